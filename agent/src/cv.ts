@@ -1,0 +1,37 @@
+// Loads the OpenCV addon built by scripts/setup.sh against the system OpenCV.
+// The loader of @u4/opencv4nodejs looks for its own downloaded build unless told otherwise, so the
+// same settings as the build are put in place before it is imported.
+import { execFileSync } from 'node:child_process';
+
+export type CV = typeof import('@u4/opencv4nodejs').cv;
+export type Mat = import('@u4/opencv4nodejs').Mat;
+
+let loaded: Promise<CV> | undefined;
+
+function systemLibDir(): string {
+  try {
+    return execFileSync('pkg-config', ['--variable=libdir', 'opencv4'], { encoding: 'utf8' }).trim();
+  } catch {
+    return `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : process.arch === 'arm' ? 'arm' : 'x86_64'}-linux-gnu`;
+  }
+}
+
+/** Imports OpenCV once; a missing or unbuilt addon gives an error that says how to fix it. */
+export function loadOpenCV(): Promise<CV> {
+  loaded ??= (async () => {
+    process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
+    process.env.OPENCV_BIN_DIR ??= '/usr/bin';
+    process.env.OPENCV_INCLUDE_DIR ??= '/usr/include/opencv4';
+    process.env.OPENCV_LIB_DIR ??= systemLibDir();
+    try {
+      const mod = await import('@u4/opencv4nodejs');
+      return mod.cv;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(
+        `OpenCV addon could not be loaded (${reason}). Run "bash scripts/setup.sh" to install libopencv-dev and build it.`,
+      );
+    }
+  })();
+  return loaded;
+}

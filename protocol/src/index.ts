@@ -1,0 +1,5 @@
+export * from './events.ts';
+export * from './geometry.ts';
+export * from './messages.ts';
+export * from './topics.ts';
+export * from './validate.ts';

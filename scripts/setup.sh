@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Sets OskarTrack up on a Debian machine: system packages, npm packages, the native addons.
+# Safe to run twice. Needs only the Debian and npm package registries.
+#   bash scripts/setup.sh          what the product needs
+#   bash scripts/setup.sh --test   also what the test suite needs (Chromium, PostgreSQL, Mosquitto)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# --- Debian packages --------------------------------------------------------------------------
+pkgs=(libopencv-dev pkg-config build-essential python3)
+# vtest.avi (the demo clip) ships in opencv-doc.
+pkgs+=(opencv-doc)
+if [ "$want_test" = 1 ]; then pkgs+=(chromium postgresql mosquitto); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    log "missing system packages (${missing[*]}) and no apt-get: install them by hand"; exit 1
+  fi
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  log "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- npm packages -----------------------------------------------------------------------------
+# Install scripts are skipped (npm 11 would skip unapproved ones anyway, and opencv4nodejs's own
+# script downloads OpenCV): the native addons are built explicitly below.
+if [ -f package-lock.json ]; then
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+else
+  npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
+
+# --- native addons ----------------------------------------------------------------------------
+# shellcheck source=scripts/opencv-env.sh
+. scripts/opencv-env.sh
+gyp="$PWD/node_modules/node-gyp/bin/node-gyp.js"
+nodedir="$(dirname "$(dirname "$(command -v node)")")"
+[ -f "$nodedir/include/node/node.h" ] || nodedir=/usr
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+build_addon() { # folder, expected .node file
+  local dir="$1" out="$2"
+  if [ -f "$dir/$out" ] && node -e "require('./$dir/$out')" 2>/dev/null; then
+    log "$dir: already built"; return
+  fi
+  log "building $dir (a few minutes the first time)"
+  (cd "$dir" && node "$gyp" rebuild --release --nodedir="$nodedir" --jobs="$jobs" >/tmp/oskartrack-gyp.log 2>&1) ||
+    { tail -40 /tmp/oskartrack-gyp.log; log "build of $dir failed (full log: /tmp/oskartrack-gyp.log)"; exit 1; }
+}
+build_addon node_modules/better-sqlite3 build/Release/better_sqlite3.node
+build_addon node_modules/@u4/opencv4nodejs build/Release/opencv4nodejs.node
+
+node --import tsx -e "import('./agent/src/cv.ts').then(async (m) => { const cv = await m.loadOpenCV(); console.log('[setup] OpenCV', cv.version.major + '.' + cv.version.minor + '.' + cv.version.revision, 'ready'); })"
+log "done"
