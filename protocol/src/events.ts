@@ -27,10 +27,7 @@ export type LineDirection = Static<typeof LineDirection>;
 export const LineCrossed = event('line_crossed', { lineId: Id, direction: LineDirection });
 
 /** A sampled point of a visitor's path: foot point in frame pixels and when. */
-export const PathPoint = Type.Object(
-  { at: Timestamp, point: Point },
-  { additionalProperties: false },
-);
+export const PathPoint = Type.Object({ at: Timestamp, point: Point }, { additionalProperties: false });
 export type PathPoint = Static<typeof PathPoint>;
 
 export const ZoneTime = Type.Object(
@@ -47,7 +44,14 @@ export const VisitClosed = event('visit_closed', {
 });
 
 /** Everything the engine emits. `kind` tells them apart. */
-export const TrackingEvent = Type.Union([TrackStarted, TrackEnded, ZoneEntered, ZoneLeft, LineCrossed, VisitClosed]);
+export const TrackingEvent = Type.Union([
+  TrackStarted,
+  TrackEnded,
+  ZoneEntered,
+  ZoneLeft,
+  LineCrossed,
+  VisitClosed,
+]);
 export type TrackingEvent = Static<typeof TrackingEvent>;
 export type EventKind = TrackingEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<TrackingEvent, { kind: K }>;
@@ -63,5 +67,8 @@ export const EVENT_KINDS: readonly EventKind[] = [
 /** The per-device sequence number: assigned by the outbox, only ever grows, the hub's dedup key. */
 export const Seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
-export const SequencedEvent = Type.Object({ seq: Seq, event: TrackingEvent }, { additionalProperties: false });
+export const SequencedEvent = Type.Object(
+  { seq: Seq, event: TrackingEvent },
+  { additionalProperties: false },
+);
 export type SequencedEvent = Static<typeof SequencedEvent>;

@@ -32,10 +32,7 @@ export type Box = Static<typeof Box>;
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
 
-export const ZoneDef = Type.Object(
-  { id: Id, name: Name, polygon: Polygon },
-  { additionalProperties: false },
-);
+export const ZoneDef = Type.Object({ id: Id, name: Name, polygon: Polygon }, { additionalProperties: false });
 export type ZoneDef = Static<typeof ZoneDef>;
 
 export const LineDef = Type.Object(
@@ -61,7 +58,10 @@ function segmentsCross(p1: Point, p2: Point, p3: Point, p4: Point): boolean {
  * Checks what a schema cannot: a polygon needs area and no crossing edges, a line needs length,
  * and both must lie inside the frame when its size is known. Returns the problems in plain words.
  */
-export function polygonProblems(polygon: readonly Point[], frame?: { width: number; height: number }): string[] {
+export function polygonProblems(
+  polygon: readonly Point[],
+  frame?: { width: number; height: number },
+): string[] {
   const problems: string[] = [];
   if (polygon.length < 3) return [`an area needs at least 3 points, got ${polygon.length}`];
   let area2 = 0;

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { SequencedEvent, Seq, Timestamp } from './events.ts';
+import { Seq, SequencedEvent, Timestamp } from './events.ts';
 import { Box, Id, LineDef, ZoneDef } from './geometry.ts';
 
 /** Protocol version: in every topic (`oskartrack/v1/...`) and every payload (`v`). */
@@ -148,7 +148,12 @@ const TransactionId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z
 
 /** At `.../request/snapshot`: the hub asks for one picture of a camera (for drawing areas). */
 export const SnapshotRequest = Type.Object(
-  { v: V, id: TransactionId, cameraId: Id, maxWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })) },
+  {
+    v: V,
+    id: TransactionId,
+    cameraId: Id,
+    maxWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })),
+  },
   { additionalProperties: false },
 );
 export type SnapshotRequest = Static<typeof SnapshotRequest>;
@@ -166,7 +171,11 @@ export const SnapshotResponse = Type.Union([
           contentType: Type.Literal('image/jpeg'),
           width: Type.Integer({ minimum: 1, maximum: 16384 }),
           height: Type.Integer({ minimum: 1, maximum: 16384 }),
-          base64: Type.String({ minLength: 1, maxLength: MAX_SNAPSHOT_BASE64, pattern: '^[A-Za-z0-9+/]+={0,2}$' }),
+          base64: Type.String({
+            minLength: 1,
+            maxLength: MAX_SNAPSHOT_BASE64,
+            pattern: '^[A-Za-z0-9+/]+={0,2}$',
+          }),
         },
         { additionalProperties: false },
       ),
@@ -174,7 +183,12 @@ export const SnapshotResponse = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object(
-    { v: V, id: TransactionId, status: Type.Literal('error'), error: Type.String({ minLength: 1, maxLength: 500 }) },
+    {
+      v: V,
+      id: TransactionId,
+      status: Type.Literal('error'),
+      error: Type.String({ minLength: 1, maxLength: 500 }),
+    },
     { additionalProperties: false },
   ),
 ]);

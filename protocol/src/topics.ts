@@ -4,7 +4,6 @@ import {
   DeviceConfig,
   DeviceStatus,
   EventBatch,
-  HubStatus,
   LiveTracks,
   SnapshotRequest,
   SnapshotResponse,
@@ -26,7 +25,8 @@ export const CHANNELS = {
 export type Channel = keyof typeof CHANNELS;
 
 function segment(value: string, what: string): string {
-  if (!SAFE_SEGMENT.test(value)) throw new Error(`invalid ${what} for an MQTT topic: ${JSON.stringify(value)}`);
+  if (!SAFE_SEGMENT.test(value))
+    throw new Error(`invalid ${what} for an MQTT topic: ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -37,8 +37,10 @@ export const topics = {
   events: (deviceId: string) => `${topics.deviceRoot(deviceId)}/events`,
   ack: (deviceId: string) => `${topics.deviceRoot(deviceId)}/ack`,
   config: (deviceId: string) => `${topics.deviceRoot(deviceId)}/config`,
-  live: (deviceId: string, cameraId: string) => `${topics.deviceRoot(deviceId)}/live/${segment(cameraId, 'camera id')}`,
-  request: (deviceId: string, name: string) => `${topics.deviceRoot(deviceId)}/request/${segment(name, 'request name')}`,
+  live: (deviceId: string, cameraId: string) =>
+    `${topics.deviceRoot(deviceId)}/live/${segment(cameraId, 'camera id')}`,
+  request: (deviceId: string, name: string) =>
+    `${topics.deviceRoot(deviceId)}/request/${segment(name, 'request name')}`,
   response: (deviceId: string, name: string) =>
     `${topics.deviceRoot(deviceId)}/response/${segment(name, 'request name')}`,
   /** Subscription patterns for the hub. */

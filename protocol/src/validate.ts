@@ -30,7 +30,8 @@ export function parsePayload<T extends TSchema>(
   maxBytes = MAX_PAYLOAD_BYTES,
 ): Parsed<Static<T>> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  if (size > maxBytes) return { ok: false, error: `payload of ${size} bytes is over the ${maxBytes} byte limit` };
+  if (size > maxBytes)
+    return { ok: false, error: `payload of ${size} bytes is over the ${maxBytes} byte limit` };
   let value: unknown;
   try {
     value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
