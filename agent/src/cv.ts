@@ -24,6 +24,9 @@ export function loadOpenCV(): Promise<CV> {
     process.env.OPENCV_INCLUDE_DIR ??= '/usr/include/opencv4';
     process.env.OPENCV_LIB_DIR ??= systemLibDir();
     try {
+      // The loader reports its search for a build on stdout; our logs say what matters.
+      const { Log } = await import('@u4/opencv-build');
+      Log.silence = true;
       const mod = await import('@u4/opencv4nodejs');
       return mod.cv;
     } catch (err) {
