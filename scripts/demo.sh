@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets OskarTrack up and starts the hub on its embedded defaults: embedded PostgreSQL (PGlite) and
+# MQTT broker, one demo agent playing the PETS 2009 clip with the HOG detector. Safe to run twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/opencv-env.sh
+export OSKARTRACK_DATA_DIR="${OSKARTRACK_DATA_DIR:-$PWD/.data}"
+exec npx oskartrack-hub serve --demo "$@"
