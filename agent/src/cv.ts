@@ -23,6 +23,10 @@ export function loadOpenCV(): Promise<CV> {
     process.env.OPENCV_BIN_DIR ??= '/usr/bin';
     process.env.OPENCV_INCLUDE_DIR ??= '/usr/include/opencv4';
     process.env.OPENCV_LIB_DIR ??= systemLibDir();
+    // The addon's external-memory tracking calls into V8 from Mat finalizers during garbage
+    // collection, which aborts Node 20+ at random ("Check failed: marking_done_", UrielCh/opencv4nodejs
+    // issues #134 and #148). Without it, V8 does not see Mat memory: release() large Mats you drop.
+    process.env.OPENCV4NODEJS_DISABLE_EXTERNAL_MEM_TRACKING ??= '1';
     try {
       // The loader reports its search for a build on stdout; our logs say what matters.
       const { Log } = await import('@u4/opencv-build');
