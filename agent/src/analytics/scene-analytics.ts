@@ -1,0 +1,233 @@
+// Zone analytics for one camera: turns the tracker's confirmed tracks into the typed events of
+// `protocol/` (track started/ended, area entered/left, line crossed, visit closed) and keeps live
+// numbers (people per area, in/out per line).
+import { check, Id, MAX_COORD, type TrackingEvent } from '@oskartrack/protocol';
+import type { Tracks } from '../types.ts';
+import { footX, footY } from './geometry.ts';
+import { DEFAULT_LINE_OPTIONS, type LineCount, LineCounter } from './lines.ts';
+import { checkPathOptions, DEFAULT_PATH_OPTIONS, PathSampler } from './path.ts';
+import { assertScene, type Scene } from './scene.ts';
+import { DEFAULT_ZONE_OPTIONS, type ZoneCount, ZoneTracker } from './zones.ts';
+
+export interface AnalyticsOptions {
+  /** Frames in a row inside (outside) an area before "entered" ("left") fires; default 3. */
+  zoneInertia: number;
+  /** Pixels past a counting line that confirm a crossing; default 10. */
+  lineMinDistance: number;
+  /** Frames in a row past a counting line that also confirm a crossing (0: off); default 10. */
+  lineMinFrames: number;
+  /** Path sampling: a new point after this many px of movement; default 10. */
+  pathMinDistance: number;
+  /** Path sampling: a new point after this long standing still (ms); default 5000. */
+  pathMaxIntervalMs: number;
+  /** At most this many points per visit path (<= protocol MAX_PATH_POINTS, the default). */
+  maxPathPoints: number;
+}
+
+export const DEFAULT_ANALYTICS_OPTIONS: AnalyticsOptions = Object.freeze({
+  zoneInertia: DEFAULT_ZONE_OPTIONS.inertia,
+  lineMinDistance: DEFAULT_LINE_OPTIONS.minDistance,
+  lineMinFrames: DEFAULT_LINE_OPTIONS.minFrames,
+  pathMinDistance: DEFAULT_PATH_OPTIONS.minDistance,
+  pathMaxIntervalMs: DEFAULT_PATH_OPTIONS.maxIntervalMs,
+  maxPathPoints: DEFAULT_PATH_OPTIONS.maxPoints,
+});
+
+export interface SceneCounts {
+  /** Distinct people (track ids) seen so far: the visitors. */
+  tracksStarted: number;
+  tracksEnded: number;
+  /** Tracks alive now. */
+  active: number;
+  zones: ZoneCount[];
+  lines: LineCount[];
+}
+
+interface TrackInfo {
+  firstAt: number;
+  lastAt: number;
+  path: PathSampler;
+}
+
+/**
+ * Feed it every frame's confirmed tracks and the ids the tracker dropped; it returns the events of that
+ * frame. Times are the frames' `at` rounded to whole ms. Every piece of per-person state is dropped when
+ * the track ends, so it can run for months.
+ *
+ * An event's `at` is when the thing happened, which can be a few frames before the frame that confirms
+ * it (inertia, minimum crossing distance): "entered" carries the time of the first frame inside.
+ */
+export class SceneAnalytics {
+  readonly cameraId: string;
+  readonly #options: AnalyticsOptions;
+  readonly #zones: ZoneTracker;
+  readonly #lines: LineCounter;
+  readonly #tracks = new Map<number, TrackInfo>();
+  #scene: Scene;
+  #started = 0;
+  #ended = 0;
+
+  constructor(cameraId: string, scene: Scene, options: Partial<AnalyticsOptions> = {}) {
+    const id = check(Id, cameraId);
+    if (!id.ok) throw new Error(`camera id "${cameraId}" is not usable in events: ${id.error}`);
+    assertScene(scene, `scene of camera ${cameraId}`);
+    const o: AnalyticsOptions = { ...DEFAULT_ANALYTICS_OPTIONS, ...options };
+    checkPathOptions({
+      minDistance: o.pathMinDistance,
+      maxIntervalMs: o.pathMaxIntervalMs,
+      maxPoints: o.maxPathPoints,
+    });
+    this.cameraId = cameraId;
+    this.#options = o;
+    this.#scene = scene;
+    this.#zones = new ZoneTracker(cameraId, scene.zones, { inertia: o.zoneInertia });
+    this.#lines = new LineCounter(cameraId, scene.lines, {
+      minDistance: o.lineMinDistance,
+      minFrames: o.lineMinFrames,
+    });
+  }
+
+  get scene(): Scene {
+    return this.#scene;
+  }
+
+  /** Tracks holding state now. */
+  get activeTracks(): number {
+    return this.#tracks.size;
+  }
+
+  /** How many tracks each part holds state for: all 0 once every track has ended (for leak tests). */
+  stateSizes(): { tracks: number; zones: number; lines: number } {
+    return { tracks: this.#tracks.size, zones: this.#zones.size, lines: this.#lines.size };
+  }
+
+  /**
+   * One tracker step: `tracks` are the confirmed tracks of this frame, `endedIds` the tracks the tracker
+   * dropped (they are closed after this frame's tracks are applied; unknown ids are ignored).
+   */
+  update(tracks: Tracks, endedIds: Iterable<number> = []): TrackingEvent[] {
+    const out: TrackingEvent[] = [];
+    const at = Math.max(0, Math.round(tracks.at));
+    const { ids, boxes } = tracks;
+    for (let i = 0; i < tracks.count; i++) {
+      const id = ids[i]!;
+      if (id === 0) throw new RangeError('track id 0 is not allowed: track ids start at 1');
+      const x = footX(boxes, i);
+      const y = footY(boxes, i);
+      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(boxes[4 * i + 1]!)) continue;
+      let info = this.#tracks.get(id);
+      if (info === undefined) {
+        info = {
+          firstAt: at,
+          lastAt: at,
+          path: new PathSampler({
+            minDistance: this.#options.pathMinDistance,
+            maxIntervalMs: this.#options.pathMaxIntervalMs,
+            maxPoints: this.#options.maxPathPoints,
+          }),
+        };
+        this.#tracks.set(id, info);
+        this.#started++;
+        out.push({ kind: 'track_started', cameraId: this.cameraId, at, trackId: id, box: boxOf(boxes, i) });
+      }
+      info.lastAt = at;
+      info.path.add(at, x, y);
+      this.#zones.update(id, x, y, at, out);
+      this.#lines.update(id, x, y, at, out);
+    }
+    for (const id of endedIds) this.#end(id, out);
+    return out;
+  }
+
+  /** Closes every open track, as at the end of a recording: each ends at its last sighting. */
+  finish(): TrackingEvent[] {
+    const out: TrackingEvent[] = [];
+    for (const id of [...this.#tracks.keys()]) this.#end(id, out);
+    return out;
+  }
+
+  /**
+   * Applies new areas and lines without a restart (see `ZoneTracker.setZones`, `LineCounter.setLines`).
+   * Returns the "left" events of people inside areas that were removed. Throws on a bad scene and then
+   * keeps the old one.
+   */
+  setScene(scene: Scene): TrackingEvent[] {
+    assertScene(scene, `scene of camera ${this.cameraId}`);
+    const out: TrackingEvent[] = [];
+    this.#zones.setZones(scene.zones, out);
+    this.#lines.setLines(scene.lines);
+    this.#scene = scene;
+    return out;
+  }
+
+  /** People in each area now, by area id. */
+  occupancy(): Map<string, number> {
+    return this.#zones.occupancy();
+  }
+
+  counts(): SceneCounts {
+    return {
+      tracksStarted: this.#started,
+      tracksEnded: this.#ended,
+      active: this.#tracks.size,
+      zones: this.#zones.counts(),
+      lines: this.#lines.counts(),
+    };
+  }
+
+  /** Time a live track has spent in an area so far (ms), the current stay up to its last sighting included. */
+  dwell(trackId: number, zoneId: string): number {
+    return this.#zones.dwell(trackId, zoneId);
+  }
+
+  /** Ids of the areas a live track is confirmed inside. */
+  zonesOf(trackId: number): string[] {
+    return this.#zones.insideOf(trackId);
+  }
+
+  #end(id: number, out: TrackingEvent[]): void {
+    const info = this.#tracks.get(id);
+    if (info === undefined) return;
+    this.#tracks.delete(id);
+    this.#ended++;
+    const zones = this.#zones.end(id, out);
+    this.#lines.end(id);
+    const { firstAt, lastAt } = info;
+    const durationMs = Math.max(0, lastAt - firstAt);
+    out.push({
+      kind: 'visit_closed',
+      cameraId: this.cameraId,
+      at: lastAt,
+      trackId: id,
+      startedAt: firstAt,
+      durationMs,
+      path: info.path.points(),
+      zones,
+    });
+    out.push({
+      kind: 'track_ended',
+      cameraId: this.cameraId,
+      at: lastAt,
+      trackId: id,
+      firstSeen: firstAt,
+      durationMs,
+    });
+  }
+}
+
+/** Box i as protocol `Box`: left, top, width, height. */
+function boxOf(boxes: Float32Array, i: number): [number, number, number, number] {
+  const x1 = boxes[4 * i]!;
+  const y1 = boxes[4 * i + 1]!;
+  return [
+    round1(x1),
+    round1(y1),
+    round1(Math.max(0, boxes[4 * i + 2]! - x1)),
+    round1(Math.max(0, boxes[4 * i + 3]! - y1)),
+  ];
+}
+
+/** Rounded to 0.1 px and kept within the protocol's coordinate range. */
+function round1(v: number): number {
+  return Math.min(MAX_COORD, Math.max(-MAX_COORD, Math.round(v * 10) / 10));
+}

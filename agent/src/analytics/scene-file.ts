@@ -1,0 +1,151 @@
+// Zone files: JSON in pixel coordinates of the camera picture, for `process`, `eval` and tests:
+// {"zones": [{"name": "...", "polygon": [[x, y], ...]}],
+//  "lines": [{"name": "...", "start": [x, y], "end": [x, y], "inSide": "left"}]}
+// Ids are optional: a missing one is derived from the name ("Front door" -> "front-door").
+import { readFile } from 'node:fs/promises';
+import { check, Id, type LineDef, type Point, type ZoneDef } from '@oskartrack/protocol';
+import { type FrameSize, idFromName, type Scene, sceneProblems } from './scene.ts';
+
+type Raw = Record<string, unknown>;
+
+function isObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isPoint(v: unknown): v is Point {
+  return Array.isArray(v) && v.length === 2 && v.every((c) => typeof c === 'number' && Number.isFinite(c));
+}
+
+/** Shape problems of one entry: unknown keys, a missing name, an optional id that is not usable. */
+function entryProblems(raw: Raw, keys: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const k of Object.keys(raw)) {
+    if (!keys.includes(k))
+      problems.push(`unknown field "${k}" (expected ${keys.map((x) => `"${x}"`).join(', ')})`);
+  }
+  if (typeof raw.name !== 'string' || raw.name.trim().length === 0)
+    problems.push('"name" must be a non-empty text');
+  if (raw.id !== undefined) {
+    const id = check(Id, raw.id);
+    if (!id.ok) problems.push('"id" may only hold letters, digits and _ . : - (at most 64 characters)');
+  }
+  return problems;
+}
+
+/**
+ * Builds a scene from a zone file's decoded JSON. `source` names the file in errors. Throws one error
+ * listing every problem (shape, crossing edges, fewer than 3 points, zero-length lines, points outside
+ * the picture when `frame` is given, duplicate ids).
+ */
+export function parseScene(value: unknown, source: string, frame?: FrameSize): Scene {
+  const fail = (problems: string[]): never => {
+    throw new Error(`zone file ${source}: ${problems.join('; ')}`);
+  };
+  if (!isObject(value)) fail(['expected an object with "zones" and "lines" lists']);
+  const top = value as Raw;
+  const problems: string[] = [];
+  for (const k of Object.keys(top)) {
+    if (k !== 'zones' && k !== 'lines') problems.push(`unknown field "${k}" (expected "zones" and "lines")`);
+  }
+  const list = (key: 'zones' | 'lines'): unknown[] => {
+    const v = top[key];
+    if (v === undefined) return [];
+    if (Array.isArray(v)) return v;
+    problems.push(`"${key}" must be a list`);
+    return [];
+  };
+  const zones: ZoneDef[] = [];
+  const lines: LineDef[] = [];
+  const rawZones = list('zones');
+  const rawLines = list('lines');
+  // Ids given in the file are taken first, so a derived id never collides with one of them.
+  const zoneIds = explicitIds(rawZones);
+  for (const [i, raw] of rawZones.entries()) {
+    const what = `area ${label(raw, i)}`;
+    if (!isObject(raw)) {
+      problems.push(`${what}: expected an object with "name" and "polygon"`);
+      continue;
+    }
+    const own = entryProblems(raw, ['id', 'name', 'polygon']);
+    const polygon = raw.polygon;
+    if (!Array.isArray(polygon) || !polygon.every(isPoint)) {
+      own.push('"polygon" must be a list of [x, y] points');
+    }
+    if (own.length > 0) {
+      problems.push(...own.map((p) => `${what}: ${p}`));
+      continue;
+    }
+    const name = raw.name as string;
+    const id = typeof raw.id === 'string' ? raw.id : idFromName(name, `area-${i + 1}`, zoneIds);
+    zoneIds.add(id);
+    zones.push({ id, name, polygon: polygon as Point[] });
+  }
+  const lineIds = explicitIds(rawLines);
+  for (const [i, raw] of rawLines.entries()) {
+    const what = `line ${label(raw, i)}`;
+    if (!isObject(raw)) {
+      problems.push(`${what}: expected an object with "name", "start", "end", "inSide"`);
+      continue;
+    }
+    const own = entryProblems(raw, ['id', 'name', 'start', 'end', 'inSide']);
+    if (!isPoint(raw.start)) own.push('"start" must be an [x, y] point');
+    if (!isPoint(raw.end)) own.push('"end" must be an [x, y] point');
+    if (raw.inSide !== 'left' && raw.inSide !== 'right') own.push('"inSide" must be "left" or "right"');
+    if (own.length > 0) {
+      problems.push(...own.map((p) => `${what}: ${p}`));
+      continue;
+    }
+    const name = raw.name as string;
+    const id = typeof raw.id === 'string' ? raw.id : idFromName(name, `line-${i + 1}`, lineIds);
+    lineIds.add(id);
+    lines.push({
+      id,
+      name,
+      start: raw.start as Point,
+      end: raw.end as Point,
+      inSide: raw.inSide as 'left' | 'right',
+    });
+  }
+  if (problems.length > 0) fail(problems);
+  const scene: Scene = { zones, lines };
+  const more = sceneProblems(scene, frame);
+  if (more.length > 0) fail(more);
+  return scene;
+}
+
+/** Parses the text of a zone file; bad JSON gives an error naming the file and the parser's reason. */
+export function parseSceneText(text: string, source: string, frame?: FrameSize): Scene {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(
+      `zone file ${source} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return parseScene(value, source, frame);
+}
+
+/** Reads and checks a zone file; `frame` (the camera's picture size) also rejects points outside it. */
+export async function loadSceneFile(path: string, frame?: FrameSize): Promise<Scene> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const reason =
+      err instanceof Error && 'code' in err && err.code === 'ENOENT' ? 'no such file' : String(err);
+    throw new Error(`zone file ${path} could not be read: ${reason}`);
+  }
+  return parseSceneText(text, path, frame);
+}
+
+function explicitIds(entries: readonly unknown[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of entries) if (isObject(e) && typeof e.id === 'string') ids.add(e.id);
+  return ids;
+}
+
+function label(raw: unknown, index: number): string {
+  const name = typeof raw === 'object' && raw !== null && 'name' in raw ? raw.name : undefined;
+  return typeof name === 'string' && name.length > 0 ? `"${name}" (#${index + 1})` : `#${index + 1}`;
+}

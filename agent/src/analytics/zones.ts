@@ -1,0 +1,244 @@
+// Areas (zones): which people stand in which area, with inertia against border jitter, time spent per
+// person per area, and how many people are in each area right now.
+import type { TrackingEvent, ZoneDef, ZoneTime } from '@oskartrack/protocol';
+import { type PackedPolygon, packPolygon, pointInPolygon } from './geometry.ts';
+
+export interface ZoneOptions {
+  /**
+   * Consecutive frames a foot point must be seen inside (or outside) an area before "entered" (or
+   * "left") fires. 1 reacts at once; the default 3 ignores a box jittering on the border.
+   */
+  inertia: number;
+}
+
+export const DEFAULT_ZONE_OPTIONS: ZoneOptions = Object.freeze({ inertia: 3 });
+
+export interface ZoneCount {
+  zoneId: string;
+  name: string;
+  /** Confirmed entries ("entered" events) since the area was added. */
+  entries: number;
+  /** Confirmed exits, including people whose track ended inside the area. */
+  exits: number;
+  /** Total time spent, summed over closed stays (`zone_left` events), in ms. */
+  dwellMs: number;
+  /** People in the area now. */
+  occupancy: number;
+}
+
+interface CompiledZone {
+  def: ZoneDef;
+  poly: PackedPolygon;
+  occupancy: number;
+  entries: number;
+  exits: number;
+  dwellMs: number;
+}
+
+/**
+ * Per track, per area (index = the area's position in the scene), kept in typed arrays allocated once
+ * per track. Times are integer ms.
+ */
+interface TrackZones {
+  /** 1 when the person is confirmed inside. */
+  inside: Uint8Array;
+  /** Frames in a row seen on the other side of `inside` (0 when agreeing). */
+  streak: Uint32Array;
+  /** Stays entered so far. */
+  entries: Uint32Array;
+  /** Time of the first frame of the current streak. */
+  streakAt: Float64Array;
+  /** When the current stay began (valid while inside). */
+  enteredAt: Float64Array;
+  /** Time spent in closed stays. */
+  dwell: Float64Array;
+  /** Last time the track was seen. */
+  lastAt: number;
+  /** Time per area for areas removed from the scene while this track was alive. */
+  retired: ZoneTime[] | undefined;
+}
+
+export class ZoneTracker {
+  readonly #cameraId: string;
+  readonly #inertia: number;
+  #zones: CompiledZone[] = [];
+  readonly #tracks = new Map<number, TrackZones>();
+
+  constructor(cameraId: string, zones: readonly ZoneDef[], options: Partial<ZoneOptions> = {}) {
+    const inertia = options.inertia ?? DEFAULT_ZONE_OPTIONS.inertia;
+    if (!Number.isInteger(inertia) || inertia < 1 || inertia > 10_000) {
+      throw new RangeError(`zone inertia must be a whole number of frames from 1 to 10000, got ${inertia}`);
+    }
+    this.#cameraId = cameraId;
+    this.#inertia = inertia;
+    this.#zones = zones.map(compile);
+  }
+
+  /** Number of tracks holding state here (0 once every track has ended). */
+  get size(): number {
+    return this.#tracks.size;
+  }
+
+  get zones(): readonly ZoneDef[] {
+    return this.#zones.map((z) => z.def);
+  }
+
+  /** One observation of a track's foot point at time `at` (integer ms); events are pushed onto `out`. */
+  update(trackId: number, x: number, y: number, at: number, out: TrackingEvent[]): void {
+    const zones = this.#zones;
+    const nz = zones.length;
+    let t = this.#tracks.get(trackId);
+    if (t === undefined) {
+      t = newTrackZones(nz, at);
+      this.#tracks.set(trackId, t);
+    }
+    t.lastAt = at;
+    const inertia = this.#inertia;
+    for (let z = 0; z < nz; z++) {
+      const zone = zones[z]!;
+      const raw = pointInPolygon(zone.poly, x, y) ? 1 : 0;
+      if (raw === t.inside[z]) {
+        t.streak[z] = 0;
+        continue;
+      }
+      if (t.streak[z] === 0) t.streakAt[z] = at;
+      t.streak[z]! += 1;
+      if (t.streak[z]! < inertia) continue;
+      const since = t.streakAt[z]!;
+      t.streak[z] = 0;
+      if (raw === 1) {
+        t.inside[z] = 1;
+        t.enteredAt[z] = since;
+        t.entries[z]! += 1;
+        zone.entries++;
+        zone.occupancy++;
+        out.push({ kind: 'zone_entered', cameraId: this.#cameraId, at: since, trackId, zoneId: zone.def.id });
+      } else {
+        this.#leave(trackId, t, z, since, out);
+      }
+    }
+  }
+
+  /**
+   * Closes the track: a person still inside an area leaves it at their last sighting (or when they were
+   * first seen outside, if that was not yet confirmed). Returns the time spent per area for the visit
+   * and forgets the track.
+   */
+  end(trackId: number, out: TrackingEvent[]): ZoneTime[] {
+    const t = this.#tracks.get(trackId);
+    if (t === undefined) return [];
+    this.#tracks.delete(trackId);
+    const zones = this.#zones;
+    const times: ZoneTime[] = t.retired ?? [];
+    for (let z = 0; z < zones.length; z++) {
+      if (t.inside[z] === 1) this.#leave(trackId, t, z, t.streak[z]! > 0 ? t.streakAt[z]! : t.lastAt, out);
+      if (t.entries[z]! > 0)
+        times.push({ zoneId: zones[z]!.def.id, dwellMs: t.dwell[z]!, entries: t.entries[z]! });
+    }
+    return times;
+  }
+
+  /** Closes every track (end of a recording). */
+  endAll(out: TrackingEvent[]): Map<number, ZoneTime[]> {
+    const result = new Map<number, ZoneTime[]>();
+    for (const id of [...this.#tracks.keys()]) result.set(id, this.end(id, out));
+    return result;
+  }
+
+  /** Time spent by a track in an area so far, the current stay included up to `at` (default: its last sighting). */
+  dwell(trackId: number, zoneId: string, at?: number): number {
+    const t = this.#tracks.get(trackId);
+    const z = this.#zones.findIndex((zone) => zone.def.id === zoneId);
+    if (t === undefined || z < 0) return 0;
+    const open = t.inside[z] === 1 ? Math.max(0, (at ?? t.lastAt) - t.enteredAt[z]!) : 0;
+    return t.dwell[z]! + open;
+  }
+
+  /** Ids of the areas the track is confirmed inside. */
+  insideOf(trackId: number): string[] {
+    const t = this.#tracks.get(trackId);
+    if (t === undefined) return [];
+    return this.#zones.filter((_, z) => t.inside[z] === 1).map((zone) => zone.def.id);
+  }
+
+  occupancy(): Map<string, number> {
+    return new Map(this.#zones.map((z) => [z.def.id, z.occupancy]));
+  }
+
+  counts(): ZoneCount[] {
+    return this.#zones.map((z) => ({
+      zoneId: z.def.id,
+      name: z.def.name,
+      entries: z.entries,
+      exits: z.exits,
+      dwellMs: z.dwellMs,
+      occupancy: z.occupancy,
+    }));
+  }
+
+  /**
+   * Replaces the areas without losing the people: areas kept (same id) keep who is inside and their
+   * totals (a changed polygon takes effect through the usual inertia); people inside a removed area
+   * leave it now (events on `out`); new areas start empty.
+   */
+  setZones(zones: readonly ZoneDef[], out: TrackingEvent[]): void {
+    const old = this.#zones;
+    const next = zones.map((def) => {
+      const kept = old.find((z) => z.def.id === def.id);
+      return kept ? { ...kept, def, poly: packPolygon(def.polygon) } : compile(def);
+    });
+    const from = next.map((z) => old.findIndex((o) => o.def.id === z.def.id));
+    const removed = old.map((_, i) => i).filter((i) => !from.includes(i));
+    for (const [trackId, t] of this.#tracks) {
+      for (const z of removed) {
+        if (t.inside[z] === 1) this.#leave(trackId, t, z, t.streak[z]! > 0 ? t.streakAt[z]! : t.lastAt, out);
+        if (t.entries[z]! > 0) {
+          t.retired ??= [];
+          t.retired.push({ zoneId: old[z]!.def.id, dwellMs: t.dwell[z]!, entries: t.entries[z]! });
+        }
+      }
+      const moved = newTrackZones(next.length, t.lastAt);
+      moved.retired = t.retired;
+      from.forEach((o, z) => {
+        if (o < 0) return;
+        moved.inside[z] = t.inside[o]!;
+        moved.streak[z] = t.streak[o]!;
+        moved.entries[z] = t.entries[o]!;
+        moved.streakAt[z] = t.streakAt[o]!;
+        moved.enteredAt[z] = t.enteredAt[o]!;
+        moved.dwell[z] = t.dwell[o]!;
+      });
+      this.#tracks.set(trackId, moved);
+    }
+    this.#zones = next;
+  }
+
+  #leave(trackId: number, t: TrackZones, z: number, at: number, out: TrackingEvent[]): void {
+    const zone = this.#zones[z]!;
+    const dwellMs = Math.max(0, at - t.enteredAt[z]!);
+    t.inside[z] = 0;
+    t.streak[z] = 0;
+    t.dwell[z]! += dwellMs;
+    zone.exits++;
+    zone.occupancy--;
+    zone.dwellMs += dwellMs;
+    out.push({ kind: 'zone_left', cameraId: this.#cameraId, at, trackId, zoneId: zone.def.id, dwellMs });
+  }
+}
+
+function compile(def: ZoneDef): CompiledZone {
+  return { def, poly: packPolygon(def.polygon), occupancy: 0, entries: 0, exits: 0, dwellMs: 0 };
+}
+
+function newTrackZones(n: number, at: number): TrackZones {
+  return {
+    inside: new Uint8Array(n),
+    streak: new Uint32Array(n),
+    entries: new Uint32Array(n),
+    streakAt: new Float64Array(n),
+    enteredAt: new Float64Array(n),
+    dwell: new Float64Array(n),
+    lastAt: at,
+    retired: undefined,
+  };
+}

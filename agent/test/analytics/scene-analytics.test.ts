@@ -1,0 +1,295 @@
+import { check, type LineDef, MAX_PATH_POINTS, TrackingEvent, type ZoneDef } from '@oskartrack/protocol';
+import { describe, expect, it } from 'vitest';
+import type { Scene } from '../../src/analytics/scene.ts';
+import { SceneAnalytics } from '../../src/analytics/scene-analytics.ts';
+import { frame } from './helpers.ts';
+
+const shelf: ZoneDef = {
+  id: 'shelf',
+  name: 'Shelf',
+  polygon: [
+    [100, 100],
+    [300, 100],
+    [300, 250],
+    [100, 250],
+  ],
+};
+// Door at y = 400 from x = 0 to x = 640, pointing right: its left (above) is the shop, "in".
+const door: LineDef = { id: 'door', name: 'Door', start: [0, 400], end: [640, 400], inSide: 'left' };
+const scene: Scene = { zones: [shelf], lines: [door] };
+
+function expectValid(events: readonly TrackingEvent[]): void {
+  for (const e of events) {
+    const r = check(TrackingEvent, e);
+    if (!r.ok) throw new Error(`${e.kind} is not a valid event: ${r.error}\n${JSON.stringify(e)}`);
+  }
+}
+
+describe('SceneAnalytics', () => {
+  it('follows one visitor: started, in through the door, shelf, out, visit closed, ended', () => {
+    const a = new SceneAnalytics('cam-1', scene, { zoneInertia: 2, lineMinDistance: 10, lineMinFrames: 0 });
+    const events: TrackingEvent[] = [];
+    // Walk up from below the door (y 460) to the shelf, stay, walk back out. One frame per 100 ms.
+    const ys = [
+      460, 440, 420, 395, 380, 340, 300, 260, 240, 220, 200, 200, 200, 200, 240, 300, 390, 410, 430,
+    ];
+    ys.forEach((y, i) => {
+      events.push(...a.update(frame(1_700_000_000_000 + i * 100, [[1, 200, y]])));
+    });
+    expect(a.zonesOf(1)).toEqual([]);
+    events.push(...a.update(frame(1_700_000_002_000, []), [1]));
+    expectValid(events);
+    const t0 = 1_700_000_000_000;
+    expect(events.map((e) => e.kind)).toEqual([
+      'track_started',
+      'line_crossed',
+      'zone_entered',
+      'zone_left',
+      'line_crossed',
+      'visit_closed',
+      'track_ended',
+    ]);
+    expect(events[0]).toEqual({
+      kind: 'track_started',
+      cameraId: 'cam-1',
+      at: t0,
+      trackId: 1,
+      box: [190, 420, 20, 40],
+    });
+    expect(events[1]).toMatchObject({ lineId: 'door', direction: 'in', at: t0 + 300 });
+    expect(events[2]).toMatchObject({ zoneId: 'shelf', at: t0 + 800 });
+    expect(events[3]).toMatchObject({ zoneId: 'shelf', at: t0 + 1500, dwellMs: 700 });
+    expect(events[4]).toMatchObject({ lineId: 'door', direction: 'out', at: t0 + 1700 });
+    const visit = events[5]!;
+    if (visit.kind !== 'visit_closed') throw new Error('expected a visit');
+    expect(visit).toMatchObject({
+      at: t0 + 1800,
+      startedAt: t0,
+      durationMs: 1800,
+      zones: [{ zoneId: 'shelf', dwellMs: 700, entries: 1 }],
+    });
+    expect(visit.path[0]).toEqual({ at: t0, point: [200, 460] });
+    expect(visit.path.at(-1)).toEqual({ at: t0 + 1800, point: [200, 430] });
+    expect(events[6]).toEqual({
+      kind: 'track_ended',
+      cameraId: 'cam-1',
+      at: t0 + 1800,
+      trackId: 1,
+      firstSeen: t0,
+      durationMs: 1800,
+    });
+    expect(a.counts()).toEqual({
+      tracksStarted: 1,
+      tracksEnded: 1,
+      active: 0,
+      zones: [{ zoneId: 'shelf', name: 'Shelf', entries: 1, exits: 1, dwellMs: 700, occupancy: 0 }],
+      lines: [{ lineId: 'door', name: 'Door', in: 1, out: 1 }],
+    });
+    expect(a.stateSizes()).toEqual({ tracks: 0, zones: 0, lines: 0 });
+  });
+
+  it('rounds frame times to whole ms (file sources give fractions) and ignores unknown ended ids', () => {
+    const a = new SceneAnalytics('cam', scene);
+    const events = [
+      ...a.update(frame(1000 / 7, [[5, 200, 200]])),
+      ...a.update(frame(2000 / 7, [[5, 200, 201]]), [99]),
+      ...a.finish(),
+    ];
+    expectValid(events);
+    expect(events[0]!.at).toBe(143);
+    expect(events.at(-1)).toMatchObject({ kind: 'track_ended', at: 286, firstSeen: 143, durationMs: 143 });
+  });
+
+  it('keeps state for tracks missing from a frame (occlusion) until the tracker ends them', () => {
+    const a = new SceneAnalytics('cam', scene, { zoneInertia: 1 });
+    a.update(frame(0, [[1, 200, 200]]));
+    a.update(frame(100, []));
+    a.update(frame(200, []));
+    expect(a.occupancy().get('shelf')).toBe(1);
+    expect(a.dwell(1, 'shelf')).toBe(0);
+    const more = a.update(frame(300, [[1, 200, 200]]));
+    expect(more).toEqual([]); // no second track_started
+    expect(a.dwell(1, 'shelf')).toBe(300);
+    const end = a.update(frame(900, []), [1]);
+    expect(end.map((e) => e.kind)).toEqual(['zone_left', 'visit_closed', 'track_ended']);
+    expect(end[0]).toMatchObject({ at: 300, dwellMs: 300 });
+  });
+
+  it('finish() closes everyone at their last sighting', () => {
+    const a = new SceneAnalytics('cam', scene, { zoneInertia: 1 });
+    a.update(
+      frame(0, [
+        [1, 200, 200],
+        [2, 500, 500],
+      ]),
+    );
+    a.update(frame(100, [[1, 200, 210]]));
+    const events = a.finish();
+    expectValid(events);
+    expect(events.filter((e) => e.kind === 'track_ended').map((e) => [e.trackId, e.at])).toEqual([
+      [1, 100],
+      [2, 0],
+    ]);
+    expect(a.occupancy().get('shelf')).toBe(0);
+    expect(a.activeTracks).toBe(0);
+    expect(a.finish()).toEqual([]);
+  });
+
+  it('evicts every piece of per-track state: 20,000 short tracks leave nothing behind', () => {
+    const a = new SceneAnalytics('cam', scene, { zoneInertia: 1, lineMinFrames: 0 });
+    let at = 0;
+    let crossings = 0;
+    for (let id = 1; id <= 20_000; id++) {
+      for (const y of [450, 380, 300, 200]) {
+        for (const e of a.update(frame(at, [[id, 150 + (id % 100), y]])))
+          if (e.kind === 'line_crossed') crossings++;
+        at += 100;
+      }
+      a.update(frame(at, []), [id]);
+      at += 100;
+    }
+    expect(crossings).toBe(20_000);
+    expect(a.stateSizes()).toEqual({ tracks: 0, zones: 0, lines: 0 });
+    expect(a.counts()).toMatchObject({ tracksStarted: 20_000, tracksEnded: 20_000, active: 0 });
+    expect(a.counts().zones[0]).toMatchObject({ entries: 20_000, exits: 20_000, occupancy: 0 });
+  });
+
+  it('random crowds: every event validates and the totals agree with the events', () => {
+    let seed = 42;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const zones: ZoneDef[] = [
+      shelf,
+      {
+        id: 'till',
+        name: 'Till',
+        polygon: [
+          [350, 50],
+          [600, 80],
+          [450, 200],
+          [620, 330],
+          [330, 300],
+        ],
+      },
+    ];
+    const a = new SceneAnalytics('cam', { zones, lines: [door] }, { maxPathPoints: 20, pathMinDistance: 2 });
+    const pos = new Map<number, [number, number]>();
+    const events: TrackingEvent[] = [];
+    let nextId = 1;
+    for (let f = 0; f < 3000; f++) {
+      if (pos.size < 8 && rand() < 0.1) pos.set(nextId++, [rand() * 640, rand() * 480]);
+      const ended: number[] = [];
+      for (const [id, p] of pos) {
+        p[0] += (rand() - 0.5) * 30;
+        p[1] += (rand() - 0.5) * 30;
+        if (rand() < 0.003) ended.push(id);
+      }
+      const people = [...pos]
+        .filter(() => rand() > 0.05)
+        .map(([id, [x, y]]) => [id, x, y] as [number, number, number]);
+      events.push(...a.update(frame(f * 143, people), ended));
+      for (const id of ended) pos.delete(id);
+    }
+    events.push(...a.finish());
+    expectValid(events);
+    const counts = a.counts();
+    for (const z of counts.zones) {
+      const left = events.filter((e) => e.kind === 'zone_left' && e.zoneId === z.zoneId);
+      expect(events.filter((e) => e.kind === 'zone_entered' && e.zoneId === z.zoneId)).toHaveLength(
+        z.entries,
+      );
+      expect(left).toHaveLength(z.exits);
+      expect(left.reduce((s, e) => s + (e.kind === 'zone_left' ? e.dwellMs : 0), 0)).toBe(z.dwellMs);
+      expect(z.occupancy).toBe(0);
+      const perVisit = events
+        .flatMap((e) => (e.kind === 'visit_closed' ? e.zones : []))
+        .filter((t) => t.zoneId === z.zoneId);
+      expect(perVisit.reduce((s, t) => s + t.entries, 0)).toBe(z.entries);
+      expect(perVisit.reduce((s, t) => s + t.dwellMs, 0)).toBe(z.dwellMs);
+    }
+    const crossed = events.filter((e) => e.kind === 'line_crossed');
+    expect(crossed.length).toBe(counts.lines[0]!.in + counts.lines[0]!.out);
+    expect(crossed.length).toBeGreaterThan(0);
+    const visits = events.filter((e) => e.kind === 'visit_closed');
+    expect(visits).toHaveLength(counts.tracksStarted);
+    for (const v of visits) if (v.kind === 'visit_closed') expect(v.path.length).toBeLessThanOrEqual(20);
+    expect(a.stateSizes()).toEqual({ tracks: 0, zones: 0, lines: 0 });
+  });
+
+  it('paths of long visits stay within the protocol bound', () => {
+    const a = new SceneAnalytics('cam', scene, { pathMinDistance: 1 });
+    for (let f = 0; f < 5000; f++)
+      a.update(frame(f * 100, [[1, 100 + ((f * 37) % 400), 100 + ((f * 53) % 300)]]));
+    const [visit] = a.finish().filter((e) => e.kind === 'visit_closed');
+    if (visit?.kind !== 'visit_closed') throw new Error('no visit');
+    expect(visit.path.length).toBeLessThanOrEqual(MAX_PATH_POINTS);
+    expect(visit.path.length).toBeGreaterThan(MAX_PATH_POINTS / 2);
+    expectValid([visit]);
+  });
+
+  it('setScene applies new areas and lines without a restart', () => {
+    const a = new SceneAnalytics('cam', scene, { zoneInertia: 1, lineMinFrames: 0 });
+    a.update(frame(0, [[1, 200, 200]]));
+    expect(a.occupancy().get('shelf')).toBe(1);
+    const aisle: ZoneDef = {
+      id: 'aisle',
+      name: 'Aisle',
+      polygon: [
+        [0, 0],
+        [640, 0],
+        [640, 300],
+        [0, 300],
+      ],
+    };
+    const removed = a.setScene({ zones: [aisle], lines: [] });
+    expect(removed).toEqual([
+      { kind: 'zone_left', cameraId: 'cam', at: 0, trackId: 1, zoneId: 'shelf', dwellMs: 0 },
+    ]);
+    expect(a.scene.zones).toEqual([aisle]);
+    const next = a.update(frame(100, [[1, 210, 200]]));
+    expect(next).toEqual([{ kind: 'zone_entered', cameraId: 'cam', at: 100, trackId: 1, zoneId: 'aisle' }]);
+    expect(Object.fromEntries(a.occupancy())).toEqual({ aisle: 1 });
+    const bad: ZoneDef = {
+      ...aisle,
+      polygon: [
+        [0, 0],
+        [10, 10],
+        [10, 0],
+        [0, 10],
+      ],
+    };
+    expect(() => a.setScene({ zones: [bad], lines: [] })).toThrow(/edges cross/);
+    expect(a.scene.zones).toEqual([aisle]);
+    const [visit] = a.finish().filter((e) => e.kind === 'visit_closed');
+    expect(visit).toMatchObject({ zones: [{ zoneId: 'shelf' }, { zoneId: 'aisle' }] });
+  });
+
+  it('refuses a camera id that events cannot carry, bad scenes, bad options and track id 0', () => {
+    expect(() => new SceneAnalytics('front door', scene)).toThrow(/camera id "front door"/);
+    expect(() => new SceneAnalytics('cam', { zones: [shelf, shelf], lines: [] })).toThrow(
+      /used by another area/,
+    );
+    expect(() => new SceneAnalytics('cam', { zones: [], lines: [{ ...door, end: door.start }] })).toThrow(
+      /line "Door" \(#1\): the line has no length/,
+    );
+    expect(() => new SceneAnalytics('cam', scene, { maxPathPoints: MAX_PATH_POINTS + 1 })).toThrow(
+      /path points/,
+    );
+    expect(() => new SceneAnalytics('cam', scene, { zoneInertia: 0 })).toThrow(/inertia/);
+    const a = new SceneAnalytics('cam', scene);
+    expect(() => a.update(frame(0, [[0, 10, 10]]))).toThrow(/track id 0/);
+  });
+
+  it('skips boxes with NaN coordinates instead of emitting invalid events', () => {
+    const a = new SceneAnalytics('cam', scene);
+    const events = a.update(
+      frame(0, [
+        [1, Number.NaN, 10],
+        [2, 50, 60],
+      ]),
+    );
+    expect(events.map((e) => e.trackId)).toEqual([2]);
+  });
+});
