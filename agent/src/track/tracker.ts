@@ -1,0 +1,505 @@
+// Multi-object tracker of the ByteTrack family (Zhang et al., "ByteTrack: Multi-Object Tracking by
+// Associating Every Detection Box", ECCV 2022), written for a box that runs for months:
+//
+// - a constant-velocity Kalman filter per track (./kalman.ts);
+// - two-stage association by IoU with optimal assignment (./assignment.ts): confirmed and lost tracks
+//   against high-score detections first (IoU fused with the score), then the tracks still unmatched and
+//   not lost against the low-score detections, which recovers people who are partly hidden;
+// - tentative tracks against the high-score detections left over; a tentative track must be matched on
+//   `minHits` consecutive detection frames before it is confirmed, and only then gets an id, so ids are
+//   dense (1, 2, 3, ...) and a one-frame false detection never costs an id;
+// - lost tracks are kept `trackBuffer` frames, predicted by the filter, and re-found with their old id;
+// - every piece of state of an ended track is released: its slot goes back to a small bounded pool, its
+//   id is reported once through `ended()` (or `onEnded`), and nothing keyed by id is kept.
+//
+// Hot path: no allocation per frame once the buffers have grown to the largest scene seen (track slots
+// are pooled, cost matrices, index lists and the output are typed arrays reused from frame to frame).
+
+import type { Detections, Tracks } from '../types.ts';
+import { AssignmentSolver } from './assignment.ts';
+import { KalmanFilter, type KalmanOptions } from './kalman.ts';
+
+export interface TrackerOptions {
+  /** Detections scoring at least this are "high" (first association, may start tracks). ByteTrack 0.5. */
+  highThresh: number;
+  /** Detections below this are ignored; between this and `highThresh` they are "low". ByteTrack 0.1. */
+  lowThresh: number;
+  /** A high detection left unmatched starts a tentative track only from this score. ByteTrack 0.6. */
+  newTrackThresh: number;
+  /** First association: pairs need `1 - IoU (x score)` below this. ByteTrack 0.8. */
+  matchThresh: number;
+  /** Second association (low-score detections): pairs need `1 - IoU` below this. ByteTrack 0.5. */
+  secondMatchThresh: number;
+  /** Tentative tracks: pairs need `1 - IoU (x score)` below this. ByteTrack 0.7. */
+  tentativeMatchThresh: number;
+  /** Multiply IoU by the detection score in the first and tentative associations. ByteTrack: yes. */
+  fuseScore: boolean;
+  /**
+   * Keep outputting a lost track at its predicted place for this many frames after its last match
+   * (bridges single missed detections; each bridged frame is an FP if the person really left). 0 is
+   * ByteTrack's behaviour: lost tracks are not output.
+   */
+  coastFrames: number;
+  /** Consecutive detection frames a new track must be matched on before it gets an id (>= 1). */
+  minHits: number;
+  /** How many frames a lost track is kept (and can be re-found with its id) after its last match. */
+  trackBuffer: number;
+  /**
+   * A lost track overlapping a tracked one by more than this IoU is a duplicate and the younger of the two
+   * is ended (ByteTrack's `remove_duplicate_stracks`, 0.85). Off by default (1): it ends the id of a
+   * person hidden behind another, which costs a visitor count every time two people cross.
+   */
+  duplicateIou: number;
+  /** Ended ids kept for `ended()` when nobody drains them; the oldest are dropped beyond this. */
+  maxPendingEnded: number;
+  /** Free track slots kept for reuse. */
+  maxSpareSlots: number;
+  /** Called once per ended confirmed track instead of queueing its id for `ended()`. */
+  onEnded: ((id: number, lastFrameIndex: number) => void) | undefined;
+  kalman: Partial<KalmanOptions>;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  highThresh: 0.5,
+  lowThresh: 0.1,
+  newTrackThresh: 0.6,
+  matchThresh: 0.8,
+  secondMatchThresh: 0.5,
+  tentativeMatchThresh: 0.7,
+  fuseScore: true,
+  minHits: 3,
+  coastFrames: 0,
+  trackBuffer: 30,
+  duplicateIou: 1,
+  maxPendingEnded: 10_000,
+  maxSpareSlots: 256,
+  onEnded: undefined,
+  kalman: {},
+};
+
+const TENTATIVE = 0;
+const TRACKED = 1;
+const LOST = 2;
+const REMOVED = 3;
+
+class TrackSlot {
+  readonly mean = new Float64Array(8);
+  readonly cov = new Float64Array(64);
+  /** 0 while tentative. */
+  id = 0;
+  state = TENTATIVE;
+  hits = 0;
+  startFrame = 0;
+  lastFrame = 0;
+  score = 0;
+  x1 = 0;
+  y1 = 0;
+  x2 = 0;
+  y2 = 0;
+
+  /** Recomputes the corner box from the filter state. */
+  syncBox(): void {
+    const m = this.mean;
+    const h = m[3]!;
+    const w = m[2]! * h;
+    this.x1 = m[0]! - w / 2;
+    this.y1 = m[1]! - h / 2;
+    this.x2 = this.x1 + w;
+    this.y2 = this.y1 + h;
+  }
+}
+
+function iou(ax1: number, ay1: number, ax2: number, ay2: number, b: Float32Array, k: number): number {
+  const bx1 = b[k]!;
+  const by1 = b[k + 1]!;
+  const bx2 = b[k + 2]!;
+  const by2 = b[k + 3]!;
+  const iw = Math.min(ax2, bx2) - Math.max(ax1, bx1);
+  if (iw <= 0) return 0;
+  const ih = Math.min(ay2, by2) - Math.max(ay1, by1);
+  if (ih <= 0) return 0;
+  const inter = iw * ih;
+  const union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+function growI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  return a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
+}
+
+export class Tracker {
+  readonly options: Readonly<TrackerOptions>;
+  private readonly kf: KalmanFilter;
+  private readonly solver = new AssignmentSolver();
+  private tracks: TrackSlot[] = [];
+  private spare: TrackSlot[] = [];
+  private pendingEnded: number[] = [];
+  private nextId = 1;
+  private lastFrameIndex = Number.NaN;
+
+  // Reused per-frame buffers.
+  private cost = new Float64Array(256);
+  private rowToCol = new Int32Array(16);
+  private colToRow = new Int32Array(16);
+  private rowsIdx = new Int32Array(16);
+  private highIdx = new Int32Array(16);
+  private lowIdx = new Int32Array(16);
+  private colsIdx = new Int32Array(16);
+  private detUsed = new Uint8Array(16);
+  private readonly out: Tracks = {
+    frameIndex: 0,
+    at: 0,
+    count: 0,
+    ids: new Uint32Array(16),
+    boxes: new Float32Array(64),
+    scores: new Float32Array(16),
+  };
+
+  constructor(opts: Partial<TrackerOptions> = {}) {
+    const o: TrackerOptions = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
+    if (!(o.minHits >= 1)) throw new RangeError('tracker minHits must be at least 1');
+    if (!(o.trackBuffer >= 0)) throw new RangeError('tracker trackBuffer must be >= 0');
+    if (!(o.lowThresh <= o.highThresh)) throw new RangeError('tracker lowThresh must be <= highThresh');
+    this.options = o;
+    this.kf = new KalmanFilter(o.kalman);
+  }
+
+  /** Tracks alive in any state (tentative, tracked, lost). Returns to 0 once every track has ended. */
+  get size(): number {
+    return this.tracks.length;
+  }
+
+  /** Internal sizes, to check that nothing grows without bound over a long run. */
+  stats(): {
+    tracks: number;
+    spareSlots: number;
+    pendingEnded: number;
+    nextId: number;
+    bufferFloats: number;
+  } {
+    return {
+      tracks: this.tracks.length,
+      spareSlots: this.spare.length,
+      pendingEnded: this.pendingEnded.length,
+      nextId: this.nextId,
+      bufferFloats: this.cost.length + this.out.boxes.length,
+    };
+  }
+
+  /**
+   * Moves ids of confirmed tracks that ended since the last call into `out` (appended) and returns it.
+   * With `onEnded` set, ids go to the callback instead and this stays empty.
+   */
+  ended(out: number[] = []): number[] {
+    for (const id of this.pendingEnded) out.push(id);
+    this.pendingEnded.length = 0;
+    return out;
+  }
+
+  /** Ends every track (confirmed ones are reported through `ended()` / `onEnded`); ids keep counting up. */
+  reset(): void {
+    for (const t of this.tracks) this.release(t, true);
+    this.tracks.length = 0;
+    this.lastFrameIndex = Number.NaN;
+  }
+
+  /**
+   * Advances the tracker to `frameIndex`. `dets === null` means no detector ran on this frame: tracks are
+   * only predicted, and confirmed tracks are output at their predicted place. Skipped frame indices are
+   * predicted through. Only confirmed tracks are output, in no particular order. The returned object and
+   * its arrays are owned by the tracker and reused: they are valid until the next `update` (copy what
+   * must live longer).
+   */
+  update(dets: Detections | null, frameIndex: number, at: number): Tracks {
+    const steps = Number.isNaN(this.lastFrameIndex)
+      ? 1
+      : Math.max(1, Math.min(frameIndex - this.lastFrameIndex, this.options.trackBuffer + 1));
+    this.lastFrameIndex = frameIndex;
+    this.predictAll(steps);
+    if (dets !== null) this.associate(dets, frameIndex);
+    this.expire(frameIndex);
+    return this.emit(frameIndex, at);
+  }
+
+  private predictAll(steps: number): void {
+    for (const t of this.tracks) {
+      for (let s = 0; s < steps; s++) {
+        if (t.state !== TRACKED) t.mean[7] = 0;
+        this.kf.predict(t.mean, t.cov);
+        if (t.mean[3]! < 1) {
+          t.mean[3] = 1;
+          t.mean[7] = 0;
+        }
+        if (t.mean[2]! < 0.01) {
+          t.mean[2] = 0.01;
+          t.mean[6] = 0;
+        }
+      }
+      t.syncBox();
+    }
+  }
+
+  private associate(dets: Detections, frame: number): void {
+    const o = this.options;
+    const n = dets.count;
+    const boxes = dets.boxes;
+    const scores = dets.scores;
+    this.highIdx = growI32(this.highIdx, n);
+    this.lowIdx = growI32(this.lowIdx, n);
+    if (this.detUsed.length < n) this.detUsed = new Uint8Array(Math.max(n, this.detUsed.length * 2));
+    this.detUsed.fill(0, 0, n);
+    let nHigh = 0;
+    let nLow = 0;
+    for (let d = 0; d < n; d++) {
+      const s = scores[d]!;
+      const k = d * 4;
+      const w = boxes[k + 2]! - boxes[k]!;
+      const h = boxes[k + 3]! - boxes[k + 1]!;
+      if (!(w > 0 && h > 0) || !Number.isFinite(w + h + boxes[k]! + boxes[k + 1]!)) continue;
+      if (s >= o.highThresh) this.highIdx[nHigh++] = d;
+      else if (s >= o.lowThresh) this.lowIdx[nLow++] = d;
+    }
+    const nTracks = this.tracks.length;
+    this.rowsIdx = growI32(this.rowsIdx, nTracks);
+    const rows = this.rowsIdx;
+
+    // Stage 1: confirmed tracks (tracked and lost) against high-score detections.
+    let nRows = 0;
+    for (let i = 0; i < nTracks; i++) {
+      const st = this.tracks[i]!.state;
+      if (st === TRACKED || st === LOST) rows[nRows++] = i;
+    }
+    const unmatched = this.match(rows, nRows, this.highIdx, nHigh, dets, o.matchThresh, o.fuseScore, frame);
+
+    // Stage 2: tracks still unmatched and not lost, against low-score detections.
+    let nRows2 = 0;
+    for (let r = 0; r < unmatched; r++) {
+      const i = rows[r]!;
+      if (this.tracks[i]!.state === TRACKED) rows[nRows2++] = i;
+    }
+    const stillUnmatched = this.match(
+      rows,
+      nRows2,
+      this.lowIdx,
+      nLow,
+      dets,
+      o.secondMatchThresh,
+      false,
+      frame,
+    );
+    for (let r = 0; r < stillUnmatched; r++) this.tracks[rows[r]!]!.state = LOST;
+
+    // Stage 3: tentative tracks against the high-score detections left.
+    let nFree = 0;
+    for (let h = 0; h < nHigh; h++) {
+      const d = this.highIdx[h]!;
+      if (!this.detUsed[d]) this.highIdx[nFree++] = d;
+    }
+    let nTent = 0;
+    for (let i = 0; i < nTracks; i++) if (this.tracks[i]!.state === TENTATIVE) rows[nTent++] = i;
+    const tentLeft = this.match(
+      rows,
+      nTent,
+      this.highIdx,
+      nFree,
+      dets,
+      o.tentativeMatchThresh,
+      o.fuseScore,
+      frame,
+    );
+    for (let r = 0; r < tentLeft; r++) this.tracks[rows[r]!]!.state = REMOVED;
+
+    // New tentative tracks from confident detections nobody claimed.
+    for (let h = 0; h < nFree; h++) {
+      const d = this.highIdx[h]!;
+      if (this.detUsed[d] || scores[d]! < o.newTrackThresh) continue;
+      const t = this.spare.pop() ?? new TrackSlot();
+      const k = d * 4;
+      const x1 = boxes[k]!;
+      const y1 = boxes[k + 1]!;
+      const w = boxes[k + 2]! - x1;
+      const hh = boxes[k + 3]! - y1;
+      this.kf.initiate(x1 + w / 2, y1 + hh / 2, w / hh, hh, t.mean, t.cov);
+      t.syncBox();
+      t.id = 0;
+      t.state = TENTATIVE;
+      t.hits = 1;
+      t.startFrame = frame;
+      t.lastFrame = frame;
+      t.score = scores[d]!;
+      if (o.minHits <= 1) this.confirm(t);
+      this.tracks.push(t);
+    }
+
+    this.removeDuplicates(frame);
+  }
+
+  /**
+   * Assigns the tracks `rows[0..nRows)` to the detections `cols[0..nCols)` that are not yet used,
+   * updates the matched tracks, and compacts the unmatched tracks to the front of `rows`. Returns their
+   * count.
+   */
+  private match(
+    rows: Int32Array,
+    nRows: number,
+    cols: Int32Array,
+    nColsAll: number,
+    dets: Detections,
+    limit: number,
+    fuse: boolean,
+    frame: number,
+  ): number {
+    if (nRows === 0) return 0;
+    // Columns still free.
+    this.colsIdx = growI32(this.colsIdx, nColsAll);
+    const cIdx = this.colsIdx;
+    let nCols = 0;
+    for (let c = 0; c < nColsAll; c++) {
+      const d = cols[c]!;
+      if (!this.detUsed[d]) cIdx[nCols++] = d;
+    }
+    if (nCols === 0) return nRows;
+    const size = nRows * nCols;
+    if (this.cost.length < size) this.cost = new Float64Array(Math.max(size, this.cost.length * 2));
+    this.rowToCol = growI32(this.rowToCol, nRows);
+    this.colToRow = growI32(this.colToRow, nCols);
+    const cost = this.cost;
+    const boxes = dets.boxes;
+    const scores = dets.scores;
+    for (let r = 0; r < nRows; r++) {
+      const t = this.tracks[rows[r]!]!;
+      for (let c = 0; c < nCols; c++) {
+        const d = cIdx[c]!;
+        let sim = iou(t.x1, t.y1, t.x2, t.y2, boxes, d * 4);
+        if (fuse) sim *= scores[d]!;
+        cost[r * nCols + c] = 1 - sim;
+      }
+    }
+    this.solver.solveWithLimit(cost, nRows, nCols, limit, this.rowToCol, this.colToRow);
+    let left = 0;
+    for (let r = 0; r < nRows; r++) {
+      const i = rows[r]!;
+      const c = this.rowToCol[r]!;
+      if (c < 0) {
+        rows[left++] = i;
+        continue;
+      }
+      const d = cIdx[c]!;
+      this.detUsed[d] = 1;
+      this.applyMatch(this.tracks[i]!, dets, d, frame);
+    }
+    return left;
+  }
+
+  private applyMatch(t: TrackSlot, dets: Detections, d: number, frame: number): void {
+    const k = d * 4;
+    const b = dets.boxes;
+    const x1 = b[k]!;
+    const y1 = b[k + 1]!;
+    const w = b[k + 2]! - x1;
+    const h = b[k + 3]! - y1;
+    this.kf.update(t.mean, t.cov, x1 + w / 2, y1 + h / 2, w / h, h);
+    t.syncBox();
+    t.score = dets.scores[d]!;
+    t.lastFrame = frame;
+    t.hits++;
+    if (t.state === TENTATIVE) {
+      if (t.hits >= this.options.minHits) this.confirm(t);
+    } else {
+      t.state = TRACKED;
+    }
+  }
+
+  private confirm(t: TrackSlot): void {
+    t.state = TRACKED;
+    t.id = this.nextId++;
+    if (this.nextId > 0xffffffff) this.nextId = 1;
+  }
+
+  /** ByteTrack's `remove_duplicate_stracks`: a lost track sitting on a tracked one; the younger goes. */
+  private removeDuplicates(frame: number): void {
+    const limit = this.options.duplicateIou;
+    if (limit >= 1) return;
+    const tracks = this.tracks;
+    for (const lost of tracks) {
+      if (lost.state !== LOST) continue;
+      for (const tr of tracks) {
+        if (tr.state !== TRACKED || tr.id === 0) continue;
+        const w = lost.x2 - lost.x1;
+        const h = lost.y2 - lost.y1;
+        const ix = Math.min(lost.x2, tr.x2) - Math.max(lost.x1, tr.x1);
+        const iy = Math.min(lost.y2, tr.y2) - Math.max(lost.y1, tr.y1);
+        if (ix <= 0 || iy <= 0) continue;
+        const inter = ix * iy;
+        const overlap = inter / (w * h + (tr.x2 - tr.x1) * (tr.y2 - tr.y1) - inter);
+        if (overlap <= limit) continue;
+        if (lost.lastFrame - lost.startFrame > frame - tr.startFrame) tr.state = REMOVED;
+        else {
+          lost.state = REMOVED;
+          break;
+        }
+      }
+    }
+  }
+
+  /** Ends lost tracks past the buffer and frees every removed slot. */
+  private expire(frame: number): void {
+    const tracks = this.tracks;
+    const buffer = this.options.trackBuffer;
+    let w = 0;
+    for (let i = 0; i < tracks.length; i++) {
+      const t = tracks[i]!;
+      if ((t.state === LOST || t.state === TENTATIVE) && frame - t.lastFrame > buffer) t.state = REMOVED;
+      if (t.state === REMOVED) this.release(t, true);
+      else tracks[w++] = t;
+    }
+    tracks.length = w;
+  }
+
+  private release(t: TrackSlot, report: boolean): void {
+    if (report && t.id !== 0) {
+      const cb = this.options.onEnded;
+      if (cb) cb(t.id, t.lastFrame);
+      else {
+        this.pendingEnded.push(t.id);
+        if (this.pendingEnded.length > this.options.maxPendingEnded) this.pendingEnded.shift();
+      }
+    }
+    t.id = 0;
+    t.state = REMOVED;
+    t.hits = 0;
+    if (this.spare.length < this.options.maxSpareSlots) this.spare.push(t);
+  }
+
+  private visible(t: TrackSlot, frame: number): boolean {
+    if (t.id === 0) return false;
+    return t.state === TRACKED || (t.state === LOST && frame - t.lastFrame <= this.options.coastFrames);
+  }
+
+  private emit(frame: number, at: number): Tracks {
+    const out = this.out;
+    let n = 0;
+    for (const t of this.tracks) if (this.visible(t, frame)) n++;
+    if (out.ids.length < n) {
+      const cap = Math.max(n, out.ids.length * 2);
+      out.ids = new Uint32Array(cap);
+      out.boxes = new Float32Array(cap * 4);
+      out.scores = new Float32Array(cap);
+    }
+    let k = 0;
+    for (const t of this.tracks) {
+      if (!this.visible(t, frame)) continue;
+      out.ids[k] = t.id;
+      out.scores[k] = t.score;
+      out.boxes[k * 4] = t.x1;
+      out.boxes[k * 4 + 1] = t.y1;
+      out.boxes[k * 4 + 2] = t.x2;
+      out.boxes[k * 4 + 3] = t.y2;
+      k++;
+    }
+    out.count = n;
+    out.frameIndex = frame;
+    out.at = at;
+    return out;
+  }
+}
