@@ -1,0 +1,237 @@
+// Live sources (RTSP / HTTP streams, webcams): capture-time timestamps, reconnection with
+// exponential backoff after a drop, state changes reported to listeners.
+import type { CV, Mat } from '../cv.ts';
+import type { Frame } from '../types.ts';
+import {
+  type Capture,
+  errorMessage,
+  type FrameSource,
+  type SourceInfo,
+  type SourceKind,
+  type SourceState,
+  StateBox,
+  type StateListener,
+} from './source.ts';
+
+export interface BackoffOptions {
+  /** Delay before the first reconnection attempt, ms. Default 500. */
+  initialDelayMs?: number;
+  /** Upper bound of the delay, ms. Default 30 000. */
+  maxDelayMs?: number;
+  /** Growth of the delay per failed attempt. Default 2. */
+  factor?: number;
+  /** Random spread of each delay, as a fraction (0.2 = ±20 %), so many boxes do not retry in step. Default 0.2. */
+  jitter?: number;
+  /** Attempts in a row before giving up (state 'failed'). Default: never give up. */
+  maxAttempts?: number;
+}
+
+export interface LiveSourceOptions extends BackoffOptions {
+  cameraId?: string;
+  /** Frame rate to report when the device reports none. */
+  fps?: number;
+  /** Do not release the previous frame's Mat on the next read: the caller releases them. */
+  keepFrames?: boolean;
+  /**
+   * Socket timeout for network streams, ms, passed to FFmpeg through OPENCV_FFMPEG_CAPTURE_OPTIONS
+   * (only when that variable is not set already). Opening a capture blocks the event loop, so a dead
+   * camera must fail fast. Default 5000.
+   */
+  networkTimeoutMs?: number;
+  /** Opens the capture; tests inject failures here. Default: OpenCV's VideoCapture. */
+  openCapture?: (target: string | number) => Capture;
+  /** Clock for timestamps (ms since epoch). Default Date.now. */
+  now?: () => number;
+}
+
+/** Delay before attempt `attempt` (1-based), without jitter. */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  const initial = options.initialDelayMs ?? 500;
+  const max = options.maxDelayMs ?? 30_000;
+  const factor = options.factor ?? 2;
+  return Math.min(max, initial * factor ** Math.max(0, attempt - 1));
+}
+
+/** Removes a password from a URL before it is logged or reported. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export class LiveSource implements FrameSource {
+  readonly info: SourceInfo;
+  private readonly states = new StateBox('starting');
+  private capture: Capture | null = null;
+  private reading: Promise<Mat> | null = null;
+  private handedOut: Mat | null = null;
+  private index = 0;
+  private failures = 0;
+  private failure: Error | null = null;
+  private closed = false;
+  private wake: (() => void) | null = null;
+  private readonly openCapture: (target: string | number) => Capture;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly cv: CV,
+    kind: Exclude<SourceKind, 'file'>,
+    private readonly target: string | number,
+    private readonly options: LiveSourceOptions = {},
+  ) {
+    this.info = {
+      kind,
+      uri: typeof target === 'number' ? `webcam:${target}` : redactUrl(target),
+      width: 0,
+      height: 0,
+      fps: options.fps ?? 0,
+      fpsFrom: options.fps !== undefined ? 'override' : 'default',
+    };
+    this.openCapture = options.openCapture ?? ((t) => this.openWithOpenCV(t));
+    this.now = options.now ?? Date.now;
+  }
+
+  get state(): SourceState {
+    return this.states.state;
+  }
+
+  onState(listener: StateListener): () => void {
+    return this.states.add(listener);
+  }
+
+  async read(): Promise<Frame | null> {
+    if (!this.options.keepFrames) {
+      this.handedOut?.release();
+      this.handedOut = null;
+    }
+    for (;;) {
+      if (this.closed) return null;
+      if (this.failure) throw this.failure;
+      if (!this.capture) {
+        await this.connect();
+        continue;
+      }
+      let mat: Mat | null = null;
+      let reason = 'the stream returned no frame';
+      try {
+        this.reading = this.capture.readAsync();
+        mat = await this.reading;
+      } catch (err) {
+        reason = errorMessage(err);
+      } finally {
+        this.reading = null;
+      }
+      if (this.closed) {
+        mat?.release();
+        return null;
+      }
+      if (mat && !mat.empty) {
+        this.failures = 0;
+        this.info.width = mat.cols;
+        this.info.height = mat.rows;
+        this.states.set({ state: 'running' });
+        this.handedOut = mat;
+        return {
+          cameraId: this.options.cameraId ?? 'cam',
+          index: this.index++,
+          at: this.now(),
+          width: mat.cols,
+          height: mat.rows,
+          mat,
+        };
+      }
+      mat?.release();
+      // Dropped: free the capture and go through the backoff before the next attempt.
+      this.capture.release();
+      this.capture = null;
+      await this.backoff(reason);
+    }
+  }
+
+  /** One attempt to open; on failure, waits out the backoff (or gives up). */
+  private async connect(): Promise<void> {
+    let capture: Capture;
+    try {
+      capture = this.openCapture(this.target);
+    } catch (err) {
+      await this.backoff(`cannot open ${this.info.uri}: ${errorMessage(err)}`);
+      return;
+    }
+    if (this.closed) {
+      capture.release();
+      return;
+    }
+    this.capture = capture;
+    const fps = capture.get(this.cv.CAP_PROP_FPS);
+    if (this.options.fps === undefined && Number.isFinite(fps) && fps > 0 && fps < 1000) {
+      this.info.fps = fps;
+      this.info.fpsFrom = 'header';
+    }
+  }
+
+  private async backoff(reason: string): Promise<void> {
+    this.failures++;
+    const max = this.options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    if (this.failures > max) {
+      this.failure = new Error(
+        `Camera ${this.info.uri} failed after ${max} reconnection attempts: ${reason}`,
+      );
+      this.states.set({ state: 'failed', reason });
+      return;
+    }
+    const jitter = this.options.jitter ?? 0.2;
+    const base = backoffDelay(this.failures, this.options);
+    const delayMs = Math.round(base * (1 + jitter * (2 * Math.random() - 1)));
+    this.states.set({ state: 'reconnecting', reason, attempt: this.failures, delayMs });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delayMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+    this.wake = null;
+  }
+
+  private openWithOpenCV(target: string | number): Capture {
+    const cv = this.cv;
+    if (typeof target === 'number') return new cv.VideoCapture(target);
+    // FFmpeg reads its options from the environment at each open; set a socket timeout for this open
+    // only, unless the user configured FFmpeg themselves.
+    const key = 'OPENCV_FFMPEG_CAPTURE_OPTIONS';
+    const own = process.env[key] === undefined;
+    if (own) {
+      const us = Math.round((this.options.networkTimeoutMs ?? 5000) * 1000);
+      const rtsp = /^rtsps?:/i.test(target) ? 'rtsp_transport;tcp|' : '';
+      process.env[key] = `${rtsp}timeout;${us}`;
+    }
+    try {
+      return new cv.VideoCapture(target, cv.CAP_FFMPEG);
+    } finally {
+      if (own) delete process.env[key];
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake?.();
+    if (this.reading) {
+      try {
+        (await this.reading).release();
+      } catch {
+        // The read in flight failed; nothing to free.
+      }
+    }
+    if (!this.options.keepFrames) this.handedOut?.release();
+    this.handedOut = null;
+    this.capture?.release();
+    this.capture = null;
+    this.states.set({ state: 'stopped', reason: 'closed' });
+  }
+}

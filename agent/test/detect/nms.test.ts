@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { iou, NmsScratch, nms } from '../../src/detect/nms.ts';
+
+describe('iou', () => {
+  it.each([
+    { a: [0, 0, 10, 10], b: [0, 0, 10, 10], want: 1 },
+    { a: [0, 0, 10, 10], b: [5, 0, 15, 10], want: 50 / 150 },
+    { a: [0, 0, 10, 10], b: [10, 0, 20, 10], want: 0 },
+    { a: [0, 0, 10, 10], b: [20, 20, 30, 30], want: 0 },
+    { a: [0, 0, 10, 10], b: [2, 2, 8, 8], want: 36 / 100 },
+  ])('$a vs $b = $want', ({ a, b, want }) => {
+    expect(iou(a, 0, b, 0)).toBeCloseTo(want, 6);
+    expect(iou(b, 0, a, 0)).toBeCloseTo(want, 6);
+  });
+});
+
+describe('nms', () => {
+  it('keeps the best of overlapping boxes, in score order, compacted in place', () => {
+    const boxes = new Float32Array([0, 0, 10, 10, 1, 1, 11, 11, 50, 50, 60, 60, 0, 0, 10, 9]);
+    const scores = new Float32Array([0.6, 0.9, 0.7, 0.5]);
+    const kept = nms(boxes, scores, 4, 0.5, new NmsScratch());
+    expect(kept).toBe(2);
+    expect([...scores.subarray(0, 2)]).toEqual([expect.closeTo(0.9), expect.closeTo(0.7)]);
+    expect([...boxes.subarray(0, 8)]).toEqual([1, 1, 11, 11, 50, 50, 60, 60]);
+  });
+
+  it('respects maxKeep and handles empty input and growth of the scratch space', () => {
+    const n = 500;
+    const boxes = new Float32Array(n * 4);
+    const scores = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      boxes.set([i * 20, 0, i * 20 + 10, 10], i * 4);
+      scores[i] = i / n;
+    }
+    const scratch = new NmsScratch();
+    expect(nms(boxes, scores, 0, 0.5, scratch)).toBe(0);
+    expect(nms(boxes, scores, n, 0.5, scratch, 10)).toBe(10);
+    expect(scores[0]).toBeCloseTo((n - 1) / n);
+  });
+});

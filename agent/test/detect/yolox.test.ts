@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mat } from '../../src/cv.ts';
+import { loadOpenCV } from '../../src/cv.ts';
+import {
+  createDetector,
+  type Detector,
+  inputSizeFor,
+  YoloxDetector,
+  yoloxAnchorCount,
+  yoloxGrid,
+} from '../../src/detect/index.ts';
+import { groundTruth, matchCount, readFrames, YOLOX_NANO } from './pets.ts';
+
+describe('YOLOX grid', () => {
+  it('has 3549 anchors at 416 and 8400 at 640, stride 8 first', () => {
+    expect(yoloxAnchorCount(416)).toBe(52 * 52 + 26 * 26 + 13 * 13);
+    expect(yoloxAnchorCount(416)).toBe(3549);
+    expect(yoloxAnchorCount(640)).toBe(8400);
+    const g = yoloxGrid(416);
+    expect([g.gx[0], g.gy[0], g.stride[0]]).toEqual([0, 0, 8]);
+    expect([g.gx[53], g.gy[53], g.stride[53]]).toEqual([1, 1, 8]);
+    expect([g.gx[2704], g.gy[2704], g.stride[2704]]).toEqual([0, 0, 16]);
+    expect([g.gx[3548], g.gy[3548], g.stride[3548]]).toEqual([12, 12, 32]);
+  });
+
+  it('guesses the input size from the release file names', () => {
+    expect(inputSizeFor('/x/yolox_nano.onnx')).toBe(416);
+    expect(inputSizeFor('/x/yolox_tiny.onnx')).toBe(416);
+    expect(inputSizeFor('/x/yolox_s.onnx')).toBe(640);
+  });
+});
+
+describe('YOLOX nano on vtest.avi', () => {
+  const indexes = [99, 199, 399];
+  let frames: Mat[] = [];
+  let detector: Detector;
+  beforeAll(async () => {
+    frames = await readFrames(indexes);
+    detector = await createDetector({ kind: 'yolox', model: YOLOX_NANO });
+  });
+  afterAll(() => {
+    for (const f of frames) f.release();
+    detector?.close();
+  });
+
+  it('matches more than 60 % of the ground-truth people at IoU 0.5 (frames 100, 200, 400)', async () => {
+    expect(detector.name).toBe('yolox');
+    let matched = 0;
+    let evaluated = 0;
+    for (const [i, index] of indexes.entries()) {
+      const det = await detector.detect(frames[i]!);
+      const m = matchCount(det, groundTruth(index), 0.5);
+      matched += m.matched;
+      evaluated += m.evaluated;
+      if (index === 199) expect(m.matched / m.evaluated).toBeGreaterThan(0.6);
+    }
+    expect(matched / evaluated).toBeGreaterThan(0.6);
+  });
+
+  it('returns person boxes inside the frame, scores in (0, 1], best first, the same object each call', async () => {
+    const a = await detector.detect(frames[1]!);
+    expect(a.count).toBeGreaterThan(3);
+    for (let i = 0; i < a.count; i++) {
+      expect(a.scores[i]!).toBeGreaterThanOrEqual(0.1);
+      expect(a.scores[i]!).toBeLessThanOrEqual(1);
+      if (i > 0) expect(a.scores[i]!).toBeLessThanOrEqual(a.scores[i - 1]!);
+      const [x1, y1, x2, y2] = a.boxes.subarray(i * 4, i * 4 + 4);
+      expect(x1! >= 0 && y1! >= 0 && x2! <= 768 && y2! <= 576 && x2! > x1! && y2! > y1!).toBe(true);
+    }
+    const b = await detector.detect(frames[2]!);
+    expect(b).toBe(a);
+  });
+
+  it('gives the same boxes for a frame of another size (letterbox maps back to frame pixels)', async () => {
+    const cv = await loadOpenCV();
+    const det = await detector.detect(frames[1]!);
+    const first = Float32Array.from(det.boxes.subarray(0, 4));
+    const half = frames[1]!.resize(288, 384);
+    const small = await detector.detect(half);
+    half.release();
+    expect(small.count).toBeGreaterThan(0);
+    // The strongest person is found at the same place, in half-size coordinates.
+    let best = 0;
+    for (let i = 0; i < small.count; i++) {
+      const dx =
+        Math.abs(small.boxes[i * 4]! * 2 - first[0]!) + Math.abs(small.boxes[i * 4 + 1]! * 2 - first[1]!);
+      best = Math.max(best, dx < 20 ? 1 : 0);
+    }
+    expect(best).toBe(1);
+    // And back at full size, the result is the same as before the size change (padding refilled).
+    const again = await detector.detect(frames[1]!);
+    expect(again.boxes[0]).toBeCloseTo(first[0]!, 3);
+    expect(cv).toBeDefined();
+  });
+});
+
+describe('YOLOX errors', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'oskartrack-yolox-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('tells how to get a model when the file is missing', async () => {
+    await expect(createDetector({ kind: 'yolox', model: join(dir, 'nope.onnx') })).rejects.toThrow(
+      /not found: .*nope\.onnx.*models pull yolox-nano.*--model/,
+    );
+    await expect(createDetector({ kind: 'yolox' })).rejects.toThrow(/models pull yolox-nano.*--model/);
+    await expect(createDetector({ kind: 'yolox', model: 'yolox-nano', dataDir: dir })).rejects.toThrow(
+      /models pull yolox-nano/,
+    );
+  });
+
+  it('names the file when it is not an ONNX network', async () => {
+    const bad = join(dir, 'garbage.onnx');
+    writeFileSync(bad, Buffer.from('this is not a protobuf at all'.repeat(20)));
+    await expect(YoloxDetector.load(await loadOpenCV(), bad)).rejects.toThrow(/garbage\.onnx/);
+  });
+
+  it('rejects an unknown detector kind', async () => {
+    // @ts-expect-error: deliberately wrong kind from an untyped config file
+    await expect(createDetector({ kind: 'ssd' })).rejects.toThrow(/Unknown detector "ssd"/);
+  });
+});
