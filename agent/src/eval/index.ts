@@ -11,4 +11,5 @@ export {
   parseMot,
   readMotFile,
 } from './mot-format.ts';
+export { type CountComparison, compareCounts, countsFromRows } from './scene-counts.ts';
 export { buildSequence, iouXywh, type Sequence, type ZeroConfPolicy } from './sequence.ts';

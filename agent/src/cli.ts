@@ -1,0 +1,80 @@
+// `oskartrack-agent`: the edge agent's command line.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { formatReport, runEval } from './commands/eval.ts';
+import { processRecording, summary } from './commands/process.ts';
+import { isModelName, MODELS, pullModel } from './detect/models.ts';
+import { dataDir } from './paths.ts';
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+function positiveInt(value: string): number {
+  const n = positiveNumber(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+const detectorOption = () =>
+  new Option('--detector <kind>', 'person detector').choices(['hog', 'yolox']).default('hog');
+const engineOptions = (cmd: Command) =>
+  cmd
+    .addOption(detectorOption())
+    .option('--model <path>', 'YOLOX ONNX file or model name (yolox-nano, ...)')
+    .option('--fps <n>', 'frame rate of the recording (headers lie)', positiveNumber)
+    .option('--zones <file>', 'areas and counting lines (JSON)')
+    .option('--every-nth <n>', 'run the detector on every Nth frame only', positiveInt)
+    .option('--motion-gate', 'skip detection on frames where nothing moved')
+    .option('--score-threshold <s>', 'minimum detection score', Number)
+    .option('--max-frames <n>', 'stop after this many frames', positiveInt);
+
+const program = new Command('oskartrack-agent').description('OskarTrack edge agent').showHelpAfterError();
+
+engineOptions(
+  program.command('process').argument('<video>', 'video file').description('count people in a recording'),
+)
+  .option('--events-out <file>', 'events as JSON lines')
+  .option('--tracks-out <file>', 'tracks in MOTChallenge format')
+  .option('--video-out <file>', 'annotated video (boxes, ids, areas, lines, counts)')
+  .action(async (video: string, o) => {
+    const result = await processRecording({ video, ...o, progress: true });
+    console.log(summary(result));
+  });
+
+engineOptions(program.command('eval').description('score tracking against MOTChallenge ground truth'))
+  .requiredOption('--gt <file>', 'ground truth (MOTChallenge gt.txt)')
+  .option('--video <file>', 'run the engine on this video')
+  .option('--tracks <file>', 'score this MOTChallenge result file instead of running the engine')
+  .option('--json', 'print the report as one JSON object on the last line')
+  .action(async (o) => {
+    const report = await runEval({ ...o, progress: !o.json });
+    console.log(formatReport(report));
+    if (o.json) console.log(JSON.stringify(report));
+  });
+
+const models = program.command('models').description('detector model files');
+models
+  .command('pull')
+  .argument('<name>', `one of ${Object.keys(MODELS).join(', ')}`)
+  .option('--sha256 <hex>', 'expected SHA-256 of the file')
+  .option('--base-url <url>', 'download from this mirror instead of the official YOLOX release')
+  .option('--force', 'download again even when the file is present')
+  .option('--data-dir <dir>', 'agent data directory')
+  .action(async (name: string, o) => {
+    if (!isModelName(name)) throw new InvalidArgumentError(`unknown model "${name}"`);
+    const r = await pullModel(name, {
+      dataDir: dataDir(o.dataDir),
+      ...(o.sha256 ? { sha256: o.sha256 } : {}),
+      ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+      ...(o.force ? { force: true } : {}),
+    });
+    console.log(
+      `${r.downloaded ? 'Downloaded' : 'Already present:'} ${r.path} (${r.bytes} bytes, sha256 ${r.sha256})`,
+    );
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(`oskartrack-agent: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

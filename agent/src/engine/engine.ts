@@ -1,0 +1,98 @@
+// One camera's engine: detector -> tracker -> scene analytics, frame by frame.
+// Knows nothing about where frames come from or where events go (ARCHITECTURE.md).
+import type { TrackingEvent } from '@oskartrack/protocol';
+import { type AnalyticsOptions, type Scene, SceneAnalytics } from '../analytics/index.ts';
+import type { Detector } from '../detect/detector.ts';
+import type { MotionGate } from '../detect/motion.ts';
+import { Tracker, type TrackerOptions } from '../track/index.ts';
+import type { Frame, Tracks } from '../types.ts';
+
+export interface EngineOptions {
+  cameraId: string;
+  detector: Detector;
+  scene: Scene;
+  /** Run the detector on every Nth frame only; the tracker predicts in between. Default 1. */
+  everyNth?: number;
+  /** Skip detection on frames where nothing moved. */
+  motionGate?: MotionGate | undefined;
+  /** Frame rate the tracker's buffers are sized for (lost-track buffer of about 4 s). */
+  fps?: number;
+  tracker?: Partial<TrackerOptions>;
+  analytics?: Partial<AnalyticsOptions>;
+}
+
+/** Milliseconds spent per stage, summed over all frames. */
+export interface StageTimes {
+  decode: number;
+  detect: number;
+  track: number;
+  analytics: number;
+}
+
+export interface StepResult {
+  tracks: Tracks;
+  events: TrackingEvent[];
+  detected: boolean;
+}
+
+export class Engine {
+  readonly tracker: Tracker;
+  readonly analytics: SceneAnalytics;
+  readonly times: StageTimes = { decode: 0, detect: 0, track: 0, analytics: 0 };
+  frames = 0;
+  detectedFrames = 0;
+  /** Frames the motion gate let through without running the detector. */
+  stillFrames = 0;
+  private readonly everyNth: number;
+  private readonly ended: number[] = [];
+
+  constructor(private readonly opts: EngineOptions) {
+    this.everyNth = Math.max(1, Math.floor(opts.everyNth ?? 1));
+    const fps = opts.fps ?? 10;
+    this.tracker = new Tracker({ trackBuffer: Math.max(10, Math.round(fps * 4)), ...opts.tracker });
+    this.analytics = new SceneAnalytics(opts.cameraId, opts.scene, opts.analytics);
+  }
+
+  get detectorName(): string {
+    return this.opts.detector.name;
+  }
+
+  /** Processes one frame; `tracks` is valid until the next call. */
+  async step(frame: Frame): Promise<StepResult> {
+    this.frames++;
+    let t = performance.now();
+    let detected = false;
+    let dets = null;
+    if (frame.index % this.everyNth === 0) {
+      if (this.opts.motionGate && !this.opts.motionGate.moved(frame.mat)) {
+        this.stillFrames++;
+      } else {
+        dets = await this.opts.detector.detect(frame.mat);
+        detected = true;
+        this.detectedFrames++;
+      }
+    }
+    let now = performance.now();
+    this.times.detect += now - t;
+    t = now;
+    const tracks = this.tracker.update(dets, frame.index, frame.at);
+    this.ended.length = 0;
+    this.tracker.ended(this.ended);
+    now = performance.now();
+    this.times.track += now - t;
+    t = now;
+    const events = this.analytics.update(tracks, this.ended);
+    this.times.analytics += performance.now() - t;
+    return { tracks, events, detected };
+  }
+
+  /** Closes every open track and visit (end of a recording). */
+  finish(): TrackingEvent[] {
+    return this.analytics.finish();
+  }
+
+  /** Applies new areas and lines without a restart; returns the `zone_left` of removed areas. */
+  setScene(scene: Scene): TrackingEvent[] {
+    return this.analytics.setScene(scene);
+  }
+}
