@@ -1,0 +1,177 @@
+/**
+ * Opens the hub database: PostgreSQL through `pg` when `DATABASE_URL` is set, otherwise an embedded
+ * PGlite (the same PostgreSQL schema, in `<dataDir>/pglite`). Both give the same drizzle type, so
+ * repositories never know which one they talk to.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { Settings } from '../settings.ts';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+/** The drizzle database every repository takes: the common base of the pg and PGlite drivers. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type DatabaseKind = 'postgres' | 'pglite';
+
+/** The SQL migrations drizzle-kit generated, found next to the sources (not through the working directory). */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** Where drizzle records applied migrations unless a schema is chosen. */
+export const DEFAULT_MIGRATIONS_SCHEMA = 'drizzle';
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: DatabaseKind;
+  /** The schema tables live in when one was chosen (PostgreSQL only). */
+  schema: string | undefined;
+  /** Applies every migration not applied yet; safe to call on an up-to-date database. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /**
+   * PostgreSQL only: keep the tables and drizzle's migrations table in this schema (through the
+   * connection's search_path) instead of `public` and `drizzle`. Created by `migrate()` if missing.
+   */
+  schema?: string;
+  /** PGlite only: keep everything in memory (tests); otherwise `<dataDir>/pglite`. */
+  inMemory?: boolean;
+  /**
+   * PGlite only: start a new database from this dump (`PGlite.dumpDataDir()`) instead of running
+   * initdb, which takes seconds. Ignored when the data directory already holds a database.
+   */
+  pgliteTemplate?: Blob;
+  /** PostgreSQL only: the most connections the pool opens (default 10). */
+  maxConnections?: number;
+  /** Receives errors of idle pooled connections (a restarted server); they are ignored otherwise. */
+  onPoolError?: (err: Error) => void;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function pgliteDir(dataDir: string): string {
+  return join(dataDir, 'pglite');
+}
+
+export async function openDatabase(
+  settings: Pick<Settings, 'databaseUrl' | 'dataDir'> & Partial<Pick<Settings, 'databaseSchema'>>,
+  options: OpenOptions = {},
+): Promise<DatabaseHandle> {
+  const schemaName = options.schema ?? settings.databaseSchema;
+  if (schemaName !== undefined && !SCHEMA_NAME.test(schemaName)) {
+    throw new Error(
+      `invalid database schema name ${JSON.stringify(schemaName)}: use lower-case letters, digits, _`,
+    );
+  }
+  return settings.databaseUrl
+    ? openPostgres(settings.databaseUrl, schemaName, options)
+    : openPglite(settings.dataDir, schemaName, options);
+}
+
+async function openPostgres(
+  url: string,
+  schemaName: string | undefined,
+  options: OpenOptions,
+): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    ...(schemaName ? { options: `-c search_path=${schemaName}` } : {}),
+  });
+  pool.on('error', (err) => options.onPoolError?.(err));
+  const db = drizzleNodePg({ client: pool, schema });
+  try {
+    // Fail here, with the server's own message, rather than on the first query.
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new Error(`cannot connect to PostgreSQL at ${redact(url)}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  let closed = false;
+  return {
+    db,
+    kind: 'postgres',
+    schema: schemaName,
+    async migrate() {
+      if (schemaName) await db.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`));
+      await migrateNodePg(db, {
+        migrationsFolder: MIGRATIONS_DIR,
+        migrationsSchema: schemaName ?? DEFAULT_MIGRATIONS_SCHEMA,
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(
+  dataDir: string,
+  schemaName: string | undefined,
+  options: OpenOptions,
+): Promise<DatabaseHandle> {
+  let dir: string | undefined;
+  if (!options.inMemory) {
+    dir = pgliteDir(dataDir);
+    mkdirSync(dir, { recursive: true });
+  }
+  // PGlite is one connection. It queues every query and holds the queue for a whole transaction, so
+  // concurrent callers are serialised for us; code inside `db.transaction` must use its `tx`, never
+  // the outer `db` (that would wait for the transaction it runs in).
+  const fresh = !dir || !existsSync(join(dir, 'PG_VERSION'));
+  const client = await PGlite.create({
+    ...(dir ? { dataDir: dir } : {}),
+    ...(fresh && options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
+  });
+  if (schemaName) {
+    await client.exec(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"; SET search_path TO "${schemaName}"`);
+  }
+  const db = drizzlePglite({ client, schema });
+  let closed = false;
+  return {
+    db,
+    kind: 'pglite',
+    schema: schemaName,
+    async migrate() {
+      await migratePglite(db, {
+        migrationsFolder: MIGRATIONS_DIR,
+        migrationsSchema: schemaName ?? DEFAULT_MIGRATIONS_SCHEMA,
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+/** Runs raw SQL and returns its rows, the same way on both drivers (both results carry `rows`). */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as { rows?: T[] };
+  return result.rows ?? [];
+}
+
+/** The URL without its password, for messages and logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,4 @@
+export * from './database.ts';
+export * from './errors.ts';
+export * from './repositories/index.ts';
+export * as schema from './schema.ts';

@@ -1,0 +1,141 @@
+import type { DeviceStatus } from '@oskartrack/protocol';
+import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
+import type { Db } from '../database.ts';
+import { guard, NotFoundError, ValidationError } from '../errors.ts';
+import { devices } from '../schema.ts';
+import { defined, idOrNew, requireDate, requireName } from './common.ts';
+
+const { credentialHash: _hidden, ...publicColumns } = getTableColumns(devices);
+
+/** A device row without its credential hash (use `credentialHash(id)` to check a login). */
+export type Device = Omit<typeof devices.$inferSelect, 'credentialHash'>;
+export interface NewDevice {
+  id?: string;
+  storeId: string;
+  name: string;
+  credentialHash?: string;
+}
+export type DevicePatch = Partial<Pick<NewDevice, 'name' | 'storeId'>>;
+
+export class DevicesRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(input: NewDevice): Promise<Device> {
+    const row = {
+      id: idOrNew(input.id, 'dev', 'device'),
+      storeId: input.storeId,
+      name: requireName(input.name, 'a device'),
+      credentialHash: input.credentialHash ?? null,
+    };
+    const [created] = await guard(() => this.db.insert(devices).values(row).returning(publicColumns));
+    return created!;
+  }
+
+  async find(id: string): Promise<Device | undefined> {
+    const [row] = await this.db.select(publicColumns).from(devices).where(eq(devices.id, id));
+    return row;
+  }
+
+  async get(id: string): Promise<Device> {
+    const row = await this.find(id);
+    if (!row) throw new NotFoundError('device', id);
+    return row;
+  }
+
+  async list(options: { storeId?: string } = {}): Promise<Device[]> {
+    const query = this.db.select(publicColumns).from(devices);
+    const filtered = options.storeId ? query.where(eq(devices.storeId, options.storeId)) : query;
+    return filtered.orderBy(asc(devices.name), asc(devices.id));
+  }
+
+  async update(id: string, patch: DevicePatch): Promise<Device> {
+    const set = defined({
+      name: patch.name === undefined ? undefined : requireName(patch.name, 'a device'),
+      storeId: patch.storeId,
+    });
+    const [row] = await guard(() =>
+      this.db
+        .update(devices)
+        .set({ ...set, updatedAt: new Date() })
+        .where(eq(devices.id, id))
+        .returning(publicColumns),
+    );
+    if (!row) throw new NotFoundError('device', id);
+    return row;
+  }
+
+  /** The stored hash of the device's MQTT password; null when it has none (not enrolled). */
+  async credentialHash(id: string): Promise<string | null> {
+    const [row] = await this.db
+      .select({ hash: devices.credentialHash })
+      .from(devices)
+      .where(eq(devices.id, id));
+    if (!row) throw new NotFoundError('device', id);
+    return row.hash;
+  }
+
+  /** Sets (or with null, revokes) the device's credential. Pass a hash, never the password. */
+  async setCredential(id: string, hash: string | null): Promise<void> {
+    if (hash !== null && hash.length < 16) throw new ValidationError('a credential hash looks too short');
+    const rows = await this.db
+      .update(devices)
+      .set({ credentialHash: hash, updatedAt: new Date() })
+      .where(eq(devices.id, id))
+      .returning({ id: devices.id });
+    if (rows.length === 0) throw new NotFoundError('device', id);
+  }
+
+  /**
+   * Applies a status message. A message from an older connection than the one stored (a late last
+   * will of a session that already reconnected) is ignored: returns false then.
+   */
+  async recordStatus(id: string, status: DeviceStatus, receivedAt: Date = new Date()): Promise<boolean> {
+    requireDate(receivedAt, 'receivedAt');
+    const online = status.state === 'online';
+    const rows = await this.db
+      .update(devices)
+      .set({
+        online,
+        connection: status.connection,
+        softwareVersion: status.software,
+        configRevision: status.configRevision,
+        outboxDepth: status.outbox.depth,
+        outboxOldestAgeMs: status.outbox.oldestAgeMs,
+        statusAt: new Date(status.at),
+        lastSeenAt: sql`GREATEST(${devices.lastSeenAt}, ${receivedAt.toISOString()}::timestamptz)`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(devices.id, id), lte(devices.connection, status.connection)))
+      .returning({ id: devices.id });
+    if (rows.length > 0) return true;
+    await this.get(id); // NotFoundError when the device does not exist
+    return false;
+  }
+
+  /** Notes that the device was heard from (any message); never moves `last_seen_at` back. */
+  async touch(id: string, at: Date = new Date()): Promise<void> {
+    requireDate(at, 'at');
+    const rows = await this.db
+      .update(devices)
+      .set({ lastSeenAt: sql`GREATEST(${devices.lastSeenAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(devices.id, id))
+      .returning({ id: devices.id });
+    if (rows.length === 0) throw new NotFoundError('device', id);
+  }
+
+  /** Marks every device offline (the hub starts and has not heard from any yet). */
+  async markAllOffline(): Promise<number> {
+    const rows = await this.db
+      .update(devices)
+      .set({ online: false })
+      .where(eq(devices.online, true))
+      .returning({ id: devices.id });
+    return rows.length;
+  }
+
+  /** Deletes the device and its raw events; its cameras stay, unassigned. */
+  async delete(id: string): Promise<void> {
+    const rows = await this.db.delete(devices).where(eq(devices.id, id)).returning({ id: devices.id });
+    if (rows.length === 0) throw new NotFoundError('device', id);
+  }
+}

@@ -1,0 +1,210 @@
+import {
+  check,
+  EVENT_KINDS,
+  type EventKind,
+  SequencedEvent,
+  type SequencedEvent as SequencedEventType,
+  type TrackingEvent,
+} from '@oskartrack/protocol';
+import { and, asc, count, eq, gt, gte, inArray, lt, max, or, type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../database.ts';
+import { guard, NotFoundError, ValidationError } from '../errors.ts';
+import { cameras, devices, trackingEvents } from '../schema.ts';
+import { decodeCursor, encodeCursor, type Page, pageLimit, requireRange } from './common.ts';
+
+export type StoredEvent = typeof trackingEvents.$inferSelect;
+export interface EventQuery {
+  storeId?: string;
+  cameraId?: string;
+  zoneId?: string;
+  deviceId?: string;
+  kinds?: readonly EventKind[];
+  /** Events that happened (`at`) in [from, to). */
+  from: Date;
+  to: Date;
+  limit?: number;
+  cursor?: string;
+}
+export interface InsertResult {
+  /** Events stored now. */
+  inserted: number;
+  /** Events already stored before (a redelivery), or twice in this batch; they were left alone. */
+  duplicates: number;
+}
+
+/** Rows per INSERT statement; bigger batches are split, in one transaction. */
+export const INSERT_CHUNK = 2000;
+
+function zoneOf(e: TrackingEvent): string | null {
+  return e.kind === 'zone_entered' || e.kind === 'zone_left' ? e.zoneId : null;
+}
+
+function lineOf(e: TrackingEvent): string | null {
+  return e.kind === 'line_crossed' ? e.lineId : null;
+}
+
+interface EventRow {
+  seq: number;
+  kind: EventKind;
+  at: string;
+  store_id: string;
+  camera_id: string;
+  track_id: number;
+  zone_id: string | null;
+  line_id: string | null;
+  payload: TrackingEvent;
+}
+
+export class EventsRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Stores a device's events exactly once per (device, seq): one INSERT ... ON CONFLICT DO NOTHING for
+   * the whole batch (one per INSERT_CHUNK rows, in one transaction, for bigger ones), after one query
+   * that finds the device and the cameras of its store. Every event must be valid and name a camera
+   * of the device's store; otherwise nothing is stored and a ValidationError / NotFoundError says why.
+   */
+  async insertEvents(deviceId: string, events: readonly SequencedEventType[]): Promise<InsertResult> {
+    events.forEach((e, i) => {
+      const r = check(SequencedEvent, e);
+      if (!r.ok) throw new ValidationError(`event ${i + 1} of the batch is invalid: ${r.error}`);
+    });
+    const known = await this.db
+      .select({ cameraId: cameras.id, storeId: cameras.storeId })
+      .from(devices)
+      .leftJoin(cameras, eq(cameras.storeId, devices.storeId))
+      .where(eq(devices.id, deviceId));
+    if (known.length === 0) throw new NotFoundError('device', deviceId);
+    if (events.length === 0) return { inserted: 0, duplicates: 0 };
+    const storeOf = new Map<string, string>();
+    for (const k of known) if (k.cameraId && k.storeId) storeOf.set(k.cameraId, k.storeId);
+
+    const rows = events.map(({ seq, event }) => {
+      const storeId = storeOf.get(event.cameraId);
+      if (!storeId) throw new NotFoundError('camera', event.cameraId);
+      return {
+        seq,
+        kind: event.kind,
+        at: new Date(event.at).toISOString(),
+        store_id: storeId,
+        camera_id: event.cameraId,
+        track_id: event.trackId,
+        zone_id: zoneOf(event),
+        line_id: lineOf(event),
+        payload: event,
+      };
+    });
+
+    const inserted = await guard(async () => {
+      if (rows.length <= INSERT_CHUNK) return this.insertChunk(this.db, deviceId, rows);
+      return this.db.transaction(async (tx) => {
+        let n = 0;
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          n += await this.insertChunk(tx, deviceId, rows.slice(i, i + INSERT_CHUNK));
+        }
+        return n;
+      });
+    });
+    return { inserted, duplicates: rows.length - inserted };
+  }
+
+  /**
+   * One statement for the whole chunk: the rows travel as a single JSON parameter that PostgreSQL
+   * unpacks itself (building a 500-row VALUES list in drizzle costs more than the insert).
+   */
+  private async insertChunk(db: Db, deviceId: string, rows: readonly EventRow[]): Promise<number> {
+    const t = trackingEvents;
+    const columns = [
+      t.deviceId,
+      t.seq,
+      t.kind,
+      t.at,
+      t.storeId,
+      t.cameraId,
+      t.trackId,
+      t.zoneId,
+      t.lineId,
+      t.payload,
+    ];
+    const names = sql.join(
+      columns.map((c) => sql.identifier(c.name)),
+      sql`, `,
+    );
+    const stored = await queryRows<{ id: unknown }>(
+      db,
+      sql`INSERT INTO ${t} (${names})
+        SELECT ${deviceId}, r.seq, r.kind, r.at, r.store_id, r.camera_id, r.track_id, r.zone_id, r.line_id, r.payload
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(seq bigint, kind text, at timestamptz,
+          store_id text, camera_id text, track_id bigint, zone_id text, line_id text, payload jsonb)
+        ON CONFLICT (${sql.identifier(t.deviceId.name)}, ${sql.identifier(t.seq.name)}) DO NOTHING
+        RETURNING ${sql.identifier(t.id.name)}`,
+    );
+    return stored.length;
+  }
+
+  /** Events in [from, to), oldest first, filtered by store, camera, area, device and kind; a page at a time. */
+  async list(q: EventQuery): Promise<Page<StoredEvent>> {
+    requireRange(q.from, q.to);
+    const limit = pageLimit(q.limit);
+    const where = this.filters(q);
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      where.push(
+        or(gt(trackingEvents.at, c.at), and(eq(trackingEvents.at, c.at), gt(trackingEvents.id, c.id))),
+      );
+    }
+    const rows = await this.db
+      .select()
+      .from(trackingEvents)
+      .where(and(...where))
+      .orderBy(asc(trackingEvents.at), asc(trackingEvents.id))
+      .limit(limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.at, last.id) : null };
+  }
+
+  /** How many events match, per kind. */
+  async countByKind(q: Omit<EventQuery, 'limit' | 'cursor'>): Promise<Partial<Record<EventKind, number>>> {
+    requireRange(q.from, q.to);
+    const rows = await this.db
+      .select({ kind: trackingEvents.kind, n: count() })
+      .from(trackingEvents)
+      .where(and(...this.filters(q)))
+      .groupBy(trackingEvents.kind);
+    return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+  }
+
+  /** The highest seq stored for a device; 0 when none. */
+  async lastSeq(deviceId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ seq: max(trackingEvents.seq) })
+      .from(trackingEvents)
+      .where(eq(trackingEvents.deviceId, deviceId));
+    return Number(row?.seq ?? 0);
+  }
+
+  /** Deletes raw events that happened before `before` (retention); returns how many. */
+  async deleteBefore(before: Date): Promise<number> {
+    requireRange(new Date(0), before);
+    const rows = await this.db
+      .delete(trackingEvents)
+      .where(lt(trackingEvents.at, before))
+      .returning({ id: trackingEvents.id });
+    return rows.length;
+  }
+
+  private filters(q: Omit<EventQuery, 'limit' | 'cursor'>): (SQL | undefined)[] {
+    const where: (SQL | undefined)[] = [gte(trackingEvents.at, q.from), lt(trackingEvents.at, q.to)];
+    if (q.storeId) where.push(eq(trackingEvents.storeId, q.storeId));
+    if (q.cameraId) where.push(eq(trackingEvents.cameraId, q.cameraId));
+    if (q.zoneId) where.push(eq(trackingEvents.zoneId, q.zoneId));
+    if (q.deviceId) where.push(eq(trackingEvents.deviceId, q.deviceId));
+    if (q.kinds) {
+      const bad = q.kinds.find((k) => !EVENT_KINDS.includes(k));
+      if (bad) throw new ValidationError(`unknown event kind ${JSON.stringify(bad)}`);
+      where.push(inArray(trackingEvents.kind, [...q.kinds]));
+    }
+    return where;
+  }
+}

@@ -1,0 +1,64 @@
+import type { Db } from '../database.ts';
+import { CamerasRepository } from './cameras.ts';
+import { CustomersRepository } from './customers.ts';
+import { DevicesRepository } from './devices.ts';
+import { EnrollmentRepository } from './enrollment.ts';
+import { EventsRepository } from './events.ts';
+import { HubSettingsRepository } from './settings.ts';
+import { StoresRepository } from './stores.ts';
+import { SummariesRepository } from './summaries.ts';
+import { UsersRepository } from './users.ts';
+import { VisitsRepository } from './visits.ts';
+import { ZonesRepository } from './zones.ts';
+
+export * from './cameras.ts';
+export type { Page } from './common.ts';
+export * from './customers.ts';
+export * from './devices.ts';
+export * from './enrollment.ts';
+export * from './events.ts';
+export * from './settings.ts';
+export * from './stores.ts';
+export * from './summaries.ts';
+export * from './users.ts';
+export * from './visits.ts';
+export * from './zones.ts';
+
+/** Every repository over one database (or one transaction). Routes and ingest use only these. */
+export interface Repositories {
+  stores: StoresRepository;
+  devices: DevicesRepository;
+  cameras: CamerasRepository;
+  zones: ZonesRepository;
+  customers: CustomersRepository;
+  visits: VisitsRepository;
+  events: EventsRepository;
+  summaries: SummariesRepository;
+  users: UsersRepository;
+  enrollment: EnrollmentRepository;
+  settings: HubSettingsRepository;
+}
+
+export function createRepositories(db: Db): Repositories {
+  return {
+    stores: new StoresRepository(db),
+    devices: new DevicesRepository(db),
+    cameras: new CamerasRepository(db),
+    zones: new ZonesRepository(db),
+    customers: new CustomersRepository(db),
+    visits: new VisitsRepository(db),
+    events: new EventsRepository(db),
+    summaries: new SummariesRepository(db),
+    users: new UsersRepository(db),
+    enrollment: new EnrollmentRepository(db),
+    settings: new HubSettingsRepository(db),
+  };
+}
+
+/**
+ * Runs `work` in one transaction with repositories bound to it: all of it commits or none. Inside,
+ * use only the given repositories (on PGlite the outer ones would wait for this transaction).
+ */
+export function inTransaction<T>(db: Db, work: (repos: Repositories) => Promise<T>): Promise<T> {
+  return db.transaction((tx) => work(createRepositories(tx)));
+}

@@ -1,0 +1,219 @@
+import { and, asc, eq, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Db } from '../database.ts';
+import { guard, ValidationError } from '../errors.ts';
+import { analyticsSummaries, SUMMARY_PERIODS, type SummaryPeriod } from '../schema.ts';
+import { requireCount, requireDate, requireRange } from './common.ts';
+
+export type Summary = typeof analyticsSummaries.$inferSelect;
+export interface SummaryKey {
+  period: SummaryPeriod;
+  /** Start of the hour or (store-local) day. */
+  bucketStart: Date;
+  storeId: string;
+  cameraId: string;
+  /** null: the whole camera. */
+  zoneId: string | null;
+}
+export interface SummaryValues {
+  visitors?: number;
+  entries?: number;
+  exits?: number;
+  /** How many stays `totalDwellMs` adds up (the average is total / count). */
+  dwellCount?: number;
+  totalDwellMs?: number;
+  peakOccupancy?: number;
+}
+export type SummaryDelta = SummaryKey & SummaryValues;
+export interface SummaryQuery {
+  period: SummaryPeriod;
+  storeId?: string;
+  cameraId?: string;
+  /** An area id; null: whole-camera rows only; absent: both. */
+  zoneId?: string | null;
+  /** Buckets that start in [from, to). */
+  from: Date;
+  to: Date;
+}
+export interface StoreTotal {
+  bucketStart: Date;
+  visitors: number;
+  entries: number;
+  exits: number;
+  dwellCount: number;
+  totalDwellMs: number;
+  avgDwellMs: number;
+  /** The highest peak of any one camera (cameras may overlap, so not a sum). */
+  peakOccupancy: number;
+}
+
+const VALUE_KEYS = ['visitors', 'entries', 'exits', 'dwellCount', 'totalDwellMs', 'peakOccupancy'] as const;
+
+function checkKey(k: SummaryKey): void {
+  if (!SUMMARY_PERIODS.includes(k.period))
+    throw new ValidationError(`period must be one of ${SUMMARY_PERIODS.join(', ')}`);
+  requireDate(k.bucketStart, 'bucketStart');
+  if (k.bucketStart.getTime() % 60_000 !== 0) throw new ValidationError('a bucket starts on a whole minute');
+}
+
+function keyOf(k: SummaryKey): string {
+  return JSON.stringify([k.period, k.bucketStart.getTime(), k.storeId, k.cameraId, k.zoneId]);
+}
+
+/** Hourly and daily numbers per store, camera and area. */
+export class SummariesRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Adds counts to their buckets, creating missing rows: one upsert statement for all rows. Peak
+   * occupancy keeps the maximum. Deltas for the same bucket are merged first. Returns rows touched.
+   */
+  async increment(deltas: readonly SummaryDelta[]): Promise<number> {
+    const merged = new Map<string, Required<SummaryDelta>>();
+    for (const d of deltas) {
+      checkKey(d);
+      const values = Object.fromEntries(
+        VALUE_KEYS.map((k) => [k, requireCount(d[k] ?? 0, k, Number.MAX_SAFE_INTEGER)]),
+      ) as Required<SummaryValues>;
+      const key = keyOf(d);
+      const prev = merged.get(key);
+      if (!prev) {
+        merged.set(key, { ...pickKey(d), ...values });
+        continue;
+      }
+      for (const k of VALUE_KEYS) {
+        prev[k] = k === 'peakOccupancy' ? Math.max(prev[k], values[k]) : prev[k] + values[k];
+      }
+    }
+    if (merged.size === 0) return 0;
+    const t = analyticsSummaries;
+    const rows = await guard(() =>
+      this.db
+        .insert(t)
+        .values([...merged.values()])
+        .onConflictDoUpdate({
+          target: [t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId],
+          set: {
+            visitors: sql`${t.visitors} + excluded.visitors`,
+            entries: sql`${t.entries} + excluded.entries`,
+            exits: sql`${t.exits} + excluded.exits`,
+            dwellCount: sql`${t.dwellCount} + excluded.dwell_count`,
+            totalDwellMs: sql`${t.totalDwellMs} + excluded.total_dwell_ms`,
+            peakOccupancy: sql`GREATEST(${t.peakOccupancy}, excluded.peak_occupancy)`,
+            updatedAt: sql`now()`,
+          },
+        })
+        .returning({ id: t.id }),
+    );
+    return rows.length;
+  }
+
+  /** Sets buckets to exactly these values (a recomputation); values not given become 0. */
+  async replace(rows: readonly SummaryDelta[]): Promise<number> {
+    const seen = new Set<string>();
+    const values = rows.map((r) => {
+      checkKey(r);
+      const key = keyOf(r);
+      if (seen.has(key)) throw new ValidationError('the same bucket appears twice');
+      seen.add(key);
+      return {
+        ...pickKey(r),
+        ...(Object.fromEntries(
+          VALUE_KEYS.map((k) => [k, requireCount(r[k] ?? 0, k, Number.MAX_SAFE_INTEGER)]),
+        ) as Required<SummaryValues>),
+      };
+    });
+    if (values.length === 0) return 0;
+    const t = analyticsSummaries;
+    const out = await guard(() =>
+      this.db
+        .insert(t)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId],
+          set: {
+            visitors: sql`excluded.visitors`,
+            entries: sql`excluded.entries`,
+            exits: sql`excluded.exits`,
+            dwellCount: sql`excluded.dwell_count`,
+            totalDwellMs: sql`excluded.total_dwell_ms`,
+            peakOccupancy: sql`excluded.peak_occupancy`,
+            updatedAt: sql`now()`,
+          },
+        })
+        .returning({ id: t.id }),
+    );
+    return out.length;
+  }
+
+  /** Buckets in [from, to) by start, then camera, then area (whole-camera rows first). */
+  async list(q: SummaryQuery): Promise<Summary[]> {
+    const t = analyticsSummaries;
+    return this.db
+      .select()
+      .from(t)
+      .where(and(...this.filters(q)))
+      .orderBy(asc(t.bucketStart), asc(t.cameraId), sql`${t.zoneId} ASC NULLS FIRST`);
+  }
+
+  /** A store's whole-camera rows added up per bucket: the store's series for charts. */
+  async storeTotals(q: {
+    storeId: string;
+    period: SummaryPeriod;
+    from: Date;
+    to: Date;
+  }): Promise<StoreTotal[]> {
+    const t = analyticsSummaries;
+    const sum = (c: AnyPgColumn) => sql<number>`coalesce(sum(${c}), 0)::float8`.mapWith(Number);
+    const rows = await this.db
+      .select({
+        bucketStart: t.bucketStart,
+        visitors: sum(t.visitors),
+        entries: sum(t.entries),
+        exits: sum(t.exits),
+        dwellCount: sum(t.dwellCount),
+        totalDwellMs: sum(t.totalDwellMs),
+        peakOccupancy: sql<number>`coalesce(max(${t.peakOccupancy}), 0)::int`.mapWith(Number),
+      })
+      .from(t)
+      .where(and(...this.filters({ ...q, zoneId: null })))
+      .groupBy(t.bucketStart)
+      .orderBy(asc(t.bucketStart));
+    return rows.map((r) => ({
+      ...r,
+      avgDwellMs: r.dwellCount ? Math.round(r.totalDwellMs / r.dwellCount) : 0,
+    }));
+  }
+
+  /** Deletes a store's buckets of a period in [from, to) (before a recomputation); returns how many. */
+  async deleteRange(q: { storeId: string; period: SummaryPeriod; from: Date; to: Date }): Promise<number> {
+    const rows = await this.db
+      .delete(analyticsSummaries)
+      .where(and(...this.filters(q)))
+      .returning({ id: analyticsSummaries.id });
+    return rows.length;
+  }
+
+  private filters(q: SummaryQuery): SQL[] {
+    const t = analyticsSummaries;
+    if (!SUMMARY_PERIODS.includes(q.period))
+      throw new ValidationError(`period must be one of ${SUMMARY_PERIODS.join(', ')}`);
+    requireRange(q.from, q.to);
+    const where: SQL[] = [eq(t.period, q.period), gte(t.bucketStart, q.from), lt(t.bucketStart, q.to)];
+    if (q.storeId) where.push(eq(t.storeId, q.storeId));
+    if (q.cameraId) where.push(eq(t.cameraId, q.cameraId));
+    if (q.zoneId === null) where.push(isNull(t.zoneId));
+    else if (q.zoneId !== undefined) where.push(eq(t.zoneId, q.zoneId));
+    return where;
+  }
+}
+
+function pickKey(k: SummaryKey): SummaryKey {
+  return {
+    period: k.period,
+    bucketStart: k.bucketStart,
+    storeId: k.storeId,
+    cameraId: k.cameraId,
+    zoneId: k.zoneId,
+  };
+}

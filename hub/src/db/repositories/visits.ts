@@ -1,0 +1,267 @@
+import { type EventOf, MAX_PATH_POINTS, MAX_ZONES_PER_VISIT, type PathPoint } from '@oskartrack/protocol';
+import { and, asc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../database.ts';
+import { guard, NotFoundError, ValidationError } from '../errors.ts';
+import { cameras, visits, zones, zoneVisits } from '../schema.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  type Page,
+  pageLimit,
+  requireCount,
+  requireDate,
+  requireRange,
+} from './common.ts';
+
+export type Visit = typeof visits.$inferSelect;
+export type ZoneVisit = typeof zoneVisits.$inferSelect;
+export interface VisitWithZones extends Visit {
+  zones: ZoneVisit[];
+}
+export interface NewVisit {
+  cameraId: string;
+  customerId?: string | null;
+  /** The `visit_closed` event it comes from: with it, creating the same visit twice is a no-op. */
+  source?: { deviceId: string; seq: number };
+  trackId: number;
+  startedAt: Date;
+  endedAt: Date;
+  path?: PathPoint[];
+  zones?: { zoneId: string; dwellMs: number; entries?: number }[];
+}
+export interface VisitQuery {
+  storeId?: string;
+  cameraId?: string;
+  customerId?: string;
+  /** Visits that started in [from, to). */
+  from: Date;
+  to: Date;
+  limit?: number;
+  cursor?: string;
+}
+export interface ZoneDwell {
+  zoneId: string;
+  visits: number;
+  totalDwellMs: number;
+  avgDwellMs: number;
+}
+
+export class VisitsRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Stores a visit and its time per area in one transaction. Returns `created: false` (and the stored
+   * visit) when a visit from the same source event exists. Areas must belong to the visit's camera;
+   * with `unknownZones: 'skip'` areas removed since are left out instead of failing.
+   */
+  async create(
+    input: NewVisit,
+    options: { unknownZones?: 'reject' | 'skip' } = {},
+  ): Promise<{ visit: VisitWithZones; created: boolean }> {
+    requireDate(input.startedAt, 'startedAt');
+    requireDate(input.endedAt, 'endedAt');
+    if (input.endedAt < input.startedAt) throw new ValidationError('a visit cannot end before it starts');
+    if (!Number.isSafeInteger(input.trackId) || input.trackId < 1) throw new ValidationError('bad track id');
+    const path = input.path ?? [];
+    if (path.length > MAX_PATH_POINTS)
+      throw new ValidationError(`a path has at most ${MAX_PATH_POINTS} points`);
+    const zoneTimes = input.zones ?? [];
+    if (zoneTimes.length > MAX_ZONES_PER_VISIT) {
+      throw new ValidationError(`a visit has at most ${MAX_ZONES_PER_VISIT} areas`);
+    }
+    for (const z of zoneTimes) {
+      requireCount(z.dwellMs, 'time spent in an area', Number.MAX_SAFE_INTEGER);
+      requireCount(z.entries ?? 1, 'entries into an area');
+    }
+    if (new Set(zoneTimes.map((z) => z.zoneId)).size !== zoneTimes.length) {
+      throw new ValidationError('an area appears twice in one visit');
+    }
+    if (input.customerId && !isUuid(input.customerId)) throw new NotFoundError('customer', input.customerId);
+
+    return guard(() =>
+      this.db.transaction(async (tx) => {
+        const [camera] = await tx
+          .select({ storeId: cameras.storeId })
+          .from(cameras)
+          .where(eq(cameras.id, input.cameraId));
+        if (!camera) throw new NotFoundError('camera', input.cameraId);
+
+        let known = new Set<string>();
+        if (zoneTimes.length > 0) {
+          const rows = await tx
+            .select({ id: zones.id })
+            .from(zones)
+            .where(
+              and(
+                eq(zones.cameraId, input.cameraId),
+                inArray(
+                  zones.id,
+                  zoneTimes.map((z) => z.zoneId),
+                ),
+              ),
+            );
+          known = new Set(rows.map((r) => r.id));
+          const missing = zoneTimes.find((z) => !known.has(z.zoneId));
+          if (missing && options.unknownZones !== 'skip') throw new NotFoundError('area', missing.zoneId);
+        }
+
+        const [inserted] = await tx
+          .insert(visits)
+          .values({
+            storeId: camera.storeId,
+            cameraId: input.cameraId,
+            customerId: input.customerId ?? null,
+            sourceDeviceId: input.source?.deviceId ?? null,
+            sourceSeq: input.source?.seq ?? null,
+            trackId: input.trackId,
+            startedAt: input.startedAt,
+            endedAt: input.endedAt,
+            durationMs: input.endedAt.getTime() - input.startedAt.getTime(),
+            path,
+          })
+          .onConflictDoNothing({ target: [visits.sourceDeviceId, visits.sourceSeq] })
+          .returning();
+        if (!inserted) {
+          const source = input.source!;
+          const [existing] = await tx
+            .select()
+            .from(visits)
+            .where(and(eq(visits.sourceDeviceId, source.deviceId), eq(visits.sourceSeq, source.seq)));
+          const zoneRows = await tx.select().from(zoneVisits).where(eq(zoneVisits.visitId, existing!.id));
+          return { visit: { ...existing!, zones: zoneRows }, created: false };
+        }
+        const rows = zoneTimes
+          .filter((z) => known.has(z.zoneId))
+          .map((z) => ({
+            visitId: inserted.id,
+            zoneId: z.zoneId,
+            storeId: camera.storeId,
+            startedAt: input.startedAt,
+            dwellMs: z.dwellMs,
+            entries: z.entries ?? 1,
+          }));
+        const zoneRows = rows.length > 0 ? await tx.insert(zoneVisits).values(rows).returning() : [];
+        return { visit: { ...inserted, zones: zoneRows }, created: true };
+      }),
+    );
+  }
+
+  /** Builds the visit from a `visit_closed` event; areas removed since the event are skipped. */
+  async createFromEvent(
+    deviceId: string,
+    seq: number,
+    event: EventOf<'visit_closed'>,
+    customerId?: string | null,
+  ): Promise<{ visit: VisitWithZones; created: boolean }> {
+    return this.create(
+      {
+        cameraId: event.cameraId,
+        customerId: customerId ?? null,
+        source: { deviceId, seq },
+        trackId: event.trackId,
+        startedAt: new Date(event.startedAt),
+        endedAt: new Date(event.startedAt + event.durationMs),
+        path: event.path,
+        zones: event.zones.map((z) => ({ zoneId: z.zoneId, dwellMs: z.dwellMs, entries: z.entries })),
+      },
+      { unknownZones: 'skip' },
+    );
+  }
+
+  async find(id: number): Promise<VisitWithZones | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const [row] = await this.db.select().from(visits).where(eq(visits.id, id));
+    if (!row) return undefined;
+    const zoneRows = await this.db
+      .select()
+      .from(zoneVisits)
+      .where(eq(zoneVisits.visitId, id))
+      .orderBy(asc(zoneVisits.zoneId));
+    return { ...row, zones: zoneRows };
+  }
+
+  async get(id: number): Promise<VisitWithZones> {
+    const row = await this.find(id);
+    if (!row) throw new NotFoundError('visit', String(id));
+    return row;
+  }
+
+  /** Visits that started in [from, to), oldest first, a page at a time. */
+  async list(q: VisitQuery): Promise<Page<Visit>> {
+    requireRange(q.from, q.to);
+    const limit = pageLimit(q.limit);
+    const where: (SQL | undefined)[] = [gte(visits.startedAt, q.from), lt(visits.startedAt, q.to)];
+    if (q.storeId) where.push(eq(visits.storeId, q.storeId));
+    if (q.cameraId) where.push(eq(visits.cameraId, q.cameraId));
+    if (q.customerId) {
+      if (!isUuid(q.customerId)) return { items: [], nextCursor: null };
+      where.push(eq(visits.customerId, q.customerId));
+    }
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      where.push(or(gt(visits.startedAt, c.at), and(eq(visits.startedAt, c.at), gt(visits.id, c.id))));
+    }
+    const rows = await this.db
+      .select()
+      .from(visits)
+      .where(and(...where))
+      .orderBy(asc(visits.startedAt), asc(visits.id))
+      .limit(limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.id) : null };
+  }
+
+  /** Time per area for visits that started in [from, to), per store or per area. */
+  async listZoneVisits(q: {
+    storeId?: string;
+    zoneId?: string;
+    from: Date;
+    to: Date;
+    limit?: number;
+  }): Promise<ZoneVisit[]> {
+    requireRange(q.from, q.to);
+    const where: SQL[] = [gte(zoneVisits.startedAt, q.from), lt(zoneVisits.startedAt, q.to)];
+    if (q.storeId) where.push(eq(zoneVisits.storeId, q.storeId));
+    if (q.zoneId) where.push(eq(zoneVisits.zoneId, q.zoneId));
+    return this.db
+      .select()
+      .from(zoneVisits)
+      .where(and(...where))
+      .orderBy(asc(zoneVisits.startedAt), asc(zoneVisits.visitId), asc(zoneVisits.zoneId))
+      .limit(pageLimit(q.limit));
+  }
+
+  /** Visits and time spent per area of a store, for visits that started in [from, to). */
+  async dwellByZone(q: { storeId: string; from: Date; to: Date }): Promise<ZoneDwell[]> {
+    requireRange(q.from, q.to);
+    const rows = await this.db
+      .select({
+        zoneId: zoneVisits.zoneId,
+        visits: sql<number>`count(*)::int`.mapWith(Number),
+        totalDwellMs: sql<number>`coalesce(sum(${zoneVisits.dwellMs}), 0)::float8`.mapWith(Number),
+      })
+      .from(zoneVisits)
+      .where(
+        and(
+          eq(zoneVisits.storeId, q.storeId),
+          gte(zoneVisits.startedAt, q.from),
+          lt(zoneVisits.startedAt, q.to),
+        ),
+      )
+      .groupBy(zoneVisits.zoneId)
+      .orderBy(asc(zoneVisits.zoneId));
+    return rows.map((r) => ({
+      ...r,
+      avgDwellMs: r.visits ? Math.round(r.totalDwellMs / r.visits) : 0,
+    }));
+  }
+
+  async delete(id: number): Promise<void> {
+    const rows = Number.isSafeInteger(id)
+      ? await this.db.delete(visits).where(eq(visits.id, id)).returning({ id: visits.id })
+      : [];
+    if (rows.length === 0) throw new NotFoundError('visit', String(id));
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * The hub's PostgreSQL schema (also used, unchanged, by the embedded PGlite database).
+ *
+ * After changing this file run `npx drizzle-kit generate` in hub/ and commit hub/drizzle/.
+ * Table names are never schema-qualified, so the same migrations work in any schema chosen through
+ * the connection's search_path (see `openDatabase`' `schema` option).
+ *
+ * Deleting a store removes everything below it (devices, cameras, areas, history). Deleting a camera
+ * removes its areas, lines, events, visits and summaries. Deleting a device unassigns its cameras and
+ * removes its raw events; visits and summaries stay.
+ */
+import type { LineSide, PathPoint, Point, TrackingEvent } from '@oskartrack/protocol';
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const USER_ROLES = ['admin', 'manager', 'viewer'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+export const SUMMARY_PERIODS = ['hour', 'day'] as const;
+export type SummaryPeriod = (typeof SUMMARY_PERIODS)[number];
+export const GENDER_ESTIMATES = ['female', 'male', 'unknown'] as const;
+export type GenderEstimate = (typeof GENDER_ESTIMATES)[number];
+
+const tz = { withTimezone: true } as const;
+const createdAt = () => timestamp('created_at', tz).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', tz).notNull().defaultNow();
+const id64 = (name: string) => bigint(name, { mode: 'number' });
+
+export const stores = pgTable('stores', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** IANA time zone; daily summaries follow the store's local day. */
+  timezone: text('timezone').notNull().default('UTC'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const devices = pgTable(
+  'devices',
+  {
+    /** The id in the device's MQTT topics. */
+    id: text('id').primaryKey(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Hash of the device's MQTT password; null until enrolled. Never the password itself. */
+    credentialHash: text('credential_hash'),
+    softwareVersion: text('software_version'),
+    configRevision: integer('config_revision').notNull().default(0),
+    online: boolean('online').notNull().default(false),
+    /** The agent's connection counter from its last status: tells a stale last will from the current one. */
+    connection: integer('connection').notNull().default(0),
+    outboxDepth: integer('outbox_depth').notNull().default(0),
+    outboxOldestAgeMs: id64('outbox_oldest_age_ms').notNull().default(0),
+    lastSeenAt: timestamp('last_seen_at', tz),
+    statusAt: timestamp('status_at', tz),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('devices_store_idx').on(t.storeId)],
+);
+
+export const cameras = pgTable(
+  'cameras',
+  {
+    id: text('id').primaryKey(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    /** The box that reads this camera; null while unassigned. */
+    deviceId: text('device_id').references(() => devices.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    /** rtsp://, http(s)://, a webcam index or a file path, as the agent reads it. */
+    source: text('source').notNull(),
+    fps: real('fps'),
+    frameWidth: integer('frame_width'),
+    frameHeight: integer('frame_height'),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('cameras_store_idx').on(t.storeId),
+    index('cameras_device_idx').on(t.deviceId),
+    check('cameras_fps_positive', sql`${t.fps} IS NULL OR ${t.fps} > 0`),
+    check(
+      'cameras_frame_size_positive',
+      sql`(${t.frameWidth} IS NULL OR ${t.frameWidth} > 0) AND (${t.frameHeight} IS NULL OR ${t.frameHeight} > 0)`,
+    ),
+  ],
+);
+
+export const zones = pgTable(
+  'zones',
+  {
+    id: text('id').primaryKey(),
+    cameraId: text('camera_id')
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Frame pixel coordinates, `[x, y]` per point; checked with protocol's `polygonProblems`. */
+    polygon: jsonb('polygon').$type<Point[]>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('zones_camera_idx').on(t.cameraId)],
+);
+
+export const countingLines = pgTable(
+  'counting_lines',
+  {
+    id: text('id').primaryKey(),
+    cameraId: text('camera_id')
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    start: jsonb('start').$type<Point>().notNull(),
+    end: jsonb('end').$type<Point>().notNull(),
+    /** Which side, walking from start to end, counts as "in". */
+    inSide: text('in_side').$type<LineSide>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('counting_lines_camera_idx').on(t.cameraId),
+    check('counting_lines_in_side', sql`${t.inSide} IN ('left', 'right')`),
+  ],
+);
+
+/** Hub-wide switches, one JSON value per key (for example `demographics`). */
+export const hubSettings = pgTable('hub_settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Anonymous visitor profiles. The age, gender and face columns stay null unless an administrator turns
+ * on the `demographics` setting; the repository refuses to write them otherwise.
+ */
+export const customers = pgTable(
+  'customers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    trackingId: text('tracking_id').notNull(),
+    firstSeenAt: timestamp('first_seen_at', tz).notNull(),
+    lastSeenAt: timestamp('last_seen_at', tz).notNull(),
+    visitCount: integer('visit_count').notNull().default(0),
+    ageEstimate: smallint('age_estimate'),
+    genderEstimate: text('gender_estimate').$type<GenderEstimate>(),
+    faceEncoding: real('face_encoding').array(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('customers_store_tracking_uq').on(t.storeId, t.trackingId),
+    index('customers_store_last_seen_idx').on(t.storeId, t.lastSeenAt),
+    check('customers_seen_order', sql`${t.lastSeenAt} >= ${t.firstSeenAt}`),
+    check('customers_visit_count', sql`${t.visitCount} >= 0`),
+    check('customers_age', sql`${t.ageEstimate} IS NULL OR ${t.ageEstimate} BETWEEN 0 AND 130`),
+    check(
+      'customers_gender',
+      sql`${t.genderEstimate} IS NULL OR ${t.genderEstimate} IN ('female', 'male', 'unknown')`,
+    ),
+  ],
+);
+
+export const visits = pgTable(
+  'visits',
+  {
+    id: id64('id').primaryKey().generatedAlwaysAsIdentity(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    cameraId: text('camera_id')
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
+    /** The `visit_closed` event this visit was built from (device + seq): building it twice is a no-op. */
+    sourceDeviceId: text('source_device_id'),
+    sourceSeq: id64('source_seq'),
+    trackId: id64('track_id').notNull(),
+    startedAt: timestamp('started_at', tz).notNull(),
+    endedAt: timestamp('ended_at', tz).notNull(),
+    durationMs: id64('duration_ms').notNull(),
+    path: jsonb('path').$type<PathPoint[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('visits_source_uq').on(t.sourceDeviceId, t.sourceSeq),
+    index('visits_store_started_idx').on(t.storeId, t.startedAt),
+    index('visits_camera_started_idx').on(t.cameraId, t.startedAt),
+    index('visits_customer_idx').on(t.customerId),
+    check('visits_order', sql`${t.endedAt} >= ${t.startedAt}`),
+    check('visits_duration', sql`${t.durationMs} >= 0`),
+  ],
+);
+
+/** Time spent in each area during one visit. */
+export const zoneVisits = pgTable(
+  'zone_visits',
+  {
+    visitId: id64('visit_id')
+      .notNull()
+      .references(() => visits.id, { onDelete: 'cascade' }),
+    zoneId: text('zone_id')
+      .notNull()
+      .references(() => zones.id, { onDelete: 'cascade' }),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    /** The visit's start, copied here for time-range queries per area. */
+    startedAt: timestamp('started_at', tz).notNull(),
+    dwellMs: id64('dwell_ms').notNull(),
+    entries: integer('entries').notNull().default(1),
+  },
+  (t) => [
+    primaryKey({ name: 'zone_visits_pk', columns: [t.visitId, t.zoneId] }),
+    index('zone_visits_zone_started_idx').on(t.zoneId, t.startedAt),
+    index('zone_visits_store_started_idx').on(t.storeId, t.startedAt),
+    check('zone_visits_dwell', sql`${t.dwellMs} >= 0 AND ${t.entries} >= 0`),
+  ],
+);
+
+/**
+ * Every event the agents sent, exactly once per (device, seq): a redelivered batch inserts nothing.
+ * `zone_id` / `line_id` are copied from the payload for queries; they carry no foreign key because an
+ * event may name an area that was since removed.
+ */
+export const trackingEvents = pgTable(
+  'tracking_events',
+  {
+    id: id64('id').primaryKey().generatedAlwaysAsIdentity(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    seq: id64('seq').notNull(),
+    kind: text('kind').$type<TrackingEvent['kind']>().notNull(),
+    at: timestamp('at', tz).notNull(),
+    receivedAt: timestamp('received_at', tz).notNull().defaultNow(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    cameraId: text('camera_id')
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    trackId: id64('track_id').notNull(),
+    zoneId: text('zone_id'),
+    lineId: text('line_id'),
+    /** The whole event as the agent sent it. */
+    payload: jsonb('payload').$type<TrackingEvent>().notNull(),
+  },
+  (t) => [
+    unique('tracking_events_device_seq_uq').on(t.deviceId, t.seq),
+    index('tracking_events_store_at_idx').on(t.storeId, t.at),
+    index('tracking_events_camera_at_idx').on(t.cameraId, t.at),
+    index('tracking_events_zone_at_idx').on(t.zoneId, t.at).where(sql`${t.zoneId} IS NOT NULL`),
+    check(
+      'tracking_events_kind',
+      sql`${t.kind} IN ('track_started', 'track_ended', 'zone_entered', 'zone_left', 'line_crossed', 'visit_closed')`,
+    ),
+  ],
+);
+
+/**
+ * Hourly and daily numbers per store, camera and area (`zone_id` null: the whole camera). One row per
+ * (period, bucket_start, store, camera, zone), nulls equal, so increments can upsert.
+ */
+export const analyticsSummaries = pgTable(
+  'analytics_summaries',
+  {
+    id: id64('id').primaryKey().generatedAlwaysAsIdentity(),
+    period: text('period').$type<SummaryPeriod>().notNull(),
+    bucketStart: timestamp('bucket_start', tz).notNull(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    cameraId: text('camera_id')
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    zoneId: text('zone_id').references(() => zones.id, { onDelete: 'cascade' }),
+    visitors: integer('visitors').notNull().default(0),
+    entries: integer('entries').notNull().default(0),
+    exits: integer('exits').notNull().default(0),
+    /** How many stays `total_dwell_ms` adds up; the average is derived from both. */
+    dwellCount: integer('dwell_count').notNull().default(0),
+    totalDwellMs: id64('total_dwell_ms').notNull().default(0),
+    avgDwellMs: id64('avg_dwell_ms').generatedAlwaysAs(
+      sql`CASE WHEN dwell_count > 0 THEN total_dwell_ms / dwell_count ELSE 0 END`,
+    ),
+    peakOccupancy: integer('peak_occupancy').notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('analytics_summaries_bucket_uq')
+      .on(t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId)
+      .nullsNotDistinct(),
+    index('analytics_summaries_store_idx').on(t.storeId, t.period, t.bucketStart),
+    index('analytics_summaries_camera_idx').on(t.cameraId, t.period, t.bucketStart),
+    index('analytics_summaries_zone_idx').on(t.zoneId, t.period, t.bucketStart),
+    check('analytics_summaries_period', sql`${t.period} IN ('hour', 'day')`),
+    check(
+      'analytics_summaries_counts',
+      sql`${t.visitors} >= 0 AND ${t.entries} >= 0 AND ${t.exits} >= 0 AND ${t.dwellCount} >= 0 AND ${t.totalDwellMs} >= 0 AND ${t.peakOccupancy} >= 0`,
+    ),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull().unique('users_name_uq'),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role').$type<UserRole>().notNull(),
+    disabled: boolean('disabled').notNull().default(false),
+    lastLoginAt: timestamp('last_login_at', tz),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('users_role', sql`${t.role} IN ('admin', 'manager', 'viewer')`)],
+);
+
+/** The stores a manager or viewer may see; admins see all. */
+export const userStores = pgTable(
+  'user_stores',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ name: 'user_stores_pk', columns: [t.userId, t.storeId] }),
+    index('user_stores_store_idx').on(t.storeId),
+  ],
+);
+
+/** One-time codes a new box presents to join a store. Only a hash of the code is kept. */
+export const enrollmentCodes = pgTable(
+  'enrollment_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    codeHash: text('code_hash').notNull().unique('enrollment_codes_hash_uq'),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', tz).notNull(),
+    usedAt: timestamp('used_at', tz),
+    deviceId: text('device_id').references(() => devices.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('enrollment_codes_store_idx').on(t.storeId)],
+);
