@@ -1,6 +1,6 @@
 // Detector benchmark on PETS09-S2L1 (vtest.avi): decode, HOG, YOLOX (nano) and motion gate.
 // Run from the project root:  node --import tsx agent/bench/detectors.ts [--frames 150] [--model PATH]
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadOpenCV, type Mat } from '../src/cv.ts';
@@ -53,32 +53,49 @@ function score(det: Detections, index: number, acc: { tp: number; fp: number; gt
   for (const c of g.conf) acc.gt += c;
 }
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
 const cv = await loadOpenCV();
 
 // 1. Decode: the source alone, prefetching as in production.
 const source = await FileSource.open(cv, values.video, { fps: 7, keepFrames: true });
 const frames: Mat[] = [];
 let t0 = performance.now();
+let c0 = process.cpuUsage();
 for (let i = 0; i < frameCount; i++) {
   const f = await source.read();
   if (!f) break;
   frames.push(f.mat);
 }
 const decodeMs = performance.now() - t0;
+const decodeCpu = cpuMsSince(c0);
 await source.close();
 const n = frames.length;
 
 interface Row {
   stage: string;
   ms: number;
+  /** CPU time of the whole process per frame (all threads): less sensitive to other load than wall time. */
+  cpuMs: number;
   note: string;
 }
-const rows: Row[] = [{ stage: 'decode (768x576 msmpeg4, readAsync + prefetch)', ms: decodeMs / n, note: '' }];
+const rows: Row[] = [
+  {
+    stage: 'decode (768x576 msmpeg4, readAsync + prefetch)',
+    ms: decodeMs / n,
+    cpuMs: decodeCpu / n,
+    note: '',
+  },
+];
 
 async function run(label: string, detector: Detector): Promise<void> {
   await detector.detect(frames[0]!); // warm-up (DNN allocates on the first pass)
   const acc = { tp: 0, fp: 0, gt: 0 };
   let dets = 0;
+  const c = process.cpuUsage();
   const t = performance.now();
   for (let i = 0; i < n; i++) {
     const det = await detector.detect(frames[i]!);
@@ -86,12 +103,14 @@ async function run(label: string, detector: Detector): Promise<void> {
     score(det, i, acc);
   }
   const ms = (performance.now() - t) / n;
+  const cpuMs = cpuMsSince(c) / n;
   detector.close();
   const recall = (100 * acc.tp) / acc.gt;
   const precision = (100 * acc.tp) / Math.max(1, acc.tp + acc.fp);
   rows.push({
     stage: label,
     ms,
+    cpuMs,
     note: `${(dets / n).toFixed(1)} boxes/frame; score>=0.5 @IoU0.5: recall ${recall.toFixed(1)} %, precision ${precision.toFixed(1)} %`,
   });
 }
@@ -106,12 +125,15 @@ await run(
 const gate = new MotionGate(cv);
 let skipped = 0;
 t0 = performance.now();
+c0 = process.cpuUsage();
 for (const m of frames) if (!gate.moved(m)) skipped++;
 const gateMs = (performance.now() - t0) / n;
+const gateCpu = cpuMsSince(c0) / n;
 gate.close();
 rows.push({
   stage: 'motion gate (160 px grey diff)',
   ms: gateMs,
+  cpuMs: gateCpu,
   note: `skips ${skipped} of ${n} frames (${((100 * skipped) / n).toFixed(1)} %)`,
 });
 for (const m of frames) m.release();

@@ -17,14 +17,18 @@ export interface Detector {
   close(): void;
 }
 
-/** Makes sure `det` can hold `n` detections, growing its arrays (never shrinking) when needed. */
+/**
+ * Makes sure `det` can hold `n` detections, growing its arrays (never shrinking) when needed. The
+ * whole old content is kept, not only the first `count` entries: callers fill the arrays before they
+ * set `count`.
+ */
 export function ensureCapacity(det: Detections, n: number): void {
-  if (det.scores.length >= n) return;
+  if (det.scores.length >= n && det.boxes.length >= n * 4) return;
   const capacity = Math.max(n, det.scores.length * 2, 16);
   const boxes = new Float32Array(capacity * 4);
-  boxes.set(det.boxes.subarray(0, det.count * 4));
+  boxes.set(det.boxes);
   const scores = new Float32Array(capacity);
-  scores.set(det.scores.subarray(0, det.count));
+  scores.set(det.scores);
   det.boxes = boxes;
   det.scores = scores;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ensureCapacity } from '../../src/detect/detector.ts';
 import { iou, NmsScratch, nms } from '../../src/detect/nms.ts';
+import { emptyDetections } from '../../src/types.ts';
 
 describe('iou', () => {
   it.each([
@@ -36,5 +38,23 @@ describe('nms', () => {
     expect(nms(boxes, scores, 0, 0.5, scratch)).toBe(0);
     expect(nms(boxes, scores, n, 0.5, scratch, 10)).toBe(10);
     expect(scores[0]).toBeCloseTo((n - 1) / n);
+  });
+});
+
+describe('ensureCapacity', () => {
+  it('grows the arrays and keeps everything already written, even beyond count', () => {
+    const det = emptyDetections(2);
+    det.boxes.set([1, 2, 3, 4, 5, 6, 7, 8]);
+    det.scores.set([0.5, 0.6]);
+    // A detector fills the arrays first and sets count at the end.
+    expect(det.count).toBe(0);
+    ensureCapacity(det, 3);
+    expect(det.scores.length).toBeGreaterThanOrEqual(3);
+    expect(det.boxes.length).toBe(det.scores.length * 4);
+    expect([...det.boxes.subarray(0, 8)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([...det.scores.subarray(0, 2)]).toEqual([0.5, expect.closeTo(0.6)]);
+    const before = det.boxes;
+    ensureCapacity(det, 3);
+    expect(det.boxes).toBe(before);
   });
 });

@@ -61,6 +61,18 @@ describe('YOLOX nano on vtest.avi', () => {
   });
 
   it('returns person boxes inside the frame, scores in (0, 1], best first, the same object each call', async () => {
+    // A fresh detector: its result arrays must grow mid-decode without losing candidates (frame 100
+    // has more candidates above 0.1 than the initial capacity).
+    const fresh = await createDetector({ kind: 'yolox', model: YOLOX_NANO });
+    for (const frame of frames) {
+      const det = await fresh.detect(frame);
+      for (let i = 0; i < det.count; i++) {
+        expect(det.scores[i]!).toBeGreaterThanOrEqual(0.1);
+        expect(det.boxes[i * 4 + 2]! - det.boxes[i * 4]!).toBeGreaterThan(2);
+      }
+      expect(det.count).toBeLessThan(40);
+    }
+    fresh.close();
     const a = await detector.detect(frames[1]!);
     expect(a.count).toBeGreaterThan(3);
     for (let i = 0; i < a.count; i++) {
