@@ -63,6 +63,11 @@ export const EventBatch = Type.Object(
   {
     v: V,
     sentAt: Timestamp,
+    /**
+     * Every seq below this is acknowledged or was dropped by the agent's bounded outbox: the hub's
+     * gap-free point moves up to at least `floor - 1`, so a drop can never stall delivery.
+     */
+    floor: Seq,
     events: Type.Array(SequencedEvent, { minItems: 1, maxItems: MAX_BATCH_EVENTS }),
   },
   { additionalProperties: false },

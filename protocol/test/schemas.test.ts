@@ -67,7 +67,7 @@ const valid: Record<string, [TSchema, unknown]> = {
       cameras: [{ cameraId: 'cam-1', state: 'running', fps: 9.5 }],
     },
   ],
-  EventBatch: [EventBatch, { v: 1, sentAt: at, events: [{ seq: 1, event: events.zone_entered }] }],
+  EventBatch: [EventBatch, { v: 1, sentAt: at, floor: 1, events: [{ seq: 1, event: events.zone_entered }] }],
   Ack: [Ack, { v: 1, upToSeq: 41, at }],
   DeviceConfig: [
     DeviceConfig,
@@ -147,7 +147,7 @@ describe('schemas reject malformed payloads', () => {
       DeviceStatus,
       variant(valid.DeviceStatus![1], (c) => (c.state = 'sleeping')),
     ],
-    ['batch without events', EventBatch, { v: 1, sentAt: at, events: [] }],
+    ['batch without events', EventBatch, { v: 1, sentAt: at, floor: 1, events: [] }],
     [
       'batch over the size limit',
       EventBatch,
@@ -160,11 +160,11 @@ describe('schemas reject malformed payloads', () => {
         })),
       },
     ],
-    ['batch with seq 0', EventBatch, { v: 1, sentAt: at, events: [{ seq: 0, event: events.zone_entered }] }],
+    ['batch with seq 0', EventBatch, { v: 1, sentAt: at, floor: 1, events: [{ seq: 0, event: events.zone_entered }] }],
     [
       'batch with fractional seq',
       EventBatch,
-      { v: 1, sentAt: at, events: [{ seq: 1.5, event: events.zone_entered }] },
+      { v: 1, sentAt: at, floor: 1, events: [{ seq: 1.5, event: events.zone_entered }] },
     ],
     ['ack with NaN', Ack, { v: 1, upToSeq: Number.NaN, at }],
     ['ack with negative seq', Ack, { v: 1, upToSeq: -1, at }],

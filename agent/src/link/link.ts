@@ -111,8 +111,8 @@ interface Batch {
   pubacked: boolean;
 }
 
-/** Bytes of `{"v":1,"sentAt":<13 digits>,"events":[]}` plus slack. */
-const ENVELOPE_BYTES = 64;
+/** Bytes of `{"v":1,"sentAt":<13 digits>,"floor":<16 digits>,"events":[]}` plus slack. */
+const ENVELOPE_BYTES = 96;
 const STOP_TIMEOUT_MS = 2000;
 
 /**
@@ -600,7 +600,8 @@ export class Link {
     }
     const first = events[0]!.seq;
     const last = events[parts.length - 1]!.seq;
-    const payload = `{"v":${PROTOCOL_VERSION},"sentAt":${Date.now()},"events":[${parts.join(',')}]}`;
+    const floor = Math.min(first, this.outbox.firstSeq() ?? first);
+    const payload = `{"v":${PROTOCOL_VERSION},"sentAt":${Date.now()},"floor":${floor},"events":[${parts.join(',')}]}`;
     const batch: Batch = { first, last, count: parts.length, lane, pubacked: false };
     if (this.inFlight.length === 0) this.waitingSince = Date.now();
     this.inFlight.push(batch);
