@@ -61,7 +61,14 @@ export const devices = pgTable(
     /** Hash of the device's MQTT password; null until enrolled. Never the password itself. */
     credentialHash: text('credential_hash'),
     softwareVersion: text('software_version'),
+    /** The configuration revision the agent last reported as applied (from its status). */
     configRevision: integer('config_revision').notNull().default(0),
+    /**
+     * The revision of the configuration the hub last published to the device (config push) and a hash
+     * of its content: republishing unchanged content keeps the revision, any change takes a higher one.
+     */
+    publishedConfigRevision: integer('published_config_revision').notNull().default(0),
+    publishedConfigHash: text('published_config_hash'),
     online: boolean('online').notNull().default(false),
     /** The agent's connection counter from its last status: tells a stale last will from the current one. */
     connection: integer('connection').notNull().default(0),
