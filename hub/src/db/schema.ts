@@ -380,3 +380,26 @@ export const enrollmentCodes = pgTable(
   },
   (t) => [index('enrollment_codes_store_idx').on(t.storeId)],
 );
+
+/**
+ * A signed-in session: the refresh token's hash (SHA-256 of a random secret; the token itself is shown
+ * once). Refreshing rotates the hash; logging out or disabling the user revokes the session, which also
+ * ends its short-lived access tokens (they name the session).
+ */
+export const authSessions = pgTable(
+  'auth_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    refreshHash: text('refresh_hash').notNull(),
+    expiresAt: timestamp('expires_at', tz).notNull(),
+    lastUsedAt: timestamp('last_used_at', tz),
+    revokedAt: timestamp('revoked_at', tz),
+    userAgent: text('user_agent'),
+    address: text('address'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('auth_sessions_user_idx').on(t.userId)],
+);
