@@ -65,6 +65,18 @@ export class EventsRepository {
    * of the device's store; otherwise nothing is stored and a ValidationError / NotFoundError says why.
    */
   async insertEvents(deviceId: string, events: readonly SequencedEventType[]): Promise<InsertResult> {
+    const { inserted, duplicates } = await this.insertEventsDetailed(deviceId, events);
+    return { inserted, duplicates };
+  }
+
+  /**
+   * `insertEvents`, also saying which seqs were stored now (ascending): ingest counts only those in
+   * the summaries, so a redelivered event never counts twice.
+   */
+  async insertEventsDetailed(
+    deviceId: string,
+    events: readonly SequencedEventType[],
+  ): Promise<InsertResult & { insertedSeqs: number[] }> {
     events.forEach((e, i) => {
       const r = check(SequencedEvent, e);
       if (!r.ok) throw new ValidationError(`event ${i + 1} of the batch is invalid: ${r.error}`);
@@ -75,7 +87,7 @@ export class EventsRepository {
       .leftJoin(cameras, eq(cameras.storeId, devices.storeId))
       .where(eq(devices.id, deviceId));
     if (known.length === 0) throw new NotFoundError('device', deviceId);
-    if (events.length === 0) return { inserted: 0, duplicates: 0 };
+    if (events.length === 0) return { inserted: 0, duplicates: 0, insertedSeqs: [] };
     const storeOf = new Map<string, string>();
     for (const k of known) if (k.cameraId && k.storeId) storeOf.set(k.cameraId, k.storeId);
 
@@ -95,24 +107,25 @@ export class EventsRepository {
       };
     });
 
-    const inserted = await guard(async () => {
+    const insertedSeqs = await guard(async () => {
       if (rows.length <= INSERT_CHUNK) return this.insertChunk(this.db, deviceId, rows);
       return this.db.transaction(async (tx) => {
-        let n = 0;
+        const seqs: number[] = [];
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          n += await this.insertChunk(tx, deviceId, rows.slice(i, i + INSERT_CHUNK));
+          seqs.push(...(await this.insertChunk(tx, deviceId, rows.slice(i, i + INSERT_CHUNK))));
         }
-        return n;
+        return seqs;
       });
     });
-    return { inserted, duplicates: rows.length - inserted };
+    insertedSeqs.sort((a, b) => a - b);
+    return { inserted: insertedSeqs.length, duplicates: rows.length - insertedSeqs.length, insertedSeqs };
   }
 
   /**
    * One statement for the whole chunk: the rows travel as a single JSON parameter that PostgreSQL
    * unpacks itself (building a 500-row VALUES list in drizzle costs more than the insert).
    */
-  private async insertChunk(db: Db, deviceId: string, rows: readonly EventRow[]): Promise<number> {
+  private async insertChunk(db: Db, deviceId: string, rows: readonly EventRow[]): Promise<number[]> {
     const t = trackingEvents;
     const columns = [
       t.deviceId,
@@ -130,16 +143,16 @@ export class EventsRepository {
       columns.map((c) => sql.identifier(c.name)),
       sql`, `,
     );
-    const stored = await queryRows<{ id: unknown }>(
+    const stored = await queryRows<{ seq: unknown }>(
       db,
       sql`INSERT INTO ${t} (${names})
         SELECT ${deviceId}, r.seq, r.kind, r.at, r.store_id, r.camera_id, r.track_id, r.zone_id, r.line_id, r.payload
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(seq bigint, kind text, at timestamptz,
           store_id text, camera_id text, track_id bigint, zone_id text, line_id text, payload jsonb)
         ON CONFLICT (${sql.identifier(t.deviceId.name)}, ${sql.identifier(t.seq.name)}) DO NOTHING
-        RETURNING ${sql.identifier(t.id.name)}`,
+        RETURNING ${sql.identifier(t.seq.name)}`,
     );
-    return stored.length;
+    return stored.map((r) => Number(r.seq));
   }
 
   /** Events in [from, to), oldest first, filtered by store, camera, area, device and kind; a page at a time. */
@@ -182,6 +195,25 @@ export class EventsRepository {
       .from(trackingEvents)
       .where(eq(trackingEvents.deviceId, deviceId));
     return Number(row?.seq ?? 0);
+  }
+
+  /**
+   * The end of the run of stored seqs that starts at `fromSeq`: the highest `s` such that every seq in
+   * [fromSeq, s] is stored; `fromSeq - 1` when `fromSeq` itself is not. Ingest uses it once per device
+   * after a hub start to recover the gap-free point it acknowledges.
+   */
+  async storedRunEnd(deviceId: string, fromSeq: number): Promise<number> {
+    if (!Number.isSafeInteger(fromSeq) || fromSeq < 1) throw new ValidationError('fromSeq must be >= 1');
+    const [row] = await queryRows<{ end: unknown }>(
+      this.db,
+      sql`SELECT max(seq) AS end FROM (
+          SELECT ${trackingEvents.seq} AS seq,
+            ${trackingEvents.seq} - row_number() OVER (ORDER BY ${trackingEvents.seq}) AS grp
+          FROM ${trackingEvents}
+          WHERE ${trackingEvents.deviceId} = ${deviceId} AND ${trackingEvents.seq} >= ${fromSeq}
+        ) AS run WHERE run.grp = ${fromSeq - 1}`,
+    );
+    return row?.end === null || row?.end === undefined ? fromSeq - 1 : Number(row.end);
   }
 
   /** Deletes raw events that happened before `before` (retention); returns how many. */
