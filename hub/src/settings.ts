@@ -6,6 +6,10 @@
  * | `DATABASE_URL` | PostgreSQL connection URL (`postgres://user:pass@host:5432/db`) | unset: embedded PGlite |
  * | `OSKARTRACK_DB_SCHEMA` | PostgreSQL schema for the hub's tables and migration log | `public` (log in `drizzle`) |
  * | `OSKARTRACK_DATA_DIR` | the hub's data directory; the embedded database lives in `<dir>/pglite` | `~/.oskartrack` |
+ * | `OSKARTRACK_JWT_SECRET` | secret signing the API's access tokens (32+ characters) | generated into `<dataDir>/jwt-secret` |
+ * | `OSKARTRACK_CORS_ORIGINS` | comma-separated browser origins allowed to call the API from other sites | none (same origin only) |
+ * | `OSKARTRACK_MEDIA_DIR` | the only folder whose files may be camera sources (admins only) | `<dataDir>/media` |
+ * | `NODE_ENV` | `production` refuses a placeholder or short JWT secret | unset |
  *
  * A relative `OSKARTRACK_DATA_DIR` is taken from the working directory. The default sits in the home
  * directory of the user running the hub, so `npx oskartrack-hub ...` finds the same data from any folder.
@@ -20,6 +24,14 @@ export interface Settings {
   databaseSchema: string | undefined;
   /** Absolute path of the data directory. */
   dataDir: string;
+  /** Signs API access tokens; undefined: generated into `<dataDir>/jwt-secret` on first start. */
+  jwtSecret?: string | undefined;
+  /** Browser origins allowed by CORS; undefined or empty: none. */
+  corsOrigins?: string[] | undefined;
+  /** Absolute folder that file camera sources must lie in; undefined: `<dataDir>/media`. */
+  mediaDir?: string | undefined;
+  /** NODE_ENV; `production` makes the API refuse a placeholder JWT secret. */
+  environment?: string | undefined;
 }
 
 export const DEFAULT_DATA_DIR_NAME = '.oskartrack';
@@ -31,9 +43,19 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Settings {
   const dataDir = nonEmpty(env.OSKARTRACK_DATA_DIR);
+  const mediaDir = nonEmpty(env.OSKARTRACK_MEDIA_DIR);
+  const origins = nonEmpty(env.OSKARTRACK_CORS_ORIGINS)
+    ?.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  // Optional settings stay undefined when unset (so the object compares equal to the basic three).
   return {
     databaseUrl: nonEmpty(env.DATABASE_URL),
     databaseSchema: nonEmpty(env.OSKARTRACK_DB_SCHEMA),
     dataDir: dataDir ? resolve(cwd, dataDir) : join(homedir(), DEFAULT_DATA_DIR_NAME),
+    jwtSecret: nonEmpty(env.OSKARTRACK_JWT_SECRET),
+    corsOrigins: origins?.length ? origins : undefined,
+    mediaDir: mediaDir ? resolve(cwd, mediaDir) : undefined,
+    environment: nonEmpty(env.NODE_ENV),
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, ilike, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { customers, GENDER_ESTIMATES, type GenderEstimate } from '../schema.ts';
@@ -111,8 +111,14 @@ export class CustomersRepository {
     to?: Date;
     limit?: number;
     offset?: number;
+    /** Part of the tracking id (case-insensitive). */
+    search?: string;
   }): Promise<Customer[]> {
     const where: SQL[] = [eq(customers.storeId, q.storeId)];
+    if (q.search) {
+      const pattern = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(ilike(customers.trackingId, pattern));
+    }
     if (q.from && q.to) requireRange(q.from, q.to);
     if (q.from) where.push(gte(customers.lastSeenAt, requireDate(q.from, 'from')));
     if (q.to) where.push(lt(customers.lastSeenAt, requireDate(q.to, 'to')));

@@ -1,9 +1,11 @@
 import type { Db } from '../database.ts';
+import { AnalyticsRepository } from './analytics.ts';
 import { CamerasRepository } from './cameras.ts';
 import { CustomersRepository } from './customers.ts';
 import { DevicesRepository } from './devices.ts';
 import { EnrollmentRepository } from './enrollment.ts';
 import { EventsRepository } from './events.ts';
+import { SessionsRepository } from './sessions.ts';
 import { HubSettingsRepository } from './settings.ts';
 import { StoresRepository } from './stores.ts';
 import { SummariesRepository } from './summaries.ts';
@@ -11,12 +13,14 @@ import { UsersRepository } from './users.ts';
 import { VisitsRepository } from './visits.ts';
 import { ZonesRepository } from './zones.ts';
 
+export * from './analytics.ts';
 export * from './cameras.ts';
 export type { Page } from './common.ts';
 export * from './customers.ts';
 export * from './devices.ts';
 export * from './enrollment.ts';
 export * from './events.ts';
+export * from './sessions.ts';
 export * from './settings.ts';
 export * from './stores.ts';
 export * from './summaries.ts';
@@ -37,6 +41,8 @@ export interface Repositories {
   users: UsersRepository;
   enrollment: EnrollmentRepository;
   settings: HubSettingsRepository;
+  sessions: SessionsRepository;
+  analytics: AnalyticsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -52,6 +58,8 @@ export function createRepositories(db: Db): Repositories {
     users: new UsersRepository(db),
     enrollment: new EnrollmentRepository(db),
     settings: new HubSettingsRepository(db),
+    sessions: new SessionsRepository(db),
+    analytics: new AnalyticsRepository(db),
   };
 }
 
