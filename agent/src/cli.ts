@@ -1,6 +1,7 @@
 // `oskartrack-agent`: the edge agent's command line.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatReport, runEval } from './commands/eval.ts';
+import { enroll, run, statusReport } from './commands/live.ts';
 import { processRecording, summary } from './commands/process.ts';
 import { isModelName, MODELS, pullModel } from './detect/models.ts';
 import { dataDir } from './paths.ts';
@@ -51,6 +52,35 @@ engineOptions(program.command('eval').description('score tracking against MOTCha
     const report = await runEval({ ...o, progress: !o.json });
     console.log(formatReport(report));
     if (o.json) console.log(JSON.stringify(report));
+  });
+
+program
+  .command('enroll')
+  .description("trade the hub's one-time enrollment code for this box's credential")
+  .requiredOption('--hub <url>', 'address of the hub, e.g. http://hub.local:8080')
+  .requiredOption('--code <code>', 'enrollment code shown on the hub')
+  .option('--name <name>', 'a name for this box')
+  .option('--mqtt-url <url>', "the hub's MQTT address, when it differs from what the hub says")
+  .option('--data-dir <dir>', 'agent data directory')
+  .action(async (o) => {
+    const id = await enroll({ ...o, dataDir: dataDir(o.dataDir) });
+    console.log(`Enrolled as ${id.deviceId}. Start counting with: oskartrack-agent run`);
+  });
+
+program
+  .command('run')
+  .description('run the agent: cameras from the hub, events to the hub')
+  .option('--data-dir <dir>', 'agent data directory')
+  .action(async (o) => run(dataDir(o.dataDir)));
+
+program
+  .command('status')
+  .description('check the camera, the detector, the hub link and the outbox on this box')
+  .option('--data-dir <dir>', 'agent data directory')
+  .action((o) => {
+    const r = statusReport(dataDir(o.dataDir));
+    console.log(r.text);
+    if (!r.ok) process.exitCode = 1;
   });
 
 const models = program.command('models').description('detector model files');

@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 
-/** Where the agent keeps its outbox, credentials and models: `OSKARTRACK_DATA_DIR` or `./.data`. */
+/** Where the agent keeps its outbox, credentials and models: `OSKARTRACK_DATA_DIR` or `~/.oskartrack`. */
 export function dataDir(explicit?: string): string {
-  return resolve(explicit ?? process.env.OSKARTRACK_DATA_DIR ?? '.data');
+  return resolve(explicit ?? (process.env.OSKARTRACK_DATA_DIR || join(homedir(), '.oskartrack')));
 }

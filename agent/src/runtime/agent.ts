@@ -1,0 +1,213 @@
+// The live agent: cameras from the hub's configuration, the outbox, and the link to the hub.
+import {
+  type CameraConfig,
+  type DeviceConfig,
+  MAX_SNAPSHOT_BASE64,
+  type SnapshotRequest,
+  type SnapshotResponse,
+} from '@oskartrack/protocol';
+import type { Logger } from 'pino';
+import { Link, type LinkOptions } from '../link/index.ts';
+import { Outbox, type OutboxOptions } from '../outbox/index.ts';
+import { CameraWorker } from './camera-worker.ts';
+import {
+  type Identity,
+  loadConfig,
+  outboxPath,
+  saveConfig,
+  statusPath,
+  writeJsonAtomic,
+} from './identity.ts';
+
+export const SOFTWARE_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  dataDir: string;
+  identity: Identity;
+  log: Logger;
+  outbox?: OutboxOptions;
+  link?: Partial<Omit<LinkOptions, 'url' | 'deviceId' | 'secret' | 'outbox' | 'software'>>;
+  /** How often the status file read by `oskartrack-agent status` is refreshed. */
+  statusFileMs?: number;
+}
+
+/** What `oskartrack-agent status` reads: the running agent's view of itself. */
+export interface AgentStatusFile {
+  at: number;
+  pid: number;
+  deviceId: string;
+  hubUrl: string;
+  mqttUrl: string;
+  configRevision: number;
+  detector: string | null;
+  link: ReturnType<Link['state']>;
+  cameras: { cameraId: string; name: string; state: string; fps: number; error?: string }[];
+}
+
+const sameEngine = (a: DeviceConfig, b: DeviceConfig) =>
+  JSON.stringify(a.detector) === JSON.stringify(b.detector);
+const sameSource = (a: CameraConfig, b: CameraConfig) =>
+  a.source === b.source && a.fps === b.fps && a.loop === b.loop;
+
+export class Agent {
+  private outbox: Outbox | undefined;
+  private link: Link | undefined;
+  private config: DeviceConfig | undefined;
+  private readonly workers = new Map<string, CameraWorker>();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private applying: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: AgentOptions) {}
+
+  async start(): Promise<void> {
+    const { dataDir, identity, log } = this.opts;
+    this.outbox = new Outbox(outboxPath(dataDir), { logger: log, ...this.opts.outbox });
+    this.config = await loadConfig(dataDir);
+    this.link = new Link({
+      ...this.opts.link,
+      url: identity.mqttUrl,
+      deviceId: identity.deviceId,
+      secret: identity.secret,
+      software: SOFTWARE_VERSION,
+      outbox: this.outbox,
+      ...(this.config ? { configRevision: this.config.revision } : {}),
+      cameras: () =>
+        [...this.workers.values()].map((w) => ({
+          cameraId: w.camera.id,
+          state: w.state,
+          fps: Math.round(w.fps * 10) / 10,
+          ...(w.error ? { error: w.error.slice(0, 500) } : {}),
+        })),
+      onConfig: (config) => this.apply(config),
+      onSnapshot: (request) => this.snapshot(request),
+      logger: log,
+    });
+    if (this.config) await this.apply(this.config, true);
+    await this.link.start();
+    this.statusTimer = setInterval(() => void this.writeStatus(), this.opts.statusFileMs ?? 2000);
+    this.statusTimer.unref();
+    await this.writeStatus();
+    if (!this.config) log.info('waiting for the hub to send this box its configuration');
+  }
+
+  /** Applies a configuration: starts, restarts or updates cameras without restarting the agent. */
+  apply(config: DeviceConfig, initial = false): Promise<void> {
+    this.applying = this.applying.then(async () => {
+      const previous = this.config;
+      this.config = config;
+      if (!initial) await saveConfig(this.opts.dataDir, config);
+      const restartAll = !initial && previous !== undefined && !sameEngine(previous, config);
+      const wanted = new Map(config.cameras.map((c) => [c.id, c]));
+      for (const [id, worker] of this.workers) {
+        const next = wanted.get(id);
+        if (!next || restartAll || !sameSource(worker.camera, next)) {
+          await worker.stop();
+          this.workers.delete(id);
+        } else {
+          worker.setScene(next);
+        }
+      }
+      for (const camera of config.cameras) {
+        if (this.workers.has(camera.id)) continue;
+        const worker = new CameraWorker({
+          camera,
+          detector: config.detector,
+          dataDir: this.opts.dataDir,
+          log: this.opts.log,
+          onEvents: (events) => this.outbox?.append(events),
+          onLive: (live) => {
+            if (config.live.enabled) this.link?.publishLive(live);
+          },
+          liveMaxFps: config.live.maxFps,
+        });
+        this.workers.set(camera.id, worker);
+        worker.start();
+      }
+      this.opts.log.info(
+        { revision: config.revision, cameras: config.cameras.length },
+        'configuration applied',
+      );
+    });
+    return this.applying;
+  }
+
+  private async snapshot(request: SnapshotRequest): Promise<SnapshotResponse> {
+    const worker = this.workers.get(request.cameraId);
+    if (!worker)
+      return {
+        v: 1,
+        id: request.id,
+        status: 'error',
+        error: `camera ${request.cameraId} is not on this box`,
+      };
+    try {
+      const shot = await worker.snapshot(request.maxWidth);
+      const base64 = shot.jpeg.toString('base64');
+      if (base64.length > MAX_SNAPSHOT_BASE64) {
+        return {
+          v: 1,
+          id: request.id,
+          status: 'error',
+          error: 'picture too large: ask for a smaller maxWidth',
+        };
+      }
+      return {
+        v: 1,
+        id: request.id,
+        status: 'ok',
+        data: {
+          cameraId: request.cameraId,
+          contentType: 'image/jpeg',
+          width: shot.width,
+          height: shot.height,
+          base64,
+        },
+      };
+    } catch (err) {
+      return {
+        v: 1,
+        id: request.id,
+        status: 'error',
+        error: err instanceof Error ? err.message : String(err),
+      };
+    }
+  }
+
+  status(): AgentStatusFile {
+    const { identity } = this.opts;
+    return {
+      at: Date.now(),
+      pid: process.pid,
+      deviceId: identity.deviceId,
+      hubUrl: identity.hubUrl,
+      mqttUrl: identity.mqttUrl,
+      configRevision: this.config?.revision ?? 0,
+      detector: this.config?.detector.kind ?? null,
+      link: this.link!.state(),
+      cameras: [...this.workers.values()].map((w) => ({
+        cameraId: w.camera.id,
+        name: w.camera.name,
+        state: w.state,
+        fps: w.fps,
+        ...(w.error ? { error: w.error } : {}),
+      })),
+    };
+  }
+
+  private async writeStatus(): Promise<void> {
+    try {
+      await writeJsonAtomic(statusPath(this.opts.dataDir), this.status(), 0o644);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'could not write the status file');
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.statusTimer);
+    await this.applying;
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+    await this.link?.stop();
+    this.outbox?.close();
+  }
+}

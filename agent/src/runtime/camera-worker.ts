@@ -1,0 +1,222 @@
+// One camera on the box: source -> engine, events to the outbox, live boxes to the link.
+// Keeps going through camera drops and decoder errors; a config change is applied in place.
+import type {
+  CameraConfig,
+  CameraState,
+  DetectorSettings,
+  LiveTracks,
+  TrackingEvent,
+} from '@oskartrack/protocol';
+import type { Logger } from 'pino';
+import type { Scene } from '../analytics/index.ts';
+import { loadOpenCV } from '../cv.ts';
+import { createDetector, MotionGate } from '../detect/index.ts';
+import { Engine } from '../engine/engine.ts';
+import { runSource } from '../engine/run.ts';
+import { type FrameSource, openSource, sourceKind } from '../source/index.ts';
+import type { Frame, Tracks } from '../types.ts';
+
+export interface CameraWorkerOptions {
+  camera: CameraConfig;
+  detector: DetectorSettings;
+  dataDir: string;
+  log: Logger;
+  /** Must store the events durably before returning (the outbox). */
+  onEvents: (events: TrackingEvent[]) => void;
+  onLive?: (live: LiveTracks) => void;
+  liveMaxFps?: number;
+  /** Wait before reopening a camera after a failure. */
+  retryDelayMs?: number;
+}
+
+export interface Snapshot {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+}
+
+interface PendingSnapshot {
+  maxWidth: number | undefined;
+  resolve: (s: Snapshot) => void;
+  reject: (e: Error) => void;
+}
+
+const sceneOf = (c: CameraConfig): Scene => ({ zones: c.zones, lines: c.lines });
+
+export class CameraWorker {
+  state: CameraState = 'starting';
+  error: string | undefined;
+  fps = 0;
+  private engine: Engine | undefined;
+  private source: FrameSource | undefined;
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private lastLive = 0;
+  private pending: PendingSnapshot[] = [];
+  private frames = 0;
+  private fpsSince = performance.now();
+
+  constructor(private opts: CameraWorkerOptions) {}
+
+  get camera(): CameraConfig {
+    return this.opts.camera;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** New areas and lines without a restart; the `zone_left` of removed areas go to the outbox. */
+  setScene(camera: CameraConfig): void {
+    this.opts = { ...this.opts, camera };
+    const events = this.engine?.setScene(sceneOf(camera));
+    if (events?.length) this.opts.onEvents(events);
+  }
+
+  /** A JPEG of the next frame (for drawing areas on the dashboard). */
+  snapshot(maxWidth?: number, timeoutMs = 10_000): Promise<Snapshot> {
+    return new Promise((resolve, reject) => {
+      const entry: PendingSnapshot = { maxWidth, resolve, reject };
+      this.pending.push(entry);
+      setTimeout(() => {
+        if (!this.pending.includes(entry)) return;
+        this.pending = this.pending.filter((p) => p !== entry);
+        reject(
+          new Error(`camera ${this.camera.id} gave no picture within ${timeoutMs / 1000} s (${this.state})`),
+        );
+      }, timeoutMs).unref();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.source?.close();
+    await this.running;
+    this.state = 'stopped';
+    for (const p of this.pending) p.reject(new Error(`camera ${this.camera.id} stopped`));
+    this.pending = [];
+  }
+
+  private async loop(): Promise<void> {
+    const { log } = this.opts;
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.runOnce();
+        if (sourceKind(this.camera.source) === 'file' && !this.camera.loop) break;
+      } catch (err) {
+        if (this.abort.signal.aborted) break;
+        this.state = 'failed';
+        this.error = err instanceof Error ? err.message : String(err);
+        log.error({ camera: this.camera.id, err: this.error }, 'camera stopped working; retrying');
+        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 5000));
+      }
+    }
+    this.state = 'stopped';
+  }
+
+  private async runOnce(): Promise<void> {
+    const { camera, detector: settings } = this.opts;
+    const cv = await loadOpenCV();
+    const source = await openSource(camera.source, {
+      cameraId: camera.id,
+      ...(camera.fps ? { fps: camera.fps } : {}),
+      ...(camera.loop ? { loop: true } : {}),
+      realtime: true,
+    });
+    this.source = source;
+    source.onState((change) => {
+      this.state = change.state;
+      this.error = change.reason;
+    });
+    const detector = await createDetector({
+      kind: settings.kind,
+      dataDir: this.opts.dataDir,
+      scoreThreshold: settings.scoreThreshold,
+      ...(settings.model ? { model: settings.model } : {}),
+    });
+    const gate = settings.motionGate ? new MotionGate(cv, { maxStillFrames: 50 }) : undefined;
+    const engine = new Engine({
+      cameraId: camera.id,
+      detector,
+      scene: sceneOf(camera),
+      fps: camera.fps ?? (source.info.fps || 10),
+      everyNth: settings.everyNth,
+      motionGate: gate,
+    });
+    this.engine = engine;
+    this.state = 'running';
+    this.error = undefined;
+    try {
+      await runSource(source, engine, {
+        signal: this.abort.signal,
+        onStep: async (frame, result) => {
+          if (result.events.length) this.opts.onEvents(result.events);
+          this.measureFps();
+          this.publishLive(frame, result.tracks);
+          if (this.pending.length) await this.answerSnapshots(frame);
+        },
+        onFinish: (events) => {
+          if (events.length) this.opts.onEvents(events);
+        },
+      });
+    } finally {
+      this.engine = undefined;
+      gate?.close();
+      detector.close();
+      await source.close();
+    }
+  }
+
+  private measureFps(): void {
+    this.frames++;
+    const now = performance.now();
+    if (now - this.fpsSince >= 2000) {
+      this.fps = (this.frames * 1000) / (now - this.fpsSince);
+      this.frames = 0;
+      this.fpsSince = now;
+    }
+  }
+
+  private publishLive(frame: Frame, tracks: Tracks): void {
+    const { onLive, liveMaxFps = 5 } = this.opts;
+    if (!onLive || frame.at - this.lastLive < 1000 / liveMaxFps) return;
+    this.lastLive = frame.at;
+    const out: LiveTracks['tracks'] = [];
+    const b = tracks.boxes;
+    for (let i = 0; i < Math.min(tracks.count, 200); i++) {
+      const x = Math.max(0, b[i * 4]!);
+      const y = Math.max(0, b[i * 4 + 1]!);
+      out.push({
+        id: tracks.ids[i]!,
+        box: [Math.round(x), Math.round(y), Math.round(b[i * 4 + 2]! - x), Math.round(b[i * 4 + 3]! - y)],
+        score: Math.min(1, Math.max(0, Math.round(tracks.scores[i]! * 100) / 100)),
+      });
+    }
+    onLive({
+      v: 1,
+      cameraId: this.camera.id,
+      at: Math.round(frame.at),
+      frame: frame.index,
+      width: frame.width,
+      height: frame.height,
+      tracks: out,
+    });
+  }
+
+  private async answerSnapshots(frame: Frame): Promise<void> {
+    const cv = await loadOpenCV();
+    const waiting = this.pending;
+    this.pending = [];
+    for (const p of waiting) {
+      try {
+        const scale = p.maxWidth && frame.width > p.maxWidth ? p.maxWidth / frame.width : 1;
+        const mat = scale < 1 ? await frame.mat.rescaleAsync(scale) : frame.mat;
+        const jpeg = await cv.imencodeAsync('.jpg', mat, [cv.IMWRITE_JPEG_QUALITY, 80]);
+        p.resolve({ jpeg, width: mat.cols, height: mat.rows });
+        if (mat !== frame.mat) mat.release();
+      } catch (err) {
+        p.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+}

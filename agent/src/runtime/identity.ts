@@ -1,0 +1,63 @@
+// What enrollment leaves on the box: who it is and how to reach the hub, and the last configuration.
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { check, DeviceConfig, Id } from '@oskartrack/protocol';
+import { Type } from '@sinclair/typebox';
+
+export const Identity = Type.Object(
+  {
+    deviceId: Id,
+    secret: Type.String({ minLength: 16, maxLength: 200 }),
+    hubUrl: Type.String({ minLength: 1, maxLength: 2000 }),
+    mqttUrl: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+export type Identity = typeof Identity.static;
+
+export const identityPath = (dataDir: string) => join(dataDir, 'agent.json');
+export const configPath = (dataDir: string) => join(dataDir, 'config.json');
+export const statusPath = (dataDir: string) => join(dataDir, 'status.json');
+export const outboxPath = (dataDir: string) => join(dataDir, 'outbox.sqlite');
+
+/** Writes through a temporary file so a crash never leaves half a file behind. */
+export async function writeJsonAtomic(path: string, value: unknown, mode = 0o600): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode });
+  await chmod(tmp, mode);
+  await rename(tmp, path);
+}
+
+async function readJson(path: string): Promise<unknown | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${path} is unreadable: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export async function loadIdentity(dataDir: string): Promise<Identity | undefined> {
+  const value = await readJson(identityPath(dataDir));
+  if (value === undefined) return undefined;
+  const r = check(Identity, value);
+  if (!r.ok) throw new Error(`${identityPath(dataDir)} is damaged (${r.error}); enroll the box again`);
+  return r.value;
+}
+
+export async function saveIdentity(dataDir: string, identity: Identity): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeJsonAtomic(identityPath(dataDir), identity);
+}
+
+/** The last configuration the hub sent, so the box keeps counting after a restart without the hub. */
+export async function loadConfig(dataDir: string): Promise<DeviceConfig | undefined> {
+  const value = await readJson(configPath(dataDir));
+  if (value === undefined) return undefined;
+  const r = check(DeviceConfig, value);
+  return r.ok ? r.value : undefined;
+}
+
+export async function saveConfig(dataDir: string, config: DeviceConfig): Promise<void> {
+  await writeJsonAtomic(configPath(dataDir), config, 0o644);
+}
