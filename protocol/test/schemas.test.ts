@@ -160,7 +160,11 @@ describe('schemas reject malformed payloads', () => {
         })),
       },
     ],
-    ['batch with seq 0', EventBatch, { v: 1, sentAt: at, floor: 1, events: [{ seq: 0, event: events.zone_entered }] }],
+    [
+      'batch with seq 0',
+      EventBatch,
+      { v: 1, sentAt: at, floor: 1, events: [{ seq: 0, event: events.zone_entered }] },
+    ],
     [
       'batch with fractional seq',
       EventBatch,

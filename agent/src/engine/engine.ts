@@ -2,10 +2,20 @@
 // Knows nothing about where frames come from or where events go (ARCHITECTURE.md).
 import type { TrackingEvent } from '@oskartrack/protocol';
 import { type AnalyticsOptions, type Scene, SceneAnalytics } from '../analytics/index.ts';
-import type { Detector } from '../detect/detector.ts';
+import type { Detector, DetectorKind } from '../detect/detector.ts';
 import type { MotionGate } from '../detect/motion.ts';
 import { Tracker, type TrackerOptions } from '../track/index.ts';
 import type { Frame, Tracks } from '../types.ts';
+
+/**
+ * Tracker settings per detector, because their scores mean different things. Found with
+ * agent/bench/tune-tracker.ts on PETS09-S2L1 (docs/benchmarks.md): demanding a confident detection
+ * before a new person is followed, and a looser first association, cut id switches most.
+ */
+export const TRACKER_PRESETS: Record<DetectorKind, Partial<TrackerOptions>> = {
+  yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, coastFrames: 2 },
+  hog: {},
+};
 
 export interface EngineOptions {
   cameraId: string;
@@ -49,7 +59,11 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.everyNth = Math.max(1, Math.floor(opts.everyNth ?? 1));
     const fps = opts.fps ?? 10;
-    this.tracker = new Tracker({ trackBuffer: Math.max(10, Math.round(fps * 4)), ...opts.tracker });
+    this.tracker = new Tracker({
+      trackBuffer: Math.max(10, Math.round(fps * 4)),
+      ...TRACKER_PRESETS[opts.detector.name],
+      ...opts.tracker,
+    });
     this.analytics = new SceneAnalytics(opts.cameraId, opts.scene, opts.analytics);
   }
 

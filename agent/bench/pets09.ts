@@ -1,0 +1,133 @@
+// Accuracy and speed of the engine on PETS09-S2L1 (real rate 7 fps), one child process per
+// configuration so each one's peak memory is its own. Writes a markdown table to stdout and, with
+// --write, into docs/benchmarks.md between the PETS09 markers.
+//   node --import tsx agent/bench/pets09.ts [--write] [--max-frames N]
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
+const model = join(root, '..', 'shared', 'models', 'yolox_nano.onnx');
+const args = process.argv.slice(2);
+const maxFrames = args.includes('--max-frames') ? args[args.indexOf('--max-frames') + 1] : undefined;
+
+const configs: { name: string; flags: string[] }[] = [
+  { name: 'yolox (nano 416)', flags: ['--detector', 'yolox', '--model', model] },
+  { name: 'yolox + motion gate', flags: ['--detector', 'yolox', '--model', model, '--motion-gate'] },
+  {
+    name: 'yolox, detect every 2nd frame',
+    flags: ['--detector', 'yolox', '--model', model, '--every-nth', '2'],
+  },
+  { name: 'hog', flags: ['--detector', 'hog'] },
+  { name: 'hog + motion gate', flags: ['--detector', 'hog', '--motion-gate'] },
+  { name: 'hog, detect every 2nd frame', flags: ['--detector', 'hog', '--every-nth', '2'] },
+];
+
+interface Count {
+  name: string;
+  metric: string;
+  system: number;
+  truth: number;
+  errorPct: number;
+}
+interface Report {
+  mota: number;
+  idf1: number;
+  hota: number;
+  precision: number;
+  recall: number;
+  id_switches: number;
+  frames: number;
+  fps: number;
+  stage_fps: Record<string, number>;
+  peak_rss_mb: number;
+  zones: Count[];
+  lines: Count[];
+}
+
+const f = (n: number, d = 1) => n.toFixed(d);
+const rows: string[] = [];
+const countRows: string[] = [];
+for (const c of configs) {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'agent/src/cli.ts'),
+      'eval',
+      '--video',
+      join(data, 'vtest.avi'),
+      '--gt',
+      join(data, 'gt.txt'),
+      '--fps',
+      '7',
+      '--zones',
+      join(root, 'agent/bench/pets09-scene.json'),
+      '--json',
+      ...c.flags,
+      ...(maxFrames ? ['--max-frames', maxFrames] : []),
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+  );
+  const r = JSON.parse(out.trim().split('\n').at(-1)!) as Report;
+  // Counting error over everything counted: entries, exits per area and in/out per line.
+  const counted = [...r.zones.filter((z) => z.metric !== 'dwell_s'), ...r.lines];
+  const sys = counted.reduce((s, x) => s + x.system, 0);
+  const truth = counted.reduce((s, x) => s + x.truth, 0);
+  const lineErr =
+    r.lines.reduce((s, x) => s + Math.abs(x.system - x.truth), 0) /
+    Math.max(
+      1,
+      r.lines.reduce((s, x) => s + x.truth, 0),
+    );
+  const dwell = r.zones.filter((z) => z.metric === 'dwell_s');
+  const dwellErr =
+    dwell.reduce((s, x) => s + Math.abs(x.system - x.truth), 0) /
+    Math.max(
+      1,
+      dwell.reduce((s, x) => s + x.truth, 0),
+    );
+  const sf = r.stage_fps;
+  rows.push(
+    `| ${c.name} | ${f(r.mota)} | ${f(r.idf1)} | ${f(r.hota)} | ${f(r.precision)} | ${f(r.recall)} | ${r.id_switches} | ${f(100 * lineErr)} % | ${f((100 * Math.abs(sys - truth)) / Math.max(1, truth))} % | ${f(100 * dwellErr)} % | ${f(sf.decode!, 0)} / ${f(sf.detect!)} / ${f(sf.track!, 0)} / ${f(sf.analytics!, 0)} | **${f(r.fps)}** | ${f(r.peak_rss_mb, 0)} |`,
+  );
+  for (const x of [...r.zones, ...r.lines]) {
+    countRows.push(
+      `| ${c.name} | ${x.name} | ${x.metric} | ${f(x.system)} | ${f(x.truth)} | ${f(x.errorPct)} % |`,
+    );
+  }
+  console.error(`${c.name}: MOTA ${f(r.mota)} IDF1 ${f(r.idf1)} ${f(r.fps)} frames/s`);
+}
+
+const table = [
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, OpenCV 4.6 (Debian), CPU only.`,
+  `Command: \`node --import tsx agent/bench/pets09.ts --write\`${maxFrames ? ` (first ${maxFrames} frames)` : ' (all 795 frames)'}; ground truth rows with conf 0 ignored; 7 fps.`,
+  '',
+  '| configuration | MOTA | IDF1 | HOTA | precision | recall | id switches | line count error | count error (areas + lines) | time-spent error | stage frames/s (decode / detect / track / analytics) | end to end frames/s | peak memory MB |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+  '<details><summary>Every area and line, system against ground truth</summary>',
+  '',
+  '| configuration | area / line | what | system | truth | error |',
+  '|---|---|---|---|---|---|',
+  ...countRows,
+  '',
+  '</details>',
+].join('\n');
+console.log(table);
+
+if (args.includes('--write')) {
+  const file = join(root, 'docs', 'benchmarks.md');
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- pets09:start -->';
+  const end = '<!-- pets09:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < 0) throw new Error(`${file} has no ${start} ... ${end} markers`);
+  writeFileSync(file, `${text.slice(0, i + start.length)}\n${table}\n${text.slice(j)}`);
+}
