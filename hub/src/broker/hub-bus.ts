@@ -1,0 +1,34 @@
+/**
+ * What both bus implementations add to `MessageBus`: the retained hub status the agents watch (when
+ * it turns online they resend everything unacknowledged) and a hook that runs before it does.
+ */
+import { type HubStatus, PROTOCOL_VERSION, topics } from '@oskartrack/protocol';
+import type { MessageBus } from './bus.ts';
+
+export interface HubBus extends MessageBus {
+  readonly kind: 'embedded' | 'external';
+  /** The retained hub status topic this bus announces on (`topics.hubStatus` unless a test chose one). */
+  readonly hubStatusTopic: string;
+  /** Whether this bus has announced the hub online (and not yet offline). */
+  readonly online: boolean;
+  /**
+   * Publishes the retained hub status `online` (done at start unless `announce: false`). Call it once
+   * the hub's modules are subscribed: agents resend their backlog when they see it.
+   */
+  announceOnline(): Promise<void>;
+}
+
+/**
+ * Runs after the bus is up and before the hub announces itself online (and, for the embedded broker,
+ * before any device can connect): subscribe the hub's modules and re-publish every device's retained
+ * config here, e.g. `prepare: async (bus) => { await ingest.attach(bus); await configPush.publishAll(); }`.
+ * aedes keeps retained messages in memory only, so a restarted hub starts with none.
+ */
+export type PrepareHook = (bus: MessageBus) => Promise<void>;
+
+export function hubStatusPayload(state: HubStatus['state'], at: number = Date.now()): Buffer {
+  const status: HubStatus = { v: PROTOCOL_VERSION, state, at };
+  return Buffer.from(JSON.stringify(status));
+}
+
+export const HUB_STATUS_TOPIC = topics.hubStatus;

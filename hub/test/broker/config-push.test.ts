@@ -1,0 +1,224 @@
+import { DeviceConfig, parsePayload, topics } from '@oskartrack/protocol';
+import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConfigPush,
+  DEFAULT_DETECTOR,
+  DEFAULT_LIVE,
+  DETECTOR_SETTING,
+} from '../../src/broker/config-push.ts';
+import { NotFoundError } from '../../src/db/errors.ts';
+import type { TestDatabase } from '../db/backends.ts';
+import {
+  connectDevice,
+  enrolledDevice,
+  openBrokerTestDatabase,
+  Resources,
+  silent,
+  sleep,
+  startTestBroker,
+  status,
+  uid,
+  waitFor,
+} from './helpers.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await openBrokerTestDatabase();
+});
+afterAll(() => t?.close());
+const resources = new Resources();
+afterEach(() => resources.release());
+
+/** A device with two cameras (one disabled), an area and a counting line. */
+async function seed() {
+  const d = await enrolledDevice(t.repos);
+  const u = uid();
+  const camera = await t.repos.cameras.create({
+    id: `cam-${u}`,
+    storeId: d.store.id,
+    deviceId: d.id,
+    name: 'Entrance',
+    source: 'rtsp://10.0.0.5/stream',
+    fps: 15,
+    frameWidth: 640,
+    frameHeight: 480,
+  });
+  await t.repos.cameras.create({
+    id: `cam-off-${u}`,
+    storeId: d.store.id,
+    deviceId: d.id,
+    name: 'Back door',
+    source: '1',
+    enabled: false,
+  });
+  await t.repos.zones.createZone({
+    id: `zone-${u}`,
+    cameraId: camera.id,
+    name: 'Till',
+    polygon: [
+      [10, 10],
+      [200, 10],
+      [200, 200],
+    ],
+  });
+  await t.repos.zones.createLine({
+    id: `line-${u}`,
+    cameraId: camera.id,
+    name: 'Door',
+    start: [0, 240],
+    end: [640, 240],
+    inSide: 'left',
+  });
+  return { ...d, camera, u };
+}
+
+/** A device connection collecting the configs it receives. */
+async function listen(
+  url: string,
+  id: string,
+  secret: string,
+): Promise<{ client: MqttClient; configs: DeviceConfig[] }> {
+  const client = await connectDevice(url, id, secret, resources);
+  const configs: DeviceConfig[] = [];
+  client.on('message', (topic, payload) => {
+    if (topic !== topics.config(id)) return;
+    const parsed = parsePayload(DeviceConfig, payload);
+    if (!parsed.ok) throw new Error(`invalid config: ${parsed.error}`);
+    configs.push(parsed.value);
+  });
+  await client.subscribeAsync(topics.config(id), { qos: 1 });
+  return { client, configs };
+}
+
+describe('config push', () => {
+  it('publishes every config retained before devices connect; a device gets its own on connecting', async () => {
+    const d = await seed();
+    let push: ConfigPush | undefined;
+    const broker = await startTestBroker(t.repos, resources, {
+      prepare: async (bus) => {
+        push = new ConfigPush({ db: t.db, bus, log: silent });
+        const result = await push.publishAll();
+        expect(result.failed).toEqual([]);
+        expect(result.published).toBeGreaterThanOrEqual(1);
+      },
+    });
+    expect(push).toBeDefined();
+    const { configs } = await listen(broker.url, d.id, d.secret);
+    await waitFor('the retained config', () => configs.length === 1);
+    expect(configs[0]).toEqual({
+      v: 1,
+      revision: 1,
+      cameras: [
+        {
+          id: d.camera.id,
+          name: 'Entrance',
+          source: 'rtsp://10.0.0.5/stream',
+          fps: 15,
+          zones: [
+            {
+              id: `zone-${d.u}`,
+              name: 'Till',
+              polygon: [
+                [10, 10],
+                [200, 10],
+                [200, 200],
+              ],
+            },
+          ],
+          lines: [{ id: `line-${d.u}`, name: 'Door', start: [0, 240], end: [640, 240], inSide: 'left' }],
+        },
+      ],
+      detector: DEFAULT_DETECTOR,
+      live: DEFAULT_LIVE,
+    });
+  });
+
+  it('keeps the revision for unchanged content and takes the next one for every change', async () => {
+    const d = await seed();
+    const broker = await startTestBroker(t.repos, resources);
+    const push = new ConfigPush({ db: t.db, bus: broker, log: silent });
+    expect((await push.publishDevice(d.id)).revision).toBe(1);
+    const { configs } = await listen(broker.url, d.id, d.secret);
+    await waitFor('retained', () => configs.length === 1);
+
+    // A hub restart re-publishes the same content: same revision, agents do not reload.
+    await push.publishAll();
+    expect((await push.publishDevice(d.id)).revision).toBe(1);
+
+    // An area moves.
+    await t.repos.zones.updateZone(`zone-${d.u}`, {
+      polygon: [
+        [20, 20],
+        [300, 20],
+        [300, 300],
+      ],
+    });
+    expect((await push.publishDevice(d.id)).revision).toBe(2);
+    await waitFor('revision 2', () => configs.at(-1)?.revision === 2);
+    expect(configs.at(-1)?.cameras[0]?.zones[0]?.polygon[1]).toEqual([300, 20]);
+
+    // The detector setting changes (hub-wide); an invalid setting falls back to the default.
+    const yolox = { kind: 'yolox', scoreThreshold: 0.4, everyNth: 2, motionGate: true } as const;
+    await t.repos.settings.set(DETECTOR_SETTING, yolox);
+    expect(await push.publishDevice(d.id)).toMatchObject({ revision: 3, detector: yolox });
+    await t.repos.settings.set(DETECTOR_SETTING, { kind: 'magic' });
+    expect(await push.publishDevice(d.id)).toMatchObject({ revision: 4, detector: DEFAULT_DETECTOR });
+
+    // The camera goes to another device: this one's config loses it.
+    const other = await t.repos.devices.create({ storeId: d.store.id, name: 'Other box' });
+    await t.repos.cameras.update(d.camera.id, { deviceId: other.id });
+    expect(await push.publishDevice(d.id)).toMatchObject({ revision: 5, cameras: [] });
+    expect(await push.publishDevice(other.id)).toMatchObject({ revision: 1, cameras: [{ id: d.camera.id }] });
+    await waitFor('revision 5', () => configs.at(-1)?.revision === 5);
+    // The device saw every revision in order (unchanged content again under the same revision).
+    const seen = configs.map((c) => c.revision);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect([...new Set(seen)]).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('never publishes a revision at or below the one the agent reports', async () => {
+    const d = await seed();
+    const broker = await startTestBroker(t.repos, resources);
+    const push = new ConfigPush({ db: t.db, bus: broker, log: silent });
+    expect((await push.publishDevice(d.id)).revision).toBe(1);
+    // e.g. the database was restored from an old backup while the box ran revision 10
+    await t.repos.devices.recordStatus(d.id, status({ configRevision: 10 }));
+    expect((await push.publishDevice(d.id)).revision).toBe(11);
+    await t.repos.devices.recordStatus(d.id, status({ configRevision: 11, connection: 2 }));
+    expect((await push.publishDevice(d.id)).revision).toBe(11);
+  });
+
+  it('concurrent pushes of one device publish in revision order, the newest retained', async () => {
+    const d = await seed();
+    const broker = await startTestBroker(t.repos, resources);
+    const push = new ConfigPush({ db: t.db, bus: broker, log: silent });
+    const { configs } = await listen(broker.url, d.id, d.secret);
+    const pushes: Array<Promise<DeviceConfig>> = [];
+    for (let i = 0; i < 5; i++) {
+      await t.repos.cameras.update(d.camera.id, { name: `Entrance ${i}` });
+      pushes.push(push.publishDevice(d.id));
+    }
+    const revisions = (await Promise.all(pushes)).map((c) => c.revision);
+    expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    await waitFor('all pushes', () => configs.length === 5);
+    expect(configs.map((c) => c.revision)).toEqual(revisions);
+    // A device connecting now gets the newest one.
+    const late = await listen(broker.url, d.id, d.secret);
+    await waitFor('retained', () => late.configs.length === 1);
+    expect(late.configs[0]?.revision).toBe(Math.max(...revisions));
+    expect(late.configs[0]?.cameras[0]?.name).toBe('Entrance 4');
+  });
+
+  it('an unknown device is a NotFoundError; a removed device loses its retained config', async () => {
+    const d = await seed();
+    const broker = await startTestBroker(t.repos, resources);
+    const push = new ConfigPush({ db: t.db, bus: broker, log: silent });
+    await expect(push.publishDevice('dev-nobody')).rejects.toBeInstanceOf(NotFoundError);
+    await push.publishDevice(d.id);
+    await push.removeDevice(d.id);
+    const { configs } = await listen(broker.url, d.id, d.secret);
+    await sleep(150);
+    expect(configs).toEqual([]);
+  });
+});
