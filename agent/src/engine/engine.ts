@@ -14,7 +14,7 @@ import type { Frame, Tracks } from '../types.ts';
  */
 export const TRACKER_PRESETS: Record<DetectorKind, Partial<TrackerOptions>> = {
   yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, coastFrames: 2 },
-  hog: {},
+  hog: { highThresh: 0.5, newTrackThresh: 0.6, matchThresh: 0.9, coastFrames: 2 },
 };
 
 export interface EngineOptions {
