@@ -1,0 +1,355 @@
+/**
+ * The analytics query layer: what the REST routes answer, reusable by the live feed and uploads. It
+ * picks the data source per request (see `pickSource`) and turns counts into the numbers people read.
+ *
+ * Sources: ranges up to `rawMaxHours` (48 by default) are answered from the raw visits and events,
+ * exact to the millisecond; longer ranges from the hourly summaries (fast over years of data; they
+ * cover the hours that start inside the range). Every answer says which source it used.
+ */
+import { NotFoundError, ValidationError } from '../db/errors.ts';
+import type {
+  BucketCounts,
+  Counts,
+  HeatCell,
+  Interval,
+  Repositories,
+  ZoneFlow,
+} from '../db/repositories/index.ts';
+
+export type Source = 'raw' | 'summaries';
+export type SourceChoice = Source | 'auto';
+
+export interface AnalyticsOptions {
+  /** Ranges up to this many hours use the raw tables; longer ones the summaries. */
+  rawMaxHours?: number;
+  /** The longest range accepted for heatmaps and flows, which always read raw data (days). */
+  maxRawRangeDays?: number;
+}
+
+export interface Numbers {
+  visitors: number;
+  entries: number;
+  exits: number;
+  /** Average visit duration in milliseconds; 0 without visits. */
+  averageTimeSpentMs: number;
+}
+
+export interface SummaryResult extends Numbers {
+  storeId: string;
+  from: Date;
+  to: Date;
+  source: Source;
+  /** The single hour with the most visitors. */
+  busiestHour: { start: Date; visitors: number } | null;
+  /** The hour of the day (store-local, 0-23) with the most visitors over the range. */
+  busiestHourOfDay: { hour: number; visitors: number } | null;
+}
+
+export interface SeriesPoint extends Numbers {
+  start: Date;
+}
+
+export interface ZoneStat extends Numbers {
+  zoneId: string;
+  name: string | null;
+  cameraId: string | null;
+}
+
+export interface HeatmapResult {
+  cameraId: string;
+  width: number;
+  height: number;
+  cols: number;
+  rows: number;
+  /** `rows` arrays of `cols` counts, top row first. */
+  grid: number[][];
+  max: number;
+  total: number;
+}
+
+const HOUR = 3_600_000;
+
+function numbers(c: Counts): Numbers {
+  return {
+    visitors: c.visitors,
+    entries: c.entries,
+    exits: c.exits,
+    averageTimeSpentMs: c.dwellCount > 0 ? Math.round(c.totalDwellMs / c.dwellCount) : 0,
+  };
+}
+
+export interface RangeQuery {
+  storeId: string;
+  cameraId?: string;
+  from: Date;
+  to: Date;
+  source?: SourceChoice;
+}
+
+type Repos = Pick<Repositories, 'analytics' | 'stores' | 'zones' | 'cameras'>;
+
+export class AnalyticsService {
+  readonly rawMaxMs: number;
+  readonly maxRawRangeMs: number;
+
+  constructor(
+    private readonly repos: Repos,
+    options: AnalyticsOptions = {},
+  ) {
+    this.rawMaxMs = (options.rawMaxHours ?? 48) * HOUR;
+    this.maxRawRangeMs = (options.maxRawRangeDays ?? 93) * 24 * HOUR;
+  }
+
+  pickSource(from: Date, to: Date, choice: SourceChoice = 'auto'): Source {
+    checkRange(from, to);
+    if (choice !== 'auto') return choice;
+    return to.getTime() - from.getTime() <= this.rawMaxMs ? 'raw' : 'summaries';
+  }
+
+  private async timezone(storeId: string): Promise<string> {
+    return (await this.repos.stores.get(storeId)).timezone;
+  }
+
+  async summary(q: RangeQuery): Promise<SummaryResult> {
+    const source = this.pickSource(q.from, q.to, q.source);
+    const timezone = await this.timezone(q.storeId);
+    const scope = {
+      storeIds: [q.storeId],
+      from: q.from,
+      to: q.to,
+      ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+    };
+    const one = {
+      storeId: q.storeId,
+      from: q.from,
+      to: q.to,
+      ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+    };
+    const [totals, hours, byHour] = await Promise.all([
+      source === 'raw'
+        ? this.repos.analytics.totalsFromRaw(scope)
+        : this.repos.analytics.totalsFromSummaries(scope),
+      this.series(source, { ...one, interval: 'hour', timezone }),
+      this.repos.analytics.visitorsByHourOfDay({ ...one, timezone, source }),
+    ]);
+    const busiest = hours.reduce<BucketCounts | undefined>(
+      (best, h) => (h.visitors > 0 && (!best || h.visitors > best.visitors) ? h : best),
+      undefined,
+    );
+    const busiestOfDay = byHour.reduce<{ hour: number; visitors: number } | undefined>(
+      (best, h) => (h.visitors > 0 && (!best || h.visitors > best.visitors) ? h : best),
+      undefined,
+    );
+    return {
+      storeId: q.storeId,
+      from: q.from,
+      to: q.to,
+      source,
+      ...numbers(totals[0]!),
+      busiestHour: busiest ? { start: busiest.bucketStart, visitors: busiest.visitors } : null,
+      busiestHourOfDay: busiestOfDay ?? null,
+    };
+  }
+
+  private series(
+    source: Source,
+    q: { storeId: string; cameraId?: string; from: Date; to: Date; interval: Interval; timezone: string },
+  ): Promise<BucketCounts[]> {
+    return source === 'raw'
+      ? this.repos.analytics.seriesFromRaw(q)
+      : this.repos.analytics.seriesFromSummaries(q);
+  }
+
+  /** Counts per UTC hour or per store-local day; buckets without data are filled with zeros. */
+  async timeSeries(
+    q: RangeQuery & { interval: Interval },
+  ): Promise<{ source: Source; interval: Interval; timezone: string; points: SeriesPoint[] }> {
+    const source = this.pickSource(q.from, q.to, q.source);
+    const limit = q.interval === 'hour' ? 24 * 400 : 366 * 10;
+    const span = q.to.getTime() - q.from.getTime();
+    if (span / (q.interval === 'hour' ? HOUR : 24 * HOUR) > limit) {
+      throw new ValidationError(
+        `too many ${q.interval}s in the range (at most ${limit}); choose a shorter range or days`,
+      );
+    }
+    const timezone = await this.timezone(q.storeId);
+    const rows = await this.series(source, {
+      storeId: q.storeId,
+      from: q.from,
+      to: q.to,
+      interval: q.interval,
+      timezone,
+      ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+    });
+    const points = fillBuckets(rows, q.from, q.to, q.interval, timezone).map((r) => ({
+      start: r.bucketStart,
+      ...numbers(r),
+    }));
+    return { source, interval: q.interval, timezone, points };
+  }
+
+  /** Visitors, entries and time spent per area, with the areas' names. */
+  async zones(q: RangeQuery): Promise<{ source: Source; zones: ZoneStat[] }> {
+    const source = this.pickSource(q.from, q.to, q.source);
+    const one = {
+      storeId: q.storeId,
+      from: q.from,
+      to: q.to,
+      ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+    };
+    const rows =
+      source === 'raw'
+        ? await this.repos.analytics.zonesFromRaw(one)
+        : await this.repos.analytics.zonesFromSummaries(one);
+    const names = await this.zoneNames(q.storeId);
+    return {
+      source,
+      zones: rows.map((r) => ({
+        zoneId: r.zoneId,
+        name: names.get(r.zoneId)?.name ?? null,
+        cameraId: names.get(r.zoneId)?.cameraId ?? null,
+        ...numbers(r),
+      })),
+    };
+  }
+
+  private async zoneNames(storeId: string): Promise<Map<string, { name: string; cameraId: string }>> {
+    const out = new Map<string, { name: string; cameraId: string }>();
+    for (const camera of await this.repos.cameras.list({ storeId })) {
+      for (const z of await this.repos.zones.listZones(camera.id))
+        out.set(z.id, { name: z.name, cameraId: camera.id });
+    }
+    return out;
+  }
+
+  /** Walks from area to area (from the order visitors entered them); always from raw events. */
+  async flows(q: Omit<RangeQuery, 'source'> & { limit?: number }): Promise<{ flows: ZoneFlow[] }> {
+    checkRange(q.from, q.to, this.maxRawRangeMs);
+    return { flows: await this.repos.analytics.flows(q) };
+  }
+
+  /** Where people walked on one camera's picture: foot points of visit paths counted per grid cell. */
+  async heatmap(q: {
+    cameraId: string;
+    from: Date;
+    to: Date;
+    cols?: number;
+    rows?: number;
+    width?: number;
+    height?: number;
+  }): Promise<HeatmapResult> {
+    checkRange(q.from, q.to, this.maxRawRangeMs);
+    const camera = await this.repos.cameras.get(q.cameraId);
+    const width = q.width ?? camera.frameWidth;
+    const height = q.height ?? camera.frameHeight;
+    if (!width || !height) {
+      throw new ValidationError(
+        "the camera's picture size is unknown: set its frame width and height, or pass width and height",
+      );
+    }
+    const cols = q.cols ?? 32;
+    const rows = q.rows ?? 24;
+    const cells: HeatCell[] = await this.repos.analytics.heatmap({ ...q, width, height, cols, rows });
+    const grid = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
+    let max = 0;
+    let total = 0;
+    for (const c of cells) {
+      const row = grid[c.row];
+      if (!row || c.col >= cols) continue;
+      row[c.col] = c.count;
+      max = Math.max(max, c.count);
+      total += c.count;
+    }
+    return { cameraId: camera.id, width, height, cols, rows, grid, max, total };
+  }
+
+  /** The same numbers for several stores side by side (head office). */
+  async compare(q: {
+    storeIds: readonly string[];
+    from: Date;
+    to: Date;
+    source?: SourceChoice;
+  }): Promise<{ source: Source; stores: ({ storeId: string; name: string } & Numbers)[] }> {
+    const source = this.pickSource(q.from, q.to, q.source);
+    const scope = { storeIds: q.storeIds, from: q.from, to: q.to };
+    const rows =
+      source === 'raw'
+        ? await this.repos.analytics.totalsFromRaw(scope)
+        : await this.repos.analytics.totalsFromSummaries(scope);
+    const stores = new Map((await this.repos.stores.list({ ids: q.storeIds })).map((s) => [s.id, s.name]));
+    return {
+      source,
+      stores: rows.map((r) => {
+        const name = stores.get(r.storeId);
+        if (name === undefined) throw new NotFoundError('store', r.storeId);
+        return { storeId: r.storeId, name, ...numbers(r) };
+      }),
+    };
+  }
+}
+
+export function checkRange(from: Date, to: Date, maxMs?: number): void {
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+    throw new ValidationError('from and to must be dates');
+  if (to.getTime() <= from.getTime())
+    throw new ValidationError('the range must end after it starts (to > from)');
+  if (maxMs !== undefined && to.getTime() - from.getTime() > maxMs) {
+    throw new ValidationError(`choose a range of at most ${Math.round(maxMs / (24 * HOUR))} days`);
+  }
+}
+
+/** Start of the store-local day containing `at`, as an instant. */
+function localDayStart(at: Date, timezone: string): Date {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
+  // Local midnight: guess UTC midnight of that date, then correct by the zone's offset there.
+  const guess = Date.parse(`${parts}T00:00:00Z`);
+  const offset = (t: number) => {
+    const f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    }).formatToParts(new Date(t));
+    const get = (type: string) => Number(f.find((p) => p.type === type)?.value);
+    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
+  };
+  const first = guess - offset(guess);
+  return new Date(guess - offset(first));
+}
+
+function fillBuckets(
+  rows: BucketCounts[],
+  from: Date,
+  to: Date,
+  interval: Interval,
+  timezone: string,
+): BucketCounts[] {
+  const byStart = new Map(rows.map((r) => [r.bucketStart.getTime(), r]));
+  const out: BucketCounts[] = [];
+  const zero = { visitors: 0, entries: 0, exits: 0, dwellCount: 0, totalDwellMs: 0 };
+  if (interval === 'hour') {
+    for (let t = Math.floor(from.getTime() / HOUR) * HOUR; t < to.getTime(); t += HOUR) {
+      out.push(byStart.get(t) ?? { bucketStart: new Date(t), ...zero });
+    }
+  } else {
+    let day = localDayStart(from, timezone);
+    while (day.getTime() < to.getTime()) {
+      out.push(byStart.get(day.getTime()) ?? { bucketStart: day, ...zero });
+      // The next local midnight: 26 h later always lands in the next day, whatever DST does.
+      day = localDayStart(new Date(day.getTime() + 26 * HOUR), timezone);
+    }
+  }
+  // Rows outside the generated grid (odd time zones) are kept rather than lost.
+  const seen = new Set(out.map((r) => r.bucketStart.getTime()));
+  for (const r of rows) if (!seen.has(r.bucketStart.getTime())) out.push(r);
+  return out.sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime());
+}

@@ -1,0 +1,234 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Id } from '@oskartrack/protocol';
+import { Type } from '@sinclair/typebox';
+import { ValidationError } from '../../db/errors.ts';
+import { DateTime, errors, Nullable, Range } from '../schemas.ts';
+import { type Principal, requireStore, storeFilter } from '../scope.ts';
+import { caller, range, visibleCamera } from './helpers.ts';
+
+const Source = Type.Union([Type.Literal('raw'), Type.Literal('summaries')]);
+const SourceChoice = Type.Union([Type.Literal('auto'), Type.Literal('raw'), Type.Literal('summaries')], {
+  default: 'auto',
+  description: 'auto: raw data up to 48 hours, hourly summaries beyond',
+});
+const Numbers = {
+  visitors: Type.Number(),
+  entries: Type.Number(),
+  exits: Type.Number(),
+  averageTimeSpentMs: Type.Number(),
+};
+const StoreRange = Type.Object({
+  ...Range,
+  storeId: Id,
+  cameraId: Type.Optional(Id),
+  source: Type.Optional(SourceChoice),
+});
+
+const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['analytics'];
+
+  async function checkScope(
+    p: Principal,
+    q: { storeId: string; cameraId?: string | undefined },
+  ): Promise<void> {
+    requireStore(p, q.storeId);
+    if (q.cameraId) {
+      const camera = await visibleCamera(app, p, q.cameraId);
+      if (camera.storeId !== q.storeId)
+        throw new ValidationError('the camera belongs to another store than storeId');
+    }
+  }
+
+  app.get(
+    '/summary',
+    {
+      schema: {
+        tags,
+        summary: 'Visitors, entries, exits, average time spent and busiest hour for a time range',
+        querystring: StoreRange,
+        response: {
+          200: Type.Object({
+            storeId: Type.String(),
+            from: DateTime,
+            to: DateTime,
+            source: Source,
+            ...Numbers,
+            busiestHour: Nullable(Type.Object({ start: DateTime, visitors: Type.Number() })),
+            busiestHourOfDay: Nullable(Type.Object({ hour: Type.Integer(), visitors: Type.Number() })),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      await checkScope(caller(request), q);
+      return app.analytics.summary({ ...q, ...range(q) });
+    },
+  );
+
+  app.get(
+    '/timeseries',
+    {
+      schema: {
+        tags,
+        summary: 'Counts per hour (UTC hours) or per day (store-local days)',
+        querystring: Type.Composite([
+          StoreRange,
+          Type.Object({
+            interval: Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'hour' }),
+          }),
+        ]),
+        response: {
+          200: Type.Object({
+            source: Source,
+            interval: Type.String(),
+            timezone: Type.String(),
+            points: Type.Array(Type.Object({ start: DateTime, ...Numbers })),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      await checkScope(caller(request), q);
+      return app.analytics.timeSeries({ ...q, ...range(q), interval: q.interval ?? 'hour' });
+    },
+  );
+
+  app.get(
+    '/zones',
+    {
+      schema: {
+        tags,
+        summary: 'Per area: visitors, entries and average time spent',
+        querystring: StoreRange,
+        response: {
+          200: Type.Object({
+            source: Source,
+            zones: Type.Array(
+              Type.Object({
+                zoneId: Type.String(),
+                name: Nullable(Type.String()),
+                cameraId: Nullable(Type.String()),
+                ...Numbers,
+              }),
+            ),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      await checkScope(caller(request), q);
+      return app.analytics.zones({ ...q, ...range(q) });
+    },
+  );
+
+  app.get(
+    '/flows',
+    {
+      schema: {
+        tags,
+        summary: 'How visitors walked from area to area (from null: the first area they entered)',
+        querystring: Type.Object({
+          ...Range,
+          storeId: Id,
+          cameraId: Type.Optional(Id),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+        }),
+        response: {
+          200: Type.Object({
+            flows: Type.Array(
+              Type.Object({
+                fromZoneId: Nullable(Type.String()),
+                toZoneId: Type.String(),
+                count: Type.Integer(),
+              }),
+            ),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      await checkScope(caller(request), q);
+      return app.analytics.flows({ ...q, ...range(q) });
+    },
+  );
+
+  app.get(
+    '/heatmap',
+    {
+      schema: {
+        tags,
+        summary: "Where people walked on a camera's picture: path points per grid cell",
+        querystring: Type.Object({
+          ...Range,
+          cameraId: Id,
+          cols: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, default: 32 })),
+          rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, default: 24 })),
+          width: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 })),
+          height: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 })),
+        }),
+        response: {
+          200: Type.Object({
+            cameraId: Type.String(),
+            width: Type.Integer(),
+            height: Type.Integer(),
+            cols: Type.Integer(),
+            rows: Type.Integer(),
+            grid: Type.Array(Type.Array(Type.Integer())),
+            max: Type.Integer(),
+            total: Type.Integer(),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      await visibleCamera(app, caller(request), q.cameraId);
+      return app.analytics.heatmap({ ...q, ...range(q) });
+    },
+  );
+
+  app.get(
+    '/compare',
+    {
+      schema: {
+        tags,
+        summary: 'The same numbers for several stores side by side (default: every store you can see)',
+        querystring: Type.Object({
+          ...Range,
+          storeIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 200 })),
+          source: Type.Optional(SourceChoice),
+        }),
+        response: {
+          200: Type.Object({
+            source: Source,
+            stores: Type.Array(Type.Object({ storeId: Type.String(), name: Type.String(), ...Numbers })),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const p = caller(request);
+      let ids: readonly string[];
+      if (q.storeIds) {
+        for (const id of q.storeIds) requireStore(p, id);
+        ids = [...new Set(q.storeIds)];
+      } else {
+        ids = storeFilter(p, undefined) ?? (await app.repos.stores.list()).map((s) => s.id);
+      }
+      return app.analytics.compare({ storeIds: ids, ...range(q), ...(q.source ? { source: q.source } : {}) });
+    },
+  );
+};
+
+export default analyticsRoutes;

@@ -1,0 +1,158 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { HttpError, unauthorized } from '../errors.ts';
+import { DateTime, errors, Role } from '../schemas.ts';
+import { hashSecret, verifySecret } from '../secrets.ts';
+import { checkPassword } from '../users-command.ts';
+import { caller, publicRoute, type RouteOptions } from './helpers.ts';
+
+const Tokens = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'seconds until the access token expires' }),
+  expiresAt: DateTime,
+  refreshToken: Type.String(),
+  refreshExpiresAt: DateTime,
+});
+const Me = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Role,
+  storeIds: Type.Array(Type.String()),
+});
+
+// A real argon2id hash, so a login for an unknown name takes as long as one with a wrong password.
+const DUMMY_HASH = hashSecret('oskartrack-no-such-user');
+
+function formatWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
+  const limits = opts.loginRateLimit;
+  const perAddress = app.createRateLimit({
+    max: limits.perAddress,
+    timeWindow: limits.windowMs,
+    keyGenerator: (req) => `login-addr:${req.ip}`,
+  });
+  const perUser = app.createRateLimit({
+    max: limits.perUser,
+    timeWindow: limits.windowMs,
+    keyGenerator: (req) =>
+      `login-user:${String((req.body as { name?: unknown } | undefined)?.name ?? '').toLowerCase()}`,
+  });
+  async function limit(request: FastifyRequest, check: typeof perUser, what: string): Promise<void> {
+    const r = await check(request);
+    if (r.isAllowed || !r.isExceeded) return;
+    throw new HttpError(
+      429,
+      `too many sign-in attempts ${what}; try again in ${formatWait(r.ttlInSeconds)}`,
+      { 'retry-after': String(r.ttlInSeconds) },
+    );
+  }
+
+  app.post(
+    '/login',
+    {
+      config: publicRoute,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign in: an access token (short-lived) and a refresh token',
+        security: [],
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: { 200: Type.Composite([Tokens, Type.Object({ user: Me })]), ...errors(400, 401, 429) },
+      },
+      onRequest: async (request) => limit(request, perAddress, 'from this address'),
+      preHandler: async (request) => limit(request, perUser, 'for this user name'),
+    },
+    async (request) => {
+      const { name, password } = request.body;
+      const user = await app.repos.users.findForLogin(name);
+      let ok = false;
+      if (user) ok = await verifySecret(user.passwordHash, password);
+      else await verifySecret(await DUMMY_HASH, password);
+      if (!user || !ok) throw unauthorized('wrong user name or password');
+      if (user.disabled) throw unauthorized('this account is disabled; ask an administrator');
+      await app.repos.users.recordLogin(user.id, app.auth.now());
+      const tokens = await app.auth.startSession(user.id, request);
+      const storeIds = await app.repos.users.storeIds(user.id);
+      return { ...tokens, user: { id: user.id, name: user.name, role: user.role, storeIds } };
+    },
+  );
+
+  app.post(
+    '/refresh',
+    {
+      config: publicRoute,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Swap a refresh token for new tokens (the old refresh token stops working)',
+        security: [],
+        body: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: Tokens, ...errors(400, 401) },
+      },
+    },
+    async (request) => app.auth.refresh(request.body.refreshToken),
+  );
+
+  app.post(
+    '/logout',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign out this session (or every session of the user)',
+        body: Type.Optional(Type.Object({ everywhere: Type.Optional(Type.Boolean()) })),
+        response: { 204: Type.Null(), ...errors(401) },
+      },
+    },
+    async (request, reply) => {
+      await app.auth.endSession(caller(request), request.body?.everywhere === true);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/me',
+    {
+      schema: { tags: ['accounts'], summary: 'Who is signed in', response: { 200: Me, ...errors(401) } },
+    },
+    async (request) => {
+      const p = caller(request);
+      return { id: p.userId, name: p.name, role: p.role, storeIds: [...p.storeIds] };
+    },
+  );
+
+  app.post(
+    '/password',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change your own password (signs out your other sessions)',
+        body: Type.Object({
+          currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+          newPassword: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: { 204: Type.Null(), ...errors(400, 401) },
+      },
+      preHandler: async (request) => limit(request, perAddress, 'from this address'),
+    },
+    async (request, reply) => {
+      const p = caller(request);
+      const user = await app.repos.users.findForLogin(p.name);
+      if (!user || !(await verifySecret(user.passwordHash, request.body.currentPassword))) {
+        throw unauthorized('the current password is wrong');
+      }
+      checkPassword(request.body.newPassword);
+      await app.repos.users.update(p.userId, { passwordHash: await hashSecret(request.body.newPassword) });
+      await app.repos.sessions.revokeAllForUser(p.userId, app.auth.now());
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default authRoutes;

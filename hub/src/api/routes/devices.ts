@@ -1,0 +1,181 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Id } from '@oskartrack/protocol';
+import { Type } from '@sinclair/typebox';
+import { inTransaction } from '../../db/repositories/index.ts';
+import { badRequest, forbidden, HttpError } from '../errors.ts';
+import { Device, errors, IdParams, Name } from '../schemas.ts';
+import { storeFilter } from '../scope.ts';
+import { generateSecret, hashEnrollmentCode, hashSecret } from '../secrets.ts';
+import { caller, managerRoute, publicRoute, type RouteOptions, visibleDevice } from './helpers.ts';
+
+const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['devices'];
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Boxes with their status: online, last seen, events waiting in their outbox',
+        querystring: Type.Object({ storeId: Type.Optional(Id) }),
+        response: { 200: Type.Array(Device), ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const ids = storeFilter(caller(request), request.query.storeId);
+      if (ids === undefined) return app.repos.devices.list();
+      const lists = await Promise.all(ids.map((storeId) => app.repos.devices.list({ storeId })));
+      return lists.flat();
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: { tags, summary: 'One box', params: IdParams, response: { 200: Device, ...errors(401, 404) } },
+    },
+    async (request) => visibleDevice(app, caller(request), request.params.id),
+  );
+
+  app.patch(
+    '/:id',
+    {
+      config: managerRoute,
+      schema: {
+        tags,
+        summary: 'Rename a box, or move it to another store (administrators)',
+        params: IdParams,
+        body: Type.Object({ name: Type.Optional(Name), storeId: Type.Optional(Id) }),
+        response: { 200: Device, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = caller(request);
+      const device = await visibleDevice(app, p, request.params.id);
+      const { name, storeId } = request.body;
+      if (storeId !== undefined && storeId !== device.storeId) {
+        if (p.role !== 'admin') throw forbidden('only an administrator may move a box to another store');
+        await app.repos.stores.get(storeId);
+      }
+      return app.repos.devices.update(device.id, {
+        ...(name !== undefined ? { name } : {}),
+        ...(storeId !== undefined ? { storeId } : {}),
+      });
+    },
+  );
+
+  app.post(
+    '/:id/revoke',
+    {
+      config: managerRoute,
+      schema: {
+        tags,
+        summary: "Revoke a box's credential: it can no longer connect until enrolled again",
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const device = await visibleDevice(app, caller(request), request.params.id);
+      await app.repos.devices.setCredential(device.id, null);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: managerRoute,
+      schema: {
+        tags,
+        summary: 'Remove a box (its cameras stay, unassigned)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const device = await visibleDevice(app, caller(request), request.params.id);
+      await app.repos.devices.delete(device.id);
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+/** `POST /api/enroll`: a box trades a one-time code for its id and MQTT secret. No token needed. */
+export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
+  const perAddress = app.createRateLimit({
+    max: opts.enrollRateLimit.perAddress,
+    timeWindow: opts.enrollRateLimit.windowMs,
+    keyGenerator: (req) => `enroll-addr:${req.ip}`,
+  });
+  app.post(
+    '/enroll',
+    {
+      config: publicRoute,
+      schema: {
+        tags: ['devices'],
+        summary: 'Enroll a box with a one-time code: returns its id and MQTT secret (shown once)',
+        security: [],
+        body: Type.Object({
+          code: Type.String({ minLength: 4, maxLength: 64 }),
+          name: Type.Optional(Name),
+        }),
+        response: {
+          201: Type.Object({
+            deviceId: Id,
+            storeId: Id,
+            secret: Type.String(),
+            mqtt: Type.Object({ url: Type.String(), username: Type.String() }),
+          }),
+          ...errors(400, 429),
+        },
+      },
+      onRequest: async (request) => {
+        const r = await perAddress(request);
+        if (!r.isAllowed && r.isExceeded) {
+          throw new HttpError(
+            429,
+            `too many enrollment attempts from this address; try again in ${r.ttlInSeconds} seconds`,
+            {
+              'retry-after': String(r.ttlInSeconds),
+            },
+          );
+        }
+      },
+    },
+    async (request, reply) => {
+      const secret = generateSecret(32);
+      const credentialHash = await hashSecret(secret);
+      const now = app.auth.now();
+      const device = await inTransaction(app.database.db, async (repos) => {
+        const used = await repos.enrollment.consume(hashEnrollmentCode(request.body.code), { now });
+        if (!used.ok) {
+          throw badRequest(
+            {
+              unknown: 'this enrollment code is not known; check it or create a new one in the dashboard',
+              used: 'this enrollment code was already used; create a new one in the dashboard',
+              expired: 'this enrollment code has expired; create a new one in the dashboard',
+            }[used.reason],
+          );
+        }
+        const count = (await repos.devices.list({ storeId: used.code.storeId })).length;
+        const created = await repos.devices.create({
+          storeId: used.code.storeId,
+          name: request.body.name ?? `Box ${count + 1}`,
+          credentialHash,
+        });
+        await repos.enrollment.attachDevice(used.code.id, created.id);
+        return created;
+      });
+      request.log.info({ deviceId: device.id, storeId: device.storeId }, 'box enrolled');
+      const url = opts.mqttUrl ?? `mqtt://${request.hostname.replace(/:\d+$/, '')}:1883`;
+      return reply.code(201).send({
+        deviceId: device.id,
+        storeId: device.storeId,
+        secret,
+        mqtt: { url, username: device.id },
+      });
+    },
+  );
+};
+
+export default deviceRoutes;

@@ -1,0 +1,56 @@
+/**
+ * Everything under /api. Secure by default: an onRequest hook demands a valid access token on every
+ * route unless its config says `public: true`, and checks the route's least role (`role`), before
+ * the body is even parsed. Store scope is checked by each handler (see scope.ts).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { forbidden } from '../errors.ts';
+import { hasRole } from '../scope.ts';
+import analyticsRoutes from './analytics.ts';
+import authRoutes from './auth.ts';
+import cameraRoutes from './cameras.ts';
+import deviceRoutes, { enrollRoute } from './devices.ts';
+import exportRoutes from './export.ts';
+import geometryRoutes from './geometry.ts';
+import healthRoute, { type BrokerHealthProvider } from './health.ts';
+import type { RouteOptions } from './helpers.ts';
+import peopleRoutes from './people.ts';
+import settingsRoutes from './settings.ts';
+import storeRoutes from './stores.ts';
+import userRoutes from './users.ts';
+
+export interface ApiOptions extends RouteOptions {
+  broker?: BrokerHealthProvider | undefined;
+  hasBus: boolean;
+}
+
+const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    if (config.public) return;
+    const p = await app.auth.authenticate(request);
+    if (config.role && !hasRole(p, config.role)) {
+      throw forbidden(`this needs the ${config.role} role; you are signed in as a ${p.role}`);
+    }
+  });
+  const routeOptions: RouteOptions = {
+    mediaDir: opts.mediaDir,
+    mqttUrl: opts.mqttUrl,
+    loginRateLimit: opts.loginRateLimit,
+    enrollRateLimit: opts.enrollRateLimit,
+  };
+  await app.register(healthRoute, { broker: opts.broker, hasBus: opts.hasBus });
+  await app.register(authRoutes, { ...routeOptions, prefix: '/auth' });
+  await app.register(enrollRoute, routeOptions);
+  await app.register(userRoutes, { prefix: '/users' });
+  await app.register(settingsRoutes, { prefix: '/settings' });
+  await app.register(storeRoutes, { prefix: '/stores' });
+  await app.register(deviceRoutes, { prefix: '/devices' });
+  await app.register(cameraRoutes, { ...routeOptions, prefix: '/cameras' });
+  await app.register(geometryRoutes);
+  await app.register(peopleRoutes);
+  await app.register(analyticsRoutes, { prefix: '/analytics' });
+  await app.register(exportRoutes, { prefix: '/export' });
+};
+
+export default apiRoutes;

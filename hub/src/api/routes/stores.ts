@@ -1,0 +1,173 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Id } from '@oskartrack/protocol';
+import { Type } from '@sinclair/typebox';
+import { NotFoundError } from '../../db/errors.ts';
+import { DateTime, EnrollmentCode, errors, IdParams, Name, Store, StoreParams, Uuid } from '../schemas.ts';
+import { requireStore, storeFilter } from '../scope.ts';
+import { generateEnrollmentCode, hashEnrollmentCode } from '../secrets.ts';
+import { adminRoute, caller, managerRoute } from './helpers.ts';
+
+const Timezone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone, e.g. Europe/Berlin',
+});
+
+const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['stores'];
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'The stores you can see',
+        response: { 200: Type.Array(Store), ...errors(401) },
+      },
+    },
+    async (request) => {
+      const ids = storeFilter(caller(request), undefined);
+      return app.repos.stores.list(ids ? { ids } : {});
+    },
+  );
+
+  app.post(
+    '/',
+    {
+      config: adminRoute,
+      schema: {
+        tags,
+        summary: 'Create a store (administrators)',
+        body: Type.Object({ id: Type.Optional(Id), name: Name, timezone: Type.Optional(Timezone) }),
+        response: { 201: Store, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await app.repos.stores.create(request.body)),
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: { tags, summary: 'One store', params: IdParams, response: { 200: Store, ...errors(401, 404) } },
+    },
+    async (request) => {
+      requireStore(caller(request), request.params.id);
+      return app.repos.stores.get(request.params.id);
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      config: managerRoute,
+      schema: {
+        tags,
+        summary: 'Rename a store or change its time zone',
+        params: IdParams,
+        body: Type.Object({ name: Type.Optional(Name), timezone: Type.Optional(Timezone) }),
+        response: { 200: Store, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      requireStore(caller(request), request.params.id);
+      return app.repos.stores.update(request.params.id, request.body);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: adminRoute,
+      schema: {
+        tags,
+        summary: 'Delete a store and everything in it (administrators)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await app.repos.stores.delete(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  // Enrollment codes: a new box joins a store with a one-time code (see POST /api/enroll).
+  app.get(
+    '/:storeId/enrollment-codes',
+    {
+      config: managerRoute,
+      schema: {
+        tags: ['devices'],
+        summary: "A store's unused enrollment codes (the codes themselves are never shown again)",
+        params: StoreParams,
+        querystring: Type.Object({
+          all: Type.Optional(Type.Boolean({ description: 'include used and expired' })),
+        }),
+        response: { 200: Type.Array(EnrollmentCode), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      requireStore(caller(request), request.params.storeId);
+      await app.repos.stores.get(request.params.storeId);
+      return app.repos.enrollment.list(request.params.storeId, {
+        includeUsedAndExpired: request.query.all === true,
+        now: app.auth.now(),
+      });
+    },
+  );
+
+  app.post(
+    '/:storeId/enrollment-codes',
+    {
+      config: managerRoute,
+      schema: {
+        tags: ['devices'],
+        summary: 'Create a one-time enrollment code for a new box (shown only in this answer)',
+        params: StoreParams,
+        body: Type.Optional(
+          Type.Object({
+            ttlMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60 })),
+          }),
+        ),
+        response: {
+          201: Type.Object({ id: Uuid, storeId: Id, code: Type.String(), expiresAt: DateTime }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = caller(request);
+      requireStore(p, request.params.storeId);
+      const code = generateEnrollmentCode();
+      const row = await app.repos.enrollment.create({
+        storeId: request.params.storeId,
+        codeHash: hashEnrollmentCode(code),
+        expiresAt: new Date(app.auth.clock() + (request.body?.ttlMinutes ?? 60) * 60_000),
+        createdBy: p.userId,
+      });
+      return reply.code(201).send({ id: row.id, storeId: row.storeId, code, expiresAt: row.expiresAt });
+    },
+  );
+
+  app.delete(
+    '/:storeId/enrollment-codes/:id',
+    {
+      config: managerRoute,
+      schema: {
+        tags: ['devices'],
+        summary: 'Withdraw an enrollment code',
+        params: Type.Object({ storeId: Id, id: Uuid }),
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      requireStore(caller(request), request.params.storeId);
+      const code = await app.repos.enrollment.find(request.params.id);
+      if (!code || code.storeId !== request.params.storeId)
+        throw new NotFoundError('enrollment code', request.params.id);
+      await app.repos.enrollment.delete(code.id);
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default storeRoutes;

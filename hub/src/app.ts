@@ -1,0 +1,129 @@
+/**
+ * The hub's HTTP application. `hubApp` is itself a plugin (so it can be mounted into another fastify
+ * instance); `buildApp` wraps it in a new instance, not listening, for `serve` and for tests.
+ *
+ * Layout: api/plugins/external (database, jwt, helmet, cors, rate limit, swagger), api/plugins/app
+ * (errors, repositories, analytics, auth, snapshots), api/routes (everything under /api).
+ * Extension points: `extraPlugins` are registered last, at the root (not under /api), with every
+ * decorator available: the live feed mounts `/ws` there and checks tokens with
+ * `app.auth.verifyAccessToken`; uploads can reuse `app.analytics`, `app.repos` and the scope helpers.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type RouteOptions,
+} from 'fastify';
+import type { AnalyticsOptions } from './api/analytics.ts';
+import { resolveJwtSecret } from './api/jwt-secret.ts';
+import { definePlugin } from './api/plugin.ts';
+import analyticsPlugin from './api/plugins/app/analytics.ts';
+import authPlugin, { type AuthOptions } from './api/plugins/app/auth.ts';
+import errorsPlugin from './api/plugins/app/errors.ts';
+import repositoriesPlugin from './api/plugins/app/repositories.ts';
+import snapshotsPlugin from './api/plugins/app/snapshots.ts';
+import corsPlugin from './api/plugins/external/cors.ts';
+import databasePlugin from './api/plugins/external/database.ts';
+import helmetPlugin from './api/plugins/external/helmet.ts';
+import jwtPlugin from './api/plugins/external/jwt.ts';
+import rateLimitPlugin from './api/plugins/external/rate-limit.ts';
+import swaggerPlugin from './api/plugins/external/swagger.ts';
+import type { BrokerHealthProvider } from './api/routes/health.ts';
+import apiRoutes from './api/routes/index.ts';
+import type { MessageBus } from './broker/bus.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import type { Settings } from './settings.ts';
+
+export interface AppOptions {
+  settings: Settings;
+  /** An open, migrated database; the caller closes it (app.close() does not). */
+  db: DatabaseHandle;
+  /** A pino logger; absent: no request logging. */
+  log?: FastifyBaseLogger;
+  /** The MQTT message bus; without it, camera pictures answer 503. */
+  bus?: MessageBus;
+  /** Broker status for /api/health. */
+  brokerHealth?: BrokerHealthProvider;
+  /** Registered last at the root with every decorator available (the live feed's `/ws`, uploads). */
+  extraPlugins?: FastifyPluginAsync[];
+  /** Token lifetimes and clock (tests). */
+  auth?: AuthOptions;
+  /** Sign-in attempts allowed per window, per user name and per address. */
+  loginRateLimit?: { perUser?: number; perAddress?: number; windowMs?: number };
+  /** Enrollment attempts allowed per window and address. */
+  enrollRateLimit?: { perAddress?: number; windowMs?: number };
+  /** How long a camera picture request waits for the box (default 10 s). */
+  snapshotTimeoutMs?: number;
+  /** The broker address `POST /api/enroll` gives boxes; default mqtt://<host they called>:1883. */
+  mqttUrl?: string;
+  analytics?: AnalyticsOptions;
+  /** Trust X-Forwarded-For (behind a reverse proxy), for per-address limits and logs. */
+  trustProxy?: boolean;
+  /** Called for every route as it is registered (tests walk them all). */
+  onRoute?: (route: RouteOptions) => void;
+  /** The token signing secret; default: from settings or `<dataDir>/jwt-secret` (see jwt-secret.ts). */
+  jwtSecret?: string;
+}
+
+export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opts) => {
+  const { settings } = opts;
+  const secret = opts.jwtSecret ?? resolveJwtSecret(settings, app.log);
+  const clock = opts.auth?.clock ?? Date.now;
+
+  await app.register(databasePlugin, { database: opts.db });
+  await app.register(errorsPlugin);
+  await app.register(helmetPlugin);
+  await app.register(corsPlugin, { origins: settings.corsOrigins ?? [] });
+  await app.register(rateLimitPlugin);
+  await app.register(jwtPlugin, { secret, clock });
+  await app.register(swaggerPlugin);
+  await app.register(repositoriesPlugin);
+  await app.register(analyticsPlugin, opts.analytics ?? {});
+  await app.register(authPlugin, { ...opts.auth, clock });
+  await app.register(snapshotsPlugin, {
+    bus: opts.bus,
+    ...(opts.snapshotTimeoutMs ? { timeoutMs: opts.snapshotTimeoutMs } : {}),
+  });
+
+  await app.register(apiRoutes, {
+    prefix: '/api',
+    mediaDir: settings.mediaDir ?? join(settings.dataDir, 'media'),
+    mqttUrl: opts.mqttUrl,
+    loginRateLimit: {
+      perUser: opts.loginRateLimit?.perUser ?? 10,
+      perAddress: opts.loginRateLimit?.perAddress ?? 30,
+      windowMs: opts.loginRateLimit?.windowMs ?? 5 * 60_000,
+    },
+    enrollRateLimit: {
+      perAddress: opts.enrollRateLimit?.perAddress ?? 10,
+      windowMs: opts.enrollRateLimit?.windowMs ?? 60_000,
+    },
+    broker: opts.brokerHealth,
+    hasBus: opts.bus !== undefined,
+  });
+
+  for (const plugin of opts.extraPlugins ?? []) await app.register(plugin);
+});
+
+/**
+ * A new fastify instance with the hub app registered but not loaded yet (hooks such as onRoute can
+ * still be added; `ready`, `listen` or `inject` load it). An unusable JWT secret throws here.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const jwtSecret = options.jwtSecret ?? resolveJwtSecret(options.settings, options.log);
+  const app = Fastify({
+    ...(options.log ? { loggerInstance: options.log } : { logger: false }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: 1_048_576,
+    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const onRoute = options.onRoute;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
+  app.register(hubApp, { ...options, jwtSecret });
+  return app;
+}
