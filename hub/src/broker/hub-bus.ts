@@ -2,7 +2,7 @@
  * What both bus implementations add to `MessageBus`: the retained hub status the agents watch (when
  * it turns online they resend everything unacknowledged) and a hook that runs before it does.
  */
-import { type HubStatus, PROTOCOL_VERSION, topics } from '@oskartrack/protocol';
+import { type HubStatus, PROTOCOL_VERSION } from '@oskartrack/protocol';
 import type { MessageBus } from './bus.ts';
 
 export interface HubBus extends MessageBus {
@@ -30,5 +30,3 @@ export function hubStatusPayload(state: HubStatus['state'], at: number = Date.no
   const status: HubStatus = { v: PROTOCOL_VERSION, state, at };
   return Buffer.from(JSON.stringify(status));
 }
-
-export const HUB_STATUS_TOPIC = topics.hubStatus;
