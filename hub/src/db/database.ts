@@ -88,6 +88,24 @@ async function openPostgres(
     ...(schemaName ? { options: `-c search_path=${schemaName}` } : {}),
   });
   pool.on('error', (err) => options.onPoolError?.(err));
+  // pg removes its idle error listener while a client is checked out, so a connection that dies
+  // during a transaction (a server restart) would emit an unhandled 'error' and end the process; and
+  // drizzle never releases a client whose `begin` failed, so every outage would leak one (until the
+  // pool is exhausted and `close()` hangs). A checked-out client that errors is released here, with
+  // the error (the pool discards it); the holder's own later release() becomes a no-op.
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_err, client) => checkedOut.delete(client));
+  pool.on('connect', (client) =>
+    client.on('error', (err) => {
+      options.onPoolError?.(err);
+      if (!checkedOut.has(client)) return;
+      checkedOut.delete(client);
+      const release = client.release;
+      client.release = () => {};
+      release.call(client, err);
+    }),
+  );
   const db = drizzleNodePg({ client: pool, schema });
   try {
     // Fail here, with the server's own message, rather than on the first query.

@@ -1,0 +1,3 @@
+export * from './buckets.ts';
+export * from './rebuild.ts';
+export * from './summarize.ts';
