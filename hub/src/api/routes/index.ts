@@ -4,7 +4,7 @@
  * the body is even parsed. Store scope is checked by each handler (see scope.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { forbidden } from '../errors.ts';
+import { badRequest, forbidden } from '../errors.ts';
 import { hasRole } from '../scope.ts';
 import analyticsRoutes from './analytics.ts';
 import authRoutes from './auth.ts';
@@ -24,6 +24,13 @@ export interface ApiOptions extends RouteOptions {
   hasBus: boolean;
 }
 
+function holdsNul(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => holdsNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || holdsNul(v, depth + 1));
+}
+
 const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
@@ -31,6 +38,13 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     const p = await app.auth.authenticate(request);
     if (config.role && !hasRole(p, config.role)) {
       throw forbidden(`this needs the ${config.role} role; you are signed in as a ${p.role}`);
+    }
+  });
+  // PostgreSQL cannot store the NUL character in text: refuse it up front with a clear message.
+  app.addHook('preValidation', async (request) => {
+    for (const part of [request.params, request.query, request.body]) {
+      if (holdsNul(part, 0))
+        throw badRequest('text in the request cannot contain the NUL character (\\u0000)');
     }
   });
   const routeOptions: RouteOptions = {

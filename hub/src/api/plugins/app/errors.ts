@@ -4,7 +4,13 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, NotFoundError, translateDbError, ValidationError } from '../../../db/errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  pgErrorOf,
+  translateDbError,
+  ValidationError,
+} from '../../../db/errors.ts';
 import { HttpError } from '../../errors.ts';
 import { definePlugin } from '../../plugin.ts';
 import { ErrorBody } from '../../schemas.ts';
@@ -35,6 +41,17 @@ export function errorBody(
     };
   }
   if (e instanceof ConflictError) return { body: body(409, e.message), headers: {} };
+  // Other PostgreSQL data exceptions (class 22: characters the database cannot store, numbers or
+  // dates out of its range) come from the request's values; their text is not shown.
+  if (pgErrorOf(e)?.code.startsWith('22')) {
+    return {
+      body: body(
+        400,
+        'a value in the request cannot be stored (unsupported characters, or a number or date out of range)',
+      ),
+      headers: {},
+    };
+  }
   const fe = e as Partial<FastifyError>;
   if (fe.validation) {
     const where = fe.validationContext ? `${fe.validationContext}` : 'request';
