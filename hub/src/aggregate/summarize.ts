@@ -209,7 +209,11 @@ export class OccupancyTracker {
     if (!enter && zoneId === null) {
       // A track that ends has left every area of its camera, whatever events got lost.
       const prefix = `${e.cameraId}|`;
-      for (const [k, m] of this.inside) if (k !== key && k.startsWith(prefix)) m.delete(e.trackId);
+      for (const [k, m] of this.inside) {
+        if (k === key || !k.startsWith(prefix)) continue;
+        m.delete(e.trackId);
+        if (m.size === 0) this.inside.delete(k);
+      }
     }
     acc.addPeak(e.at, e.cameraId, zoneId, Math.max(before, set.size));
     if (set.size === 0) this.inside.delete(key);
