@@ -5,7 +5,7 @@ import { HttpError, unauthorized } from '../errors.ts';
 import { DateTime, errors, Role } from '../schemas.ts';
 import { hashSecret, verifySecret } from '../secrets.ts';
 import { checkPassword } from '../users-command.ts';
-import { caller, publicRoute, type RouteOptions } from './helpers.ts';
+import { caller, optionalBody, publicRoute, type RouteOptions } from './helpers.ts';
 
 const Tokens = Type.Object({
   accessToken: Type.String(),
@@ -106,12 +106,13 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
       schema: {
         tags: ['accounts'],
         summary: 'Sign out this session (or every session of the user)',
-        body: Type.Optional(Type.Object({ everywhere: Type.Optional(Type.Boolean()) })),
+        body: Type.Object({ everywhere: Type.Optional(Type.Boolean()) }),
         response: { 204: Type.Null(), ...errors(401) },
       },
+      preValidation: optionalBody,
     },
     async (request, reply) => {
-      await app.auth.endSession(caller(request), request.body?.everywhere === true);
+      await app.auth.endSession(caller(request), request.body.everywhere === true);
       return reply.code(204).send(null);
     },
   );

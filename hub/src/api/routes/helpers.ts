@@ -90,3 +90,8 @@ export const readerRoute = {} as const;
 export const managerRoute = { role: 'manager' } as const;
 export const adminRoute = { role: 'admin' } as const;
 export const publicRoute = { public: true } as const;
+
+/** preValidation hook for routes whose body is optional: no body at all counts as `{}`. */
+export async function optionalBody(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}

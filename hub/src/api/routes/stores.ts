@@ -5,7 +5,7 @@ import { NotFoundError } from '../../db/errors.ts';
 import { DateTime, EnrollmentCode, errors, IdParams, Name, Store, StoreParams, Uuid } from '../schemas.ts';
 import { requireStore, storeFilter } from '../scope.ts';
 import { generateEnrollmentCode, hashEnrollmentCode } from '../secrets.ts';
-import { adminRoute, caller, managerRoute } from './helpers.ts';
+import { adminRoute, caller, managerRoute, optionalBody } from './helpers.ts';
 
 const Timezone = Type.String({
   minLength: 1,
@@ -123,16 +123,15 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['devices'],
         summary: 'Create a one-time enrollment code for a new box (shown only in this answer)',
         params: StoreParams,
-        body: Type.Optional(
-          Type.Object({
-            ttlMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60 })),
-          }),
-        ),
+        body: Type.Object({
+          ttlMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60 })),
+        }),
         response: {
           201: Type.Object({ id: Uuid, storeId: Id, code: Type.String(), expiresAt: DateTime }),
           ...errors(400, 401, 403, 404),
         },
       },
+      preValidation: optionalBody,
     },
     async (request, reply) => {
       const p = caller(request);
@@ -141,7 +140,7 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await app.repos.enrollment.create({
         storeId: request.params.storeId,
         codeHash: hashEnrollmentCode(code),
-        expiresAt: new Date(app.auth.clock() + (request.body?.ttlMinutes ?? 60) * 60_000),
+        expiresAt: new Date(app.auth.clock() + (request.body.ttlMinutes ?? 60) * 60_000),
         createdBy: p.userId,
       });
       return reply.code(201).send({ id: row.id, storeId: row.storeId, code, expiresAt: row.expiresAt });
