@@ -3,8 +3,11 @@
  * `buildProgram`; `serve`, `users` and `devices` join `migrate` the same way.
  */
 import { createLogger } from '@oskartrack/agent/log';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { MIN_PASSWORD_LENGTH, usersCreateCommand } from './api/users-command.ts';
 import { openDatabase, pgliteDir, redact } from './db/database.ts';
+import { createRepositories } from './db/repositories/index.ts';
+import { startHub } from './server.ts';
 import { loadSettings, type Settings } from './settings.ts';
 
 type Logger = ReturnType<typeof createLogger>;
@@ -43,12 +46,90 @@ export function migrateCommand(ctx: () => CliContext): Command {
     });
 }
 
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+export function serveCommand(ctx: () => CliContext): Command {
+  return new Command('serve')
+    .description('start the broker, the ingest, the API and the dashboard')
+    .option('--port <port>', 'HTTP port', port, 8080)
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--mqtt-port <port>', 'port of the embedded MQTT broker', port, 1883)
+    .option('--mqtt-url <url>', 'use this external MQTT broker instead of the embedded one')
+    .option('--mqtt-username <name>', 'user name for the external broker')
+    .option('--mqtt-password <password>', 'password for the external broker (or OSKARTRACK_MQTT_PASSWORD)')
+    .option('--tls-cert <file>', 'certificate for MQTT over TLS (embedded broker)')
+    .option('--tls-key <file>', 'private key for MQTT over TLS')
+    .option('--demo', 'also run a demo box playing the PETS 2009 clip as a live camera')
+    .option('--demo-video <file>', 'the clip the demo box plays')
+    .action(async (o) => {
+      const { settings, log } = ctx();
+      const hub = await startHub({
+        settings,
+        log,
+        port: o.port,
+        host: o.host,
+        mqttPort: o.mqttPort,
+        ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
+        ...(o.mqttUsername ? { mqttUsername: o.mqttUsername } : {}),
+        ...((o.mqttPassword ?? process.env.OSKARTRACK_MQTT_PASSWORD)
+          ? { mqttPassword: o.mqttPassword ?? process.env.OSKARTRACK_MQTT_PASSWORD }
+          : {}),
+        ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}),
+        ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}),
+        ...(o.demo ? { demo: true } : {}),
+        ...(o.demoVideo ? { demoVideo: o.demoVideo } : {}),
+      });
+      process.stdout.write(`\nOskarTrack is running: open ${hub.url}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      log.info('stopping');
+      await hub.stop();
+    });
+}
+
+export function usersCommand(ctx: () => CliContext): Command {
+  const users = new Command('users').description('dashboard accounts');
+  users
+    .command('create')
+    .argument('<name>', 'user name')
+    .requiredOption('--role <role>', 'admin, manager or viewer')
+    .option('--store <id...>', 'stores a manager or viewer may see')
+    .description('create an account; the password is read from standard input')
+    .action(async (name: string, o: { role: string; store?: string[] }) => {
+      const { settings } = ctx();
+      if (process.stdin.isTTY)
+        process.stderr.write(`Password for ${name} (at least ${MIN_PASSWORD_LENGTH} characters): `);
+      const handle = await openDatabase(settings);
+      try {
+        await handle.migrate();
+        const user = await usersCreateCommand(
+          createRepositories(handle.db),
+          { name, role: o.role, ...(o.store ? { storeIds: o.store } : {}) },
+          process.stdin,
+        );
+        process.stdout.write(`created ${user.role} ${user.name}\n`);
+      } finally {
+        await handle.close();
+      }
+    });
+  return users;
+}
+
 export function buildProgram(ctx: () => CliContext): Command {
   const program = new Command('oskartrack-hub')
     .description('OskarTrack hub: stores what the boxes beside the cameras count, and serves the dashboard')
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(migrateCommand(ctx));
+  program.addCommand(serveCommand(ctx));
+  program.addCommand(usersCommand(ctx));
   return program;
 }
 

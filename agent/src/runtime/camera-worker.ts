@@ -102,7 +102,7 @@ export class CameraWorker {
     while (!this.abort.signal.aborted) {
       try {
         await this.runOnce();
-        if (sourceKind(this.camera.source) === 'file' && !this.camera.loop) break;
+        if (sourceKind(this.camera.source) === 'file' && this.camera.loop === false) break;
       } catch (err) {
         if (this.abort.signal.aborted) break;
         this.state = 'failed';
@@ -120,7 +120,8 @@ export class CameraWorker {
     const source = await openSource(camera.source, {
       cameraId: camera.id,
       ...(camera.fps ? { fps: camera.fps } : {}),
-      ...(camera.loop ? { loop: true } : {}),
+      // A recording configured as a camera plays as if live: in a loop, at its own pace.
+      loop: camera.loop ?? sourceKind(camera.source) === 'file',
       realtime: true,
     });
     this.source = source;

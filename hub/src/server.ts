@@ -1,0 +1,194 @@
+// `oskartrack-hub serve`: database, broker (embedded or external), ingest, config push, the HTTP
+// API with the dashboard, and with `demo` one demo box.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import { ensureFirstAdmin } from './api/users-command.ts';
+import { buildApp } from './app.ts';
+import type { MessageBus } from './broker/bus.ts';
+import { ConfigPush } from './broker/config-push.ts';
+import { createDeviceAuthenticator, credentialLookup } from './broker/credentials.ts';
+import { trackDeviceStatus } from './broker/device-status.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded.ts';
+import { connectExternalBus, type ExternalBus } from './broker/external.ts';
+import { type DatabaseHandle, openDatabase } from './db/database.ts';
+import { createRepositories } from './db/repositories/index.ts';
+import { prepareDemo, startDemoAgent } from './demo.ts';
+import { Ingest } from './ingest/index.ts';
+import type { Settings } from './settings.ts';
+
+export interface ServeOptions {
+  settings: Settings;
+  log: Logger;
+  port: number;
+  host: string;
+  mqttPort: number;
+  /** An external broker instead of the embedded one. */
+  mqttUrl?: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  demo?: boolean;
+  demoVideo?: string;
+  /** Extra plugins at the root (the live feed, uploads). */
+  plugins?: FastifyPluginAsync[];
+}
+
+export interface RunningHub {
+  app: FastifyInstance;
+  db: DatabaseHandle;
+  bus: EmbeddedBroker | ExternalBus;
+  ingest: Ingest;
+  url: string;
+  mqttUrl: string;
+  admin?: { name: string; password: string } | undefined;
+  stop(): Promise<void>;
+}
+
+/** Whether a TCP port can be listened on right now. */
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+/** Serves dashboard/dist at `/` when it has been built; every unknown non-API path gets index.html. */
+const dashboardPlugin: FastifyPluginAsync = async (app) => {
+  const dist = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
+  if (!existsSync(`${dist}index.html`)) {
+    app.get('/', async (_req, reply) =>
+      reply
+        .type('text/plain')
+        .send('OskarTrack hub is running. The dashboard is not built: run "npm run build -w dashboard".'),
+    );
+    return;
+  }
+  const index = await readFile(`${dist}index.html`);
+  const { default: fastifyStatic } = await import('@fastify/static');
+  await app.register(fastifyStatic, { root: dist, wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api') || req.url.startsWith('/ws')) {
+      return reply
+        .code(404)
+        .send({ statusCode: 404, error: 'Not Found', message: `${req.method} ${req.url} does not exist` });
+    }
+    return reply.type('text/html').send(index);
+  });
+};
+
+export async function startHub(opts: ServeOptions): Promise<RunningHub> {
+  const { settings, log } = opts;
+  const db = await openDatabase(settings);
+  await db.migrate();
+  const repos = createRepositories(db.db);
+  const admin = await ensureFirstAdmin(repos, log);
+  const demoSecret = opts.demo ? await prepareDemo(repos, opts.demoVideo) : undefined;
+
+  let ingest: Ingest | undefined;
+  const configPush = (bus: MessageBus) => new ConfigPush({ db: db.db, bus, log });
+  let push: ConfigPush | undefined;
+  const prepare = async (bus: MessageBus) => {
+    await trackDeviceStatus({ bus, devices: repos.devices, log, markAllOffline: !opts.mqttUrl });
+    ingest = new Ingest({ bus, db, log });
+    await ingest.start();
+    push = configPush(bus);
+    await push.publishAll();
+  };
+
+  let bus: EmbeddedBroker | ExternalBus;
+  let brokerUrl: string;
+  if (opts.mqttUrl) {
+    bus = await connectExternalBus({
+      url: opts.mqttUrl,
+      log,
+      prepare,
+      ...(opts.mqttUsername ? { username: opts.mqttUsername } : {}),
+      ...(opts.mqttPassword ? { password: opts.mqttPassword } : {}),
+    });
+    brokerUrl = opts.mqttUrl;
+  } else {
+    let mqttPort = opts.mqttPort;
+    if (opts.demo && mqttPort !== 0 && !(await portFree(mqttPort, opts.host))) {
+      log.warn(`MQTT port ${mqttPort} is taken by another program; the demo uses a free port instead`);
+      mqttPort = 0;
+    }
+    const auth = createDeviceAuthenticator({ lookup: credentialLookup(repos.devices) });
+    bus = await startEmbeddedBroker({
+      port: mqttPort,
+      host: opts.host,
+      authenticate: (id, secret) => auth.authenticate(id, secret),
+      log,
+      prepare,
+      ...(opts.tlsCert && opts.tlsKey
+        ? { tls: { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) } }
+        : {}),
+    });
+    brokerUrl = `mqtt://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${bus.port}`;
+  }
+
+  const app = await buildApp({
+    settings,
+    db,
+    log,
+    bus,
+    mqttUrl: brokerUrl,
+    brokerHealth: () =>
+      bus.kind === 'embedded'
+        ? {
+            ok: true,
+            detail: `embedded on port ${bus.port}, ${bus.connectedDevices().length} boxes connected`,
+          }
+        : { ok: bus.connected, detail: `external ${opts.mqttUrl}${bus.connected ? '' : ' (not connected)'}` },
+    extraPlugins: [...(opts.plugins ?? []), dashboardPlugin],
+  });
+  // Areas, lines and cameras changed through the API reach the boxes at once; unchanged devices are
+  // not re-sent (ConfigPush compares each config's content).
+  app.addHook('onResponse', async (req, reply) => {
+    if (
+      req.method !== 'GET' &&
+      reply.statusCode < 400 &&
+      /^\/api\/(cameras|zones|lines|devices|stores)/.test(req.url)
+    ) {
+      push?.publishAll().catch((err: unknown) => log.error({ err }, 'config push failed'));
+    }
+  });
+  await app.listen({ port: opts.port, host: opts.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`;
+
+  const stopDemo = demoSecret
+    ? await startDemoAgent({
+        dataDir: settings.dataDir,
+        secret: demoSecret,
+        hubUrl: url,
+        mqttUrl: brokerUrl,
+        log,
+      })
+    : undefined;
+
+  log.info(`OskarTrack hub ready: open ${url} (MQTT ${brokerUrl})`);
+  return {
+    app,
+    db,
+    bus,
+    ingest: ingest!,
+    url,
+    mqttUrl: brokerUrl,
+    admin,
+    async stop() {
+      await stopDemo?.();
+      await app.close();
+      await ingest?.stop();
+      await push?.idle();
+      await bus.close();
+      await db.close();
+    },
+  };
+}
