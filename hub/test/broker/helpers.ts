@@ -19,14 +19,9 @@ import { openTestDatabase, type TestDatabase } from '../db/backends.ts';
 
 export const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-/** The real PostgreSQL (a fresh schema for this file); PGlite when no server answers. */
-export async function openBrokerTestDatabase(): Promise<TestDatabase> {
-  try {
-    return await openTestDatabase('postgres');
-  } catch (error) {
-    console.warn(`PostgreSQL unavailable (${String(error)}): broker tests use PGlite`);
-    return openTestDatabase('pglite');
-  }
+/** The real PostgreSQL (a fresh schema for this file); a missing server fails the tests. */
+export function openBrokerTestDatabase(): Promise<TestDatabase> {
+  return openTestDatabase('postgres');
 }
 
 /** Per-test resources, released in reverse order. */
