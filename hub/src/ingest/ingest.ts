@@ -415,16 +415,25 @@ export class Ingest {
       const inserted = new Set(result.insertedSeqs);
       stored = keep.filter((e) => inserted.has(e.seq));
 
-      for (const { seq, event } of stored) {
-        if (event.kind !== 'visit_closed') continue;
-        const customer = await tx.customers.recordSighting({
-          storeId: info.ctx.storeId,
-          trackingId: visitorId(d.id, event),
-          at: new Date(event.startedAt),
-          newVisit: true,
-        });
-        const { created } = await tx.visits.createFromEvent(d.id, seq, event, customer.id);
-        if (created) visits++;
+      const closed: { seq: number; event: EventOf<'visit_closed'> }[] = [];
+      for (const { seq, event } of stored) if (event.kind === 'visit_closed') closed.push({ seq, event });
+      if (closed.length > 0) {
+        const customerIds = await tx.customers.recordSightings(
+          closed.map(({ event }) => ({
+            storeId: info.ctx.storeId,
+            trackingId: visitorId(d.id, event),
+            at: new Date(event.startedAt),
+            newVisit: true,
+          })),
+        );
+        visits = await tx.visits.createManyFromEvents(
+          d.id,
+          closed.map(({ seq, event }) => ({
+            seq,
+            event,
+            customerId: customerIds.get(visitorId(d.id, event)) ?? null,
+          })),
+        );
       }
 
       // The gap-free point this commit will reach.

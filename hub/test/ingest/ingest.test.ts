@@ -98,6 +98,12 @@ describe.each(BACKENDS)('ingest on %s', (kind) => {
     });
     expect(visits.items).toHaveLength(10);
     expect(visits.items.every((v) => v.customerId !== null)).toBe(true);
+    // Visitor 2 spent time in the area (every third visitor does not): its zone visit is stored.
+    const second = await t.repos.visits.get(visits.items[1]!.id);
+    expect(second.zones.map((z) => z.zoneId)).toEqual([scene.zone.id]);
+    expect((await t.repos.visits.get(visits.items[0]!.id)).zones).toEqual([]);
+    const customer = await t.repos.customers.get(second.customerId!);
+    expect(customer.visitCount).toBe(1);
     const stats = ingest.stats();
     expect(stats).toMatchObject({ stored: events.length, visits: 10, rejected: 0 });
     expect(stats.duplicates).toBe(events.length + 15);

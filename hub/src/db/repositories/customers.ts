@@ -84,6 +84,63 @@ export class CustomersRepository {
     return row!;
   }
 
+  /**
+   * `recordSighting` for many at once: one upsert statement (ingest, one per transaction). Sightings of
+   * the same visitor are merged first. Returns the profiles' ids by tracking id.
+   */
+  async recordSightings(sightings: readonly Sighting[]): Promise<Map<string, string>> {
+    const merged = new Map<
+      string,
+      { storeId: string; trackingId: string; first: Date; last: Date; visits: number }
+    >();
+    for (const s of sightings) {
+      requireDate(s.at, 'at');
+      if (typeof s.trackingId !== 'string' || s.trackingId.length === 0 || s.trackingId.length > 200) {
+        throw new ValidationError('a tracking id is 1 to 200 characters');
+      }
+      const key = JSON.stringify([s.storeId, s.trackingId]);
+      const m = merged.get(key);
+      if (!m) {
+        merged.set(key, {
+          storeId: s.storeId,
+          trackingId: s.trackingId,
+          first: s.at,
+          last: s.at,
+          visits: s.newVisit ? 1 : 0,
+        });
+      } else {
+        if (s.at < m.first) m.first = s.at;
+        if (s.at > m.last) m.last = s.at;
+        m.visits += s.newVisit ? 1 : 0;
+      }
+    }
+    if (merged.size === 0) return new Map();
+    const rows = await guard(() =>
+      this.db
+        .insert(customers)
+        .values(
+          [...merged.values()].map((m) => ({
+            storeId: m.storeId,
+            trackingId: m.trackingId,
+            firstSeenAt: m.first,
+            lastSeenAt: m.last,
+            visitCount: m.visits,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [customers.storeId, customers.trackingId],
+          set: {
+            firstSeenAt: sql`LEAST(${customers.firstSeenAt}, excluded.first_seen_at)`,
+            lastSeenAt: sql`GREATEST(${customers.lastSeenAt}, excluded.last_seen_at)`,
+            visitCount: sql`${customers.visitCount} + excluded.visit_count`,
+            updatedAt: new Date(),
+          },
+        })
+        .returning({ id: customers.id, trackingId: customers.trackingId }),
+    );
+    return new Map(rows.map((r) => [r.trackingId, r.id]));
+  }
+
   async find(id: string): Promise<Customer | undefined> {
     if (!isUuid(id)) return undefined;
     const [row] = await this.db.select().from(customers).where(eq(customers.id, id));

@@ -169,6 +169,74 @@ export class VisitsRepository {
     );
   }
 
+  /**
+   * `createFromEvent` for many `visit_closed` events of one device at once (ingest): three queries in
+   * all, whatever their number. Visits already built from the same (device, seq) are left alone;
+   * areas removed since are skipped. Every camera must exist. Returns how many visits were created.
+   */
+  async createManyFromEvents(
+    deviceId: string,
+    items: readonly { seq: number; event: EventOf<'visit_closed'>; customerId?: string | null }[],
+  ): Promise<number> {
+    if (items.length === 0) return 0;
+    const cameraIds = [...new Set(items.map((i) => i.event.cameraId))];
+    const [cams, zoneRows] = await Promise.all([
+      this.db
+        .select({ id: cameras.id, storeId: cameras.storeId })
+        .from(cameras)
+        .where(inArray(cameras.id, cameraIds)),
+      this.db
+        .select({ id: zones.id, cameraId: zones.cameraId })
+        .from(zones)
+        .where(inArray(zones.cameraId, cameraIds)),
+    ]);
+    const storeOf = new Map(cams.map((c) => [c.id, c.storeId]));
+    const knownZones = new Set(zoneRows.map((z) => `${z.cameraId}|${z.id}`));
+    const values = items.map(({ seq, event, customerId }) => {
+      const storeId = storeOf.get(event.cameraId);
+      if (!storeId) throw new NotFoundError('camera', event.cameraId);
+      return {
+        storeId,
+        cameraId: event.cameraId,
+        customerId: customerId ?? null,
+        sourceDeviceId: deviceId,
+        sourceSeq: seq,
+        trackId: event.trackId,
+        startedAt: new Date(event.startedAt),
+        endedAt: new Date(event.startedAt + event.durationMs),
+        durationMs: event.durationMs,
+        path: event.path,
+      };
+    });
+    return guard(async () => {
+      const created = await this.db
+        .insert(visits)
+        .values(values)
+        .onConflictDoNothing({ target: [visits.sourceDeviceId, visits.sourceSeq] })
+        .returning({ id: visits.id, seq: visits.sourceSeq });
+      const bySeq = new Map(items.map((i) => [i.seq, i.event]));
+      const zoneValues = created.flatMap(({ id, seq }) => {
+        const event = bySeq.get(Number(seq))!;
+        const seen = new Set<string>();
+        return event.zones
+          .filter(
+            (z) =>
+              knownZones.has(`${event.cameraId}|${z.zoneId}`) && !seen.has(z.zoneId) && seen.add(z.zoneId),
+          )
+          .map((z) => ({
+            visitId: id,
+            zoneId: z.zoneId,
+            storeId: storeOf.get(event.cameraId)!,
+            startedAt: new Date(event.startedAt),
+            dwellMs: z.dwellMs,
+            entries: z.entries,
+          }));
+      });
+      if (zoneValues.length > 0) await this.db.insert(zoneVisits).values(zoneValues);
+      return created.length;
+    });
+  }
+
   async find(id: number): Promise<VisitWithZones | undefined> {
     if (!Number.isSafeInteger(id)) return undefined;
     const [row] = await this.db.select().from(visits).where(eq(visits.id, id));
