@@ -403,3 +403,64 @@ export const authSessions = pgTable(
   },
   (t) => [index('auth_sessions_user_idx').on(t.userId)],
 );
+
+export const UPLOAD_STATES = ['queued', 'processing', 'done', 'failed'] as const;
+export type UploadState = (typeof UPLOAD_STATES)[number];
+
+/** What an upload job found, kept when it is done (the events and visits themselves are stored too). */
+export interface UploadSummary {
+  /** Events stored, by kind. */
+  events: Record<string, number>;
+  /** People followed (tracks started). */
+  visitors: number;
+  visits: number;
+  lines: { lineId: string; name: string; in: number; out: number }[];
+  zones: { zoneId: string; name: string; entries: number; exits: number; dwellMs: number }[];
+  /** Seconds of video covered, from the start time the user gave. */
+  videoSeconds: number;
+}
+
+/**
+ * A recorded video uploaded for processing on the hub (api: POST /api/uploads). The file lives in
+ * `<dataDir>/uploads/<id>` only until it is processed (unless settings keep it); its events are
+ * stored under the store's recordings device (`upload-...`) through the ingest, like a box's.
+ */
+export const uploadJobs = pgTable(
+  'upload_jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    cameraId: text('camera_id')
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    /** The store's recordings device the events are stored under. */
+    deviceId: text('device_id').references(() => devices.id, { onDelete: 'set null' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    fileName: text('file_name').notNull(),
+    sizeBytes: id64('size_bytes').notNull(),
+    detector: text('detector').notNull(),
+    /** Frame rate the user gave (overrides the file header), or null. */
+    fps: real('fps'),
+    /** Wall-clock time of the video's first frame, as the user gave it. */
+    startTime: timestamp('start_time', tz).notNull(),
+    state: text('state').$type<UploadState>().notNull().default('queued'),
+    framesDone: integer('frames_done').notNull().default(0),
+    framesTotal: integer('frames_total'),
+    /** Processing speed in frames per second. */
+    processingFps: real('processing_fps'),
+    error: text('error'),
+    summary: jsonb('summary').$type<UploadSummary>(),
+    firstSeq: id64('first_seq'),
+    lastSeq: id64('last_seq'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', tz),
+    finishedAt: timestamp('finished_at', tz),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('upload_jobs_store_idx').on(t.storeId, t.createdAt),
+    check('upload_jobs_state', sql`${t.state} IN ('queued', 'processing', 'done', 'failed')`),
+  ],
+);
