@@ -77,7 +77,8 @@ export function decodeCursor(cursor: string): { at: Date; id: number } {
       Array.isArray(value) &&
       value.length === 2 &&
       Number.isInteger(value[0]) &&
-      Number.isInteger(value[1])
+      Number.isSafeInteger(value[1]) &&
+      Math.abs(value[0] as number) <= 8.64e15
     ) {
       return { at: new Date(value[0] as number), id: value[1] as number };
     }
