@@ -298,27 +298,50 @@ export function checkRange(from: Date, to: Date, maxMs?: number): void {
   }
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const partFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cached(map: Map<string, Intl.DateTimeFormat>, timezone: string, make: () => Intl.DateTimeFormat) {
+  let f = map.get(timezone);
+  if (!f) {
+    f = make();
+    map.set(timezone, f);
+  }
+  return f;
+}
+
 /** Start of the store-local day containing `at`, as an instant. */
 function localDayStart(at: Date, timezone: string): Date {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
+  const dateOf = cached(
+    dateFormats,
+    timezone,
+    () =>
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone: timezone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }),
+  );
+  const parts = cached(
+    partFormats,
+    timezone,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: timezone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      }),
+  );
   // Local midnight: guess UTC midnight of that date, then correct by the zone's offset there.
-  const guess = Date.parse(`${parts}T00:00:00Z`);
+  const guess = Date.parse(`${dateOf.format(at)}T00:00:00Z`);
   const offset = (t: number) => {
-    const f = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    }).formatToParts(new Date(t));
+    const f = parts.formatToParts(new Date(t));
     const get = (type: string) => Number(f.find((p) => p.type === type)?.value);
     return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
   };
