@@ -18,7 +18,9 @@ import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { createRepositories } from './db/repositories/index.ts';
 import { prepareDemo, startDemoAgent } from './demo.ts';
 import { Ingest } from './ingest/index.ts';
+import { LiveFeed, type LiveLimits, livePlugin } from './live/index.ts';
 import type { Settings } from './settings.ts';
+import { UploadService, type UploadServiceOptions, uploadsPlugin } from './uploads/index.ts';
 
 export interface ServeOptions {
   settings: Settings;
@@ -34,8 +36,12 @@ export interface ServeOptions {
   tlsKey?: string;
   demo?: boolean;
   demoVideo?: string;
-  /** Extra plugins at the root (the live feed, uploads). */
+  /** Extra plugins at the root, after the live feed and uploads. */
   plugins?: FastifyPluginAsync[];
+  /** The live feed's per-client limits (tests, benchmarks). */
+  liveLimits?: Partial<LiveLimits>;
+  /** Upload job settings (tests): jobs at once, frames at most, progress intervals. */
+  uploads?: Pick<UploadServiceOptions, 'concurrency' | 'maxFrames' | 'progressMs' | 'dbProgressMs'>;
 }
 
 export interface RunningHub {
@@ -43,6 +49,10 @@ export interface RunningHub {
   db: DatabaseHandle;
   bus: EmbeddedBroker | ExternalBus;
   ingest: Ingest;
+  /** The WebSocket fan-out at `/ws`. */
+  live: LiveFeed;
+  /** Upload jobs (`/api/uploads`). */
+  uploads: UploadService;
   url: string;
   mqttUrl: string;
   admin?: { name: string; password: string } | undefined;
@@ -72,7 +82,9 @@ const dashboardPlugin: FastifyPluginAsync = async (app) => {
   const index = await readFile(`${dist}index.html`);
   const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(fastifyStatic, { root: dist, wildcard: false });
-  app.setNotFoundHandler((req, reply) => {
+  // A catch-all route, not a not-found handler: the app's errors plugin already set the root one, and
+  // fastify refuses a second one for the same prefix (startHub failed whenever the dashboard was built).
+  app.get('/*', (req, reply) => {
     if (req.url.startsWith('/api') || req.url.startsWith('/ws')) {
       return reply
         .code(404)
@@ -90,12 +102,27 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const admin = await ensureFirstAdmin(repos, log);
   const demoSecret = opts.demo ? await prepareDemo(repos, opts.demoVideo) : undefined;
 
+  // The live feed exists before the bus delivers anything: statuses, live boxes and stored events all
+  // go to it from the start.
+  const live = new LiveFeed({ repos, log, ...(opts.liveLimits ? { limits: opts.liveLimits } : {}) });
   let ingest: Ingest | undefined;
   const configPush = (bus: MessageBus) => new ConfigPush({ db: db.db, bus, log });
   let push: ConfigPush | undefined;
   const prepare = async (bus: MessageBus) => {
-    await trackDeviceStatus({ bus, devices: repos.devices, log, markAllOffline: !opts.mqttUrl });
-    ingest = new Ingest({ bus, db, log });
+    await live.attach(bus);
+    await trackDeviceStatus({
+      bus,
+      devices: repos.devices,
+      log,
+      markAllOffline: !opts.mqttUrl,
+      onStatus: (deviceId, status) => live.deviceStatus(deviceId, status),
+    });
+    ingest = new Ingest({
+      bus,
+      db,
+      log,
+      onStored: (deviceId, events) => live.eventsStored(deviceId, events),
+    });
     await ingest.start();
     push = configPush(bus);
     await push.publishAll();
@@ -132,6 +159,18 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     brokerUrl = `mqtt://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${bus.port}`;
   }
 
+  const storing = ingest!;
+  const uploads = new UploadService({
+    repos,
+    ingest: { submit: (deviceId, batch) => storing.submit(deviceId, batch) },
+    feed: live,
+    dataDir: settings.dataDir,
+    keepFiles: settings.keepUploads,
+    log,
+    ...opts.uploads,
+  });
+  await uploads.start();
+
   const app = await buildApp({
     settings,
     db,
@@ -145,7 +184,12 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
             detail: `embedded on port ${bus.port}, ${bus.connectedDevices().length} boxes connected`,
           }
         : { ok: bus.connected, detail: `external ${opts.mqttUrl}${bus.connected ? '' : ' (not connected)'}` },
-    extraPlugins: [...(opts.plugins ?? []), dashboardPlugin],
+    extraPlugins: [
+      livePlugin(live),
+      uploadsPlugin({ service: uploads, maxBytes: settings.uploadMaxBytes }),
+      ...(opts.plugins ?? []),
+      dashboardPlugin,
+    ],
   });
   // Areas, lines and cameras changed through the API reach the boxes at once; unchanged devices are
   // not re-sent (ConfigPush compares each config's content).
@@ -155,6 +199,8 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       reply.statusCode < 400 &&
       /^\/api\/(cameras|zones|lines|devices|stores)/.test(req.url)
     ) {
+      // A device or camera may have moved to another store: the live feed looks them up again.
+      if (!/^\/api\/(zones|lines)/.test(req.url)) live.forgetStores();
       push?.publishAll().catch((err: unknown) => log.error({ err }, 'config push failed'));
     }
   });
@@ -178,13 +224,17 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     app,
     db,
     bus,
-    ingest: ingest!,
+    ingest: storing,
+    live,
+    uploads,
     url,
     mqttUrl: brokerUrl,
     admin,
     async stop() {
       await stopDemo?.();
+      await uploads.stop();
       await app.close();
+      live.close();
       await ingest?.stop();
       await push?.idle();
       await bus.close();

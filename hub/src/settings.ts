@@ -9,6 +9,8 @@
  * | `OSKARTRACK_JWT_SECRET` | secret signing the API's access tokens (32+ characters) | generated into `<dataDir>/jwt-secret` |
  * | `OSKARTRACK_CORS_ORIGINS` | comma-separated browser origins allowed to call the API from other sites | none (same origin only) |
  * | `OSKARTRACK_MEDIA_DIR` | the only folder whose files may be camera sources (admins only) | `<dataDir>/media` |
+ * | `OSKARTRACK_UPLOAD_MAX_BYTES` | largest recorded video `POST /api/uploads` accepts, in bytes | 500 MiB (524288000) |
+ * | `OSKARTRACK_KEEP_UPLOADS` | `1` / `true`: keep uploaded videos after processing (default: deleted, for privacy) | unset (deleted) |
  * | `NODE_ENV` | `production` refuses a placeholder or short JWT secret | unset |
  *
  * A relative `OSKARTRACK_DATA_DIR` is taken from the working directory. The default sits in the home
@@ -32,6 +34,25 @@ export interface Settings {
   mediaDir?: string | undefined;
   /** NODE_ENV; `production` makes the API refuse a placeholder JWT secret. */
   environment?: string | undefined;
+  /** Largest uploaded recording in bytes; undefined: DEFAULT_UPLOAD_MAX_BYTES. */
+  uploadMaxBytes?: number | undefined;
+  /** Keep uploaded videos in `<dataDir>/uploads` after processing; undefined or false: delete them. */
+  keepUploads?: boolean | undefined;
+}
+
+/** 500 MiB. */
+export const DEFAULT_UPLOAD_MAX_BYTES = 500 * 1024 * 1024;
+
+function positiveInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a whole number of bytes above 0`);
+  return n;
+}
+
+function flag(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  return /^(1|true|yes|on)$/i.test(value);
 }
 
 export const DEFAULT_DATA_DIR_NAME = '.oskartrack';
@@ -57,5 +78,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     corsOrigins: origins?.length ? origins : undefined,
     mediaDir: mediaDir ? resolve(cwd, mediaDir) : undefined,
     environment: nonEmpty(env.NODE_ENV),
+    uploadMaxBytes: positiveInteger(nonEmpty(env.OSKARTRACK_UPLOAD_MAX_BYTES), 'OSKARTRACK_UPLOAD_MAX_BYTES'),
+    keepUploads: flag(nonEmpty(env.OSKARTRACK_KEEP_UPLOADS)),
   };
 }

@@ -35,6 +35,7 @@
  *   peak is a lower bound, and `rebuildSummaries` recomputes the exact value from the stored events.
  */
 import {
+  check,
   EventBatch,
   type EventOf,
   PROTOCOL_VERSION,
@@ -100,6 +101,8 @@ export interface IngestStats {
 interface QueuedBatch {
   batch: EventBatch;
   receivedAt: number;
+  /** A batch from `submit`: settled once it is stored, or given up. */
+  waiter?: { resolve: () => void; reject: (err: Error) => void };
 }
 
 interface DeviceInfo {
@@ -195,6 +198,7 @@ export class Ingest {
     for (const d of this.devices.values()) {
       if (d.retryTimer) clearTimeout(d.retryTimer);
       d.retryTimer = undefined;
+      for (const q of d.queue) q.waiter?.reject(new Error('the ingest stopped before the batch was stored'));
       d.queue.length = 0;
     }
     this.ready.length = 0;
@@ -258,6 +262,25 @@ export class Ingest {
     this.schedule(state);
   }
 
+  /**
+   * Stores a batch for a device without MQTT (the store's recordings device of uploaded videos), through
+   * the same path as a device's batches: its queue, one transaction with visits and summaries, the ack
+   * and `onStored`. Resolves after the commit; rejects when the batch is invalid or given up (refused
+   * by the database, too many retries, ingest stopped). The caller waits for each batch, so the
+   * device's queue limit does not apply.
+   */
+  submit(deviceId: string, batch: EventBatch): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('the ingest is stopped'));
+    const checked = check(EventBatch, batch);
+    const error = checked.ok ? batchProblem(batch) : checked.error;
+    if (error) return Promise.reject(new Error(`invalid event batch: ${error}`));
+    return new Promise<void>((resolve, reject) => {
+      const state = this.device(deviceId);
+      state.queue.push({ batch, receivedAt: Date.now(), waiter: { resolve, reject } });
+      this.schedule(state);
+    });
+  }
+
   private device(id: string): DeviceState {
     let d = this.devices.get(id);
     if (!d) {
@@ -317,6 +340,7 @@ export class Ingest {
         await this.storeGroup(d, group, refreshed);
         d.queue.splice(0, n);
         d.attempts = 0;
+        for (const q of group) q.waiter?.resolve();
         return;
       } catch (err) {
         const cause = translateDbError(err);
@@ -332,6 +356,7 @@ export class Ingest {
             'event batches refused by the database: dropped unacknowledged',
           );
           d.queue.splice(0, n);
+          for (const q of group) q.waiter?.reject(cause);
           return;
         }
         this.counters.dbErrors++;
@@ -345,6 +370,7 @@ export class Ingest {
           );
           d.queue.splice(0, n);
           d.attempts = 0;
+          for (const q of group) q.waiter?.reject(new Error(`the database kept failing: ${String(err)}`));
           return;
         }
         const delay = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** d.attempts);

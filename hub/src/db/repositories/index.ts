@@ -9,6 +9,7 @@ import { SessionsRepository } from './sessions.ts';
 import { HubSettingsRepository } from './settings.ts';
 import { StoresRepository } from './stores.ts';
 import { SummariesRepository } from './summaries.ts';
+import { UploadsRepository } from './uploads.ts';
 import { UsersRepository } from './users.ts';
 import { VisitsRepository } from './visits.ts';
 import { ZonesRepository } from './zones.ts';
@@ -24,6 +25,7 @@ export * from './sessions.ts';
 export * from './settings.ts';
 export * from './stores.ts';
 export * from './summaries.ts';
+export * from './uploads.ts';
 export * from './users.ts';
 export * from './visits.ts';
 export * from './zones.ts';
@@ -43,6 +45,7 @@ export interface Repositories {
   settings: HubSettingsRepository;
   sessions: SessionsRepository;
   analytics: AnalyticsRepository;
+  uploads: UploadsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -60,6 +63,7 @@ export function createRepositories(db: Db): Repositories {
     settings: new HubSettingsRepository(db),
     sessions: new SessionsRepository(db),
     analytics: new AnalyticsRepository(db),
+    uploads: new UploadsRepository(db),
   };
 }
 

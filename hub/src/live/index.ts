@@ -1,0 +1,14 @@
+export { StoreDirectory } from './directory.ts';
+export {
+  DEFAULT_LIVE_LIMITS,
+  type FeedLogger,
+  LiveClient,
+  type LiveConnectOptions,
+  LiveFeed,
+  type LiveFeedOptions,
+  type LiveFeedStats,
+  type LiveLimits,
+  type LiveSocket,
+} from './feed.ts';
+export * from './messages.ts';
+export { livePlugin, tokenOf } from './plugin.ts';

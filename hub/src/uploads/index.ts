@@ -1,0 +1,3 @@
+export * from './probe.ts';
+export { type UploadRoutesOptions, uploadsPlugin } from './routes.ts';
+export * from './service.ts';

@@ -1,0 +1,247 @@
+/**
+ * `/api/uploads`: recorded videos for processing on the hub.
+ *
+ * `POST /api/uploads` (multipart/form-data; administrators and the store's managers): fields
+ * `cameraId` (a camera of a store the caller manages), `startTime` (ISO 8601 date and time of the first
+ * frame), optional `fps` (overrides the file header) and `detector` (`hog`, the default, or `yolox`),
+ * and one file part, the video. Send the fields before the file to be refused before the transfer.
+ * The file is streamed to `<dataDir>/uploads/<id>.part` (never held in memory), limited to
+ * `settings.uploadMaxBytes` (413 past it), and accepted only when its name has a video extension, its
+ * first bytes are a known container and OpenCV decodes its first frame (400 with the reason
+ * otherwise; the file is deleted). Answers 202 with the queued job.
+ *
+ * `GET /api/uploads/:id`: the job (state queued | processing | done | failed, frames done / total,
+ * processing speed, error, summary). `GET /api/uploads`: the newest jobs of the caller's stores.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import fastifyMultipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Id } from '@oskartrack/protocol';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { badRequest, forbidden, HttpError } from '../api/errors.ts';
+import { errors } from '../api/schemas.ts';
+import { canSeeStore, hasRole, type Principal, requireStore, storeFilter } from '../api/scope.ts';
+import { NotFoundError } from '../db/errors.ts';
+import { UploadJob } from '../live/messages.ts';
+import { DEFAULT_UPLOAD_MAX_BYTES } from '../settings.ts';
+import { extensionProblem, probeVideo, VideoRejected } from './probe.ts';
+import { DETECTORS, type UploadDetector, type UploadService } from './service.ts';
+
+export interface UploadRoutesOptions {
+  service: UploadService;
+  /** Largest video accepted, in bytes (default DEFAULT_UPLOAD_MAX_BYTES). */
+  maxBytes?: number | undefined;
+}
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function caller(p: Principal | null): Principal {
+  if (!p) throw new HttpError(401, 'sign in first: this needs a valid access token');
+  return p;
+}
+
+function megabytes(bytes: number): string {
+  return `${Math.round((bytes / 2 ** 20) * 10) / 10} MB`;
+}
+
+interface Fields {
+  cameraId?: string;
+  startTime?: string;
+  fps?: string;
+  detector?: string;
+}
+
+const FIELD_NAMES = new Set<keyof Fields>(['cameraId', 'startTime', 'fps', 'detector']);
+
+/** Checks the form's fields; throws 400 with what is wrong. */
+function parseFields(f: Fields): {
+  cameraId: string;
+  startTime: Date;
+  fps: number | null;
+  detector: UploadDetector;
+} {
+  const problems: string[] = [];
+  if (!f.cameraId) problems.push('cameraId is missing: name the camera the recording was made with');
+  else if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(f.cameraId)) problems.push('cameraId is not a camera id');
+  let startTime: Date | undefined;
+  if (!f.startTime) problems.push('startTime is missing: when was the first frame recorded (ISO 8601)?');
+  else if (!ISO_DATE_TIME.test(f.startTime) || Number.isNaN(Date.parse(f.startTime)))
+    problems.push('startTime must be a date and time in ISO 8601, such as 2025-07-01T09:30:00Z');
+  else startTime = new Date(f.startTime);
+  let fps: number | null = null;
+  if (f.fps !== undefined && f.fps !== '') {
+    fps = Number(f.fps);
+    if (!Number.isFinite(fps) || fps <= 0 || fps > 240)
+      problems.push('fps must be a number of frames per second above 0 and at most 240');
+  }
+  const detector = (f.detector || 'hog') as UploadDetector;
+  if (!DETECTORS.includes(detector)) problems.push(`detector must be one of ${DETECTORS.join(', ')}`);
+  if (problems.length > 0) throw badRequest(problems.join('; '));
+  return { cameraId: f.cameraId!, startTime: startTime!, fps, detector };
+}
+
+/** Visible camera of a store the caller manages; 404 (as for a missing one) outside their stores. */
+async function managedCamera(app: FastifyInstance, p: Principal, cameraId: string) {
+  const camera = await app.repos.cameras.find(cameraId);
+  if (!camera || !canSeeStore(p, camera.storeId)) throw new NotFoundError('camera', cameraId);
+  if (!hasRole(p, 'manager')) throw forbidden('uploading needs the manager role for this store');
+  return camera;
+}
+
+/** The upload routes under `/api/uploads`; needs the app's auth and repositories. */
+export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync {
+  const maxBytes = options.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
+  const service = options.service;
+
+  const routes: FastifyPluginAsync = async (parent) => {
+    const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+    // Multipart only here: the rest of the API keeps refusing multipart bodies.
+    await app.register(fastifyMultipart, {
+      throwFileSizeLimit: true,
+      limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 50 },
+    });
+    app.addHook('onRequest', async (request) => {
+      const p = await app.auth.authenticate(request);
+      const role = request.routeOptions.config.role;
+      if (role && !hasRole(p, role))
+        throw forbidden(`this needs the ${role} role; you are signed in as a ${p.role}`);
+    });
+
+    app.post(
+      '/',
+      {
+        config: { role: 'manager' },
+        schema: {
+          tags: ['uploads'],
+          summary:
+            'Upload a recorded video for processing (multipart: cameraId, startTime, fps?, detector?, file)',
+          consumes: ['multipart/form-data'],
+          response: { 202: UploadJob, ...errors(400, 401, 403, 404, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const p = caller(request.principal);
+        if (!request.isMultipart()) {
+          throw new HttpError(415, 'send the video as multipart/form-data with a "file" part');
+        }
+        const declared = Number(request.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) {
+          throw new HttpError(413, `the video is larger than the ${megabytes(maxBytes)} this hub accepts`);
+        }
+        const id = randomUUID();
+        const partial = `${service.pathOf(id)}.part`;
+        const fields: Fields = {};
+        let file: { name: string; size: number } | undefined;
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'field') {
+              if (FIELD_NAMES.has(part.fieldname as keyof Fields) && typeof part.value === 'string')
+                fields[part.fieldname as keyof Fields] = part.value;
+              continue;
+            }
+            if (file) throw badRequest('send one video per upload');
+            // Fields sent first: refuse before the transfer.
+            if (fields.cameraId) await managedCamera(app, p, fields.cameraId);
+            const name = basename(part.filename || 'video');
+            const problem = extensionProblem(name);
+            if (problem) {
+              part.file.resume();
+              throw badRequest(problem);
+            }
+            let size = 0;
+            part.file.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+            });
+            await pipeline(part.file, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+            if (part.file.truncated) {
+              throw new HttpError(
+                413,
+                `the video is larger than the ${megabytes(maxBytes)} this hub accepts`,
+              );
+            }
+            file = { name, size };
+          }
+          if (!file) throw badRequest('the video is missing: add it as a file part');
+          const f = parseFields(fields);
+          const camera = await managedCamera(app, p, f.cameraId);
+          if (file.size === 0) throw badRequest(`"${file.name}" is empty`);
+          const info = await probeVideo(partial, file.name, f.fps ?? undefined);
+          await rename(partial, service.pathOf(id));
+          const job = await service
+            .accept({
+              id,
+              storeId: camera.storeId,
+              cameraId: camera.id,
+              createdBy: p.userId,
+              fileName: file.name,
+              sizeBytes: file.size,
+              detector: f.detector,
+              fps: f.fps,
+              startTime: f.startTime,
+              framesTotal: info.frameCount ?? null,
+            })
+            .catch(async (err: unknown) => {
+              await rm(service.pathOf(id), { force: true });
+              throw err;
+            });
+          request.log.info({ jobId: id, bytes: file.size, container: info.container }, 'recording uploaded');
+          return reply.code(202).header('location', `/api/uploads/${id}`).send(job);
+        } catch (err) {
+          await rm(partial, { force: true });
+          if (err instanceof VideoRejected) throw badRequest(err.message);
+          if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+            throw new HttpError(413, `the video is larger than the ${megabytes(maxBytes)} this hub accepts`);
+          }
+          throw err;
+        }
+      },
+    );
+
+    app.get(
+      '/:id',
+      {
+        schema: {
+          tags: ['uploads'],
+          summary: 'An upload job: state, progress, result',
+          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+          response: { 200: UploadJob, ...errors(401, 404) },
+        },
+      },
+      async (request) => {
+        const p = caller(request.principal);
+        const job = await service.get(request.params.id);
+        if (!job) throw new NotFoundError('upload', request.params.id);
+        requireStore(p, job.storeId, 'upload', job.id);
+        return job;
+      },
+    );
+
+    app.get(
+      '/',
+      {
+        schema: {
+          tags: ['uploads'],
+          summary: 'The newest upload jobs of your stores',
+          querystring: Type.Object({
+            storeId: Type.Optional(Id),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          }),
+          response: { 200: Type.Array(UploadJob), ...errors(401, 404) },
+        },
+      },
+      async (request) => {
+        const p = caller(request.principal);
+        const storeIds = storeFilter(p, request.query.storeId);
+        return service.list({ ...(storeIds ? { storeIds } : {}), limit: request.query.limit ?? 50 });
+      },
+    );
+  };
+  return async (app) => {
+    await app.register(routes, { prefix: '/api/uploads' });
+  };
+}
