@@ -40,6 +40,8 @@ export interface ServeOptions {
   plugins?: FastifyPluginAsync[];
   /** The live feed's per-client limits (tests, benchmarks). */
   liveLimits?: Partial<LiveLimits>;
+  /** An open database to use instead of the one settings name (tests); the caller closes it. */
+  db?: DatabaseHandle;
   /** Upload job settings (tests): jobs at once, frames at most, progress intervals. */
   uploads?: Pick<UploadServiceOptions, 'concurrency' | 'maxFrames' | 'progressMs' | 'dbProgressMs'>;
 }
@@ -96,7 +98,7 @@ const dashboardPlugin: FastifyPluginAsync = async (app) => {
 
 export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const { settings, log } = opts;
-  const db = await openDatabase(settings);
+  const db = opts.db ?? (await openDatabase(settings));
   await db.migrate();
   const repos = createRepositories(db.db);
   const admin = await ensureFirstAdmin(repos, log);
@@ -238,7 +240,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       await ingest?.stop();
       await push?.idle();
       await bus.close();
-      await db.close();
+      if (!opts.db) await db.close();
     },
   };
 }
