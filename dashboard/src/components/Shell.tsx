@@ -1,0 +1,131 @@
+/**
+ * The frame around every page: navigation (a side bar on a desktop, a menu on a phone), who is signed
+ * in, and the guards: signed-out users go to /login, pages above a role say so instead of opening.
+ */
+import { A, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router';
+import { createEffect, createSignal, For, type JSX, Show, Suspense } from 'solid-js';
+import type { Role } from '../api/client.ts';
+import { useApp } from '../stores/app.tsx';
+import { Loading } from './Common.tsx';
+import { Icon, type IconName } from './Icon.tsx';
+
+interface NavItem {
+  path: string;
+  label: string;
+  icon: IconName;
+  role: Role;
+}
+
+export const NAV: NavItem[] = [
+  { path: '/', label: 'Overview', icon: 'home', role: 'viewer' },
+  { path: '/dashboard', label: 'Numbers', icon: 'chart', role: 'viewer' },
+  { path: '/live', label: 'Live', icon: 'live', role: 'viewer' },
+  { path: '/clients', label: 'Visitors', icon: 'people', role: 'viewer' },
+  { path: '/zones', label: 'Areas & lines', icon: 'shapes', role: 'manager' },
+  { path: '/stores', label: 'Stores & users', icon: 'store', role: 'admin' },
+];
+
+const RANK: Record<Role, number> = { viewer: 0, manager: 1, admin: 2 };
+export const allows = (role: Role | undefined, least: Role) =>
+  role !== undefined && RANK[role] >= RANK[least];
+
+/** The least role a path needs. */
+export function roleFor(path: string): Role {
+  return NAV.find((n) => n.path !== '/' && path.startsWith(n.path))?.role ?? 'viewer';
+}
+
+export function Shell(props: RouteSectionProps): JSX.Element {
+  const { session, live } = useApp();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [menuOpen, setMenuOpen] = createSignal(false);
+  const onLogin = () => location.pathname === '/login';
+
+  createEffect(() => {
+    if (!session.state.user && !onLogin()) {
+      const next = location.pathname + location.search;
+      navigate(`/login${next && next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, { replace: true });
+    }
+  });
+  createEffect(() => {
+    if (!session.state.user) live.actions.stop();
+  });
+  createEffect(() => {
+    location.pathname;
+    setMenuOpen(false);
+  });
+
+  const needed = () => roleFor(location.pathname);
+  return (
+    <Show when={!onLogin()} fallback={props.children}>
+      <Show when={session.state.user} fallback={<Loading text="Opening the sign-in page…" />}>
+        {(user) => (
+          <div class="app" classList={{ 'menu-open': menuOpen() }}>
+            <header class="topbar">
+              <button
+                type="button"
+                class="ghost menu-button"
+                aria-label="Menu"
+                onClick={() => setMenuOpen(!menuOpen())}
+              >
+                <Icon name="menu" />
+              </button>
+              <A href="/" class="brand">
+                <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
+                  <rect width="32" height="32" rx="7" fill="currentColor" />
+                  <circle cx="16" cy="11" r="5" fill="#fff" />
+                  <path d="M7 27c0-5 4-9 9-9s9 4 9 9" fill="#fff" />
+                </svg>
+                OskarTrack
+              </A>
+              <div class="who">
+                <span class="muted small" data-testid="who">
+                  {user().name} · {roleWords(user().role)}
+                </span>
+                <button
+                  type="button"
+                  class="ghost small"
+                  onClick={async () => {
+                    await session.actions.logout();
+                    navigate('/login', { replace: true });
+                  }}
+                >
+                  <Icon name="logout" size={16} /> Sign out
+                </button>
+              </div>
+            </header>
+            <nav class="sidebar" aria-label="Pages">
+              <For each={NAV.filter((n) => allows(user().role, n.role))}>
+                {(n) => (
+                  <A href={n.path} end={n.path === '/'} activeClass="active">
+                    <Icon name={n.icon} /> {n.label}
+                  </A>
+                )}
+              </For>
+            </nav>
+            <main class="content">
+              <Show
+                when={allows(user().role, needed())}
+                fallback={
+                  <div class="note error" data-testid="not-allowed" role="alert">
+                    <Icon name="alert" />
+                    <span>
+                      Your account ({roleWords(user().role)}) cannot open this page. Ask an administrator if
+                      you need it.
+                    </span>
+                  </div>
+                }
+              >
+                <Suspense fallback={<Loading />}>{props.children}</Suspense>
+              </Show>
+            </main>
+          </div>
+        )}
+      </Show>
+    </Show>
+  );
+}
+
+export function roleWords(role: Role): string {
+  return role === 'admin' ? 'administrator' : role === 'manager' ? 'store manager' : 'viewer';
+}
