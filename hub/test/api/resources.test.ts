@@ -583,6 +583,19 @@ describe.each(BACKENDS)('resources on %s', (kind) => {
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('serves the OpenAPI document and its page without a token', async () => {
+    const page = await f.app.inject({ method: 'GET', url: '/api/docs/static/swagger-initializer.js' });
+    expect(page.statusCode).toBe(200);
+    expect([200, 302]).toContain((await f.app.inject({ method: 'GET', url: '/api/docs' })).statusCode);
+    const spec = (await f.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(spec.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/analytics/summary', '/api/cameras/{id}/zones', '/api/enroll']),
+    );
+    expect(spec.paths['/api/enroll'].post.security).toEqual([]);
+  });
+
   it('reports health: database, broker and boxes online', async () => {
     const app = await buildApp({
       settings: f.settings,
