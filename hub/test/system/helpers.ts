@@ -158,8 +158,9 @@ export function spawnNode(
   script: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  nodeArgs: readonly string[] = [],
 ): Child {
-  const proc = spawn(process.execPath, [script, ...args], {
+  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env },
   });
