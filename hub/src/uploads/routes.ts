@@ -137,6 +137,9 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
         const partial = `${service.pathOf(id)}.part`;
         const fields: Fields = {};
         let file: { name: string; size: number } | undefined;
+        // The file part being read: on a refusal it is drained, so the request ends and the answer
+        // reaches the client (which is still sending).
+        let current: NodeJS.ReadableStream | undefined;
         try {
           for await (const part of request.parts()) {
             if (part.type === 'field') {
@@ -144,15 +147,13 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
                 fields[part.fieldname as keyof Fields] = part.value;
               continue;
             }
+            current = part.file;
             if (file) throw badRequest('send one video per upload');
             // Fields sent first: refuse before the transfer.
             if (fields.cameraId) await managedCamera(app, p, fields.cameraId);
             const name = basename(part.filename || 'video');
             const problem = extensionProblem(name);
-            if (problem) {
-              part.file.resume();
-              throw badRequest(problem);
-            }
+            if (problem) throw badRequest(problem);
             let size = 0;
             part.file.on('data', (chunk: Buffer) => {
               size += chunk.length;
@@ -165,6 +166,7 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
               );
             }
             file = { name, size };
+            current = undefined;
           }
           if (!file) throw badRequest('the video is missing: add it as a file part');
           const f = parseFields(fields);
@@ -192,6 +194,7 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
           request.log.info({ jobId: id, bytes: file.size, container: info.container }, 'recording uploaded');
           return reply.code(202).header('location', `/api/uploads/${id}`).send(job);
         } catch (err) {
+          current?.resume();
           await rm(partial, { force: true });
           if (err instanceof VideoRejected) throw badRequest(err.message);
           if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {

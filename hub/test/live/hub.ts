@@ -50,7 +50,7 @@ export async function login(url: string, name: string, password: string): Promis
 
 export async function openTestHub(
   kind: DatabaseKind,
-  options: Partial<ServeOptions> & { settings?: Partial<Settings> } = {},
+  options: Omit<Partial<ServeOptions>, 'settings'> & { settings?: Partial<Settings> } = {},
 ): Promise<TestHub> {
   const t = await openTestDatabase(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'oskartrack-live-'));

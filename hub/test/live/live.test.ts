@@ -3,7 +3,7 @@
  * WebSocket clients: refusals, events and boxes while the demo plays, store scoping, subscriptions,
  * and a slow client beside a fast one.
  */
-import type { SequencedEvent } from '@oskartrack/protocol';
+import type { DeviceStatus, SequencedEvent } from '@oskartrack/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CAMERA_ID, DEMO_DEVICE_ID, DEMO_STORE_ID } from '../../src/demo.ts';
 import type { ServerMessage, ServerMessageOf } from '../../src/live/messages.ts';
@@ -121,7 +121,7 @@ describe.skipIf(!DEMO_CLIP).each(BACKENDS)('live feed on %s', (kind) => {
     const demo = connect(viewerDemo);
     const stranger = connect(viewerOther);
     await Promise.all([demo, stranger].map((r) => r.waitFor(is('hello'))));
-    const status = {
+    const status: DeviceStatus = {
       v: 1,
       state: 'online',
       at: Date.now(),
@@ -130,7 +130,7 @@ describe.skipIf(!DEMO_CLIP).each(BACKENDS)('live feed on %s', (kind) => {
       configRevision: 0,
       outbox: { depth: 0, oldestAgeMs: 0, dropped: 0 },
       cameras: [],
-    } as const;
+    };
     h.hub.live.deviceStatus(DEMO_DEVICE_ID, status);
     h.hub.live.deviceStatus(other.device.id, { ...status, software: 'other' });
     const mine = await demo.waitFor(is('status', DEMO_STORE_ID));

@@ -1,0 +1,335 @@
+/**
+ * Uploads through the whole hub (`startHub`, real HTTP and WebSocket): short clips cut from the PETS
+ * 2009 video processed end to end through the ingest (events, visits, seqs continuing, progress to
+ * done over REST and the live feed, the file deleted), and refusals (not a video, undecodable, too
+ * large, wrong role or store, missing fields).
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOpenCV } from '@oskartrack/agent';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UploadJob } from '../../src/live/messages.ts';
+import { recordingsDeviceId } from '../../src/uploads/service.ts';
+import { BACKENDS, seedStore, uid } from '../db/backends.ts';
+import { DEMO_CLIP, openTestHub, Recorder, type TestHub } from '../live/hub.ts';
+
+const MAX_BYTES = 3 * 1024 * 1024;
+const START = '2025-07-01T09:00:00.000Z';
+const DAY = 86_400_000;
+
+/** The first `frames` frames of the PETS clip, as an MJPEG AVI at 7 frames per second. */
+async function cutClip(path: string, frames: number): Promise<void> {
+  const cv = await loadOpenCV();
+  const capture = new cv.VideoCapture(DEMO_CLIP!);
+  let writer: InstanceType<typeof cv.VideoWriter> | undefined;
+  try {
+    for (let i = 0; i < frames; i++) {
+      const mat = capture.read();
+      if (mat.empty) break;
+      writer ??= new cv.VideoWriter(
+        path,
+        cv.VideoWriter.fourcc('MJPG'),
+        7,
+        new cv.Size(mat.cols, mat.rows),
+        true,
+      );
+      writer.write(mat);
+    }
+  } finally {
+    writer?.release();
+    capture.release();
+  }
+}
+
+interface Form {
+  cameraId?: string;
+  startTime?: string;
+  fps?: string;
+  detector?: string;
+  file?: { name: string; data: Buffer };
+}
+
+function formData(f: Form): FormData {
+  const form = new FormData();
+  for (const key of ['cameraId', 'startTime', 'fps', 'detector'] as const) {
+    const v = f[key];
+    if (v !== undefined) form.append(key, v);
+  }
+  if (f.file) form.append('file', new Blob([new Uint8Array(f.file.data)]), f.file.name);
+  return form;
+}
+
+describe.skipIf(!DEMO_CLIP).each(BACKENDS)('uploads on %s', (kind) => {
+  let h: TestHub;
+  let dir: string;
+  let clip: Buffer;
+  let shortClip: Buffer;
+  let storeId: string;
+  let cameraId: string;
+  let otherCameraId: string;
+  let manager: string;
+  let viewer: string;
+  let otherManager: string;
+  let otherViewer: string;
+
+  const post = (token: string | undefined, form: Form) =>
+    fetch(`${h.hub.url}/api/uploads`, {
+      method: 'POST',
+      body: formData(form),
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  const get = (token: string, path: string) =>
+    fetch(`${h.hub.url}/api/uploads${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const leftovers = () => readdirSync(h.hub.uploads.dir);
+
+  async function waitDone(token: string, id: string): Promise<UploadJob> {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const r = await get(token, `/${id}`);
+      expect(r.status).toBe(200);
+      const job = (await r.json()) as UploadJob;
+      if (job.state === 'done' || job.state === 'failed') return job;
+      if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'oskartrack-clips-'));
+    await cutClip(join(dir, 'clip.avi'), 40);
+    await cutClip(join(dir, 'short.avi'), 8);
+    const { readFileSync } = await import('node:fs');
+    clip = readFileSync(join(dir, 'clip.avi'));
+    shortClip = readFileSync(join(dir, 'short.avi'));
+    h = await openTestHub(kind, { settings: { uploadMaxBytes: MAX_BYTES }, uploads: { progressMs: 0 } });
+    const r = h.t.repos;
+    const u = uid();
+    storeId = (await r.stores.create({ id: `rec-${u}`, name: 'Recorded shop' })).id;
+    cameraId = (
+      await r.cameras.create({
+        storeId,
+        name: 'Recording',
+        source: 'rtsp://10.0.0.9/stream',
+        frameWidth: 768,
+        frameHeight: 576,
+      })
+    ).id;
+    await r.zones.createZone({
+      cameraId,
+      name: 'Centre',
+      polygon: [
+        [300, 150],
+        [600, 150],
+        [600, 450],
+        [300, 450],
+      ],
+    });
+    await r.zones.createLine({ cameraId, name: 'West', start: [250, 330], end: [250, 180], inSide: 'left' });
+    const other = await seedStore(r, 'Other');
+    otherCameraId = other.camera.id;
+    manager = await h.user('manager', [storeId]);
+    viewer = await h.user('viewer', [storeId]);
+    otherManager = await h.user('manager', [other.store.id]);
+    otherViewer = await h.user('viewer', [other.store.id]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await h?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('processes a clip end to end: progress to done over REST and the live feed, events and visits stored, video deleted', async () => {
+    const ws = Recorder.connect(h.wsUrl, manager);
+    const stranger = Recorder.connect(h.wsUrl, otherViewer);
+    await Promise.all([ws, stranger].map((r) => r.waitFor((m) => m.type === 'hello')));
+
+    const r = await post(manager, {
+      cameraId,
+      startTime: START,
+      fps: '7',
+      file: { name: 'pets-clip.avi', data: clip },
+    });
+    expect(r.status, await r.clone().text()).toBe(202);
+    const queued = (await r.json()) as UploadJob;
+    expect(r.headers.get('location')).toBe(`/api/uploads/${queued.id}`);
+    expect(queued).toMatchObject({ state: 'queued', cameraId, storeId, fileName: 'pets-clip.avi' });
+    expect(queued.sizeBytes).toBe(clip.length);
+
+    const job = await waitDone(manager, queued.id);
+    expect(job.error).toBeNull();
+    expect(job.state).toBe('done');
+    expect(job.framesDone).toBe(40);
+    expect(job.framesTotal).toBe(40);
+    expect(job.fps).toBeGreaterThan(0);
+    expect(job.finishedAt).not.toBeNull();
+    const summary = job.summary!;
+    expect(summary.visitors).toBeGreaterThan(0);
+    expect(summary.events.track_started).toBeGreaterThan(0);
+    expect(summary.visits).toBeGreaterThan(0);
+    expect(summary.videoSeconds).toBeCloseTo(40 / 7, 3);
+    expect(summary.zones.map((z) => z.name)).toEqual(['Centre']);
+
+    // Stored through the ingest under the store's recordings device, at the times given.
+    const deviceId = recordingsDeviceId(storeId);
+    const device = await h.t.repos.devices.get(deviceId);
+    expect(device.storeId).toBe(storeId);
+    const eventCount = Object.values(summary.events).reduce((a, b) => a + b, 0);
+    expect(await h.t.repos.events.lastSeq(deviceId)).toBe(eventCount);
+    const from = new Date(START);
+    const to = new Date(Date.parse(START) + 60_000);
+    const events = await h.t.repos.events.list({ deviceId, from, to, limit: 1000 });
+    expect(events.items.length).toBe(eventCount);
+    for (const e of events.items) expect(e.cameraId).toBe(cameraId);
+    const visits = await h.t.repos.visits.list({ cameraId, from, to, limit: 1000 });
+    expect(visits.items.length).toBe(summary.visits);
+    // Summaries too: the API's visitors for that hour count them.
+    const hourly = await fetch(
+      `${h.hub.url}/api/analytics/summary?storeId=${storeId}&from=${START}&to=${to.toISOString()}`,
+      { headers: { authorization: `Bearer ${viewer}` } },
+    );
+    expect(hourly.status).toBe(200);
+
+    // Progress over the live feed: queued, processing with frames, done; nothing for another store.
+    const jobs = ws.of('job').filter((m) => m.job.id === queued.id);
+    expect(jobs[0]!.job.state).toBe('queued');
+    expect(jobs.some((m) => m.job.state === 'processing' && m.job.framesDone > 0)).toBe(true);
+    await ws.waitFor((m) => m.type === 'job' && m.job.id === queued.id && m.job.state === 'done');
+    await ws.waitFor((m) => m.type === 'events' && m.deviceId === deviceId);
+    expect(stranger.messages.map((m) => m.type)).toEqual(['hello']);
+    ws.close();
+    stranger.close();
+
+    // The video is gone (privacy), and the job is visible to the store's viewer but nobody else.
+    expect(leftovers()).toEqual([]);
+    expect((await get(viewer, `/${queued.id}`)).status).toBe(200);
+    expect((await get(otherViewer, `/${queued.id}`)).status).toBe(404);
+    const list = (await (await get(viewer, '')).json()) as UploadJob[];
+    expect(list.map((j) => j.id)).toContain(queued.id);
+    expect(((await (await get(otherViewer, '')).json()) as UploadJob[]).map((j) => j.id)).not.toContain(
+      queued.id,
+    );
+
+    // A second recording continues the device's seqs, at its own start time.
+    const second = await post(manager, {
+      cameraId,
+      startTime: new Date(Date.parse(START) + DAY).toISOString(),
+      file: { name: 'next-day.avi', data: shortClip },
+    });
+    expect(second.status).toBe(202);
+    const done2 = await waitDone(manager, ((await second.json()) as UploadJob).id);
+    expect(done2.state).toBe('done');
+    expect(done2.framesDone).toBe(8);
+    const more = Object.values(done2.summary!.events).reduce((a, b) => a + b, 0);
+    expect(more).toBeGreaterThan(0);
+    expect(await h.t.repos.events.lastSeq(deviceId)).toBe(eventCount + more);
+    const day2 = await h.t.repos.events.list({
+      deviceId,
+      from: new Date(Date.parse(START) + DAY),
+      to: new Date(Date.parse(START) + DAY + 60_000),
+      limit: 1000,
+    });
+    expect(day2.items.length).toBe(more);
+    expect(Math.min(...day2.items.map((e) => e.seq))).toBe(eventCount + 1);
+    expect(leftovers()).toEqual([]);
+  }, 240_000);
+
+  it('refuses a file that is not a video with 400 and keeps nothing', async () => {
+    const text = await post(manager, {
+      cameraId,
+      startTime: START,
+      file: {
+        name: 'notes.avi',
+        data: Buffer.from('these are not the frames you are looking for\n'.repeat(20)),
+      },
+    });
+    expect(text.status).toBe(400);
+    expect(((await text.json()) as { message: string }).message).toMatch(/not a video file/);
+
+    const ext = await post(manager, {
+      cameraId,
+      startTime: START,
+      file: { name: 'report.pdf', data: Buffer.from('%PDF-1.4\n') },
+    });
+    expect(ext.status).toBe(400);
+    expect(((await ext.json()) as { message: string }).message).toMatch(/does not look like a video/);
+
+    // A real AVI header with the rest cut off: the signature passes, decoding does not.
+    const broken = await post(manager, {
+      cameraId,
+      startTime: START,
+      file: { name: 'broken.avi', data: clip.subarray(0, 600) },
+    });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { message: string }).message).toMatch(/could not be decoded/);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses a video over the size limit with 413, declared or streamed', async () => {
+    const big = Buffer.alloc(MAX_BYTES + 1024 * 1024, 7);
+    clip.copy(big); // a real AVI header in front
+    const declared = await post(manager, {
+      cameraId,
+      startTime: START,
+      file: { name: 'big.avi', data: big },
+    });
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as { message: string }).message).toMatch(/larger than the 3 MB/);
+
+    // Chunked, with no length up front: the stream is cut at the limit.
+    const boundary = `----oskartrack${uid()}`;
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="cameraId"\r\n\r\n${cameraId}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="startTime"\r\n\r\n${START}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.avi"\r\n` +
+        'Content-Type: video/x-msvideo\r\n\r\n',
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const chunks = [
+      head,
+      ...Array.from({ length: 8 }, (_, i) => big.subarray(i * 524_288, (i + 1) * 524_288)),
+      tail,
+    ];
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(new Uint8Array(next));
+        else controller.close();
+      },
+    });
+    const streamed = await fetch(`${h.hub.url}/api/uploads`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: {
+        authorization: `Bearer ${manager}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses viewers, other stores, missing fields and no token', async () => {
+    const file = { name: 'clip.avi', data: shortClip };
+    expect((await post(undefined, { cameraId, startTime: START, file })).status).toBe(401);
+    expect((await post(viewer, { cameraId, startTime: START, file })).status).toBe(403);
+    expect((await post(otherManager, { cameraId, startTime: START, file })).status).toBe(404);
+    expect((await post(manager, { cameraId: otherCameraId, startTime: START, file })).status).toBe(404);
+    const noStart = await post(manager, { cameraId, file });
+    expect(noStart.status).toBe(400);
+    expect(((await noStart.json()) as { message: string }).message).toMatch(/startTime is missing/);
+    const badStart = await post(manager, { cameraId, startTime: 'yesterday', file });
+    expect(badStart.status).toBe(400);
+    expect((await post(manager, { cameraId, startTime: START, detector: 'magic', file })).status).toBe(400);
+    expect((await post(manager, { cameraId, startTime: START, fps: '-3', file })).status).toBe(400);
+    expect((await post(manager, { cameraId, startTime: START })).status).toBe(400);
+    const json = await fetch(`${h.hub.url}/api/uploads`, {
+      method: 'POST',
+      body: JSON.stringify({ cameraId }),
+      headers: { authorization: `Bearer ${manager}`, 'content-type': 'application/json' },
+    });
+    expect(json.status).toBe(415);
+    expect(leftovers()).toEqual([]);
+  });
+});
