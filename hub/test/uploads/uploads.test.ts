@@ -4,7 +4,7 @@
  * done over REST and the live feed, the file deleted), and refusals (not a video, undecodable, too
  * large, wrong role or store, missing fields).
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOpenCV } from '@oskartrack/agent';
@@ -99,7 +99,6 @@ describe.skipIf(!DEMO_CLIP).each(BACKENDS)('uploads on %s', (kind) => {
     dir = mkdtempSync(join(tmpdir(), 'oskartrack-clips-'));
     await cutClip(join(dir, 'clip.avi'), 40);
     await cutClip(join(dir, 'short.avi'), 8);
-    const { readFileSync } = await import('node:fs');
     clip = readFileSync(join(dir, 'clip.avi'));
     shortClip = readFileSync(join(dir, 'short.avi'));
     h = await openTestHub(kind, { settings: { uploadMaxBytes: MAX_BYTES }, uploads: { progressMs: 0 } });
