@@ -205,6 +205,17 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       if (!/^\/api\/(zones|lines)/.test(req.url)) live.forgetStores();
       push?.publishAll().catch((err: unknown) => log.error({ err }, 'config push failed'));
     }
+    // A revoked or removed box is cut off at once, not only at its next login (the embedded broker
+    // checks credentials at login only; an external broker's own accounts are out of our reach).
+    const device = /^\/api\/devices\/([^/?]+)(\/revoke)?(?:\?|$)/.exec(req.url);
+    if (
+      device &&
+      bus.kind === 'embedded' &&
+      reply.statusCode < 400 &&
+      req.method === (device[2] ? 'POST' : 'DELETE')
+    ) {
+      bus.disconnectDevice(decodeURIComponent(device[1]!)).catch(() => undefined);
+    }
   });
   await app.listen({ port: opts.port, host: opts.host });
   const address = app.server.address();
