@@ -50,7 +50,8 @@ import {
 export interface LiveSocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
-  send(data: string, cb?: (err?: Error) => void): void;
+  /** Sends `data` (UTF-8 JSON) as a text frame when `binary` is false. */
+  send(data: Buffer, options: { binary: boolean }, cb?: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
 }
@@ -120,6 +121,11 @@ export interface LiveFeedStats {
 type Kind = 'live' | 'events' | 'other';
 
 const clientMessage = TypeCompiler.Compile(ClientMessage);
+const TEXT = { binary: false } as const;
+
+function encode(message: ServerMessage): Buffer {
+  return Buffer.from(JSON.stringify(message));
+}
 
 /** One connected socket and what it may see. */
 export class LiveClient {
@@ -128,7 +134,7 @@ export class LiveClient {
   private scope: ReadonlySet<string> | undefined;
   /** Cameras whose live boxes it wants: all, or the ones it subscribed to. */
   live: 'all' | Set<string> = 'all';
-  private readonly queue: string[] = [];
+  private readonly queue: Buffer[] = [];
   private queueBytes = 0;
   private readonly dropped = { events: 0, messages: 0, live: 0 };
   totalDroppedEvents = 0;
@@ -181,13 +187,13 @@ export class LiveClient {
     return this.dropped.events > 0 || this.dropped.messages > 0;
   }
 
-  private write(data: string): void {
+  private write(data: Buffer): void {
     this.feed.counters.sent++;
-    this.socket.send(data, this.onSent);
+    this.socket.send(data, TEXT, this.onSent);
   }
 
-  private notice(): string {
-    const n = JSON.stringify({ type: 'dropped', ...this.dropped } satisfies ServerMessage);
+  private notice(): Buffer {
+    const n = encode({ type: 'dropped', ...this.dropped });
     this.dropped.events = 0;
     this.dropped.messages = 0;
     this.dropped.live = 0;
@@ -195,7 +201,7 @@ export class LiveClient {
   }
 
   /** Sends or queues one serialized message; never waits. */
-  offer(data: string, kind: Kind, events: number, now: number): void {
+  offer(data: Buffer, kind: Kind, events: number, now: number): void {
     if (this.closed || this.socket.readyState !== 1) return;
     const buffered = this.socket.bufferedAmount;
     if (kind === 'live') {
@@ -232,7 +238,7 @@ export class LiveClient {
     this.stalledSince ??= now;
   }
 
-  private push(data: string): void {
+  private push(data: Buffer): void {
     this.queue.push(data);
     this.queueBytes += data.length;
   }
@@ -266,7 +272,7 @@ export class LiveClient {
 
   /** Sends a control message (hello, pong, errors) through the same queue as events. */
   reply(message: ServerMessage): void {
-    this.offer(JSON.stringify(message), 'other', 0, this.feed.now());
+    this.offer(encode(message), 'other', 0, this.feed.now());
   }
 }
 
@@ -528,12 +534,13 @@ export class LiveFeed {
     events: number,
     cameraId?: string,
   ): void {
-    let data: string | undefined;
+    // Encoded once for every client (ws would otherwise encode a string per send).
+    let data: Buffer | undefined;
     const now = this.now();
     for (const c of this.clients) {
       if (!c.sees(storeId)) continue;
       if (cameraId !== undefined && !c.wantsCamera(cameraId)) continue;
-      data ??= JSON.stringify(message);
+      data ??= encode(message);
       c.offer(data, kind, events, now);
     }
   }

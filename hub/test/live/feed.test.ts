@@ -18,8 +18,8 @@ class FakeSocket implements LiveSocket {
   terminated = false;
   private callbacks: ((err?: Error) => void)[] = [];
 
-  send(data: string, cb?: (err?: Error) => void): void {
-    this.sent.push(JSON.parse(data) as ServerMessage);
+  send(data: Buffer, _options: { binary: boolean }, cb?: (err?: Error) => void): void {
+    this.sent.push(JSON.parse(data.toString()) as ServerMessage);
     if (cb) this.callbacks.push(cb);
   }
   close(code?: number, reason?: string): void {
@@ -72,7 +72,13 @@ const principal = (storeIds: string[], role: Principal['role'] = 'viewer'): Prin
 const events = (n: number, from = 1): SequencedEvent[] =>
   Array.from({ length: n }, (_, i) => ({
     seq: from + i,
-    event: { kind: 'track_started', cameraId: 'cam-a', at: 1_750_000_000_000 + i, trackId: i + 1 },
+    event: {
+      kind: 'track_started',
+      cameraId: 'cam-a',
+      at: 1_750_000_000_000 + i,
+      trackId: i + 1,
+      box: [1, 2, 3, 4],
+    },
   }));
 
 const tracks = (cameraId = 'cam-a'): LiveTracks => ({
