@@ -277,7 +277,8 @@ describe('embedded broker: device accounts', () => {
 });
 
 // scripts/setup.sh --test installs openssl; without it the TLS test must fail, not vanish.
-if (spawnSync('openssl', ['version']).status !== 0) throw new Error('openssl is missing: run bash scripts/setup.sh --test');
+if (spawnSync('openssl', ['version']).status !== 0)
+  throw new Error('openssl is missing: run bash scripts/setup.sh --test');
 
 describe('embedded broker over TLS', () => {
   it('accepts a device over TLS with a self-signed certificate', async () => {
