@@ -304,7 +304,12 @@ export function revert(state: EditorState, key: string): EditorState {
 
 /** Where an area's or line's label goes: the average of its points. */
 export function labelPoint(s: Shape): Point {
-  const pts = pointsOf(s);
+  return centroid(pointsOf(s));
+}
+
+/** The average of some points ([0, 0] for none). */
+export function centroid(pts: readonly Point[]): Point {
+  if (!pts.length) return [0, 0];
   const x = pts.reduce((a, p) => a + p[0], 0) / pts.length;
   const y = pts.reduce((a, p) => a + p[1], 0) / pts.length;
   return [x, y];
