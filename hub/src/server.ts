@@ -18,7 +18,7 @@ import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { createRepositories } from './db/repositories/index.ts';
 import { prepareDemo, startDemoAgent } from './demo.ts';
 import { Ingest } from './ingest/index.ts';
-import { LiveFeed, type LiveLimits, livePlugin } from './live/index.ts';
+import { LiveFeed, type LiveLimits, livePlugin, requestLogSerializer } from './live/index.ts';
 import type { Settings } from './settings.ts';
 import { UploadService, type UploadServiceOptions, uploadsPlugin } from './uploads/index.ts';
 
@@ -176,7 +176,8 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const app = await buildApp({
     settings,
     db,
-    log,
+    // Request logs without the live feed's `?token=` (an access token must not end up in log files).
+    log: log.child({}, { serializers: { req: requestLogSerializer } }),
     bus,
     mqttUrl: brokerUrl,
     brokerHealth: () =>

@@ -11,4 +11,4 @@ export {
   type LiveSocket,
 } from './feed.ts';
 export * from './messages.ts';
-export { livePlugin, tokenOf } from './plugin.ts';
+export { livePlugin, redactToken, requestLogSerializer, tokenOf } from './plugin.ts';

@@ -25,6 +25,25 @@ export function tokenOf(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
+/** The URL with any `token=` query value hidden, for logs (browsers pass the live feed's token there). */
+export function redactToken(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[hidden]');
+}
+
+/**
+ * pino serializer for fastify's request logs that hides `?token=` (pass it with `log.child({},
+ * { serializers: { req: requestLogSerializer } })`); otherwise the same fields as fastify's own.
+ */
+export function requestLogSerializer(req: FastifyRequest): Record<string, unknown> {
+  return {
+    method: req.method,
+    url: redactToken(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 function text(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');

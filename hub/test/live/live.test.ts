@@ -4,6 +4,7 @@
  * and a slow client beside a fast one.
  */
 import type { DeviceStatus, SequencedEvent } from '@oskartrack/protocol';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CAMERA_ID, DEMO_DEVICE_ID, DEMO_STORE_ID } from '../../src/demo.ts';
 import type { ServerMessage, ServerMessageOf } from '../../src/live/messages.ts';
@@ -40,6 +41,7 @@ describe.skipIf(!DEMO_CLIP).each(BACKENDS)('live feed on %s', (kind) => {
   let viewerDemo: string;
   let viewerOther: string;
   const open: Recorder[] = [];
+  const logLines: string[] = [];
   const connect = (token?: string, how: 'query' | 'header' = 'query') => {
     const r = Recorder.connect(h.wsUrl, token, how);
     open.push(r);
@@ -49,6 +51,7 @@ describe.skipIf(!DEMO_CLIP).each(BACKENDS)('live feed on %s', (kind) => {
   beforeAll(async () => {
     h = await openTestHub(kind, {
       demo: true,
+      log: pino({ level: 'info' }, { write: (line: string) => logLines.push(line) }),
       // Small per-client buffers so the slow-client test overflows quickly; no hopeless close here
       // (feed.test.ts covers that).
       liveLimits: {
@@ -83,6 +86,15 @@ describe.skipIf(!DEMO_CLIP).each(BACKENDS)('live feed on %s', (kind) => {
       expect(closed.code).toBe(1008);
       expect(r.messages).toEqual([]);
     }
+  });
+
+  it('keeps the token out of the request logs', async () => {
+    const r = connect(viewerDemo);
+    await r.waitFor(is('hello'));
+    r.close();
+    const logs = logLines.join('');
+    expect(logs).toContain('/ws?token=[hidden]');
+    expect(logs).not.toContain(viewerDemo);
   });
 
   it('accepts the token in an Authorization header', async () => {
