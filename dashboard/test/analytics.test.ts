@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import {
+  busiestHours,
+  byHourOfDay,
+  fillHours,
+  flowRows,
+  hourIn,
+  occupancySeries,
+  parseCsv,
+} from '../src/lib/analytics.ts';
+import { heatColor } from '../src/lib/heat.ts';
+
+describe('CSV', () => {
+  it('reads quoted fields, doubled quotes and both line endings', () => {
+    expect(parseCsv('a,b\r\n"x, y","say ""hi"""\n1,\n')).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['1', ''],
+    ]);
+  });
+
+  it('adds up camera peaks per hour, leaving out area rows', () => {
+    const csv = [
+      'period,bucket_start,store_id,camera_id,zone_id,visitors,entries,exits,dwell_count,total_dwell_ms,avg_dwell_ms,peak_occupancy',
+      'hour,2025-01-01T10:00:00.000Z,s,cam1,,5,1,1,0,0,0,4',
+      'hour,2025-01-01T10:00:00.000Z,s,cam2,,5,1,1,0,0,0,3',
+      'hour,2025-01-01T10:00:00.000Z,s,cam1,door,5,1,1,0,0,0,9',
+      'hour,2025-01-01T09:00:00.000Z,s,cam1,,5,1,1,0,0,0,2',
+    ].join('\n');
+    expect(occupancySeries(csv)).toEqual([
+      { start: '2025-01-01T09:00:00.000Z', people: 2 },
+      { start: '2025-01-01T10:00:00.000Z', people: 7 },
+    ]);
+    expect(occupancySeries(csv, 'cam2')).toEqual([{ start: '2025-01-01T10:00:00.000Z', people: 3 }]);
+    expect(occupancySeries('')).toEqual([]);
+  });
+
+  it('fills the hours without anyone with zero, up to now', () => {
+    const filled = fillHours(
+      [{ start: '2025-01-01T10:00:00.000Z', people: 7 }],
+      '2025-01-01T08:00:00.000Z',
+      '2025-01-02T00:00:00.000Z',
+      Date.parse('2025-01-01T11:30:00Z'),
+    );
+    expect(filled.map((p) => p.people)).toEqual([0, 0, 7, 0]);
+  });
+});
+
+describe('busiest hours', () => {
+  it('counts hours in the store time zone', () => {
+    expect(hourIn('2025-06-01T08:30:00Z', 'Europe/Berlin')).toBe(10);
+    expect(hourIn('2025-06-01T23:30:00Z', 'UTC')).toBe(23);
+    const per = byHourOfDay(
+      [
+        { start: '2025-06-01T08:00:00Z', visitors: 3 },
+        { start: '2025-06-02T08:00:00Z', visitors: 4 },
+        { start: '2025-06-02T15:00:00Z', visitors: 5 },
+      ],
+      'Europe/Berlin',
+    );
+    expect(per).toHaveLength(24);
+    expect(per[10]).toBe(7);
+    expect(per[17]).toBe(5);
+    expect(busiestHours(per)).toEqual([
+      { hour: 10, visitors: 7 },
+      { hour: 17, visitors: 5 },
+    ]);
+  });
+});
+
+describe('flows and heat', () => {
+  it('names flows and scales them to the largest', () => {
+    const rows = flowRows(
+      [
+        { fromZoneId: 'a', toZoneId: 'b', count: 2 },
+        { fromZoneId: null, toZoneId: 'a', count: 8 },
+        { fromZoneId: 'b', toZoneId: 'gone', count: 1 },
+      ],
+      new Map([
+        ['a', 'Door'],
+        ['b', 'Till'],
+      ]),
+    );
+    expect(rows).toEqual([
+      { from: 'Came in', to: 'Door', count: 8, share: 1 },
+      { from: 'Door', to: 'Till', count: 2, share: 0.25 },
+      { from: 'Till', to: 'Removed area', count: 1, share: 0.125 },
+    ]);
+  });
+
+  it('leaves empty cells clear and colours busy ones red', () => {
+    expect(heatColor(0, 10)).toBeNull();
+    expect(heatColor(5, 0)).toBeNull();
+    expect(heatColor(10, 10)).toBe('hsla(0, 90%, 50%, 0.75)');
+    expect(heatColor(1, 100)).toMatch(/^hsla\(198, /);
+  });
+});
