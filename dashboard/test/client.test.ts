@@ -68,7 +68,12 @@ function fakeHub(opts: { now: () => number; accessTtlMs?: number }) {
 
 function setup(accessTtlMs?: number) {
   let now = T0;
-  const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
+  const clock = {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
   const hub = fakeHub({ now: clock.now, ...(accessTtlMs ? { accessTtlMs } : {}) });
   const storage = memoryStorage();
   const signedOut = vi.fn();
