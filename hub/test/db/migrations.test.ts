@@ -14,6 +14,7 @@ const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/oskartrack-hub.js', import.meta.url));
 const TABLES = [
   'analytics_summaries',
+  'auth_sessions',
   'cameras',
   'counting_lines',
   'customers',
@@ -22,6 +23,7 @@ const TABLES = [
   'hub_settings',
   'stores',
   'tracking_events',
+  'upload_jobs',
   'user_stores',
   'users',
   'visits',
