@@ -52,7 +52,7 @@ export default function Live(): JSX.Element {
   onCleanup(() => clearInterval(timer));
   const fresh = () => {
     const c = current();
-    return c && tick() - c.at < 5000 && Date.now() - c.at < 5000 ? c : undefined;
+    return c && tick() - c.receivedAt < 8000 && Date.now() - c.receivedAt < 8000 ? c : undefined;
   };
   const liveFrame = () => {
     const c = current();

@@ -66,7 +66,7 @@ function StoreCard(props: { store: Store }): JSX.Element {
     let known = false;
     for (const c of cameras()) {
       const l = live.state.cameras[c.id];
-      if (l && Date.now() - l.at < 60_000) {
+      if (l && Date.now() - l.receivedAt < 60_000) {
         known = true;
         n += l.tracks.length;
       }

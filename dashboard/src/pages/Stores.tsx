@@ -152,7 +152,7 @@ function StoreBoxes(props: { store: Store }): JSX.Element {
           <Icon name="box" /> Boxes in {props.store.name}
         </h2>
         <button type="button" onClick={newCode} disabled={act.busy()} data-testid="new-code">
-          <Icon name="plus" /> Code for a new box
+          <Icon name="plus" /> New enrollment code
         </button>
       </div>
       <Show when={fresh()}>

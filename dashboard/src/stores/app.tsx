@@ -145,7 +145,10 @@ export function createChoiceStore() {
 }
 
 export interface CameraLive {
+  /** The box's time of the frame. */
   at: number;
+  /** This browser's time it arrived (the box's clock may differ). */
+  receivedAt: number;
   width: number;
   height: number;
   tracks: LiveTrack[];
@@ -190,7 +193,13 @@ export function createLiveStore(
       const handle = (m: LiveMessage) => {
         switch (m.type) {
           case 'tracks':
-            set('cameras', m.cameraId, { at: m.at, width: m.width, height: m.height, tracks: m.tracks });
+            set('cameras', m.cameraId, {
+              at: m.at,
+              receivedAt: Date.now(),
+              width: m.width,
+              height: m.height,
+              tracks: m.tracks,
+            });
             break;
           case 'event': {
             const e = m.event;

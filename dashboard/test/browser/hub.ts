@@ -1,19 +1,46 @@
 /**
- * Starts the real hub for browser tests: embedded PGlite in a temp folder, the embedded broker and the
- * demo box (the real agent playing the PETS 2009 clip), everything on free ports. The live feed and
- * uploads are mounted when the hub's modules for them exist (they are optional here).
+ * The real hub for browser tests: embedded PGlite in a temp folder, the embedded broker, the live feed
+ * and uploads, and the demo box (the real agent playing the PETS 2009 clip), all on free ports.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyPluginAsync } from 'fastify';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 
 export const DEMO_VIDEO = [
   '/usr/share/doc/opencv-doc/examples/data/vtest.avi',
   '/work/shared/data/pets09-s2l1/vtest.avi',
 ].find((p) => existsSync(p));
+
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
+function newest(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/** Builds dashboard/dist when it is missing or older than the sources (the hub serves it). */
+export function buildDashboardIfStale(): boolean {
+  const built = join(DASHBOARD_DIR, 'dist', 'index.html');
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts']
+    .map((p) => join(DASHBOARD_DIR, p))
+    .filter((p) => existsSync(p));
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newest))) return false;
+  execFileSync(
+    process.execPath,
+    [join(DASHBOARD_DIR, '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build'],
+    {
+      cwd: DASHBOARD_DIR,
+      stdio: 'pipe',
+      timeout: 180_000,
+    },
+  );
+  return true;
+}
 
 export interface TestHub {
   url: string;
@@ -22,31 +49,13 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-/** Plugins the hub may offer that `startHub` does not mount by itself (the live feed, uploads). */
-async function optionalPlugins(): Promise<FastifyPluginAsync[]> {
-  const found: FastifyPluginAsync[] = [];
-  const candidates = ['live/index', 'live/plugin', 'uploads/index', 'uploads/plugin'];
-  for (const name of candidates) {
-    const file = new URL(`../../../hub/src/${name}.ts`, import.meta.url);
-    if (!existsSync(file)) continue;
-    const mod = (await import(file.href)) as { default?: unknown };
-    if (typeof mod.default === 'function') found.push(mod.default as FastifyPluginAsync);
-  }
-  return found;
-}
-
 export async function startTestHub(): Promise<TestHub> {
   if (!DEMO_VIDEO) throw new Error('the PETS 2009 clip (vtest.avi) is missing: run scripts/setup.sh');
   const dataDir = await mkdtemp(join(tmpdir(), 'oskartrack-dashboard-'));
-  const log = pino({ level: process.env.OSKARTRACK_TEST_LOG ?? 'warn' });
+  const log = pino({ level: process.env.OSKARTRACK_TEST_LOG ?? 'silent' });
+  // The demo box is a child process that inherits the environment: keep its log to warnings.
+  process.env.LOG_LEVEL ??= 'warn';
   const { startHub } = await import('@oskartrack/hub/server');
-  const serverSource = await import('node:fs/promises').then((fs) =>
-    fs.readFile(new URL('../../../hub/src/server.ts', import.meta.url), 'utf8'),
-  );
-  // When server.ts mounts the live feed and uploads itself, do not mount them twice.
-  const plugins = /live|upload/i.test(serverSource.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))
-    ? []
-    : await optionalPlugins();
   const hub = await startHub({
     settings: {
       databaseUrl: undefined,
@@ -60,7 +69,6 @@ export async function startTestHub(): Promise<TestHub> {
     mqttPort: 0,
     demo: true,
     demoVideo: DEMO_VIDEO,
-    ...(plugins.length ? { plugins } : {}),
   });
   if (!hub.admin) throw new Error('the hub created no first administrator');
   return {
