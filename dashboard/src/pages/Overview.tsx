@@ -145,7 +145,7 @@ function StoreCard(props: { store: Store }): JSX.Element {
                   <td>{formatAgo(d.lastSeenAt)}</td>
                   <td>
                     {d.outboxDepth
-                      ? `${formatCount(d.outboxDepth)} events (oldest ${formatDuration(d.outboxOldestAgeMs)})`
+                      ? `${formatCount(d.outboxDepth)} event${d.outboxDepth === 1 ? '' : 's'} (oldest ${formatDuration(d.outboxOldestAgeMs)})`
                       : 'Nothing'}
                   </td>
                 </tr>
