@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+npm run build -w dashboard --silent
 . scripts/opencv-env.sh
 export OSKARTRACK_DATA_DIR="${OSKARTRACK_DATA_DIR:-$PWD/.data}"
 exec npx oskartrack-hub serve --demo "$@"
