@@ -17,11 +17,16 @@ export function generateSecret(bytes = 32): string {
 
 /** An argon2id hash (PHC string) of a secret or password. */
 export function hashSecret(secret: string): Promise<string> {
+  if (secret.length === 0) throw new Error('cannot hash an empty secret');
   return hash(secret, ARGON2_OPTIONS);
 }
 
-/** Checks a secret against its argon2 hash; false for a wrong secret or a malformed hash. */
+/** Longest secret or password `verifySecret` looks at; anything longer is refused before hashing. */
+export const MAX_SECRET_LENGTH = 256;
+
+/** Checks a secret against its argon2 hash; false (never a throw) for a wrong secret or a malformed hash. */
 export async function verifySecret(hashed: string, secret: string): Promise<boolean> {
+  if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH || !hashed.startsWith('$argon2')) return false;
   try {
     return await verify(hashed, secret);
   } catch {

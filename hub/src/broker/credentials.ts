@@ -4,46 +4,18 @@
  * event loop, and successful verifications are cached so a reconnect storm after a hub restart costs
  * one argon2 run per device, not one per attempt.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { generateSecret, hashSecret, MAX_SECRET_LENGTH, verifySecret } from '../api/secrets.ts';
 import { NotFoundError } from '../db/errors.ts';
 
-/** Bytes of randomness in a device secret (256 bits); the secret is their base64url form, 43 chars. */
-export const SECRET_BYTES = 32;
-/** The same secret shape as `generateSecret` makes: url-safe base64, no padding. */
+/** The same secret shape as `generateSecret` makes: url-safe base64 of 32 bytes, no padding. */
 const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-/** Longest secret `verifySecret` looks at; anything longer is refused before hashing. */
-export const MAX_SECRET_LENGTH = 256;
 
-// `Algorithm` is an ambient const enum (not usable under isolatedModules): its Argon2id member is 2.
-const ARGON2ID = 2 as Algorithm;
-
-/** A new device secret: 32 random bytes, base64url (safe in URLs, shells, MQTT passwords). */
-export function generateSecret(): string {
-  return randomBytes(SECRET_BYTES).toString('base64url');
-}
+export { generateSecret, hashSecret, MAX_SECRET_LENGTH, verifySecret };
 
 /** Whether a string has the shape `generateSecret` produces (a cheap check before any hashing). */
 export function looksLikeSecret(secret: string): boolean {
   return SECRET_SHAPE.test(secret);
-}
-
-/** The argon2id PHC string of a secret (OWASP parameters: 19 MiB, 2 passes, 1 lane). */
-export function hashSecret(secret: string): Promise<string> {
-  if (secret.length === 0) throw new Error('cannot hash an empty secret');
-  return hash(secret, { algorithm: ARGON2ID });
-}
-
-/** Checks a secret against a stored hash; false (never a throw) for a malformed hash or secret. */
-export async function verifySecret(storedHash: string, secret: string): Promise<boolean> {
-  if (secret.length === 0 || secret.length > MAX_SECRET_LENGTH || !storedHash.startsWith('$argon2')) {
-    return false;
-  }
-  try {
-    return await verify(storedHash, secret);
-  } catch {
-    return false;
-  }
 }
 
 /** Finds a device's stored credential hash: null or undefined when the device has none or is unknown. */
