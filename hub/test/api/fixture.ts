@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventOf, SequencedEvent } from '@oskartrack/protocol';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
+import pino from 'pino';
 import { createUser } from '../../src/api/users-command.ts';
 import { type AppOptions, buildApp } from '../../src/app.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { Repositories } from '../../src/db/repositories/index.ts';
 import type { Settings } from '../../src/settings.ts';
+import { UploadService, uploadsPlugin } from '../../src/uploads/index.ts';
 import { openTestDatabase, seedStore, type TestDatabase, uid } from '../db/backends.ts';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -84,7 +86,19 @@ export async function seedStoreData(repos: Repositories, name: string) {
     },
   ];
   await repos.events.insertEvents(s.device.id, events);
-  return { ...s, zone, zone2, line, customer, visit };
+  const upload = await repos.uploads.create({
+    storeId: s.store.id,
+    cameraId: s.camera.id,
+    deviceId: s.device.id,
+    createdBy: null,
+    fileName: 'recording.avi',
+    sizeBytes: 1000,
+    detector: 'hog',
+    fps: null,
+    startTime: new Date(DAY0),
+    framesTotal: null,
+  });
+  return { ...s, zone, zone2, line, customer, visit, upload };
 }
 export type StoreData = Awaited<ReturnType<typeof seedStoreData>>;
 
@@ -159,10 +173,19 @@ export async function openFixture(kind: DatabaseKind, options: Partial<AppOption
 
   let offset = 0;
   const routes: RouteOptions[] = [];
+  // The uploads routes live in their own plugin (as in `serve`); they are here so that every route
+  // test walks them too. No job runs in these tests, so the ingest is never reached.
+  const uploads = new UploadService({
+    repos,
+    ingest: { submit: () => Promise.reject(new Error('no ingest in API tests')) },
+    dataDir,
+    log: pino({ level: 'silent' }),
+  });
   const app = await buildApp({
     settings,
     db: t.handle,
     onRoute: (r) => routes.push(r),
+    extraPlugins: [uploadsPlugin({ service: uploads }), ...(options.extraPlugins ?? [])],
     loginRateLimit: { perUser: 1000, perAddress: 1000, windowMs: 60_000 },
     ...options,
     auth: { clock: () => Date.now() + offset, ...options.auth },
