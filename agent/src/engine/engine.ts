@@ -5,7 +5,7 @@ import { type AnalyticsOptions, type Scene, SceneAnalytics } from '../analytics/
 import type { Detector, DetectorKind } from '../detect/detector.ts';
 import type { MotionGate } from '../detect/motion.ts';
 import { Tracker, type TrackerOptions } from '../track/index.ts';
-import type { Frame, Tracks } from '../types.ts';
+import type { Detections, Frame, Tracks } from '../types.ts';
 
 /**
  * Tracker settings per detector, because their scores mean different things. Found with
@@ -76,7 +76,7 @@ export class Engine {
     this.frames++;
     let t = performance.now();
     let detected = false;
-    let dets = null;
+    let dets: Detections | null = null;
     if (frame.index % this.everyNth === 0) {
       if (this.opts.motionGate && !this.opts.motionGate.moved(frame.mat)) {
         this.stillFrames++;
