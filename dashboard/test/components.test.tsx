@@ -40,6 +40,7 @@ describe('AreasLayer', () => {
   it('draws each area as a polygon with its name, and each counting line with its name', () => {
     const root = mount(() => (
       <svg>
+        <title>Areas</title>
         <AreasLayer
           zones={[
             zone('till', 'Till', [
@@ -77,6 +78,7 @@ describe('TracksLayer', () => {
   it('scales live boxes to the picture and labels them with their ids', () => {
     const root = mount(() => (
       <svg>
+        <title>Live boxes</title>
         <TracksLayer
           tracks={[
             { id: 7, box: [100, 50, 20, 40], score: 0.9 },
