@@ -32,8 +32,15 @@ fi
 # --- npm packages -----------------------------------------------------------------------------
 # Install scripts are skipped (npm 11 would skip unapproved ones anyway, and opencv4nodejs's own
 # script downloads OpenCV): the native addons are built explicitly below.
-if [ -f package-lock.json ]; then
+# A second run skips the install when the lock file has not changed since the last one, so the
+# native builds below are kept too.
+stamp=node_modules/.oskartrack-lock.sha256
+lock_hash="$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1)"
+if [ -n "$lock_hash" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]; then
+  log "npm packages are up to date"
+elif [ -n "$lock_hash" ]; then
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > "$stamp"
 else
   npm install --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
