@@ -8,10 +8,10 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadOpenCV } from '@oskartrack/agent';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboardIfStale, DEMO_VIDEO, startTestHub, type TestHub } from './hub.ts';
+import { cutClip } from '../../../agent/test/support/clip.ts';
+import { buildDashboardIfStale, startTestHub, type TestHub } from './hub.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
@@ -63,30 +63,6 @@ async function eventually(p: Page, selector: string, tries = 4): Promise<void> {
       if (i >= tries) throw err;
       await p.reload();
     }
-  }
-}
-
-/** The first 60 frames of the PETS clip as an MJPEG AVI (about 9 seconds at 7 fps). */
-async function cutClip(path: string, frames: number): Promise<void> {
-  const cv = await loadOpenCV();
-  const capture = new cv.VideoCapture(DEMO_VIDEO!);
-  let writer: InstanceType<typeof cv.VideoWriter> | undefined;
-  try {
-    for (let i = 0; i < frames; i++) {
-      const mat = capture.read();
-      if (mat.empty) break;
-      writer ??= new cv.VideoWriter(
-        path,
-        cv.VideoWriter.fourcc('MJPG'),
-        7,
-        new cv.Size(mat.cols, mat.rows),
-        true,
-      );
-      writer.write(mat);
-    }
-  } finally {
-    writer?.release();
-    capture.release();
   }
 }
 

@@ -9,11 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { PETS_CLIP } from '../../../agent/test/support/clip.ts';
 
-export const DEMO_VIDEO = [
-  '/usr/share/doc/opencv-doc/examples/data/vtest.avi',
-  '/work/shared/data/pets09-s2l1/vtest.avi',
-].find((p) => existsSync(p));
+export const DEMO_VIDEO = PETS_CLIP;
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -239,6 +239,9 @@ export class UploadService {
   private async process(id: string, signal: AbortSignal): Promise<void> {
     const job = await this.repos.uploads.get(id);
     const file = this.pathOf(id);
+    const discard = async () => {
+      if (!this.opts.keepFiles) await rm(file, { force: true }).catch(() => undefined);
+    };
     const log = this.opts.log;
     const startedAt = new Date();
     await this.update(id, { state: 'processing', startedAt });
@@ -363,6 +366,8 @@ export class UploadService {
         })),
         videoSeconds: stats.frames / source.info.fps,
       };
+      // The video goes before the job says it is finished: whoever sees "done" finds nothing kept.
+      await discard();
       await this.update(id, {
         state: 'done',
         framesDone: stats.frames,
@@ -380,6 +385,7 @@ export class UploadService {
     } catch (err) {
       const message = err instanceof Error ? err.message.replace(file, job.fileName) : String(err);
       log.warn({ jobId: id, error: message }, 'processing an uploaded recording failed');
+      await discard();
       await this.update(id, {
         state: 'failed',
         error: message,
@@ -390,7 +396,7 @@ export class UploadService {
         finishedAt: new Date(),
       }).catch((e: unknown) => log.error({ err: e, jobId: id }, 'recording a failed upload job failed'));
     } finally {
-      if (!this.opts.keepFiles) await rm(file, { force: true }).catch(() => undefined);
+      await discard();
     }
   }
 }

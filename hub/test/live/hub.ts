@@ -3,12 +3,12 @@
  * schema or PGlite), a temporary data directory, users with tokens, and WebSocket clients that record
  * what they receive.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import WebSocket from 'ws';
+import { PETS_CLIP } from '../../../agent/test/support/clip.ts';
 import { createUser } from '../../src/api/users-command.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { ServerMessage } from '../../src/live/messages.ts';
@@ -19,10 +19,7 @@ import { openTestDatabase, type TestDatabase, uid } from '../db/backends.ts';
 export const PASSWORD = 'correct-horse-battery';
 
 /** The PETS 2009 clip: Debian's opencv-doc copy, or the shared data folder. */
-export const DEMO_CLIP = [
-  '/usr/share/doc/opencv-doc/examples/data/vtest.avi',
-  fileURLToPath(new URL('../../../../shared/data/pets09-s2l1/vtest.avi', import.meta.url)),
-].find((p) => existsSync(p));
+export const DEMO_CLIP = PETS_CLIP;
 
 export interface TestHub {
   hub: RunningHub;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CAMERA_ID, DEMO_DEVICE_ID, DEMO_STORE_ID } from '../../src/demo.ts';
 import type { ServerMessage, ServerMessageOf } from '../../src/live/messages.ts';
 import { BACKENDS, seedStore } from '../db/backends.ts';
-import { DEMO_CLIP, openTestHub, Recorder, type TestHub } from './hub.ts';
+import { openTestHub, Recorder, type TestHub } from './hub.ts';
 
 const is =
   <T extends ServerMessage['type']>(type: T, storeId?: string) =>
@@ -35,7 +35,7 @@ function synthetic(batch: number, size: number): SequencedEvent[] {
 const syntheticCount = (r: Recorder) =>
   r.of('events').reduce((n, m) => n + m.events.filter((e) => e.seq >= SYNTH_SEQ).length, 0);
 
-describe.skipIf(!DEMO_CLIP).each(BACKENDS)('live feed on %s', (kind) => {
+describe.each(BACKENDS)('live feed on %s', (kind) => {
   let h: TestHub;
   let other: Awaited<ReturnType<typeof seedStore>>;
   let viewerDemo: string;

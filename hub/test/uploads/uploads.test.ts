@@ -7,40 +7,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOpenCV } from '@oskartrack/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cutClip } from '../../../agent/test/support/clip.ts';
 import type { UploadJob } from '../../src/live/messages.ts';
 import { recordingsDeviceId } from '../../src/uploads/service.ts';
 import { BACKENDS, seedStore, uid } from '../db/backends.ts';
-import { DEMO_CLIP, openTestHub, Recorder, type TestHub } from '../live/hub.ts';
+import { openTestHub, Recorder, type TestHub } from '../live/hub.ts';
 
 const MAX_BYTES = 3 * 1024 * 1024;
 const START = '2025-07-01T09:00:00.000Z';
 const DAY = 86_400_000;
-
-/** The first `frames` frames of the PETS clip, as an MJPEG AVI at 7 frames per second. */
-async function cutClip(path: string, frames: number): Promise<void> {
-  const cv = await loadOpenCV();
-  const capture = new cv.VideoCapture(DEMO_CLIP!);
-  let writer: InstanceType<typeof cv.VideoWriter> | undefined;
-  try {
-    for (let i = 0; i < frames; i++) {
-      const mat = capture.read();
-      if (mat.empty) break;
-      writer ??= new cv.VideoWriter(
-        path,
-        cv.VideoWriter.fourcc('MJPG'),
-        7,
-        new cv.Size(mat.cols, mat.rows),
-        true,
-      );
-      writer.write(mat);
-    }
-  } finally {
-    writer?.release();
-    capture.release();
-  }
-}
 
 interface Form {
   cameraId?: string;
@@ -60,7 +36,7 @@ function formData(f: Form): FormData {
   return form;
 }
 
-describe.skipIf(!DEMO_CLIP).each(BACKENDS)('uploads on %s', (kind) => {
+describe.each(BACKENDS)('uploads on %s', (kind) => {
   let h: TestHub;
   let dir: string;
   let clip: Buffer;
