@@ -1,35 +1,14 @@
-import { connect as connectTcp } from 'node:net';
 import { type Ack, EventBatch, type HubStatus, parsePayload, topics } from '@oskartrack/protocol';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Link } from '../../src/link/link.ts';
 import { Outbox } from '../../src/outbox/outbox.ts';
 import { crossing, events, tempDir } from '../outbox/helpers.ts';
+import { requireMosquitto } from '../support/mosquitto.ts';
 import { Resources, silent } from './fixture.ts';
 import { deviceId, waitFor } from './helpers.ts';
 
-const url = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-
-async function reachable(target: string): Promise<boolean> {
-  const { hostname, port } = new URL(target);
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: hostname, port: Number(port || 1883) });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-const available = await reachable(url);
-// The external-broker path is part of the product: no broker here is a failure, not a skip.
-if (!available) throw new Error(`no MQTT broker at ${url}: start Mosquitto (bash scripts/services.sh)`);
+const url = await requireMosquitto();
 
 const resources = new Resources();
 afterEach(() => resources.release());

@@ -1,33 +1,12 @@
-import { connect as connectTcp } from 'node:net';
 import { HubStatus, parsePayload, topics } from '@oskartrack/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requireMosquitto } from '../../../agent/test/support/mosquitto.ts';
 import type { InboundMessage } from '../../src/broker/bus.ts';
 import { connectExternalBus, type ExternalBus, type ExternalBusOptions } from '../../src/broker/external.ts';
 import { Resources, silent, sleep, uid, waitFor } from './helpers.ts';
 
-const url = process.env.TEST_MQTT_URL || 'mqtt://127.0.0.1:1883';
-
-async function reachable(target: string): Promise<boolean> {
-  const { hostname, port } = new URL(target);
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: hostname, port: Number(port || 1883) });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-const available = await reachable(url);
-// The external-broker path is part of the product: no broker here is a failure, not a skip.
-if (!available) throw new Error(`no MQTT broker at ${url}: start Mosquitto (bash scripts/services.sh)`);
+const url = await requireMosquitto();
 
 const resources = new Resources();
 afterEach(() => resources.release());
