@@ -6,12 +6,14 @@ export type DetectorKind = 'hog' | 'yolox';
 /**
  * Finds people in one BGR frame.
  *
- * The returned `Detections` belongs to the detector and is reused: the next `detect()` call
- * overwrites it (its arrays may also be replaced by bigger ones). Copy what you need to keep, or
- * consume it before calling `detect()` again. Calls must not overlap (await each one).
+ * Up to `lanes` calls may overlap (each on its own frame); more throw. The returned `Detections`
+ * belongs to the detector and is reused: the call `lanes` calls later overwrites it (its arrays may
+ * also be replaced by bigger ones). Copy what you need to keep, or consume it before then.
  */
 export interface Detector {
   readonly name: DetectorKind;
+  /** How many detect() calls may run at the same time (1: await each one before the next). */
+  readonly lanes: number;
   detect(frame: Mat): Promise<Detections>;
   /** Frees native resources (network, buffers). The detector is unusable afterwards. */
   close(): void;

@@ -31,6 +31,8 @@ export interface HogOptions {
   scoreThreshold?: number;
   /** Runs HOG on a grayscale copy (gradients over one channel instead of three). Default true. */
   grayscale?: boolean;
+  /** Frames that may be detected at the same time, each with its own descriptor. Default 1. */
+  lanes?: number;
 }
 
 /**
@@ -50,13 +52,21 @@ export function hogScore(weight: number): number {
   return 1 / (1 + Math.exp(-2 * (weight - 0.3)));
 }
 
+/** What one overlapping detect() call owns. */
+interface HogLane {
+  hog: InstanceType<CV['HOGDescriptor']>;
+  busy: boolean;
+  out: Detections;
+  scratch: NmsScratch;
+}
+
 export class HogDetector implements Detector {
   readonly name = 'hog' as const;
-  private readonly hog: InstanceType<CV['HOGDescriptor']>;
+  readonly lanes: number;
+  private readonly laneState: HogLane[];
+  private nextLane = 0;
   private readonly winStride: InstanceType<CV['Size']>;
   private readonly padding: InstanceType<CV['Size']>;
-  private readonly out: Detections = emptyDetections(32);
-  private readonly scratch = new NmsScratch();
   private readonly upscale: number;
   private readonly pyramidScale: number;
   private readonly hitThreshold: number;
@@ -82,13 +92,32 @@ export class HogDetector implements Detector {
     const pad = options.padding ?? 8;
     this.winStride = new cv.Size(stride, stride);
     this.padding = new cv.Size(pad, pad);
-    this.hog = new cv.HOGDescriptor();
-    this.hog.setSVMDetector(cv.HOGDescriptor.getDefaultPeopleDetector());
+    this.lanes = Math.floor(options.lanes ?? 1);
+    if (!(this.lanes >= 1 && this.lanes <= 8))
+      throw new Error(`HOG lanes must be 1..8, got ${options.lanes}`);
+    const svm = cv.HOGDescriptor.getDefaultPeopleDetector();
+    this.laneState = Array.from({ length: this.lanes }, () => {
+      const hog = new cv.HOGDescriptor();
+      hog.setSVMDetector(svm);
+      return { hog, busy: false, out: emptyDetections(32), scratch: new NmsScratch() };
+    });
   }
 
   async detect(frame: Mat): Promise<Detections> {
+    const lane = this.laneState[this.nextLane]!;
+    if (lane.busy) throw new Error(`More than ${this.lanes} overlapping HOG detect() calls`);
+    this.nextLane = (this.nextLane + 1) % this.lanes;
+    lane.busy = true;
+    try {
+      return await this.detectIn(lane, frame);
+    } finally {
+      lane.busy = false;
+    }
+  }
+
+  private async detectIn(lane: HogLane, frame: Mat): Promise<Detections> {
     const cv = this.cv;
-    const out = this.out;
+    const out = lane.out;
     out.count = 0;
     if (frame.empty) return out;
     const gray = this.grayscale && frame.channels === 3 ? await frame.cvtColorAsync(cv.COLOR_BGR2GRAY) : null;
@@ -106,9 +135,9 @@ export class HogDetector implements Detector {
           );
     if (scaled) gray?.release();
     const img = scaled ?? src;
-    let found: Awaited<ReturnType<typeof this.hog.detectMultiScaleAsync>>;
+    let found: Awaited<ReturnType<HogLane['hog']['detectMultiScaleAsync']>>;
     try {
-      found = await this.hog.detectMultiScaleAsync(
+      found = await lane.hog.detectMultiScaleAsync(
         img,
         this.hitThreshold,
         this.winStride,
@@ -144,7 +173,7 @@ export class HogDetector implements Detector {
       scores[n] = score;
       n++;
     }
-    out.count = nms(boxes, scores, n, this.nmsIou, this.scratch);
+    out.count = nms(boxes, scores, n, this.nmsIou, lane.scratch);
     return out;
   }
 

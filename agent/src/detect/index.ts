@@ -1,4 +1,5 @@
 // Detector factory: `hog` (default, no model file) or `yolox` (ONNX model through OpenCV DNN).
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { loadOpenCV } from '../cv.ts';
 import type { Detector, DetectorKind } from './detector.ts';
@@ -33,6 +34,11 @@ export interface CreateDetectorOptions {
   /** Agent data directory, where `models pull` puts its files. Needed when `model` is a name. */
   dataDir?: string;
   scoreThreshold?: number;
+  /**
+   * Frames detected at the same time (Detector.lanes), so a run overlaps the detection of the next
+   * frame with this one. Default 2 where the machine has 2 or more cores, else 1.
+   */
+  lanes?: number;
   hog?: HogOptions;
   yolox?: YoloxOptions;
 }
@@ -50,8 +56,10 @@ export async function createDetector(options: CreateDetectorOptions = {}): Promi
     throw new Error(`Unknown detector "${String(kind)}": use one of ${DETECTOR_KINDS.join(', ')}`);
   }
   const cv = await loadOpenCV();
-  const withThreshold = <T extends { scoreThreshold?: number }>(o: T | undefined): T =>
+  const lanes = options.lanes ?? Math.min(2, availableParallelism());
+  const withThreshold = <T extends { scoreThreshold?: number; lanes?: number }>(o: T | undefined): T =>
     ({
+      lanes,
       ...o,
       ...(options.scoreThreshold !== undefined ? { scoreThreshold: options.scoreThreshold } : {}),
     }) as T;

@@ -45,6 +45,8 @@ export interface StepResult {
   detected: boolean;
 }
 
+const NOTHING: Promise<null> = Promise.resolve(null);
+
 export class Engine {
   readonly tracker: Tracker;
   readonly analytics: SceneAnalytics;
@@ -71,33 +73,42 @@ export class Engine {
     return this.opts.detector.name;
   }
 
-  /** Processes one frame; `tracks` is valid until the next call. */
-  async step(frame: Frame): Promise<StepResult> {
+  /** Frames the run loop may have in the detector at once: one per detector lane. */
+  get depth(): number {
+    return this.opts.detector.lanes;
+  }
+
+  /**
+   * First half of a step: starts the detector on the frame, or resolves to null when this frame is
+   * not detected (every Nth, motion gate). Call in frame order; up to `depth` may be pending.
+   */
+  detect(frame: Frame): Promise<Detections | null> {
+    if (frame.index % this.everyNth !== 0) return NOTHING;
+    if (this.opts.motionGate && !this.opts.motionGate.moved(frame.mat)) {
+      this.stillFrames++;
+      return NOTHING;
+    }
+    this.detectedFrames++;
+    return this.opts.detector.detect(frame.mat);
+  }
+
+  /**
+   * Second half: tracking and analytics of a frame with its detections (null: predict only). Call
+   * in frame order, before the detector's lanes come round to this frame's detections again.
+   * `tracks` is valid until the next call.
+   */
+  track(frame: Frame, dets: Detections | null): StepResult {
     this.frames++;
     let t = performance.now();
-    let detected = false;
-    let dets: Detections | null = null;
-    if (frame.index % this.everyNth === 0) {
-      if (this.opts.motionGate && !this.opts.motionGate.moved(frame.mat)) {
-        this.stillFrames++;
-      } else {
-        dets = await this.opts.detector.detect(frame.mat);
-        detected = true;
-        this.detectedFrames++;
-      }
-    }
-    let now = performance.now();
-    this.times.detect += now - t;
-    t = now;
     const tracks = this.tracker.update(dets, frame.index, frame.at);
     this.ended.length = 0;
     this.tracker.ended(this.ended);
-    now = performance.now();
+    const now = performance.now();
     this.times.track += now - t;
     t = now;
     const events = this.analytics.update(tracks, this.ended);
     this.times.analytics += performance.now() - t;
-    return { tracks, events, detected };
+    return { tracks, events, detected: dets !== null };
   }
 
   /** Closes every open track and visit (end of a recording). */

@@ -2,7 +2,7 @@
 // the hub's upload jobs.
 import type { TrackingEvent } from '@oskartrack/protocol';
 import type { FrameSource } from '../source/index.ts';
-import type { Frame } from '../types.ts';
+import type { Detections, Frame } from '../types.ts';
 import type { Engine, StageTimes, StepResult } from './engine.ts';
 
 export interface RunHooks {
@@ -38,20 +38,54 @@ export async function runSource(
   const total = source.info.frameCount;
   let events = 0;
   let peakRss = process.memoryUsage.rss();
-  for (;;) {
-    if (hooks.signal?.aborted) break;
-    if (hooks.maxFrames !== undefined && engine.frames >= hooks.maxFrames) break;
-    const t = performance.now();
-    const frame = await source.read();
-    engine.times.decode += performance.now() - t;
-    if (!frame) break;
-    const result = await engine.step(frame);
-    events += result.events.length;
-    await hooks.onStep?.(frame, result);
-    if (engine.frames % 25 === 0) {
-      peakRss = Math.max(peakRss, process.memoryUsage.rss());
-      hooks.onProgress?.(engine.frames, total);
+  // Detection of the next frames runs while this one is tracked: up to `depth` frames in flight,
+  // tracked strictly in order. The source keeps their Mats alive until their turn is done.
+  const depth = Math.max(1, engine.depth);
+  source.keepLast(depth);
+  const inFlight: { frame: Frame; dets: Promise<Detections | null> }[] = [];
+  let read = 0;
+  let ended = false;
+  const stopped = () =>
+    hooks.signal?.aborted === true || (hooks.maxFrames !== undefined && read >= hooks.maxFrames);
+  try {
+    for (;;) {
+      while (!ended && inFlight.length < depth) {
+        if (stopped()) {
+          ended = true;
+          break;
+        }
+        let t = performance.now();
+        const frame = await source.read();
+        const now = performance.now();
+        engine.times.decode += now - t;
+        if (!frame) {
+          ended = true;
+          break;
+        }
+        read++;
+        t = now;
+        const dets = engine.detect(frame);
+        // A failure surfaces when this frame's turn comes; this only keeps it from counting as unhandled.
+        dets.catch(() => {});
+        inFlight.push({ frame, dets });
+        engine.times.detect += performance.now() - t;
+      }
+      const next = inFlight.shift();
+      if (!next || hooks.signal?.aborted) break;
+      const t = performance.now();
+      const dets = await next.dets;
+      engine.times.detect += performance.now() - t;
+      const result = engine.track(next.frame, dets);
+      events += result.events.length;
+      await hooks.onStep?.(next.frame, result);
+      if (engine.frames % 25 === 0) {
+        peakRss = Math.max(peakRss, process.memoryUsage.rss());
+        hooks.onProgress?.(engine.frames, total);
+      }
     }
+  } finally {
+    // Native work still reading frames must end before the caller closes the source.
+    await Promise.allSettled(inFlight.map((f) => f.dets));
   }
   const last = engine.finish();
   events += last.length;

@@ -9,6 +9,7 @@ import {
   type Capture,
   errorMessage,
   type FrameSource,
+  HandedOutFrames,
   type SourceInfo,
   type SourceState,
   StateBox,
@@ -45,7 +46,7 @@ export class FileSource implements FrameSource {
   private capture: Capture | null;
   /** The decode of the next frame, started early when prefetching. */
   private next: Promise<Mat | null> | null = null;
-  private handedOut: Mat | null = null;
+  private readonly handedOut: HandedOutFrames;
   private index = 0;
   private wallStart = 0;
   private closed = false;
@@ -60,6 +61,7 @@ export class FileSource implements FrameSource {
     private readonly options: FileSourceOptions,
     private readonly openCapture: (path: string) => Capture,
   ) {
+    this.handedOut = new HandedOutFrames(options.keepFrames ?? false);
     this.capture = capture;
     this.next = Promise.resolve(first);
     this.startTime = options.startTime ?? Date.now();
@@ -132,15 +134,16 @@ export class FileSource implements FrameSource {
     return this.states.state;
   }
 
+  keepLast(n: number): void {
+    this.handedOut.keepLast(n);
+  }
+
   onState(listener: StateListener): () => void {
     return this.states.add(listener);
   }
 
   async read(): Promise<Frame | null> {
-    if (!this.options.keepFrames) {
-      this.handedOut?.release();
-      this.handedOut = null;
-    }
+    this.handedOut.makeRoom();
     if (this.closed) return null;
     const mat = await (this.next ?? this.decode());
     this.next = null;
@@ -164,7 +167,7 @@ export class FileSource implements FrameSource {
       if (wait > 1) await sleep(wait);
     }
     this.states.set({ state: 'running' });
-    this.handedOut = mat;
+    this.handedOut.add(mat);
     return {
       cameraId: this.options.cameraId ?? 'cam',
       index,
@@ -216,8 +219,7 @@ export class FileSource implements FrameSource {
         // The decode in flight failed; nothing left to free.
       }
     }
-    if (!this.options.keepFrames) this.handedOut?.release();
-    this.handedOut = null;
+    this.handedOut.releaseAll();
     this.capture?.release();
     this.capture = null;
     this.states.set({ state: 'stopped', reason: 'closed' });

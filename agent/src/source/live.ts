@@ -6,6 +6,7 @@ import {
   type Capture,
   errorMessage,
   type FrameSource,
+  HandedOutFrames,
   type SourceInfo,
   type SourceKind,
   type SourceState,
@@ -68,7 +69,7 @@ export class LiveSource implements FrameSource {
   private readonly states = new StateBox('starting');
   private capture: Capture | null = null;
   private reading: Promise<Mat> | null = null;
-  private handedOut: Mat | null = null;
+  private readonly handedOut: HandedOutFrames;
   private index = 0;
   private failures = 0;
   private failure: Error | null = null;
@@ -83,6 +84,7 @@ export class LiveSource implements FrameSource {
     private readonly target: string | number,
     private readonly options: LiveSourceOptions = {},
   ) {
+    this.handedOut = new HandedOutFrames(options.keepFrames ?? false);
     this.info = {
       kind,
       uri: typeof target === 'number' ? `webcam:${target}` : redactUrl(target),
@@ -99,15 +101,16 @@ export class LiveSource implements FrameSource {
     return this.states.state;
   }
 
+  keepLast(n: number): void {
+    this.handedOut.keepLast(n);
+  }
+
   onState(listener: StateListener): () => void {
     return this.states.add(listener);
   }
 
   async read(): Promise<Frame | null> {
-    if (!this.options.keepFrames) {
-      this.handedOut?.release();
-      this.handedOut = null;
-    }
+    this.handedOut.makeRoom();
     for (;;) {
       if (this.closed) return null;
       if (this.failure) throw this.failure;
@@ -134,7 +137,7 @@ export class LiveSource implements FrameSource {
         this.info.width = mat.cols;
         this.info.height = mat.rows;
         this.states.set({ state: 'running' });
-        this.handedOut = mat;
+        this.handedOut.add(mat);
         return {
           cameraId: this.options.cameraId ?? 'cam',
           index: this.index++,
@@ -228,8 +231,7 @@ export class LiveSource implements FrameSource {
         // The read in flight failed; nothing to free.
       }
     }
-    if (!this.options.keepFrames) this.handedOut?.release();
-    this.handedOut = null;
+    this.handedOut.releaseAll();
     this.capture?.release();
     this.capture = null;
     this.states.set({ state: 'stopped', reason: 'closed' });

@@ -41,10 +41,15 @@ export interface FrameSource {
   /**
    * The next frame, or null at the end of a file (without `loop`) or after `close()`. A live source
    * waits through reconnections; it rejects once it has given up (state 'failed'). The frame's Mat
-   * is released by the next `read()` unless the source was opened with `keepFrames: true`.
-   * Calls must not overlap.
+   * is released by the next `read()` (see `keepLast`) unless the source was opened with
+   * `keepFrames: true`. Calls must not overlap.
    */
   read(): Promise<Frame | null>;
+  /**
+   * Keeps the last `n` frames handed out alive (default 1): `read()` then releases the frame handed
+   * out `n` reads before. For a caller that works on several frames at once.
+   */
+  keepLast(n: number): void;
   /** Subscribes to state changes; returns the unsubscribe function. */
   onState(listener: StateListener): () => void;
   /** Stops reading, waits for a decode in flight, frees the capture. State becomes 'stopped'. */
@@ -64,6 +69,33 @@ export async function* frames(source: FrameSource): AsyncGenerator<Frame, void, 
     const frame = await source.read();
     if (!frame) return;
     yield frame;
+  }
+}
+
+/** Frames handed out and not yet released, oldest first; shared by the source implementations. */
+export class HandedOutFrames {
+  private readonly mats: Mat[] = [];
+  private keep = 1;
+
+  /** `callerReleases`: the source was opened with `keepFrames`, so it never releases a frame. */
+  constructor(private readonly callerReleases: boolean) {}
+
+  keepLast(n: number): void {
+    this.keep = Math.max(1, Math.floor(n));
+  }
+
+  /** Before handing out another frame: releases the oldest so that at most `keep` are out after it. */
+  makeRoom(): void {
+    while (this.mats.length >= this.keep) this.mats.shift()?.release();
+  }
+
+  add(mat: Mat): void {
+    if (!this.callerReleases) this.mats.push(mat);
+  }
+
+  releaseAll(): void {
+    for (const mat of this.mats) mat.release();
+    this.mats.length = 0;
   }
 }
 

@@ -66,6 +66,19 @@ describe('file source on vtest.avi', () => {
     await keeping.close();
   });
 
+  it('keeps the last n frames alive with keepLast(n), releasing the one n reads back', async () => {
+    const source = await openSource(VIDEO);
+    source.keepLast(2);
+    const a = await source.read();
+    const b = await source.read();
+    expect(Boolean(a?.mat.empty)).toBe(false);
+    await source.read();
+    expect(Boolean(a?.mat.empty)).toBe(true);
+    expect(Boolean(b?.mat.empty)).toBe(false);
+    await source.close();
+    expect(Boolean(b?.mat.empty)).toBe(true);
+  });
+
   it('loops past the end with growing indexes and timestamps', async () => {
     const source = await openSource(VIDEO, { fps: 7, startTime: 0, loop: true });
     let last = -1;
