@@ -15,7 +15,11 @@ const args = process.argv.slice(2);
 const maxFrames = args.includes('--max-frames') ? args[args.indexOf('--max-frames') + 1] : undefined;
 
 const configs: { name: string; flags: string[] }[] = [
-  { name: 'yolox (nano 416)', flags: ['--detector', 'yolox', '--model', model] },
+  { name: 'yolox (nano, 416x320 input, 2 lanes)', flags: ['--detector', 'yolox', '--model', model] },
+  {
+    name: 'yolox, 1 lane (no overlap)',
+    flags: ['--detector', 'yolox', '--model', model, '--lanes', '1'],
+  },
   { name: 'yolox + motion gate', flags: ['--detector', 'yolox', '--model', model, '--motion-gate'] },
   {
     name: 'yolox, detect every 2nd frame',

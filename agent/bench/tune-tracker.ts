@@ -1,12 +1,17 @@
 // Sweeps tracker settings on cached detections of PETS09-S2L1, so tuning takes seconds, not a
 // detector pass per setting. The first run caches the detections in /tmp.
-//   node --import tsx agent/bench/tune-tracker.ts [hog|yolox]
+//   node --import tsx agent/bench/tune-tracker.ts [hog|yolox] [--counts]
+// --counts keeps the detector's preset and sweeps the areas' border band instead, printing the
+// counting error on the PETS09 areas and lines (agent/bench/pets09-scene.json); the ground truth is
+// counted with the same band.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSceneFile } from '../src/analytics/index.ts';
 import { loadOpenCV } from '../src/cv.ts';
 import { createDetector } from '../src/detect/index.ts';
-import { evaluate, MotRowsBuilder, readMotFile } from '../src/eval/index.ts';
+import { TRACKER_PRESETS } from '../src/engine/engine.ts';
+import { compareCounts, countsFromRows, evaluate, MotRowsBuilder, readMotFile } from '../src/eval/index.ts';
 import { openSource } from '../src/source/index.ts';
 import { Tracker, type TrackerOptions } from '../src/track/index.ts';
 import type { Detections } from '../src/types.ts';
@@ -41,7 +46,7 @@ async function detectAll(): Promise<Cached> {
 const frames = await detectAll();
 const gt = await readMotFile(join(data, 'gt.txt'));
 
-function score(opts: Partial<TrackerOptions>, minScore: number) {
+function track(opts: Partial<TrackerOptions>, minScore: number) {
   const tracker = new Tracker({ trackBuffer: 28, ...opts });
   const rows = new MotRowsBuilder();
   frames.forEach((fr, i) => {
@@ -53,7 +58,37 @@ function score(opts: Partial<TrackerOptions>, minScore: number) {
     };
     rows.pushTracks(tracker.update(det, i, (i * 1000) / 7));
   });
-  return evaluate(gt, rows.rows(), { hota: false });
+  return rows.rows();
+}
+
+function score(opts: Partial<TrackerOptions>, minScore: number) {
+  return evaluate(gt, track(opts, minScore), { hota: false });
+}
+
+if (process.argv.includes('--counts')) {
+  const scene = await loadSceneFile(join(root, 'agent/bench/pets09-scene.json'), { width: 768, height: 576 });
+  const rows = track(TRACKER_PRESETS[kind], 0.1);
+  const m = evaluate(gt, rows, { hota: false });
+  console.log(
+    `${kind} preset: MOTA ${m.mota.toFixed(1)}, IDF1 ${m.idf1.toFixed(1)}, id switches ${m.id_switches}`,
+  );
+  console.log('border band\tcount error (areas + lines)\tentries per area (system / truth)');
+  for (const zoneBorderBand of [0, 0.1, 0.2, 0.3]) {
+    const c = compareCounts(
+      countsFromRows(rows, scene, 'cam', 7, 0, { zoneBorderBand }),
+      countsFromRows(gt, scene, 'cam', 7, 0, { zoneBorderBand }),
+    );
+    const counted = [...c.zones.filter((z) => z.metric !== 'dwell_s'), ...c.lines];
+    const sys = counted.reduce((a, x) => a + x.system, 0);
+    const all = counted.reduce((a, x) => a + x.truth, 0);
+    const entries = c.zones
+      .filter((z) => z.metric === 'entries')
+      .map((z) => `${z.name} ${z.system}/${z.truth}`);
+    console.log(
+      `${zoneBorderBand}\t${((Math.abs(sys - all) / all) * 100).toFixed(1)} %\t${entries.join(', ')}`,
+    );
+  }
+  process.exit(0);
 }
 
 const results: string[] = [];

@@ -28,6 +28,7 @@ const engineOptions = (cmd: Command) =>
     .option('--every-nth <n>', 'run the detector on every Nth frame only', positiveInt)
     .option('--motion-gate', 'skip detection on frames where nothing moved')
     .option('--score-threshold <s>', 'minimum detection score', Number)
+    .option('--lanes <n>', 'frames detected at the same time (default 2 on 2 or more cores)', positiveInt)
     .option('--max-frames <n>', 'stop after this many frames', positiveInt);
 
 const program = new Command('oskartrack-agent').description('OskarTrack edge agent').showHelpAfterError();

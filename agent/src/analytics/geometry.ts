@@ -97,6 +97,26 @@ export function pointInPolygon(poly: PackedPolygon, px: number, py: number): boo
   return inside;
 }
 
+/** Distance from p to the nearest point of the polygon's boundary (0 on an edge), in pixels. */
+export function distanceToEdges(poly: PackedPolygon, px: number, py: number): number {
+  const { n, xs, ys, edgeLengths } = poly;
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const j = i + 1 === n ? 0 : i + 1;
+    const ax = xs[i]!;
+    const ay = ys[i]!;
+    const len = edgeLengths[i]!;
+    // Projection of p on the edge, clamped to its ends.
+    const t =
+      len > 0
+        ? Math.min(1, Math.max(0, ((px - ax) * (xs[j]! - ax) + (py - ay) * (ys[j]! - ay)) / (len * len)))
+        : 0;
+    const d = Math.hypot(px - (ax + t * (xs[j]! - ax)), py - (ay + t * (ys[j]! - ay)));
+    if (d < best) best = d;
+  }
+  return best;
+}
+
 /** Same test on a plain list of points (packs it first: for tests and one-off checks, not per frame). */
 export function pointInPoints(points: readonly Point[], p: Point): boolean {
   return pointInPolygon(packPolygon(points), p[0], p[1]);

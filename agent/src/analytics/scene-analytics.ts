@@ -12,6 +12,8 @@ import { DEFAULT_ZONE_OPTIONS, type ZoneCount, ZoneTracker } from './zones.ts';
 export interface AnalyticsOptions {
   /** Frames in a row inside (outside) an area before "entered" ("left") fires; default 3. */
   zoneInertia: number;
+  /** Border band of the areas as a fraction of the box height (see ZoneOptions); default 0.2. */
+  zoneBorderBand: number;
   /** Pixels past a counting line that confirm a crossing; default 10. */
   lineMinDistance: number;
   /** Frames in a row past a counting line that also confirm a crossing (0: off); default 10. */
@@ -26,6 +28,7 @@ export interface AnalyticsOptions {
 
 export const DEFAULT_ANALYTICS_OPTIONS: AnalyticsOptions = Object.freeze({
   zoneInertia: DEFAULT_ZONE_OPTIONS.inertia,
+  zoneBorderBand: DEFAULT_ZONE_OPTIONS.borderBand,
   lineMinDistance: DEFAULT_LINE_OPTIONS.minDistance,
   lineMinFrames: DEFAULT_LINE_OPTIONS.minFrames,
   pathMinDistance: DEFAULT_PATH_OPTIONS.minDistance,
@@ -80,7 +83,10 @@ export class SceneAnalytics {
     this.cameraId = cameraId;
     this.#options = o;
     this.#scene = scene;
-    this.#zones = new ZoneTracker(cameraId, scene.zones, { inertia: o.zoneInertia });
+    this.#zones = new ZoneTracker(cameraId, scene.zones, {
+      inertia: o.zoneInertia,
+      borderBand: o.zoneBorderBand,
+    });
     this.#lines = new LineCounter(cameraId, scene.lines, {
       minDistance: o.lineMinDistance,
       minFrames: o.lineMinFrames,
@@ -132,7 +138,7 @@ export class SceneAnalytics {
       }
       info.lastAt = at;
       info.path.add(at, x, y);
-      this.#zones.update(id, x, y, at, out);
+      this.#zones.update(id, x, y, at, out, y - boxes[4 * i + 1]!);
       this.#lines.update(id, x, y, at, out);
     }
     for (const id of endedIds) this.#end(id, out);

@@ -1,7 +1,7 @@
 // Areas (zones): which people stand in which area, with inertia against border jitter, time spent per
 // person per area, and how many people are in each area right now.
 import type { TrackingEvent, ZoneDef, ZoneTime } from '@oskartrack/protocol';
-import { type PackedPolygon, packPolygon, pointInPolygon } from './geometry.ts';
+import { distanceToEdges, type PackedPolygon, packPolygon, pointInPolygon } from './geometry.ts';
 
 export interface ZoneOptions {
   /**
@@ -9,9 +9,16 @@ export interface ZoneOptions {
    * "left") fires. 1 reacts at once; the default 3 ignores a box jittering on the border.
    */
   inertia: number;
+  /**
+   * Width of a band along each area's border, as a fraction of the person's box height, inside which a
+   * foot point does not change the side it is on: a person walking along the border, whose foot point
+   * jitters across it with the box, is not counted in and out again (hysteresis). 0: off; default 0.2
+   * (about 35 cm for an adult).
+   */
+  borderBand: number;
 }
 
-export const DEFAULT_ZONE_OPTIONS: ZoneOptions = Object.freeze({ inertia: 3 });
+export const DEFAULT_ZONE_OPTIONS: ZoneOptions = Object.freeze({ inertia: 3, borderBand: 0.2 });
 
 export interface ZoneCount {
   zoneId: string;
@@ -61,6 +68,7 @@ interface TrackZones {
 export class ZoneTracker {
   readonly #cameraId: string;
   readonly #inertia: number;
+  readonly #borderBand: number;
   #zones: CompiledZone[] = [];
   readonly #tracks = new Map<number, TrackZones>();
 
@@ -69,8 +77,13 @@ export class ZoneTracker {
     if (!Number.isInteger(inertia) || inertia < 1 || inertia > 10_000) {
       throw new RangeError(`zone inertia must be a whole number of frames from 1 to 10000, got ${inertia}`);
     }
+    const borderBand = options.borderBand ?? DEFAULT_ZONE_OPTIONS.borderBand;
+    if (!(borderBand >= 0 && borderBand <= 1)) {
+      throw new RangeError(`zone border band must be from 0 to 1 (of a box height), got ${borderBand}`);
+    }
     this.#cameraId = cameraId;
     this.#inertia = inertia;
+    this.#borderBand = borderBand;
     this.#zones = zones.map(compile);
   }
 
@@ -83,8 +96,11 @@ export class ZoneTracker {
     return this.#zones.map((z) => z.def);
   }
 
-  /** One observation of a track's foot point at time `at` (integer ms); events are pushed onto `out`. */
-  update(trackId: number, x: number, y: number, at: number, out: TrackingEvent[]): void {
+  /**
+   * One observation of a track's foot point at time `at` (integer ms), with the height of its box (for
+   * the border band; 0 turns the band off for this observation); events are pushed onto `out`.
+   */
+  update(trackId: number, x: number, y: number, at: number, out: TrackingEvent[], boxHeight = 0): void {
     const zones = this.#zones;
     const nz = zones.length;
     let t = this.#tracks.get(trackId);
@@ -94,9 +110,12 @@ export class ZoneTracker {
     }
     t.lastAt = at;
     const inertia = this.#inertia;
+    const band = this.#borderBand * boxHeight;
     for (let z = 0; z < nz; z++) {
       const zone = zones[z]!;
-      const raw = pointInPolygon(zone.poly, x, y) ? 1 : 0;
+      let raw = pointInPolygon(zone.poly, x, y) ? 1 : 0;
+      // Within the border band the person stays on the side they were on.
+      if (raw !== t.inside[z] && band > 0 && distanceToEdges(zone.poly, x, y) < band) raw = t.inside[z]!;
       if (raw === t.inside[z]) {
         t.streak[z] = 0;
         continue;

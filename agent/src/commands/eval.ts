@@ -23,6 +23,8 @@ export interface EvalOptions {
   everyNth?: number;
   motionGate?: boolean;
   scoreThreshold?: number;
+  /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
+  lanes?: number;
   maxFrames?: number;
   progress?: boolean;
 }
@@ -54,6 +56,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     ...(opts.everyNth ? { everyNth: opts.everyNth } : {}),
     ...(opts.motionGate ? { motionGate: true } : {}),
     ...(opts.scoreThreshold !== undefined ? { scoreThreshold: opts.scoreThreshold } : {}),
+    ...(opts.lanes ? { lanes: opts.lanes } : {}),
     ...(opts.maxFrames ? { maxFrames: opts.maxFrames } : {}),
     ...(opts.progress ? { progress: true } : {}),
   });

@@ -22,6 +22,8 @@ export interface RecordingOptions {
   everyNth?: number;
   motionGate?: boolean;
   scoreThreshold?: number;
+  /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
+  lanes?: number;
   eventsOut?: string;
   tracksOut?: string;
   videoOut?: string;
@@ -64,6 +66,7 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
     dataDir: dataDir(),
     ...(opts.model ? { model: opts.model } : {}),
     ...(opts.scoreThreshold !== undefined ? { scoreThreshold: opts.scoreThreshold } : {}),
+    ...(opts.lanes ? { lanes: opts.lanes } : {}),
   });
   const cv = await loadOpenCV();
   const gate = opts.motionGate ? new MotionGate(cv) : undefined;

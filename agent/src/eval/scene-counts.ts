@@ -1,6 +1,6 @@
 // Counting accuracy: runs the same scene analytics on ground-truth tracks and compares the
 // entries, exits and time spent per area and the in / out per line with what the system counted.
-import { type Scene, SceneAnalytics, type SceneCounts } from '../analytics/index.ts';
+import { type AnalyticsOptions, type Scene, SceneAnalytics, type SceneCounts } from '../analytics/index.ts';
 import type { Tracks } from '../types.ts';
 import type { MotRows } from './mot-format.ts';
 
@@ -21,8 +21,9 @@ export function countsFromRows(
   cameraId: string,
   fps: number,
   startTime = 0,
+  options: Partial<AnalyticsOptions> = {},
 ): SceneCounts {
-  const analytics = new SceneAnalytics(cameraId, scene);
+  const analytics = new SceneAnalytics(cameraId, scene, options);
   const lastFrame = new Map<number, number>();
   let maxFrame = 0;
   for (let i = 0; i < rows.count; i++) {

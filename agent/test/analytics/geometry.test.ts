@@ -2,6 +2,7 @@ import type { Point } from '@oskartrack/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   cross,
+  distanceToEdges,
   footX,
   footY,
   packPolygon,
@@ -180,5 +181,29 @@ describe('foot point', () => {
   it('is the bottom centre of the box', () => {
     const boxes = new Float32Array([0, 0, 0, 0, 100, 50, 140, 150]);
     expect([footX(boxes, 1), footY(boxes, 1)]).toEqual([120, 150]);
+  });
+});
+
+describe('distanceToEdges', () => {
+  const square = packPolygon([
+    [0, 0],
+    [10, 0],
+    [10, 10],
+    [0, 10],
+  ]);
+  it('measures to the nearest edge from inside, outside, on an edge and beyond a corner', () => {
+    expect(distanceToEdges(square, 5, 5)).toBeCloseTo(5);
+    expect(distanceToEdges(square, 2, 5)).toBeCloseTo(2);
+    expect(distanceToEdges(square, 5, -3)).toBeCloseTo(3);
+    expect(distanceToEdges(square, 10, 4)).toBe(0);
+    expect(distanceToEdges(square, 13, 14)).toBeCloseTo(5);
+  });
+  it('handles a slanted edge', () => {
+    const triangle = packPolygon([
+      [0, 0],
+      [10, 10],
+      [0, 10],
+    ]);
+    expect(distanceToEdges(triangle, 10, 0)).toBeCloseTo(Math.SQRT2 * 5);
   });
 });

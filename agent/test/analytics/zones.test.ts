@@ -85,6 +85,51 @@ describe('ZoneTracker inertia', () => {
   });
 });
 
+describe('ZoneTracker border band', () => {
+  /** A person of box height 100 walking along the top edge (y = 100), foot point jittering by 6 px. */
+  function alongTheTop(zt: ZoneTracker): TrackingEvent[] {
+    const out: TrackingEvent[] = [];
+    for (let i = 0; i < 60; i++) {
+      const y = 100 + (Math.floor(i / 4) % 2 === 0 ? 6 : -6);
+      zt.update(1, 110 + i, y, i * 100, out, 100);
+    }
+    return out;
+  }
+
+  it('without a band, walking along the border counts an entry every time the jitter outlasts the inertia', () => {
+    const entries = kinds(alongTheTop(new ZoneTracker('cam', [shelf], { borderBand: 0 }))).filter(
+      (k) => k === 'zone_entered',
+    );
+    expect(entries.length).toBeGreaterThan(3);
+  });
+
+  it('with a band of 0.2 box heights, the same walk is never counted', () => {
+    const zt = new ZoneTracker('cam', [shelf], { borderBand: 0.2 });
+    expect(alongTheTop(zt)).toEqual([]);
+  });
+
+  it('counts a person crossing the band once, dated at the first frame past it', () => {
+    const zt = new ZoneTracker('cam', [shelf], { borderBand: 0.2 });
+    const out: TrackingEvent[] = [];
+    // Box height 50: the band is 10 px wide on each side of x = 100.
+    [80, 95, 105, 109, 112, 120, 130, 140].forEach((x, i) => {
+      zt.update(1, x, 150, i * 100, out, 50);
+    });
+    expect(out).toEqual([{ kind: 'zone_entered', cameraId: 'cam', at: 400, trackId: 1, zoneId: 'shelf' }]);
+    // Leaving: still inside at x = 92 (within the band), outside from x = 85.
+    [95, 92, 85, 80, 70].forEach((x, i) => {
+      zt.update(1, x, 150, 1000 + i * 100, out, 50);
+    });
+    expect(kinds(out)).toEqual(['zone_entered', 'zone_left']);
+    expect(out[1]).toMatchObject({ at: 1200 });
+  });
+
+  it('rejects a band outside 0..1', () => {
+    expect(() => new ZoneTracker('cam', [shelf], { borderBand: -0.1 })).toThrow(/border band/);
+    expect(() => new ZoneTracker('cam', [shelf], { borderBand: 2 })).toThrow(/border band/);
+  });
+});
+
 describe('ZoneTracker dwell and occupancy', () => {
   it('measures the stay from the first frame inside to the first frame outside', () => {
     const zt = new ZoneTracker('cam', [shelf], { inertia: 2 });
