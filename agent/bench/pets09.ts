@@ -48,6 +48,7 @@ interface Report {
   fps: number;
   stage_fps: Record<string, number>;
   peak_rss_mb: number;
+  detected_frames: number;
   zones: Count[];
   lines: Count[];
 }
@@ -97,7 +98,7 @@ for (const c of configs) {
     );
   const sf = r.stage_fps;
   rows.push(
-    `| ${c.name} | ${f(r.mota)} | ${f(r.idf1)} | ${f(r.hota)} | ${f(r.precision)} | ${f(r.recall)} | ${r.id_switches} | ${f(100 * lineErr)} % | ${f((100 * Math.abs(sys - truth)) / Math.max(1, truth))} % | ${f(100 * dwellErr)} % | ${f(sf.decode!, 0)} / ${f(sf.detect!)} / ${f(sf.track!, 0)} / ${f(sf.analytics!, 0)} | **${f(r.fps)}** | ${f(r.peak_rss_mb, 0)} |`,
+    `| ${c.name} | ${f(r.mota)} | ${f(r.idf1)} | ${f(r.hota)} | ${f(r.precision)} | ${f(r.recall)} | ${r.id_switches} | ${f(100 * lineErr)} % | ${f((100 * Math.abs(sys - truth)) / Math.max(1, truth))} % | ${f(100 * dwellErr)} % | ${f(sf.decode!, 0)} / ${f(sf.detect!)} / ${f(sf.track!, 0)} / ${f(sf.analytics!, 0)} | **${f(r.fps)}** | ${f(r.peak_rss_mb, 0)} | ${r.detected_frames} / ${r.frames} |`,
   );
   for (const x of [...r.zones, ...r.lines]) {
     countRows.push(
@@ -111,8 +112,8 @@ const table = [
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, OpenCV 4.6 (Debian), CPU only.`,
   `Command: \`node --import tsx agent/bench/pets09.ts --write\`${maxFrames ? ` (first ${maxFrames} frames)` : ' (all 795 frames)'}; ground truth rows with conf 0 ignored; 7 fps.`,
   '',
-  '| configuration | MOTA | IDF1 | HOTA | precision | recall | id switches | line count error | count error (areas + lines) | time-spent error | stage frames/s (decode / detect / track / analytics) | end to end frames/s | peak memory MB |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| configuration | MOTA | IDF1 | HOTA | precision | recall | id switches | line count error | count error (areas + lines) | time-spent error | stage frames/s (decode / detect / track / analytics) | end to end frames/s | peak memory MB | frames detected |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
   '<details><summary>Every area and line, system against ground truth</summary>',

@@ -35,6 +35,9 @@ export interface EvalReport extends MotMetrics {
   fps: number;
   stage_fps?: Record<string, number>;
   peak_rss_mb?: number;
+  /** Frames the detector ran on, and frames the motion gate let pass without it. */
+  detected_frames?: number;
+  still_frames?: number;
   zones?: CountComparison[];
   lines?: CountComparison[];
 }
@@ -67,6 +70,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     fps: run.stats.fps,
     stage_fps: run.stats.stageFps,
     peak_rss_mb: run.stats.peakRssMb,
+    detected_frames: run.stats.detectedFrames,
+    still_frames: run.stats.stillFrames,
   };
   if (opts.zones) {
     const truth = countsFromRows(gt, run.scene, 'recording', run.fps);

@@ -125,6 +125,7 @@ export function summary(r: RecordingResult): string {
   }
   out.push(
     `Processed ${r.stats.frames} frames in ${r.stats.seconds.toFixed(1)} s: ${r.stats.fps.toFixed(1)} frames/s with the ${r.stats.detector} detector`,
+    `The detector ran on ${r.stats.detectedFrames} frames${r.stats.stillFrames > 0 ? `; ${r.stats.stillFrames} had no motion and were not detected` : ''}`,
   );
   return out.join('\n');
 }

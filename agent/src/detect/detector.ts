@@ -34,3 +34,48 @@ export function ensureCapacity(det: Detections, n: number): void {
   det.boxes = boxes;
   det.scores = scores;
 }
+
+/**
+ * The per-call state of a detector whose calls may overlap (`Detector.lanes`): calls take the lanes in
+ * turn, so the result of a call stays untouched until the call `lanes` later.
+ */
+export class Lanes<T> {
+  private readonly busy: Uint8Array;
+  private next = 0;
+
+  constructor(
+    private readonly items: readonly T[],
+    private readonly what: string,
+  ) {
+    this.busy = new Uint8Array(items.length);
+  }
+
+  get count(): number {
+    return this.items.length;
+  }
+
+  /** Runs `fn` on the next lane; throws when that lane is still busy (more overlapping calls than lanes). */
+  async run<R>(fn: (lane: T) => Promise<R>): Promise<R> {
+    const i = this.next;
+    if (this.busy[i])
+      throw new Error(`More than ${this.items.length} overlapping ${this.what} detect() calls`);
+    this.next = (i + 1) % this.items.length;
+    this.busy[i] = 1;
+    try {
+      return await fn(this.items[i]!);
+    } finally {
+      this.busy[i] = 0;
+    }
+  }
+
+  [Symbol.iterator](): Iterator<T> {
+    return this.items[Symbol.iterator]();
+  }
+}
+
+/** Validates a lane count option: a whole number from 1 to 8 (default 1). */
+export function laneCount(value: number | undefined, what: string): number {
+  const n = value ?? 1;
+  if (!(Number.isInteger(n) && n >= 1 && n <= 8)) throw new Error(`${what} lanes must be 1..8, got ${value}`);
+  return n;
+}

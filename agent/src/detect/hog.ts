@@ -2,7 +2,7 @@
 import type { CV, Mat } from '../cv.ts';
 import type { Detections } from '../types.ts';
 import { emptyDetections } from '../types.ts';
-import { type Detector, ensureCapacity } from './detector.ts';
+import { type Detector, ensureCapacity, Lanes, laneCount } from './detector.ts';
 import { NmsScratch, nms } from './nms.ts';
 
 export interface HogOptions {
@@ -55,16 +55,13 @@ export function hogScore(weight: number): number {
 /** What one overlapping detect() call owns. */
 interface HogLane {
   hog: InstanceType<CV['HOGDescriptor']>;
-  busy: boolean;
   out: Detections;
   scratch: NmsScratch;
 }
 
 export class HogDetector implements Detector {
   readonly name = 'hog' as const;
-  readonly lanes: number;
-  private readonly laneState: HogLane[];
-  private nextLane = 0;
+  private readonly laneState: Lanes<HogLane>;
   private readonly winStride: InstanceType<CV['Size']>;
   private readonly padding: InstanceType<CV['Size']>;
   private readonly upscale: number;
@@ -92,27 +89,21 @@ export class HogDetector implements Detector {
     const pad = options.padding ?? 8;
     this.winStride = new cv.Size(stride, stride);
     this.padding = new cv.Size(pad, pad);
-    this.lanes = Math.floor(options.lanes ?? 1);
-    if (!(this.lanes >= 1 && this.lanes <= 8))
-      throw new Error(`HOG lanes must be 1..8, got ${options.lanes}`);
     const svm = cv.HOGDescriptor.getDefaultPeopleDetector();
-    this.laneState = Array.from({ length: this.lanes }, () => {
+    const lanes = Array.from({ length: laneCount(options.lanes, 'HOG') }, () => {
       const hog = new cv.HOGDescriptor();
       hog.setSVMDetector(svm);
-      return { hog, busy: false, out: emptyDetections(32), scratch: new NmsScratch() };
+      return { hog, out: emptyDetections(32), scratch: new NmsScratch() };
     });
+    this.laneState = new Lanes(lanes, 'HOG');
   }
 
-  async detect(frame: Mat): Promise<Detections> {
-    const lane = this.laneState[this.nextLane]!;
-    if (lane.busy) throw new Error(`More than ${this.lanes} overlapping HOG detect() calls`);
-    this.nextLane = (this.nextLane + 1) % this.lanes;
-    lane.busy = true;
-    try {
-      return await this.detectIn(lane, frame);
-    } finally {
-      lane.busy = false;
-    }
+  get lanes(): number {
+    return this.laneState.count;
+  }
+
+  detect(frame: Mat): Promise<Detections> {
+    return this.laneState.run((lane) => this.detectIn(lane, frame));
   }
 
   private async detectIn(lane: HogLane, frame: Mat): Promise<Detections> {

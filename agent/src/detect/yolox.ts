@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { CV, Mat } from '../cv.ts';
 import type { Detections } from '../types.ts';
 import { emptyDetections } from '../types.ts';
-import { type Detector, ensureCapacity } from './detector.ts';
+import { type Detector, ensureCapacity, Lanes, laneCount } from './detector.ts';
 import { NmsScratch, nms } from './nms.ts';
 
 type Net = ReturnType<CV['readNetFromONNX']>;
@@ -75,7 +75,6 @@ export function yoloxGrid(
 /** What one overlapping detect() call owns: a network, its input canvas and grid, its result. */
 interface Lane {
   net: Net;
-  busy: boolean;
   out: Detections;
   scratch: NmsScratch;
   canvas: Mat | null;
@@ -90,7 +89,6 @@ interface Lane {
 
 export class YoloxDetector implements Detector {
   readonly name = 'yolox' as const;
-  readonly lanes: number;
   private readonly size: number;
   private readonly fitInput: boolean;
   private readonly scoreThreshold: number;
@@ -99,8 +97,7 @@ export class YoloxDetector implements Detector {
   private readonly maxDetections: number;
   /** Columns copied per anchor: dx, dy, log w, log h, objectness, class scores up to the wanted one. */
   private readonly cols: number;
-  private readonly laneState: Lane[];
-  private nextLane = 0;
+  private readonly laneState: Lanes<Lane>;
   private closed = false;
 
   private constructor(
@@ -119,10 +116,8 @@ export class YoloxDetector implements Detector {
     this.cols = 6 + this.classId;
     if (this.classId < 0 || this.classId > 79)
       throw new Error(`YOLOX classId must be 0..79, got ${this.classId}`);
-    this.lanes = nets.length;
-    this.laneState = nets.map((net) => ({
+    const lanes = nets.map((net) => ({
       net,
-      busy: false,
       out: emptyDetections(64),
       scratch: new NmsScratch(),
       canvas: null,
@@ -133,6 +128,11 @@ export class YoloxDetector implements Detector {
       anchors: 0,
       grid: yoloxGrid(0),
     }));
+    this.laneState = new Lanes(lanes, 'YOLOX');
+  }
+
+  get lanes(): number {
+    return this.laneState.count;
   }
 
   /** Loads an ONNX file; errors name the file and the reason (missing, not a file, not a YOLOX model). */
@@ -143,8 +143,7 @@ export class YoloxDetector implements Detector {
       );
     }
     if (!statSync(modelPath).isFile()) throw new Error(`YOLOX model path is not a file: ${modelPath}`);
-    const lanes = Math.floor(options.lanes ?? 1);
-    if (!(lanes >= 1 && lanes <= 8)) throw new Error(`YOLOX lanes must be 1..8, got ${options.lanes}`);
+    const lanes = laneCount(options.lanes, 'YOLOX');
     const nets: Net[] = [];
     for (let i = 0; i < lanes; i++) {
       let net: Net;
@@ -165,15 +164,7 @@ export class YoloxDetector implements Detector {
 
   async detect(frame: Mat): Promise<Detections> {
     if (this.closed) throw new Error('YOLOX detector is closed');
-    const lane = this.laneState[this.nextLane]!;
-    if (lane.busy) throw new Error(`More than ${this.lanes} overlapping YOLOX detect() calls`);
-    this.nextLane = (this.nextLane + 1) % this.lanes;
-    lane.busy = true;
-    try {
-      return await this.detectIn(lane, frame);
-    } finally {
-      lane.busy = false;
-    }
+    return this.laneState.run((lane) => this.detectIn(lane, frame));
   }
 
   private async detectIn(lane: Lane, frame: Mat): Promise<Detections> {

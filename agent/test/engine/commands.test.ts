@@ -42,6 +42,8 @@ describe('eval on PETS09', () => {
     expect(r.idf1).toBeGreaterThan(55);
     expect(r.recall).toBeGreaterThan(65);
     expect(r.fps).toBeGreaterThan(0);
+    expect(r.detected_frames).toBe(80);
+    expect(r.still_frames).toBe(0);
     expect(r.zones?.length).toBe(9);
     expect(r.lines?.length).toBe(4);
   });
@@ -104,6 +106,7 @@ describe('process', () => {
     expect(cap.get(cv.CAP_PROP_FRAME_COUNT)).toBe(30);
     cap.release();
     expect(summary(r)).toMatch(/Visitors: \d+[\s\S]*Line "West line": \d+ in, \d+ out[\s\S]*frames\/s/);
+    expect(summary(r)).toContain('The detector ran on 30 frames');
   });
 
   it('names a missing video and the reason', async () => {
