@@ -3,8 +3,8 @@
 import type { JSX } from 'solid-js';
 import { render } from 'solid-js/web';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CountingLine, Zone } from '../src/api/types.ts';
-import { ErrorNote, Stat } from '../src/components/Common.tsx';
+import type { CountingLine, Device, Zone } from '../src/api/types.ts';
+import { DeviceState, ErrorNote, Stat } from '../src/components/Common.tsx';
 import { AreasLayer, TracksLayer } from '../src/components/Scene.tsx';
 
 let dispose: (() => void) | undefined;
@@ -119,5 +119,33 @@ describe('Stat and ErrorNote', () => {
     dispose?.();
     const empty = mount(() => <ErrorNote text={null} />);
     expect(empty.textContent).toBe('');
+  });
+});
+
+describe('DeviceState', () => {
+  const device = (kind: Device['kind'], online: boolean): Device => ({
+    id: 'd',
+    storeId: 's',
+    name: 'Box',
+    kind,
+    online,
+    lastSeenAt: null,
+    statusAt: null,
+    outboxDepth: 0,
+    outboxOldestAgeMs: 0,
+    softwareVersion: null,
+    configRevision: 0,
+    connection: 0,
+  });
+  it('shows a box online or offline, and the uploaded-videos device as neither', () => {
+    expect(mount(() => <DeviceState device={device('box', true)} />).textContent).toBe('Online');
+    dispose?.();
+    expect(
+      mount(() => <DeviceState device={device('box', false)} />).querySelector('.badge.off')?.textContent,
+    ).toBe('Offline');
+    dispose?.();
+    const rec = mount(() => <DeviceState device={device('recordings', false)} />);
+    expect(rec.textContent).toBe('Uploaded videos');
+    expect(rec.querySelector('.badge.off')).toBeNull();
   });
 });

@@ -16,6 +16,8 @@ export interface Device {
   id: string;
   storeId: string;
   name: string;
+  /** `recordings`: the store's uploaded videos, not a box (never online). */
+  kind: 'box' | 'recordings';
   online: boolean;
   lastSeenAt: string | null;
   statusAt: string | null;

@@ -1,6 +1,6 @@
 /** Small pieces every page uses. */
 import { createEffect, For, type JSX, Show } from 'solid-js';
-import type { Camera } from '../api/types.ts';
+import type { Camera, Device } from '../api/types.ts';
 import { useApp } from '../stores/app.tsx';
 import { Icon } from './Icon.tsx';
 
@@ -38,6 +38,17 @@ export function Stat(props: { label: string; value: string; hint?: string; testI
         <div class="stat-hint">{props.hint}</div>
       </Show>
     </div>
+  );
+}
+
+/** A box's connection; the store's uploaded-recordings device is labelled as such, never "Offline". */
+export function DeviceState(props: { device: Device }): JSX.Element {
+  return (
+    <Show when={props.device.kind === 'box'} fallback={<span class="badge neutral">Uploaded videos</span>}>
+      <span class={`badge ${props.device.online ? 'ok' : 'off'}`}>
+        {props.device.online ? 'Online' : 'Offline'}
+      </span>
+    </Show>
   );
 }
 

@@ -3,7 +3,7 @@ import { A } from '@solidjs/router';
 import { createResource, For, type JSX, onCleanup, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import type { Store, Summary } from '../api/types.ts';
-import { ErrorNote, Loading, PageHeader, Stat } from '../components/Common.tsx';
+import { DeviceState, ErrorNote, Loading, PageHeader, Stat } from '../components/Common.tsx';
 import { Icon } from '../components/Icon.tsx';
 import {
   formatAgo,
@@ -73,7 +73,8 @@ function StoreCard(props: { store: Store }): JSX.Element {
     }
     return known ? n : null;
   };
-  const online = () => devices().filter((d) => d.online).length;
+  const boxes = () => devices().filter((d) => d.kind === 'box');
+  const online = () => boxes().filter((d) => d.online).length;
   const backlog = () => devices().reduce((a, d) => a + d.outboxDepth, 0);
 
   return (
@@ -81,7 +82,7 @@ function StoreCard(props: { store: Store }): JSX.Element {
       <div class="card-head">
         <h2>{props.store.name}</h2>
         <span class="muted small">
-          {online()} of {devices().length} box{devices().length === 1 ? '' : 'es'} online
+          {online()} of {boxes().length} box{boxes().length === 1 ? '' : 'es'} online
         </span>
       </div>
       <Show
@@ -140,7 +141,7 @@ function StoreCard(props: { store: Store }): JSX.Element {
                 <tr data-testid={`device-${d.id}`}>
                   <td>{d.name}</td>
                   <td>
-                    <span class={`badge ${d.online ? 'ok' : 'off'}`}>{d.online ? 'Online' : 'Offline'}</span>
+                    <DeviceState device={d} />
                   </td>
                   <td>{formatAgo(d.lastSeenAt)}</td>
                   <td>

@@ -2,7 +2,7 @@
 import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { describeError, type Role } from '../api/client.ts';
 import type { EnrollmentCode, Store, User } from '../api/types.ts';
-import { ErrorNote, PageHeader } from '../components/Common.tsx';
+import { DeviceState, ErrorNote, PageHeader } from '../components/Common.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { roleWords } from '../components/Shell.tsx';
 import { formatAgo, formatDateTime } from '../lib/format.ts';
@@ -191,7 +191,7 @@ function StoreBoxes(props: { store: Store }): JSX.Element {
                 <tr>
                   <td>{d.name}</td>
                   <td>
-                    <span class={`badge ${d.online ? 'ok' : 'off'}`}>{d.online ? 'Online' : 'Offline'}</span>
+                    <DeviceState device={d} />
                   </td>
                   <td>{formatAgo(d.lastSeenAt)}</td>
                   <td>{d.softwareVersion ?? '–'}</td>

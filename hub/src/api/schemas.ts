@@ -48,6 +48,8 @@ export const Device = Type.Object({
   id: Id,
   storeId: Id,
   name: Type.String(),
+  /** `recordings`: where the store's uploaded videos are filed; never online, not a box. */
+  kind: Type.Union([Type.Literal('box'), Type.Literal('recordings')]),
   online: Type.Boolean(),
   lastSeenAt: NullableDateTime,
   statusAt: NullableDateTime,

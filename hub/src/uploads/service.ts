@@ -15,7 +15,6 @@
  * - Frame times start at the start time the user gave; the camera's areas and lines are its scene.
  * - The video is deleted once processed (done or failed) unless `keepFiles` (settings.keepUploads).
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -26,7 +25,12 @@ import {
   type TrackingEvent,
 } from '@oskartrack/protocol';
 import { ConflictError } from '../db/errors.ts';
-import type { Repositories, UploadJobPatch, UploadJob as UploadJobRow } from '../db/repositories/index.ts';
+import {
+  type Repositories,
+  recordingsDeviceId,
+  type UploadJobPatch,
+  type UploadJob as UploadJobRow,
+} from '../db/repositories/index.ts';
 import type { UploadSummary } from '../db/schema.ts';
 import type { UploadJob } from '../live/messages.ts';
 
@@ -73,13 +77,6 @@ export interface NewUpload {
   fps: number | null;
   startTime: Date;
   framesTotal: number | null;
-}
-
-/** The recordings device of a store: `upload-<storeId>`, or a hash when that would be too long. */
-export function recordingsDeviceId(storeId: string): string {
-  const plain = `upload-${storeId}`;
-  if (plain.length <= 64) return plain;
-  return `upload-${createHash('sha256').update(storeId).digest('hex').slice(0, 32)}`;
 }
 
 export function jobView(row: UploadJobRow): UploadJob {

@@ -1,6 +1,7 @@
 import type { DeviceStatus } from '@oskartrack/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/db/errors.ts';
+import { recordingsDeviceId } from '../../src/db/repositories/index.ts';
 import { BACKENDS, openTestDatabase, seedStore, type TestDatabase, uid } from './backends.ts';
 
 const HASH = 'scrypt$0123456789abcdef$0123456789abcdef';
@@ -101,6 +102,24 @@ describe.each(BACKENDS)('configuration repositories on %s', (kind) => {
       await devices.delete(d.id);
       expect(await devices.find(d.id)).toBeUndefined();
       await expect(devices.credentialHash(d.id)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("tells a store's uploaded-recordings device from its boxes", async () => {
+      const { store } = await seedStore(t.repos);
+      const { devices } = t.repos;
+      const rec = await devices.create({
+        id: recordingsDeviceId(store.id),
+        storeId: store.id,
+        name: 'Uploads',
+      });
+      expect(rec.kind).toBe('recordings');
+      expect((await devices.get(rec.id)).kind).toBe('recordings');
+      expect((await devices.update(rec.id, { name: 'Videos' })).kind).toBe('recordings');
+      const kinds = (await devices.list({ storeId: store.id })).map((d) => [d.id, d.kind]);
+      expect(kinds).toContainEqual([rec.id, 'recordings']);
+      expect(kinds).toContainEqual([`dev-${store.id.slice(6)}`, 'box']);
+      // A long store id gets a hashed recordings id, still recognised.
+      expect(recordingsDeviceId('s'.repeat(64))).toMatch(/^upload-[0-9a-f]{32}$/);
     });
 
     it('an unknown store is a NotFoundError naming it', async () => {

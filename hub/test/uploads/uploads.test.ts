@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutClip } from '../../../agent/test/support/clip.ts';
+import { recordingsDeviceId } from '../../src/db/repositories/index.ts';
 import type { UploadJob } from '../../src/live/messages.ts';
-import { recordingsDeviceId } from '../../src/uploads/service.ts';
 import { BACKENDS, seedStore, uid } from '../db/backends.ts';
 import { openTestHub, Recorder, type TestHub } from '../live/hub.ts';
 
@@ -149,6 +149,17 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     const deviceId = recordingsDeviceId(storeId);
     const device = await h.t.repos.devices.get(deviceId);
     expect(device.storeId).toBe(storeId);
+    // Listed as the store's recordings, not as a box that is offline.
+    const listed = await fetch(`${h.hub.url}/api/devices?storeId=${storeId}`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    const rows = (await listed.json()) as { id: string; kind: string }[];
+    expect(rows.find((d) => d.id === deviceId)?.kind).toBe('recordings');
+    const health = await fetch(`${h.hub.url}/api/health`);
+    const healthBody = (await health.json()) as { devices: { online: number; offline: number } };
+    expect(healthBody.devices.offline + healthBody.devices.online).toBe(
+      (await h.t.repos.devices.list()).filter((d) => d.id !== deviceId).length,
+    );
     const eventCount = Object.values(summary.events).reduce((a, b) => a + b, 0);
     expect(await h.t.repos.events.lastSeq(deviceId)).toBe(eventCount);
     const from = new Date(START);

@@ -41,7 +41,7 @@ const healthRoute: FastifyPluginAsyncTypebox<{
       let dbOk = true;
       let devices: { online: number; offline: number } | null = null;
       try {
-        const list = await app.repos.devices.list();
+        const list = (await app.repos.devices.list()).filter((d) => d.kind === 'box');
         const online = list.filter((d) => d.online).length;
         devices = { online, offline: list.length - online };
       } catch (err) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DeviceStatus } from '@oskartrack/protocol';
 import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
@@ -7,8 +8,23 @@ import { defined, idOrNew, requireDate, requireName } from './common.ts';
 
 const { credentialHash: _hidden, ...publicColumns } = getTableColumns(devices);
 
+/** A box beside a camera, or the device a store's uploaded recordings are filed under. */
+export type DeviceKind = 'box' | 'recordings';
+
 /** A device row without its credential hash (use `credentialHash(id)` to check a login). */
-export type Device = Omit<typeof devices.$inferSelect, 'credentialHash'>;
+export type Device = Omit<typeof devices.$inferSelect, 'credentialHash'> & { kind: DeviceKind };
+
+/** The recordings device of a store: `upload-<storeId>`, or a hash when that would be too long. */
+export function recordingsDeviceId(storeId: string): string {
+  const plain = `upload-${storeId}`;
+  if (plain.length <= 64) return plain;
+  return `upload-${createHash('sha256').update(storeId).digest('hex').slice(0, 32)}`;
+}
+
+/** The recordings device is never online: it is told apart here, so no screen counts it as a box down. */
+function withKind(row: Omit<Device, 'kind'>): Device {
+  return { ...row, kind: row.id === recordingsDeviceId(row.storeId) ? 'recordings' : 'box' };
+}
 export interface NewDevice {
   id?: string;
   storeId: string;
@@ -28,12 +44,12 @@ export class DevicesRepository {
       credentialHash: input.credentialHash ?? null,
     };
     const [created] = await guard(() => this.db.insert(devices).values(row).returning(publicColumns));
-    return created!;
+    return withKind(created!);
   }
 
   async find(id: string): Promise<Device | undefined> {
     const [row] = await this.db.select(publicColumns).from(devices).where(eq(devices.id, id));
-    return row;
+    return row && withKind(row);
   }
 
   async get(id: string): Promise<Device> {
@@ -45,7 +61,7 @@ export class DevicesRepository {
   async list(options: { storeId?: string } = {}): Promise<Device[]> {
     const query = this.db.select(publicColumns).from(devices);
     const filtered = options.storeId ? query.where(eq(devices.storeId, options.storeId)) : query;
-    return filtered.orderBy(asc(devices.name), asc(devices.id));
+    return (await filtered.orderBy(asc(devices.name), asc(devices.id))).map(withKind);
   }
 
   async update(id: string, patch: DevicePatch): Promise<Device> {
@@ -61,7 +77,7 @@ export class DevicesRepository {
         .returning(publicColumns),
     );
     if (!row) throw new NotFoundError('device', id);
-    return row;
+    return withKind(row);
   }
 
   /** The stored hash of the device's MQTT password; null when it has none (not enrolled). */
