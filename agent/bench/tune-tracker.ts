@@ -1,7 +1,7 @@
 // Sweeps tracker settings on cached detections of PETS09-S2L1, so tuning takes seconds, not a
 // detector pass per setting. The first run caches the detections in /tmp.
 //   node --import tsx agent/bench/tune-tracker.ts [hog|yolox] [--counts]
-// --counts keeps the detector's preset and sweeps the areas' border band instead, printing the
+// --counts keeps the detector's preset (re-linking off) and sweeps the areas' border band instead, printing the
 // counting error on the PETS09 areas and lines (agent/bench/pets09-scene.json); the ground truth is
 // counted with the same band.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,7 +67,8 @@ function score(opts: Partial<TrackerOptions>, minScore: number) {
 
 if (process.argv.includes('--counts')) {
   const scene = await loadSceneFile(join(root, 'agent/bench/pets09-scene.json'), { width: 768, height: 576 });
-  const rows = track(TRACKER_PRESETS[kind], 0.1);
+  // Without re-linking: it needs the frames (appearance), which this script does not decode.
+  const rows = track({ ...TRACKER_PRESETS[kind], relinkSpeed: 0 }, 0.1);
   const m = evaluate(gt, rows, { hota: false });
   console.log(
     `${kind} preset: MOTA ${m.mota.toFixed(1)}, IDF1 ${m.idf1.toFixed(1)}, id switches ${m.id_switches}`,

@@ -7,6 +7,7 @@ export type CV = typeof import('@u4/opencv4nodejs').cv;
 export type Mat = import('@u4/opencv4nodejs').Mat;
 
 let loaded: Promise<CV> | undefined;
+let ready: CV | undefined;
 
 function systemLibDir(): string {
   try {
@@ -32,6 +33,7 @@ export function loadOpenCV(): Promise<CV> {
       const { Log } = await import('@u4/opencv-build');
       Log.silence = true;
       const mod = await import('@u4/opencv4nodejs');
+      ready = mod.cv;
       return mod.cv;
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -41,4 +43,10 @@ export function loadOpenCV(): Promise<CV> {
     }
   })();
   return loaded;
+}
+
+/** OpenCV once `loadOpenCV()` has resolved (creating any detector does that); throws before. */
+export function openCV(): CV {
+  if (!ready) throw new Error('OpenCV is not loaded yet: await loadOpenCV() first');
+  return ready;
 }

@@ -2,8 +2,10 @@
 // Knows nothing about where frames come from or where events go (ARCHITECTURE.md).
 import type { TrackingEvent } from '@oskartrack/protocol';
 import { type AnalyticsOptions, type Scene, SceneAnalytics } from '../analytics/index.ts';
+import { openCV } from '../cv.ts';
 import type { Detector, DetectorKind } from '../detect/detector.ts';
 import type { MotionGate } from '../detect/motion.ts';
+import { Appearance } from '../track/appearance.ts';
 import { Tracker, type TrackerOptions } from '../track/index.ts';
 import type { Detections, Frame, Tracks } from '../types.ts';
 
@@ -13,8 +15,8 @@ import type { Detections, Frame, Tracks } from '../types.ts';
  * before a new person is followed, and a looser first association, cut id switches most.
  */
 export const TRACKER_PRESETS: Record<DetectorKind, Partial<TrackerOptions>> = {
-  yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, coastFrames: 2 },
-  hog: { highThresh: 0.5, newTrackThresh: 0.6, matchThresh: 0.9, coastFrames: 2 },
+  yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, coastFrames: 2, relinkSpeed: 1 },
+  hog: { highThresh: 0.5, newTrackThresh: 0.6, matchThresh: 0.9, coastFrames: 2, relinkSpeed: 1 },
 };
 
 export interface EngineOptions {
@@ -28,6 +30,11 @@ export interface EngineOptions {
   /** Frame rate the tracker's buffers are sized for (lost-track buffer of about 4 s). */
   fps?: number;
   tracker?: Partial<TrackerOptions>;
+  /**
+   * Re-link a lost person only when a new track also looks like them (torso colours); false turns
+   * re-linking off. Default: on, at a similarity of 0.8.
+   */
+  appearance?: { minSimilarity: number } | false;
   analytics?: Partial<AnalyticsOptions>;
 }
 
@@ -50,6 +57,8 @@ const NOTHING: Promise<null> = Promise.resolve(null);
 export class Engine {
   readonly tracker: Tracker;
   readonly analytics: SceneAnalytics;
+  /** Colour signatures of the people tracked, for re-linking; undefined when that is off. */
+  readonly appearance: Appearance | undefined;
   readonly times: StageTimes = { decode: 0, detect: 0, track: 0, analytics: 0 };
   frames = 0;
   detectedFrames = 0;
@@ -61,9 +70,14 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.everyNth = Math.max(1, Math.floor(opts.everyNth ?? 1));
     const fps = opts.fps ?? 10;
+    const appearance = opts.appearance === false ? undefined : new Appearance(openCV(), opts.appearance);
+    this.appearance = appearance;
     this.tracker = new Tracker({
       trackBuffer: Math.max(10, Math.round(fps * 4)),
       ...TRACKER_PRESETS[opts.detector.name],
+      ...(appearance
+        ? { relinkCheck: (id, x1, y1, x2, y2) => appearance.sameLook(id, x1, y1, x2, y2) }
+        : { relinkSpeed: 0 }),
       ...opts.tracker,
     });
     this.analytics = new SceneAnalytics(opts.cameraId, opts.scene, opts.analytics);
@@ -100,9 +114,15 @@ export class Engine {
   track(frame: Frame, dets: Detections | null): StepResult {
     this.frames++;
     let t = performance.now();
+    this.appearance?.setFrame(frame.mat);
     const tracks = this.tracker.update(dets, frame.index, frame.at);
     this.ended.length = 0;
     this.tracker.ended(this.ended);
+    if (this.appearance) {
+      // Signatures are taken from detected boxes only (predicted ones may sit beside the person).
+      if (dets !== null) this.appearance.observe(tracks);
+      for (const id of this.ended) this.appearance.forget(id);
+    }
     const now = performance.now();
     this.times.track += now - t;
     t = now;

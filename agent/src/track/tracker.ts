@@ -45,6 +45,16 @@ export interface TrackerOptions {
   /** How many frames a lost track is kept (and can be re-found with its id) after its last match. */
   trackBuffer: number;
   /**
+   * Re-finding a lost person whose box drifted too far for IoU: a newly confirmed track takes the id of
+   * a lost track that ended before it began, of similar height, whose last centre is within
+   * (0.5 + relinkSpeed x seconds lost) box heights of the new track's first centre, and that
+   * `relinkCheck` accepts (appearance). A walking person covers about 0.8 of their height per second.
+   * 0 turns it off (ByteTrack's behaviour).
+   */
+  relinkSpeed: number;
+  /** Asked before a re-link: does the person in box (x1, y1, x2, y2) now look like lost track `id`? */
+  relinkCheck: ((id: number, x1: number, y1: number, x2: number, y2: number) => boolean) | undefined;
+  /**
    * A lost track overlapping a tracked one by more than this IoU is a duplicate and the younger of the two
    * is ended (ByteTrack's `remove_duplicate_stracks`, 0.85). Off by default (1): it ends the id of a
    * person hidden behind another, which costs a visitor count every time two people cross.
@@ -70,6 +80,8 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   minHits: 3,
   coastFrames: 0,
   trackBuffer: 30,
+  relinkSpeed: 0,
+  relinkCheck: undefined,
   duplicateIou: 1,
   maxPendingEnded: 10_000,
   maxSpareSlots: 256,
@@ -91,6 +103,15 @@ class TrackSlot {
   hits = 0;
   startFrame = 0;
   lastFrame = 0;
+  /** Centre, height and time of the first and of the last matched detection (for re-linking). */
+  firstX = 0;
+  firstY = 0;
+  firstH = 0;
+  firstAt = 0;
+  lastX = 0;
+  lastY = 0;
+  lastH = 0;
+  lastAt = 0;
   score = 0;
   x1 = 0;
   y1 = 0;
@@ -136,6 +157,7 @@ export class Tracker {
   private pendingEnded: number[] = [];
   private nextId = 1;
   private lastFrameIndex = Number.NaN;
+  private now = 0;
 
   // Reused per-frame buffers.
   private cost = new Float64Array(256);
@@ -215,6 +237,7 @@ export class Tracker {
       ? 1
       : Math.max(1, Math.min(frameIndex - this.lastFrameIndex, this.options.trackBuffer + 1));
     this.lastFrameIndex = frameIndex;
+    this.now = at;
     this.predictAll(steps);
     if (dets !== null) this.associate(dets, frameIndex);
     this.expire(frameIndex);
@@ -326,6 +349,10 @@ export class Tracker {
       t.hits = 1;
       t.startFrame = frame;
       t.lastFrame = frame;
+      t.firstX = t.lastX = x1 + w / 2;
+      t.firstY = t.lastY = y1 + hh / 2;
+      t.firstH = t.lastH = hh;
+      t.firstAt = t.lastAt = this.now;
       t.score = scores[d]!;
       if (o.minHits <= 1) this.confirm(t);
       this.tracks.push(t);
@@ -402,6 +429,10 @@ export class Tracker {
     t.syncBox();
     t.score = dets.scores[d]!;
     t.lastFrame = frame;
+    t.lastX = x1 + w / 2;
+    t.lastY = y1 + h / 2;
+    t.lastH = h;
+    t.lastAt = this.now;
     t.hits++;
     if (t.state === TENTATIVE) {
       if (t.hits >= this.options.minHits) this.confirm(t);
@@ -412,8 +443,38 @@ export class Tracker {
 
   private confirm(t: TrackSlot): void {
     t.state = TRACKED;
+    const lost = this.relinkCandidate(t);
+    if (lost) {
+      // The same person seen again: the new track carries on their id; the lost slot goes unreported.
+      t.id = lost.id;
+      t.startFrame = lost.startFrame;
+      lost.id = 0;
+      lost.state = REMOVED;
+      return;
+    }
     t.id = this.nextId++;
     if (this.nextId > 0xffffffff) this.nextId = 1;
+  }
+
+  /** The nearest lost track within the re-link gate that `relinkCheck` accepts for the new track `t`. */
+  private relinkCandidate(t: TrackSlot): TrackSlot | undefined {
+    const { relinkSpeed, relinkCheck } = this.options;
+    if (!(relinkSpeed > 0)) return undefined;
+    let best: TrackSlot | undefined;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const lost of this.tracks) {
+      if (lost.state !== LOST || lost.id === 0 || lost.lastFrame >= t.startFrame) continue;
+      const ratio = lost.lastH / t.firstH;
+      if (ratio > 1.5 || ratio < 1 / 1.5) continue;
+      const seconds = Math.max(0, t.firstAt - lost.lastAt) / 1000;
+      const distance =
+        Math.hypot(t.firstX - lost.lastX, t.firstY - lost.lastY) / ((lost.lastH + t.firstH) / 2);
+      if (distance > 0.5 + relinkSpeed * seconds || distance >= bestDistance) continue;
+      if (relinkCheck && !relinkCheck(lost.id, t.x1, t.y1, t.x2, t.y2)) continue;
+      best = lost;
+      bestDistance = distance;
+    }
+    return best;
   }
 
   /** ByteTrack's `remove_duplicate_stracks`: a lost track sitting on a tracked one; the younger goes. */

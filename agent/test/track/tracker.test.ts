@@ -150,6 +150,62 @@ describe('Tracker', () => {
     expect(tr.ended()).toEqual([2]);
   });
 
+  describe('re-linking a lost person whose box drifted too far for IoU', () => {
+    /**
+     * Walks right 5 px a frame (25 fps), is hidden 8 frames, then reappears `back` px left of where it
+     * vanished, walking left: the filter predicted it further right, so IoU cannot re-find it.
+     * Returns the id before and after, and the ids reported ended by the end.
+     */
+    function turnAround(tr: Tracker, back: number) {
+      let before = -1;
+      let after = -1;
+      const ended: number[] = [];
+      for (let f = 0; f < 40; f++) {
+        let boxes: Box[] = [];
+        if (f < 20) boxes = [{ x: 10 + 5 * f, y: 50, w: 40, h: 100 }];
+        else if (f >= 28) boxes = [{ x: 105 - back - 5 * (f - 28), y: 50, w: 40, h: 100 }];
+        const out = tr.update(dets(boxes), f, f * 40);
+        if (f === 19) before = out.ids[0]!;
+        if (f === 39) after = out.ids[0]!;
+        tr.ended(ended);
+      }
+      for (let f = 40; f < 80; f++) {
+        tr.update(dets([]), f, f * 40);
+        tr.ended(ended);
+      }
+      return { before, after, ended };
+    }
+
+    it('is off by default: the person comes back with a new id', () => {
+      const r = turnAround(new Tracker({ trackBuffer: 30 }), 20);
+      expect(r.after).not.toBe(r.before);
+      expect(r.ended.sort()).toEqual([r.before, r.after].sort());
+    });
+
+    it('with relinkSpeed, the new track takes the lost id, which is reported ended only once', () => {
+      const r = turnAround(new Tracker({ trackBuffer: 30, relinkSpeed: 1 }), 20);
+      expect(r.after).toBe(r.before);
+      expect(r.ended).toEqual([r.before]);
+    });
+
+    it('asks relinkCheck (appearance) and keeps a new id when it says no', () => {
+      const asked: number[] = [];
+      const check = (id: number) => {
+        asked.push(id);
+        return false;
+      };
+      const r = turnAround(new Tracker({ trackBuffer: 30, relinkSpeed: 1, relinkCheck: check }), 20);
+      expect(asked).toEqual([r.before]);
+      expect(r.after).not.toBe(r.before);
+    });
+
+    it('does not link a track that appears farther than the gate allows', () => {
+      // 300 px back is 3 box heights after 0.36 s: beyond 0.5 + 1 x 0.36.
+      const r = turnAround(new Tracker({ trackBuffer: 30, relinkSpeed: 1 }), 300);
+      expect(r.after).not.toBe(r.before);
+    });
+  });
+
   it('keeps the id through an occlusion of several frames and outputs nothing while lost', () => {
     const tr = new Tracker({ trackBuffer: 30 });
     let id = -1;
