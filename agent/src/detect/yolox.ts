@@ -181,6 +181,7 @@ export class YoloxDetector implements Detector {
     const resized = await frame.resizeAsync(h, w, 0, 0, cv.INTER_LINEAR);
     const roi = canvas.getRegion(new cv.Rect(0, 0, w, h));
     resized.copyTo(roi);
+    roi.release();
     resized.release();
 
     // NCHW float blob, BGR, 0-255: no scaling, no mean, no channel swap, no crop.

@@ -92,9 +92,11 @@ export class Appearance {
     const bottom = Math.min(frame.rows, Math.round(y1 + h * 0.6));
     if (right - left < 4 || bottom - top < 4) return false;
     const cv = this.cv;
-    const hsv = frame
-      .getRegion(new cv.Rect(left, top, right - left, bottom - top))
-      .cvtColor(cv.COLOR_BGR2HSV);
+    // The region shares the frame's pixels: release it at once, or it keeps the whole frame alive
+    // until the garbage collector gets to it (V8 does not see Mat memory here, see cv.ts).
+    const roi = frame.getRegion(new cv.Rect(left, top, right - left, bottom - top));
+    const hsv = roi.cvtColor(cv.COLOR_BGR2HSV);
+    roi.release();
     const hs = cv.calcHist(hsv, this.hueSat);
     const v = cv.calcHist(hsv, this.value);
     hsv.release();
