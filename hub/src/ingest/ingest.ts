@@ -30,9 +30,8 @@
  * - Peak occupancy (who is inside) is applied per device in seq order, only over the gap-free prefix,
  *   so batches arriving out of order (the agent's backlog and fresh lanes) do not scramble it; events
  *   above a gap wait in memory (at most `maxPendingOccupancy`, past that they are applied as they come).
- *   After a hub restart it starts empty: people inside at that moment are not counted in the peak of
- *   the following hours (their "left" is ignored rather than going negative): then the incremental
- *   peak is a lower bound, and `rebuildSummaries` recomputes the exact value from the stored events.
+ *   After a hub restart, a device's first batch rebuilds who is inside from its stored events of the
+ *   last `OCCUPANCY_STALE_MS` (`storedOccupancy`), so people inside across the restart still count.
  */
 import {
   check,
@@ -45,7 +44,12 @@ import {
   type TrackingEvent,
   topics,
 } from '@oskartrack/protocol';
-import { type AggregateContext, OccupancyTracker, SummaryAccumulator } from '../aggregate/summarize.ts';
+import {
+  type AggregateContext,
+  OCCUPANCY_STALE_MS,
+  OccupancyTracker,
+  SummaryAccumulator,
+} from '../aggregate/summarize.ts';
 import type { InboundMessage, MessageBus } from '../broker/bus.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import { DbInputError, NotFoundError, translateDbError } from '../db/errors.ts';
@@ -125,7 +129,12 @@ interface DeviceState {
   info: DeviceInfo | undefined;
 }
 
-const OCCUPANCY_KINDS = new Set(['track_started', 'track_ended', 'zone_entered', 'zone_left']);
+const OCCUPANCY_KINDS = new Set<TrackingEvent['kind']>([
+  'track_started',
+  'track_ended',
+  'zone_entered',
+  'zone_left',
+]);
 
 export class Ingest {
   private readonly bus: MessageBus;
@@ -464,7 +473,12 @@ export class Ingest {
 
       // The gap-free point this commit will reach.
       ack.raiseTo(floor - 1);
-      if (!d.ack) ack.raiseTo(await tx.events.storedRunEnd(d.id, ack.upTo + 1));
+      let base = d.occupancy;
+      if (!d.ack) {
+        ack.raiseTo(await tx.events.storedRunEnd(d.id, ack.upTo + 1));
+        // First batch since the hub started: who is inside comes from the events already stored.
+        base = await storedOccupancy(tx, d.id, ack.upTo, keep[0]?.event.at ?? Date.now(), info.ctx);
+      }
       ack.addSeqs(seqs);
 
       const acc = new SummaryAccumulator(info.ctx);
@@ -475,7 +489,7 @@ export class Ingest {
       for (const e of stored) if (OCCUPANCY_KINDS.has(e.event.kind)) candidates.push([e.seq, e.event]);
       candidates.sort((a, b) => a[0] - b[0]);
       const overflow = Math.max(0, candidates.length - this.maxPending);
-      occupancy = d.occupancy.clone();
+      occupancy = base.clone();
       applied = [];
       candidates.forEach(([seq, event], i) => {
         if (seq <= ack.upTo || i < overflow) {
@@ -543,4 +557,38 @@ function batchProblem(batch: EventBatch): string | undefined {
  */
 export function visitorId(deviceId: string, e: EventOf<'visit_closed'>): string {
   return `${deviceId}/${e.cameraId}/${e.trackId}@${e.startedAt}`;
+}
+
+/**
+ * Who was inside, per camera and area, after the device's stored events up to `upToSeq`: the events of
+ * the `OCCUPANCY_STALE_MS` before `at` replayed in seq order. Without it, people inside when the hub
+ * restarted would be missing from the peak occupancy of the hours after.
+ */
+async function storedOccupancy(
+  repos: Repositories,
+  deviceId: string,
+  upToSeq: number,
+  at: number,
+  ctx: AggregateContext,
+): Promise<OccupancyTracker> {
+  const events: { seq: number; event: TrackingEvent }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await repos.events.list({
+      deviceId,
+      kinds: [...OCCUPANCY_KINDS],
+      from: new Date(at - OCCUPANCY_STALE_MS),
+      to: new Date(at + OCCUPANCY_STALE_MS),
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const e of page.items) if (e.seq <= upToSeq) events.push({ seq: e.seq, event: e.payload });
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  events.sort((a, b) => a.seq - b.seq);
+  const tracker = new OccupancyTracker();
+  // The peaks of these old events are already in the summaries: they go to a throwaway accumulator.
+  const scratch = new SummaryAccumulator(ctx);
+  for (const { event } of events) tracker.apply(event, scratch);
+  return tracker;
 }

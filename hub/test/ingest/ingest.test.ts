@@ -1,4 +1,4 @@
-import { type SequencedEvent, topics } from '@oskartrack/protocol';
+import { type SequencedEvent, type TrackingEvent, topics } from '@oskartrack/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildSummaries } from '../../src/aggregate/index.ts';
 import { openDatabase } from '../../src/db/database.ts';
@@ -336,6 +336,45 @@ describe.each(BACKENDS)('ingest on %s', (kind) => {
     expect(second.bus.acks(scene.device.id)).toEqual([40]);
     second.bus.inject(topic, batchPayload(events.slice(0, 50), 1));
     await waitFor(() => second.bus.lastAck(scene.device.id) === events.length, 'all acked');
+  });
+
+  it('after a hub restart, people already inside still count in the peak occupancy', async () => {
+    const scene = await seedScene(t.repos);
+    const topic = topics.events(scene.device.id);
+    const at = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR + 60_000;
+    const started = (trackId: number, ms: number): TrackingEvent => ({
+      kind: 'track_started',
+      cameraId: scene.camera.id,
+      at: at + ms,
+      trackId,
+      box: [10, 20, 30, 60],
+    });
+    const entered = (trackId: number, ms: number): TrackingEvent => ({
+      kind: 'zone_entered',
+      cameraId: scene.camera.id,
+      at: at + ms,
+      trackId,
+      zoneId: scene.zone.id,
+    });
+    const events = sequence([started(1, 0), entered(1, 500), started(2, 1000), entered(2, 1500)]);
+    const first = await startIngest();
+    first.bus.inject(topic, batchPayload(events));
+    await waitFor(() => first.bus.lastAck(scene.device.id) === 4, 'first ack');
+    await first.ingest.stop();
+    // The hub restarts while both are inside; a third person comes in.
+    const second = await startIngest();
+    const more = sequence([started(3, 2000), entered(3, 2500)], 5);
+    second.bus.inject(topic, batchPayload(more));
+    await waitFor(() => second.bus.lastAck(scene.device.id) === 6, 'second ack');
+    await second.ingest.idle();
+    const hours = await t.repos.summaries.list({
+      period: 'hour',
+      storeId: scene.store.id,
+      from: new Date(at - HOUR),
+      to: new Date(at + HOUR),
+    });
+    expect(hours.find((h) => h.zoneId === null)?.peakOccupancy).toBe(3);
+    expect(hours.find((h) => h.zoneId === scene.zone.id)?.peakOccupancy).toBe(3);
   });
 
   it('discards events of a camera that is not in the device store, and still acks', async () => {
