@@ -12,7 +12,8 @@ import type { Detections, Frame, Tracks } from '../types.ts';
 /**
  * Tracker settings per detector, because their scores mean different things. Found with
  * agent/bench/tune-tracker.ts on PETS09-S2L1 (docs/benchmarks.md): demanding a confident detection
- * before a new person is followed, and a looser first association, cut id switches most.
+ * before a new person is followed, and a looser first association, cut id switches most. Re-linking
+ * at a walking pace (relinkSpeed 1) is checked against the person's look by the Engine.
  */
 export const TRACKER_PRESETS: Record<DetectorKind, Partial<TrackerOptions>> = {
   yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, coastFrames: 2, relinkSpeed: 1 },
