@@ -1,3 +1,4 @@
+export * from './enrollment.ts';
 export * from './events.ts';
 export * from './geometry.ts';
 export * from './messages.ts';

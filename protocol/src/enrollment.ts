@@ -1,0 +1,38 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id } from './geometry.ts';
+
+/** `POST /api/enroll`: a box trades a one-time code for its identity. */
+export const EnrollRequest = Type.Object(
+  {
+    code: Type.String({ minLength: 4, maxLength: 200 }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type EnrollRequest = Static<typeof EnrollRequest>;
+
+/**
+ * The hub's answer to an enrollment: who the box is, the addresses it must use from where it stands,
+ * and the hub's public signing key, which the box uses to check every config and ack it acts on.
+ */
+export const EnrollReply = Type.Object(
+  {
+    deviceId: Id,
+    storeId: Id,
+    /** The device's MQTT password; shown once, stored by the hub only as a hash. */
+    secret: Type.String({ minLength: 16, maxLength: 200 }),
+    /** The hub's HTTP(S) address as the box must use it (never loopback for a box that came from elsewhere). */
+    hubUrl: Type.String({ minLength: 1, maxLength: 2000 }),
+    mqtt: Type.Object(
+      {
+        url: Type.String({ minLength: 1, maxLength: 2000 }),
+        username: Type.String({ minLength: 1, maxLength: 200 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** The hub's Ed25519 public key (SPKI DER, base64): configs and acks carry its signature. */
+    signingKey: Type.String({ minLength: 16, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+export type EnrollReply = Static<typeof EnrollReply>;
