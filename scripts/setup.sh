@@ -29,6 +29,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# --- Node.js ----------------------------------------------------------------------------------
+command -v node >/dev/null || { log "Node.js 20.19 or newer is needed: install it (e.g. the Debian package nodejs from Debian 13, or nodesource)"; exit 1; }
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+  { log "Node.js $(node --version) is too old: OskarTrack needs 20.19 or newer (type stripping, require(esm)); install a newer Node.js and run this again"; exit 1; }
+
 # --- npm packages -----------------------------------------------------------------------------
 # Install scripts are skipped (npm 11 would skip unapproved ones anyway, and opencv4nodejs's own
 # script downloads OpenCV): the native addons are built explicitly below.

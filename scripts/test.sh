@@ -3,10 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-bash scripts/services.sh
+# Throwaway PostgreSQL and Mosquitto on free ports, stopped at the end; set TEST_DATABASE_URL /
+# TEST_MQTT_URL to use existing ones instead.
+eval "$(bash scripts/services.sh start)"
+trap 'bash scripts/services.sh stop "$OT_SERVICES_DIR"' EXIT
 . scripts/opencv-env.sh
-export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
-export TEST_MQTT_URL="${TEST_MQTT_URL:-mqtt://127.0.0.1:1883}"
 echo "[test] type check"; npx tsc -p tsconfig.json && npx tsc -p dashboard/tsconfig.json --noEmit
 echo "[test] dashboard build"; npm run build -w dashboard --silent
 echo "[test] lint"; npx biome check .
