@@ -404,6 +404,27 @@ export const authSessions = pgTable(
   (t) => [index('auth_sessions_user_idx').on(t.userId)],
 );
 
+/**
+ * Sign-in attempts per (user name, address) pair, for the growing wait after wrong passwords
+ * (api/login-limits.ts). Kept in the database so waits survive a restart and hold across several hubs
+ * on one PostgreSQL. The name is stored as a SHA-256 hash: a password typed into the name field is
+ * never kept. A successful sign-in deletes the pair's row.
+ */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    userNameHash: text('user_name_hash').notNull(),
+    address: text('address').notNull(),
+    failures: integer('failures').notNull(),
+    lastAttemptAt: timestamp('last_attempt_at', tz).notNull(),
+    blockedUntil: timestamp('blocked_until', tz),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userNameHash, t.address] }),
+    index('login_attempts_last_idx').on(t.lastAttemptAt),
+  ],
+);
+
 export const UPLOAD_STATES = ['queued', 'processing', 'done', 'failed'] as const;
 export type UploadState = (typeof UPLOAD_STATES)[number];
 
