@@ -21,6 +21,7 @@ const TABLES = [
   'devices',
   'enrollment_codes',
   'hub_settings',
+  'login_attempts',
   'stores',
   'tracking_events',
   'upload_jobs',
