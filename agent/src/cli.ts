@@ -1,8 +1,9 @@
 // `oskartrack-agent`: the edge agent's command line.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatReport, runEval } from './commands/eval.ts';
-import { enroll, run, statusReport } from './commands/live.ts';
+import { enroll, run } from './commands/live.ts';
 import { processRecording, summary } from './commands/process.ts';
+import { statusReport } from './commands/status.ts';
 import { isModelName, MODELS, pullModel } from './detect/models.ts';
 import { dataDir } from './paths.ts';
 

@@ -1,11 +1,9 @@
-// `oskartrack-agent enroll`, `run` and `status`: the installer's commands on the box.
-import { existsSync, readFileSync } from 'node:fs';
+// `oskartrack-agent enroll` and `run`: the installer's commands on the box (`status` is in status.ts).
 import { check, Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
-import Database from 'better-sqlite3';
 import { createLogger } from '../log.ts';
-import { Agent, type AgentStatusFile } from '../runtime/agent.ts';
-import { type Identity, loadIdentity, outboxPath, saveIdentity, statusPath } from '../runtime/identity.ts';
+import { Agent } from '../runtime/agent.ts';
+import { type Identity, loadIdentity, saveIdentity } from '../runtime/identity.ts';
 
 const EnrollReply = Type.Object({
   deviceId: Id,
@@ -70,62 +68,4 @@ export async function run(dataDir: string): Promise<void> {
   });
   log.info('stopping');
   await agent.stop();
-}
-
-const mark = (ok: boolean) => (ok ? 'OK  ' : 'FAIL');
-
-/** What an installer wants to know, read from the files the running agent keeps up to date. */
-export function statusReport(dataDir: string, now = Date.now()): { ok: boolean; text: string } {
-  const lines: string[] = [];
-  let ok = true;
-  const line = (good: boolean, text: string) => {
-    ok &&= good;
-    lines.push(`${mark(good)} ${text}`);
-  };
-  const idFile = `${dataDir}/agent.json`;
-  if (!existsSync(idFile)) {
-    line(false, `not enrolled: run "oskartrack-agent enroll --hub URL --code CODE"`);
-    return { ok, text: lines.join('\n') };
-  }
-  const identity = JSON.parse(readFileSync(idFile, 'utf8')) as Identity;
-  line(true, `enrolled as ${identity.deviceId} with hub ${identity.hubUrl}`);
-  let status: AgentStatusFile | undefined;
-  if (existsSync(statusPath(dataDir)))
-    status = JSON.parse(readFileSync(statusPath(dataDir), 'utf8')) as AgentStatusFile;
-  const fresh = status !== undefined && now - status.at < 15_000;
-  line(
-    fresh,
-    fresh
-      ? `agent running (pid ${status!.pid})`
-      : 'agent is not running: start it with "oskartrack-agent run"',
-  );
-  if (status && fresh) {
-    if (status.cameras.length === 0) line(false, 'no camera configured yet: add one on the hub');
-    for (const c of status.cameras) {
-      line(
-        c.state === 'running',
-        `camera ${c.name}: ${c.state}${c.fps ? `, ${c.fps.toFixed(1)} frames/s` : ''}${c.error ? ` (${c.error})` : ''}`,
-      );
-    }
-    line(status.detector !== null, `detector: ${status.detector ?? 'none yet'}`);
-    const l = status.link;
-    line(
-      l.connected && l.hub !== 'offline',
-      `hub link: ${l.connected ? 'connected' : 'not connected'}, hub ${l.hub}${l.lastError ? ` (${l.lastError})` : ''}`,
-    );
-  }
-  if (existsSync(outboxPath(dataDir))) {
-    const db = new Database(outboxPath(dataDir), { readonly: true, fileMustExist: true });
-    try {
-      const row = db.prepare('SELECT count(*) AS n, min(created_at) AS oldest FROM outbox_events').get() as {
-        n: number;
-        oldest: number | null;
-      };
-      const age = row.oldest ? Math.round((now - row.oldest) / 1000) : 0;
-      line(age < 3600, `outbox: ${row.n} events waiting${row.n ? `, oldest ${age} s old` : ''}`);
-    } finally {
-      db.close();
-    }
-  }
-  return { ok, text: lines.join('\n') };
 }

@@ -7,6 +7,7 @@ import {
   type SnapshotResponse,
 } from '@oskartrack/protocol';
 import type { Logger } from 'pino';
+import { type LinkProblem, linkProblem } from '../link/diagnose.ts';
 import { Link, type LinkOptions } from '../link/index.ts';
 import { Outbox, type OutboxOptions } from '../outbox/index.ts';
 import { CameraWorker } from './camera-worker.ts';
@@ -41,6 +42,8 @@ export interface AgentStatusFile {
   configRevision: number;
   detector: string | null;
   link: ReturnType<Link['state']>;
+  /** The link's problem in plain words (DNS, refused, TLS, credentials, hub offline), or null. */
+  linkProblem: LinkProblem | null;
   cameras: { cameraId: string; name: string; state: string; fps: number; error?: string }[];
 }
 
@@ -175,6 +178,8 @@ export class Agent {
 
   status(): AgentStatusFile {
     const { identity } = this.opts;
+    const link = this.link!.state();
+    const pinnedCa = (identity as Identity & { caPem?: string }).caPem !== undefined;
     return {
       at: Date.now(),
       pid: process.pid,
@@ -183,7 +188,8 @@ export class Agent {
       mqttUrl: identity.mqttUrl,
       configRevision: this.config?.revision ?? 0,
       detector: this.config?.detector.kind ?? null,
-      link: this.link!.state(),
+      link,
+      linkProblem: linkProblem(link, { url: identity.mqttUrl, pinnedCa }),
       cameras: [...this.workers.values()].map((w) => ({
         cameraId: w.camera.id,
         name: w.camera.name,
