@@ -14,7 +14,8 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 pkgs=(libopencv-dev pkg-config build-essential python3)
 # vtest.avi (the demo clip) ships in opencv-doc.
 pkgs+=(opencv-doc)
-if [ "$want_test" = 1 ]; then pkgs+=(chromium postgresql mosquitto openssl); fi
+# iproute2 (ip, tc) and nftables: the field tests' network namespaces, pulled link, drops, slow link.
+if [ "$want_test" = 1 ]; then pkgs+=(chromium postgresql mosquitto openssl iproute2 nftables); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
