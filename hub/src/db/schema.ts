@@ -425,6 +425,31 @@ export const loginAttempts = pgTable(
   ],
 );
 
+/**
+ * Events a box sent for a camera that is not its own (unknown, of another store, or of another box):
+ * kept here instead of being dropped, so the box's acknowledgement covers only what the hub holds
+ * and an administrator sees them (add the camera, or move the box back). One row per device seq.
+ */
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    id: id64('id').primaryKey().generatedAlwaysAsIdentity(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    /** As the box named it: no foreign key, the camera is the one the hub does not know. */
+    cameraId: text('camera_id').notNull(),
+    seq: id64('seq').notNull(),
+    reason: text('reason').notNull(),
+    payload: jsonb('payload').$type<TrackingEvent>().notNull(),
+    receivedAt: timestamp('received_at', tz).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('dead_letters_device_seq_uq').on(t.deviceId, t.seq),
+    index('dead_letters_device_camera_idx').on(t.deviceId, t.cameraId),
+  ],
+);
+
 export const UPLOAD_STATES = ['queued', 'processing', 'done', 'failed'] as const;
 export type UploadState = (typeof UPLOAD_STATES)[number];
 

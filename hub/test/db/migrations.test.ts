@@ -18,6 +18,7 @@ const TABLES = [
   'cameras',
   'counting_lines',
   'customers',
+  'dead_letters',
   'devices',
   'enrollment_codes',
   'hub_settings',
