@@ -19,6 +19,7 @@ import Fastify, {
 } from 'fastify';
 import type { AnalyticsOptions } from './api/analytics.ts';
 import { resolveJwtSecret } from './api/jwt-secret.ts';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './api/login-limits.ts';
 import { definePlugin } from './api/plugin.ts';
 import analyticsPlugin from './api/plugins/app/analytics.ts';
 import authPlugin, { type AuthOptions } from './api/plugins/app/auth.ts';
@@ -36,6 +37,7 @@ import apiRoutes from './api/routes/index.ts';
 import type { MessageBus } from './broker/bus.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import type { Settings } from './settings.ts';
+import { fastifyTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 export interface AppOptions {
   settings: Settings;
@@ -51,8 +53,8 @@ export interface AppOptions {
   extraPlugins?: FastifyPluginAsync[];
   /** Token lifetimes and clock (tests). */
   auth?: AuthOptions;
-  /** Sign-in attempts allowed per window, per user name and per address. */
-  loginRateLimit?: { perUser?: number; perAddress?: number; windowMs?: number };
+  /** Sign-in limits: per address over all names, and the growing wait per (name, address). */
+  loginRateLimit?: Partial<LoginLimits>;
   /** Enrollment attempts allowed per window and address. */
   enrollRateLimit?: { perAddress?: number; windowMs?: number };
   /** How long a camera picture request waits for the box (default 10 s). */
@@ -60,8 +62,8 @@ export interface AppOptions {
   /** The broker address `POST /api/enroll` gives boxes; default mqtt://<host they called>:1883. */
   mqttUrl?: string;
   analytics?: AnalyticsOptions;
-  /** Trust X-Forwarded-For (behind a reverse proxy), for per-address limits and logs. */
-  trustProxy?: boolean;
+  /** Believe X-Forwarded-For from these proxies (limits, logs); default: `settings.trustProxy`, else none. */
+  trustProxy?: TrustProxy;
   /** Called for every route as it is registered (tests walk them all). */
   onRoute?: (route: RouteOptions) => void;
   /** The token signing secret; default: from settings or `<dataDir>/jwt-secret` (see jwt-secret.ts). */
@@ -92,11 +94,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
     prefix: '/api',
     mediaDir: settings.mediaDir ?? join(settings.dataDir, 'media'),
     mqttUrl: opts.mqttUrl,
-    loginRateLimit: {
-      perUser: opts.loginRateLimit?.perUser ?? 10,
-      perAddress: opts.loginRateLimit?.perAddress ?? 30,
-      windowMs: opts.loginRateLimit?.windowMs ?? 5 * 60_000,
-    },
+    loginRateLimit: { ...DEFAULT_LOGIN_LIMITS, ...opts.loginRateLimit },
     enrollRateLimit: {
       perAddress: opts.enrollRateLimit?.perAddress ?? 10,
       windowMs: opts.enrollRateLimit?.windowMs ?? 60_000,
@@ -118,7 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.log ? { loggerInstance: options.log } : { logger: false }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? options.settings.trustProxy ?? false),
     bodyLimit: 1_048_576,
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -9,6 +9,7 @@ import { openDatabase, pgliteDir, redact } from './db/database.ts';
 import { createRepositories } from './db/repositories/index.ts';
 import { startHub } from './server.ts';
 import { loadSettings, type Settings } from './settings.ts';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 type Logger = ReturnType<typeof createLogger>;
 
@@ -53,6 +54,14 @@ function port(value: string): number {
   return n;
 }
 
+function parseCliTrustProxy(value: string): TrustProxy {
+  try {
+    return parseTrustProxy(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
 export function serveCommand(ctx: () => CliContext): Command {
   return new Command('serve')
     .description('start the broker, the ingest, the API and the dashboard')
@@ -64,6 +73,11 @@ export function serveCommand(ctx: () => CliContext): Command {
     .option('--mqtt-password <password>', 'password for the external broker (or OSKARTRACK_MQTT_PASSWORD)')
     .option('--tls-cert <file>', 'certificate for MQTT over TLS (embedded broker)')
     .option('--tls-key <file>', 'private key for MQTT over TLS')
+    .option(
+      '--trust-proxy [proxies]',
+      'believe X-Forwarded-For from reverse proxies: true, a hop count, or addresses/CIDRs (or OSKARTRACK_TRUST_PROXY)',
+      (v: string) => parseCliTrustProxy(v),
+    )
     .option('--demo', 'also run a demo box playing the PETS 2009 clip as a live camera')
     .option('--demo-video <file>', 'the clip the demo box plays')
     .action(async (o) => {
@@ -81,6 +95,7 @@ export function serveCommand(ctx: () => CliContext): Command {
           : {}),
         ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}),
         ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}),
+        ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
         ...(o.demo ? { demo: true } : {}),
         ...(o.demoVideo ? { demoVideo: o.demoVideo } : {}),
       });

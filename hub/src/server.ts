@@ -20,6 +20,7 @@ import { prepareDemo, startDemoAgent } from './demo.ts';
 import { Ingest } from './ingest/index.ts';
 import { LiveFeed, type LiveLimits, livePlugin, requestLogSerializer } from './live/index.ts';
 import type { Settings } from './settings.ts';
+import type { TrustProxy } from './trust-proxy.ts';
 import { UploadService, type UploadServiceOptions, uploadsPlugin } from './uploads/index.ts';
 
 export interface ServeOptions {
@@ -36,6 +37,8 @@ export interface ServeOptions {
   tlsKey?: string;
   demo?: boolean;
   demoVideo?: string;
+  /** Reverse proxies whose X-Forwarded-For is believed; default: `settings.trustProxy`. */
+  trustProxy?: TrustProxy;
   /** Extra plugins at the root, after the live feed and uploads. */
   plugins?: FastifyPluginAsync[];
   /** The live feed's per-client limits (tests, benchmarks). */
@@ -180,6 +183,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     log: log.child({}, { serializers: { req: requestLogSerializer } }),
     bus,
     mqttUrl: brokerUrl,
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     brokerHealth: () =>
       bus.kind === 'embedded'
         ? {

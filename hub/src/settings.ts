@@ -11,6 +11,7 @@
  * | `OSKARTRACK_MEDIA_DIR` | the only folder whose files may be camera sources (admins only) | `<dataDir>/media` |
  * | `OSKARTRACK_UPLOAD_MAX_BYTES` | largest recorded video `POST /api/uploads` accepts, in bytes | 500 MiB (524288000) |
  * | `OSKARTRACK_KEEP_UPLOADS` | `1` / `true`: keep uploaded videos after processing (default: deleted, for privacy) | unset (deleted) |
+ * | `OSKARTRACK_TRUST_PROXY` | believe `X-Forwarded-For` from these reverse proxies: `true`, a hop count, or comma-separated addresses/CIDRs (see trust-proxy.ts) | unset (header ignored) |
  * | `NODE_ENV` | `production` refuses a placeholder or short JWT secret | unset |
  *
  * A relative `OSKARTRACK_DATA_DIR` is taken from the working directory. The default sits in the home
@@ -18,6 +19,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 export interface Settings {
   /** PostgreSQL URL; undefined means the embedded PGlite database. */
@@ -38,6 +40,8 @@ export interface Settings {
   uploadMaxBytes?: number | undefined;
   /** Keep uploaded videos in `<dataDir>/uploads` after processing; undefined or false: delete them. */
   keepUploads?: boolean | undefined;
+  /** Reverse proxies whose `X-Forwarded-For` is believed; undefined or false: none. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 /** 500 MiB. */
@@ -53,6 +57,11 @@ function positiveInteger(value: string | undefined, name: string): number | unde
 function flag(value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   return /^(1|true|yes|on)$/i.test(value);
+}
+
+function trustProxySetting(value: string | undefined): TrustProxy | undefined {
+  const v = nonEmpty(value);
+  return v === undefined ? undefined : parseTrustProxy(v, 'OSKARTRACK_TRUST_PROXY');
 }
 
 export const DEFAULT_DATA_DIR_NAME = '.oskartrack';
@@ -80,5 +89,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     environment: nonEmpty(env.NODE_ENV),
     uploadMaxBytes: positiveInteger(nonEmpty(env.OSKARTRACK_UPLOAD_MAX_BYTES), 'OSKARTRACK_UPLOAD_MAX_BYTES'),
     keepUploads: flag(nonEmpty(env.OSKARTRACK_KEEP_UPLOADS)),
+    trustProxy: trustProxySetting(env.OSKARTRACK_TRUST_PROXY),
   };
 }

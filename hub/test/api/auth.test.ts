@@ -8,7 +8,7 @@ import { verifySecret } from '../../src/api/secrets.ts';
 import { ensureFirstAdmin, readPassword, usersCreateCommand } from '../../src/api/users-command.ts';
 import { buildApp } from '../../src/app.ts';
 import { BACKENDS, openTestDatabase, uid } from '../db/backends.ts';
-import { type Fixture, freshAddress, openFixture, PASSWORD } from './fixture.ts';
+import { type Fixture, openFixture, PASSWORD } from './fixture.ts';
 
 describe.each(BACKENDS)('accounts on %s', (kind) => {
   let f: Fixture;
@@ -223,46 +223,7 @@ describe.each(BACKENDS)('accounts on %s', (kind) => {
     expect((await f.inject(admin, { method: 'GET', url: `/api/users/${user.id}` })).statusCode).toBe(404);
   });
 
-  it('limits sign-in attempts per user name and per address with 429 and the time to wait', async () => {
-    const app = await buildApp({
-      settings: f.settings,
-      db: f.t.handle,
-      loginRateLimit: { perUser: 3, perAddress: 5, windowMs: 60_000 },
-    });
-    try {
-      const login = (name: string, password: string, address: string) =>
-        app.inject({
-          method: 'POST',
-          url: '/api/auth/login',
-          payload: { name, password },
-          remoteAddress: address,
-        });
-      const name = f.names.viewerB;
-      const codes: number[] = [];
-      for (let i = 0; i < 4; i++)
-        codes.push((await login(name, 'wrong-password', freshAddress())).statusCode);
-      expect(codes).toEqual([401, 401, 401, 429]);
-      const limited = await login(name, PASSWORD, freshAddress());
-      expect(limited.statusCode).toBe(429);
-      expect(limited.json().message).toMatch(
-        /too many sign-in attempts for this user name; try again in \d+ seconds/,
-      );
-      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-
-      const address = freshAddress();
-      const perAddress: number[] = [];
-      for (let i = 0; i < 6; i++)
-        perAddress.push((await login(`someone-${i}-${uid()}`, 'x', address)).statusCode);
-      expect(perAddress).toEqual([401, 401, 401, 401, 401, 429]);
-      const blocked = await login(f.names.admin, PASSWORD, address);
-      expect(blocked.statusCode).toBe(429);
-      expect(blocked.json().message).toMatch(/from this address/);
-      // Another user from another address is unaffected.
-      expect((await login(f.names.viewerA, PASSWORD, freshAddress())).statusCode).toBe(200);
-    } finally {
-      await app.close();
-    }
-  });
+  // Sign-in limits (per address, and per user name and address): login-limits.test.ts.
 });
 
 describe('accounts outside the API', () => {

@@ -186,7 +186,7 @@ export async function openFixture(kind: DatabaseKind, options: Partial<AppOption
     db: t.handle,
     onRoute: (r) => routes.push(r),
     extraPlugins: [uploadsPlugin({ service: uploads }), ...(options.extraPlugins ?? [])],
-    loginRateLimit: { perUser: 1000, perAddress: 1000, windowMs: 60_000 },
+    loginRateLimit: { perAddress: 1000, freeFailures: 1000, windowMs: 60_000 },
     ...options,
     auth: { clock: () => Date.now() + offset, ...options.auth },
   });

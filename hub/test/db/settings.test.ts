@@ -29,4 +29,16 @@ describe('loadSettings', () => {
     expect(s.databaseUrl).toBeUndefined();
     expect(s.dataDir).toBe(join(homedir(), '.oskartrack'));
   });
+
+  it('reads OSKARTRACK_TRUST_PROXY and refuses a wrong one by name', () => {
+    expect(loadSettings({ OSKARTRACK_TRUST_PROXY: '10.0.0.1,10.1.0.0/16' }, '/x').trustProxy).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+    ]);
+    expect(loadSettings({ OSKARTRACK_TRUST_PROXY: 'true' }, '/x').trustProxy).toBe(true);
+    expect(loadSettings({}, '/x').trustProxy).toBeUndefined();
+    expect(() => loadSettings({ OSKARTRACK_TRUST_PROXY: 'my-proxy' }, '/x')).toThrow(
+      /OSKARTRACK_TRUST_PROXY/,
+    );
+  });
 });

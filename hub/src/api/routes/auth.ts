@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { HttpError, unauthorized } from '../errors.ts';
+import { admitPasswordAttempt, formatWait } from '../login-limits.ts';
 import { DateTime, errors, Role } from '../schemas.ts';
 import { hashSecret, verifySecret } from '../secrets.ts';
 import { checkPassword } from '../users-command.ts';
@@ -25,30 +26,21 @@ const Me = Type.Object({
 // A real argon2id hash, so a login for an unknown name takes as long as one with a wrong password.
 const DUMMY_HASH = hashSecret('oskartrack-no-such-user');
 
-function formatWait(seconds: number): string {
-  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  return `${Math.ceil(seconds / 60)} minutes`;
-}
-
 const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
   const limits = opts.loginRateLimit;
+  // Password spraying: many names from one address. The per-name limit is per (name, address) pair
+  // (admitPasswordAttempt), so nobody can lock a user out from the user's own address.
   const perAddress = app.createRateLimit({
     max: limits.perAddress,
     timeWindow: limits.windowMs,
     keyGenerator: (req) => `login-addr:${req.ip}`,
   });
-  const perUser = app.createRateLimit({
-    max: limits.perUser,
-    timeWindow: limits.windowMs,
-    keyGenerator: (req) =>
-      `login-user:${String((req.body as { name?: unknown } | undefined)?.name ?? '').toLowerCase()}`,
-  });
-  async function limit(request: FastifyRequest, check: typeof perUser, what: string): Promise<void> {
-    const r = await check(request);
+  async function limitAddress(request: FastifyRequest): Promise<void> {
+    const r = await perAddress(request);
     if (r.isAllowed || !r.isExceeded) return;
     throw new HttpError(
       429,
-      `too many sign-in attempts ${what}; try again in ${formatWait(r.ttlInSeconds)}`,
+      `too many sign-in attempts from this address; try again in ${formatWait(r.ttlInSeconds)}`,
       { 'retry-after': String(r.ttlInSeconds) },
     );
   }
@@ -67,8 +59,9 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
         }),
         response: { 200: Type.Composite([Tokens, Type.Object({ user: Me })]), ...errors(400, 401, 429) },
       },
-      onRequest: async (request) => limit(request, perAddress, 'from this address'),
-      preHandler: async (request) => limit(request, perUser, 'for this user name'),
+      onRequest: limitAddress,
+      preHandler: async (request) =>
+        admitPasswordAttempt(app, { name: request.body.name, address: request.ip }, limits),
     },
     async (request) => {
       const { name, password } = request.body;
@@ -77,6 +70,7 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
       if (user) ok = await verifySecret(user.passwordHash, password);
       else await verifySecret(await DUMMY_HASH, password);
       if (!user || !ok) throw unauthorized('wrong user name or password');
+      await app.repos.loginAttempts.clear({ name, address: request.ip });
       if (user.disabled) throw unauthorized('this account is disabled; ask an administrator');
       await app.repos.users.recordLogin(user.id, app.auth.now());
       const tokens = await app.auth.startSession(user.id, request);
@@ -138,9 +132,12 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
           currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
           newPassword: Type.String({ minLength: 1, maxLength: 256 }),
         }),
-        response: { 204: Type.Null(), ...errors(400, 401) },
+        response: { 204: Type.Null(), ...errors(400, 401, 429) },
       },
-      preHandler: async (request) => limit(request, perAddress, 'from this address'),
+      preHandler: async (request) => {
+        await limitAddress(request);
+        await admitPasswordAttempt(app, { name: caller(request).name, address: request.ip }, limits);
+      },
     },
     async (request, reply) => {
       const p = caller(request);
@@ -148,6 +145,7 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
       if (!user || !(await verifySecret(user.passwordHash, request.body.currentPassword))) {
         throw unauthorized('the current password is wrong');
       }
+      await app.repos.loginAttempts.clear({ name: p.name, address: request.ip });
       checkPassword(request.body.newPassword);
       await app.repos.users.update(p.userId, { passwordHash: await hashSecret(request.body.newPassword) });
       await app.repos.sessions.revokeAllForUser(p.userId, app.auth.now());

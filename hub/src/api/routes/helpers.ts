@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError } from '../../db/errors.ts';
 import type { Camera, CountingLine, Device, Zone } from '../../db/repositories/index.ts';
 import { unauthorized } from '../errors.ts';
+import type { LoginLimits } from '../login-limits.ts';
 import { type Principal, requireStore, storeFilter } from '../scope.ts';
 
 /** Options every route module gets from the API plugin. */
@@ -10,7 +11,7 @@ export interface RouteOptions {
   mediaDir: string;
   /** What `POST /api/enroll` tells a box about the broker; undefined: mqtt://<host the box called>:1883. */
   mqttUrl?: string | undefined;
-  loginRateLimit: { perUser: number; perAddress: number; windowMs: number };
+  loginRateLimit: LoginLimits;
   enrollRateLimit: { perAddress: number; windowMs: number };
 }
 

@@ -5,6 +5,7 @@ import { CustomersRepository } from './customers.ts';
 import { DevicesRepository } from './devices.ts';
 import { EnrollmentRepository } from './enrollment.ts';
 import { EventsRepository } from './events.ts';
+import { LoginAttemptsRepository } from './login-attempts.ts';
 import { SessionsRepository } from './sessions.ts';
 import { HubSettingsRepository } from './settings.ts';
 import { StoresRepository } from './stores.ts';
@@ -21,6 +22,7 @@ export * from './customers.ts';
 export * from './devices.ts';
 export * from './enrollment.ts';
 export * from './events.ts';
+export * from './login-attempts.ts';
 export * from './sessions.ts';
 export * from './settings.ts';
 export * from './stores.ts';
@@ -44,6 +46,7 @@ export interface Repositories {
   enrollment: EnrollmentRepository;
   settings: HubSettingsRepository;
   sessions: SessionsRepository;
+  loginAttempts: LoginAttemptsRepository;
   analytics: AnalyticsRepository;
   uploads: UploadsRepository;
 }
@@ -62,6 +65,7 @@ export function createRepositories(db: Db): Repositories {
     enrollment: new EnrollmentRepository(db),
     settings: new HubSettingsRepository(db),
     sessions: new SessionsRepository(db),
+    loginAttempts: new LoginAttemptsRepository(db),
     analytics: new AnalyticsRepository(db),
     uploads: new UploadsRepository(db),
   };
