@@ -1,11 +1,15 @@
 // `oskartrack-agent`: the edge agent's command line.
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { doctor } from './commands/doctor.ts';
+import { enroll } from './commands/enroll.ts';
 import { formatReport, runEval } from './commands/eval.ts';
-import { enroll, run } from './commands/live.ts';
+import { run } from './commands/live.ts';
 import { processRecording, summary } from './commands/process.ts';
 import { statusReport } from './commands/status.ts';
 import { isModelName, MODELS, pullModel } from './detect/models.ts';
 import { dataDir } from './paths.ts';
+import { installService } from './service/install.ts';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -59,13 +63,17 @@ engineOptions(program.command('eval').description('score tracking against MOTCha
 program
   .command('enroll')
   .description("trade the hub's one-time enrollment code for this box's credential")
-  .requiredOption('--hub <url>', 'address of the hub, e.g. http://hub.local:8080')
-  .requiredOption('--code <code>', 'enrollment code shown on the hub')
+  .requiredOption('--hub <url>', 'address of the hub, e.g. https://hub.example.com:8080')
+  .requiredOption('--code <code>', 'enrollment code shown on the hub (it carries the hub fingerprint)')
   .option('--name <name>', 'a name for this box')
   .option('--mqtt-url <url>', "the hub's MQTT address, when it differs from what the hub says")
   .option('--data-dir <dir>', 'agent data directory')
   .action(async (o) => {
-    const id = await enroll({ ...o, dataDir: dataDir(o.dataDir) });
+    const id = await enroll({
+      ...o,
+      dataDir: dataDir(o.dataDir),
+      warn: (message: string) => console.error(`warning: ${message}`),
+    });
     console.log(`Enrolled as ${id.deviceId}. Start counting with: oskartrack-agent run`);
   });
 
@@ -83,6 +91,50 @@ program
     const r = statusReport(dataDir(o.dataDir));
     console.log(r.text);
     if (!r.ok) process.exitCode = 1;
+  });
+
+program
+  .command('doctor')
+  .description('test, one line each, what the box needs: identity, hub address, MQTT login, disk, cameras')
+  .option('--data-dir <dir>', 'agent data directory')
+  .option('--timeout <seconds>', 'for each network step', positiveNumber, 5)
+  .action(async (o) => {
+    const r = await doctor({ dataDir: dataDir(o.dataDir), timeoutMs: o.timeout * 1000 });
+    console.log(r.text);
+    if (!r.ok) process.exitCode = 1;
+  });
+
+program
+  .command('install-service')
+  .description('run the agent as a systemd service: unit file, system user, data folder modes')
+  .option('--data-dir <dir>', 'data folder of the service', '/var/lib/oskartrack')
+  .option('--user <name>', 'unprivileged user the service runs as', 'oskartrack')
+  .option('--unit-dir <dir>', 'where to write oskartrack-agent.service', '/etc/systemd/system')
+  .option('--no-create-user', 'fail instead of creating the user when it is missing')
+  .option(
+    '--watchdog <seconds>',
+    'systemd restarts the agent when it stops answering this long',
+    positiveInt,
+    60,
+  )
+  .option('--enable', 'also run systemctl daemon-reload and systemctl enable --now')
+  .action(async (o) => {
+    const r = await installService({
+      unitDir: o.unitDir,
+      user: o.user,
+      dataDir: o.dataDir,
+      createUser: o.createUser,
+      node: process.execPath,
+      cli: fileURLToPath(new URL('../bin/oskartrack-agent.js', import.meta.url)),
+      watchdogSec: o.watchdog,
+      enable: o.enable === true,
+      log: (line) => console.log(line),
+    });
+    if (!r.enableCommand || o.enable) return;
+    console.log(`Start it now and at every boot with:\n  sudo sh -c '${r.enableCommand}'`);
+    console.log(
+      `Enrolled yet? If not: sudo -u ${o.user} OSKARTRACK_DATA_DIR=${o.dataDir} oskartrack-agent enroll --hub URL --code CODE`,
+    );
   });
 
 const models = program.command('models').description('detector model files');
