@@ -1,3 +1,4 @@
+export * from './addresses.ts';
 export * from './enrollment.ts';
 export * from './events.ts';
 export * from './geometry.ts';

@@ -1,4 +1,7 @@
 // What enrollment leaves on the box: who it is and how to reach the hub, and the last configuration.
+// Boxes enrolled by versions before 0.2 have no `signingKey` and no `caPem`: their files still load,
+// but the box can then neither check the hub's signatures nor pin its certificate authority; enroll
+// such a box again (a new code from the dashboard) to get both.
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check, DeviceConfig, Id } from '@oskartrack/protocol';
@@ -10,10 +13,19 @@ export const Identity = Type.Object(
     secret: Type.String({ minLength: 16, maxLength: 200 }),
     hubUrl: Type.String({ minLength: 1, maxLength: 2000 }),
     mqttUrl: Type.String({ minLength: 1, maxLength: 2000 }),
+    /** The hub's Ed25519 public key (SPKI DER, base64); absent in files from before 0.2. */
+    signingKey: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
+    /** The hub's certificate authority (PEM), pinned at enrollment; absent for a hub without TLS. */
+    caPem: Type.Optional(Type.String({ minLength: 100, maxLength: 20_000 })),
   },
   { additionalProperties: false },
 );
 export type Identity = typeof Identity.static;
+
+/** MQTT client options that trust only the CA pinned at enrollment (none: the system's CAs, or plain MQTT). */
+export function pinnedTlsOptions(identity: Identity): { ca: string; rejectUnauthorized: true } | undefined {
+  return identity.caPem ? { ca: identity.caPem, rejectUnauthorized: true } : undefined;
+}
 
 export const identityPath = (dataDir: string) => join(dataDir, 'agent.json');
 export const configPath = (dataDir: string) => join(dataDir, 'config.json');

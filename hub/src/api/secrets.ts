@@ -5,6 +5,15 @@
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import {
+  CODE_ALPHABET,
+  CODE_RANDOM_LENGTH,
+  formatEnrollmentCode,
+  normalizeCode,
+  splitEnrollmentCode,
+} from '@oskartrack/protocol/enrollment-code';
+
+export const normalizeEnrollmentCode = normalizeCode;
 
 /** argon2id with OWASP's minimum (19 MiB, 2 passes, 1 lane). */
 const ARGON2ID = 2 as Algorithm;
@@ -45,22 +54,18 @@ export function sameDigest(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
-// Crockford's base32 without I, L, O, U: easy to read out and type on a small box.
-const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** A one-time enrollment code such as `7K2M-QX9D-4HRT-WB3N` (80 random bits). */
+/** A one-time enrollment code's random part such as `7K2M-QX9D-4HRT-WB3N` (80 random bits). */
 export function generateEnrollmentCode(): string {
-  const chars = Array.from({ length: 16 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]);
-  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+  const chars = Array.from(
+    { length: CODE_RANDOM_LENGTH },
+    () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)],
+  );
+  return formatEnrollmentCode(chars.join(''));
 }
 
-/** What is hashed: upper case, no spaces or dashes, I/L read as 1 and O as 0. */
-export function normalizeEnrollmentCode(code: string): string {
-  return code.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
-}
-
+/** What is hashed: the random part only, normalized (the CA fingerprint after it is public). */
 export function hashEnrollmentCode(code: string): string {
-  return sha256(`enroll:${normalizeEnrollmentCode(code)}`);
+  return sha256(`enroll:${splitEnrollmentCode(code).secret}`);
 }
 
 /** A random password for a generated account (24 characters). */

@@ -66,5 +66,7 @@ describe('secrets', () => {
     expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
     expect(normalizeEnrollmentCode('ab1o-il 00')).toBe('AB10110' + '0');
     expect(hashEnrollmentCode(code.toLowerCase().replaceAll('-', ' '))).toBe(hashEnrollmentCode(code));
+    // Only the random part is hashed: the CA fingerprint after it is public.
+    expect(hashEnrollmentCode(`${code}-${'A'.repeat(26)}`)).toBe(hashEnrollmentCode(code));
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * `oskartrack-agent enroll`: trades the hub's one-time code for this box's identity. For an https hub
+ * the code carries the fingerprint of the hub's certificate authority: the box checks the CA the hub
+ * presents against it before sending anything, then trusts only that CA (saved in the identity as
+ * `caPem`, used for MQTT over TLS too). A hub address or broker address on the hub's own machine,
+ * handed to a box that reached the hub from elsewhere, is refused with what to do instead.
+ */
+import { check, EnrollReply, hostOf, isLoopbackHost } from '@oskartrack/protocol';
+import { splitEnrollmentCode } from '@oskartrack/protocol/enrollment-code';
+import { hubRequest } from '../runtime/hub-request.ts';
+import { type Identity, saveIdentity } from '../runtime/identity.ts';
+import { fetchPinnedCa } from '../runtime/pinned-ca.ts';
+
+export interface EnrollOptions {
+  /** The hub's address as the installer typed it (`https://hub.example.com:8080`). */
+  hub: string;
+  code: string;
+  name?: string;
+  dataDir: string;
+  /** The broker address to use instead of the one the hub hands out. */
+  mqttUrl?: string;
+  timeoutMs?: number;
+  /** Told about what works but is not safe (a hub without TLS). */
+  warn?: (message: string) => void;
+}
+
+function hubAddress(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--hub "${text}" is not an address; give it as https://hub.example.com:8080`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`--hub must start with https:// (got ${url.protocol}//)`);
+  return url;
+}
+
+/** The CA to trust for an https hub: pinned through the code's fingerprint, or the system's (undefined). */
+async function trustFor(hub: URL, fingerprint: string | undefined, opts: EnrollOptions) {
+  if (hub.protocol === 'http:') {
+    if (fingerprint)
+      throw new Error(
+        `this code is for a hub that serves HTTPS, but --hub says ${hub.origin}: use --hub https://${hub.host}`,
+      );
+    opts.warn?.(
+      `the hub at ${hub.origin} runs without TLS (--insecure): this box's secret and its events cross the network in clear`,
+    );
+    return undefined;
+  }
+  if (!fingerprint) {
+    opts.warn?.(
+      "this code carries no hub fingerprint: the hub's certificate must be trusted by this machine's system certificate store",
+    );
+    return undefined;
+  }
+  return fetchPinnedCa(hub, fingerprint, opts.timeoutMs);
+}
+
+/** Refuses addresses on the hub's own machine when this box reached the hub from elsewhere. */
+export function refuseLoopback(hub: URL, reply: EnrollReply, mqttUrlGiven: boolean): void {
+  if (isLoopbackHost(hub.hostname)) return;
+  const wrong = [
+    ['hub address', reply.hubUrl],
+    ...(mqttUrlGiven ? [] : [['broker address', reply.mqtt.url]]),
+  ].find(([, url]) => isLoopbackHost(hostOf(url!) ?? ''));
+  if (!wrong) return;
+  throw new Error(
+    `the hub at ${hub.origin} gave this box the ${wrong[0]} ${wrong[1]}, which is the hub's own machine as ` +
+      'seen from the hub: this box cannot reach it there. The code is used up. On the hub, start it with ' +
+      '--public-url https://<name or address the boxes reach>:<port> (or set OSKARTRACK_PUBLIC_URL) and create ' +
+      'a new code; or enroll with --mqtt-url mqtts://<hub address>:8883 to give the broker address yourself.',
+  );
+}
+
+/** Trades a one-time enrollment code for this box's credential and saves it (mode 0600). */
+export async function enroll(opts: EnrollOptions): Promise<Identity> {
+  const hub = hubAddress(opts.hub);
+  const { fingerprint } = splitEnrollmentCode(opts.code);
+  const caPem = await trustFor(hub, fingerprint, opts);
+  let res: Awaited<ReturnType<typeof hubRequest>>;
+  try {
+    res = await hubRequest(new URL('/api/enroll', hub), {
+      method: 'POST',
+      body: { code: opts.code, ...(opts.name ? { name: opts.name } : {}) },
+      ca: caPem,
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    });
+  } catch (err) {
+    throw new Error(`cannot reach the hub at ${hub.origin}: ${(err as Error).message}`);
+  }
+  if (res.status !== 201) {
+    const message = (res.body as { message?: unknown } | undefined)?.message;
+    throw new Error(
+      `the hub refused the code (${res.status}): ${typeof message === 'string' ? message : 'no reason given'}`,
+    );
+  }
+  const r = check(EnrollReply, res.body);
+  if (!r.ok) throw new Error(`unexpected answer from the hub: ${r.error}`);
+  refuseLoopback(hub, r.value, opts.mqttUrl !== undefined);
+  const identity: Identity = {
+    deviceId: r.value.deviceId,
+    secret: r.value.secret,
+    hubUrl: r.value.hubUrl,
+    mqttUrl: opts.mqttUrl ?? r.value.mqtt.url,
+    signingKey: r.value.signingKey,
+    ...(caPem ? { caPem } : {}),
+  };
+  await saveIdentity(opts.dataDir, identity);
+  return identity;
+}
