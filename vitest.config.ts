@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['{protocol,agent,hub,dashboard}/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
+          include: ['{protocol,agent,hub,dashboard}/test/**/*.test.ts'],
         },
       },
       {
