@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { CameraConfig } from '@oskartrack/protocol';
 import { hostPort } from '../link/diagnose.ts';
+import { describeFileError } from '../runtime/camera-retry.ts';
 import { loadConfig } from '../runtime/identity.ts';
 import { openSource, redactUrl, sourceKind } from '../source/index.ts';
 import { asError, type Check, fail, pass } from './check.ts';
@@ -21,7 +22,7 @@ async function checkFile(camera: CameraConfig): Promise<Check> {
     );
   } catch (err) {
     return fail(
-      `camera ${camera.name}: ${asError(err).message}`,
+      `camera ${camera.name}: ${describeFileError(camera.source, err)}`,
       'copy the video to that path on this box (readable by the agent user), or change the camera source on the hub',
     );
   }

@@ -12,8 +12,8 @@ export interface Notifier {
   stop(): void;
 }
 
-function send(message: string, log: Logger): void {
-  execFile('systemd-notify', [message], { timeout: 10_000 }, (error) => {
+function send(message: string, log: Logger, env: NodeJS.ProcessEnv): void {
+  execFile('systemd-notify', [message], { timeout: 10_000, env }, (error) => {
     if (error) log.warn({ err: error, message }, 'telling systemd failed (is systemd-notify installed?)');
   });
 }
@@ -24,17 +24,17 @@ function send(message: string, log: Logger): void {
  */
 export function startNotifier(log: Logger, env: NodeJS.ProcessEnv = process.env): Notifier {
   if (!env.NOTIFY_SOCKET) return { stop() {} };
-  send('READY=1', log);
+  send('READY=1', log, env);
   const usec = Number(env.WATCHDOG_USEC);
   const forUs = !env.WATCHDOG_PID || Number(env.WATCHDOG_PID) === process.pid;
-  if (!Number.isFinite(usec) || usec <= 0 || !forUs) return { stop: () => send('STOPPING=1', log) };
-  const timer = setInterval(() => send('WATCHDOG=1', log), Math.max(1000, usec / 2000));
+  if (!Number.isFinite(usec) || usec <= 0 || !forUs) return { stop: () => send('STOPPING=1', log, env) };
+  const timer = setInterval(() => send('WATCHDOG=1', log, env), Math.max(1000, usec / 2000));
   timer.unref();
   log.info({ everyMs: Math.round(usec / 2000) }, 'systemd watchdog on');
   return {
     stop() {
       clearInterval(timer);
-      send('STOPPING=1', log);
+      send('STOPPING=1', log, env);
     },
   };
 }
