@@ -7,6 +7,8 @@
  *   acknowledged. A batch with one invalid event is rejected whole (the agent validates every event on
  *   append, so this means a bug or a forgery, and storing half a batch would hide it).
  * - The device id comes from the topic: the broker lets a device publish only under its own id.
+ *   Batches from the broker of a device the database does not know, or whose credential was revoked,
+ *   are refused (device-gate.ts): not stored, not acknowledged, one rate-limited log line.
  * - Each device has a bounded queue handled one group at a time, in arrival order; different devices
  *   run in parallel up to `concurrency` transactions. A full queue drops the new batch unacknowledged
  *   (the agent resends it after its ack timeout). Several queued batches of one device are merged into
@@ -22,11 +24,10 @@
  *   head of the queue and is retried with exponential backoff, then dropped unacknowledged after
  *   `maxRetries` (the agent resends it). Bad input the database refuses (an unknown device) drops the
  *   group unacknowledged.
- * - Events that name a camera outside the device's store (a camera deleted or moved while its events
- *   waited in the outbox) are discarded and counted as done in the ack, with a warning: the database
- *   could not hold them (foreign key), deleting the camera deletes its events anyway, and holding them
- *   would stall the device's acknowledgements forever. This is the only case where an acknowledged
- *   seq is not in `tracking_events`.
+ * - Events that name a camera that is not the box's own (unknown, of another store or another box: a
+ *   camera deleted or moved while its events waited in the outbox, or a forgery) go to the
+ *   `dead_letters` table in the same transaction (camera-check.ts), and only then count as done in the
+ *   ack: every acknowledged seq is either in `tracking_events` or in `dead_letters`.
  * - Peak occupancy (who is inside) is applied per device in seq order, only over the gap-free prefix,
  *   so batches arriving out of order (the agent's backlog and fresh lanes) do not scramble it; events
  *   above a gap wait in memory (at most `maxPendingOccupancy`, past that they are applied as they come).
@@ -44,17 +45,15 @@ import {
   type TrackingEvent,
   topics,
 } from '@oskartrack/protocol';
-import {
-  type AggregateContext,
-  OCCUPANCY_STALE_MS,
-  OccupancyTracker,
-  SummaryAccumulator,
-} from '../aggregate/summarize.ts';
+import { type AggregateContext, OccupancyTracker, SummaryAccumulator } from '../aggregate/summarize.ts';
 import type { InboundMessage, MessageBus } from '../broker/bus.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import { DbInputError, NotFoundError, translateDbError } from '../db/errors.ts';
 import { createRepositories, inTransaction, type Repositories } from '../db/repositories/index.ts';
 import { AckTracker } from './ack-tracker.ts';
+import { type CameraOwners, deadLettersOf, splitByCamera } from './camera-check.ts';
+import { brokerRefusal, type Refusal } from './device-gate.ts';
+import { OCCUPANCY_KINDS, storedOccupancy } from './occupancy.ts';
 import { type IngestLogger, RateLimitedLog } from './rate-limited-log.ts';
 
 export type { IngestLogger } from './rate-limited-log.ts';
@@ -92,8 +91,10 @@ export interface IngestStats {
   groups: number;
   stored: number;
   duplicates: number;
-  /** Events discarded because their camera is not (any longer) in the device's store. */
-  discarded: number;
+  /** Events kept in the dead-letter table because their camera is not the device's own. */
+  deadLettered: number;
+  /** Batches from the broker refused because the device is unknown or revoked. */
+  refused: number;
   visits: number;
   acks: number;
   dbErrors: number;
@@ -105,13 +106,15 @@ export interface IngestStats {
 interface QueuedBatch {
   batch: EventBatch;
   receivedAt: number;
+  /** Came over the broker (checked against the device's credential), not through `submit`. */
+  viaBroker: boolean;
   /** A batch from `submit`: settled once it is stored, or given up. */
   waiter?: { resolve: () => void; reject: (err: Error) => void };
 }
 
 interface DeviceInfo {
   ctx: AggregateContext;
-  cameras: ReadonlySet<string>;
+  owners: CameraOwners;
   loadedAt: number;
 }
 
@@ -128,13 +131,6 @@ interface DeviceState {
   pending: Map<number, TrackingEvent>;
   info: DeviceInfo | undefined;
 }
-
-const OCCUPANCY_KINDS = new Set<TrackingEvent['kind']>([
-  'track_started',
-  'track_ended',
-  'zone_entered',
-  'zone_left',
-]);
 
 export class Ingest {
   private readonly bus: MessageBus;
@@ -166,7 +162,8 @@ export class Ingest {
     groups: 0,
     stored: 0,
     duplicates: 0,
-    discarded: 0,
+    deadLettered: 0,
+    refused: 0,
     visits: 0,
     acks: 0,
     dbErrors: 0,
@@ -267,7 +264,7 @@ export class Ingest {
       );
       return;
     }
-    state.queue.push({ batch: parsed.value, receivedAt: Date.now() });
+    state.queue.push({ batch: parsed.value, receivedAt: Date.now(), viaBroker: true });
     this.schedule(state);
   }
 
@@ -285,7 +282,7 @@ export class Ingest {
     if (error) return Promise.reject(new Error(`invalid event batch: ${error}`));
     return new Promise<void>((resolve, reject) => {
       const state = this.device(deviceId);
-      state.queue.push({ batch, receivedAt: Date.now(), waiter: { resolve, reject } });
+      state.queue.push({ batch, receivedAt: Date.now(), viaBroker: false, waiter: { resolve, reject } });
       this.schedule(state);
     });
   }
@@ -346,6 +343,10 @@ export class Ingest {
     let refreshed = false;
     for (;;) {
       try {
+        if (group.some((q) => q.viaBroker)) {
+          const refusal = await brokerRefusal(this.repos.devices, d.id);
+          if (refusal) return this.refuse(d, n, refusal);
+        }
         await this.storeGroup(d, group, refreshed);
         d.queue.splice(0, n);
         d.attempts = 0;
@@ -400,6 +401,22 @@ export class Ingest {
     }
   }
 
+  /** Drops the group's broker batches unacknowledged; batches from `submit` stay queued. */
+  private refuse(d: DeviceState, n: number, refusal: Refusal): void {
+    const group = d.queue.splice(0, n);
+    const refused = group.filter((q) => q.viaBroker);
+    d.queue.unshift(...group.filter((q) => !q.viaBroker));
+    d.attempts = 0;
+    this.counters.refused += refused.length;
+    this.limited.warn(
+      `refused:${d.id}`,
+      { deviceId: d.id, batches: refused.length, device: refusal },
+      refusal === 'unknown'
+        ? 'event batches of a device the hub does not know refused: not stored, not acknowledged'
+        : 'event batches of a revoked device refused: not stored, not acknowledged (enroll the box again)',
+    );
+  }
+
   private async deviceInfo(d: DeviceState, fresh: boolean): Promise<DeviceInfo> {
     const now = Date.now();
     if (!fresh && d.info && now - d.info.loadedAt < this.infoTtlMs) return d.info;
@@ -412,7 +429,11 @@ export class Ingest {
     }
     d.info = {
       ctx: { storeId: device.storeId, timezone: store.timezone, zonesByCamera },
-      cameras: new Set(cameras.map((c) => c.id)),
+      owners: {
+        kind: device.kind,
+        deviceId: device.id,
+        cameras: new Map(cameras.map((c) => [c.id, c.deviceId])),
+      },
       loadedAt: now,
     };
     return d.info;
@@ -427,19 +448,17 @@ export class Ingest {
       for (const e of q.batch.events) bySeq.set(e.seq, e.event);
     }
     const seqs = [...bySeq.keys()].sort((a, b) => a - b);
-    const keep: SequencedEvent[] = [];
-    let discarded = 0;
-    for (const seq of seqs) {
-      const event = bySeq.get(seq)!;
-      if (info.cameras.has(event.cameraId)) keep.push({ seq, event });
-      else discarded++;
-    }
-    if (discarded > 0 && !fresh) throw new NotFoundError('camera', 'of a batch event'); // look again first
+    const { keep, strays } = splitByCamera(
+      info.owners,
+      seqs.map((seq) => ({ seq, event: bySeq.get(seq)! })),
+    );
+    if (strays.length > 0 && !fresh) throw new NotFoundError('camera', 'of a batch event'); // look again first
 
     const ack = d.ack?.clone() ?? new AckTracker();
     let stored: SequencedEvent[] = [];
     let duplicates = 0;
     let visits = 0;
+    let deadLettered = 0;
     let applied: number[] = [];
     let occupancy = d.occupancy;
     const newPending: [number, TrackingEvent][] = [];
@@ -449,6 +468,10 @@ export class Ingest {
       duplicates = result.duplicates;
       const inserted = new Set(result.insertedSeqs);
       stored = keep.filter((e) => inserted.has(e.seq));
+      if (strays.length > 0) {
+        const letters = await deadLettersOf(info.owners, strays, (id) => tx.cameras.find(id));
+        deadLettered = await tx.deadLetters.add(d.id, letters);
+      }
 
       const closed: { seq: number; event: EventOf<'visit_closed'> }[] = [];
       for (const { seq, event } of stored) if (event.kind === 'visit_closed') closed.push({ seq, event });
@@ -510,12 +533,12 @@ export class Ingest {
     this.counters.stored += stored.length;
     this.counters.duplicates += duplicates;
     this.counters.visits += visits;
-    if (discarded > 0) {
-      this.counters.discarded += discarded;
+    if (deadLettered > 0) {
+      this.counters.deadLettered += deadLettered;
       this.limited.warn(
-        `discard:${d.id}`,
-        { deviceId: d.id, discarded },
-        "events for a camera outside the device's store discarded (camera deleted or moved?)",
+        `dead:${d.id}`,
+        { deviceId: d.id, deadLettered },
+        "events for a camera that is not the box's own kept as dead letters (camera deleted or moved?)",
       );
     }
     await this.sendAck(d.id, ack.upTo);
@@ -557,38 +580,4 @@ function batchProblem(batch: EventBatch): string | undefined {
  */
 export function visitorId(deviceId: string, e: EventOf<'visit_closed'>): string {
   return `${deviceId}/${e.cameraId}/${e.trackId}@${e.startedAt}`;
-}
-
-/**
- * Who was inside, per camera and area, after the device's stored events up to `upToSeq`: the events of
- * the `OCCUPANCY_STALE_MS` before `at` replayed in seq order. Without it, people inside when the hub
- * restarted would be missing from the peak occupancy of the hours after.
- */
-async function storedOccupancy(
-  repos: Repositories,
-  deviceId: string,
-  upToSeq: number,
-  at: number,
-  ctx: AggregateContext,
-): Promise<OccupancyTracker> {
-  const events: { seq: number; event: TrackingEvent }[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await repos.events.list({
-      deviceId,
-      kinds: [...OCCUPANCY_KINDS],
-      from: new Date(at - OCCUPANCY_STALE_MS),
-      to: new Date(at + OCCUPANCY_STALE_MS),
-      limit: 1000,
-      ...(cursor ? { cursor } : {}),
-    });
-    for (const e of page.items) if (e.seq <= upToSeq) events.push({ seq: e.seq, event: e.payload });
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  events.sort((a, b) => a.seq - b.seq);
-  const tracker = new OccupancyTracker();
-  // The peaks of these old events are already in the summaries: they go to a throwaway accumulator.
-  const scratch = new SummaryAccumulator(ctx);
-  for (const { event } of events) tracker.apply(event, scratch);
-  return tracker;
 }

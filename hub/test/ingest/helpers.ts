@@ -97,8 +97,12 @@ export async function waitFor(
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A store with a device, a camera, an area and a counting line. */
+/** Stands in for an enrolled device's argon2 hash: ingest refuses broker batches of a device without one. */
+export const ENROLLED = '$argon2id$v=19$test-only-not-a-real-hash';
+
 export async function seedScene(repos: Repositories, timezone?: string) {
   const s = await seedStore(repos);
+  await repos.devices.setCredential(s.device.id, ENROLLED);
   if (timezone) await repos.stores.update(s.store.id, { timezone });
   const zone = await repos.zones.createZone({
     id: `zone-${s.u}`,
@@ -124,7 +128,12 @@ export async function seedScene(repos: Repositories, timezone?: string) {
 /** A second device with its own camera and area in the same store. */
 export async function addDevice(repos: Repositories, storeId: string) {
   const u = uid();
-  const device = await repos.devices.create({ id: `dev-${u}`, storeId, name: `Box ${u}` });
+  const device = await repos.devices.create({
+    id: `dev-${u}`,
+    storeId,
+    name: `Box ${u}`,
+    credentialHash: ENROLLED,
+  });
   const camera = await repos.cameras.create({
     id: `cam-${u}`,
     storeId,

@@ -22,6 +22,7 @@ import {
 
 const T0 = Date.parse('2025-06-02T09:00:00Z');
 const HOUR = 3_600_000;
+const WIDE = { from: new Date(T0 - 24 * HOUR), to: new Date(T0 + 24 * HOUR) };
 
 /** Every summary row of a store, comparable with toEqual. */
 async function summaryRows(repos: Repositories, storeId: string) {
@@ -377,26 +378,64 @@ describe.each(BACKENDS)('ingest on %s', (kind) => {
     expect(hours.find((h) => h.zoneId === scene.zone.id)?.peakOccupancy).toBe(3);
   });
 
-  it('discards events of a camera that is not in the device store, and still acks', async () => {
+  it("keeps events of cameras that are not the box's own as dead letters, and acks them only then", async () => {
     const scene = await seedScene(t.repos);
+    const other = await addDevice(t.repos, scene.store.id);
     const { bus, ingest, log } = await startIngest();
-    const events = sequence(visitorStream('cam-deleted', scene.zone.id, scene.line.id, 2, T0));
+    const unknown = visitorStream('cam-deleted', scene.zone.id, scene.line.id, 2, T0);
+    const borrowed = visitorStream(other.camera.id, other.zone.id, scene.line.id, 1, T0);
+    const own = visitorStream(scene.camera.id, scene.zone.id, scene.line.id, 1, T0);
+    const events = sequence([...unknown, ...borrowed, ...own]);
     bus.inject(topics.events(scene.device.id), batchPayload(events));
     await waitFor(() => bus.lastAck(scene.device.id) === events.length, 'ack');
-    expect(ingest.stats().discarded).toBe(events.length);
-    expect(log.lines.some((l) => l.msg.includes('discarded'))).toBe(true);
+    // The ack went out after the commit: every acknowledged seq is stored or a dead letter.
+    const letters = await t.repos.deadLetters.listForDevice(scene.device.id);
+    const stored = await t.repos.events.list({ deviceId: scene.device.id, ...WIDE, limit: 1000 });
+    expect(letters.length + stored.items.length).toBe(events.length);
+    expect(stored.items.every((e) => e.payload.cameraId === scene.camera.id)).toBe(true);
+    expect(new Set(letters.map((l) => `${l.cameraId}: ${l.reason}`))).toEqual(
+      new Set(['cam-deleted: unknown camera', `${other.camera.id}: camera of another box`]),
+    );
+    expect(ingest.stats().deadLettered).toBe(letters.length);
+    expect(log.lines.some((l) => l.msg.includes('dead letters'))).toBe(true);
+
+    // Redelivered: acknowledged again, kept once.
+    bus.inject(topics.events(scene.device.id), batchPayload(events));
+    await waitFor(() => bus.acks(scene.device.id).length === 2, 'second ack');
+    expect(await t.repos.deadLetters.listForDevice(scene.device.id)).toHaveLength(letters.length);
+    const summary = await t.repos.deadLetters.summary({ storeIds: [scene.store.id] });
+    expect(summary.map((g) => [g.cameraId, g.count]).sort()).toEqual(
+      [
+        ['cam-deleted', letters.filter((l) => l.cameraId === 'cam-deleted').length],
+        [other.camera.id, letters.filter((l) => l.cameraId === other.camera.id).length],
+      ].sort(),
+    );
   });
 
   it('an unknown device gets no ack and does not stop the others', async () => {
     const scene = await seedScene(t.repos);
-    const { bus, ingest } = await startIngest();
+    const { bus, ingest, log } = await startIngest();
     const events = sequence(visitorStream(scene.camera.id, scene.zone.id, scene.line.id, 2, T0));
     bus.inject(topics.events('dev-unknown'), batchPayload(events));
     bus.inject(topics.events(scene.device.id), batchPayload(events));
     await waitFor(() => bus.lastAck(scene.device.id) === events.length, 'ack');
     await ingest.idle();
     expect(bus.acks('dev-unknown')).toEqual([]);
-    expect(ingest.stats().failedGroups).toBe(1);
+    expect(ingest.stats().refused).toBe(1);
+    expect(log.lines.filter((l) => l.msg.includes('does not know'))).toHaveLength(1);
+  });
+
+  it('a revoked device is refused: nothing stored, nothing acknowledged', async () => {
+    const scene = await seedScene(t.repos);
+    const { bus, ingest } = await startIngest();
+    const events = sequence(visitorStream(scene.camera.id, scene.zone.id, scene.line.id, 2, T0));
+    await t.repos.devices.setCredential(scene.device.id, null);
+    for (let i = 0; i < 3; i++) bus.inject(topics.events(scene.device.id), batchPayload(events));
+    await waitFor(() => ingest.stats().refused === 3, 'three refusals');
+    await ingest.idle();
+    expect(bus.acks(scene.device.id)).toEqual([]);
+    expect((await t.repos.events.list({ deviceId: scene.device.id, ...WIDE })).items).toEqual([]);
+    expect(await t.repos.deadLetters.listForDevice(scene.device.id)).toEqual([]);
   });
 });
 

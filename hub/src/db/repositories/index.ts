@@ -2,6 +2,7 @@ import type { Db } from '../database.ts';
 import { AnalyticsRepository } from './analytics.ts';
 import { CamerasRepository } from './cameras.ts';
 import { CustomersRepository } from './customers.ts';
+import { DeadLettersRepository } from './dead-letters.ts';
 import { DevicesRepository } from './devices.ts';
 import { EnrollmentRepository } from './enrollment.ts';
 import { EventsRepository } from './events.ts';
@@ -19,6 +20,7 @@ export * from './analytics.ts';
 export * from './cameras.ts';
 export type { Page } from './common.ts';
 export * from './customers.ts';
+export * from './dead-letters.ts';
 export * from './devices.ts';
 export * from './enrollment.ts';
 export * from './events.ts';
@@ -41,6 +43,7 @@ export interface Repositories {
   customers: CustomersRepository;
   visits: VisitsRepository;
   events: EventsRepository;
+  deadLetters: DeadLettersRepository;
   summaries: SummariesRepository;
   users: UsersRepository;
   enrollment: EnrollmentRepository;
@@ -60,6 +63,7 @@ export function createRepositories(db: Db): Repositories {
     customers: new CustomersRepository(db),
     visits: new VisitsRepository(db),
     events: new EventsRepository(db),
+    deadLetters: new DeadLettersRepository(db),
     summaries: new SummariesRepository(db),
     users: new UsersRepository(db),
     enrollment: new EnrollmentRepository(db),
