@@ -103,7 +103,8 @@ export class Agent {
       const wanted = new Map(config.cameras.map((c) => [c.id, c]));
       for (const [id, worker] of this.workers) {
         const next = wanted.get(id);
-        if (!next || restartAll || !sameSource(worker.camera, next)) {
+        // A failed camera is retried at once on any new configuration (the file may be there now).
+        if (!next || restartAll || !sameSource(worker.camera, next) || worker.state === 'failed') {
           await worker.stop();
           this.workers.delete(id);
         } else {
@@ -179,7 +180,7 @@ export class Agent {
   status(): AgentStatusFile {
     const { identity } = this.opts;
     const link = this.link!.state();
-    const pinnedCa = (identity as Identity & { caPem?: string }).caPem !== undefined;
+    const pinnedCa = identity.caPem !== undefined;
     return {
       at: Date.now(),
       pid: process.pid,

@@ -1,5 +1,6 @@
 // One camera on the box: source -> engine, events to the outbox, live boxes to the link.
 // Keeps going through camera drops and decoder errors; a config change is applied in place.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CameraConfig,
   CameraState,
@@ -15,6 +16,7 @@ import { Engine } from '../engine/engine.ts';
 import { runSource } from '../engine/run.ts';
 import { type FrameSource, openSource, sourceKind } from '../source/index.ts';
 import type { Frame, Tracks } from '../types.ts';
+import { describeFileError, HEALTHY_RUN_MS, retryDelay } from './camera-retry.ts';
 
 export interface CameraWorkerOptions {
   camera: CameraConfig;
@@ -99,16 +101,28 @@ export class CameraWorker {
 
   private async loop(): Promise<void> {
     const { log } = this.opts;
+    let failures = 0;
     while (!this.abort.signal.aborted) {
+      const attemptAt = performance.now();
       try {
         await this.runOnce();
         if (sourceKind(this.camera.source) === 'file' && this.camera.loop === false) break;
       } catch (err) {
         if (this.abort.signal.aborted) break;
         this.state = 'failed';
-        this.error = err instanceof Error ? err.message : String(err);
-        log.error({ camera: this.camera.id, err: this.error }, 'camera stopped working; retrying');
-        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 5000));
+        const file = sourceKind(this.camera.source) === 'file';
+        this.error = file
+          ? describeFileError(this.camera.source, err)
+          : err instanceof Error
+            ? err.message
+            : String(err);
+        if (performance.now() - attemptAt > HEALTHY_RUN_MS) failures = 0;
+        const delay = retryDelay(failures++, this.opts.retryDelayMs ?? 5000);
+        log.error(
+          { camera: this.camera.id, err: this.error, retryInMs: delay },
+          'camera stopped working; retrying later',
+        );
+        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
       }
     }
     this.state = 'stopped';
