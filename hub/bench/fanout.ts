@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   await createUser(repos, { name: 'bench-viewer', password: PASSWORD, role: 'viewer', storeIds: [store.id] });
 
   const log = pino({ level: 'warn' });
-  const hub = await startHub({ settings, log, port: 0, host: '127.0.0.1', mqttPort: 0, db });
+  const hub = await startHub({ settings, log, port: 0, host: '127.0.0.1', mqttPort: 0, insecure: true, db });
   const login = await fetch(`${hub.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -18,6 +18,7 @@ import Fastify, {
   type RouteOptions,
 } from 'fastify';
 import type { AnalyticsOptions } from './api/analytics.ts';
+import type { EnrollmentSettings } from './api/box-addresses.ts';
 import { resolveJwtSecret } from './api/jwt-secret.ts';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './api/login-limits.ts';
 import { definePlugin } from './api/plugin.ts';
@@ -36,6 +37,8 @@ import type { BrokerHealthProvider } from './api/routes/health.ts';
 import apiRoutes from './api/routes/index.ts';
 import type { MessageBus } from './broker/bus.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import { loadOrCreateSigningKey, type SigningKey } from './identity/signing-key.ts';
+import type { HubTls } from './identity/tls.ts';
 import type { Settings } from './settings.ts';
 import { fastifyTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
@@ -59,8 +62,16 @@ export interface AppOptions {
   enrollRateLimit?: { perAddress?: number; windowMs?: number };
   /** How long a camera picture request waits for the box (default 10 s). */
   snapshotTimeoutMs?: number;
-  /** The broker address `POST /api/enroll` gives boxes; default mqtt://<host they called>:1883. */
+  /** An external broker's address for boxes (a loopback host is swapped for the one the box called). */
   mqttUrl?: string;
+  /** The embedded broker's port for boxes (its TLS port when TLS is on); default 8883 with TLS, else 1883. */
+  mqttPort?: number;
+  /** HTTPS with this certificate; the CA goes to boxes (enrollment codes carry its fingerprint). */
+  tls?: HubTls;
+  /** The hub's address as boxes and browsers reach it; default: the `Host` each request names. */
+  publicUrl?: string;
+  /** The hub's signing key; default: `<dataDir>/hub-signing-key.pem`, made when missing. */
+  signingKey?: SigningKey;
   analytics?: AnalyticsOptions;
   /** Believe X-Forwarded-For from these proxies (limits, logs); default: `settings.trustProxy`, else none. */
   trustProxy?: TrustProxy;
@@ -93,7 +104,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   await app.register(apiRoutes, {
     prefix: '/api',
     mediaDir: settings.mediaDir ?? join(settings.dataDir, 'media'),
-    mqttUrl: opts.mqttUrl,
+    enrollment: enrollmentSettings(opts),
     loginRateLimit: { ...DEFAULT_LOGIN_LIMITS, ...opts.loginRateLimit },
     enrollRateLimit: {
       perAddress: opts.enrollRateLimit?.perAddress ?? 10,
@@ -106,13 +117,28 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   for (const plugin of opts.extraPlugins ?? []) await app.register(plugin);
 });
 
+/** What enrollment hands boxes, from the app's options. */
+function enrollmentSettings(opts: AppOptions): EnrollmentSettings {
+  if (!opts.signingKey) throw new Error('the hub app needs its signing key (buildApp loads it)');
+  return {
+    publicUrl: opts.publicUrl,
+    tls: opts.tls ? { caPem: opts.tls.caPem, caFingerprint: opts.tls.caFingerprint } : undefined,
+    broker: opts.mqttUrl
+      ? { url: opts.mqttUrl }
+      : { port: opts.mqttPort ?? (opts.tls ? 8883 : 1883), tls: opts.tls !== undefined },
+    signingKey: opts.signingKey.publicKeyBase64,
+  };
+}
+
 /**
  * A new fastify instance with the hub app registered but not loaded yet (hooks such as onRoute can
  * still be added; `ready`, `listen` or `inject` load it). An unusable JWT secret throws here.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const jwtSecret = options.jwtSecret ?? resolveJwtSecret(options.settings, options.log);
+  const signingKey = options.signingKey ?? (await loadOrCreateSigningKey(options.settings.dataDir));
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.certChain, key: options.tls.key } } : {}),
     ...(options.log ? { loggerInstance: options.log } : { logger: false }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -122,6 +148,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   const onRoute = options.onRoute;
   if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
-  app.register(hubApp, { ...options, jwtSecret });
+  app.register(hubApp, { ...options, jwtSecret, signingKey });
   return app;
 }

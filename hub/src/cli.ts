@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { MIN_PASSWORD_LENGTH, usersCreateCommand } from './api/users-command.ts';
 import { openDatabase, pgliteDir, redact } from './db/database.ts';
 import { createRepositories } from './db/repositories/index.ts';
+import { tlsFiles } from './identity/tls.ts';
 import { startHub } from './server.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
@@ -67,12 +68,25 @@ export function serveCommand(ctx: () => CliContext): Command {
     .description('start the broker, the ingest, the API and the dashboard')
     .option('--port <port>', 'HTTP port', port, 8080)
     .option('--host <host>', 'address to listen on', '0.0.0.0')
-    .option('--mqtt-port <port>', 'port of the embedded MQTT broker', port, 1883)
+    .option(
+      '--mqtt-port <port>',
+      'port of the embedded MQTT broker (default 8883, MQTT over TLS; 1883 with --insecure)',
+      port,
+    )
     .option('--mqtt-url <url>', 'use this external MQTT broker instead of the embedded one')
     .option('--mqtt-username <name>', 'user name for the external broker')
     .option('--mqtt-password <password>', 'password for the external broker (or OSKARTRACK_MQTT_PASSWORD)')
-    .option('--tls-cert <file>', 'certificate for MQTT over TLS (embedded broker)')
-    .option('--tls-key <file>', 'private key for MQTT over TLS')
+    .option(
+      '--public-url <url>',
+      "the hub's address as boxes reach it, e.g. https://hub.example.com:8080 (or OSKARTRACK_PUBLIC_URL)",
+    )
+    .option(
+      '--tls-cert <file>',
+      "certificate (chain) for HTTPS and MQTT over TLS, instead of the hub's own CA",
+    )
+    .option('--tls-key <file>', 'private key of --tls-cert')
+    .option('--tls-ca <file>', 'the CA boxes pin (default: the last certificate in --tls-cert)')
+    .option('--insecure', 'plain HTTP and MQTT without TLS: only for a demo or tests on one machine')
     .option(
       '--trust-proxy [proxies]',
       'believe X-Forwarded-For from reverse proxies: true, a hop count, or addresses/CIDRs (or OSKARTRACK_TRUST_PROXY)',
@@ -87,7 +101,7 @@ export function serveCommand(ctx: () => CliContext): Command {
         log,
         port: o.port,
         host: o.host,
-        mqttPort: o.mqttPort,
+        ...(o.mqttPort !== undefined ? { mqttPort: o.mqttPort } : {}),
         ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
         ...(o.mqttUsername ? { mqttUsername: o.mqttUsername } : {}),
         ...((o.mqttPassword ?? process.env.OSKARTRACK_MQTT_PASSWORD)
@@ -95,11 +109,19 @@ export function serveCommand(ctx: () => CliContext): Command {
           : {}),
         ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}),
         ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}),
+        ...(o.tlsCa ? { tlsCa: o.tlsCa } : {}),
+        ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+        ...(o.insecure ? { insecure: true } : {}),
         ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
         ...(o.demo ? { demo: true } : {}),
         ...(o.demoVideo ? { demoVideo: o.demoVideo } : {}),
       });
       process.stdout.write(`\nOskarTrack is running: open ${hub.url}\n`);
+      if (hub.tls && !o.tlsCert)
+        process.stdout.write(
+          `The hub made its own certificate authority (${tlsFiles(settings.dataDir).ca}): a browser warns until ` +
+            'you import that file as trusted. Boxes check it through the fingerprint in each enrollment code.\n',
+        );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -164,7 +186,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
       // commander printed help, the version or a usage error already.
       return (err as { exitCode?: number }).exitCode ?? 1;
     }
-    ctx().log.error({ err }, (err as Error).message);
+    // Not ctx(): when the settings themselves are wrong it would throw again.
+    (context?.log ?? createLogger('hub')).error({ err }, (err as Error).message);
     return 1;
   }
 }

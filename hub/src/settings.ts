@@ -12,6 +12,7 @@
  * | `OSKARTRACK_UPLOAD_MAX_BYTES` | largest recorded video `POST /api/uploads` accepts, in bytes | 500 MiB (524288000) |
  * | `OSKARTRACK_KEEP_UPLOADS` | `1` / `true`: keep uploaded videos after processing (default: deleted, for privacy) | unset (deleted) |
  * | `OSKARTRACK_TRUST_PROXY` | believe `X-Forwarded-For` from these reverse proxies: `true`, a hop count, or comma-separated addresses/CIDRs (see trust-proxy.ts) | unset (header ignored) |
+ * | `OSKARTRACK_PUBLIC_URL` | the hub's address as boxes reach it, e.g. `https://hub.example.com:8080` (`serve --public-url` wins); enrollment hands boxes this address and the broker on the same host | unset: the address each box called |
  * | `NODE_ENV` | `production` refuses a placeholder or short JWT secret | unset |
  *
  * A relative `OSKARTRACK_DATA_DIR` is taken from the working directory. The default sits in the home
@@ -40,6 +41,8 @@ export interface Settings {
   uploadMaxBytes?: number | undefined;
   /** Keep uploaded videos in `<dataDir>/uploads` after processing; undefined or false: delete them. */
   keepUploads?: boolean | undefined;
+  /** The hub's address as boxes reach it (checked at `serve`); undefined: the address each box called. */
+  publicUrl?: string | undefined;
   /** Reverse proxies whose `X-Forwarded-For` is believed; undefined or false: none. */
   trustProxy?: TrustProxy | undefined;
 }
@@ -89,6 +92,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     environment: nonEmpty(env.NODE_ENV),
     uploadMaxBytes: positiveInteger(nonEmpty(env.OSKARTRACK_UPLOAD_MAX_BYTES), 'OSKARTRACK_UPLOAD_MAX_BYTES'),
     keepUploads: flag(nonEmpty(env.OSKARTRACK_KEEP_UPLOADS)),
+    publicUrl: nonEmpty(env.OSKARTRACK_PUBLIC_URL),
     trustProxy: trustProxySetting(env.OSKARTRACK_TRUST_PROXY),
   };
 }

@@ -129,7 +129,7 @@ function StoresCard(): JSX.Element {
 function StoreBoxes(props: { store: Store }): JSX.Element {
   const { api, places } = useApp();
   const act = useAction();
-  const [fresh, setFresh] = createSignal<{ code: string; expiresAt: string } | null>(null);
+  const [fresh, setFresh] = createSignal<{ code: string; expiresAt: string; command: string } | null>(null);
   const [codes, { refetch }] = createResource(
     () => props.store.id,
     (id) => api.get<EnrollmentCode[]>(`/api/stores/${encodeURIComponent(id)}/enrollment-codes`),
@@ -137,7 +137,7 @@ function StoreBoxes(props: { store: Store }): JSX.Element {
   const devices = () => places.state.devices.filter((d) => d.storeId === props.store.id);
   const newCode = async () => {
     await act.run(async () => {
-      const c = await api.post<{ code: string; expiresAt: string }>(
+      const c = await api.post<{ code: string; expiresAt: string; command: string }>(
         `/api/stores/${encodeURIComponent(props.store.id)}/enrollment-codes`,
         { ttlMinutes: 24 * 60 },
       );
@@ -159,8 +159,14 @@ function StoreBoxes(props: { store: Store }): JSX.Element {
         {(c) => (
           <div class="note ok" data-testid="enrollment-code">
             Give the installer this code: <span class="code">{c().code}</span> — it works once, until{' '}
-            {formatDateTime(c().expiresAt)}. On the box: <span class="code">oskartrack-agent enroll</span>. It
-            is not shown again.
+            {formatDateTime(c().expiresAt)}. On the box:{' '}
+            <span class="code" data-testid="enroll-command">
+              {c().command}
+            </span>
+            {c().code.split('-').length > 4
+              ? " (the code's last part is this hub's fingerprint: the box talks to this hub only)"
+              : ''}
+            . It is not shown again.
           </div>
         )}
       </Show>

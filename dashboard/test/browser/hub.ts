@@ -65,6 +65,7 @@ export async function startTestHub(): Promise<TestHub> {
     port: 0,
     host: '127.0.0.1',
     mqttPort: 0,
+    insecure: true,
     demo: true,
     demoVideo: DEMO_VIDEO,
   });

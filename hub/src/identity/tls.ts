@@ -235,7 +235,7 @@ export async function loadOrCreateHubTls(opts: {
   return {
     certChain: `${server.trim()}\n${caCert.trim()}\n`,
     key: serverKey,
-    caPem: caCert,
+    caPem: `${caCert.trim()}\n`,
     caFingerprint: caFingerprint(new X509Certificate(caCert).raw),
     names: namesOf(server),
     made,

@@ -15,6 +15,7 @@ const PUBLIC = new Set([
   'POST /api/auth/login',
   'POST /api/auth/refresh',
   'POST /api/enroll',
+  'GET /api/hub/ca',
 ]);
 /**
  * Routes whose store comes from a multipart body, not the address: the uploads tests check that a

@@ -71,6 +71,7 @@ export async function openTestHub(
       port: 0,
       host: '127.0.0.1',
       mqttPort: 0,
+      insecure: true,
       db: t.handle,
       ...(options.demo && DEMO_CLIP ? { demoVideo: DEMO_CLIP } : {}),
       ...rest,

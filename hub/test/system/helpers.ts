@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { hubRequest } from '@oskartrack/agent/runtime/hub-request';
 import type { TrackingEvent } from '@oskartrack/protocol';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
@@ -78,18 +79,23 @@ export function postgresSettings(resources: Resources, dataDir: string): Setting
   return { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, dataDir, mediaDir: MEDIA_DIR };
 }
 
-/** `startHub` on free ports, 127.0.0.1; stopped with the test's resources (a second stop is harmless). */
+/**
+ * `startHub` on free ports, 127.0.0.1, plain HTTP and MQTT unless `tls` (then its own CA in the data
+ * folder); stopped with the test's resources (a second stop is harmless).
+ */
 export async function startTestHub(
   resources: Resources,
   settings: Settings,
-  options: { mqttPort?: number; port?: number } = {},
+  options: { mqttPort?: number; port?: number; tls?: boolean; host?: string; publicUrl?: string } = {},
 ): Promise<RunningHub> {
   const hub = await startHub({
     settings,
     log: silent,
-    host: '127.0.0.1',
+    host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     mqttPort: options.mqttPort ?? 0,
+    ...(options.tls ? {} : { insecure: true }),
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
   let stopped = false;
   const stop = hub.stop.bind(hub);
@@ -106,10 +112,14 @@ export async function startTestHub(
 export class Api {
   private token: string | undefined;
 
-  constructor(readonly base: string) {}
+  /** `ca`: an https hub's certificate authority, the only one trusted (as on an enrolled box). */
+  constructor(
+    readonly base: string,
+    readonly ca?: string,
+  ) {}
 
-  static async login(base: string, name: string, password: string): Promise<Api> {
-    const api = new Api(base);
+  static async login(base: string, name: string, password: string, ca?: string): Promise<Api> {
+    const api = new Api(base, ca);
     const r = await api.call<{ accessToken: string }>('POST', '/api/auth/login', { name, password });
     if (r.status !== 200) throw new Error(`login failed (${r.status}): ${JSON.stringify(r.body)}`);
     api.token = r.body.accessToken;
@@ -124,6 +134,15 @@ export class Api {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.ca) {
+      const r = await hubRequest(new URL(path, this.base), {
+        method,
+        headers,
+        ca: this.ca,
+        ...(body !== undefined ? { body } : {}),
+      });
+      return { status: r.status, body: r.body as T };
+    }
     const res = await fetch(new URL(path, this.base), {
       method,
       headers,

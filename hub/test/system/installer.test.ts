@@ -4,11 +4,13 @@
  * with `oskartrack-agent enroll`, runs with `oskartrack-agent run` (the real agent: HOG detector,
  * tracker, zones, outbox, MQTT), and `oskartrack-agent status` tells the installer all is well. An area
  * redrawn on the hub reaches the running agent without a restart; a used or expired code is refused in
- * plain words; and every event the agent appended is stored exactly once.
+ * plain words; and every event the agent appended is stored exactly once. The hub runs as installed:
+ * HTTPS and MQTT over TLS with its own certificate authority, which the box pins through the code.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hubRequest } from '@oskartrack/agent/runtime/hub-request';
 import type { DeviceConfig } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,14 +69,19 @@ describe('installer flow', () => {
   it('enrolls a box with a one-time code, counts on a real camera, applies a redrawn area live, loses nothing', async () => {
     const started = Date.now();
     const hubDir = tempDir(resources, 'hub');
-    const hub = await startTestHub(resources, postgresSettings(resources, hubDir));
+    const hub = await startTestHub(resources, postgresSettings(resources, hubDir), { tls: true });
     expect(hub.admin).toBeDefined();
-    const api = await Api.login(hub.url, hub.admin!.name, hub.admin!.password);
+    expect(hub.url).toMatch(/^https:/);
+    const ca = hub.tls!.caPem;
+    const api = await Api.login(hub.url, hub.admin!.name, hub.admin!.password, ca);
     // The dashboard (or, not built, a line saying so) at the hub's address, deep links included.
     const built = existsSync(fileURLToPath(new URL('../../../dashboard/dist/index.html', import.meta.url)));
-    const page = await fetch(new URL(built ? '/stores/some-store' : '/', hub.url));
+    const page = await hubRequest(new URL(built ? '/stores/some-store' : '/', hub.url), {
+      method: 'GET',
+      ca,
+    });
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toMatch(built ? /^text\/html/ : /^text\/plain/);
+    expect(page.contentType).toMatch(built ? /^text\/html/ : /^text\/plain/);
     expect((await api.call('GET', '/api/no-such-thing')).status).toBe(404);
 
     // The admin prepares the store.
@@ -100,7 +107,7 @@ describe('installer flow', () => {
       end: [250, 180],
       inSide: 'left',
     });
-    const code = await api.ok<{ id: string; code: string }>(
+    const code = await api.ok<{ id: string; code: string; command: string }>(
       'POST',
       `/api/stores/${store.id}/enrollment-codes`,
       { ttlMinutes: 30 },
@@ -119,12 +126,14 @@ describe('installer flow', () => {
       '--data-dir',
       agentDir,
     ]);
+    expect(code.command).toBe(`oskartrack-agent enroll --hub ${hub.url} --code ${code.code}`);
     expect(enrolled.stderr).toBe('');
     expect(enrolled.code).toBe(0);
     const deviceId = /Enrolled as (\S+)\./.exec(enrolled.stdout)?.[1];
     expect(deviceId).toBeDefined();
     const identity = readJson<{ deviceId: string; mqttUrl: string }>(join(agentDir, 'agent.json'));
-    expect(identity).toMatchObject({ deviceId, mqttUrl: hub.mqttUrl });
+    expect(hub.mqttUrl).toMatch(/^mqtts:/);
+    expect(identity).toMatchObject({ deviceId, mqttUrl: hub.mqttUrl, hubUrl: hub.url, caPem: ca });
     const device = await api.ok<{ name: string; storeId: string }>('GET', `/api/devices/${deviceId}`);
     expect(device).toMatchObject({ name: 'Till box', storeId: store.id });
     await api.ok('PATCH', `/api/cameras/${camera.id}`, { deviceId });

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id } from '@oskartrack/protocol';
+import { EnrollReply, EnrollRequest, Id } from '@oskartrack/protocol';
+import { splitEnrollmentCode } from '@oskartrack/protocol/enrollment-code';
 import { Type } from '@sinclair/typebox';
 import { inTransaction } from '../../db/repositories/index.ts';
+import { AddressError, boxAddresses } from '../box-addresses.ts';
 import { badRequest, forbidden, HttpError } from '../errors.ts';
 import { Device, errors, IdParams, Name } from '../schemas.ts';
 import { storeFilter } from '../scope.ts';
@@ -100,8 +102,23 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-/** `POST /api/enroll`: a box trades a one-time code for its id and MQTT secret. No token needed. */
+/** Why a code cannot be used with this hub, before it is spent; undefined when it can. */
+function codeProblem(code: string, caFingerprint: string | undefined): string | undefined {
+  if (!caFingerprint) return undefined;
+  const { fingerprint } = splitEnrollmentCode(code);
+  if (!fingerprint)
+    return 'this code carries no hub fingerprint, which only a hub started with --insecure accepts: create a new code in the dashboard and copy it whole';
+  if (fingerprint !== caFingerprint)
+    return "this code was made by another hub (its fingerprint is not this hub's certificate authority): create a new code in this hub's dashboard";
+  return undefined;
+}
+
+/**
+ * `POST /api/enroll`: a box trades a one-time code for its id, MQTT secret, the addresses it must use
+ * and the hub's signing key. No token needed.
+ */
 export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
+  const settings = opts.enrollment;
   const perAddress = app.createRateLimit({
     max: opts.enrollRateLimit.perAddress,
     timeWindow: opts.enrollRateLimit.windowMs,
@@ -113,21 +130,11 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       config: publicRoute,
       schema: {
         tags: ['devices'],
-        summary: 'Enroll a box with a one-time code: returns its id and MQTT secret (shown once)',
+        summary:
+          'Enroll a box with a one-time code: returns its id, MQTT secret (shown once), the addresses it must use and the hub signing key',
         security: [],
-        body: Type.Object({
-          code: Type.String({ minLength: 4, maxLength: 64 }),
-          name: Type.Optional(Name),
-        }),
-        response: {
-          201: Type.Object({
-            deviceId: Id,
-            storeId: Id,
-            secret: Type.String(),
-            mqtt: Type.Object({ url: Type.String(), username: Type.String() }),
-          }),
-          ...errors(400, 429),
-        },
+        body: EnrollRequest,
+        response: { 201: EnrollReply, ...errors(400, 409, 429) },
       },
       onRequest: async (request) => {
         const r = await perAddress(request);
@@ -143,6 +150,16 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       },
     },
     async (request, reply) => {
+      const problem = codeProblem(request.body.code, settings.tls?.caFingerprint);
+      if (problem) throw badRequest(problem);
+      // Addresses first: a box the hub cannot give a usable address keeps its code for another try.
+      let addresses: { hubUrl: string; mqttUrl: string };
+      try {
+        addresses = boxAddresses(settings, { host: request.host, clientIp: request.ip });
+      } catch (error) {
+        if (error instanceof AddressError) throw new HttpError(409, error.message);
+        throw error;
+      }
       const secret = generateSecret(32);
       const credentialHash = await hashSecret(secret);
       const now = app.auth.now();
@@ -166,14 +183,19 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         await repos.enrollment.attachDevice(used.code.id, created.id);
         return created;
       });
-      request.log.info({ deviceId: device.id, storeId: device.storeId }, 'box enrolled');
-      const url = opts.mqttUrl ?? `mqtt://${request.hostname.replace(/:\d+$/, '')}:1883`;
-      return reply.code(201).send({
+      request.log.info(
+        { deviceId: device.id, storeId: device.storeId, mqttUrl: addresses.mqttUrl },
+        'box enrolled',
+      );
+      const answer: EnrollReply = {
         deviceId: device.id,
         storeId: device.storeId,
         secret,
-        mqtt: { url, username: device.id },
-      });
+        hubUrl: addresses.hubUrl,
+        mqtt: { url: addresses.mqttUrl, username: device.id },
+        signingKey: settings.signingKey,
+      };
+      return reply.code(201).send(answer);
     },
   );
 };

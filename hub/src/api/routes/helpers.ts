@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError } from '../../db/errors.ts';
 import type { Camera, CountingLine, Device, Zone } from '../../db/repositories/index.ts';
+import type { EnrollmentSettings } from '../box-addresses.ts';
 import { unauthorized } from '../errors.ts';
 import type { LoginLimits } from '../login-limits.ts';
 import { type Principal, requireStore, storeFilter } from '../scope.ts';
@@ -9,8 +10,8 @@ import { type Principal, requireStore, storeFilter } from '../scope.ts';
 export interface RouteOptions {
   /** Folder that file camera sources must lie in. */
   mediaDir: string;
-  /** What `POST /api/enroll` tells a box about the broker; undefined: mqtt://<host the box called>:1883. */
-  mqttUrl?: string | undefined;
+  /** What enrollment hands a box: addresses, the CA fingerprint codes carry, the signing key. */
+  enrollment: EnrollmentSettings;
   loginRateLimit: LoginLimits;
   enrollRateLimit: { perAddress: number; windowMs: number };
 }

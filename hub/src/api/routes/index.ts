@@ -14,6 +14,7 @@ import exportRoutes from './export.ts';
 import geometryRoutes from './geometry.ts';
 import healthRoute, { type BrokerHealthProvider } from './health.ts';
 import type { RouteOptions } from './helpers.ts';
+import hubRoutes from './hub.ts';
 import peopleRoutes from './people.ts';
 import settingsRoutes from './settings.ts';
 import storeRoutes from './stores.ts';
@@ -49,7 +50,7 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   });
   const routeOptions: RouteOptions = {
     mediaDir: opts.mediaDir,
-    mqttUrl: opts.mqttUrl,
+    enrollment: opts.enrollment,
     loginRateLimit: opts.loginRateLimit,
     enrollRateLimit: opts.enrollRateLimit,
   };
@@ -58,7 +59,8 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(enrollRoute, routeOptions);
   await app.register(userRoutes, { prefix: '/users' });
   await app.register(settingsRoutes, { prefix: '/settings' });
-  await app.register(storeRoutes, { prefix: '/stores' });
+  await app.register(storeRoutes, { ...routeOptions, prefix: '/stores' });
+  await app.register(hubRoutes, { ...routeOptions, prefix: '/hub' });
   await app.register(deviceRoutes, { prefix: '/devices' });
   await app.register(cameraRoutes, { ...routeOptions, prefix: '/cameras' });
   await app.register(geometryRoutes);

@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../db/errors.ts';
+import { AddressError, hubUrlFor } from '../box-addresses.ts';
 import { DateTime, EnrollmentCode, errors, IdParams, Name, Store, StoreParams, Uuid } from '../schemas.ts';
 import { requireStore, storeFilter } from '../scope.ts';
 import { generateEnrollmentCode, hashEnrollmentCode } from '../secrets.ts';
-import { adminRoute, caller, managerRoute, optionalBody } from './helpers.ts';
+import { adminRoute, caller, managerRoute, optionalBody, type RouteOptions } from './helpers.ts';
 
 const Timezone = Type.String({
   minLength: 1,
@@ -13,7 +14,7 @@ const Timezone = Type.String({
   description: 'IANA time zone, e.g. Europe/Berlin',
 });
 
-const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
   const tags = ['stores'];
   app.get(
     '/',
@@ -127,7 +128,15 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ttlMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60 })),
         }),
         response: {
-          201: Type.Object({ id: Uuid, storeId: Id, code: Type.String(), expiresAt: DateTime }),
+          201: Type.Object({
+            id: Uuid,
+            storeId: Id,
+            code: Type.String({
+              description: "the one-time part, then the hub CA's fingerprint (unless --insecure)",
+            }),
+            expiresAt: DateTime,
+            command: Type.String({ description: 'what the installer types on the box' }),
+          }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -136,14 +145,30 @@ const storeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const p = caller(request);
       requireStore(p, request.params.storeId);
-      const code = generateEnrollmentCode();
+      const secret = generateEnrollmentCode();
+      // The box checks the hub's CA against the fingerprint in the code: it then talks to this hub only.
+      const fingerprint = opts.enrollment.tls?.caFingerprint;
+      const code = fingerprint ? `${secret}-${fingerprint}` : secret;
       const row = await app.repos.enrollment.create({
         storeId: request.params.storeId,
-        codeHash: hashEnrollmentCode(code),
+        codeHash: hashEnrollmentCode(secret),
         expiresAt: new Date(app.auth.clock() + (request.body.ttlMinutes ?? 60) * 60_000),
         createdBy: p.userId,
       });
-      return reply.code(201).send({ id: row.id, storeId: row.storeId, code, expiresAt: row.expiresAt });
+      let hub: string;
+      try {
+        hub = hubUrlFor(opts.enrollment, request.host);
+      } catch (error) {
+        if (!(error instanceof AddressError)) throw error;
+        hub = 'https://HUB-ADDRESS:PORT';
+      }
+      return reply.code(201).send({
+        id: row.id,
+        storeId: row.storeId,
+        code,
+        expiresAt: row.expiresAt,
+        command: `oskartrack-agent enroll --hub ${hub} --code ${code}`,
+      });
     },
   );
 
