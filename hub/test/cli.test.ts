@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../bin/oskartrack-hub.js', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'oskartrack-cli-'));
+
+/** Runs `oskartrack-hub` and returns its exit code and output (it must fail before starting anything). */
+async function hub(args: string[], env: Record<string, string> = {}) {
+  try {
+    await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, OSKARTRACK_DATA_DIR: dataDir, ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, output: '' };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+describe('oskartrack-hub serve --trust-proxy', () => {
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('refuses a proxy that is not true, a hop count or addresses, saying what to give', async () => {
+    const r = await hub(['serve', '--trust-proxy', 'proxy.example.com']);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(
+      '--trust-proxy: "proxy.example.com" is not an address or CIDR range; give true',
+    );
+  }, 150_000);
+
+  it('refuses a wrong OSKARTRACK_TRUST_PROXY through the log, saying what to give', async () => {
+    const r = await hub(['serve'], { OSKARTRACK_TRUST_PROXY: 'my-proxy' });
+    expect(r.code).toBe(1);
+    // The log line is JSON when not on a terminal: quotes come escaped.
+    expect(r.output).toMatch(
+      /"msg":"OSKARTRACK_TRUST_PROXY: \\"my-proxy\\" is not an address or CIDR range; give true/,
+    );
+  }, 150_000);
+});
