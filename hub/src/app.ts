@@ -24,6 +24,7 @@ import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './api/login-limits.ts';
 import { definePlugin } from './api/plugin.ts';
 import analyticsPlugin from './api/plugins/app/analytics.ts';
 import authPlugin, { type AuthOptions } from './api/plugins/app/auth.ts';
+import deviceAccountsPlugin from './api/plugins/app/device-accounts.ts';
 import errorsPlugin from './api/plugins/app/errors.ts';
 import repositoriesPlugin from './api/plugins/app/repositories.ts';
 import snapshotsPlugin from './api/plugins/app/snapshots.ts';
@@ -36,6 +37,7 @@ import swaggerPlugin from './api/plugins/external/swagger.ts';
 import type { BrokerHealthProvider } from './api/routes/health.ts';
 import apiRoutes from './api/routes/index.ts';
 import type { MessageBus } from './broker/bus.ts';
+import type { DeviceAccounts } from './broker/device-accounts.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './identity/signing-key.ts';
 import type { HubTls } from './identity/tls.ts';
@@ -52,6 +54,8 @@ export interface AppOptions {
   bus?: MessageBus;
   /** Broker status for /api/health. */
   brokerHealth?: BrokerHealthProvider;
+  /** The boxes' broker accounts (enrollment, revocation, removal); default: none to manage. */
+  deviceAccounts?: DeviceAccounts;
   /** Registered last at the root with every decorator available (the live feed's `/ws`, uploads). */
   extraPlugins?: FastifyPluginAsync[];
   /** Token lifetimes and clock (tests). */
@@ -94,6 +98,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   await app.register(jwtPlugin, { secret, clock });
   await app.register(swaggerPlugin);
   await app.register(repositoriesPlugin);
+  await app.register(deviceAccountsPlugin, { accounts: opts.deviceAccounts });
   await app.register(analyticsPlugin, opts.analytics ?? {});
   await app.register(authPlugin, { ...opts.auth, clock });
   await app.register(snapshotsPlugin, {

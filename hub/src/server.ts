@@ -11,11 +11,14 @@ import { buildApp } from './app.ts';
 import type { MessageBus } from './broker/bus.ts';
 import { ConfigPush } from './broker/config-push.ts';
 import { createDeviceAuthenticator, credentialLookup } from './broker/credentials.ts';
+import { type DeviceAccounts, embeddedDeviceAccounts } from './broker/device-accounts.ts';
 import { trackDeviceStatus } from './broker/device-status.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded.ts';
+import type { KnownDevice } from './broker/dynsec-accounts.ts';
 import { connectExternalBus, type ExternalBus } from './broker/external.ts';
+import { type ExternalAccounts, setUpExternalAccounts } from './broker/external-accounts.ts';
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
-import { createRepositories } from './db/repositories/index.ts';
+import { createRepositories, type Repositories } from './db/repositories/index.ts';
 import { prepareDemo, startDemoAgent } from './demo.ts';
 import { Ingest } from './ingest/index.ts';
 import { LiveFeed, type LiveLimits, livePlugin, requestLogSerializer } from './live/index.ts';
@@ -99,6 +102,14 @@ const dashboardPlugin: FastifyPluginAsync = async (app) => {
   });
 };
 
+/** Every box with whether it holds a credential, for the broker accounts' reconcile. */
+async function knownDevices(repos: Repositories): Promise<KnownDevice[]> {
+  const boxes = (await repos.devices.list()).filter((d) => d.kind === 'box');
+  return Promise.all(
+    boxes.map(async (d) => ({ id: d.id, enrolled: (await repos.devices.credentialHash(d.id)) !== null })),
+  );
+}
+
 export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const { settings, log } = opts;
   const db = opts.db ?? (await openDatabase(settings));
@@ -135,13 +146,27 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
 
   let bus: EmbeddedBroker | ExternalBus;
   let brokerUrl: string;
+  let external: ExternalAccounts | undefined;
+  let deviceAccounts: DeviceAccounts;
   if (opts.mqttUrl) {
+    // Accounts first: the hub's own account gets the hub role before the bus subscribes.
+    external = await setUpExternalAccounts({
+      url: opts.mqttUrl,
+      username: opts.mqttUsername,
+      password: opts.mqttPassword,
+      log,
+      knownDevices: () => knownDevices(repos),
+    });
+    deviceAccounts = external.accounts;
     bus = await connectExternalBus({
       url: opts.mqttUrl,
       log,
       prepare,
       ...(opts.mqttUsername ? { username: opts.mqttUsername } : {}),
       ...(opts.mqttPassword ? { password: opts.mqttPassword } : {}),
+    }).catch(async (error: unknown) => {
+      await external?.close();
+      throw error;
     });
     brokerUrl = opts.mqttUrl;
   } else {
@@ -184,13 +209,19 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     bus,
     mqttUrl: brokerUrl,
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
-    brokerHealth: () =>
-      bus.kind === 'embedded'
+    deviceAccounts,
+    brokerHealth: () => {
+      const accounts = deviceAccounts.health();
+      return bus.kind === 'embedded'
         ? {
             ok: true,
             detail: `embedded on port ${bus.port}, ${bus.connectedDevices().length} boxes connected`,
           }
-        : { ok: bus.connected, detail: `external ${opts.mqttUrl}${bus.connected ? '' : ' (not connected)'}` },
+        : {
+            ok: bus.connected && accounts.ok,
+            detail: `external ${opts.mqttUrl}${bus.connected ? '' : ' (not connected)'}; ${accounts.detail}`,
+          };
+    },
     extraPlugins: [
       livePlugin(live),
       uploadsPlugin({ service: uploads, maxBytes: settings.uploadMaxBytes }),
@@ -209,17 +240,6 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       // A device or camera may have moved to another store: the live feed looks them up again.
       if (!/^\/api\/(zones|lines)/.test(req.url)) live.forgetStores();
       push?.publishAll().catch((err: unknown) => log.error({ err }, 'config push failed'));
-    }
-    // A revoked or removed box is cut off at once, not only at its next login (the embedded broker
-    // checks credentials at login only; an external broker's own accounts are out of our reach).
-    const device = /^\/api\/devices\/([^/?]+)(\/revoke)?(?:\?|$)/.exec(req.url);
-    if (
-      device &&
-      bus.kind === 'embedded' &&
-      reply.statusCode < 400 &&
-      req.method === (device[2] ? 'POST' : 'DELETE')
-    ) {
-      bus.disconnectDevice(decodeURIComponent(device[1]!)).catch(() => undefined);
     }
   });
   await app.listen({ port: opts.port, host: opts.host });
@@ -256,6 +276,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       await ingest?.stop();
       await push?.idle();
       await bus.close();
+      await external?.close();
       if (!opts.db) await db.close();
     },
   };

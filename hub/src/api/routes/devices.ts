@@ -10,6 +10,19 @@ import { storeFilter } from '../scope.ts';
 import { generateSecret, hashEnrollmentCode, hashSecret } from '../secrets.ts';
 import { caller, managerRoute, publicRoute, type RouteOptions, visibleDevice } from './helpers.ts';
 
+/** A broker account change after the database's: a failure is a 503 that says what to do. */
+async function brokerStep(step: Promise<void>, done: 'enrolled' | 'revoked' | 'removed'): Promise<void> {
+  try {
+    await step;
+  } catch (error) {
+    const retry =
+      done === 'enrolled'
+        ? 'the box was not enrolled; try the same code again once the broker is reachable'
+        : `the box is ${done} in the hub but the MQTT broker did not confirm it; try again`;
+    throw new HttpError(503, `${retry} (${(error as Error).message})`);
+  }
+}
+
 const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['devices'];
   app.get(
@@ -73,12 +86,13 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: "Revoke a box's credential: it can no longer connect until enrolled again",
         params: IdParams,
-        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+        response: { 204: Type.Null(), ...errors(401, 403, 404, 503) },
       },
     },
     async (request, reply) => {
       const device = await visibleDevice(app, caller(request), request.params.id);
       await app.repos.devices.setCredential(device.id, null);
+      await brokerStep(app.deviceAccounts.revoke(device.id), 'revoked');
       return reply.code(204).send(null);
     },
   );
@@ -91,12 +105,13 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Remove a box (its cameras stay, unassigned)',
         params: IdParams,
-        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+        response: { 204: Type.Null(), ...errors(401, 403, 404, 503) },
       },
     },
     async (request, reply) => {
       const device = await visibleDevice(app, caller(request), request.params.id);
       await app.repos.devices.delete(device.id);
+      await brokerStep(app.deviceAccounts.remove(device.id), 'removed');
       return reply.code(204).send(null);
     },
   );
@@ -134,7 +149,7 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
           'Enroll a box with a one-time code: returns its id, MQTT secret (shown once), the addresses it must use and the hub signing key',
         security: [],
         body: EnrollRequest,
-        response: { 201: EnrollReply, ...errors(400, 409, 429) },
+        response: { 201: EnrollReply, ...errors(400, 409, 429, 503) },
       },
       onRequest: async (request) => {
         const r = await perAddress(request);
@@ -181,6 +196,8 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
           credentialHash,
         });
         await repos.enrollment.attachDevice(used.code.id, created.id);
+        // Last in the transaction: a broker that refuses the account leaves the code unspent.
+        await brokerStep(app.deviceAccounts.provision(created.id, secret), 'enrolled');
         return created;
       });
       request.log.info(

@@ -9,6 +9,7 @@ import { hasRole } from '../scope.ts';
 import analyticsRoutes from './analytics.ts';
 import authRoutes from './auth.ts';
 import cameraRoutes from './cameras.ts';
+import deadLetterRoutes from './dead-letters.ts';
 import deviceRoutes, { enrollRoute } from './devices.ts';
 import exportRoutes from './export.ts';
 import geometryRoutes from './geometry.ts';
@@ -62,6 +63,7 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(storeRoutes, { ...routeOptions, prefix: '/stores' });
   await app.register(hubRoutes, { ...routeOptions, prefix: '/hub' });
   await app.register(deviceRoutes, { prefix: '/devices' });
+  await app.register(deadLetterRoutes, { prefix: '/dead-letters' });
   await app.register(cameraRoutes, { ...routeOptions, prefix: '/cameras' });
   await app.register(geometryRoutes);
   await app.register(peopleRoutes);
