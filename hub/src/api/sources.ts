@@ -10,12 +10,12 @@
  *   IPv4 literals in any inet_aton form (2852039166, 0xa9.0xfe.0xa9.0xfe, 169.254.43518) and IPv4-mapped
  *   IPv6 are read as the address they mean.
  * - A webcam index (`0` to `99`).
- * - A file: administrators only, and only inside the media folder (`OSKARTRACK_MEDIA_DIR`); the path
- *   (or `file://` URL) is resolved against it, symbolic links followed, and refused when it leaves it.
- *   The stored source is the resolved real path.
+ * - A video file: administrators only. It is a path on the box, not on the hub: the hub checks only its
+ *   shape (an absolute path or `file://` URL, no control characters, at most 2000 characters); the box
+ *   checks that the file exists and opens as a video, and reports back in its status when it does not.
+ *   The stored source is the normalized absolute path.
  */
-import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../db/errors.ts';
 import type { UserRole } from '../db/schema.ts';
@@ -23,8 +23,6 @@ import { forbidden } from './errors.ts';
 
 export interface SourcePolicy {
   role: UserRole;
-  /** Absolute media folder; file sources must lie inside it. */
-  mediaDir: string;
 }
 
 const STREAM_SCHEMES = new Set(['rtsp:', 'rtsps:', 'http:', 'https:']);
@@ -123,13 +121,8 @@ function classifyHost(hostname: string): AddressClass {
   return 'ok';
 }
 
-function isInside(folder: string, path: string): boolean {
-  const rel = relative(folder, path);
-  return rel === '' ? false : !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..');
-}
-
 /** Checks a camera source for the caller; returns what to store, or throws a 400 / 403 saying why. */
-export async function checkCameraSource(source: string, policy: SourcePolicy): Promise<string> {
+export function checkCameraSource(source: string, policy: SourcePolicy): string {
   const s = source.trim();
   if (s.length === 0) throw new ValidationError('a camera needs a source');
   if (s.length > 2000) throw new ValidationError('a camera source is longer than 2000 characters');
@@ -172,27 +165,12 @@ export async function checkCameraSource(source: string, policy: SourcePolicy): P
   } catch {
     throw new ValidationError('the file address is not valid');
   }
-  const media = resolve(policy.mediaDir);
-  let mediaReal: string;
-  try {
-    mediaReal = await realpath(media);
-  } catch {
-    throw new ValidationError(`the media folder ${media} does not exist; video files must be placed there`);
+  if (!path.startsWith('/')) {
+    throw new ValidationError(
+      'a video file is a path on the box: give its absolute path there, such as /var/lib/oskartrack/videos/door.mp4',
+    );
   }
-  const wanted = resolve(media, path);
-  if (!isInside(media, wanted) && !isInside(mediaReal, wanted)) {
-    throw new ValidationError('the file lies outside the media folder; only files inside it can be used');
-  }
-  let real: string;
-  try {
-    real = await realpath(wanted);
-  } catch {
-    throw new ValidationError('the video file does not exist in the media folder');
-  }
-  if (!isInside(mediaReal, real)) {
-    throw new ValidationError('the file lies outside the media folder; only files inside it can be used');
-  }
-  return real;
+  return posix.normalize(path);
 }
 
 /** The source with any password in it replaced by ***, for callers who only read. */

@@ -12,7 +12,7 @@ const Source = Type.String({
   minLength: 1,
   maxLength: 2000,
   description:
-    'rtsp://, rtsps://, http(s):// address, a webcam number, or (administrators) a file in the media folder',
+    'rtsp://, rtsps://, http(s):// address, a webcam number, or (administrators) the absolute path of a video file on the box',
 });
 const Fps = Type.Number({ exclusiveMinimum: 0, maximum: 240 });
 const Side = Type.Integer({ minimum: 1, maximum: 16384 });
@@ -22,7 +22,7 @@ function shown(p: Principal, camera: CameraRow): CameraRow {
   return hasRole(p, 'manager') ? camera : { ...camera, source: redactSource(camera.source) };
 }
 
-const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
+const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
   const tags = ['cameras'];
   app.get(
     '/',
@@ -71,7 +71,7 @@ const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) 
     async (request, reply) => {
       const p = caller(request);
       requireStore(p, request.body.storeId);
-      const source = await checkCameraSource(request.body.source, { role: p.role, mediaDir: opts.mediaDir });
+      const source = checkCameraSource(request.body.source, { role: p.role });
       const camera = await app.repos.cameras.create({ ...request.body, source });
       return reply.code(201).send(camera);
     },
@@ -118,7 +118,7 @@ const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) 
       const camera = await visibleCamera(app, p, request.params.id);
       const patch = { ...request.body };
       if (patch.source !== undefined) {
-        patch.source = await checkCameraSource(patch.source, { role: p.role, mediaDir: opts.mediaDir });
+        patch.source = checkCameraSource(patch.source, { role: p.role });
       }
       return app.repos.cameras.update(camera.id, patch);
     },

@@ -125,6 +125,29 @@ export class CamerasRepository {
     return row;
   }
 
+  /**
+   * Moves every camera a box reads to another store; their areas and lines go with them (they belong to
+   * the camera). Past events, visits and summaries stay with the store where they happened.
+   */
+  async moveDeviceCameras(deviceId: string, storeId: string): Promise<number> {
+    const rows = await this.db
+      .update(cameras)
+      .set({ storeId, updatedAt: new Date() })
+      .where(eq(cameras.deviceId, deviceId))
+      .returning({ id: cameras.id });
+    return rows.length;
+  }
+
+  /** Leaves every camera of a box in its store without a box (unassigned). */
+  async detachDeviceCameras(deviceId: string): Promise<number> {
+    const rows = await this.db
+      .update(cameras)
+      .set({ deviceId: null, updatedAt: new Date() })
+      .where(eq(cameras.deviceId, deviceId))
+      .returning({ id: cameras.id });
+    return rows.length;
+  }
+
   /** Deletes the camera with its areas, lines, events, visits and summaries. */
   async delete(id: string): Promise<void> {
     const rows = await this.db.delete(cameras).where(eq(cameras.id, id)).returning({ id: cameras.id });
