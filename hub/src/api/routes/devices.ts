@@ -58,22 +58,40 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Rename a box, or move it to another store (administrators)',
+        description:
+          'Moving a box that reads cameras needs `cameras`: `move` takes them (with their areas and lines) to the new store, `detach` leaves them in the old store without a box.',
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Name), storeId: Type.Optional(Id) }),
+        body: Type.Object({
+          name: Type.Optional(Name),
+          storeId: Type.Optional(Id),
+          cameras: Type.Optional(Type.Union([Type.Literal('move'), Type.Literal('detach')])),
+        }),
         response: { 200: Device, ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => {
       const p = caller(request);
       const device = await visibleDevice(app, p, request.params.id);
-      const { name, storeId } = request.body;
-      if (storeId !== undefined && storeId !== device.storeId) {
+      const { name, storeId, cameras } = request.body;
+      const moving = storeId !== undefined && storeId !== device.storeId;
+      if (moving) {
         if (p.role !== 'admin') throw forbidden('only an administrator may move a box to another store');
         await app.repos.stores.get(storeId);
       }
-      return app.repos.devices.update(device.id, {
-        ...(name !== undefined ? { name } : {}),
-        ...(storeId !== undefined ? { storeId } : {}),
+      return inTransaction(app.database.db, async (repos) => {
+        if (moving) {
+          const count = (await repos.cameras.list({ deviceId: device.id })).length;
+          if (count > 0 && cameras === undefined)
+            throw badRequest(
+              `this box reads ${count} camera${count === 1 ? '' : 's'}: say what happens to ${count === 1 ? 'it' : 'them'} with "cameras": "move" (to the new store, with areas and lines) or "detach" (they stay in the old store without a box)`,
+            );
+          if (cameras === 'move') await repos.cameras.moveDeviceCameras(device.id, storeId);
+          else if (cameras === 'detach') await repos.cameras.detachDeviceCameras(device.id);
+        }
+        return repos.devices.update(device.id, {
+          ...(name !== undefined ? { name } : {}),
+          ...(storeId !== undefined ? { storeId } : {}),
+        });
       });
     },
   );
