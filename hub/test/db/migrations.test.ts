@@ -105,7 +105,8 @@ describe.each(BACKENDS)('migrate on %s', (kind) => {
     } finally {
       await handle.close();
     }
-  });
+    // Two hub processes start and migrate: well over a minute on a busy machine.
+  }, 300_000);
 
   if (kind === 'postgres') {
     it('keeps a schema-scoped database away from public', async () => {
