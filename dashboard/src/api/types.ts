@@ -167,3 +167,14 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** `GET /api/dead-letters`: events of one box for one camera the hub does not know as the box's. */
+export interface DeadLetterGroup {
+  deviceId: string;
+  deviceName: string;
+  storeId: string;
+  cameraId: string;
+  count: number;
+  lastReason: string;
+  lastReceivedAt: string;
+}

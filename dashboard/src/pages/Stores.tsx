@@ -3,6 +3,7 @@ import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { describeError, type Role } from '../api/client.ts';
 import type { EnrollmentCode, Store, User } from '../api/types.ts';
 import { DeviceState, ErrorNote, PageHeader } from '../components/Common.tsx';
+import { DeadLetters } from '../components/DeadLetters.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { roleWords } from '../components/Shell.tsx';
 import { formatAgo, formatDateTime } from '../lib/format.ts';
@@ -171,6 +172,7 @@ function StoreBoxes(props: { store: Store }): JSX.Element {
         )}
       </Show>
       <ErrorNote text={act.error()} />
+      <DeadLetters storeId={props.store.id} />
       <div class="table-wrap">
         <table class="table">
           <thead>
