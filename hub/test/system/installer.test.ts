@@ -184,7 +184,7 @@ describe('installer flow', () => {
     expect(report.stdout).toMatch(new RegExp(`^OK +agent running \\(pid ${agent.proc.pid}\\)$`, 'm'));
     expect(report.stdout).toMatch(/^OK +camera Entrance: running/m);
     expect(report.stdout).toMatch(/^OK +detector: hog$/m);
-    expect(report.stdout).toMatch(/^OK +hub link: connected, hub online$/m);
+    expect(report.stdout).toMatch(new RegExp(`^OK +hub link: connected to ${hub.mqttUrl}, hub online$`, 'm'));
     expect(report.stdout).toMatch(/^OK +outbox: \d+ events waiting/m);
     expect(report.stdout).not.toMatch(/^FAIL/m);
     expect(report.code).toBe(0);
