@@ -16,6 +16,11 @@ pkgs=(libopencv-dev pkg-config build-essential python3)
 pkgs+=(opencv-doc)
 # iproute2 (ip, tc) and nftables: the field tests' network namespaces, pulled link, drops, slow link.
 if [ "$want_test" = 1 ]; then pkgs+=(chromium postgresql mosquitto openssl iproute2 nftables); fi
+# GStreamer's RTSP server (through python3-gi): the network camera tests' RTSP camera (x264enc is in -ugly).
+if [ "$want_test" = 1 ]; then
+  pkgs+=(python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0)
+  pkgs+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -76,7 +76,9 @@ describe('reading the live feed', () => {
           status: { state: 'offline', configRevision: 4, outbox: { depth: 12, oldestAgeMs: 0, dropped: 0 } },
         }),
       ),
-    ).toEqual([{ type: 'device', deviceId: 'box', online: false, outboxDepth: 12, configRevision: 4 }]);
+    ).toEqual([
+      { type: 'device', deviceId: 'box', online: false, outboxDepth: 12, configRevision: 4, cameras: [] },
+    ]);
     const job = parseLiveMessage(
       JSON.stringify({
         type: 'job',

@@ -104,6 +104,8 @@ export async function startDemoAgent(opts: {
   secret: string;
   hubUrl: string;
   mqttUrl: string;
+  /** The hub's public signing key (base64 SPKI): the box checks every hub message with it. */
+  signingKey: string;
   log: Logger;
 }): Promise<() => Promise<void>> {
   const agentDir = join(opts.dataDir, 'demo-agent');
@@ -113,6 +115,7 @@ export async function startDemoAgent(opts: {
     secret: opts.secret,
     hubUrl: opts.hubUrl,
     mqttUrl: opts.mqttUrl,
+    signingKey: opts.signingKey,
   };
   await writeFile(join(agentDir, 'agent.json'), JSON.stringify(identity, null, 2), { mode: 0o600 });
   const bin = fileURLToPath(import.meta.resolve('@oskartrack/agent/bin/oskartrack-agent.js'));

@@ -20,6 +20,7 @@ import { type ExternalAccounts, setUpExternalAccounts } from './broker/external-
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { createRepositories, type Repositories } from './db/repositories/index.ts';
 import { prepareDemo, startDemoAgent } from './demo.ts';
+import { loadOrCreateSigningKey, type SigningKey } from './identity/signing-key.ts';
 import { Ingest } from './ingest/index.ts';
 import { LiveFeed, type LiveLimits, livePlugin, requestLogSerializer } from './live/index.ts';
 import type { Settings } from './settings.ts';
@@ -63,6 +64,8 @@ export interface RunningHub {
   uploads: UploadService;
   url: string;
   mqttUrl: string;
+  /** The key every ack, config, request and hub status is signed with; boxes get its public half. */
+  signingKey: SigningKey;
   admin?: { name: string; password: string } | undefined;
   stop(): Promise<void>;
 }
@@ -114,6 +117,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const { settings, log } = opts;
   const db = opts.db ?? (await openDatabase(settings));
   await db.migrate();
+  const signingKey = await loadOrCreateSigningKey(settings.dataDir);
   const repos = createRepositories(db.db);
   const admin = await ensureFirstAdmin(repos, log);
   const demoSecret = opts.demo ? await prepareDemo(repos, opts.demoVideo) : undefined;
@@ -161,6 +165,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     bus = await connectExternalBus({
       url: opts.mqttUrl,
       log,
+      signingKey: signingKey.privateKey,
       prepare,
       ...(opts.mqttUsername ? { username: opts.mqttUsername } : {}),
       ...(opts.mqttPassword ? { password: opts.mqttPassword } : {}),
@@ -181,6 +186,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       host: opts.host,
       authenticate: (id, secret) => auth.authenticate(id, secret),
       log,
+      signingKey: signingKey.privateKey,
       prepare,
       ...(opts.tlsCert && opts.tlsKey
         ? { tls: { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) } }
@@ -253,6 +259,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
         secret: demoSecret,
         hubUrl: url,
         mqttUrl: brokerUrl,
+        signingKey: signingKey.publicKeyBase64,
         log,
       })
     : undefined;
@@ -267,6 +274,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     uploads,
     url,
     mqttUrl: brokerUrl,
+    signingKey,
     admin,
     async stop() {
       await stopDemo?.();

@@ -27,6 +27,22 @@ export const CameraState = Type.Union([
 ]);
 export type CameraState = Static<typeof CameraState>;
 
+/**
+ * Why a camera gives no picture, so the hub can say what to do: `unreachable` (no answer at that
+ * address), `not-answering` (connected, but the camera said nothing), `credentials` (user name or
+ * password refused), `not-found` (no stream at that path), `no-picture` (answered, but no frame could
+ * be decoded), `stalled` (the picture stopped while the connection stayed open).
+ */
+export const CameraProblem = Type.Union([
+  Type.Literal('unreachable'),
+  Type.Literal('not-answering'),
+  Type.Literal('credentials'),
+  Type.Literal('not-found'),
+  Type.Literal('no-picture'),
+  Type.Literal('stalled'),
+]);
+export type CameraProblem = Static<typeof CameraProblem>;
+
 /** Retained at `.../status`; the offline form is also the MQTT last will. */
 export const DeviceStatus = Type.Object(
   {
@@ -48,6 +64,14 @@ export const DeviceStatus = Type.Object(
           state: CameraState,
           fps: Type.Number({ minimum: 0, maximum: 1000 }),
           error: Type.Optional(ShortText),
+          problem: Type.Optional(CameraProblem),
+          /** When the camera entered its current state. */
+          since: Type.Optional(Timestamp),
+          /** Capture time of the last frame; absent before the first one. */
+          lastFrameAt: Type.Optional(Timestamp),
+          /** Times the picture was lost in the last 24 hours, and the time without picture in them. */
+          gaps: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          gapMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
         },
         { additionalProperties: false },
       ),

@@ -5,9 +5,9 @@
  * The signature covers the topic too: a message signed for one box or channel is refused on another.
  */
 import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { PROTOCOL_VERSION } from './messages.ts';
-import { type Parsed, parsePayload } from './validate.ts';
+import { check, type Parsed, parsePayload } from './validate.ts';
 
 export const SignedEnvelope = Type.Object(
   {
@@ -27,9 +27,21 @@ function signedBytes(topic: string, body: string): Buffer {
 
 /** The payload to publish at `topic`: `value` as JSON, signed with the hub's private key. */
 export function signMessage(privateKey: KeyObject, topic: string, value: unknown): string {
-  const body = JSON.stringify(value);
+  return signText(privateKey, topic, JSON.stringify(value));
+}
+
+/** Like `signMessage`, for a message already written as JSON text: signed byte for byte. */
+export function signText(privateKey: KeyObject, topic: string, body: string): string {
   const sig = sign(null, signedBytes(topic, body), privateKey).toString('base64');
   return JSON.stringify({ v: PROTOCOL_VERSION, body, sig } satisfies SignedEnvelope);
+}
+
+function verified(publicKey: KeyObject, topic: string, body: string, sig: string): boolean {
+  try {
+    return verify(null, signedBytes(topic, body), publicKey, Buffer.from(sig, 'base64'));
+  } catch {
+    return false; // a signature of the wrong length, or a key that is not Ed25519
+  }
 }
 
 /** The verified message text of a signed payload received at `topic`, or why it was refused. */
@@ -37,13 +49,33 @@ export function openSigned(publicKey: KeyObject, topic: string, payload: Buffer 
   const envelope = parsePayload(SignedEnvelope, payload);
   if (!envelope.ok) return { ok: false, error: `not a signed hub message: ${envelope.error}` };
   const { body, sig } = envelope.value;
-  if (!verify(null, signedBytes(topic, body), publicKey, Buffer.from(sig, 'base64')))
-    return { ok: false, error: 'the signature does not match the hub key this box was enrolled with' };
+  if (!verified(publicKey, topic, body, sig))
+    return {
+      ok: false,
+      error:
+        'the signature does not match this topic and the hub key this box was enrolled with (forged, or signed for another box or channel)',
+    };
   try {
     return { ok: true, value: JSON.parse(body) as unknown };
   } catch {
     return { ok: false, error: 'signed body is not JSON' };
   }
+}
+
+/** Why a signed message was not accepted: `forged` (unsigned, bad signature) or `malformed` (signed, invalid). */
+export type Opened<T> = { ok: true; value: T } | { ok: false; reason: 'forged' | 'malformed'; error: string };
+
+/** Opens a signed payload and checks it against `schema`: what a box does with every hub message. */
+export function openSignedAs<S extends TSchema>(
+  schema: S,
+  publicKey: KeyObject,
+  topic: string,
+  payload: Buffer | string,
+): Opened<Static<S>> {
+  const opened = openSigned(publicKey, topic, payload);
+  if (!opened.ok) return { ok: false, reason: 'forged', error: opened.error };
+  const valid = check(schema, opened.value);
+  return valid.ok ? valid : { ok: false, reason: 'malformed', error: valid.error };
 }
 
 /** The hub's public key from the base64 SPKI DER form that enrollment hands out. */

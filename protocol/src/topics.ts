@@ -4,6 +4,7 @@ import {
   DeviceConfig,
   DeviceStatus,
   EventBatch,
+  HubStatus,
   LiveTracks,
   SnapshotRequest,
   SnapshotResponse,
@@ -12,17 +13,34 @@ import {
 export const TOPIC_ROOT = 'oskartrack/v1';
 const SAFE_SEGMENT = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-/** The whole contract: each channel under a device, its payload schema, QoS and whether it is retained. */
+/**
+ * The whole contract: each channel under a device, its payload schema, QoS, whether it is retained,
+ * who writes it, and whether it is signed. Everything the hub writes is signed with its Ed25519 key
+ * (`@oskartrack/protocol/signing`, bound to the topic) and the box acts on nothing unsigned: a broker
+ * client that is not the hub can not forge an ack, a config or a request.
+ */
 export const CHANNELS = {
-  status: { schema: DeviceStatus, qos: 1, retain: true, from: 'agent' },
-  events: { schema: EventBatch, qos: 1, retain: false, from: 'agent' },
-  ack: { schema: Ack, qos: 1, retain: false, from: 'hub' },
-  config: { schema: DeviceConfig, qos: 1, retain: true, from: 'hub' },
-  live: { schema: LiveTracks, qos: 0, retain: false, from: 'agent' },
-  request: { schema: SnapshotRequest, qos: 1, retain: false, from: 'hub' },
-  response: { schema: SnapshotResponse, qos: 1, retain: false, from: 'agent' },
-} as const satisfies Record<string, { schema: TSchema; qos: 0 | 1; retain: boolean; from: 'agent' | 'hub' }>;
+  status: { schema: DeviceStatus, qos: 1, retain: true, from: 'agent', signed: false },
+  events: { schema: EventBatch, qos: 1, retain: false, from: 'agent', signed: false },
+  ack: { schema: Ack, qos: 1, retain: false, from: 'hub', signed: true },
+  config: { schema: DeviceConfig, qos: 1, retain: true, from: 'hub', signed: true },
+  live: { schema: LiveTracks, qos: 0, retain: false, from: 'agent', signed: false },
+  request: { schema: SnapshotRequest, qos: 1, retain: false, from: 'hub', signed: true },
+  response: { schema: SnapshotResponse, qos: 1, retain: false, from: 'agent', signed: false },
+} as const satisfies Record<
+  string,
+  { schema: TSchema; qos: 0 | 1; retain: boolean; from: 'agent' | 'hub'; signed: boolean }
+>;
 export type Channel = keyof typeof CHANNELS;
+
+/** The hub's own retained status at `topics.hubStatus` (outside the device tree), signed over that topic. */
+export const HUB_STATUS_CHANNEL = {
+  schema: HubStatus,
+  qos: 1,
+  retain: true,
+  from: 'hub',
+  signed: true,
+} as const;
 
 function segment(value: string, what: string): string {
   if (!SAFE_SEGMENT.test(value))
@@ -68,4 +86,10 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   const withSub = channel === 'live' || channel === 'request' || channel === 'response';
   if (withSub ? parts.length !== 6 || !sub || !SAFE_SEGMENT.test(sub) : parts.length !== 5) return undefined;
   return withSub ? { deviceId, channel: channel as Channel, sub } : { deviceId, channel: channel as Channel };
+}
+
+/** Whether `topic` is a device channel the hub signs (ack, config, request). */
+export function isSignedTopic(topic: string): boolean {
+  const parsed = parseTopic(topic);
+  return parsed !== undefined && CHANNELS[parsed.channel].signed;
 }

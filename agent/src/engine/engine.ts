@@ -37,6 +37,12 @@ export interface EngineOptions {
    */
   appearance?: { minSimilarity: number } | false;
   analytics?: Partial<AnalyticsOptions>;
+  /**
+   * A frame this long after the previous one (a camera that dropped and came back) ends every track
+   * first: people move during a gap, and joining their tracks across it would count false crossings.
+   * Default 2000 ms, or three frame intervals at a low frame rate.
+   */
+  gapResetMs?: number;
 }
 
 /** Milliseconds spent per stage, summed over all frames. */
@@ -67,10 +73,13 @@ export class Engine {
   stillFrames = 0;
   private readonly everyNth: number;
   private readonly ended: number[] = [];
+  private lastAt = Number.NaN;
+  private readonly gapResetMs: number;
 
   constructor(private readonly opts: EngineOptions) {
     this.everyNth = Math.max(1, Math.floor(opts.everyNth ?? 1));
     const fps = opts.fps ?? 10;
+    this.gapResetMs = opts.gapResetMs ?? Math.max(2000, 3000 / fps);
     const appearance = opts.appearance === false ? undefined : new Appearance(openCV(), opts.appearance);
     this.appearance = appearance;
     this.tracker = new Tracker({
@@ -114,6 +123,8 @@ export class Engine {
    */
   track(frame: Frame, dets: Detections | null): StepResult {
     this.frames++;
+    const afterGap = frame.at - this.lastAt > this.gapResetMs ? this.endAllTracks() : [];
+    this.lastAt = frame.at;
     let t = performance.now();
     this.appearance?.setFrame(frame.mat);
     const tracks = this.tracker.update(dets, frame.index, frame.at);
@@ -129,7 +140,18 @@ export class Engine {
     t = now;
     const events = this.analytics.update(tracks, this.ended);
     this.times.analytics += performance.now() - t;
+    if (afterGap.length) events.unshift(...afterGap);
     return { tracks, events, detected: dets !== null };
+  }
+
+  /** Ends every track and visit at its last sighting (before a gap); new ones start after it. */
+  private endAllTracks(): TrackingEvent[] {
+    const events = this.analytics.finish();
+    this.tracker.reset();
+    this.ended.length = 0;
+    for (const id of this.tracker.ended(this.ended)) this.appearance?.forget(id);
+    this.ended.length = 0;
+    return events;
   }
 
   /** Closes every open track and visit (end of a recording). */

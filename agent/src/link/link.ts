@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import {
   Ack,
   check,
@@ -8,18 +9,19 @@ import {
   MAX_BATCH_EVENTS,
   MAX_PAYLOAD_BYTES,
   PROTOCOL_VERSION,
-  parsePayload,
   parseTopic,
   type SequencedEvent,
   SnapshotRequest,
   SnapshotResponse,
   topics,
 } from '@oskartrack/protocol';
+import type { Static, TSchema } from '@sinclair/typebox';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.ts';
-import type { Outbox } from '../outbox/outbox.ts';
+import { MAX_REBASE_SEQ, type Outbox } from '../outbox/outbox.ts';
 import { ForgetfulStore } from './forgetful-store.ts';
+import { HubMessages } from './hub-messages.ts';
 
 export type CameraStatus = DeviceStatus['cameras'][number];
 export type HubState = 'online' | 'offline' | 'unknown';
@@ -35,6 +37,11 @@ export interface LinkOptions {
   /** Software version reported in the status. */
   software: string;
   outbox: Outbox;
+  /**
+   * The hub's public signing key (pinned at enrollment): acks, configs, requests and the hub status
+   * are acted on only when the hub signed them for this topic.
+   */
+  hubKey: KeyObject;
   /** Revision of the configuration the agent already runs (saved locally); absent: none yet. */
   configRevision?: number;
   /** Camera states for the status message. */
@@ -97,8 +104,11 @@ export interface LinkState {
   liveSent: number;
   liveDropped: number;
   configRevision: number;
+  /** The last connection error, or the last message from the hub that was refused. */
   lastError: string | null;
-  outbox: { depth: number; oldestAgeMs: number; dropped: number; lastSeq: number };
+  /** Messages on the hub's topics ignored since start: unsigned, forged, invalid, or acks beyond what was sent. */
+  refusedMessages: number;
+  outbox: { depth: number; oldestAgeMs: number; dropped: number; lastSeq: number; highestSent: number };
 }
 
 type Lane = 'backlog' | 'fresh' | 'steady';
@@ -141,6 +151,7 @@ export class Link {
   private readonly maxFreshUnacked: number;
   private readonly ackTimeoutMs: number;
   private readonly hubStatusTopic: string;
+  private readonly checked: HubMessages;
   private client: MqttClient | undefined;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribeOutbox: (() => void) | undefined;
@@ -184,6 +195,7 @@ export class Link {
     this.configRevision = options.configRevision ?? 0;
     this.hubStatusTopic = options.hubStatusTopic ?? topics.hubStatus;
     this.configApplied = options.configRevision !== undefined;
+    this.checked = new HubMessages(options.hubKey, this.log);
   }
 
   /** Connects (and keeps reconnecting) in the background; resolves at once. */
@@ -302,7 +314,8 @@ export class Link {
       ...this.counters,
       configRevision: this.configRevision,
       lastError: this.lastError,
-      outbox: { ...stats, lastSeq: this.outbox.lastSeq },
+      refusedMessages: this.checked.refused,
+      outbox: { ...stats, lastSeq: this.outbox.lastSeq, highestSent: this.outbox.highestSent },
     };
   }
 
@@ -347,6 +360,8 @@ export class Link {
 
   private onClose(): void {
     this.subscribed = false;
+    // A refused message says nothing about why the connection dropped.
+    if (this.lastError !== null && this.lastError === this.checked.lastRefusal) this.lastError = null;
     if (!this.sessionUp) return; // a failed connection attempt: mqtt.js retries, 'error' said why
     this.sessionUp = false;
     this.lastDisconnectedAt = Date.now();
@@ -373,27 +388,42 @@ export class Link {
 
   private onMessage(topic: string, payload: Buffer): void {
     if (topic === this.hubStatusTopic) {
-      this.onHubStatus(payload);
+      this.onHubStatus(topic, payload);
       return;
     }
     const parsed = parseTopic(topic);
-    if (parsed?.deviceId === this.deviceId && parsed.channel === 'ack') this.onAck(payload);
-    else if (parsed?.deviceId === this.deviceId && parsed.channel === 'config') this.onConfigMessage(payload);
+    if (parsed?.deviceId === this.deviceId && parsed.channel === 'ack') this.onAck(topic, payload);
+    else if (parsed?.deviceId === this.deviceId && parsed.channel === 'config')
+      this.onConfigMessage(topic, payload);
     else if (parsed?.deviceId === this.deviceId && parsed.channel === 'request') {
-      this.onRequest(parsed.sub ?? '', payload).catch((error: unknown) => {
+      this.onRequest(topic, parsed.sub ?? '', payload).catch((error: unknown) => {
         this.log.error({ err: error }, 'answering a request failed');
       });
     } else this.log.warn({ topic }, 'message on an unexpected topic ignored');
   }
 
-  private onHubStatus(payload: Buffer): void {
-    const parsed = parsePayload(HubStatus, payload);
-    if (!parsed.ok) {
-      this.log.warn({ error: parsed.error }, 'malformed hub status ignored');
-      return;
-    }
+  /** Opens a hub message; a refusal is logged (rate-limited) and shows in the state's `lastError`. */
+  private open<S extends TSchema>(
+    schema: S,
+    topic: string,
+    payload: Buffer,
+    what: string,
+  ): Static<S> | undefined {
+    const value = this.checked.open(schema, topic, payload, what);
+    if (value === undefined) this.lastError = this.checked.lastRefusal;
+    return value;
+  }
+
+  private refuse(topic: string, why: string): void {
+    this.checked.refuse(topic, why, 'error');
+    this.lastError = this.checked.lastRefusal;
+  }
+
+  private onHubStatus(topic: string, payload: Buffer): void {
+    const status = this.open(HubStatus, topic, payload, 'hub status');
+    if (!status) return;
     const previous = this.hub;
-    this.hub = parsed.value.state;
+    this.hub = status.state;
     if (previous === this.hub) return;
     this.log.info({ hub: this.hub }, `the hub is ${this.hub}`);
     // Right after connecting (unknown → online) the link has just rewound; only a hub that comes
@@ -404,26 +434,16 @@ export class Link {
     }
   }
 
-  private onAck(payload: Buffer): void {
-    const parsed = parsePayload(Ack, payload);
-    if (!parsed.ok) {
-      this.log.warn({ error: parsed.error }, 'malformed ack ignored');
-      return;
-    }
-    const upTo = parsed.value.upToSeq;
+  private onAck(topic: string, payload: Buffer): void {
+    const ack = this.open(Ack, topic, payload, 'ack');
+    if (!ack) return;
+    const upTo = ack.upToSeq;
     this.lastAckAt = Date.now();
-    if (upTo > this.outbox.lastSeq) {
-      const shift = this.outbox.rebaseAbove(upTo);
-      this.log.error(
-        { upToSeq: upTo, lastSeq: this.outbox.lastSeq, shift },
-        'the hub acknowledges seqs this outbox never assigned (was the outbox reset?): waiting events renumbered above it',
-      );
-      this.ackedUpTo = upTo;
-      this.rewind('outbox rebased');
-      this.schedulePump();
+    if (upTo <= this.ackedUpTo) return;
+    if (upTo > this.outbox.highestSent) {
+      this.onAckBeyondSent(topic, upTo);
       return;
     }
-    if (upTo <= this.ackedUpTo) return;
     this.ackedUpTo = upTo;
     const deleted = this.outbox.ackUpTo(upTo);
     this.inFlight = this.inFlight.filter((b) => b.last > upTo);
@@ -434,13 +454,35 @@ export class Link {
     this.schedulePump();
   }
 
-  private onConfigMessage(payload: Buffer): void {
-    const parsed = parsePayload(DeviceConfig, payload);
-    if (!parsed.ok) {
-      this.log.warn({ error: parsed.error }, 'malformed device config ignored');
+  /**
+   * A signed ack above every seq this box ever sent deletes nothing. One case is real: the box's
+   * outbox was lost or replaced while the hub remembers this device's higher seqs, so it drops what
+   * the box sends as duplicates. For seqs this outbox never even assigned, the waiting events are
+   * renumbered above the ack (nothing is deleted, and only up to MAX_REBASE_SEQ); otherwise the ack
+   * is ignored and reported.
+   */
+  private onAckBeyondSent(topic: string, upTo: number): void {
+    const { lastSeq, highestSent } = this.outbox;
+    if (upTo <= lastSeq || upTo > MAX_REBASE_SEQ) {
+      this.refuse(
+        topic,
+        `ack up to seq ${upTo} is beyond the highest seq this box has sent (${highestSent}); nothing deleted`,
+      );
       return;
     }
-    const config = parsed.value;
+    const shift = this.outbox.rebaseAbove(upTo);
+    this.log.error(
+      { upToSeq: upTo, lastSeq: this.outbox.lastSeq, shift },
+      'the hub acknowledges seqs this outbox never assigned (was the outbox reset?): waiting events renumbered above it',
+    );
+    this.ackedUpTo = upTo;
+    this.rewind('outbox rebased');
+    this.schedulePump();
+  }
+
+  private onConfigMessage(topic: string, payload: Buffer): void {
+    const config = this.open(DeviceConfig, topic, payload, 'device config');
+    if (!config) return;
     if (this.configApplied && config.revision <= this.configRevision) {
       this.log.debug({ revision: config.revision }, 'config revision already applied');
       return;
@@ -464,17 +506,13 @@ export class Link {
     this.guard('status', () => this.publishStatus());
   }
 
-  private async onRequest(name: string, payload: Buffer): Promise<void> {
+  private async onRequest(topic: string, name: string, payload: Buffer): Promise<void> {
+    const request = this.open(SnapshotRequest, topic, payload, `${name} request`);
+    if (!request) return;
     if (name !== 'snapshot') {
       this.log.warn({ name }, 'unknown request ignored');
       return;
     }
-    const parsed = parsePayload(SnapshotRequest, payload);
-    if (!parsed.ok) {
-      this.log.warn({ error: parsed.error }, 'malformed snapshot request ignored');
-      return;
-    }
-    const request = parsed.value;
     let response: SnapshotResponse;
     try {
       if (!this.opts.onSnapshot) throw new Error('this agent does not take snapshots');
@@ -600,6 +638,7 @@ export class Link {
     }
     const first = events[0]!.seq;
     const last = events[parts.length - 1]!.seq;
+    this.outbox.markSent(last); // before the publish: the hub can never have more than this
     const floor = Math.min(first, this.outbox.firstSeq() ?? first);
     const payload = `{"v":${PROTOCOL_VERSION},"sentAt":${Date.now()},"floor":${floor},"events":[${parts.join(',')}]}`;
     const batch: Batch = { first, last, count: parts.length, lane, pubacked: false };

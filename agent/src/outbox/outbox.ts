@@ -45,6 +45,12 @@ export const MAX_EVENT_BYTES = MAX_PAYLOAD_BYTES - 1024;
 
 const DEFAULT_MAX_EVENTS = 1_000_000;
 const DEFAULT_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+/**
+ * `rebaseAbove` goes no higher: seqs stay exact JavaScript integers for 2^53 - 2^48 more events
+ * (past 2^53 two seqs round to the same number and the outbox fails on its primary key).
+ */
+export const MAX_REBASE_SEQ = 2 ** 48;
+const RESERVED_COUNTERS = new Set(['seq', 'dropped', 'sent']);
 
 interface Row {
   seq: number;
@@ -72,6 +78,7 @@ export class Outbox {
   private readonly listeners = new Set<() => void>();
   private depthCache: number;
   private lastSeqCache: number;
+  private sentCache: number;
   private droppedCache: number;
   private closed = false;
 
@@ -146,6 +153,7 @@ export class Outbox {
 
     this.depthCache = this.stmt.count.get()!.n;
     this.lastSeqCache = this.counter('seq');
+    this.sentCache = this.counter('sent');
     this.droppedCache = this.counter('dropped');
 
     this.appendTx = db.transaction((bodies: readonly string[], createdAt: number) => {
@@ -236,6 +244,22 @@ export class Outbox {
     return this.lastSeqCache;
   }
 
+  /**
+   * The highest seq ever handed to the link to send, by any process (persistent): the hub can not
+   * have stored anything above it, so an ack above it is refused.
+   */
+  get highestSent(): number {
+    return this.sentCache;
+  }
+
+  /** Records that events up to `seq` are about to be sent (before they are: a crash errs high). */
+  markSent(seq: number): void {
+    this.assertOpen();
+    if (seq <= this.sentCache) return;
+    if (seq > this.lastSeqCache) throw new Error(`seq ${seq} was never assigned (last ${this.lastSeqCache})`);
+    this.sentCache = this.stmt.setCounterMax.get({ name: 'sent', value: seq })!.value;
+  }
+
   /** The lowest seq still stored, or undefined when empty. */
   firstSeq(): number | undefined {
     this.assertOpen();
@@ -259,6 +283,8 @@ export class Outbox {
    */
   rebaseAbove(seq: number): number {
     this.assertOpen();
+    if (!Number.isSafeInteger(seq) || seq > MAX_REBASE_SEQ)
+      throw new RangeError(`refusing to renumber the outbox above ${seq}: more than ${MAX_REBASE_SEQ}`);
     if (seq <= this.lastSeqCache) return 0;
     return this.db.transaction(() => {
       const first = this.stmt.oldest.get()?.seq;
@@ -274,7 +300,7 @@ export class Outbox {
   /** A named persistent counter (e.g. the link's connection number), incremented and returned. */
   increment(name: string): number {
     this.assertOpen();
-    if (name === 'seq' || name === 'dropped') throw new Error(`outbox counter ${name} is reserved`);
+    if (RESERVED_COUNTERS.has(name)) throw new Error(`outbox counter ${name} is reserved`);
     return this.stmt.addCounter.get({ name, value: 1 })!.value;
   }
 
@@ -298,6 +324,7 @@ export class Outbox {
   private reloadCaches(): void {
     this.depthCache = this.stmt.count.get()!.n;
     this.lastSeqCache = this.counter('seq');
+    this.sentCache = this.counter('sent');
     this.droppedCache = this.counter('dropped');
   }
 

@@ -6,6 +6,7 @@ import {
   type SnapshotRequest,
   type SnapshotResponse,
 } from '@oskartrack/protocol';
+import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import type { Logger } from 'pino';
 import { type LinkProblem, linkProblem } from '../link/diagnose.ts';
 import { Link, type LinkOptions } from '../link/index.ts';
@@ -13,6 +14,7 @@ import { Outbox, type OutboxOptions } from '../outbox/index.ts';
 import { CameraWorker } from './camera-worker.ts';
 import {
   type Identity,
+  identityPath,
   loadConfig,
   outboxPath,
   saveConfig,
@@ -27,7 +29,7 @@ export interface AgentOptions {
   identity: Identity;
   log: Logger;
   outbox?: OutboxOptions;
-  link?: Partial<Omit<LinkOptions, 'url' | 'deviceId' | 'secret' | 'outbox' | 'software'>>;
+  link?: Partial<Omit<LinkOptions, 'url' | 'deviceId' | 'secret' | 'outbox' | 'software' | 'hubKey'>>;
   /** How often the status file read by `oskartrack-agent status` is refreshed. */
   statusFileMs?: number;
 }
@@ -47,6 +49,21 @@ export interface AgentStatusFile {
   cameras: { cameraId: string; name: string; state: string; fps: number; error?: string }[];
 }
 
+/** The hub's public key from the identity: without it the box could not tell the hub from a forger. */
+function hubKeyOf(identity: Identity, path: string) {
+  if (!identity.signingKey)
+    throw new Error(
+      `${path} has no hub signing key (enrolled by an older version), so this box can not check what the hub sends: enroll this box again with a new code from the hub`,
+    );
+  try {
+    return publicKeyFromBase64(identity.signingKey);
+  } catch (error) {
+    throw new Error(
+      `the hub signing key in ${path} is unusable (${error instanceof Error ? error.message : String(error)}): enroll this box again`,
+    );
+  }
+}
+
 const sameEngine = (a: DeviceConfig, b: DeviceConfig) =>
   JSON.stringify(a.detector) === JSON.stringify(b.detector);
 const sameSource = (a: CameraConfig, b: CameraConfig) =>
@@ -64,6 +81,7 @@ export class Agent {
 
   async start(): Promise<void> {
     const { dataDir, identity, log } = this.opts;
+    const hubKey = hubKeyOf(identity, identityPath(dataDir));
     this.outbox = new Outbox(outboxPath(dataDir), { logger: log, ...this.opts.outbox });
     this.config = await loadConfig(dataDir);
     this.link = new Link({
@@ -71,6 +89,7 @@ export class Agent {
       url: identity.mqttUrl,
       deviceId: identity.deviceId,
       secret: identity.secret,
+      hubKey,
       software: SOFTWARE_VERSION,
       outbox: this.outbox,
       ...(this.config ? { configRevision: this.config.revision } : {}),

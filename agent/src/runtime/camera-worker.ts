@@ -1,8 +1,10 @@
 // One camera on the box: source -> engine, events to the outbox, live boxes to the link.
 // Keeps going through camera drops and decoder errors; a config change is applied in place.
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CameraConfig,
+  CameraProblem,
   CameraState,
   DetectorSettings,
   LiveTracks,
@@ -15,6 +17,7 @@ import { createDetector, MotionGate } from '../detect/index.ts';
 import { Engine } from '../engine/engine.ts';
 import { runSource } from '../engine/run.ts';
 import { type FrameSource, openSource, sourceKind } from '../source/index.ts';
+import { PictureGaps, type PictureReport } from '../source/picture-gaps.ts';
 import type { Frame, Tracks } from '../types.ts';
 import { describeFileError, HEALTHY_RUN_MS, retryDelay } from './camera-retry.ts';
 
@@ -27,6 +30,8 @@ export interface CameraWorkerOptions {
   onEvents: (events: TrackingEvent[]) => void;
   onLive?: (live: LiveTracks) => void;
   liveMaxFps?: number;
+  /** The camera's state or problem changed (not called for each retry in the same trouble). */
+  onStateChange?: () => void;
   /** Wait before reopening a camera after a failure. */
   retryDelayMs?: number;
 }
@@ -48,7 +53,10 @@ const sceneOf = (c: CameraConfig): Scene => ({ zones: c.zones, lines: c.lines })
 export class CameraWorker {
   state: CameraState = 'starting';
   error: string | undefined;
+  problem: CameraProblem | undefined;
   fps = 0;
+  /** Picture lost and back: kept across reopenings, for the status. */
+  private readonly gaps = new PictureGaps();
   private engine: Engine | undefined;
   private source: FrameSource | undefined;
   private readonly abort = new AbortController();
@@ -62,6 +70,11 @@ export class CameraWorker {
 
   get camera(): CameraConfig {
     return this.opts.camera;
+  }
+
+  /** State since when, last frame, and the picture lost in the last 24 hours. */
+  picture(): PictureReport {
+    return this.gaps.report();
   }
 
   start(): void {
@@ -116,6 +129,8 @@ export class CameraWorker {
           : err instanceof Error
             ? err.message
             : String(err);
+        this.gaps.change('failed');
+        this.opts.onStateChange?.();
         if (performance.now() - attemptAt > HEALTHY_RUN_MS) failures = 0;
         const delay = retryDelay(failures++, this.opts.retryDelayMs ?? 5000);
         log.error(
@@ -140,8 +155,22 @@ export class CameraWorker {
     });
     this.source = source;
     source.onState((change) => {
+      const changed = change.state !== this.state || change.problem !== this.problem;
+      if (change.reason !== this.error || change.state !== this.state) {
+        const line = {
+          camera: camera.id,
+          state: change.state,
+          problem: change.problem,
+          reason: change.reason,
+        };
+        if (change.state === 'running') this.opts.log.info(line, 'camera picture is back');
+        else if (change.state !== 'stopped') this.opts.log.warn(line, 'camera gives no picture');
+      }
       this.state = change.state;
       this.error = change.reason;
+      this.problem = change.problem;
+      this.gaps.change(change.state, change.problem);
+      if (changed) this.opts.onStateChange?.();
     });
     const detector = await createDetector({
       kind: settings.kind,
@@ -159,12 +188,14 @@ export class CameraWorker {
       motionGate: gate,
     });
     this.engine = engine;
-    this.state = 'running';
-    this.error = undefined;
+    // A live camera may still be connecting: its own state says.
+    this.state = source.state;
+    if (this.state === 'running') this.error = undefined;
     try {
       await runSource(source, engine, {
         signal: this.abort.signal,
         onStep: async (frame, result) => {
+          this.gaps.frame(frame.at);
           if (result.events.length) this.opts.onEvents(result.events);
           this.measureFps();
           this.publishLive(frame, result.tracks);

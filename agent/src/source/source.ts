@@ -1,5 +1,5 @@
 // The common shape of every frame source (file, network stream, webcam).
-import type { CameraState } from '@oskartrack/protocol';
+import type { CameraProblem, CameraState } from '@oskartrack/protocol';
 import type { Mat } from '../cv.ts';
 import type { Frame } from '../types.ts';
 
@@ -25,8 +25,10 @@ export interface SourceInfo {
 
 export interface StateChange {
   state: SourceState;
-  /** Why it changed (the error of a drop, the reason of a failure). */
+  /** Why it changed (the error of a drop, the reason of a failure), in plain words, no password. */
   reason?: string;
+  /** What kind of trouble, for a network camera that gives no picture. */
+  problem?: CameraProblem;
   /** Reconnection attempt number (1-based) while reconnecting. */
   attempt?: number;
   /** Delay before the next attempt, in ms, while reconnecting. */

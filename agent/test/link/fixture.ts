@@ -4,6 +4,7 @@ import pino from 'pino';
 import { Link, type LinkOptions } from '../../src/link/link.ts';
 import { Outbox, type OutboxOptions } from '../../src/outbox/outbox.ts';
 import { captureLog, tempDir } from '../outbox/helpers.ts';
+import { TEST_HUB_KEY } from '../support/hub-key.ts';
 import { deviceId, FakeHub, TestBroker } from './helpers.ts';
 
 export interface Fixture {
@@ -62,6 +63,7 @@ export async function setup(
     deviceId: id,
     software: 'oskartrack-test/1.0',
     outbox,
+    hubKey: TEST_HUB_KEY.publicKey,
     batchSize: 50,
     ackTimeoutMs: 400,
     reconnectPeriodMs: 100,

@@ -8,6 +8,7 @@ import {
   topics,
 } from '@oskartrack/protocol';
 import { Aedes } from 'aedes';
+import { hubSigned } from '../support/hub-key.ts';
 
 export type Handler = (topic: string, payload: Buffer) => void;
 
@@ -86,7 +87,7 @@ export class TestBroker {
 /**
  * The hub's side of delivery, as small as it gets: validates each batch, "stores" its events (a map
  * that outlives broker restarts, like the database), and acknowledges the highest seq stored with no
- * gap before it.
+ * gap before it. Its acks and hub status are signed with TEST_HUB_KEY, as the hub signs with its key.
  */
 export class FakeHub {
   readonly stored = new Map<number, TrackingEvent>();
@@ -109,13 +110,13 @@ export class FakeHub {
 
   setStatus(state: 'online' | 'offline'): Promise<void> {
     const status: HubStatus = { v: 1, state, at: Date.now() };
-    return this.broker!.publish(topics.hubStatus, JSON.stringify(status), true);
+    return this.broker!.publish(topics.hubStatus, hubSigned(topics.hubStatus, status), true);
   }
 
   /** Sends an ack for what is stored now. */
   ack(upToSeq = this.ackedUpTo): Promise<void> {
     const ack: Ack = { v: 1, upToSeq, at: Date.now() };
-    return this.broker!.publish(topics.ack(this.deviceId), JSON.stringify(ack));
+    return this.broker!.publish(topics.ack(this.deviceId), hubSigned(topics.ack(this.deviceId), ack));
   }
 
   uniqueSeqs(): number[] {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/outbox/outbox.ts';
 import { crossing, events, tempDir } from '../outbox/helpers.ts';
+import { TEST_HUB_KEY } from '../support/hub-key.ts';
 import { Resources, setup, silent } from './fixture.ts';
 import { deviceId, FakeHub, sleep, TestBroker, waitFor } from './helpers.ts';
 
@@ -58,6 +59,7 @@ describe('Link across outages', () => {
     expect(state.connection).toBeGreaterThanOrEqual(2);
   });
 
+  // A child starts in seconds on a busy machine (tsx): the waits are generous.
   it('loses nothing when the agent is killed with SIGKILL mid-batch and restarted', async () => {
     const broker = await TestBroker.start();
     resources.add(() => broker.stop());
@@ -75,9 +77,13 @@ describe('Link across outages', () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     const run = (mode: string) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, path, broker.url, id, mode], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', script, path, broker.url, id, mode, TEST_HUB_KEY.publicKeyBase64],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       children.push(child);
       return child;
     };
@@ -88,7 +94,7 @@ describe('Link across outages', () => {
       const lines = chunk.toString().trim().split('\n');
       reported = Number(lines[lines.length - 1]);
     });
-    await waitFor('delivery under way', () => hub.arrivals.length > 300 && reported > 500, 10_000);
+    await waitFor('delivery under way', () => hub.arrivals.length > 300 && reported > 500, 60_000);
     const exited = new Promise((resolve) => first.on('exit', resolve));
     first.kill('SIGKILL');
     await exited;
@@ -100,7 +106,7 @@ describe('Link across outages', () => {
     expect(total).toBeGreaterThanOrEqual(reported);
 
     run('drain');
-    await waitFor('all acknowledged', () => hub.ackedUpTo === total, 10_000);
+    await waitFor('all acknowledged', () => hub.ackedUpTo === total, 60_000);
     expect(hub.invalid).toEqual([]);
     expect(hub.uniqueSeqs()).toEqual(range(total));
     for (const [seq, event] of hub.stored) expect(event).toEqual(crossing(seq));

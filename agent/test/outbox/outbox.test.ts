@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Outbox } from '../../src/outbox/outbox.ts';
+import { MAX_REBASE_SEQ, Outbox } from '../../src/outbox/outbox.ts';
 import { captureLog, crossing, events, tempDir } from './helpers.ts';
 
 const dirs: Array<{ remove: () => void }> = [];
@@ -166,6 +166,31 @@ describe('Outbox', () => {
     outbox.ackUpTo(104);
     outbox.rebaseAbove(200);
     expect(outbox.append([crossing(7)])).toEqual([201]);
+  });
+
+  it('refuses to renumber above MAX_REBASE_SEQ, and keeps working (no seq past 2^53 ever)', () => {
+    const outbox = setup().make();
+    outbox.append(events(1, 3));
+    expect(() => outbox.rebaseAbove(Number.MAX_SAFE_INTEGER)).toThrow(RangeError);
+    expect(() => outbox.rebaseAbove(MAX_REBASE_SEQ + 1)).toThrow(/more than/);
+    expect(outbox.lastSeq).toBe(3);
+    expect(outbox.append([crossing(4)])).toEqual([4]);
+    expect(outbox.rebaseAbove(MAX_REBASE_SEQ)).toBe(MAX_REBASE_SEQ);
+    expect(outbox.append([crossing(5)])).toEqual([MAX_REBASE_SEQ + 5]);
+  });
+
+  it('remembers the highest seq ever sent across restarts', () => {
+    const { make } = setup();
+    const outbox = make();
+    outbox.append(events(1, 10));
+    expect(outbox.highestSent).toBe(0);
+    outbox.markSent(6);
+    outbox.markSent(4); // a resend of older events: no change
+    expect(outbox.highestSent).toBe(6);
+    expect(() => outbox.markSent(11)).toThrow(/never assigned/);
+    expect(() => outbox.increment('sent')).toThrow(/reserved/);
+    outbox.close();
+    expect(make().highestSent).toBe(6);
   });
 
   it('keeps named counters apart from the seq', () => {

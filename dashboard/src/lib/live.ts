@@ -4,6 +4,8 @@
  * and the socket reconnects with a growing pause and a fresh token.
  */
 
+import { type CameraHealth, camerasOf } from './camera-health.ts';
+
 export interface LiveTrack {
   id: number;
   /** left, top, width, height in picture pixels. */
@@ -54,6 +56,8 @@ export type LiveMessage =
       online: boolean | null;
       outboxDepth?: number | undefined;
       configRevision?: number | undefined;
+      /** Each camera's picture: state, since when, gaps (absent in older messages). */
+      cameras: CameraHealth[];
     }
   | { type: 'job'; job: JobProgress }
   | { type: 'notice'; text: string };
@@ -157,7 +161,14 @@ export function parseLiveMessage(text: string): LiveMessage[] {
       const online = typeof st.online === 'boolean' ? st.online : state ? state === 'online' : null;
       const outbox = isObj(st.outbox) ? num(st.outbox.depth) : num(st.outboxDepth);
       return [
-        { type: 'device', deviceId, online, outboxDepth: outbox, configRevision: num(st.configRevision) },
+        {
+          type: 'device',
+          deviceId,
+          online,
+          outboxDepth: outbox,
+          configRevision: num(st.configRevision),
+          cameras: camerasOf(st.cameras),
+        },
       ];
     }
     case 'job':

@@ -32,6 +32,7 @@ import {
   rangeToIso,
   toDateInput,
 } from '../lib/format.ts';
+import { describeHealth } from '../lib/camera-health.ts';
 import { type JobProgress, jobFailed, jobFinished, jobOf, type LiveEvent } from '../lib/live.ts';
 import { useApp } from '../stores/app.tsx';
 
@@ -59,6 +60,14 @@ export default function Live(): JSX.Element {
     return c?.width && c.height ? { width: c.width, height: c.height } : null;
   };
   const counts = () => (choice.state.cameraId ? live.state.counts[choice.state.cameraId] : undefined);
+  // The picture as the box reports it: shown when it is lost, or was lost in the last 24 hours.
+  const health = () => {
+    const id = choice.state.cameraId;
+    const h = id ? live.state.health[id] : undefined;
+    if (!h) return undefined;
+    const words = describeHealth(camera()?.name ?? h.cameraId, h);
+    return words.ok && !words.detail ? undefined : words;
+  };
   const events = createMemo(() =>
     live.state.events.filter((e) => e.cameraId === choice.state.cameraId).slice(0, 40),
   );
@@ -89,6 +98,13 @@ export default function Live(): JSX.Element {
                   : 'Live view not connected'}
             </span>
           </div>
+          <Show when={health()}>
+            {(w) => (
+              <p class={`note ${w().ok ? '' : 'error'}`} data-testid="camera-health">
+                <strong>{w().headline}</strong> {w().detail}
+              </p>
+            )}
+          </Show>
           <Show when={camera()} fallback={<div class="empty">This store has no cameras yet.</div>}>
             <CameraPicture camera={camera()} liveFrame={liveFrame()} testId="live-picture">
               {(frame) => {

@@ -3,6 +3,7 @@ import { createContext, type JSX, onCleanup, useContext } from 'solid-js';
 import { produce } from 'solid-js/store';
 import { ApiClient, browserLock, browserStorage, describeError, type SessionUser } from '../api/client.ts';
 import type { Camera, Device, Store } from '../api/types.ts';
+import type { CameraHealth } from '../lib/camera-health.ts';
 import { type DayRange, presetRange } from '../lib/format.ts';
 import {
   connectLive,
@@ -178,6 +179,8 @@ export function createLiveStore(
     {
       connection: 'closed' as 'closed' | 'connecting' | 'open',
       cameras: {} as Record<string, CameraLive>,
+      /** Each camera's picture as its box last reported it. */
+      health: {} as Record<string, CameraHealth>,
       counts: {} as Record<string, LiveCounts>,
       events: [] as LiveEvent[],
       jobs: {} as Record<string, JobProgress>,
@@ -227,6 +230,7 @@ export function createLiveStore(
             set('jobs', m.job.jobId, m.job);
             break;
           case 'device':
+            for (const c of m.cameras) set('health', c.cameraId, c);
             onDevice(m);
             break;
           case 'notice':

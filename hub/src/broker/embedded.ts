@@ -14,6 +14,7 @@
  * aedes acknowledges a QoS 1 publish (PUBACK) before the hub's handlers see it: only the `ack` topic
  * tells a device its events are stored.
  */
+import type { KeyObject } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -24,6 +25,7 @@ import { devicePublishDecision, deviceSubscribeDecision } from './acl.ts';
 import type { InboundMessage, MessageHandler, PublishOptions } from './bus.ts';
 import { guardConnection } from './frame-guard.ts';
 import { type HubBus, hubStatusPayload, type PrepareHook } from './hub-bus.ts';
+import { signedPayload } from './signed-publish.ts';
 
 export interface EmbeddedBrokerOptions {
   /** Plain TCP port; 0 picks a free one (see `port` on the result). */
@@ -42,6 +44,8 @@ export interface EmbeddedBrokerOptions {
   /** Checks a device's secret (see `createDeviceAuthenticator`); a rejection means "server unavailable". */
   authenticate: (deviceId: string, secret: string) => Promise<boolean>;
   log: Logger;
+  /** The hub's Ed25519 key: signs every ack, config, request and hub status (the boxes check them). */
+  signingKey: KeyObject;
   /** Largest payload accepted from a device. Default MAX_PAYLOAD_BYTES. */
   maxPayloadBytes?: number;
   /** Runs before the broker accepts connections; see PrepareHook. */
@@ -103,6 +107,7 @@ function closeServer(server: Server): Promise<void> {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = options.log;
   const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const signing = { key: options.signingKey, topic: topics.hubStatus };
   const devices = new Map<string, Client>();
   const badWills = new WeakMap<Client, string>();
   const sockets = new Set<Socket>();
@@ -227,11 +232,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   function publish(topic: string, payload: string | Buffer, publishOptions: PublishOptions): Promise<void> {
     return new Promise((resolve, reject) => {
+      const wire = signedPayload(options.signingKey, topic, payload);
       aedes.publish(
         {
           cmd: 'publish',
           topic,
-          payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+          payload: typeof wire === 'string' ? Buffer.from(wire) : wire,
           qos: publishOptions.qos,
           retain: publishOptions.retain,
           dup: false,
@@ -281,7 +287,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     publish,
 
     async announceOnline() {
-      await publish(topics.hubStatus, hubStatusPayload('online'), { qos: 1, retain: true });
+      await publish(topics.hubStatus, hubStatusPayload('online', signing), { qos: 1, retain: true });
       online = true;
     },
 
@@ -302,7 +308,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       const stopped = Promise.all(servers.map(closeServer)); // no new connections
       if (online) {
         // Agents see the hub go away before their connections do.
-        await publish(topics.hubStatus, hubStatusPayload('offline'), { qos: 1, retain: true }).catch(
+        await publish(topics.hubStatus, hubStatusPayload('offline', signing), { qos: 1, retain: true }).catch(
           (error: unknown) => log.warn({ err: error }, 'publishing the hub offline status failed'),
         );
         online = false;

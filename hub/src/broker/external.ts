@@ -13,8 +13,9 @@
  *   will that sets it `offline`, and a hub that sees `offline` while it is itself online publishes
  *   `online` again (another hub went away: the agents then resend what it had not acknowledged).
  */
-import { randomBytes } from 'node:crypto';
-import { type Channel, HubStatus, MAX_PAYLOAD_BYTES, parsePayload, topics } from '@oskartrack/protocol';
+import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import { type Channel, HubStatus, MAX_PAYLOAD_BYTES, topics } from '@oskartrack/protocol';
+import { openSignedAs } from '@oskartrack/protocol/signing';
 import mqtt, {
   type IClientOptions,
   type IClientSubscribeOptions,
@@ -25,6 +26,7 @@ import type { Logger } from 'pino';
 import { topicMatches } from './acl.ts';
 import type { MessageHandler, PublishOptions } from './bus.ts';
 import { type HubBus, hubStatusPayload, type PrepareHook } from './hub-bus.ts';
+import { signedPayload } from './signed-publish.ts';
 
 export interface ExternalBusOptions {
   /** `mqtt://host:1883`, `mqtts://host:8883`, `ws(s)://...`. */
@@ -34,6 +36,8 @@ export interface ExternalBusOptions {
   /** Shared-subscription group: hubs with the same group split the ingest. Default `oskartrack-hub`. */
   group?: string;
   log: Logger;
+  /** The hub's Ed25519 key: signs every ack, config, request and hub status (the boxes check them). */
+  signingKey: KeyObject;
   /** Default `oskartrack-hub-<random>` (every hub needs its own). */
   clientId?: string;
   /** Channels subscribed through the shared subscription. Default `['events']`. */
@@ -148,6 +152,7 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
   const hubStatusTopic = options.hubStatusTopic ?? topics.hubStatus;
   const sharedChannels = new Set<string>(options.sharedChannels ?? ['events']);
   const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const signing = { key: options.signingKey, topic: hubStatusTopic };
 
   const base = (version: 4 | 5): IClientOptions => ({
     ...options.mqttOptions,
@@ -159,7 +164,7 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
     resubscribe: false, // this bus resubscribes itself, with its subscription identifiers
     queueQoSZero: false,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
-    will: { topic: hubStatusTopic, payload: hubStatusPayload('offline'), qos: 1, retain: true },
+    will: { topic: hubStatusTopic, payload: hubStatusPayload('offline', signing), qos: 1, retain: true },
     ...(version === 5
       ? { properties: { maximumPacketSize: maxPayload + 65_536 + 16, sessionExpiryInterval: 0 } }
       : {}),
@@ -236,11 +241,12 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
 
   async function publish(topic: string, payload: string | Buffer, publishOptions: PublishOptions) {
     if (!client.connected) throw new Error('not connected to the MQTT broker');
-    await client.publishAsync(topic, payload, { qos: publishOptions.qos, retain: publishOptions.retain });
+    const wire = signedPayload(options.signingKey, topic, payload);
+    await client.publishAsync(topic, wire, { qos: publishOptions.qos, retain: publishOptions.retain });
   }
 
   async function announce(): Promise<void> {
-    await publish(hubStatusTopic, hubStatusPayload('online'), { qos: 1, retain: true });
+    await publish(hubStatusTopic, hubStatusPayload('online', signing), { qos: 1, retain: true });
   }
 
   // The hub status, seen by this hub too: another hub's will (or clean stop) turned it offline.
@@ -250,7 +256,7 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
     shared: false,
     handler: ({ payload }) => {
       if (payload.length === 0) return;
-      const status = parsePayload(HubStatus, payload);
+      const status = openSignedAs(HubStatus, createPublicKey(options.signingKey), hubStatusTopic, payload);
       if (!status.ok || status.value.state !== 'offline' || !online || closing) return;
       log.info('the hub status turned offline while this hub runs (another hub stopped): set online again');
       announce().catch((error: unknown) => log.warn({ err: error }, 'republishing the hub status failed'));
@@ -316,7 +322,7 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
       closing = true;
       if (online && client.connected) {
         await withTimeout(
-          publish(hubStatusTopic, hubStatusPayload('offline'), { qos: 1, retain: true }),
+          publish(hubStatusTopic, hubStatusPayload('offline', signing), { qos: 1, retain: true }),
           CLOSE_TIMEOUT_MS,
         ).catch((error: unknown) => log.warn({ err: error }, 'publishing the hub offline status failed'));
       }

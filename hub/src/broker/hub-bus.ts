@@ -2,7 +2,9 @@
  * What both bus implementations add to `MessageBus`: the retained hub status the agents watch (when
  * it turns online they resend everything unacknowledged) and a hook that runs before it does.
  */
+import type { KeyObject } from 'node:crypto';
 import { type HubStatus, PROTOCOL_VERSION } from '@oskartrack/protocol';
+import { signMessage } from '@oskartrack/protocol/signing';
 import type { MessageBus } from './bus.ts';
 
 export interface HubBus extends MessageBus {
@@ -26,7 +28,12 @@ export interface HubBus extends MessageBus {
  */
 export type PrepareHook = (bus: MessageBus) => Promise<void>;
 
-export function hubStatusPayload(state: HubStatus['state'], at: number = Date.now()): Buffer {
+/** The retained hub status, signed over the topic it is published at (agents act on it). */
+export function hubStatusPayload(
+  state: HubStatus['state'],
+  signing: { key: KeyObject; topic: string },
+  at: number = Date.now(),
+): Buffer {
   const status: HubStatus = { v: PROTOCOL_VERSION, state, at };
-  return Buffer.from(JSON.stringify(status));
+  return Buffer.from(signMessage(signing.key, signing.topic, status));
 }

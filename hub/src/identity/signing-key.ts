@@ -2,8 +2,14 @@
  * The hub's Ed25519 signing key: made on first start in `<dataDir>/hub-signing-key.pem` (mode 0600),
  * used to sign every config, ack and request a box acts on. Boxes get the public half at enrollment.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { publicKeyToBase64 } from '@oskartrack/protocol/signing';
 
@@ -27,18 +33,24 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKe
     return fromPrivate(createPrivateKey(await readFile(path, 'utf8')));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw new Error(`${path} is not a usable signing key (${(error as Error).message}); move it away to make a new one`);
+      throw new Error(
+        `${path} is not a usable signing key (${(error as Error).message}); move it away to make a new one`,
+      );
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  // `wx`: two hubs starting at once on one folder must not overwrite each other's key.
+  // Written whole under a private name, then linked into place: two hubs starting at once on one
+  // folder never overwrite each other's key, and neither ever reads a half-written file.
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, pem, { mode: 0o600, flag: 'wx' });
   try {
-    await writeFile(path, pem, { mode: 0o600, flag: 'wx' });
-    await chmod(path, 0o600);
+    await link(tmp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSigningKey(dataDir);
     throw error;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
   }
   return fromPrivate(privateKey);
 }

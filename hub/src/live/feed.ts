@@ -20,6 +20,9 @@
  *   more than `closeAfterDroppedEvents` events in all.
  * The queue drains from each send's completion callback, and from a periodic tick as a backstop.
  *
+ * Each device's latest status (its cameras' picture state and gaps included) is kept and sent to a
+ * client right after `hello`, so a page opened during a camera outage shows it at once.
+ *
  * Each client's token is checked again every `recheckMs` (and on `auth` with a new token): a disabled
  * user, an ended session or an expired token closes the socket with 1008; changed store assignments
  * apply from that check on.
@@ -286,6 +289,11 @@ export class LiveFeed {
   readonly now: () => number;
   private readonly log: FeedLogger;
   private readonly clients = new Set<LiveClient>();
+  /**
+   * The latest stored status of each device: one entry per known device (unknown devices' statuses
+   * are never stored); a deleted device's entry has no store any more and is not sent.
+   */
+  private readonly statuses = new Map<string, DeviceStatus>();
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
   /** Counters, shared with the clients. */
@@ -359,6 +367,7 @@ export class LiveFeed {
 
   /** A device's status was stored (online, offline, or a new report). */
   deviceStatus(deviceId: string, status: DeviceStatus): void {
+    this.statuses.set(deviceId, status);
     this.withStore(deviceId, (storeId) =>
       this.broadcast(storeId, { type: 'status', storeId, deviceId, status }, 'other', 0),
     );
@@ -394,6 +403,13 @@ export class LiveFeed {
     }
     this.clients.add(client);
     client.reply(hello(options.principal));
+    for (const [deviceId, status] of this.statuses) {
+      this.withStore(deviceId, (storeId) => {
+        if (!client.closed && client.sees(storeId)) {
+          client.offer(encode({ type: 'status', storeId, deviceId, status }), 'other', 0, this.now());
+        }
+      });
+    }
     return client;
   }
 

@@ -18,6 +18,7 @@ import {
   topics,
 } from '@oskartrack/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_HUB_KEY } from '../../../agent/test/support/hub-key.ts';
 import { ConfigPush } from '../../src/broker/config-push.ts';
 import { trackDeviceStatus } from '../../src/broker/device-status.ts';
 import type { TestDatabase } from '../db/backends.ts';
@@ -89,6 +90,7 @@ describe('agent link against the embedded broker', () => {
       secret: d.secret,
       software: '9.9.9',
       outbox,
+      hubKey: TEST_HUB_KEY.publicKey,
       onConfig: (config) => {
         configs.push(config);
       },
@@ -111,7 +113,8 @@ describe('agent link against the embedded broker', () => {
     link.kick();
     await waitFor('acknowledged', () => link.state().ackedUpTo === 3 && outbox.depth() === 0);
     expect([...stored].sort()).toEqual([1, 2, 3]);
-    expect(link.state().lastError).toBeNull();
+    // the config, the acks and the hub status were all signed by the hub and accepted
+    expect(link.state()).toMatchObject({ lastError: null, refusedMessages: 0 });
     expect(link.state().hub).toBe('online');
     expect(await t.repos.devices.get(d.id)).toMatchObject({ softwareVersion: '9.9.9', online: true });
 
@@ -135,6 +138,7 @@ describe('agent link against the embedded broker', () => {
       secret: `${d.secret}-old`,
       software: '9.9.9',
       outbox,
+      hubKey: TEST_HUB_KEY.publicKey,
       logger: silent,
       reconnectPeriodMs: 100,
     });

@@ -1,6 +1,8 @@
-import { DeviceConfig, parsePayload, topics } from '@oskartrack/protocol';
+import { DeviceConfig, topics } from '@oskartrack/protocol';
+import { openSignedAs } from '@oskartrack/protocol/signing';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_HUB_KEY } from '../../../agent/test/support/hub-key.ts';
 import {
   ConfigPush,
   DEFAULT_DETECTOR,
@@ -83,7 +85,8 @@ async function listen(
   const configs: DeviceConfig[] = [];
   client.on('message', (topic, payload) => {
     if (topic !== topics.config(id)) return;
-    const parsed = parsePayload(DeviceConfig, payload);
+    // signed by the hub for this device's config topic, as the box checks it
+    const parsed = openSignedAs(DeviceConfig, TEST_HUB_KEY.publicKey, topic, payload);
     if (!parsed.ok) throw new Error(`invalid config: ${parsed.error}`);
     configs.push(parsed.value);
   });

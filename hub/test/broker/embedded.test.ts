@@ -2,9 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HubStatus, MAX_PAYLOAD_BYTES, parsePayload, topics } from '@oskartrack/protocol';
+import { HubStatus, MAX_PAYLOAD_BYTES, topics } from '@oskartrack/protocol';
+import { openSignedAs } from '@oskartrack/protocol/signing';
 import mqtt, { type ErrorWithReasonCode, type ErrorWithSubackPacket, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_HUB_KEY } from '../../../agent/test/support/hub-key.ts';
 import { trackDeviceStatus } from '../../src/broker/device-status.ts';
 import type { TestDatabase } from '../db/backends.ts';
 import {
@@ -238,7 +240,7 @@ describe('embedded broker: device accounts', () => {
     const device = await connectDevice(broker.url, id, secret, resources, { reconnectPeriod: 0 });
     const states: string[] = [];
     device.on('message', (topic, payload) => {
-      const parsed = parsePayload(HubStatus, payload);
+      const parsed = openSignedAs(HubStatus, TEST_HUB_KEY.publicKey, topic, payload);
       if (topic === topics.hubStatus && parsed.ok) states.push(parsed.value.state);
     });
     await device.subscribeAsync(topics.hubStatus, { qos: 1 });

@@ -1,6 +1,8 @@
-import { HubStatus, parsePayload, topics } from '@oskartrack/protocol';
+import { HubStatus, topics } from '@oskartrack/protocol';
+import { openSignedAs } from '@oskartrack/protocol/signing';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_HUB_KEY } from '../../../agent/test/support/hub-key.ts';
 import { requireMosquitto } from '../../../agent/test/support/mosquitto.ts';
 import type { InboundMessage } from '../../src/broker/bus.ts';
 import { connectExternalBus, type ExternalBus, type ExternalBusOptions } from '../../src/broker/external.ts';
@@ -22,7 +24,7 @@ function scope() {
 }
 
 async function bus(options: Partial<ExternalBusOptions> & { hubStatusTopic: string }): Promise<ExternalBus> {
-  const b = await connectExternalBus({ url, log: silent, ...options });
+  const b = await connectExternalBus({ url, log: silent, signingKey: TEST_HUB_KEY.privateKey, ...options });
   resources.add(() => b.close());
   return b;
 }
@@ -45,7 +47,7 @@ function hubStates(client: MqttClient, topic: string): string[] {
   const states: string[] = [];
   client.on('message', (t, payload) => {
     if (t !== topic || payload.length === 0) return;
-    const parsed = parsePayload(HubStatus, payload);
+    const parsed = openSignedAs(HubStatus, TEST_HUB_KEY.publicKey, topic, payload);
     if (parsed.ok) states.push(parsed.value.state);
   });
   return states;
@@ -171,6 +173,7 @@ describe('external bus over Mosquitto', () => {
     const first = await connectExternalBus({
       url,
       log: silent,
+      signingKey: TEST_HUB_KEY.privateKey,
       group: s.group,
       hubStatusTopic: s.hubStatusTopic,
     });
@@ -195,6 +198,7 @@ describe('external bus over Mosquitto', () => {
       connectExternalBus({
         url: 'mqtt://127.0.0.1:1',
         log: silent,
+        signingKey: TEST_HUB_KEY.privateKey,
         hubStatusTopic: 'x/y',
         connectTimeoutMs: 2000,
       }),

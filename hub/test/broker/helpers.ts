@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type DeviceStatus, PROTOCOL_VERSION } from '@oskartrack/protocol';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
+import { TEST_HUB_KEY } from '../../../agent/test/support/hub-key.ts';
 import type { InboundMessage, MessageBus } from '../../src/broker/bus.ts';
 import {
   createDeviceAuthenticator,
@@ -67,6 +68,7 @@ export async function startTestBroker(
     host: '127.0.0.1',
     authenticate: authenticator.authenticate,
     log: silent,
+    signingKey: TEST_HUB_KEY.privateKey,
     ...options,
   });
   resources.add(() => broker.close());

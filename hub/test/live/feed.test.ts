@@ -3,7 +3,7 @@
  * dropped first, queued events, drop notices where the gap is, closing hopeless clients, token
  * rechecks, and the device → store cache.
  */
-import type { LiveTracks, SequencedEvent } from '@oskartrack/protocol';
+import type { DeviceStatus, LiveTracks, SequencedEvent } from '@oskartrack/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/api/scope.ts';
 import type { Repositories } from '../../src/db/repositories/index.ts';
@@ -130,6 +130,43 @@ describe('LiveFeed', () => {
     // Live boxes wait for one more lookup (their camera's store) the first time: order across kinds may differ.
     expect(admin.socket.types().sort()).toEqual(['events', 'events', 'events', 'hello', 'live']);
     for (const m of a.socket.sent) if ('storeId' in m) expect(m.storeId).toBe('store-a');
+  });
+
+  it('sends a new client the latest status of each device of its stores, camera gaps included', async () => {
+    const f = feed();
+    const status = (at: number, state: 'running' | 'reconnecting'): DeviceStatus => ({
+      v: 1,
+      state: 'online',
+      at,
+      connection: 1,
+      software: 'test',
+      configRevision: 1,
+      outbox: { depth: 0, oldestAgeMs: 0, dropped: 0 },
+      cameras: [
+        {
+          cameraId: 'cam-a',
+          state,
+          fps: 0,
+          problem: 'unreachable',
+          since: at,
+          lastFrameAt: at - 5000,
+          gaps: 3,
+          gapMs: 120_000,
+        },
+      ],
+    });
+    f.deviceStatus('dev-a', status(1_000, 'running'));
+    f.deviceStatus('dev-a', status(2_000, 'reconnecting'));
+    f.deviceStatus('dev-b', status(2_000, 'running'));
+    await tick();
+    const a = join(f, principal(['store-a']));
+    const admin = join(f, principal([], 'admin'));
+    await tick();
+    expect(a.socket.sent).toEqual([
+      expect.objectContaining({ type: 'hello' }),
+      { type: 'status', storeId: 'store-a', deviceId: 'dev-a', status: status(2_000, 'reconnecting') },
+    ]);
+    expect(admin.socket.types()).toEqual(['hello', 'status', 'status']);
   });
 
   it('refuses live boxes naming a camera of another store', async () => {

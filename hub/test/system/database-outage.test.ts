@@ -6,11 +6,13 @@
  * the outage, nothing is lost or stored twice after the restart, and the hub process keeps running.
  */
 import { join } from 'node:path';
+import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Link } from '../../../agent/src/link/link.ts';
 import { Outbox } from '../../../agent/src/outbox/outbox.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createRepositories } from '../../src/db/repositories/index.ts';
+import { loadOrCreateSigningKey } from '../../src/identity/signing-key.ts';
 import { enrolledDevice } from '../broker/helpers.ts';
 import {
   crossing,
@@ -75,7 +77,8 @@ describe('database outage', () => {
     });
     await handle.close();
 
-    // The hub in its own process.
+    // The hub in its own process; its signing key made here first, as the box needs the public half.
+    const signingKey = await loadOrCreateSigningKey(hubDir);
     const [port, mqttPort] = [await freePort(), await freePort()];
     const hub = spawnNode(
       resources,
@@ -103,6 +106,7 @@ describe('database outage', () => {
       secret: box.secret,
       software: 'system-test',
       outbox,
+      hubKey: publicKeyFromBase64(signingKey.publicKeyBase64),
       batchSize: 40,
       window: 3,
       ackTimeoutMs: 1000,

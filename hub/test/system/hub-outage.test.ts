@@ -8,6 +8,7 @@
  *   flight when the hub stops.
  */
 import { join } from 'node:path';
+import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Link } from '../../../agent/src/link/link.ts';
 import { Outbox } from '../../../agent/src/outbox/outbox.ts';
@@ -98,7 +99,13 @@ describe('hub outage', () => {
     const dirA = tempDir(resources, 'box-a');
     const agent = new Agent({
       dataDir: dirA,
-      identity: { deviceId: a.deviceId, secret: a.secret, hubUrl: hub.url, mqttUrl: a.mqtt.url },
+      identity: {
+        deviceId: a.deviceId,
+        secret: a.secret,
+        hubUrl: hub.url,
+        mqttUrl: a.mqtt.url,
+        signingKey: hub.signingKey.publicKeyBase64,
+      },
       log: silent,
       link: { ackTimeoutMs: 1500, reconnectPeriodMs: 200, statusIntervalMs: 1000, batchSize: 20 },
       statusFileMs: 500,
@@ -116,6 +123,7 @@ describe('hub outage', () => {
       secret: b.secret,
       software: 'system-test',
       outbox: outboxB,
+      hubKey: publicKeyFromBase64(hub.signingKey.publicKeyBase64),
       batchSize: 40,
       window: 3,
       ackTimeoutMs: 1000,

@@ -5,7 +5,8 @@
  * nothing of it is stored; a flood of malformed messages from one box does not stop the ingest of a
  * good box, which delivers every event exactly once meanwhile.
  */
-import { PROTOCOL_VERSION, topics } from '@oskartrack/protocol';
+import { Ack, PROTOCOL_VERSION, topics } from '@oskartrack/protocol';
+import { openSignedAs, publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import mqtt, { type ErrorWithReasonCode, type ErrorWithSubackPacket, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Link } from '../../../agent/src/link/link.ts';
@@ -84,6 +85,7 @@ async function goodBox(box: Box) {
     secret: box.secret,
     software: 'system-test',
     outbox,
+    hubKey: publicKeyFromBase64(hub.signingKey.publicKeyBase64),
     batchSize: 40,
     window: 3,
     ackTimeoutMs: 1000,
@@ -275,9 +277,11 @@ describe('device security through the hub', () => {
 
     // Rejected messages, not a banned box: its next good batch is stored and acknowledged.
     const acks: number[] = [];
-    client.on('message', (_topic, payload) =>
-      acks.push((JSON.parse(payload.toString()) as { upToSeq: number }).upToSeq),
-    );
+    const hubKey = publicKeyFromBase64(hub.signingKey.publicKeyBase64);
+    client.on('message', (topic, payload) => {
+      const ack = openSignedAs(Ack, hubKey, topic, payload);
+      if (ack.ok) acks.push(ack.value.upToSeq);
+    });
     await client.subscribeAsync(topics.ack(flooder.deviceId), { qos: 1 });
     await client.publishAsync(own, batch(1, 3, 77), { qos: 1 });
     await waitFor('the ack of the good batch', () => acks.includes(3));

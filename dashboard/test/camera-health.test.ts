@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { camerasOf, describeHealth } from '../src/lib/camera-health.ts';
+import { parseLiveMessage } from '../src/lib/live.ts';
+
+const time = (t: number) => new Date(t).toISOString().slice(11, 16);
+const at = Date.parse('2025-03-01T10:42:00Z');
+
+describe("a camera's picture in plain words", () => {
+  it('reads the cameras of a status message and skips broken entries', () => {
+    const [m] = parseLiveMessage(
+      JSON.stringify({
+        type: 'status',
+        storeId: 's',
+        deviceId: 'box',
+        status: {
+          state: 'online',
+          cameras: [
+            { cameraId: 'door', state: 'reconnecting', fps: 0, problem: 'unreachable', since: at, gaps: 3 },
+            { state: 'running' },
+            'junk',
+          ],
+        },
+      }),
+    );
+    expect(m).toMatchObject({
+      type: 'device',
+      cameras: [{ cameraId: 'door', state: 'reconnecting', problem: 'unreachable', since: at, gaps: 3 }],
+    });
+    expect(camerasOf('nope')).toEqual([]);
+  });
+
+  it('says since when the picture is lost, why, and how often it was lost today', () => {
+    const words = describeHealth(
+      'Door',
+      {
+        cameraId: 'door',
+        state: 'reconnecting',
+        problem: 'unreachable',
+        error: 'nothing listens at 10.0.0.5:554: check the camera is on and the port is right',
+        since: at + 3000,
+        lastFrameAt: at,
+        gaps: 3,
+        gapMs: 120_000,
+      },
+      time,
+    );
+    expect(words).toEqual({
+      ok: false,
+      headline: 'Camera Door: no picture since 10:42 (reconnecting)',
+      detail:
+        'Nothing listens at 10.0.0.5:554: check the camera is on and the port is right. Lost the picture 3 times in the last 24 hours, 2 min in total.',
+    });
+  });
+
+  it('falls back to advice for the problem, and reports a picture that came back', () => {
+    expect(
+      describeHealth(
+        'Door',
+        { cameraId: 'door', state: 'reconnecting', problem: 'credentials', since: at },
+        time,
+      ),
+    ).toMatchObject({
+      headline: 'Camera Door: no picture since 10:42 (reconnecting)',
+      detail: 'The camera refused the user name or password: correct them on the hub.',
+    });
+    expect(
+      describeHealth('Door', { cameraId: 'door', state: 'running', gaps: 1, gapMs: 5000 }, time),
+    ).toEqual({
+      ok: true,
+      headline: 'Camera Door: picture OK',
+      detail: 'Lost the picture once in the last 24 hours, 5 s in total.',
+    });
+    expect(describeHealth('Door', { cameraId: 'door', state: 'running', gaps: 0 })).toMatchObject({
+      detail: '',
+    });
+  });
+});
