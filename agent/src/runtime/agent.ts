@@ -2,6 +2,7 @@
 import {
   type CameraConfig,
   type DeviceConfig,
+  type DeviceStatus,
   MAX_SNAPSHOT_BASE64,
   type SnapshotRequest,
   type SnapshotResponse,
@@ -46,7 +47,24 @@ export interface AgentStatusFile {
   link: ReturnType<Link['state']>;
   /** The link's problem in plain words (DNS, refused, TLS, credentials, hub offline), or null. */
   linkProblem: LinkProblem | null;
-  cameras: { cameraId: string; name: string; state: string; fps: number; error?: string }[];
+  cameras: ({ cameraId: string; name: string; state: string; fps: number; error?: string } & CameraPicture)[];
+}
+
+type CameraPicture = Pick<
+  DeviceStatus['cameras'][number],
+  'problem' | 'since' | 'lastFrameAt' | 'gaps' | 'gapMs'
+>;
+
+/** The camera's picture history for the status (the worker's own state stays authoritative). */
+function pictureOf(w: CameraWorker): CameraPicture {
+  const { since, lastFrameAt, gaps, gapMs } = w.picture();
+  return {
+    ...(w.problem && w.state !== 'running' ? { problem: w.problem } : {}),
+    since,
+    ...(lastFrameAt !== undefined ? { lastFrameAt } : {}),
+    gaps,
+    gapMs,
+  };
 }
 
 /** The hub's public key from the identity: without it the box could not tell the hub from a forger. */
@@ -99,6 +117,7 @@ export class Agent {
           state: w.state,
           fps: Math.round(w.fps * 10) / 10,
           ...(w.error ? { error: w.error.slice(0, 500) } : {}),
+          ...pictureOf(w),
         })),
       onConfig: (config) => this.apply(config),
       onSnapshot: (request) => this.snapshot(request),
@@ -142,6 +161,8 @@ export class Agent {
             if (config.live.enabled) this.link?.publishLive(live);
           },
           liveMaxFps: config.live.maxFps,
+          // The hub hears at once that a camera lost its picture (or has it back).
+          onStateChange: () => this.link?.publishStatus(),
         });
         this.workers.set(camera.id, worker);
         worker.start();
@@ -216,6 +237,7 @@ export class Agent {
         state: w.state,
         fps: w.fps,
         ...(w.error ? { error: w.error } : {}),
+        ...pictureOf(w),
       })),
     };
   }
