@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { type LinkProblem, linkProblem } from '../link/diagnose.ts';
 import type { AgentStatusFile } from '../runtime/agent.ts';
+import { cameraWords } from '../runtime/camera-words.ts';
 import { identityPath, outboxPath, statusPath } from '../runtime/identity.ts';
 
 /** A status file older than this means the agent is not running. */
@@ -94,10 +95,7 @@ function cameraLines(report: Report, status: AgentStatusFile, linkUp: boolean): 
         : 'add one on the hub; it arrives once the hub link is back',
     );
   }
-  for (const c of status.cameras) {
-    const fps = c.fps ? `, ${c.fps.toFixed(1)} frames/s` : '';
-    add(report, c.state === 'running', `camera ${c.name}: ${c.state}${fps}${c.error ? ` (${c.error})` : ''}`);
-  }
+  for (const c of status.cameras) add(report, c.state === 'running', cameraWords(c));
   add(report, status.detector !== null, `detector: ${status.detector ?? 'none yet'}`);
 }
 

@@ -21,6 +21,7 @@ import { ErrorNote, PageHeader, PlacePicker, Stat } from '../components/Common.t
 import { Icon } from '../components/Icon.tsx';
 import { AreasLayer, TracksLayer, useGeometry } from '../components/Scene.tsx';
 import { allows } from '../components/Shell.tsx';
+import { describeHealth } from '../lib/camera-health.ts';
 import {
   eventWords,
   formatBytes,
@@ -32,7 +33,6 @@ import {
   rangeToIso,
   toDateInput,
 } from '../lib/format.ts';
-import { describeHealth } from '../lib/camera-health.ts';
 import { type JobProgress, jobFailed, jobFinished, jobOf, type LiveEvent } from '../lib/live.ts';
 import { useApp } from '../stores/app.tsx';
 

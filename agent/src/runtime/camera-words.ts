@@ -1,0 +1,28 @@
+// One camera's line in `oskartrack-agent status`: its state, since when the picture is lost and why,
+// and how often it was lost in the last 24 hours, in plain words.
+import type { AgentStatusFile } from './agent.ts';
+
+type CameraLine = AgentStatusFile['cameras'][number];
+
+const clock = (t: number) => new Date(t).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+
+function minutes(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+}
+
+/** "camera Door: no picture since 10:42 (reconnecting): the camera refused ...; lost 3 times ...". */
+export function cameraWords(c: CameraLine, time: (t: number) => string = clock): string {
+  const gaps = c.gaps
+    ? `; lost the picture ${c.gaps === 1 ? 'once' : `${c.gaps} times`} in the last 24 hours, ${minutes(c.gapMs ?? 0)} in total`
+    : '';
+  if (c.state === 'running') {
+    return `camera ${c.name}: running${c.fps ? `, ${c.fps.toFixed(1)} frames/s` : ''}${gaps}`;
+  }
+  if (c.state !== 'reconnecting' && c.state !== 'failed') {
+    return `camera ${c.name}: ${c.state}${c.error ? ` (${c.error})` : ''}${gaps}`;
+  }
+  const from = c.lastFrameAt ?? c.since;
+  const since = from !== undefined ? ` since ${time(from)}` : '';
+  return `camera ${c.name}: no picture${since} (${c.state})${c.error ? `: ${c.error}` : ''}${gaps}`;
+}
