@@ -65,6 +65,7 @@ function samples(s: StoreData): Record<string, Sample> {
     'PATCH /api/devices/:id': { payload: {} },
     'POST /api/devices/:id/revoke': {},
     'DELETE /api/devices/:id': {},
+    'GET /api/dead-letters': {},
     'GET /api/cameras': { query: storeQ },
     'POST /api/cameras': { payload: { storeId: s.store.id, name: 'Cam', source: 'rtsp://10.1.2.3/live' } },
     'GET /api/cameras/:id': {},
