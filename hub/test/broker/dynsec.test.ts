@@ -308,8 +308,14 @@ describe('the hub on a shared Mosquitto with dynamic security', () => {
 
 describe('the hub warns about a broker it can not secure', () => {
   it('tells a broker that accepts clients without a password from one that does not', async () => {
-    expect(await acceptsAnonymous(await requireMosquitto())).toBe(true);
+    const open = await requireMosquitto();
+    expect(await acceptsAnonymous(open)).toBe(true);
     expect(await acceptsAnonymous(broker.url)).toBe(false);
+    const setup = await setUpExternalAccounts({ url: open, log: silent, knownDevices: async () => [] });
+    resources.add(() => setup.close());
+    expect(setup.warnings.join(' ')).toContain('accepts clients without a password');
+    expect(setup.warnings.join(' ')).toContain('no --mqtt-username');
+    expect(setup.accounts.health()).toMatchObject({ ok: false });
   });
 
   it('an account that may not use dynamic security', async () => {
