@@ -193,6 +193,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
         : {}),
     });
     brokerUrl = `mqtt://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${bus.port}`;
+    deviceAccounts = embeddedDeviceAccounts(bus);
   }
 
   const storing = ingest!;
