@@ -43,11 +43,12 @@ describe('agent killed mid-batch', () => {
     const api = await Api.login(hub.url, hub.admin!.name, hub.admin!.password);
     const store = await api.ok<{ id: string }>('POST', '/api/stores', { name: 'Market hall' });
     const { code } = await api.ok<{ code: string }>('POST', `/api/stores/${store.id}/enrollment-codes`);
-    const box = await new Api(hub.url).ok<{ deviceId: string; secret: string; mqtt: { url: string } }>(
-      'POST',
-      '/api/enroll',
-      { code },
-    );
+    const box = await new Api(hub.url).ok<{
+      deviceId: string;
+      secret: string;
+      mqtt: { url: string };
+      signingKey: string;
+    }>('POST', '/api/enroll', { code });
     // A camera of the store that no box runs (so `run` only delivers its outbox).
     const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
       storeId: store.id,
@@ -68,6 +69,7 @@ describe('agent killed mid-batch', () => {
       secret: box.secret,
       hubUrl: hub.url,
       mqttUrl: box.mqtt.url,
+      signingKey: box.signingKey,
     });
     const outboxFile = join(dir, 'outbox.sqlite');
 
