@@ -16,7 +16,7 @@ import { loadOpenCV } from '../cv.ts';
 import { createDetector, MotionGate } from '../detect/index.ts';
 import { Engine } from '../engine/engine.ts';
 import { runSource } from '../engine/run.ts';
-import { type FrameSource, openSource, sourceKind } from '../source/index.ts';
+import { type FrameSource, maskCredentials, openSource, sourceKind } from '../source/index.ts';
 import { PictureGaps, type PictureReport } from '../source/picture-gaps.ts';
 import type { Frame, Tracks } from '../types.ts';
 import { describeFileError, HEALTHY_RUN_MS, retryDelay } from './camera-retry.ts';
@@ -126,9 +126,7 @@ export class CameraWorker {
         const file = sourceKind(this.camera.source) === 'file';
         this.error = file
           ? describeFileError(this.camera.source, err)
-          : err instanceof Error
-            ? err.message
-            : String(err);
+          : maskCredentials(err instanceof Error ? err.message : String(err)); // may quote the address
         this.gaps.change('failed');
         this.opts.onStateChange?.();
         if (performance.now() - attemptAt > HEALTHY_RUN_MS) failures = 0;

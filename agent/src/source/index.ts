@@ -6,7 +6,14 @@ import { LiveSource, type LiveSourceOptions } from './live.ts';
 import type { FrameSource, SourceKind } from './source.ts';
 
 export { DEFAULT_FPS, FileSource, type FileSourceOptions } from './file.ts';
-export { type BackoffOptions, backoffDelay, LiveSource, type LiveSourceOptions, redactUrl } from './live.ts';
+export {
+  type BackoffOptions,
+  backoffDelay,
+  LiveSource,
+  type LiveSourceOptions,
+  maskCredentials,
+  redactUrl,
+} from './live.ts';
 export {
   type Capture,
   type FrameSource,

@@ -72,7 +72,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
 
 /** Hides the password of every `scheme://user:password@` in a text (an error that quotes the URL). */
 export function maskCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]*@/gi, '$1***@');
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/]*@/gi, '$1***@');
 }
 
 /** Removes a password from a URL before it is logged or reported. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CV, loadOpenCV } from '../../src/cv.ts';
-import { backoffDelay, LiveSource, redactUrl } from '../../src/source/live.ts';
+import { backoffDelay, LiveSource, maskCredentials, redactUrl } from '../../src/source/live.ts';
 import type { Capture, StateChange } from '../../src/source/source.ts';
 import { readFrames, VIDEO } from '../detect/pets.ts';
 import { startMjpegServer } from './mjpeg-server.ts';
@@ -16,6 +16,9 @@ describe('backoff', () => {
   it('keeps passwords out of reported URIs', () => {
     expect(redactUrl('rtsp://admin:secret@10.0.0.5:554/h264')).toBe('rtsp://admin:***@10.0.0.5:554/h264');
     expect(redactUrl('http://10.0.0.5/video')).toBe('http://10.0.0.5/video');
+    expect(maskCredentials('cannot open rtsp://admin:p@ss:w0rd@10.0.0.5/h264 or http://u:x@cam/a')).toBe(
+      'cannot open rtsp://admin:***@10.0.0.5/h264 or http://u:***@cam/a',
+    );
   });
 });
 
