@@ -106,6 +106,8 @@ export async function startDemoAgent(opts: {
   mqttUrl: string;
   /** The hub's public signing key (base64 SPKI): the box checks every hub message with it. */
   signingKey: string;
+  /** The hub's CA (PEM) when it serves TLS: the demo box trusts only it. */
+  caPem?: string;
   log: Logger;
 }): Promise<() => Promise<void>> {
   const agentDir = join(opts.dataDir, 'demo-agent');
@@ -116,6 +118,7 @@ export async function startDemoAgent(opts: {
     hubUrl: opts.hubUrl,
     mqttUrl: opts.mqttUrl,
     signingKey: opts.signingKey,
+    ...(opts.caPem ? { caPem: opts.caPem } : {}),
   };
   await writeFile(join(agentDir, 'agent.json'), JSON.stringify(identity, null, 2), { mode: 0o600 });
   const bin = fileURLToPath(import.meta.resolve('@oskartrack/agent/bin/oskartrack-agent.js'));

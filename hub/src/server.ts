@@ -20,7 +20,9 @@ import { type ExternalAccounts, setUpExternalAccounts } from './broker/external-
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { createRepositories, type Repositories } from './db/repositories/index.ts';
 import { prepareDemo, startDemoAgent } from './demo.ts';
+import { checkPublicUrl, serveTls } from './identity/serve-tls.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './identity/signing-key.ts';
+import type { HubTls } from './identity/tls.ts';
 import { Ingest } from './ingest/index.ts';
 import { LiveFeed, type LiveLimits, livePlugin, requestLogSerializer } from './live/index.ts';
 import type { Settings } from './settings.ts';
@@ -32,13 +34,21 @@ export interface ServeOptions {
   log: Logger;
   port: number;
   host: string;
-  mqttPort: number;
+  /** The embedded broker's port; default 8883 (MQTT over TLS), 1883 with `insecure`. */
+  mqttPort?: number;
   /** An external broker instead of the embedded one. */
   mqttUrl?: string;
   mqttUsername?: string;
   mqttPassword?: string;
+  /** Certificate (chain) and key files instead of the hub's own CA (`--tls-cert`, `--tls-key`). */
   tlsCert?: string;
   tlsKey?: string;
+  /** The CA boxes pin when `tlsCert` is given; default: the last certificate of that file. */
+  tlsCa?: string;
+  /** Plain HTTP and MQTT, no TLS (demo, tests on one machine); a warning at start. */
+  insecure?: boolean;
+  /** The hub's address as boxes reach it; default `settings.publicUrl`, else each request's Host. */
+  publicUrl?: string;
   demo?: boolean;
   demoVideo?: string;
   /** Reverse proxies whose X-Forwarded-For is believed; default: `settings.trustProxy`. */
@@ -66,8 +76,16 @@ export interface RunningHub {
   mqttUrl: string;
   /** The key every ack, config, request and hub status is signed with; boxes get its public half. */
   signingKey: SigningKey;
+  /** The TLS identity (CA for boxes); undefined with `insecure`. */
+  tls: HubTls | undefined;
   admin?: { name: string; password: string } | undefined;
   stop(): Promise<void>;
+}
+
+/** How this machine reaches a server listening on `host` (any address: loopback). */
+function localHost(host: string, loopback: string): string {
+  if (host === '0.0.0.0' || host === '::') return loopback;
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Whether a TCP port can be listened on right now. */
@@ -118,6 +136,16 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const db = opts.db ?? (await openDatabase(settings));
   await db.migrate();
   const signingKey = await loadOrCreateSigningKey(settings.dataDir);
+  const publicUrl = checkPublicUrl(opts.publicUrl ?? settings.publicUrl, !opts.insecure);
+  const tls = await serveTls({
+    dataDir: settings.dataDir,
+    insecure: opts.insecure,
+    publicUrl,
+    tlsCert: opts.tlsCert,
+    tlsKey: opts.tlsKey,
+    tlsCa: opts.tlsCa,
+    log,
+  });
   const repos = createRepositories(db.db);
   const admin = await ensureFirstAdmin(repos, log);
   const demoSecret = opts.demo ? await prepareDemo(repos, opts.demoVideo) : undefined;
@@ -175,24 +203,23 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     });
     brokerUrl = opts.mqttUrl;
   } else {
-    let mqttPort = opts.mqttPort;
+    let mqttPort = opts.mqttPort ?? (tls ? 8883 : 1883);
     if (opts.demo && mqttPort !== 0 && !(await portFree(mqttPort, opts.host))) {
       log.warn(`MQTT port ${mqttPort} is taken by another program; the demo uses a free port instead`);
       mqttPort = 0;
     }
     const auth = createDeviceAuthenticator({ lookup: credentialLookup(repos.devices) });
     bus = await startEmbeddedBroker({
-      port: mqttPort,
+      // With TLS the broker serves MQTT over TLS only.
+      port: tls ? undefined : mqttPort,
       host: opts.host,
       authenticate: (id, secret) => auth.authenticate(id, secret),
       log,
       signingKey: signingKey.privateKey,
       prepare,
-      ...(opts.tlsCert && opts.tlsKey
-        ? { tls: { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) } }
-        : {}),
+      ...(tls ? { tls: { cert: tls.certChain, key: tls.key, port: mqttPort } } : {}),
     });
-    brokerUrl = `mqtt://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${bus.port}`;
+    brokerUrl = `${tls ? 'mqtts' : 'mqtt'}://${localHost(opts.host, '127.0.0.1')}:${bus.port}`;
     deviceAccounts = embeddedDeviceAccounts(bus);
   }
 
@@ -214,7 +241,10 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     // Request logs without the live feed's `?token=` (an access token must not end up in log files).
     log: log.child({}, { serializers: { req: requestLogSerializer } }),
     bus,
-    mqttUrl: brokerUrl,
+    ...(bus.kind === 'embedded' ? { mqttPort: bus.port } : { mqttUrl: brokerUrl }),
+    ...(tls ? { tls } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
+    signingKey,
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     deviceAccounts,
     brokerHealth: () => {
@@ -252,7 +282,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   await app.listen({ port: opts.port, host: opts.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
-  const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${localHost(opts.host, 'localhost')}:${port}`;
 
   const stopDemo = demoSecret
     ? await startDemoAgent({
@@ -261,6 +291,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
         hubUrl: url,
         mqttUrl: brokerUrl,
         signingKey: signingKey.publicKeyBase64,
+        ...(tls ? { caPem: tls.caPem } : {}),
         log,
       })
     : undefined;
@@ -276,6 +307,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     url,
     mqttUrl: brokerUrl,
     signingKey,
+    tls,
     admin,
     async stop() {
       await stopDemo?.();

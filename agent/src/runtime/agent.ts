@@ -18,6 +18,7 @@ import {
   identityPath,
   loadConfig,
   outboxPath,
+  pinnedTlsOptions,
   saveConfig,
   statusPath,
   writeJsonAtomic,
@@ -102,8 +103,11 @@ export class Agent {
     const hubKey = hubKeyOf(identity, identityPath(dataDir));
     this.outbox = new Outbox(outboxPath(dataDir), { logger: log, ...this.opts.outbox });
     this.config = await loadConfig(dataDir);
+    const pinned = pinnedTlsOptions(identity);
     this.link = new Link({
       ...this.opts.link,
+      // mqtts:// to the hub: only the CA pinned at enrollment is trusted.
+      ...(pinned ? { mqttOptions: { ...this.opts.link?.mqttOptions, ...pinned } } : {}),
       url: identity.mqttUrl,
       deviceId: identity.deviceId,
       secret: identity.secret,

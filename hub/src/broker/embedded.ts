@@ -28,8 +28,8 @@ import { type HubBus, hubStatusPayload, type PrepareHook } from './hub-bus.ts';
 import { signedPayload } from './signed-publish.ts';
 
 export interface EmbeddedBrokerOptions {
-  /** Plain TCP port; 0 picks a free one (see `port` on the result). */
-  port: number;
+  /** Plain TCP port; 0 picks a free one (see `port` on the result); undefined with `tls`: TLS only. */
+  port: number | undefined;
   /** Default `0.0.0.0`. */
   host?: string;
   /** TLS (MQTT over TLS) on a second port when a certificate is configured. */
@@ -56,7 +56,7 @@ export interface EmbeddedBrokerOptions {
 
 export interface EmbeddedBroker extends HubBus {
   readonly kind: 'embedded';
-  /** The plain TCP port it listens on. */
+  /** The port boxes connect to: the plain TCP one, or the TLS one when there is no plain listener. */
   readonly port: number;
   /** The TLS port, when TLS is configured. */
   readonly tlsPort: number | undefined;
@@ -251,7 +251,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     kind: 'embedded',
     hubStatusTopic: topics.hubStatus,
     get port() {
-      return port;
+      return tcp ? port : (tlsPort ?? 0);
     },
     get tlsPort() {
       return tlsPort;
@@ -304,7 +304,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     async close() {
       if (closing) return;
       closing = true;
-      const servers = [tcp, ...(tlsServer ? [tlsServer] : [])];
+      const servers = [...(tcp ? [tcp] : []), ...(tlsServer ? [tlsServer] : [])];
       const stopped = Promise.all(servers.map(closeServer)); // no new connections
       if (online) {
         // Agents see the hub go away before their connections do.
@@ -324,7 +324,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   };
 
-  const tcp = createTcpServer(handle);
+  if (options.port === undefined && !options.tls) throw new Error('the broker needs a plain port or TLS');
+  const tcp = options.port === undefined ? undefined : createTcpServer(handle);
   const tlsServer = options.tls
     ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handle)
     : undefined;
@@ -335,14 +336,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   try {
     if (options.prepare) await options.prepare(bus);
     const host = options.host ?? '0.0.0.0';
-    port = await listen(tcp, options.port, host);
+    if (tcp) port = await listen(tcp, options.port ?? 0, host);
     if (tlsServer && options.tls) {
       tlsPort = await listen(tlsServer, options.tls.port ?? 8883, options.tls.host ?? host);
     }
     if (options.announce ?? true) await bus.announceOnline();
     log.info({ port: bus.port, tlsPort: bus.tlsPort }, 'MQTT broker listening');
   } catch (error) {
-    tcp.close();
+    tcp?.close();
     tlsServer?.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw error;
