@@ -83,7 +83,7 @@ describe('database outage', () => {
     const hub = spawnNode(
       resources,
       HUB_BIN,
-      ['serve', '--host', '127.0.0.1', '--port', String(port), '--mqtt-port', String(mqttPort)],
+      ['serve', '--insecure', '--host', '127.0.0.1', '--port', String(port), '--mqtt-port', String(mqttPort)],
       { DATABASE_URL: pg.url, OSKARTRACK_DATA_DIR: hubDir },
     );
     const hubUrl = `http://127.0.0.1:${port}`;
