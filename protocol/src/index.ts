@@ -1,4 +1,5 @@
 export * from './addresses.ts';
+export * from './channels.ts';
 export * from './enrollment.ts';
 export * from './events.ts';
 export * from './geometry.ts';
