@@ -1,3 +1,5 @@
 export * from './buckets.ts';
+export * from './occupancy.ts';
 export * from './rebuild.ts';
 export * from './summarize.ts';
+export * from './visits.ts';

@@ -1,15 +1,15 @@
 /**
- * Who is inside, for the peak occupancy: the event kinds that move it, and the state rebuilt from a
- * device's stored events after a hub restart.
+ * Who is inside, for the peak occupancy: the event kinds that move it, the state rebuilt from a
+ * device's stored events after a hub restart, and a device's occupancy applied in seq order.
  */
-import type { TrackingEvent } from '@oskartrack/protocol';
+import type { SequencedEvent, TrackingEvent } from '@oskartrack/protocol';
+import type { Repositories } from '../db/repositories/index.ts';
 import {
   type AggregateContext,
   OCCUPANCY_STALE_MS,
   OccupancyTracker,
   SummaryAccumulator,
-} from '../aggregate/summarize.ts';
-import type { Repositories } from '../db/repositories/index.ts';
+} from './summarize.ts';
 
 export const OCCUPANCY_KINDS: ReadonlySet<TrackingEvent['kind']> = new Set<TrackingEvent['kind']>([
   'track_started',
@@ -50,4 +50,49 @@ export async function storedOccupancy(
   const scratch = new SummaryAccumulator(ctx);
   for (const { event } of events) tracker.apply(event, scratch);
   return tracker;
+}
+
+/**
+ * One device's occupancy, applied in seq order over the gap-free prefix only, so batches arriving out
+ * of order (the agent's backlog and fresh lanes) do not scramble it; events above a gap wait in memory
+ * (at most `maxPending`, past that they are applied as they come).
+ */
+export class DeviceOccupancy {
+  /** Who is inside after every event applied so far; undefined until loaded after a hub start. */
+  tracker: OccupancyTracker | undefined;
+  /** New occupancy events above the gap-free point, by seq, waiting to be applied in order. */
+  private readonly pending = new Map<number, TrackingEvent>();
+
+  constructor(private readonly maxPending: number) {}
+
+  /**
+   * Applies what may be applied of `stored` (and of the events waiting) on a copy of `base`, the peaks
+   * going to `acc`. Nothing changes here until the returned `commit` is called (after the database
+   * commit), so a failed transaction leaves the state as it was.
+   */
+  advance(
+    base: OccupancyTracker,
+    stored: readonly SequencedEvent[],
+    upTo: number,
+    acc: SummaryAccumulator,
+  ): () => void {
+    const candidates: [number, TrackingEvent][] = [...this.pending];
+    for (const e of stored) if (OCCUPANCY_KINDS.has(e.event.kind)) candidates.push([e.seq, e.event]);
+    candidates.sort((a, b) => a[0] - b[0]);
+    const overflow = Math.max(0, candidates.length - this.maxPending);
+    const next = base.clone();
+    const applied: number[] = [];
+    const waiting: [number, TrackingEvent][] = [];
+    candidates.forEach(([seq, event], i) => {
+      if (seq <= upTo || i < overflow) {
+        next.apply(event, acc);
+        applied.push(seq);
+      } else if (!this.pending.has(seq)) waiting.push([seq, event]);
+    });
+    return () => {
+      this.tracker = next;
+      for (const seq of applied) this.pending.delete(seq);
+      for (const [seq, event] of waiting) this.pending.set(seq, event);
+    };
+  }
 }
