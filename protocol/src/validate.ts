@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import './formats.ts';
 import { MAX_PAYLOAD_BYTES } from './messages.ts';
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();

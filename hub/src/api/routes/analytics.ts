@@ -1,22 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id } from '@oskartrack/protocol';
+import {
+  AnalyticsSummary,
+  Flows,
+  Heatmap,
+  Id,
+  StoreComparison,
+  TimeSeries,
+  ZoneStats,
+} from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../db/errors.ts';
-import { DateTime, errors, Nullable, Range } from '../schemas.ts';
+import { errors, Range } from '../schemas.ts';
 import { type Principal, requireStore, storeFilter } from '../scope.ts';
 import { caller, range, visibleCamera } from './helpers.ts';
 
-const Source = Type.Union([Type.Literal('raw'), Type.Literal('summaries')]);
 const SourceChoice = Type.Union([Type.Literal('auto'), Type.Literal('raw'), Type.Literal('summaries')], {
   default: 'auto',
   description: 'auto: raw data up to 48 hours, hourly summaries beyond',
 });
-const Numbers = {
-  visitors: Type.Number(),
-  entries: Type.Number(),
-  exits: Type.Number(),
-  averageTimeSpentMs: Type.Number(),
-};
 const StoreRange = Type.Object({
   ...Range,
   storeId: Id,
@@ -47,15 +48,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Visitors, entries, exits, average time spent and busiest hour for a time range',
         querystring: StoreRange,
         response: {
-          200: Type.Object({
-            storeId: Type.String(),
-            from: DateTime,
-            to: DateTime,
-            source: Source,
-            ...Numbers,
-            busiestHour: Nullable(Type.Object({ start: DateTime, visitors: Type.Number() })),
-            busiestHourOfDay: Nullable(Type.Object({ hour: Type.Integer(), visitors: Type.Number() })),
-          }),
+          200: AnalyticsSummary,
           ...errors(400, 401, 404),
         },
       },
@@ -80,12 +73,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           }),
         ]),
         response: {
-          200: Type.Object({
-            source: Source,
-            interval: Type.String(),
-            timezone: Type.String(),
-            points: Type.Array(Type.Object({ start: DateTime, ...Numbers })),
-          }),
+          200: TimeSeries,
           ...errors(400, 401, 404),
         },
       },
@@ -105,17 +93,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Per area: visitors, entries and average time spent',
         querystring: StoreRange,
         response: {
-          200: Type.Object({
-            source: Source,
-            zones: Type.Array(
-              Type.Object({
-                zoneId: Type.String(),
-                name: Nullable(Type.String()),
-                cameraId: Nullable(Type.String()),
-                ...Numbers,
-              }),
-            ),
-          }),
+          200: ZoneStats,
           ...errors(400, 401, 404),
         },
       },
@@ -140,15 +118,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
         }),
         response: {
-          200: Type.Object({
-            flows: Type.Array(
-              Type.Object({
-                fromZoneId: Nullable(Type.String()),
-                toZoneId: Type.String(),
-                count: Type.Integer(),
-              }),
-            ),
-          }),
+          200: Flows,
           ...errors(400, 401, 404),
         },
       },
@@ -175,16 +145,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           height: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 })),
         }),
         response: {
-          200: Type.Object({
-            cameraId: Type.String(),
-            width: Type.Integer(),
-            height: Type.Integer(),
-            cols: Type.Integer(),
-            rows: Type.Integer(),
-            grid: Type.Array(Type.Array(Type.Integer())),
-            max: Type.Integer(),
-            total: Type.Integer(),
-          }),
+          200: Heatmap,
           ...errors(400, 401, 404),
         },
       },
@@ -208,10 +169,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           source: Type.Optional(SourceChoice),
         }),
         response: {
-          200: Type.Object({
-            source: Source,
-            stores: Type.Array(Type.Object({ storeId: Type.String(), name: Type.String(), ...Numbers })),
-          }),
+          200: StoreComparison,
           ...errors(400, 401, 404),
         },
       },

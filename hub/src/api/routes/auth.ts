@@ -1,27 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { LoginAnswer, Me, Tokens } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { HttpError, unauthorized } from '../errors.ts';
 import { admitPasswordAttempt, formatWait } from '../login-limits.ts';
-import { DateTime, errors, Role } from '../schemas.ts';
+import { errors } from '../schemas.ts';
 import { hashSecret, verifySecret } from '../secrets.ts';
 import { checkPassword } from '../users-command.ts';
 import { caller, optionalBody, publicRoute, type RouteOptions } from './helpers.ts';
-
-const Tokens = Type.Object({
-  accessToken: Type.String(),
-  tokenType: Type.Literal('Bearer'),
-  expiresIn: Type.Integer({ description: 'seconds until the access token expires' }),
-  expiresAt: DateTime,
-  refreshToken: Type.String(),
-  refreshExpiresAt: DateTime,
-});
-const Me = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  role: Role,
-  storeIds: Type.Array(Type.String()),
-});
 
 // A real argon2id hash, so a login for an unknown name takes as long as one with a wrong password.
 const DUMMY_HASH = hashSecret('oskartrack-no-such-user');
@@ -57,7 +43,7 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
           name: Type.String({ minLength: 1, maxLength: 64 }),
           password: Type.String({ minLength: 1, maxLength: 256 }),
         }),
-        response: { 200: Type.Composite([Tokens, Type.Object({ user: Me })]), ...errors(400, 401, 429) },
+        response: { 200: LoginAnswer, ...errors(400, 401, 429) },
       },
       onRequest: limitAddress,
       preHandler: async (request) =>

@@ -1,18 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id } from '@oskartrack/protocol';
+import { DeadLetterGroup, Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
-import { DateTime, errors } from '../schemas.ts';
+import { errors } from '../schemas.ts';
 import { adminRoute } from './helpers.ts';
-
-const DeadLetterGroup = Type.Object({
-  deviceId: Id,
-  deviceName: Type.String(),
-  storeId: Id,
-  cameraId: Type.String(),
-  count: Type.Integer({ minimum: 0 }),
-  lastReason: Type.String(),
-  lastReceivedAt: DateTime,
-});
 
 /**
  * `GET /api/dead-letters` (administrators): events boxes sent for cameras the hub does not know as

@@ -1,6 +1,6 @@
 /** Visitors (anonymous profiles), their visits, and the raw events. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id } from '@oskartrack/protocol';
+import { CustomerPage, Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../db/errors.ts';
 import {
@@ -37,10 +37,7 @@ const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
           offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
         }),
         response: {
-          200: Type.Object({
-            items: Type.Array(Customer),
-            nextOffset: Type.Union([Type.Integer(), Type.Null()]),
-          }),
+          200: CustomerPage,
           ...errors(400, 401, 404),
         },
       },

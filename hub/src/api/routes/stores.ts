@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id } from '@oskartrack/protocol';
+import { Id, NewEnrollmentCode } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../db/errors.ts';
 import { AddressError, hubUrlFor } from '../box-addresses.ts';
-import { DateTime, EnrollmentCode, errors, IdParams, Name, Store, StoreParams, Uuid } from '../schemas.ts';
+import { EnrollmentCode, errors, IdParams, Name, Store, StoreParams, Uuid } from '../schemas.ts';
 import { requireStore, storeFilter } from '../scope.ts';
 import { generateEnrollmentCode, hashEnrollmentCode } from '../secrets.ts';
 import { adminRoute, caller, managerRoute, optionalBody, type RouteOptions } from './helpers.ts';
@@ -128,15 +128,7 @@ const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =
           ttlMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60 })),
         }),
         response: {
-          201: Type.Object({
-            id: Uuid,
-            storeId: Id,
-            code: Type.String({
-              description: "the one-time part, then the hub CA's fingerprint (unless --insecure)",
-            }),
-            expiresAt: DateTime,
-            command: Type.String({ description: 'what the installer types on the box' }),
-          }),
+          201: NewEnrollmentCode,
           ...errors(400, 401, 403, 404),
         },
       },
