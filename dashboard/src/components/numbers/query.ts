@@ -1,0 +1,92 @@
+/**
+ * What the Numbers page asks the hub: the chosen store, camera and days, and the answers loaded for
+ * them (summary, visitors by hour and day, areas, walks between areas, people inside, stores compared).
+ */
+import { createMemo, createResource } from 'solid-js';
+import type { Compare, Flows, Heatmap, Summary, TimeSeries, ZoneStats } from '../../api/types.ts';
+import { fillHours, occupancySeries } from '../../lib/analytics.ts';
+import { rangeToIso } from '../../lib/format.ts';
+import { useApp } from '../../stores/app.tsx';
+
+export interface NumbersQuery {
+  storeId: string;
+  cameraId: string | null;
+  from: string;
+  to: string;
+  timezone: string;
+}
+
+const base = (q: NumbersQuery) => ({
+  storeId: q.storeId,
+  cameraId: q.cameraId ?? undefined,
+  from: q.from,
+  to: q.to,
+});
+
+/** The chosen days as ISO times, or the reason they cannot be used. */
+export function useChosenRange() {
+  const { choice } = useApp();
+  return () => rangeToIso(choice.state.range);
+}
+
+/** null while no store is chosen or the days are not valid. */
+export function useNumbersQuery() {
+  const { places, choice } = useApp();
+  const range = useChosenRange();
+  return createMemo((): NumbersQuery | null => {
+    const r = range();
+    const storeId = choice.state.storeId;
+    if ('error' in r || !storeId) return null;
+    const timezone = places.state.stores.find((s) => s.id === storeId)?.timezone ?? 'UTC';
+    return { storeId, cameraId: choice.state.cameraId, from: r.from, to: r.to, timezone };
+  });
+}
+
+export function useNumbers(query: () => NumbersQuery | null) {
+  const { api } = useApp();
+  return createResource(query, async (q) => {
+    const [summary, hourly, daily, zones, flows] = await Promise.all([
+      api.get<Summary>('/api/analytics/summary', base(q)),
+      api.get<TimeSeries>('/api/analytics/timeseries', { ...base(q), interval: 'hour' }),
+      api.get<TimeSeries>('/api/analytics/timeseries', { ...base(q), interval: 'day' }),
+      api.get<ZoneStats>('/api/analytics/zones', base(q)),
+      api.get<Flows>('/api/analytics/flows', base(q)),
+    ]);
+    return { summary, hourly, daily, zones, flows };
+  });
+}
+
+export type Numbers = NonNullable<ReturnType<ReturnType<typeof useNumbers>[0]>>;
+
+/** The most people inside per hour, from the hourly CSV export (the API has no series of its own). */
+export function useOccupancy(query: () => NumbersQuery | null) {
+  const { api } = useApp();
+  const [occupancy] = createResource(query, async (q) => {
+    const res = await api.request<Response>('GET', '/api/export/summaries.csv', {
+      query: { storeId: q.storeId, from: q.from, to: q.to, period: 'hour' },
+      raw: true,
+    });
+    return fillHours(occupancySeries(await res.text(), q.cameraId), q.from, q.to);
+  });
+  return occupancy;
+}
+
+/** Stores side by side, only when the user sees more than one. */
+export function useComparison(query: () => NumbersQuery | null) {
+  const { api, places } = useApp();
+  const [compare] = createResource(
+    () => (places.state.stores.length > 1 && query() ? { from: query()!.from, to: query()!.to } : null),
+    (r) => api.get<Compare>('/api/analytics/compare', r),
+  );
+  return compare;
+}
+
+/** Where people walked on one camera's picture, on a 48 by 36 grid. */
+export function useHeat(query: () => NumbersQuery | null, cameraId: () => string | null) {
+  const { api } = useApp();
+  const [heat] = createResource(
+    () => (query() && cameraId() ? { cameraId: cameraId()!, from: query()!.from, to: query()!.to } : null),
+    (q) => api.get<Heatmap>('/api/analytics/heatmap', { ...q, cols: 48, rows: 36 }),
+  );
+  return heat;
+}
