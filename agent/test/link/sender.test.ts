@@ -1,0 +1,188 @@
+import { type EventBatch, incoming, type Outgoing } from '@oskartrack/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type SenderOptions, WindowedSender } from '../../src/link/sender.ts';
+import { Outbox } from '../../src/outbox/outbox.ts';
+import { captureLog, events, tempDir } from '../outbox/helpers.ts';
+
+interface Sent {
+  batch: EventBatch;
+  message: Outgoing;
+  done: (error?: Error) => void;
+}
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** A sender over a real outbox, with the wire, the event loop and the clock in the test's hands. */
+function setup(options: Partial<SenderOptions> = {}) {
+  const tmp = tempDir('sender');
+  const log = captureLog();
+  const outbox = new Outbox(tmp.file('outbox.db'), { logger: log.logger });
+  cleanups.push(() => {
+    outbox.close();
+    tmp.remove();
+  });
+  const sent: Sent[] = [];
+  const deferred: Array<() => void> = [];
+  const world = { open: true, clock: 1_000 };
+  const sender = new WindowedSender({
+    deviceId: 'box-1',
+    outbox,
+    log: log.logger,
+    canSend: () => world.open,
+    publish: (message, done) => {
+      const parsed = incoming('events', message.payload);
+      if (!parsed.ok) throw new Error(parsed.error);
+      sent.push({ batch: parsed.value, message, done });
+    },
+    defer: (fn) => deferred.push(fn),
+    now: () => world.clock,
+    ...options,
+  });
+  /** Runs what the sender deferred, until it defers nothing more. */
+  const settle = () => {
+    while (deferred.length > 0) deferred.shift()?.();
+  };
+  const seqs = (from = 0) => sent.slice(from).map((s) => s.batch.events.map((e) => e.seq));
+  return { outbox, sender, sent, world, settle, seqs, log };
+}
+
+describe('WindowedSender', () => {
+  it('sends in seq order, at most `window` batches unacknowledged, and deletes only what the hub acknowledges', () => {
+    const { outbox, sender, sent, settle, seqs } = setup({ batchSize: 2, window: 2 });
+    outbox.append(events(1, 7));
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    expect(seqs()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(outbox.depth()).toBe(7); // PUBACKs delete nothing
+    for (const s of sent) s.done();
+    settle();
+    expect(sent).toHaveLength(2);
+
+    expect(sender.acknowledge(2)).toEqual({ kind: 'applied', deleted: 2 });
+    settle();
+    expect(seqs(2)).toEqual([[5, 6]]);
+    expect(sender.acknowledge(6)).toEqual({ kind: 'applied', deleted: 4 });
+    settle();
+    expect(seqs(3)).toEqual([[7]]);
+    expect(sender.acknowledge(7)).toEqual({ kind: 'applied', deleted: 1 });
+    settle();
+    expect(outbox.depth()).toBe(0);
+    expect(sender.stats()).toMatchObject({
+      ackedUpTo: 7,
+      inFlightBatches: 0,
+      draining: false,
+      batchesSent: 4,
+    });
+    expect(sender.acknowledge(5)).toEqual({ kind: 'stale' });
+  });
+
+  it('builds each batch through the events channel: QoS 1, not retained, floor at the oldest waiting seq', () => {
+    const { outbox, sender, sent, settle } = setup({ batchSize: 3 });
+    outbox.append(events(1, 5));
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    expect(sent[0]?.message).toMatchObject({
+      topic: 'oskartrack/v1/devices/box-1/events',
+      qos: 1,
+      retain: false,
+    });
+    expect(sent[1]?.batch).toMatchObject({ v: 1, floor: 1, sentAt: 1_000 });
+    expect(outbox.highestSent).toBe(5);
+  });
+
+  it('sends nothing while it may not, and everything once it may', () => {
+    const { outbox, sender, sent, world, settle } = setup();
+    world.open = false;
+    outbox.append(events(1, 3));
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    expect(sent).toHaveLength(0);
+    world.open = true;
+    sender.schedulePump();
+    settle();
+    expect(sent.map((s) => s.batch.events.length)).toEqual([3]);
+  });
+
+  it('resends from the first unacknowledged seq after the ack timeout, not before, and ignores stale PUBACKs', () => {
+    const { outbox, sender, sent, world, settle, seqs } = setup({
+      batchSize: 2,
+      window: 2,
+      ackTimeoutMs: 5_000,
+    });
+    outbox.append(events(1, 4));
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    sender.acknowledge(2);
+    settle();
+    expect(seqs()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    world.clock += 4_999;
+    sender.tick();
+    settle();
+    expect(sent).toHaveLength(2);
+    expect(sender.stats().ackTimeouts).toBe(0);
+
+    world.clock += 1;
+    sender.tick();
+    settle();
+    expect(seqs(2)).toEqual([[3, 4]]);
+    expect(sender.stats()).toMatchObject({ ackTimeouts: 1, inFlightBatches: 1 });
+    sent[1]?.done(); // the PUBACK of the batch sent before the rewind changes nothing
+    expect(outbox.depth()).toBe(2);
+    expect(sender.acknowledge(4)).toEqual({ kind: 'applied', deleted: 2 });
+  });
+
+  it('lets fresh events overtake a draining backlog, one unPUBACKed fresh batch at a time', () => {
+    const { outbox, sender, sent, settle, seqs } = setup({ batchSize: 2, window: 1, freshWindow: 1 });
+    outbox.append(events(1, 6)); // the backlog
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    expect(seqs()).toEqual([[1, 2]]);
+    expect(sender.stats().draining).toBe(true);
+
+    outbox.append(events(7, 4)); // fresh events while the backlog drains
+    sender.schedulePump();
+    settle();
+    expect(seqs(1)).toEqual([[7, 8]]);
+    sender.schedulePump();
+    settle();
+    expect(sent).toHaveLength(2); // the fresh batch waits for its PUBACK, the backlog for its ack
+
+    sent[1]?.done();
+    settle();
+    expect(seqs(2)).toEqual([[9, 10]]);
+    expect(sender.acknowledge(2).kind).toBe('applied');
+    settle();
+    expect(seqs(3)).toEqual([[3, 4]]);
+  });
+
+  it('refuses an ack beyond what it sent, and renumbers the outbox for one beyond every seq it assigned', () => {
+    const { outbox, sender, settle, seqs } = setup({ batchSize: 10 });
+    outbox.append(events(1, 3));
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    outbox.append(events(4, 2)); // assigned, not yet sent
+    const refused = sender.acknowledge(4);
+    expect(refused.kind).toBe('refused');
+    expect(outbox.depth()).toBe(5);
+
+    expect(sender.acknowledge(100)).toEqual({ kind: 'applied', deleted: 0 });
+    expect(outbox.firstSeq()).toBe(101);
+    settle();
+    expect(seqs().at(-1)).toEqual([101, 102, 103, 104, 105]);
+  });
+});
