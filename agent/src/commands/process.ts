@@ -4,13 +4,12 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { EMPTY_SCENE, loadSceneFile, type Scene, type SceneCounts } from '../analytics/index.ts';
 import { loadOpenCV } from '../cv.ts';
-import { createDetector, type DetectorKind, MotionGate } from '../detect/index.ts';
+import type { DetectorKind } from '../detect/index.ts';
 import { Annotator } from '../engine/annotate.ts';
-import { Engine } from '../engine/engine.ts';
+import { openPipeline } from '../engine/pipeline.ts';
 import { type RunStats, runSource } from '../engine/run.ts';
 import { formatMotLines, type MotRows, MotRowsBuilder } from '../eval/index.ts';
 import { dataDir } from '../paths.ts';
-import { openSource } from '../source/index.ts';
 import { progressBar } from './progress.ts';
 
 export interface RecordingOptions {
@@ -54,30 +53,22 @@ async function closeStream(stream: WriteStream | undefined): Promise<void> {
 /** Runs the engine over a video file and writes the requested outputs. */
 export async function processRecording(opts: RecordingOptions): Promise<RecordingResult> {
   const cameraId = opts.cameraId ?? 'recording';
-  const source = await openSource(opts.video, {
+  const { source, engine, scene, close } = await openPipeline({
     cameraId,
-    ...(opts.fps ? { fps: opts.fps } : {}),
-    startTime: opts.startTime ?? 0,
-  });
-  const frame = { width: source.info.width, height: source.info.height };
-  const scene = opts.zones ? await loadSceneFile(opts.zones, frame) : EMPTY_SCENE;
-  const detector = await createDetector({
-    kind: opts.detector,
+    source: opts.video,
+    sourceOptions: { ...(opts.fps ? { fps: opts.fps } : {}), startTime: opts.startTime ?? 0 },
+    detector: {
+      kind: opts.detector,
+      model: opts.model,
+      scoreThreshold: opts.scoreThreshold,
+      lanes: opts.lanes,
+      everyNth: opts.everyNth,
+      motionGate: opts.motionGate,
+    },
     dataDir: dataDir(),
-    ...(opts.model ? { model: opts.model } : {}),
-    ...(opts.scoreThreshold !== undefined ? { scoreThreshold: opts.scoreThreshold } : {}),
-    ...(opts.lanes ? { lanes: opts.lanes } : {}),
+    scene: (info) => (opts.zones ? loadSceneFile(opts.zones, info) : EMPTY_SCENE),
   });
   const cv = await loadOpenCV();
-  const gate = opts.motionGate ? new MotionGate(cv) : undefined;
-  const engine = new Engine({
-    cameraId,
-    detector,
-    scene,
-    fps: source.info.fps,
-    ...(opts.everyNth ? { everyNth: opts.everyNth } : {}),
-    motionGate: gate,
-  });
   const events = opts.eventsOut ? createWriteStream(opts.eventsOut) : undefined;
   const tracksFile = opts.tracksOut ? createWriteStream(opts.tracksOut) : undefined;
   const annotator = opts.videoOut ? new Annotator(cv, opts.videoOut, source.info.fps) : undefined;
@@ -102,9 +93,7 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
     return { stats, counts: engine.analytics.counts(), scene, fps: source.info.fps, rows: rows.rows() };
   } finally {
     annotator?.close();
-    gate?.close();
-    detector.close();
-    await source.close();
+    await close();
     await closeStream(events);
     await closeStream(tracksFile);
   }

@@ -13,10 +13,10 @@ import type {
 import type { Logger } from 'pino';
 import type { Scene } from '../analytics/index.ts';
 import { loadOpenCV } from '../cv.ts';
-import { createDetector, MotionGate } from '../detect/index.ts';
-import { Engine } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
+import { openPipeline } from '../engine/pipeline.ts';
 import { runSource } from '../engine/run.ts';
-import { type FrameSource, maskCredentials, openSource, sourceKind } from '../source/index.ts';
+import { type FrameSource, maskCredentials, type StateChange, sourceKind } from '../source/index.ts';
 import { PictureGaps, type PictureReport } from '../source/picture-gaps.ts';
 import type { Frame, Tracks } from '../types.ts';
 import { describeFileError, HEALTHY_RUN_MS, retryDelay } from './camera-retry.ts';
@@ -143,47 +143,23 @@ export class CameraWorker {
 
   private async runOnce(): Promise<void> {
     const { camera, detector: settings } = this.opts;
-    const cv = await loadOpenCV();
-    const source = await openSource(camera.source, {
+    const { source, engine, close } = await openPipeline({
       cameraId: camera.id,
-      ...(camera.fps ? { fps: camera.fps } : {}),
-      // A recording configured as a camera plays as if live: in a loop, at its own pace.
-      loop: camera.loop ?? sourceKind(camera.source) === 'file',
-      realtime: true,
-    });
-    this.source = source;
-    source.onState((change) => {
-      const changed = change.state !== this.state || change.problem !== this.problem;
-      if (change.reason !== this.error || change.state !== this.state) {
-        const line = {
-          camera: camera.id,
-          state: change.state,
-          problem: change.problem,
-          reason: change.reason,
-        };
-        if (change.state === 'running') this.opts.log.info(line, 'camera picture is back');
-        else if (change.state !== 'stopped') this.opts.log.warn(line, 'camera gives no picture');
-      }
-      this.state = change.state;
-      this.error = change.reason;
-      this.problem = change.problem;
-      this.gaps.change(change.state, change.problem);
-      if (changed) this.opts.onStateChange?.();
-    });
-    const detector = await createDetector({
-      kind: settings.kind,
+      source: camera.source,
+      sourceOptions: {
+        ...(camera.fps ? { fps: camera.fps } : {}),
+        // A recording configured as a camera plays as if live: in a loop, at its own pace.
+        loop: camera.loop ?? sourceKind(camera.source) === 'file',
+        realtime: true,
+      },
+      detector: { ...settings, maxStillFrames: 50 },
       dataDir: this.opts.dataDir,
-      scoreThreshold: settings.scoreThreshold,
-      ...(settings.model ? { model: settings.model } : {}),
-    });
-    const gate = settings.motionGate ? new MotionGate(cv, { maxStillFrames: 50 }) : undefined;
-    const engine = new Engine({
-      cameraId: camera.id,
-      detector,
       scene: sceneOf(camera),
-      fps: camera.fps ?? (source.info.fps || 10),
-      everyNth: settings.everyNth,
-      motionGate: gate,
+      fps: camera.fps,
+      onSource: (opened) => {
+        this.source = opened;
+        opened.onState((change) => this.sourceState(change));
+      },
     });
     this.engine = engine;
     // A live camera may still be connecting: its own state says.
@@ -205,10 +181,28 @@ export class CameraWorker {
       });
     } finally {
       this.engine = undefined;
-      gate?.close();
-      detector.close();
-      await source.close();
+      await close();
     }
+  }
+
+  /** The source's picture state: logged when it changes, kept for the status. */
+  private sourceState(change: StateChange): void {
+    const changed = change.state !== this.state || change.problem !== this.problem;
+    if (change.reason !== this.error || change.state !== this.state) {
+      const line = {
+        camera: this.camera.id,
+        state: change.state,
+        problem: change.problem,
+        reason: change.reason,
+      };
+      if (change.state === 'running') this.opts.log.info(line, 'camera picture is back');
+      else if (change.state !== 'stopped') this.opts.log.warn(line, 'camera gives no picture');
+    }
+    this.state = change.state;
+    this.error = change.reason;
+    this.problem = change.problem;
+    this.gaps.change(change.state, change.problem);
+    if (changed) this.opts.onStateChange?.();
   }
 
   private measureFps(): void {

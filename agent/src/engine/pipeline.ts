@@ -1,0 +1,94 @@
+// One camera's pipeline, built in one place: source -> detector (+ motion gate) -> engine (tracker and
+// scene analytics). The live agent's camera worker, `process`/`eval` and the hub's upload worker all
+// open it here, so they run the same setup; where events go stays with the caller.
+import type { DetectorSettings } from '@oskartrack/protocol';
+import type { Scene } from '../analytics/index.ts';
+import { loadOpenCV } from '../cv.ts';
+import { createDetector, type Detector, MotionGate } from '../detect/index.ts';
+import { type FrameSource, type OpenSourceOptions, openSource, type SourceInfo } from '../source/index.ts';
+import { Engine } from './engine.ts';
+
+/** The detector part of a pipeline: the hub's DetectorSettings, every field but the kind optional. */
+export type PipelineDetector = Pick<DetectorSettings, 'kind'> & {
+  [K in Exclude<keyof DetectorSettings, 'kind'>]?: DetectorSettings[K] | undefined;
+} & {
+  /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
+  lanes?: number | undefined;
+  /** Frames the motion gate may skip in a row before detecting anyway (live cameras). */
+  maxStillFrames?: number | undefined;
+};
+
+export interface PipelineInput {
+  cameraId: string;
+  /** A file path, stream URL or webcam index (openSource). */
+  source: string;
+  sourceOptions?: Omit<OpenSourceOptions, 'cameraId'>;
+  detector: PipelineDetector;
+  /** Where detector models are looked up. */
+  dataDir: string;
+  /** The areas and lines, or a function of the picture's size (a zone file checked against it). */
+  scene: Scene | ((info: SourceInfo) => Scene | Promise<Scene>);
+  /** Frame rate the tracker is sized for; default the source's (10 when it does not say). */
+  fps?: number | undefined;
+  /** Called as soon as the source is open, before the detector loads (state listeners). */
+  onSource?: (source: FrameSource) => void;
+}
+
+export interface Pipeline {
+  source: FrameSource;
+  detector: Detector;
+  engine: Engine;
+  scene: Scene;
+  /** Frees the detector, the gate and the source; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Opens the source, loads the detector and builds the engine; on a failure, frees what was opened. */
+export async function openPipeline(input: PipelineInput): Promise<Pipeline> {
+  const source = await openSource(input.source, { ...input.sourceOptions, cameraId: input.cameraId });
+  let detector: Detector | undefined;
+  let gate: MotionGate | undefined;
+  try {
+    input.onSource?.(source);
+    const scene = typeof input.scene === 'function' ? await input.scene(source.info) : input.scene;
+    detector = await createDetector(detectorOptions(input));
+    const d = input.detector;
+    gate = d.motionGate
+      ? new MotionGate(await loadOpenCV(), d.maxStillFrames ? { maxStillFrames: d.maxStillFrames } : {})
+      : undefined;
+    const engine = new Engine({
+      cameraId: input.cameraId,
+      detector,
+      scene,
+      fps: input.fps ?? (source.info.fps || 10),
+      ...(d.everyNth ? { everyNth: d.everyNth } : {}),
+      motionGate: gate,
+    });
+    let closed = false;
+    const opened = { detector, gate };
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      opened.gate?.close();
+      opened.detector.close();
+      await source.close();
+    };
+    return { source, detector, engine, scene, close };
+  } catch (err) {
+    gate?.close();
+    detector?.close();
+    await source.close();
+    throw err;
+  }
+}
+
+function detectorOptions(input: PipelineInput): Parameters<typeof createDetector>[0] {
+  const d = input.detector;
+  return {
+    kind: d.kind,
+    dataDir: input.dataDir,
+    ...(d.model ? { model: d.model } : {}),
+    ...(d.scoreThreshold !== undefined ? { scoreThreshold: d.scoreThreshold } : {}),
+    ...(d.lanes ? { lanes: d.lanes } : {}),
+  };
+}
