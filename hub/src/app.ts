@@ -25,6 +25,7 @@ import { definePlugin } from './api/plugin.ts';
 import analyticsPlugin from './api/plugins/app/analytics.ts';
 import authPlugin, { type AuthOptions } from './api/plugins/app/auth.ts';
 import deviceAccountsPlugin from './api/plugins/app/device-accounts.ts';
+import domainEventsPlugin from './api/plugins/app/domain-events.ts';
 import errorsPlugin from './api/plugins/app/errors.ts';
 import repositoriesPlugin from './api/plugins/app/repositories.ts';
 import snapshotsPlugin from './api/plugins/app/snapshots.ts';
@@ -39,6 +40,7 @@ import apiRoutes from './api/routes/index.ts';
 import type { MessageBus } from './broker/bus.ts';
 import type { DeviceAccounts } from './broker/device-accounts.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import type { DomainEvents } from './domain/events.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './identity/signing-key.ts';
 import type { HubTls } from './identity/tls.ts';
 import type { Settings } from './settings.ts';
@@ -56,6 +58,8 @@ export interface AppOptions {
   brokerHealth?: BrokerHealthProvider;
   /** The boxes' broker accounts (enrollment, revocation, removal); default: none to manage. */
   deviceAccounts?: DeviceAccounts;
+  /** The domain events routes raise; default: a new emitter nobody outside the app hears. */
+  domain?: DomainEvents;
   /** Registered last at the root with every decorator available (the live feed's `/ws`, uploads). */
   extraPlugins?: FastifyPluginAsync[];
   /** Token lifetimes and clock (tests). */
@@ -99,6 +103,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   await app.register(swaggerPlugin);
   await app.register(repositoriesPlugin);
   await app.register(deviceAccountsPlugin, { accounts: opts.deviceAccounts });
+  await app.register(domainEventsPlugin, { events: opts.domain });
   await app.register(analyticsPlugin, opts.analytics ?? {});
   await app.register(authPlugin, { ...opts.auth, clock });
   await app.register(snapshotsPlugin, {

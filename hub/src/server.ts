@@ -9,22 +9,22 @@ import type { Logger } from 'pino';
 import { ensureFirstAdmin } from './api/users-command.ts';
 import { buildApp } from './app.ts';
 import type { MessageBus } from './broker/bus.ts';
-import { ConfigPush } from './broker/config-push.ts';
 import { createDeviceAuthenticator, credentialLookup } from './broker/credentials.ts';
 import { type DeviceAccounts, embeddedDeviceAccounts } from './broker/device-accounts.ts';
-import { trackDeviceStatus } from './broker/device-status.ts';
-import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded.ts';
 import type { KnownDevice } from './broker/dynsec-accounts.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBus, type ExternalBus } from './broker/external.ts';
 import { type ExternalAccounts, setUpExternalAccounts } from './broker/external-accounts.ts';
+import type { PrepareHook } from './broker/hub-bus.ts';
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { createRepositories, type Repositories } from './db/repositories/index.ts';
 import { prepareDemo, startDemoAgent } from './demo.ts';
 import { checkPublicUrl, serveTls } from './identity/serve-tls.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './identity/signing-key.ts';
 import type { HubTls } from './identity/tls.ts';
-import { Ingest } from './ingest/index.ts';
+import type { Ingest } from './ingest/index.ts';
 import { LiveFeed, type LiveLimits, livePlugin, requestLogSerializer } from './live/index.ts';
+import { type MqttSide, mqttSidePlugins, startMqttSide } from './mqtt-side.ts';
 import type { Settings } from './settings.ts';
 import type { TrustProxy } from './trust-proxy.ts';
 import { UploadService, type UploadServiceOptions, uploadsPlugin } from './uploads/index.ts';
@@ -131,6 +131,64 @@ async function knownDevices(repos: Repositories): Promise<KnownDevice[]> {
   );
 }
 
+interface StartedBus {
+  bus: EmbeddedBroker | ExternalBus;
+  brokerUrl: string;
+  external: ExternalAccounts | undefined;
+  deviceAccounts: DeviceAccounts;
+}
+
+/** The external broker (with its accounts) or the embedded one; `prepare` runs before it goes online. */
+async function startBus(
+  opts: ServeOptions,
+  tls: HubTls | undefined,
+  repos: Repositories,
+  signingKey: SigningKey,
+  prepare: PrepareHook,
+): Promise<StartedBus> {
+  const { log } = opts;
+  if (opts.mqttUrl) {
+    // Accounts first: the hub's own account gets the hub role before the bus subscribes.
+    const external = await setUpExternalAccounts({
+      url: opts.mqttUrl,
+      username: opts.mqttUsername,
+      password: opts.mqttPassword,
+      log,
+      knownDevices: () => knownDevices(repos),
+    });
+    const bus = await connectExternalBus({
+      url: opts.mqttUrl,
+      log,
+      signingKey: signingKey.privateKey,
+      prepare,
+      ...(opts.mqttUsername ? { username: opts.mqttUsername } : {}),
+      ...(opts.mqttPassword ? { password: opts.mqttPassword } : {}),
+    }).catch(async (error: unknown) => {
+      await external.close();
+      throw error;
+    });
+    return { bus, brokerUrl: opts.mqttUrl, external, deviceAccounts: external.accounts };
+  }
+  let mqttPort = opts.mqttPort ?? (tls ? 8883 : 1883);
+  if (opts.demo && mqttPort !== 0 && !(await portFree(mqttPort, opts.host))) {
+    log.warn(`MQTT port ${mqttPort} is taken by another program; the demo uses a free port instead`);
+    mqttPort = 0;
+  }
+  const auth = createDeviceAuthenticator({ lookup: credentialLookup(repos.devices) });
+  const bus = await startEmbeddedBroker({
+    // With TLS the broker serves MQTT over TLS only.
+    port: tls ? undefined : mqttPort,
+    host: opts.host,
+    authenticate: (id, secret) => auth.authenticate(id, secret),
+    log,
+    signingKey: signingKey.privateKey,
+    prepare,
+    ...(tls ? { tls: { cert: tls.certChain, key: tls.key, port: mqttPort } } : {}),
+  });
+  const brokerUrl = `${tls ? 'mqtts' : 'mqtt'}://${localHost(opts.host, '127.0.0.1')}:${bus.port}`;
+  return { bus, brokerUrl, external: undefined, deviceAccounts: embeddedDeviceAccounts(bus) };
+}
+
 export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const { settings, log } = opts;
   const db = opts.db ?? (await openDatabase(settings));
@@ -153,80 +211,18 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   // The live feed exists before the bus delivers anything: statuses, live boxes and stored events all
   // go to it from the start.
   const live = new LiveFeed({ repos, log, ...(opts.liveLimits ? { limits: opts.liveLimits } : {}) });
-  let ingest: Ingest | undefined;
-  const configPush = (bus: MessageBus) => new ConfigPush({ db: db.db, bus, log });
-  let push: ConfigPush | undefined;
+  // Subscribed before the hub announces itself online (mqtt-side.ts says why).
+  let side: MqttSide | undefined;
   const prepare = async (bus: MessageBus) => {
-    await live.attach(bus);
-    await trackDeviceStatus({
-      bus,
-      devices: repos.devices,
-      log,
-      markAllOffline: !opts.mqttUrl,
-      onStatus: (deviceId, status) => live.deviceStatus(deviceId, status),
-    });
-    ingest = new Ingest({
-      bus,
-      db,
-      log,
-      onStored: (deviceId, events) => live.eventsStored(deviceId, events),
-    });
-    await ingest.start();
-    push = configPush(bus);
-    await push.publishAll();
+    side = await startMqttSide(bus, { db, repos, log, live, markAllOffline: !opts.mqttUrl });
   };
+  const { bus, brokerUrl, external, deviceAccounts } = await startBus(opts, tls, repos, signingKey, prepare);
+  // prepare ran inside startBus: the bus's start waits for it.
+  const mqtt = side!;
 
-  let bus: EmbeddedBroker | ExternalBus;
-  let brokerUrl: string;
-  let external: ExternalAccounts | undefined;
-  let deviceAccounts: DeviceAccounts;
-  if (opts.mqttUrl) {
-    // Accounts first: the hub's own account gets the hub role before the bus subscribes.
-    external = await setUpExternalAccounts({
-      url: opts.mqttUrl,
-      username: opts.mqttUsername,
-      password: opts.mqttPassword,
-      log,
-      knownDevices: () => knownDevices(repos),
-    });
-    deviceAccounts = external.accounts;
-    bus = await connectExternalBus({
-      url: opts.mqttUrl,
-      log,
-      signingKey: signingKey.privateKey,
-      prepare,
-      ...(opts.mqttUsername ? { username: opts.mqttUsername } : {}),
-      ...(opts.mqttPassword ? { password: opts.mqttPassword } : {}),
-    }).catch(async (error: unknown) => {
-      await external?.close();
-      throw error;
-    });
-    brokerUrl = opts.mqttUrl;
-  } else {
-    let mqttPort = opts.mqttPort ?? (tls ? 8883 : 1883);
-    if (opts.demo && mqttPort !== 0 && !(await portFree(mqttPort, opts.host))) {
-      log.warn(`MQTT port ${mqttPort} is taken by another program; the demo uses a free port instead`);
-      mqttPort = 0;
-    }
-    const auth = createDeviceAuthenticator({ lookup: credentialLookup(repos.devices) });
-    bus = await startEmbeddedBroker({
-      // With TLS the broker serves MQTT over TLS only.
-      port: tls ? undefined : mqttPort,
-      host: opts.host,
-      authenticate: (id, secret) => auth.authenticate(id, secret),
-      log,
-      signingKey: signingKey.privateKey,
-      prepare,
-      ...(tls ? { tls: { cert: tls.certChain, key: tls.key, port: mqttPort } } : {}),
-    });
-    brokerUrl = `${tls ? 'mqtts' : 'mqtt'}://${localHost(opts.host, '127.0.0.1')}:${bus.port}`;
-    deviceAccounts = embeddedDeviceAccounts(bus);
-  }
-
-  const storing = ingest!;
   const uploads = new UploadService({
     repos,
-    ingest: { submit: (deviceId, batch) => storing.submit(deviceId, batch) },
+    ingest: { submit: (deviceId, batch) => mqtt.ingest.submit(deviceId, batch) },
     feed: live,
     dataDir: settings.dataDir,
     keepFiles: settings.keepUploads,
@@ -260,24 +256,12 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
           };
     },
     extraPlugins: [
+      ...mqttSidePlugins(mqtt, live),
       livePlugin(live),
       uploadsPlugin({ service: uploads, maxBytes: settings.uploadMaxBytes }),
       ...(opts.plugins ?? []),
       dashboardPlugin,
     ],
-  });
-  // Areas, lines and cameras changed through the API reach the boxes at once; unchanged devices are
-  // not re-sent (ConfigPush compares each config's content).
-  app.addHook('onResponse', async (req, reply) => {
-    if (
-      req.method !== 'GET' &&
-      reply.statusCode < 400 &&
-      /^\/api\/(cameras|zones|lines|devices|stores)/.test(req.url)
-    ) {
-      // A device or camera may have moved to another store: the live feed looks them up again.
-      if (!/^\/api\/(zones|lines)/.test(req.url)) live.forgetStores();
-      push?.publishAll().catch((err: unknown) => log.error({ err }, 'config push failed'));
-    }
   });
   await app.listen({ port: opts.port, host: opts.host });
   const address = app.server.address();
@@ -301,7 +285,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     app,
     db,
     bus,
-    ingest: storing,
+    ingest: mqtt.ingest,
     live,
     uploads,
     url,
@@ -312,10 +296,9 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     async stop() {
       await stopDemo?.();
       await uploads.stop();
+      // Stops ingest (its transactions finish and ack) and drains config push: their plugins' onClose.
       await app.close();
       live.close();
-      await ingest?.stop();
-      await push?.idle();
       await bus.close();
       await external?.close();
       if (!opts.db) await db.close();

@@ -11,20 +11,19 @@
 import { createHash } from 'node:crypto';
 import {
   type CameraConfig,
+  CHANNELS,
+  channelTopic,
   check,
   type DetectorSettings,
   DetectorSettings as DetectorSettingsSchema,
   DeviceConfig,
+  outgoing,
   PROTOCOL_VERSION,
-  topics,
 } from '@oskartrack/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
-import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
-import { NotFoundError } from '../db/errors.ts';
 import { createRepositories, type Repositories } from '../db/repositories/index.ts';
-import { devices } from '../db/schema.ts';
 import type { MessageBus } from './bus.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 
@@ -105,21 +104,8 @@ export class ConfigPush {
   /** The full configuration with its revision (taking the next one when the content changed). */
   async build(deviceId: string): Promise<DeviceConfig> {
     const body = await this.body(deviceId);
-    const hash = configHash(body);
-    const [row] = await this.options.db
-      .update(devices)
-      .set({
-        publishedConfigRevision: sql`CASE
-          WHEN ${devices.publishedConfigHash} IS NOT DISTINCT FROM ${hash}
-            AND ${devices.publishedConfigRevision} >= ${devices.configRevision}
-          THEN ${devices.publishedConfigRevision}
-          ELSE GREATEST(${devices.publishedConfigRevision}, ${devices.configRevision}) + 1 END`,
-        publishedConfigHash: hash,
-      })
-      .where(eq(devices.id, deviceId))
-      .returning({ revision: devices.publishedConfigRevision });
-    if (!row) throw new NotFoundError('device', deviceId);
-    const config: DeviceConfig = { ...body, revision: row.revision };
+    const revision = await this.repos.devices.takeConfigRevision(deviceId, configHash(body));
+    const config: DeviceConfig = { ...body, revision };
     // Key order as in the schema, for readers of the raw message.
     const ordered: DeviceConfig = {
       v: config.v,
@@ -141,10 +127,8 @@ export class ConfigPush {
   publishDevice(deviceId: string): Promise<DeviceConfig> {
     return this.queue.run(deviceId, async () => {
       const config = await this.build(deviceId);
-      await this.options.bus.publish(topics.config(deviceId), JSON.stringify(config), {
-        qos: 1,
-        retain: true,
-      });
+      const message = outgoing('config', deviceId, config);
+      await this.options.bus.publish(message.topic, message.payload, message);
       this.options.log.debug({ deviceId, revision: config.revision }, 'device config published');
       return config;
     });
@@ -152,24 +136,39 @@ export class ConfigPush {
 
   /** Publishes every device's config: at hub start (the embedded broker forgets retained messages). */
   async publishAll(): Promise<PublishAllResult> {
-    const result: PublishAllResult = { published: 0, failed: [] };
-    for (const device of await this.repos.devices.list()) {
-      try {
-        await this.publishDevice(device.id);
-        result.published++;
-      } catch (error) {
-        this.options.log.error({ err: error, deviceId: device.id }, 'publishing a device config failed');
-        result.failed.push(device.id);
-      }
-    }
+    const devices = await this.repos.devices.list();
+    const result = await this.publishDevices(devices.map((d) => d.id));
     this.options.log.info(result, 'device configs published');
     return result;
   }
 
+  /** Publishes the configs of these devices only (after a change that touches them); failures logged. */
+  async publishDevices(deviceIds: readonly string[]): Promise<PublishAllResult> {
+    const result: PublishAllResult = { published: 0, failed: [] };
+    for (const deviceId of deviceIds) {
+      try {
+        await this.publishDevice(deviceId);
+        result.published++;
+      } catch (error) {
+        this.options.log.error({ err: error, deviceId }, 'publishing a device config failed');
+        result.failed.push(deviceId);
+      }
+    }
+    return result;
+  }
+
+  /** Publishes the config of the box that reads this camera (its areas or lines changed), if any. */
+  async publishCamera(cameraId: string): Promise<PublishAllResult> {
+    const camera = await this.repos.cameras.find(cameraId);
+    return this.publishDevices(camera?.deviceId ? [camera.deviceId] : []);
+  }
+
   /** Clears a deleted device's retained config from the broker. */
   removeDevice(deviceId: string): Promise<void> {
+    // An empty retained message clears the topic; it carries no config, so no `outgoing` here.
+    const { qos, retain } = CHANNELS.config;
     return this.queue.run(deviceId, () =>
-      this.options.bus.publish(topics.config(deviceId), '', { qos: 1, retain: true }),
+      this.options.bus.publish(channelTopic('config', deviceId), '', { qos, retain }),
     );
   }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import type { Camera as CameraRow } from '../../db/repositories/index.ts';
+import { deviceIds } from '../../domain/events.ts';
 import { conflict, HttpError } from '../errors.ts';
 import { Camera, errors, IdParams, Name } from '../schemas.ts';
 import { hasRole, type Principal, requireStore, storeFilter } from '../scope.ts';
@@ -73,6 +74,8 @@ const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
       requireStore(p, request.body.storeId);
       const source = checkCameraSource(request.body.source, { role: p.role });
       const camera = await app.repos.cameras.create({ ...request.body, source });
+      app.domain.emit('camera-changed', { cameraId: camera.id, storeId: camera.storeId });
+      app.domain.emit('config-changed', { deviceIds: deviceIds(camera.deviceId) });
       return reply.code(201).send(camera);
     },
   );
@@ -120,7 +123,10 @@ const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
       if (patch.source !== undefined) {
         patch.source = checkCameraSource(patch.source, { role: p.role });
       }
-      return app.repos.cameras.update(camera.id, patch);
+      const updated = await app.repos.cameras.update(camera.id, patch);
+      app.domain.emit('camera-changed', { cameraId: camera.id, storeId: camera.storeId });
+      app.domain.emit('config-changed', { deviceIds: deviceIds(camera.deviceId, updated.deviceId) });
+      return updated;
     },
   );
 
@@ -138,6 +144,8 @@ const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
     async (request, reply) => {
       const camera = await visibleCamera(app, caller(request), request.params.id);
       await app.repos.cameras.delete(camera.id);
+      app.domain.emit('camera-changed', { cameraId: camera.id, storeId: camera.storeId });
+      app.domain.emit('config-changed', { deviceIds: deviceIds(camera.deviceId) });
       return reply.code(204).send(null);
     },
   );

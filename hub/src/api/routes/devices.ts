@@ -78,7 +78,7 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (p.role !== 'admin') throw forbidden('only an administrator may move a box to another store');
         await app.repos.stores.get(storeId);
       }
-      return inTransaction(app.database.db, async (repos) => {
+      const updated = await inTransaction(app.database.db, async (repos) => {
         if (moving) {
           const count = (await repos.cameras.list({ deviceId: device.id })).length;
           if (count > 0 && cameras === undefined)
@@ -93,6 +93,15 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(storeId !== undefined ? { storeId } : {}),
         });
       });
+      if (moving) {
+        app.domain.emit('device-moved', {
+          deviceId: device.id,
+          fromStoreId: device.storeId,
+          toStoreId: storeId,
+        });
+        app.domain.emit('config-changed', { deviceIds: [device.id] });
+      }
+      return updated;
     },
   );
 
@@ -110,6 +119,7 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const device = await visibleDevice(app, caller(request), request.params.id);
       await app.repos.devices.setCredential(device.id, null);
+      app.domain.emit('device-revoked', { deviceId: device.id });
       await brokerStep(app.deviceAccounts.revoke(device.id), 'revoked');
       return reply.code(204).send(null);
     },
@@ -129,6 +139,7 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const device = await visibleDevice(app, caller(request), request.params.id);
       await app.repos.devices.delete(device.id);
+      app.domain.emit('device-removed', { deviceId: device.id });
       await brokerStep(app.deviceAccounts.remove(device.id), 'removed');
       return reply.code(204).send(null);
     },
@@ -218,6 +229,7 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         await brokerStep(app.deviceAccounts.provision(created.id, secret), 'enrolled');
         return created;
       });
+      app.domain.emit('config-changed', { deviceIds: [device.id] });
       request.log.info(
         { deviceId: device.id, storeId: device.storeId, mqttUrl: addresses.mqttUrl },
         'box enrolled',

@@ -46,6 +46,7 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const camera = await visibleCamera(app, caller(request), request.params.id);
       const zone = await app.repos.zones.createZone({ ...request.body, cameraId: camera.id });
+      app.domain.emit('geometry-changed', { cameraId: camera.id });
       return reply.code(201).send(zone);
     },
   );
@@ -70,7 +71,9 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const zone = await visibleZone(app, caller(request), request.params.id);
-      return app.repos.zones.updateZone(zone.id, request.body);
+      const updated = await app.repos.zones.updateZone(zone.id, request.body);
+      app.domain.emit('geometry-changed', { cameraId: zone.cameraId });
+      return updated;
     },
   );
 
@@ -88,6 +91,7 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const zone = await visibleZone(app, caller(request), request.params.id);
       await app.repos.zones.deleteZone(zone.id);
+      app.domain.emit('geometry-changed', { cameraId: zone.cameraId });
       return reply.code(204).send(null);
     },
   );
@@ -123,6 +127,7 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const camera = await visibleCamera(app, caller(request), request.params.id);
       const line = await app.repos.zones.createLine({ ...request.body, cameraId: camera.id });
+      app.domain.emit('geometry-changed', { cameraId: camera.id });
       return reply.code(201).send(line);
     },
   );
@@ -159,7 +164,9 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const line = await visibleLine(app, caller(request), request.params.id);
-      return app.repos.zones.updateLine(line.id, request.body);
+      const updated = await app.repos.zones.updateLine(line.id, request.body);
+      app.domain.emit('geometry-changed', { cameraId: line.cameraId });
+      return updated;
     },
   );
 
@@ -177,6 +184,7 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const line = await visibleLine(app, caller(request), request.params.id);
       await app.repos.zones.deleteLine(line.id);
+      app.domain.emit('geometry-changed', { cameraId: line.cameraId });
       return reply.code(204).send(null);
     },
   );

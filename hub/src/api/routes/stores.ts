@@ -70,7 +70,9 @@ const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =
     },
     async (request) => {
       requireStore(caller(request), request.params.id);
-      return app.repos.stores.update(request.params.id, request.body);
+      const store = await app.repos.stores.update(request.params.id, request.body);
+      app.domain.emit('store-changed', { storeId: store.id });
+      return store;
     },
   );
 
@@ -87,6 +89,7 @@ const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =
     },
     async (request, reply) => {
       await app.repos.stores.delete(request.params.id);
+      app.domain.emit('store-changed', { storeId: request.params.id });
       return reply.code(204).send(null);
     },
   );

@@ -149,6 +149,28 @@ export class DevicesRepository {
     return rows.length;
   }
 
+  /**
+   * The revision to publish a config of content `hash` under: the one last published when the content
+   * is unchanged (and not below what the device reports it runs), else the next one, never at or below
+   * the device's own. Stores the hash with it. NotFoundError for an unknown device.
+   */
+  async takeConfigRevision(id: string, hash: string): Promise<number> {
+    const [row] = await this.db
+      .update(devices)
+      .set({
+        publishedConfigRevision: sql`CASE
+          WHEN ${devices.publishedConfigHash} IS NOT DISTINCT FROM ${hash}
+            AND ${devices.publishedConfigRevision} >= ${devices.configRevision}
+          THEN ${devices.publishedConfigRevision}
+          ELSE GREATEST(${devices.publishedConfigRevision}, ${devices.configRevision}) + 1 END`,
+        publishedConfigHash: hash,
+      })
+      .where(eq(devices.id, id))
+      .returning({ revision: devices.publishedConfigRevision });
+    if (!row) throw new NotFoundError('device', id);
+    return row.revision;
+  }
+
   /** Deletes the device and its raw events; its cameras stay, unassigned. */
   async delete(id: string): Promise<void> {
     const rows = await this.db.delete(devices).where(eq(devices.id, id)).returning({ id: devices.id });
