@@ -4,8 +4,14 @@
  * request; answers for unknown ids (late, or for another hub) are ignored.
  */
 import { randomBytes } from 'node:crypto';
-import { PROTOCOL_VERSION, parsePayload, parseTopic, SnapshotResponse, topics } from '@oskartrack/protocol';
+import {
+  type Parsed,
+  PROTOCOL_VERSION,
+  type SnapshotRequest,
+  type SnapshotResponse,
+} from '@oskartrack/protocol';
 import type { MessageBus } from '../../../broker/bus.ts';
+import { on, send } from '../../../broker/channel-bus.ts';
 import { HttpError } from '../../errors.ts';
 import { definePlugin } from '../../plugin.ts';
 
@@ -39,18 +45,13 @@ export class SnapshotRequester {
   ) {}
 
   async start(): Promise<void> {
-    await this.bus.subscribe(topics.all.response, (message) =>
-      this.onMessage(message.topic, message.payload),
-    );
+    await on(this.bus, 'response', (deviceId, r, name) => this.onResponse(deviceId, r, name));
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
-    const parsed = parseTopic(topic);
-    if (parsed?.channel !== 'response' || parsed.sub !== 'snapshot') return;
-    const r = parsePayload(SnapshotResponse, payload);
-    if (!r.ok) return;
+  private onResponse(deviceId: string, r: Parsed<SnapshotResponse>, name: string | undefined): void {
+    if (name !== 'snapshot' || !r.ok) return;
     const waiting = this.pending.get(r.value.id);
-    if (!waiting || waiting.deviceId !== parsed.deviceId) return;
+    if (!waiting || waiting.deviceId !== deviceId) return;
     this.pending.delete(r.value.id);
     clearTimeout(waiting.timer);
     if (r.value.status === 'ok') {
@@ -81,12 +82,9 @@ export class SnapshotRequester {
       }, this.timeoutMs);
       this.pending.set(id, { deviceId, resolve, reject, timer });
     });
-    const request = { v: PROTOCOL_VERSION, id, cameraId, ...(maxWidth ? { maxWidth } : {}) };
+    const request: SnapshotRequest = { v: PROTOCOL_VERSION, id, cameraId, ...(maxWidth ? { maxWidth } : {}) };
     try {
-      await this.bus.publish(topics.request(deviceId, 'snapshot'), JSON.stringify(request), {
-        qos: 1,
-        retain: false,
-      });
+      await send(this.bus, 'request', deviceId, request, 'snapshot');
     } catch (err) {
       const p = this.pending.get(id);
       if (p) clearTimeout(p.timer);
