@@ -1,0 +1,31 @@
+/** One box of a store: its state, when it was last heard from, its software, rename and lock out. */
+import type { JSX } from 'solid-js';
+import type { Device } from '../../api/types.ts';
+import { formatAgo } from '../../lib/format.ts';
+import { DeviceState } from '../Common.tsx';
+
+export function BoxRow(props: {
+  device: Device;
+  onRename: (d: Device) => void;
+  onLockOut: (d: Device) => void;
+}): JSX.Element {
+  const d = props.device;
+  return (
+    <tr>
+      <td>{d.name}</td>
+      <td>
+        <DeviceState device={d} />
+      </td>
+      <td>{formatAgo(d.lastSeenAt)}</td>
+      <td>{d.softwareVersion ?? '–'}</td>
+      <td style={{ 'text-align': 'right' }}>
+        <button type="button" class="ghost small" onClick={() => props.onRename(d)}>
+          Rename
+        </button>
+        <button type="button" class="ghost small danger" onClick={() => props.onLockOut(d)}>
+          Lock out
+        </button>
+      </td>
+    </tr>
+  );
+}
