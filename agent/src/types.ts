@@ -1,4 +1,4 @@
-// The typed values that travel between the engine's stages (see ARCHITECTURE.md, "The path of an event").
+// The typed values that travel between the engine's stages (see docs/architecture.md).
 import type { Mat } from './cv.ts';
 
 /** One decoded picture from a source. */

@@ -1,5 +1,5 @@
 // One camera's engine: detector -> tracker -> scene analytics, frame by frame.
-// Knows nothing about where frames come from or where events go (ARCHITECTURE.md).
+// Knows nothing about where frames come from or where events go (docs/architecture.md).
 import type { TrackingEvent } from '@oskartrack/protocol';
 import { type AnalyticsOptions, type Scene, SceneAnalytics } from '../analytics/index.ts';
 import { openCV } from '../cv.ts';
