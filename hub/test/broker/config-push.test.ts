@@ -9,7 +9,9 @@ import {
   DEFAULT_LIVE,
   DETECTOR_SETTING,
 } from '../../src/broker/config-push.ts';
+import { pushOnChanges } from '../../src/broker/config-push-plugin.ts';
 import { NotFoundError } from '../../src/db/errors.ts';
+import { DomainEvents } from '../../src/domain/events.ts';
 import type { TestDatabase } from '../db/backends.ts';
 import {
   connectDevice,
@@ -85,6 +87,7 @@ async function listen(
   const configs: DeviceConfig[] = [];
   client.on('message', (topic, payload) => {
     if (topic !== topics.config(id)) return;
+    if (payload.length === 0) return; // the clearing of a removed device's retained config
     // signed by the hub for this device's config topic, as the box checks it
     const parsed = openSignedAs(DeviceConfig, TEST_HUB_KEY.publicKey, topic, payload);
     if (!parsed.ok) throw new Error(`invalid config: ${parsed.error}`);
@@ -223,5 +226,43 @@ describe('config push', () => {
     const { configs } = await listen(broker.url, d.id, d.secret);
     await sleep(150);
     expect(configs).toEqual([]);
+  });
+
+  it('domain events rebuild only the devices a change touches; a removed device loses its config', async () => {
+    const d1 = await seed();
+    const d2 = await seed();
+    const broker = await startTestBroker(t.repos, resources);
+    const push = new ConfigPush({ db: t.db, bus: broker, log: silent });
+    await push.publishDevices([d1.id, d2.id]);
+    const one = await listen(broker.url, d1.id, d1.secret);
+    const two = await listen(broker.url, d2.id, d2.secret);
+    await waitFor('both retained', () => one.configs.length === 1 && two.configs.length === 1);
+    const domain = new DomainEvents();
+    const stop = pushOnChanges(push, domain, silent);
+
+    // d1's area moves: d1 gets the next revision, d2 is not rebuilt.
+    await t.repos.zones.updateZone(`zone-${d1.u}`, { name: 'Moved till' });
+    domain.emit('geometry-changed', { cameraId: d1.camera.id });
+    await waitFor('d1 revision 2', () => one.configs.at(-1)?.revision === 2);
+    // A push for d2 alone (unchanged: same revision) marks the end: had d1's change pushed every
+    // device, d2 would have seen a third message before this one.
+    domain.emit('config-changed', { deviceIds: [d2.id] });
+    await waitFor('d2 pushed again', () => two.configs.length === 2);
+    await push.idle();
+    expect(two.configs.map((c) => c.revision)).toEqual([1, 1]);
+    expect(one.configs.map((c) => c.revision)).toEqual([1, 2]);
+    expect(one.configs[1]?.cameras[0]?.zones[0]?.name).toBe('Moved till');
+
+    // A camera of no box: nothing to push, nothing thrown.
+    await t.repos.cameras.update(d2.camera.id, { deviceId: null });
+    domain.emit('geometry-changed', { cameraId: d2.camera.id });
+    domain.emit('geometry-changed', { cameraId: 'cam-nobody' });
+
+    domain.emit('device-removed', { deviceId: d1.id });
+    await push.idle(); // removeDevice is queued as the event is emitted
+    const late = await listen(broker.url, d1.id, d1.secret);
+    await sleep(150);
+    expect(late.configs).toEqual([]);
+    stop();
   });
 });
