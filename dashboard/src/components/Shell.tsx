@@ -4,7 +4,7 @@
  */
 import { A, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, createSignal, For, type JSX, Show, Suspense } from 'solid-js';
-import type { Role } from '../api/client.ts';
+import type { Role, SessionUser } from '../api/client.ts';
 import { useApp } from '../stores/app.tsx';
 import { Loading } from './Common.tsx';
 import { Icon, type IconName } from './Icon.tsx';
@@ -61,39 +61,7 @@ export function Shell(props: RouteSectionProps): JSX.Element {
       <Show when={session.state.user} fallback={<Loading text="Opening the sign-in page…" />}>
         {(user) => (
           <div class="app" classList={{ 'menu-open': menuOpen() }}>
-            <header class="topbar">
-              <button
-                type="button"
-                class="ghost menu-button"
-                aria-label="Menu"
-                onClick={() => setMenuOpen(!menuOpen())}
-              >
-                <Icon name="menu" />
-              </button>
-              <A href="/" class="brand">
-                <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
-                  <rect width="32" height="32" rx="7" fill="currentColor" />
-                  <circle cx="16" cy="11" r="5" fill="#fff" />
-                  <path d="M7 27c0-5 4-9 9-9s9 4 9 9" fill="#fff" />
-                </svg>
-                OskarTrack
-              </A>
-              <div class="who">
-                <span class="muted small" data-testid="who">
-                  {user().name} · {roleWords(user().role)}
-                </span>
-                <button
-                  type="button"
-                  class="ghost small"
-                  onClick={async () => {
-                    await session.actions.logout();
-                    navigate('/login', { replace: true });
-                  }}
-                >
-                  <Icon name="logout" size={16} /> Sign out
-                </button>
-              </div>
-            </header>
+            <TopBar user={user()} onMenu={() => setMenuOpen(!menuOpen())} />
             <nav class="sidebar" aria-label="Pages">
               <For each={NAV.filter((n) => allows(user().role, n.role))}>
                 {(n) => (
@@ -104,18 +72,7 @@ export function Shell(props: RouteSectionProps): JSX.Element {
               </For>
             </nav>
             <main class="content">
-              <Show
-                when={allows(user().role, needed())}
-                fallback={
-                  <div class="note error" data-testid="not-allowed" role="alert">
-                    <Icon name="alert" />
-                    <span>
-                      Your account ({roleWords(user().role)}) cannot open this page. Ask an administrator if
-                      you need it.
-                    </span>
-                  </div>
-                }
-              >
+              <Show when={allows(user().role, needed())} fallback={<NotAllowed role={user().role} />}>
                 <Suspense fallback={<Loading />}>{props.children}</Suspense>
               </Show>
             </main>
@@ -123,6 +80,53 @@ export function Shell(props: RouteSectionProps): JSX.Element {
         )}
       </Show>
     </Show>
+  );
+}
+
+/** The bar at the top: the menu button on a phone, the name, who is signed in, and signing out. */
+function TopBar(props: { user: SessionUser; onMenu: () => void }): JSX.Element {
+  const { session } = useApp();
+  const navigate = useNavigate();
+  return (
+    <header class="topbar">
+      <button type="button" class="ghost menu-button" aria-label="Menu" onClick={() => props.onMenu()}>
+        <Icon name="menu" />
+      </button>
+      <A href="/" class="brand">
+        <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
+          <rect width="32" height="32" rx="7" fill="currentColor" />
+          <circle cx="16" cy="11" r="5" fill="#fff" />
+          <path d="M7 27c0-5 4-9 9-9s9 4 9 9" fill="#fff" />
+        </svg>
+        OskarTrack
+      </A>
+      <div class="who">
+        <span class="muted small" data-testid="who">
+          {props.user.name} · {roleWords(props.user.role)}
+        </span>
+        <button
+          type="button"
+          class="ghost small"
+          onClick={async () => {
+            await session.actions.logout();
+            navigate('/login', { replace: true });
+          }}
+        >
+          <Icon name="logout" size={16} /> Sign out
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function NotAllowed(props: { role: Role }): JSX.Element {
+  return (
+    <div class="note error" data-testid="not-allowed" role="alert">
+      <Icon name="alert" />
+      <span>
+        Your account ({roleWords(props.role)}) cannot open this page. Ask an administrator if you need it.
+      </span>
+    </div>
   );
 }
 
