@@ -18,17 +18,8 @@ export function frameOf(camera: Camera | undefined, picture: Frame | null, live?
   return { width: 768, height: 576 };
 }
 
-export function CameraPicture(props: {
-  camera: Camera | undefined;
-  /** Drawn over the picture, in picture pixels. */
-  children?: (frame: Frame) => JSX.Element;
-  liveFrame?: Frame | null;
-  svgRef?: (el: SVGSVGElement) => void;
-  svgProps?: JSX.SvgSVGAttributes<SVGSVGElement>;
-  /** Change it to take a new picture. */
-  reload?: number;
-  testId?: string;
-}): JSX.Element {
+/** The camera's current picture, asked from its box through the hub, as an object URL and its size. */
+function useSnapshot() {
   const { api } = useApp();
   const [url, setUrl] = createSignal<string | null>(null);
   const [picture, setPicture] = createSignal<Frame | null>(null);
@@ -68,6 +59,21 @@ export function CameraPicture(props: {
       setLoading(false);
     }
   };
+  return { url, picture, error, loading, load };
+}
+
+export function CameraPicture(props: {
+  camera: Camera | undefined;
+  /** Drawn over the picture, in picture pixels. */
+  children?: (frame: Frame) => JSX.Element;
+  liveFrame?: Frame | null;
+  svgRef?: (el: SVGSVGElement) => void;
+  svgProps?: JSX.SvgSVGAttributes<SVGSVGElement>;
+  /** Change it to take a new picture. */
+  reload?: number;
+  testId?: string;
+}): JSX.Element {
+  const { url, picture, error, loading, load } = useSnapshot();
   createEffect(on([() => props.camera?.id, () => props.reload], () => void load(props.camera)));
 
   const frame = () => frameOf(props.camera, picture(), props.liveFrame ?? null);
