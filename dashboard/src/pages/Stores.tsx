@@ -68,22 +68,7 @@ function StoresCard(): JSX.Element {
           </thead>
           <tbody>
             <For each={places.state.stores}>
-              {(s) => (
-                <tr>
-                  <td>{s.name}</td>
-                  <td>{s.timezone}</td>
-                  <td>{places.state.devices.filter((d) => d.storeId === s.id).length}</td>
-                  <td>{places.state.cameras.filter((c) => c.storeId === s.id).length}</td>
-                  <td style={{ 'text-align': 'right' }}>
-                    <button type="button" class="ghost small" onClick={() => renameStore(s)}>
-                      Rename
-                    </button>
-                    <button type="button" class="ghost small danger" onClick={() => remove(s)}>
-                      <Icon name="trash" size={14} /> Delete
-                    </button>
-                  </td>
-                </tr>
-              )}
+              {(s) => <StoreRow store={s} onRename={renameStore} onDelete={remove} />}
             </For>
           </tbody>
         </table>
@@ -103,5 +88,31 @@ function StoresCard(): JSX.Element {
       </form>
       <ErrorNote text={act.error()} />
     </section>
+  );
+}
+
+/** A store in the stores table: its time zone, how many boxes and cameras, rename and delete. */
+function StoreRow(props: {
+  store: Store;
+  onRename: (s: Store) => void;
+  onDelete: (s: Store) => void;
+}): JSX.Element {
+  const { places } = useApp();
+  const s = props.store;
+  return (
+    <tr>
+      <td>{s.name}</td>
+      <td>{s.timezone}</td>
+      <td>{places.state.devices.filter((d) => d.storeId === s.id).length}</td>
+      <td>{places.state.cameras.filter((c) => c.storeId === s.id).length}</td>
+      <td style={{ 'text-align': 'right' }}>
+        <button type="button" class="ghost small" onClick={() => props.onRename(s)}>
+          Rename
+        </button>
+        <button type="button" class="ghost small danger" onClick={() => props.onDelete(s)}>
+          <Icon name="trash" size={14} /> Delete
+        </button>
+      </td>
+    </tr>
   );
 }
