@@ -8,6 +8,7 @@ import {
   type Session,
   sentence,
 } from '../src/api/client.ts';
+import { listDeadLetters, listStores } from '../src/api/endpoints.ts';
 
 const T0 = Date.parse('2025-06-01T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -57,6 +58,18 @@ function fakeHub(opts: { now: () => number; accessTtlMs?: number }) {
     const auth = new Headers(init?.headers).get('authorization')?.replace('Bearer ', '') ?? '';
     if (!valid.has(auth)) return json(401, { statusCode: 401, message: 'sign in first' });
     if (path.startsWith('/api/stores')) return json(200, [{ id: 's1', auth }]);
+    if (path === '/api/dead-letters')
+      return json(200, [
+        {
+          deviceId: 'd1',
+          deviceName: 'Door box',
+          storeId: 's1',
+          cameraId: 'gone',
+          count: 3,
+          lastReason: 'unknown camera',
+          lastReceivedAt: iso(T0),
+        },
+      ]);
     if (path === '/api/zones/bad')
       return json(400, { statusCode: 400, message: 'the area is not valid', problems: ['edges cross'] });
     if (path === '/api/boom')
@@ -85,6 +98,37 @@ function setup(accessTtlMs?: number) {
   });
   return { api, hub, clock, storage, signedOut };
 }
+
+describe('checked answers', () => {
+  it('returns an answer of the shape the protocol defines', async () => {
+    const { api } = setup();
+    await api.login('ann', 'right');
+    const groups = await listDeadLetters(api);
+    expect(groups).toEqual([expect.objectContaining({ deviceId: 'd1', count: 3, lastReceivedAt: iso(T0) })]);
+  });
+
+  it('refuses an answer of another shape with a sentence that says so', async () => {
+    const { api } = setup();
+    await api.login('ann', 'right');
+    // The fake hub answers stores without names or time zones.
+    const err = await listStores(api).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(describeError(err)).toMatch(
+      /answer to GET \/api\/stores is not what this page expects \(\/0\/name/,
+    );
+  });
+
+  it('refuses a login answer without the user', async () => {
+    const api = new ApiClient({
+      fetch: (async () =>
+        json(200, { accessToken: 'a', tokenType: 'Bearer', expiresIn: 1 })) as unknown as typeof fetch,
+    });
+    await expect(api.login('ann', 'right')).rejects.toThrow(
+      /answer to signing in is not what this page expects/,
+    );
+    expect(api.user).toBeNull();
+  });
+});
 
 describe('signing in', () => {
   it('keeps the session and sends the access token', async () => {

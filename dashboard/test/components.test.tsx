@@ -21,11 +21,14 @@ function mount(view: () => JSX.Element): HTMLElement {
   return root;
 }
 
+const STAMP = '2025-06-01T10:00:00.000Z';
 const zone = (id: string, name: string, polygon: [number, number][]): Zone => ({
   id,
   cameraId: 'cam',
   name,
   polygon,
+  createdAt: STAMP,
+  updatedAt: STAMP,
 });
 const line = (id: string, name: string): CountingLine => ({
   id,
@@ -34,6 +37,8 @@ const line = (id: string, name: string): CountingLine => ({
   start: [0, 100],
   end: [200, 100],
   inSide: 'left',
+  createdAt: STAMP,
+  updatedAt: STAMP,
 });
 
 describe('AreasLayer', () => {
@@ -124,6 +129,8 @@ describe('Stat and ErrorNote', () => {
 
 describe('DeviceState', () => {
   const device = (kind: Device['kind'], online: boolean): Device => ({
+    createdAt: STAMP,
+    updatedAt: STAMP,
     id: 'd',
     storeId: 's',
     name: 'Box',

@@ -80,6 +80,8 @@ describe('drawing', () => {
   });
 });
 
+const STAMP = '2025-06-01T10:00:00.000Z';
+
 describe('editing', () => {
   const base = fromApi(
     [
@@ -93,9 +95,22 @@ describe('editing', () => {
           [110, 110],
           [10, 110],
         ],
+        createdAt: STAMP,
+        updatedAt: STAMP,
       },
     ],
-    [{ id: 'l', cameraId: 'c', name: 'Entrance', start: [0, 200], end: [100, 200], inSide: 'left' }],
+    [
+      {
+        id: 'l',
+        cameraId: 'c',
+        name: 'Entrance',
+        start: [0, 200],
+        end: [100, 200],
+        inSide: 'left',
+        createdAt: STAMP,
+        updatedAt: STAMP,
+      },
+    ],
   );
 
   it('starts clean from the hub', () => {

@@ -1,5 +1,37 @@
+import type { UploadJob } from '@oskartrack/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backoff, connectLive, jobFailed, jobFinished, jobOf, parseLiveMessage } from '../src/lib/live.ts';
+
+const job = (over: Partial<UploadJob> = {}): UploadJob => ({
+  id: '0b5e4d8e-7c1a-4a53-9f3e-2d1c0b9a8f7e',
+  storeId: 's',
+  cameraId: 'c',
+  fileName: 'door.mp4',
+  sizeBytes: 1000,
+  detector: 'hog',
+  state: 'processing',
+  framesDone: 50,
+  framesTotal: 200,
+  fps: 25,
+  error: null,
+  summary: null,
+  startTime: '2025-06-01T09:00:00.000Z',
+  createdAt: '2025-06-01T10:00:00.000Z',
+  startedAt: '2025-06-01T10:00:01.000Z',
+  finishedAt: null,
+  ...over,
+});
+
+const status = (state: 'online' | 'offline') => ({
+  v: 1,
+  state,
+  at: 1000,
+  connection: 2,
+  software: '0.1.0',
+  configRevision: 4,
+  outbox: { depth: 12, oldestAgeMs: 0, dropped: 0 },
+  cameras: [{ cameraId: 'cam', state: 'reconnecting', fps: 0, problem: 'unreachable', since: 900, gaps: 1 }],
+});
 
 describe('reading the live feed', () => {
   it("reads the hub's `live` message (boxes of a camera)", () => {
@@ -16,10 +48,7 @@ describe('reading the live feed', () => {
           frame: 7,
           width: 768,
           height: 576,
-          tracks: [
-            { id: 3, box: [10, 20, 30, 40], score: 0.9 },
-            { id: 'x', box: [1, 2] },
-          ],
+          tracks: [{ id: 3, box: [10, 20, 30, 40], score: 0.9 }],
         },
       }),
     );
@@ -54,67 +83,81 @@ describe('reading the live feed', () => {
               direction: 'out',
             },
           },
-          { seq: 3, event: { cameraId: 'cam' } },
         ],
       }),
     );
     expect(m).toHaveLength(2);
     expect(m[0]).toMatchObject({
       type: 'event',
-      event: { kind: 'zone_entered', zoneId: 'door', storeId: 's', trackId: 2 },
+      event: { kind: 'zone_entered', zoneId: 'door', storeId: 's', trackId: 2, lineId: null },
     });
     expect(m[1]).toMatchObject({ event: { kind: 'line_crossed', direction: 'out', lineId: 'l' } });
   });
 
-  it('reads device status, job progress, dropped notices; ignores the rest', () => {
+  it('reads device status with its cameras, job progress and dropped notices', () => {
     expect(
       parseLiveMessage(
-        JSON.stringify({
-          type: 'status',
-          storeId: 's',
-          deviceId: 'box',
-          status: { state: 'offline', configRevision: 4, outbox: { depth: 12, oldestAgeMs: 0, dropped: 0 } },
-        }),
+        JSON.stringify({ type: 'status', storeId: 's', deviceId: 'box', status: status('offline') }),
       ),
     ).toEqual([
-      { type: 'device', deviceId: 'box', online: false, outboxDepth: 12, configRevision: 4, cameras: [] },
+      {
+        type: 'device',
+        deviceId: 'box',
+        online: false,
+        outboxDepth: 12,
+        configRevision: 4,
+        cameras: [
+          { cameraId: 'cam', state: 'reconnecting', fps: 0, problem: 'unreachable', since: 900, gaps: 1 },
+        ],
+      },
     ]);
-    const job = parseLiveMessage(
-      JSON.stringify({
-        type: 'job',
-        job: { id: 'j1', state: 'processing', framesDone: 50, framesTotal: 200, cameraId: 'c' },
-      }),
-    );
-    expect(job).toEqual([
+    expect(parseLiveMessage(JSON.stringify({ type: 'job', job: job() }))).toEqual([
       {
         type: 'job',
-        job: expect.objectContaining({ jobId: 'j1', state: 'processing', progress: 0.25, cameraId: 'c' }),
+        job: expect.objectContaining({ jobId: job().id, state: 'processing', progress: 0.25, cameraId: 'c' }),
       },
     ]);
     expect(
       parseLiveMessage(JSON.stringify({ type: 'dropped', events: 3, messages: 0, live: 9 }))[0],
-    ).toMatchObject({
-      type: 'notice',
-      text: expect.stringContaining('3 events'),
-    });
+    ).toMatchObject({ type: 'notice', text: expect.stringContaining('3 events') });
     expect(parseLiveMessage(JSON.stringify({ type: 'dropped', events: 0, messages: 0, live: 9 }))).toEqual(
       [],
     );
-    expect(parseLiveMessage('{"type":"hello","userId":"u"}')).toEqual([]);
+    expect(parseLiveMessage(JSON.stringify({ type: 'error', message: 'unknown message' }))).toEqual([
+      { type: 'notice', text: 'unknown message' },
+    ]);
+    expect(parseLiveMessage('{"type":"hello","userId":"u","role":"admin","stores":"all"}')).toEqual([]);
+  });
+
+  it('ignores frames that are not what the hub sends', () => {
+    // A message the hub sends, with one field of the wrong shape: left out, not half read.
+    expect(
+      parseLiveMessage(
+        JSON.stringify({ type: 'status', storeId: 's', deviceId: 'box', status: { state: 'online' } }),
+      ),
+    ).toEqual([]);
+    expect(parseLiveMessage(JSON.stringify({ type: 'job', job: { ...job(), framesDone: -1 } }))).toEqual([]);
+    expect(parseLiveMessage(JSON.stringify({ type: 'unheard-of', storeId: 's' }))).toEqual([]);
     expect(parseLiveMessage('not json')).toEqual([]);
     expect(parseLiveMessage('[1,2]')).toEqual([]);
   });
 
-  it('reads upload progress in its several forms', () => {
-    expect(jobOf({ state: 'queued', framesDone: 0, framesTotal: null }, 'j').progress).toBe(0);
-    expect(jobOf({ state: 'processing', percent: 40 }, 'j').progress).toBe(0.4);
-    expect(jobOf({ state: 'processing', progress: 55 }, 'j').progress).toBe(0.55);
-    const done = jobOf({ state: 'done', framesDone: 10, framesTotal: 12, summary: { visitors: 3 } }, 'j');
+  it("reads an upload job's progress", () => {
+    expect(jobOf(job({ state: 'queued', framesDone: 0, framesTotal: null })).progress).toBe(0);
+    const done = jobOf(
+      job({
+        state: 'done',
+        framesDone: 10,
+        framesTotal: 12,
+        summary: { events: {}, visitors: 3, visits: 2, lines: [], zones: [], videoSeconds: 1 },
+      }),
+    );
     expect(done.progress).toBe(1);
     expect(jobFinished(done)).toBe(true);
     expect(done.summary).toMatchObject({ visitors: 3 });
-    expect(jobFailed(jobOf({ state: 'failed', error: 'cannot decode' }, 'j'))).toBe(true);
-    expect(jobOf({ state: 'failed', error: 'cannot decode' }, 'j').message).toBe('cannot decode');
+    const failed = jobOf(job({ state: 'failed', error: 'cannot decode' }));
+    expect(jobFailed(failed)).toBe(true);
+    expect(failed.message).toBe('cannot decode');
   });
 });
 
@@ -169,8 +212,10 @@ describe('the live connection', () => {
     first.onmessage?.({
       data: JSON.stringify({
         type: 'live',
+        storeId: 's',
+        deviceId: 'd',
         cameraId: 'cam',
-        tracks: { at: 1, width: 2, height: 2, tracks: [] },
+        tracks: { v: 1, cameraId: 'cam', at: 1, frame: 1, width: 2, height: 2, tracks: [] },
       }),
     });
     expect(messages).toHaveLength(1);

@@ -7,14 +7,11 @@
  * API where the browser has it (another tab's fresh tokens are picked up from storage first).
  */
 
-export type Role = 'admin' | 'manager' | 'viewer';
+import { check, LoginAnswer, type Me, type Role, Tokens, type Wire } from '@oskartrack/protocol';
+import type { Static, TSchema } from '@sinclair/typebox';
 
-export interface SessionUser {
-  id: string;
-  name: string;
-  role: Role;
-  storeIds: string[];
-}
+export type { Role };
+export type SessionUser = Me;
 
 export interface Session {
   accessToken: string;
@@ -119,15 +116,7 @@ export function queryString(query: Query | undefined): string {
   return text ? `?${text}` : '';
 }
 
-interface TokenAnswer {
-  accessToken: string;
-  expiresAt: string;
-  refreshToken: string;
-  refreshExpiresAt: string;
-  user?: SessionUser;
-}
-
-function toSession(t: TokenAnswer, user: SessionUser): Session {
+function toSession(t: Tokens, user: SessionUser): Session {
   return {
     accessToken: t.accessToken,
     expiresAt: Date.parse(t.expiresAt),
@@ -174,6 +163,25 @@ export function sentence(text: string): string {
   if (!t) return t;
   const up = t.charAt(0).toUpperCase() + t.slice(1);
   return /[.!?)]$/.test(up) ? up : `${up}.`;
+}
+
+/**
+ * The answer checked against the body the protocol defines for it (protocol/src/api/); an answer of
+ * another shape (a hub of another version, a proxy's page) is an error that says so, not a page that
+ * breaks later on a missing field.
+ */
+export function expectBody<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  what: string,
+  status = 200,
+): Wire<Static<S>> {
+  const r = check(schema, value);
+  if (r.ok) return r.value as Wire<Static<S>>;
+  throw new ApiError(
+    status,
+    `The hub's answer to ${what} is not what this page expects (${r.error}). The hub and this page may be of different versions: reload the page.`,
+  );
 }
 
 /** Any thrown value as words for the page. */
@@ -235,7 +243,7 @@ export class ApiClient {
   async login(name: string, password: string): Promise<SessionUser> {
     const res = await this.send('/api/auth/login', { method: 'POST', body: { name, password } });
     if (!res.ok) throw await errorFromResponse(res);
-    const t = (await res.json()) as TokenAnswer & { user: SessionUser };
+    const t = expectBody(LoginAnswer, await res.json(), 'signing in');
     this.setSession(toSession(t, t.user));
     return t.user;
   }
@@ -295,8 +303,8 @@ export class ApiClient {
       if (res.status === 400 || res.status === 401) this.end('your session has ended; please sign in again');
       return null;
     }
-    const t = (await res.json()) as TokenAnswer;
-    const next = toSession(t, t.user ?? current.user);
+    const t = expectBody(Tokens, await res.json(), 'the session refresh');
+    const next = toSession(t, current.user);
     this.setSession(next);
     return next;
   }
@@ -355,8 +363,38 @@ export class ApiClient {
     return (await res.json()) as T;
   }
 
-  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
-    return this.request<T>('GET', path, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
+  /** GET, the answer checked against its protocol schema (see expectBody). */
+  get<S extends TSchema>(
+    schema: S,
+    path: string,
+    query?: Query,
+    signal?: AbortSignal,
+  ): Promise<Wire<Static<S>>>;
+  /** @deprecated unchecked: pass the answer's protocol schema first, or use a function of ./endpoints.ts. */
+  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
+  async get(
+    first: TSchema | string,
+    ...rest: [string?, Query?, AbortSignal?] | [Query?, AbortSignal?]
+  ): Promise<unknown> {
+    if (typeof first === 'string') {
+      const [query, signal] = rest as [Query?, AbortSignal?];
+      return this.request('GET', first, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
+    }
+    const [path = '', query, signal] = rest as [string?, Query?, AbortSignal?];
+    const body = await this.request('GET', path, {
+      ...(query ? { query } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    return expectBody(first, body, `GET ${path}`);
+  }
+  /** A write whose answer is checked against its protocol schema. */
+  async write<S extends TSchema>(
+    method: 'POST' | 'PATCH' | 'PUT',
+    schema: S,
+    path: string,
+    body: unknown = {},
+  ): Promise<Wire<Static<S>>> {
+    return expectBody(schema, await this.request(method, path, { body }), `${method} ${path}`);
   }
   post<T>(path: string, body: unknown = {}): Promise<T> {
     return this.request<T>('POST', path, { body });

@@ -2,7 +2,8 @@
  * Sends a recorded video to `POST /api/uploads` with the transfer's progress (fetch cannot report
  * upload progress; XMLHttpRequest can). Fields go before the file so the hub can refuse early.
  */
-import { type ApiClient, ApiError, sentence, statusMessage } from './client.ts';
+import { UploadJob } from '@oskartrack/protocol';
+import { type ApiClient, ApiError, expectBody, sentence, statusMessage } from './client.ts';
 
 export interface UploadForm {
   file: File;
@@ -16,7 +17,7 @@ export function uploadVideo(
   api: ApiClient,
   form: UploadForm,
   onProgress: (fraction: number) => void,
-): { done: Promise<Record<string, unknown>>; abort: () => void } {
+): { done: Promise<UploadJob>; abort: () => void } {
   const xhr = new XMLHttpRequest();
   const done = (async () => {
     const token = await api.token();
@@ -26,7 +27,7 @@ export function uploadVideo(
     body.append('startTime', form.startTime);
     if (form.fps) body.append('fps', String(form.fps));
     body.append('file', form.file, form.file.name);
-    return new Promise<Record<string, unknown>>((resolve, reject) => {
+    return new Promise<UploadJob>((resolve, reject) => {
       xhr.open('POST', '/api/uploads');
       xhr.setRequestHeader('authorization', `Bearer ${token}`);
       xhr.responseType = 'text';
@@ -44,7 +45,11 @@ export function uploadVideo(
         }
         if (xhr.status >= 200 && xhr.status < 300) {
           onProgress(1);
-          resolve(parsed);
+          try {
+            resolve(expectBody(UploadJob, parsed, 'the upload', xhr.status));
+          } catch (err) {
+            reject(err);
+          }
           return;
         }
         const message = typeof parsed.message === 'string' ? parsed.message : statusMessage(xhr.status);

@@ -1,10 +1,21 @@
 /**
  * The hub's live feed (`/ws?token=...`): device status, tracked boxes per camera, stored events and
- * upload job progress. Messages are read defensively (unknown ones are ignored, fields are checked),
- * and the socket reconnects with a growing pause and a fresh token.
+ * upload job progress. Each frame is checked against the hub's own message schemas
+ * (protocol/src/live.ts) and turned into what the pages show; a frame of any other shape is ignored.
+ * The socket reconnects with a growing pause and a fresh token.
  */
+import {
+  check,
+  ServerMessage,
+  type ServerMessageOf,
+  type TrackingEvent,
+  type UploadJob,
+  type UploadSummary,
+  WS_PATH,
+} from '@oskartrack/protocol';
+import type { CameraHealth } from './camera-health.ts';
 
-import { type CameraHealth, camerasOf } from './camera-health.ts';
+export type { UploadSummary };
 
 export interface LiveTrack {
   id: number;
@@ -13,103 +24,107 @@ export interface LiveTrack {
   score: number;
 }
 
+/** One stored event as the feed shows it. */
 export interface LiveEvent {
-  kind: string;
+  kind: TrackingEvent['kind'];
   at: number;
   cameraId: string;
-  storeId?: string | undefined;
-  trackId?: number | undefined;
-  zoneId?: string | null | undefined;
-  lineId?: string | null | undefined;
-  direction?: string | undefined;
+  storeId: string;
+  trackId: number;
+  zoneId: string | null;
+  lineId: string | null;
+  direction?: 'in' | 'out' | undefined;
   dwellMs?: number | undefined;
   durationMs?: number | undefined;
 }
 
+/** An upload's progress as the Live page shows it. */
 export interface JobProgress {
   jobId: string;
-  state: string;
+  state: UploadJob['state'];
   /** 0..1 */
   progress: number;
   message?: string | undefined;
-  cameraId?: string | undefined;
-  fileName?: string | undefined;
-  /** What a finished upload found (hub/src/live/messages.ts UploadSummary), as sent. */
+  cameraId: string;
+  fileName: string;
+  /** What a finished upload found. */
   summary?: UploadSummary | undefined;
 }
 
-export interface UploadSummary {
-  events: Record<string, number>;
-  visitors: number;
-  visits: number;
-  lines: { lineId: string; name: string; in: number; out: number }[];
-  zones: { zoneId: string; name: string; entries: number; exits: number; dwellMs: number }[];
-  videoSeconds: number;
-}
-
+/** What the pages get from the feed. */
 export type LiveMessage =
   | { type: 'tracks'; cameraId: string; at: number; width: number; height: number; tracks: LiveTrack[] }
   | { type: 'event'; event: LiveEvent }
   | {
       type: 'device';
       deviceId: string;
-      online: boolean | null;
-      outboxDepth?: number | undefined;
-      configRevision?: number | undefined;
-      /** Each camera's picture: state, since when, gaps (absent in older messages). */
+      online: boolean;
+      outboxDepth: number;
+      configRevision: number;
+      /** Each camera's picture: state, since when, gaps. */
       cameras: CameraHealth[];
     }
   | { type: 'job'; job: JobProgress }
   | { type: 'notice'; text: string };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const time = (v: unknown): number | undefined =>
-  num(v) ?? (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : undefined);
-
-function tracksOf(v: unknown): LiveTrack[] {
-  if (!Array.isArray(v)) return [];
-  const out: LiveTrack[] = [];
-  for (const t of v) {
-    if (!isObj(t)) continue;
-    const id = num(t.id ?? t.trackId);
-    const b = t.box;
-    if (id === undefined || !Array.isArray(b) || b.length !== 4 || !b.every((x) => num(x) !== undefined))
-      continue;
-    out.push({
-      id,
-      box: [b[0], b[1], b[2], b[3]] as [number, number, number, number],
-      score: num(t.score) ?? 1,
-    });
-  }
-  return out;
-}
-
-function eventOf(e: Obj, outer: Obj): LiveEvent | null {
-  const kind = str(e.kind);
-  const cameraId = str(e.cameraId) ?? str(outer.cameraId);
-  if (!kind || !cameraId) return null;
+function eventOf(storeId: string, e: TrackingEvent): LiveEvent {
   return {
-    kind,
-    cameraId,
-    at: time(e.at) ?? Date.now(),
-    storeId: str(e.storeId) ?? str(outer.storeId),
-    trackId: num(e.trackId),
-    zoneId: str(e.zoneId) ?? null,
-    lineId: str(e.lineId) ?? null,
-    direction: str(e.direction) ?? (isObj(e.payload) ? str(e.payload.direction) : undefined),
-    dwellMs: num(e.dwellMs) ?? (isObj(e.payload) ? num(e.payload.dwellMs) : undefined),
-    durationMs: num(e.durationMs) ?? (isObj(e.payload) ? num(e.payload.durationMs) : undefined),
+    kind: e.kind,
+    at: e.at,
+    cameraId: e.cameraId,
+    storeId,
+    trackId: e.trackId,
+    zoneId: 'zoneId' in e ? e.zoneId : null,
+    lineId: 'lineId' in e ? e.lineId : null,
+    direction: 'direction' in e ? e.direction : undefined,
+    dwellMs: 'dwellMs' in e ? e.dwellMs : undefined,
+    durationMs: 'durationMs' in e ? e.durationMs : undefined,
   };
 }
 
-/**
- * One text frame of the feed → zero or more messages the page understands. The hub's shapes are in
- * hub/src/live/messages.ts (`live`, `events`, `status`, `job`, `dropped`, `error`); the reader also
- * accepts the body inside `data` and a few older names, and ignores anything it does not know.
- */
+function deviceOf(m: ServerMessageOf<'status'>): LiveMessage {
+  return {
+    type: 'device',
+    deviceId: m.deviceId,
+    online: m.status.state === 'online',
+    outboxDepth: m.status.outbox.depth,
+    configRevision: m.status.configRevision,
+    cameras: m.status.cameras.map((c) => ({ ...c })),
+  };
+}
+
+function droppedNotice(n: number): LiveMessage[] {
+  if (n <= 0) return [];
+  return [
+    { type: 'notice', text: `${n} event${n === 1 ? '' : 's'} were skipped because the connection was slow.` },
+  ];
+}
+
+/** A checked hub message as what the pages show (nothing for `hello`, `subscribed`, `pong`). */
+export function toPageMessages(m: ServerMessage): LiveMessage[] {
+  switch (m.type) {
+    case 'live': {
+      const { at, width, height, tracks } = m.tracks;
+      return [
+        { type: 'tracks', cameraId: m.cameraId, at, width, height, tracks: tracks.map((t) => ({ ...t })) },
+      ];
+    }
+    case 'events':
+      return m.events.map((s) => ({ type: 'event' as const, event: eventOf(m.storeId, s.event) }));
+    case 'status':
+      return [deviceOf(m)];
+    case 'job':
+      return [{ type: 'job', job: jobOf(m.job) }];
+    case 'dropped':
+      return droppedNotice(m.events);
+    case 'error':
+      return [{ type: 'notice', text: m.message }];
+    default:
+      return [];
+  }
+}
+
+/** One text frame of the feed: checked against the hub's message schemas, then turned into page messages. */
 export function parseLiveMessage(text: string): LiveMessage[] {
   let raw: unknown;
   try {
@@ -117,114 +132,27 @@ export function parseLiveMessage(text: string): LiveMessage[] {
   } catch {
     return [];
   }
-  if (!isObj(raw)) return [];
-  const type = str(raw.type) ?? '';
-  const body: Obj = isObj(raw.data) ? { ...raw, ...raw.data } : raw;
-  switch (type) {
-    case 'tracks':
-    case 'live':
-    case 'live_tracks': {
-      // `live`: { cameraId, tracks: LiveTracks { at, width, height, tracks: [...] } }
-      const inner: Obj = isObj(body.tracks) ? { ...body, ...body.tracks } : body;
-      const cameraId = str(inner.cameraId) ?? str(body.cameraId);
-      if (!cameraId) return [];
-      return [
-        {
-          type: 'tracks',
-          cameraId,
-          at: time(inner.at) ?? Date.now(),
-          width: num(inner.width) ?? 0,
-          height: num(inner.height) ?? 0,
-          tracks: tracksOf(inner.tracks),
-        },
-      ];
-    }
-    case 'event':
-    case 'events': {
-      // `events`: { storeId, deviceId, events: [{ seq, event: TrackingEvent }] }
-      const list = Array.isArray(body.events) ? body.events : [isObj(body.event) ? body.event : body];
-      return list.flatMap((item) => {
-        if (!isObj(item)) return [];
-        const e = isObj(item.event) ? item.event : item;
-        const ev = eventOf(e, body);
-        return ev ? [{ type: 'event' as const, event: ev }] : [];
-      });
-    }
-    case 'device':
-    case 'device_status':
-    case 'status': {
-      // `status`: { deviceId, status: DeviceStatus { state, configRevision, outbox: { depth } } }
-      const st: Obj = isObj(body.status) ? { ...body, ...body.status } : body;
-      const deviceId = str(st.deviceId) ?? str(body.deviceId);
-      if (!deviceId) return [];
-      const state = str(st.state);
-      const online = typeof st.online === 'boolean' ? st.online : state ? state === 'online' : null;
-      const outbox = isObj(st.outbox) ? num(st.outbox.depth) : num(st.outboxDepth);
-      return [
-        {
-          type: 'device',
-          deviceId,
-          online,
-          outboxDepth: outbox,
-          configRevision: num(st.configRevision),
-          cameras: camerasOf(st.cameras),
-        },
-      ];
-    }
-    case 'job':
-    case 'job_progress':
-    case 'upload': {
-      const j: Obj = isObj(body.job) ? body.job : body;
-      const jobId = str(j.jobId) ?? str(j.id) ?? str(j.uploadId);
-      if (!jobId) return [];
-      return [{ type: 'job', job: jobOf(j, jobId) }];
-    }
-    case 'dropped': {
-      const n = num(body.events) ?? 0;
-      return n > 0
-        ? [
-            {
-              type: 'notice',
-              text: `${n} event${n === 1 ? '' : 's'} were skipped because the connection was slow.`,
-            },
-          ]
-        : [];
-    }
-    case 'notice':
-    case 'error': {
-      const text = str(body.message) ?? str(body.text) ?? type;
-      return [{ type: 'notice', text }];
-    }
-    default:
-      return [];
-  }
+  const r = check(ServerMessage, raw);
+  return r.ok ? toPageMessages(r.value) : [];
 }
 
-/** Upload progress from the feed or from GET /api/uploads/:id (progress as 0..1 or a percentage). */
-export function jobOf(body: Obj, jobId: string): JobProgress {
-  let progress = num(body.progress) ?? num(body.fraction) ?? 0;
-  const percent = num(body.percent);
-  if (percent !== undefined) progress = percent / 100;
-  else if (progress > 1) progress = progress / 100;
-  const frames = num(body.framesDone) ?? num(body.processedFrames);
-  const total = num(body.framesTotal) ?? num(body.totalFrames);
-  if (num(body.progress) === undefined && frames !== undefined && total) progress = frames / total;
-  const state = str(body.state) ?? str(body.status) ?? 'running';
-  if (['done', 'finished', 'completed', 'succeeded'].includes(state)) progress = 1;
+/** An upload's job (from the feed or `GET /api/uploads/:id`) as progress for the page. */
+export function jobOf(job: UploadJob): JobProgress {
+  const done = job.state === 'done';
+  const fraction = job.framesTotal ? job.framesDone / job.framesTotal : 0;
   return {
-    jobId,
-    state,
-    progress: Math.min(1, Math.max(0, progress)),
-    message: str(body.message) ?? str(body.error),
-    cameraId: str(body.cameraId),
-    fileName: str(body.fileName),
-    summary: isObj(body.summary) ? (body.summary as unknown as UploadSummary) : undefined,
+    jobId: job.id,
+    state: job.state,
+    progress: done ? 1 : Math.min(1, Math.max(0, fraction)),
+    message: job.error ?? undefined,
+    cameraId: job.cameraId,
+    fileName: job.fileName,
+    summary: job.summary ?? undefined,
   };
 }
 
-export const jobFinished = (j: JobProgress) =>
-  ['done', 'finished', 'completed', 'succeeded'].includes(j.state);
-export const jobFailed = (j: JobProgress) => ['failed', 'error', 'cancelled'].includes(j.state);
+export const jobFinished = (j: JobProgress) => j.state === 'done';
+export const jobFailed = (j: JobProgress) => j.state === 'failed';
 
 export interface LiveConnection {
   subscribe(cameraId: string): void;
@@ -265,7 +193,7 @@ export function connectLive(opts: LiveOptions): LiveConnection {
       opts.onState?.('closed');
       return;
     }
-    const base = opts.url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    const base = opts.url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`;
     const ws = new WS(`${base}?token=${encodeURIComponent(token)}`);
     socket = ws;
     ws.onopen = () => {

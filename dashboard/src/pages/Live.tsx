@@ -14,6 +14,7 @@ import {
   Show,
 } from 'solid-js';
 import { describeError } from '../api/client.ts';
+import { getUpload } from '../api/endpoints.ts';
 import type { Summary } from '../api/types.ts';
 import { uploadVideo } from '../api/upload.ts';
 import { CameraPicture, frameOf } from '../components/CameraPicture.tsx';
@@ -236,8 +237,7 @@ function UploadCard(): JSX.Element {
     clearInterval(poll);
     poll = setInterval(async () => {
       try {
-        const body = await api.get<Record<string, unknown>>(`/api/uploads/${encodeURIComponent(id)}`);
-        const j = jobOf(body, id);
+        const j = jobOf(await getUpload(api, id));
         live.actions.job(j);
         if (jobFinished(j) || jobFailed(j)) clearInterval(poll);
       } catch (err) {
@@ -262,13 +262,11 @@ function UploadCard(): JSX.Element {
     );
     abort = upload.abort;
     try {
-      const body = await upload.done;
-      const id = String(body.id ?? body.jobId ?? '');
-      if (!id) throw new Error('the hub accepted the video but did not say which job processes it');
-      live.actions.job(jobOf(body, id));
-      setJobId(id);
+      const accepted = await upload.done;
+      live.actions.job(jobOf(accepted));
+      setJobId(accepted.id);
       live.actions.start();
-      pollJob(id);
+      pollJob(accepted.id);
     } catch (err) {
       setError(describeError(err));
       setSent(null);
