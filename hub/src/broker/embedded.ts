@@ -104,102 +104,121 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const log = options.log;
-  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
-  const signing = { key: options.signingKey, topic: topics.hubStatus };
-  const devices = new Map<string, Client>();
-  const badWills = new WeakMap<Client, string>();
-  const sockets = new Set<Socket>();
-  const subscriptions: Array<{ pattern: string; deliver: DeliverFunc }> = [];
-  let online = false;
-  let closing = false;
-  let port = 0;
-  let tlsPort: number | undefined;
+/** What the aedes hooks need: the options, the limit and the wills already found bad. */
+interface HookContext {
+  options: EmbeddedBrokerOptions;
+  log: Logger;
+  maxPayload: number;
+  badWills: WeakMap<Client, string>;
+}
 
-  const aedes = await Aedes.createBroker({
+type AedesOptions = NonNullable<Parameters<typeof Aedes.createBroker>[0]>;
+
+/** The login and ACL hooks: device accounts, own channels only, payload size. */
+function accessHooks(ctx: HookContext): AedesOptions {
+  return {
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
-
-    preConnect(client, packet, callback) {
-      // A will is published in the device's name later: it must be its own (retained) status. The
-      // login is then refused with "not authorized" (a CONNACK the device can read).
-      const will = packet.will;
-      if (will) {
-        const decision = devicePublishDecision(packet.clientId, will.topic, will.retain === true);
-        const size = will.payload ? Buffer.byteLength(will.payload) : 0;
-        const problem = !decision.ok ? decision.reason : size > maxPayload ? 'payload too large' : undefined;
-        if (problem !== undefined) badWills.set(client, `bad last will (${will.topic}): ${problem}`);
-      }
+    preConnect: (client, packet, callback) => {
+      checkWill(ctx, client, packet.clientId, packet.will);
       callback(null, true);
     },
-
-    authenticate(client, username, password, done) {
-      const refuse = (code: number, why: string) => {
-        log.warn({ clientId: client.id, username, why }, 'MQTT login refused');
-        done(authError(code, why), false);
-      };
-      const badWill = badWills.get(client);
-      if (badWill !== undefined) {
-        refuse(NOT_AUTHORIZED, badWill);
-        return;
-      }
-      if (!username || !password || password.length === 0) {
-        refuse(BAD_CREDENTIALS, 'no username or password');
-        return;
-      }
-      if (client.id !== username) {
-        refuse(IDENTIFIER_REJECTED, 'the client id must be the device id');
-        return;
-      }
-      options.authenticate(username, password.toString('utf8')).then(
-        (ok) => {
-          if (ok) done(null, true);
-          else refuse(BAD_CREDENTIALS, 'bad device credential');
-        },
-        (error: unknown) => {
-          log.error({ err: error, deviceId: username }, 'checking a device credential failed');
-          done(authError(SERVER_UNAVAILABLE, 'credential check unavailable'), false);
-        },
-      );
-    },
-
-    authorizePublish(client, packet, callback) {
-      // `client` is null for the last will of a session aedes kept from before (already checked).
-      const deviceId = client?.id;
-      const size = packet.payload ? Buffer.byteLength(packet.payload) : 0;
-      if (size > maxPayload) {
-        log.warn({ deviceId, topic: packet.topic, size }, 'MQTT publish refused: payload too large');
-        callback(new Error('payload too large'));
-        return;
-      }
-      if (deviceId === undefined) {
-        const orphanWill = parseTopic(packet.topic)?.channel === 'status';
-        callback(orphanWill ? null : new Error('publish without a client refused'));
-        return;
-      }
-      const decision = devicePublishDecision(deviceId, packet.topic, packet.retain === true);
-      if (!decision.ok) {
-        log.warn({ deviceId, topic: packet.topic, reason: decision.reason }, 'MQTT publish refused');
-        callback(new Error(`publish refused: ${decision.reason}`));
-        return;
-      }
-      callback(null);
-    },
-
+    authenticate: (client, username, password, done) => authenticate(ctx, client, username, password, done),
+    authorizePublish: (client, packet, callback) => callback(publishRefusal(ctx, client, packet)),
     authorizeSubscribe(client, subscription, callback) {
       const decision = deviceSubscribeDecision(client.id, subscription.topic);
-      if (!decision.ok) {
-        log.warn(
-          { deviceId: client.id, topic: subscription.topic, reason: decision.reason },
-          'MQTT subscription refused',
-        );
-        callback(null, null); // SUBACK 0x80 for this topic; the connection stays
+      if (decision.ok) {
+        callback(null, subscription);
         return;
       }
-      callback(null, subscription);
+      ctx.log.warn(
+        { deviceId: client.id, topic: subscription.topic, reason: decision.reason },
+        'MQTT subscription refused',
+      );
+      callback(null, null); // SUBACK 0x80 for this topic; the connection stays
     },
-  });
+  };
+}
 
+/**
+ * A will is published in the device's name later: it must be its own (retained) status. The login is
+ * then refused with "not authorized" (a CONNACK the device can read).
+ */
+function checkWill(
+  ctx: HookContext,
+  client: Client,
+  clientId: string,
+  will: { topic: string; payload?: Buffer | string; retain?: boolean } | undefined,
+): void {
+  if (!will) return;
+  const decision = devicePublishDecision(clientId, will.topic, will.retain === true);
+  const size = will.payload ? Buffer.byteLength(will.payload) : 0;
+  const problem = !decision.ok ? decision.reason : size > ctx.maxPayload ? 'payload too large' : undefined;
+  if (problem !== undefined) ctx.badWills.set(client, `bad last will (${will.topic}): ${problem}`);
+}
+
+/** Why a login is refused before its credential is checked: CONNACK code and reason. */
+function loginRefusal(
+  ctx: HookContext,
+  client: Client,
+  username: string | undefined,
+  password: Buffer | undefined,
+): [number, string] | undefined {
+  const badWill = ctx.badWills.get(client);
+  if (badWill !== undefined) return [NOT_AUTHORIZED, badWill];
+  if (!username || !password || password.length === 0) return [BAD_CREDENTIALS, 'no username or password'];
+  if (client.id !== username) return [IDENTIFIER_REJECTED, 'the client id must be the device id'];
+  return undefined;
+}
+
+function authenticate(
+  ctx: HookContext,
+  client: Client,
+  username: string | undefined,
+  password: Buffer | undefined,
+  done: (error: AuthenticateError | null, success: boolean | null) => void,
+): void {
+  const refuse = (code: number, why: string) => {
+    ctx.log.warn({ clientId: client.id, username, why }, 'MQTT login refused');
+    done(authError(code, why), false);
+  };
+  const refusal = loginRefusal(ctx, client, username, password);
+  if (refusal || !username || !password) {
+    refuse(...(refusal ?? [BAD_CREDENTIALS, 'no username or password']));
+    return;
+  }
+  ctx.options.authenticate(username, password.toString('utf8')).then(
+    (ok) => {
+      if (ok) done(null, true);
+      else refuse(BAD_CREDENTIALS, 'bad device credential');
+    },
+    (error: unknown) => {
+      ctx.log.error({ err: error, deviceId: username }, 'checking a device credential failed');
+      done(authError(SERVER_UNAVAILABLE, 'credential check unavailable'), false);
+    },
+  );
+}
+
+/** Why a device's publish is refused (its connection is then closed), or null. */
+function publishRefusal(ctx: HookContext, client: Client | null, packet: PublishPacket): Error | null {
+  // `client` is null for the last will of a session aedes kept from before (already checked).
+  const deviceId = client?.id;
+  const size = packet.payload ? Buffer.byteLength(packet.payload) : 0;
+  if (size > ctx.maxPayload) {
+    ctx.log.warn({ deviceId, topic: packet.topic, size }, 'MQTT publish refused: payload too large');
+    return new Error('payload too large');
+  }
+  if (deviceId === undefined) {
+    const orphanWill = parseTopic(packet.topic)?.channel === 'status';
+    return orphanWill ? null : new Error('publish without a client refused');
+  }
+  const decision = devicePublishDecision(deviceId, packet.topic, packet.retain === true);
+  if (decision.ok) return null;
+  ctx.log.warn({ deviceId, topic: packet.topic, reason: decision.reason }, 'MQTT publish refused');
+  return new Error(`publish refused: ${decision.reason}`);
+}
+
+/** Keeps the map of connected devices and logs what happens to connections. */
+function trackClients(aedes: Aedes, devices: Map<string, Client>, log: Logger): void {
   aedes.on('clientReady', (client) => {
     devices.set(client.id, client);
     log.info({ deviceId: client.id }, 'device connected');
@@ -216,8 +235,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
   // aedes emits 'error' when publishing the wills of a lost session fails; unhandled it would throw.
   (aedes as EventEmitter).on('error', (error: unknown) => log.error({ err: error }, 'MQTT broker error'));
+}
 
-  const handle = (socket: Socket) => {
+/** Hands a new socket to aedes, behind the frame guard that cuts oversized packets at their header. */
+function socketHandler(aedes: Aedes, sockets: Set<Socket>, maxPayload: number, log: Logger) {
+  return (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {}); // aedes reports it through the client
@@ -229,10 +251,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       );
     });
   };
+}
 
-  function publish(topic: string, payload: string | Buffer, publishOptions: PublishOptions): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const wire = signedPayload(options.signingKey, topic, payload);
+/** The hub's own publish: straight into aedes, signed on a signed channel. */
+function aedesPublisher(aedes: Aedes, signingKey: KeyObject) {
+  return (topic: string, payload: string | Buffer, publishOptions: PublishOptions): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const wire = signedPayload(signingKey, topic, payload);
       aedes.publish(
         {
           cmd: 'publish',
@@ -245,106 +270,141 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         (error) => (error ? reject(error) : resolve()),
       );
     });
+}
+
+type Subscriptions = Array<{ pattern: string; deliver: DeliverFunc }>;
+
+/** The hub's own subscription: handlers run concurrently, a failure is logged. */
+function aedesSubscriber(aedes: Aedes, subscriptions: Subscriptions, log: Logger) {
+  return (pattern: string, handler: MessageHandler): Promise<void> => {
+    const deliver: DeliverFunc = (packet, callback) => {
+      const message: InboundMessage = {
+        topic: packet.topic,
+        payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+      };
+      // Handlers run concurrently; the agents' unacknowledged window bounds how much is in flight.
+      try {
+        const result = handler(message);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) =>
+            log.error({ err: error, topic: packet.topic }, 'a hub message handler failed'),
+          );
+        }
+      } catch (error) {
+        log.error({ err: error, topic: packet.topic }, 'a hub message handler failed');
+      }
+      callback();
+    };
+    subscriptions.push({ pattern, deliver });
+    return new Promise((resolve) => aedes.subscribe(pattern, deliver, () => resolve()));
+  };
+}
+
+/** The plain and TLS servers the options ask for (not listening yet). */
+function createServers(options: EmbeddedBrokerOptions, handle: (socket: Socket) => void) {
+  if (options.port === undefined && !options.tls) throw new Error('the broker needs a plain port or TLS');
+  const tcp = options.port === undefined ? undefined : createTcpServer(handle);
+  const tls = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handle)
+    : undefined;
+  tls?.on('tlsClientError', (error, socket) =>
+    options.log.debug({ err: error, remote: socket.remoteAddress }, 'TLS handshake failed'),
+  );
+  return { tcp, tls };
+}
+
+/** Everything `close()` takes down, in order. */
+interface Running {
+  aedes: Aedes;
+  servers: Server[];
+  sockets: Set<Socket>;
+  subscriptions: Subscriptions;
+  log: Logger;
+  /** Publishes the offline hub status when the hub was online; true when it did. */
+  goOffline: () => Promise<boolean>;
+}
+
+async function closeBroker(r: Running): Promise<void> {
+  const stopped = Promise.all(r.servers.map(closeServer)); // no new connections
+  // Agents see the hub go away before their connections do.
+  if (await r.goOffline()) await flushSockets(r.sockets, CLOSE_GRACE_MS);
+  for (const { pattern, deliver } of r.subscriptions.splice(0)) {
+    await new Promise<void>((resolve) => r.aedes.unsubscribe(pattern, deliver, () => resolve()));
   }
+  await new Promise<void>((resolve) => r.aedes.close(() => resolve()));
+  for (const socket of r.sockets) socket.destroy();
+  await stopped;
+  r.log.info('MQTT broker stopped');
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const log = options.log;
+  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const signing = { key: options.signingKey, topic: topics.hubStatus };
+  const devices = new Map<string, Client>();
+  const sockets = new Set<Socket>();
+  const subscriptions: Subscriptions = [];
+  const state = { online: false, closing: false, port: 0, tlsPort: undefined as number | undefined };
+
+  const aedes = await Aedes.createBroker(accessHooks({ options, log, maxPayload, badWills: new WeakMap() }));
+  trackClients(aedes, devices, log);
+  const publish = aedesPublisher(aedes, options.signingKey);
+  const { tcp, tls } = createServers(options, socketHandler(aedes, sockets, maxPayload, log));
+  const hubStatus = (s: 'online' | 'offline') =>
+    publish(topics.hubStatus, hubStatusPayload(s, signing), { qos: 1, retain: true });
+  const goOffline = async () => {
+    if (!state.online) return false;
+    await hubStatus('offline').catch((error: unknown) =>
+      log.warn({ err: error }, 'publishing the hub offline status failed'),
+    );
+    state.online = false;
+    return true;
+  };
 
   const bus: EmbeddedBroker = {
     kind: 'embedded',
     hubStatusTopic: topics.hubStatus,
     get port() {
-      return tcp ? port : (tlsPort ?? 0);
+      return tcp ? state.port : (state.tlsPort ?? 0);
     },
     get tlsPort() {
-      return tlsPort;
+      return state.tlsPort;
     },
     aedes,
     get online() {
-      return online;
+      return state.online;
     },
-
-    subscribe(pattern: string, handler: MessageHandler): Promise<void> {
-      const deliver: DeliverFunc = (packet, callback) => {
-        const message: InboundMessage = {
-          topic: packet.topic,
-          payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
-        };
-        // Handlers run concurrently; the agents' unacknowledged window bounds how much is in flight.
-        try {
-          const result = handler(message);
-          if (result instanceof Promise) {
-            result.catch((error: unknown) =>
-              log.error({ err: error, topic: packet.topic }, 'a hub message handler failed'),
-            );
-          }
-        } catch (error) {
-          log.error({ err: error, topic: packet.topic }, 'a hub message handler failed');
-        }
-        callback();
-      };
-      subscriptions.push({ pattern, deliver });
-      return new Promise((resolve) => aedes.subscribe(pattern, deliver, () => resolve()));
-    },
-
+    subscribe: aedesSubscriber(aedes, subscriptions, log),
     publish,
-
     async announceOnline() {
-      await publish(topics.hubStatus, hubStatusPayload('online', signing), { qos: 1, retain: true });
-      online = true;
+      await hubStatus('online');
+      state.online = true;
     },
-
-    connectedDevices() {
-      return [...devices.keys()];
-    },
-
+    connectedDevices: () => [...devices.keys()],
     disconnectDevice(deviceId: string) {
       const client = devices.get(deviceId);
       if (!client) return Promise.resolve(false);
       return new Promise((resolve) => client.close(() => resolve(true)));
     },
-
     async close() {
-      if (closing) return;
-      closing = true;
-      const servers = [...(tcp ? [tcp] : []), ...(tlsServer ? [tlsServer] : [])];
-      const stopped = Promise.all(servers.map(closeServer)); // no new connections
-      if (online) {
-        // Agents see the hub go away before their connections do.
-        await publish(topics.hubStatus, hubStatusPayload('offline', signing), { qos: 1, retain: true }).catch(
-          (error: unknown) => log.warn({ err: error }, 'publishing the hub offline status failed'),
-        );
-        online = false;
-        await flushSockets(sockets, CLOSE_GRACE_MS);
-      }
-      for (const { pattern, deliver } of subscriptions.splice(0)) {
-        await new Promise<void>((resolve) => aedes.unsubscribe(pattern, deliver, () => resolve()));
-      }
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await stopped;
-      log.info('MQTT broker stopped');
+      if (state.closing) return;
+      state.closing = true;
+      const servers = [...(tcp ? [tcp] : []), ...(tls ? [tls] : [])];
+      await closeBroker({ aedes, servers, sockets, subscriptions, log, goOffline });
     },
   };
-
-  if (options.port === undefined && !options.tls) throw new Error('the broker needs a plain port or TLS');
-  const tcp = options.port === undefined ? undefined : createTcpServer(handle);
-  const tlsServer = options.tls
-    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handle)
-    : undefined;
-  tlsServer?.on('tlsClientError', (error, socket) =>
-    log.debug({ err: error, remote: socket.remoteAddress }, 'TLS handshake failed'),
-  );
 
   try {
     if (options.prepare) await options.prepare(bus);
     const host = options.host ?? '0.0.0.0';
-    if (tcp) port = await listen(tcp, options.port ?? 0, host);
-    if (tlsServer && options.tls) {
-      tlsPort = await listen(tlsServer, options.tls.port ?? 8883, options.tls.host ?? host);
-    }
+    if (tcp) state.port = await listen(tcp, options.port ?? 0, host);
+    if (tls && options.tls)
+      state.tlsPort = await listen(tls, options.tls.port ?? 8883, options.tls.host ?? host);
     if (options.announce ?? true) await bus.announceOnline();
     log.info({ port: bus.port, tlsPort: bus.tlsPort }, 'MQTT broker listening');
   } catch (error) {
     tcp?.close();
-    tlsServer?.close();
+    tls?.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw error;
   }

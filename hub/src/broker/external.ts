@@ -144,63 +144,116 @@ function connectOnce(
   });
 }
 
-export async function connectExternalBus(options: ExternalBusOptions): Promise<ExternalBus> {
-  const log = options.log;
+/** The hub's identity and limits on the broker, settled before connecting. */
+interface Settings {
+  options: ExternalBusOptions;
+  log: Logger;
+  group: string;
+  clientId: string;
+  hubStatusTopic: string;
+  sharedChannels: Set<string>;
+  maxPayload: number;
+  signing: { key: KeyObject; topic: string };
+}
+
+function settings(options: ExternalBusOptions): Settings {
   const group = options.group ?? 'oskartrack-hub';
   if (!/^[^/#+]+$/.test(group)) throw new Error(`invalid shared subscription group ${JSON.stringify(group)}`);
-  const clientId = options.clientId ?? `oskartrack-hub-${randomBytes(6).toString('hex')}`;
   const hubStatusTopic = options.hubStatusTopic ?? topics.hubStatus;
-  const sharedChannels = new Set<string>(options.sharedChannels ?? ['events']);
-  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
-  const signing = { key: options.signingKey, topic: hubStatusTopic };
+  return {
+    options,
+    log: options.log,
+    group,
+    clientId: options.clientId ?? `oskartrack-hub-${randomBytes(6).toString('hex')}`,
+    hubStatusTopic,
+    sharedChannels: new Set<string>(options.sharedChannels ?? ['events']),
+    maxPayload: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
+    signing: { key: options.signingKey, topic: hubStatusTopic },
+  };
+}
 
-  const base = (version: 4 | 5): IClientOptions => ({
-    ...options.mqttOptions,
-    clientId,
-    ...(options.username !== undefined ? { username: options.username } : {}),
-    ...(options.password !== undefined ? { password: options.password } : {}),
+/** The mqtt.js options for one protocol version; the will turns the hub status offline. */
+function clientOptions(s: Settings, version: 4 | 5): IClientOptions {
+  const o = s.options;
+  return {
+    ...o.mqttOptions,
+    clientId: s.clientId,
+    ...(o.username !== undefined ? { username: o.username } : {}),
+    ...(o.password !== undefined ? { password: o.password } : {}),
     protocolVersion: version,
     clean: true,
     resubscribe: false, // this bus resubscribes itself, with its subscription identifiers
     queueQoSZero: false,
-    connectTimeout: options.connectTimeoutMs ?? 10_000,
-    will: { topic: hubStatusTopic, payload: hubStatusPayload('offline', signing), qos: 1, retain: true },
+    connectTimeout: o.connectTimeoutMs ?? 10_000,
+    will: { topic: s.hubStatusTopic, payload: hubStatusPayload('offline', s.signing), qos: 1, retain: true },
     ...(version === 5
-      ? { properties: { maximumPacketSize: maxPayload + 65_536 + 16, sessionExpiryInterval: 0 } }
+      ? { properties: { maximumPacketSize: s.maxPayload + 65_536 + 16, sessionExpiryInterval: 0 } }
       : {}),
-  });
+  };
+}
 
-  let opened: { client: MqttClient; connack: IConnackPacket };
-  let version: 4 | 5 = options.forceMqtt311 ? 4 : 5;
+/** Connects with MQTT 5, or MQTT 3.1.1 when the broker refuses 5 (or `forceMqtt311`). */
+async function connectEither(
+  s: Settings,
+): Promise<{ client: MqttClient; connack: IConnackPacket; version: 4 | 5 }> {
+  const url = s.options.url;
+  if (s.options.forceMqtt311) return { ...(await connectOnce(url, clientOptions(s, 4))), version: 4 };
   try {
-    opened = await connectOnce(options.url, base(version));
+    return { ...(await connectOnce(url, clientOptions(s, 5))), version: 5 };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const unsupported = typeof code === 'number' && UNSUPPORTED_PROTOCOL.has(code);
     const closed = !(typeof code === 'number') && /closed before/.test(String(error));
-    if (version === 4 || !(unsupported || closed)) throw error;
-    log.warn({ err: error }, 'the MQTT broker refused MQTT 5; using MQTT 3.1.1 without shared subscriptions');
-    version = 4;
-    opened = await connectOnce(options.url, base(version));
+    if (!(unsupported || closed)) throw error;
+    s.log.warn(
+      { err: error },
+      'the MQTT broker refused MQTT 5; using MQTT 3.1.1 without shared subscriptions',
+    );
+    return { ...(await connectOnce(url, clientOptions(s, 4))), version: 4 };
   }
-  const { client, connack } = opened;
-  client.options.reconnectPeriod = options.reconnectPeriodMs ?? 2000;
+}
 
-  const props = version === 5 ? connack.properties : undefined;
-  let sharedOk = version === 5 && props?.sharedSubscriptionAvailable !== false;
-  const useIdentifiers = version === 5 && props?.subscriptionIdentifiersAvailable !== false;
-  const subscriptions: Subscription[] = [];
-  const byId = new Map<number, Subscription>();
-  let nextId = 1;
-  let online = false;
-  let closing = false;
+/**
+ * The hub's subscriptions on the broker: each has an identifier (MQTT 5) that routes a message to its
+ * handler; they are subscribed again after every reconnect, shared where the broker allows.
+ */
+class Subscriptions {
+  readonly all: Subscription[] = [];
+  private readonly byId = new Map<number, Subscription>();
+  private nextId = 1;
+  sharedOk: boolean;
 
-  log.info(
-    { url: options.url, clientId, version, sharedSubscriptions: sharedOk },
-    'connected to the MQTT broker',
-  );
+  constructor(
+    private readonly client: MqttClient,
+    private readonly s: Settings,
+    private readonly useIdentifiers: boolean,
+    sharedOk: boolean,
+  ) {
+    this.sharedOk = sharedOk;
+  }
 
-  function invoke(subscription: Subscription, topic: string, payload: Buffer): void {
+  async add(pattern: string, shared: boolean, handler: MessageHandler): Promise<void> {
+    const subscription: Subscription = { id: this.nextId++, pattern, shared, handler };
+    this.all.push(subscription);
+    this.byId.set(subscription.id, subscription);
+    await this.subscribe(subscription);
+  }
+
+  async resubscribe(): Promise<void> {
+    for (const subscription of this.all) await this.subscribe(subscription);
+  }
+
+  /** Hands a message to the handlers it was delivered for. */
+  deliver(topic: string, payload: Buffer, ids: number | number[] | undefined): void {
+    const targets =
+      ids !== undefined
+        ? (Array.isArray(ids) ? ids : [ids]).flatMap((id) => this.byId.get(id) ?? [])
+        : this.all.filter((sub) => topicMatches(sub.pattern, topic));
+    for (const subscription of targets) this.invoke(subscription, topic, payload);
+  }
+
+  private invoke(subscription: Subscription, topic: string, payload: Buffer): void {
+    const log = this.s.log;
     try {
       const result = subscription.handler({ topic, payload });
       if (result instanceof Promise) {
@@ -211,129 +264,152 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
     }
   }
 
-  client.on('message', (topic, payload, packet) => {
-    if (payload.length > maxPayload) {
-      log.warn({ topic, size: payload.length }, 'MQTT message over the size limit dropped');
-      return;
-    }
-    const ids = packet.properties?.subscriptionIdentifier;
-    const targets =
-      ids !== undefined
-        ? (Array.isArray(ids) ? ids : [ids]).flatMap((id) => byId.get(id) ?? [])
-        : subscriptions.filter((s) => topicMatches(s.pattern, topic));
-    for (const subscription of targets) invoke(subscription, topic, payload);
-  });
-
-  async function subscribeOne(subscription: Subscription): Promise<void> {
-    const shared = subscription.shared && sharedOk;
-    const filter = shared ? `$share/${group}/${subscription.pattern}` : subscription.pattern;
-    const code = await subackCode(client, filter, {
+  private async subscribe(subscription: Subscription): Promise<void> {
+    const shared = subscription.shared && this.sharedOk;
+    const filter = shared ? `$share/${this.s.group}/${subscription.pattern}` : subscription.pattern;
+    const code = await subackCode(this.client, filter, {
       qos: 1,
-      ...(useIdentifiers ? { properties: { subscriptionIdentifier: subscription.id } } : {}),
+      ...(this.useIdentifiers ? { properties: { subscriptionIdentifier: subscription.id } } : {}),
     });
     if (shared && code === SHARED_NOT_SUPPORTED) {
-      sharedOk = false;
-      log.warn({ filter }, 'the MQTT broker has no shared subscriptions: every hub receives every batch');
-      return subscribeOne(subscription);
+      this.sharedOk = false;
+      this.s.log.warn(
+        { filter },
+        'the MQTT broker has no shared subscriptions: every hub receives every batch',
+      );
+      return this.subscribe(subscription);
     }
     if (code >= 0x80) throw new Error(`the MQTT broker refused the subscription to ${filter} (code ${code})`);
   }
+}
 
-  async function publish(topic: string, payload: string | Buffer, publishOptions: PublishOptions) {
-    if (!client.connected) throw new Error('not connected to the MQTT broker');
-    const wire = signedPayload(options.signingKey, topic, payload);
-    await client.publishAsync(topic, wire, { qos: publishOptions.qos, retain: publishOptions.retain });
-  }
+/** What the running bus shares with its event handlers. */
+interface Live {
+  online: boolean;
+  closing: boolean;
+}
 
-  async function announce(): Promise<void> {
-    await publish(hubStatusTopic, hubStatusPayload('online', signing), { qos: 1, retain: true });
-  }
-
-  // The hub status, seen by this hub too: another hub's will (or clean stop) turned it offline.
-  const statusSubscription: Subscription = {
-    id: nextId++,
-    pattern: hubStatusTopic,
-    shared: false,
-    handler: ({ payload }) => {
-      if (payload.length === 0) return;
-      const status = openSignedAs(HubStatus, createPublicKey(options.signingKey), hubStatusTopic, payload);
-      if (!status.ok || status.value.state !== 'offline' || !online || closing) return;
-      log.info('the hub status turned offline while this hub runs (another hub stopped): set online again');
-      announce().catch((error: unknown) => log.warn({ err: error }, 'republishing the hub status failed'));
-    },
+/** The hub status, seen by this hub too: another hub's will (or clean stop) turned it offline. */
+function watchHubStatus(s: Settings, live: Live, announce: () => Promise<void>): MessageHandler {
+  const publicKey = createPublicKey(s.options.signingKey);
+  return ({ payload }) => {
+    if (payload.length === 0) return;
+    const status = openSignedAs(HubStatus, publicKey, s.hubStatusTopic, payload);
+    if (!status.ok || status.value.state !== 'offline' || !live.online || live.closing) return;
+    s.log.info('the hub status turned offline while this hub runs (another hub stopped): set online again');
+    announce().catch((error: unknown) => s.log.warn({ err: error }, 'republishing the hub status failed'));
   };
-  subscriptions.push(statusSubscription);
-  byId.set(statusSubscription.id, statusSubscription);
-  await subscribeOne(statusSubscription);
+}
 
+/** Message delivery, and after a reconnect: subscribe everything again and announce again. */
+function handleClientEvents(
+  client: MqttClient,
+  s: Settings,
+  subs: Subscriptions,
+  live: Live,
+  announce: () => Promise<void>,
+): void {
+  const { log, options } = s;
+  client.on('message', (topic, payload, packet) => {
+    if (payload.length > s.maxPayload) {
+      log.warn({ topic, size: payload.length }, 'MQTT message over the size limit dropped');
+      return;
+    }
+    subs.deliver(topic, payload, packet.properties?.subscriptionIdentifier);
+  });
   client.on('connect', () => {
     log.info({ url: options.url }, 'reconnected to the MQTT broker');
     void (async () => {
-      for (const subscription of subscriptions) await subscribeOne(subscription);
-      if (online) await announce();
+      await subs.resubscribe();
+      if (live.online) await announce();
     })().catch((error: unknown) => {
       log.error({ err: error }, 'resubscribing after a reconnect failed; reconnecting');
       client.reconnect();
     });
   });
   client.on('close', () => {
-    if (!closing) log.warn({ url: options.url }, 'lost the MQTT broker; reconnecting');
+    if (!live.closing) log.warn({ url: options.url }, 'lost the MQTT broker; reconnecting');
   });
   client.on('error', (error) => log.warn({ err: error }, 'MQTT client error'));
+}
+
+/** Publishes the offline hub status (when online) and disconnects cleanly, each within a bound. */
+async function closeBus(client: MqttClient, s: Settings, live: Live, publish: PublishFunc): Promise<void> {
+  if (live.online && client.connected) {
+    await withTimeout(
+      publish(s.hubStatusTopic, hubStatusPayload('offline', s.signing), { qos: 1, retain: true }),
+      CLOSE_TIMEOUT_MS,
+    ).catch((error: unknown) => s.log.warn({ err: error }, 'publishing the hub offline status failed'));
+  }
+  live.online = false;
+  // A clean DISCONNECT: the broker drops the will (the offline status is already published).
+  const ended = await withTimeout(
+    client.endAsync(false).then(() => true),
+    CLOSE_TIMEOUT_MS,
+  );
+  if (!ended) client.end(true);
+  s.log.info({ url: s.options.url }, 'disconnected from the MQTT broker');
+}
+
+type PublishFunc = (topic: string, payload: string | Buffer, options: PublishOptions) => Promise<void>;
+
+export async function connectExternalBus(options: ExternalBusOptions): Promise<ExternalBus> {
+  const s = settings(options);
+  const { client, connack, version } = await connectEither(s);
+  client.options.reconnectPeriod = options.reconnectPeriodMs ?? 2000;
+  const props = version === 5 ? connack.properties : undefined;
+  const useIdentifiers = version === 5 && props?.subscriptionIdentifiersAvailable !== false;
+  const subs = new Subscriptions(
+    client,
+    s,
+    useIdentifiers,
+    version === 5 && props?.sharedSubscriptionAvailable !== false,
+  );
+  const live: Live = { online: false, closing: false };
+  s.log.info(
+    { url: options.url, clientId: s.clientId, version, sharedSubscriptions: subs.sharedOk },
+    'connected to the MQTT broker',
+  );
+
+  const publish: PublishFunc = async (topic, payload, publishOptions) => {
+    if (!client.connected) throw new Error('not connected to the MQTT broker');
+    const wire = signedPayload(options.signingKey, topic, payload);
+    await client.publishAsync(topic, wire, { qos: publishOptions.qos, retain: publishOptions.retain });
+  };
+  const announce = () =>
+    publish(s.hubStatusTopic, hubStatusPayload('online', s.signing), { qos: 1, retain: true });
+
+  handleClientEvents(client, s, subs, live, announce);
+  await subs.add(s.hubStatusTopic, false, watchHubStatus(s, live, announce));
 
   const bus: ExternalBus = {
     kind: 'external',
-    hubStatusTopic,
+    hubStatusTopic: s.hubStatusTopic,
     protocolVersion: version,
-    clientId,
+    clientId: s.clientId,
     client,
     get sharedSubscriptions() {
-      return sharedOk;
+      return subs.sharedOk;
     },
     get connected() {
       return client.connected;
     },
     get online() {
-      return online;
+      return live.online;
     },
-
     async subscribe(pattern, handler) {
       const channel = channelOf(pattern);
-      const subscription: Subscription = {
-        id: nextId++,
-        pattern,
-        shared: channel !== undefined && sharedChannels.has(channel),
-        handler,
-      };
-      subscriptions.push(subscription);
-      byId.set(subscription.id, subscription);
-      await subscribeOne(subscription);
+      await subs.add(pattern, channel !== undefined && s.sharedChannels.has(channel), handler);
     },
-
     publish,
-
     async announceOnline() {
-      online = true;
+      live.online = true;
       await announce();
     },
-
     async close() {
-      if (closing) return;
-      closing = true;
-      if (online && client.connected) {
-        await withTimeout(
-          publish(hubStatusTopic, hubStatusPayload('offline', signing), { qos: 1, retain: true }),
-          CLOSE_TIMEOUT_MS,
-        ).catch((error: unknown) => log.warn({ err: error }, 'publishing the hub offline status failed'));
-      }
-      online = false;
-      // A clean DISCONNECT: the broker drops the will (the offline status is already published).
-      const ended = await withTimeout(
-        client.endAsync(false).then(() => true),
-        CLOSE_TIMEOUT_MS,
-      );
-      if (!ended) client.end(true);
-      log.info({ url: options.url }, 'disconnected from the MQTT broker');
+      if (live.closing) return;
+      live.closing = true;
+      await closeBus(client, s, live, publish);
     },
   };
 
@@ -341,7 +417,7 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
     if (options.prepare) await options.prepare(bus);
     if (options.announce ?? true) await bus.announceOnline();
   } catch (error) {
-    closing = true;
+    live.closing = true;
     client.end(true);
     throw error;
   }
