@@ -464,6 +464,8 @@ export interface UploadSummary {
   zones: { zoneId: string; name: string; entries: number; exits: number; dwellMs: number }[];
   /** Seconds of video covered, from the start time the user gave. */
   videoSeconds: number;
+  /** The file ended early or was damaged ("the video ends after 16 of 795 frames: ..."). */
+  warning?: string;
 }
 
 /**

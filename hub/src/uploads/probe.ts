@@ -1,10 +1,12 @@
 /**
  * Is an uploaded file a video the engine can read? Three checks, cheapest first: the file name's
  * extension, the container's signature in its first bytes, then OpenCV opening it and decoding the
- * first frame (the agent's own FileSource does both). Each failure is a plain sentence for the user.
+ * first frame (the agent's own FileSource does both, in a worker process). Each failure is a plain sentence for the user.
  */
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { Probed } from './worker-messages.ts';
+import { runWorker } from './worker-process.ts';
 
 export const VIDEO_EXTENSIONS = [
   '.avi',
@@ -92,24 +94,19 @@ export async function probeVideo(path: string, fileName: string, fps?: number): 
       `"${fileName}" is not a video file this hub knows (no AVI, MP4/MOV, Matroska/WebM, MPEG, FLV, ASF or Ogg header)`,
     );
   }
-  const { openSource } = await import('@oskartrack/agent');
-  let source: Awaited<ReturnType<typeof openSource>>;
+  // Decoded in a worker process: a file crafted to crash the decoder ends that process, not the hub.
+  let probed: Probed;
   try {
-    source = await openSource(path, { prefetch: false, ...(fps ? { fps } : {}) });
+    probed = await runWorker({ type: 'probe', file: path, ...(fps ? { fps } : {}) });
   } catch (err) {
-    const why = err instanceof Error ? err.message.replace(path, fileName) : String(err);
+    const why = err instanceof Error ? err.message.replaceAll(path, fileName) : String(err);
     throw new VideoRejected(`"${fileName}" could not be decoded: ${why}`);
   }
-  try {
-    const info = source.info;
-    return {
-      container,
-      width: info.width,
-      height: info.height,
-      fps: info.fps,
-      frameCount: info.frameCount && info.frameCount > 0 ? info.frameCount : undefined,
-    };
-  } finally {
-    await source.close();
-  }
+  return {
+    container,
+    width: probed.width,
+    height: probed.height,
+    fps: probed.fps,
+    frameCount: probed.frameCount,
+  };
 }

@@ -10,11 +10,15 @@
  * - Events go through the same ingest as a box's (`Ingest.submit`: its queue, one transaction with
  *   visits and summaries, onStored to the live feed), under the store's recordings device
  *   `upload-<storeId>` (created on first use, with no MQTT credential, so no box can log in as it),
- *   with seqs continuing from the highest stored for it. Batches of at most MAX_BATCH_EVENTS are handed
- *   over one at a time and awaited: the engine runs only as fast as the database stores.
+ *   with seqs numbered here (recordings-device.ts says why). Batches of at most MAX_BATCH_EVENTS are
+ *   handed over one at a time and awaited: the engine runs only as fast as the database stores.
+ * - Each job runs in its own child process (worker.ts, started by worker-process.ts), built by the
+ *   agent's camera-pipeline factory: a decoder crash or a killed worker fails that job, not the hub.
+ *   A file that ends before its header said is done with a warning in its summary.
  * - Frame times start at the start time the user gave; the camera's areas and lines are its scene.
  * - The video is deleted once processed (done or failed) unless `keepFiles` (settings.keepUploads).
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -22,19 +26,18 @@ import {
   MAX_BATCH_EVENTS,
   PROTOCOL_VERSION,
   type SequencedEvent,
-  type TrackingEvent,
 } from '@oskartrack/protocol';
-import { ConflictError } from '../db/errors.ts';
-import {
-  type Repositories,
-  recordingsDeviceId,
-  type UploadJobPatch,
-  type UploadJob as UploadJobRow,
-} from '../db/repositories/index.ts';
-import type { UploadSummary } from '../db/schema.ts';
+import type { Repositories, UploadJobPatch, UploadJob as UploadJobRow } from '../db/repositories/index.ts';
 import type { UploadJob } from '../live/messages.ts';
+import { JobRun } from './job-run.ts';
+import { jobView } from './job-view.ts';
+import { RecordingsDevices } from './recordings-device.ts';
+import { type Done, UPLOAD_DETECTORS } from './worker-messages.ts';
+import { runWorker } from './worker-process.ts';
 
-export const DETECTORS = ['hog', 'yolox'] as const;
+export { jobView } from './job-view.ts';
+
+export const DETECTORS = UPLOAD_DETECTORS;
 export type UploadDetector = (typeof DETECTORS)[number];
 
 export interface UploadLogger {
@@ -79,28 +82,6 @@ export interface NewUpload {
   framesTotal: number | null;
 }
 
-export function jobView(row: UploadJobRow): UploadJob {
-  const iso = (d: Date | null) => (d ? d.toISOString() : null);
-  return {
-    id: row.id,
-    storeId: row.storeId,
-    cameraId: row.cameraId,
-    fileName: row.fileName,
-    sizeBytes: row.sizeBytes,
-    detector: row.detector,
-    state: row.state,
-    framesDone: row.framesDone,
-    framesTotal: row.framesTotal,
-    fps: row.processingFps,
-    error: row.error,
-    summary: row.summary,
-    startTime: row.startTime.toISOString(),
-    createdAt: row.createdAt.toISOString(),
-    startedAt: iso(row.startedAt),
-    finishedAt: iso(row.finishedAt),
-  };
-}
-
 interface Running {
   id: string;
   abort: AbortController;
@@ -113,7 +94,9 @@ export class UploadService {
   private readonly opts: UploadServiceOptions;
   private readonly queue: string[] = [];
   private readonly running = new Map<string, Running>();
-  private readonly nextSeq = new Map<string, Promise<{ next: number }>>();
+  private readonly recordings: RecordingsDevices;
+  /** The worker process of each running job. */
+  private readonly workers = new Map<string, ChildProcess>();
   private readonly concurrency: number;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -121,6 +104,7 @@ export class UploadService {
   constructor(options: UploadServiceOptions) {
     this.opts = options;
     this.repos = options.repos;
+    this.recordings = new RecordingsDevices(options.repos);
     this.dir = join(options.dataDir, 'uploads');
     this.concurrency = Math.max(1, options.concurrency ?? 1);
   }
@@ -145,10 +129,15 @@ export class UploadService {
     return join(this.dir, id);
   }
 
+  /** The process id of a running job's worker (tests kill it). */
+  workerPid(jobId: string): number | undefined {
+    return this.workers.get(jobId)?.pid;
+  }
+
   /** Records a checked upload as a queued job and starts it when a slot is free. */
   async accept(upload: NewUpload): Promise<UploadJob> {
     if (this.stopped) throw new Error('the hub is shutting down');
-    const deviceId = await this.recordingsDevice(upload.storeId);
+    const deviceId = await this.recordings.ensure(upload.storeId);
     const row = await this.repos.uploads.create({ ...upload, deviceId });
     const view = jobView(row);
     this.opts.feed?.jobUpdated(view);
@@ -198,35 +187,6 @@ export class UploadService {
     }
   }
 
-  private async recordingsDevice(storeId: string): Promise<string> {
-    const id = recordingsDeviceId(storeId);
-    const existing = await this.repos.devices.find(id);
-    if (existing) {
-      if (existing.storeId !== storeId) throw new Error(`device ${id} belongs to another store`);
-      return id;
-    }
-    try {
-      await this.repos.devices.create({ id, storeId, name: 'Uploaded recordings' });
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
-    return id;
-  }
-
-  /** Takes `n` consecutive seqs of the device, after the highest stored. */
-  private async takeSeqs(deviceId: string, n: number): Promise<number> {
-    let counter = this.nextSeq.get(deviceId);
-    if (!counter) {
-      counter = this.repos.events.lastSeq(deviceId).then((last) => ({ next: last + 1 }));
-      this.nextSeq.set(deviceId, counter);
-      counter.catch(() => this.nextSeq.delete(deviceId));
-    }
-    const c = await counter;
-    const first = c.next;
-    c.next += n;
-    return first;
-  }
-
   private async update(id: string, patch: UploadJobPatch, toFeed = true): Promise<UploadJob> {
     const view = jobView(await this.repos.uploads.update(id, patch));
     if (toFeed) this.opts.feed?.jobUpdated(view);
@@ -235,165 +195,89 @@ export class UploadService {
 
   private async process(id: string, signal: AbortSignal): Promise<void> {
     const job = await this.repos.uploads.get(id);
-    const file = this.pathOf(id);
-    const discard = async () => {
-      if (!this.opts.keepFiles) await rm(file, { force: true }).catch(() => undefined);
-    };
-    const log = this.opts.log;
     const startedAt = new Date();
     await this.update(id, { state: 'processing', startedAt });
-    log.info({ jobId: id, file: job.fileName, cameraId: job.cameraId }, 'processing an uploaded recording');
-    const byKind: Record<string, number> = {};
-    let visits = 0;
-    let firstSeq: number | null = null;
-    let lastSeq: number | null = null;
-    let framesDone = 0;
-    let framesTotal = job.framesTotal;
+    this.opts.log.info(
+      { jobId: id, file: job.fileName, cameraId: job.cameraId },
+      'processing an uploaded recording',
+    );
+    const run = new JobRun(job, startedAt, this.opts);
     try {
       if (!job.deviceId) throw new Error('the store of this recording has no recordings device any more');
-      const deviceId = job.deviceId;
-      const agent = await import('@oskartrack/agent');
-      const { zones, lines } = await this.repos.zones.geometry(job.cameraId);
-      const source = await agent.openSource(file, {
+      const done = await this.runWorker(job, job.deviceId, run, signal);
+      await run.settled();
+      // The video goes before the job says it is finished: whoever sees "done" finds nothing kept.
+      await this.discard(id);
+      await this.update(id, run.finished(done));
+      this.logDone(id, done);
+    } catch (err) {
+      const message = signal.aborted
+        ? 'the hub stopped while this recording was being processed'
+        : (err instanceof Error ? err.message : String(err)).replaceAll(this.pathOf(id), job.fileName);
+      this.opts.log.warn({ jobId: id, error: message }, 'processing an uploaded recording failed');
+      await this.discard(id);
+      await run.settled();
+      await this.update(id, run.failed(message)).catch((e: unknown) =>
+        this.opts.log.error({ err: e, jobId: id }, 'recording a failed upload job failed'),
+      );
+    } finally {
+      await this.discard(id);
+    }
+  }
+
+  /** Runs the job in a worker process; its events are numbered here and stored through the ingest. */
+  private async runWorker(job: UploadJobRow, deviceId: string, run: JobRun, signal: AbortSignal) {
+    const { zones, lines } = await this.repos.zones.geometry(job.cameraId);
+    const batchEvents = Math.min(MAX_BATCH_EVENTS, Math.max(1, this.opts.batchEvents ?? MAX_BATCH_EVENTS));
+    return runWorker(
+      {
+        type: 'process',
+        file: this.pathOf(job.id),
         cameraId: job.cameraId,
         startTime: job.startTime.getTime(),
         ...(job.fps ? { fps: job.fps } : {}),
-      });
-      const detector = await agent
-        .createDetector({ kind: job.detector as UploadDetector, dataDir: this.opts.dataDir })
-        .catch(async (err: unknown) => {
-          await source.close();
-          throw err;
-        });
-      const engine = new agent.Engine({
-        cameraId: job.cameraId,
-        detector,
-        scene: { zones, lines },
-        fps: source.info.fps,
-      });
-      const batchSize = Math.min(MAX_BATCH_EVENTS, Math.max(1, this.opts.batchEvents ?? MAX_BATCH_EVENTS));
-      const pending: TrackingEvent[] = [];
-      const flush = async (all: boolean) => {
-        while (pending.length >= (all ? 1 : batchSize)) {
-          const chunk = pending.splice(0, batchSize);
-          const first = await this.takeSeqs(deviceId, chunk.length);
-          const events: SequencedEvent[] = chunk.map((event, i) => ({ seq: first + i, event }));
+        detector: job.detector as UploadDetector,
+        dataDir: this.opts.dataDir,
+        zones: [...zones],
+        lines: [...lines],
+        batchEvents,
+        ...(this.opts.maxFrames ? { maxFrames: this.opts.maxFrames } : {}),
+      },
+      {
+        signal,
+        onStart: (child) => this.workers.set(job.id, child),
+        onProgress: (p) => run.progress(p),
+        onEvents: async (events) => {
+          const first = await this.recordings.takeSeqs(deviceId, events.length);
+          const sequenced: SequencedEvent[] = events.map((event, i) => ({ seq: first + i, event }));
           await this.opts.ingest.submit(deviceId, {
             v: PROTOCOL_VERSION,
             sentAt: Date.now(),
             floor: first,
-            events,
+            events: sequenced,
           });
-          firstSeq ??= first;
-          lastSeq = first + chunk.length - 1;
-          for (const e of chunk) {
-            byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
-            if (e.kind === 'visit_closed') visits++;
-          }
-        }
-      };
-      const progressMs = this.opts.progressMs ?? 500;
-      const dbProgressMs = this.opts.dbProgressMs ?? 2000;
-      let lastFeed = 0;
-      let lastDb = Date.now();
-      let dbWrite: Promise<unknown> = Promise.resolve();
-      const t0 = performance.now();
-      const speed = () => {
-        const s = (performance.now() - t0) / 1000;
-        return s > 0 ? framesDone / s : 0;
-      };
-      let stats: Awaited<ReturnType<typeof agent.runSource>>;
-      try {
-        stats = await agent.runSource(source, engine, {
-          signal,
-          ...(this.opts.maxFrames ? { maxFrames: this.opts.maxFrames } : {}),
-          onStep: async (_frame, result) => {
-            if (result.events.length > 0) {
-              pending.push(...result.events);
-              await flush(false);
-            }
-          },
-          onFinish: async (last) => {
-            pending.push(...last);
-            await flush(true);
-          },
-          onProgress: (done, total) => {
-            framesDone = done;
-            if (total !== undefined) framesTotal = total;
-            const now = Date.now();
-            if (now - lastFeed >= progressMs) {
-              lastFeed = now;
-              this.opts.feed?.jobUpdated({
-                ...jobView(job),
-                state: 'processing',
-                startedAt: startedAt.toISOString(),
-                framesDone,
-                framesTotal,
-                fps: speed(),
-              });
-            }
-            if (now - lastDb >= dbProgressMs) {
-              lastDb = now;
-              dbWrite = dbWrite
-                .then(() =>
-                  this.repos.uploads.update(id, { framesDone, framesTotal, processingFps: speed() }),
-                )
-                .catch(() => undefined);
-            }
-          },
-        });
-      } finally {
-        detector.close();
-        await source.close();
-        await dbWrite;
-      }
-      if (signal.aborted) throw new Error('the hub stopped while this recording was being processed');
-      const counts = engine.analytics.counts();
-      const summary: UploadSummary = {
-        events: byKind,
-        visitors: counts.tracksStarted,
-        visits,
-        lines: counts.lines.map((l) => ({ lineId: l.lineId, name: l.name, in: l.in, out: l.out })),
-        zones: counts.zones.map((z) => ({
-          zoneId: z.zoneId,
-          name: z.name,
-          entries: z.entries,
-          exits: z.exits,
-          dwellMs: z.dwellMs,
-        })),
-        videoSeconds: stats.frames / source.info.fps,
-      };
-      // The video goes before the job says it is finished: whoever sees "done" finds nothing kept.
-      await discard();
-      await this.update(id, {
-        state: 'done',
-        framesDone: stats.frames,
-        framesTotal: framesTotal ?? stats.frames,
-        processingFps: stats.fps,
-        summary,
-        firstSeq,
-        lastSeq,
-        finishedAt: new Date(),
-      });
-      log.info(
-        { jobId: id, frames: stats.frames, fps: Math.round(stats.fps * 10) / 10, events: stats.events },
-        'uploaded recording processed',
+          run.stored(first, events);
+        },
+      },
+    ).finally(() => this.workers.delete(job.id));
+  }
+
+  private logDone(id: string, done: Done & { stderr: string }): void {
+    const line = { jobId: id, frames: done.frames, fps: Math.round(done.fps * 10) / 10 };
+    if (done.warning)
+      this.opts.log.warn(
+        { ...line, warning: done.warning, decoder: done.stderr },
+        'uploaded recording processed, with a warning',
       );
-    } catch (err) {
-      const message = err instanceof Error ? err.message.replace(file, job.fileName) : String(err);
-      log.warn({ jobId: id, error: message }, 'processing an uploaded recording failed');
-      await discard();
-      await this.update(id, {
-        state: 'failed',
-        error: message,
-        framesDone,
-        framesTotal,
-        firstSeq,
-        lastSeq,
-        finishedAt: new Date(),
-      }).catch((e: unknown) => log.error({ err: e, jobId: id }, 'recording a failed upload job failed'));
-    } finally {
-      await discard();
-    }
+    else if (done.stderr)
+      this.opts.log.warn(
+        { ...line, decoder: done.stderr },
+        'uploaded recording processed; the decoder complained',
+      );
+    else this.opts.log.info(line, 'uploaded recording processed');
+  }
+
+  private async discard(id: string): Promise<void> {
+    if (!this.opts.keepFiles) await rm(this.pathOf(id), { force: true }).catch(() => undefined);
   }
 }

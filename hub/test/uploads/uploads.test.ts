@@ -220,6 +220,36 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(leftovers()).toEqual([]);
   }, 240_000);
 
+  it('fails a job whose worker is killed mid-job, keeps answering, and reports a file cut short', async () => {
+    const r = await post(manager, { cameraId, startTime: START, file: { name: 'killed.avi', data: clip } });
+    expect(r.status).toBe(202);
+    const id = ((await r.json()) as UploadJob).id;
+    // Killed as soon as it exists: starting Node, tsx and OpenCV alone takes longer than this wait.
+    let pid = h.hub.uploads.workerPid(id);
+    for (; pid === undefined; pid = h.hub.uploads.workerPid(id))
+      await new Promise((res) => setTimeout(res, 10));
+    process.kill(pid, 'SIGKILL');
+    const killed = await waitDone(manager, id);
+    expect(killed.state).toBe('failed');
+    expect(killed.error).toMatch(
+      /^the video decoder stopped unexpectedly: its process was killed \(SIGKILL\)/,
+    );
+    expect((await fetch(`${h.hub.url}/api/health`)).status).toBe(200);
+    expect(leftovers()).toEqual([]);
+
+    // The first 30 % of the clip: its header still says 40 frames.
+    const cut = clip.subarray(0, Math.floor(clip.length * 0.3));
+    const next = await post(manager, { cameraId, startTime: START, file: { name: 'cut.avi', data: cut } });
+    expect(next.status, await next.clone().text()).toBe(202);
+    const done = await waitDone(manager, ((await next.json()) as UploadJob).id);
+    expect(done.state).toBe('done');
+    expect(done.framesTotal).toBe(40);
+    expect(done.framesDone).toBeLessThan(40);
+    expect(done.summary?.warning).toBe(
+      `the video ends after ${done.framesDone} of 40 frames: the file may be cut short`,
+    );
+  }, 240_000);
+
   it('refuses a file that is not a video with 400 and keeps nothing', async () => {
     const text = await post(manager, {
       cameraId,

@@ -1,0 +1,50 @@
+/**
+ * The store's recordings device (`upload-<storeId>`), under which uploaded recordings' events are
+ * stored, and its sequence numbers.
+ *
+ * Why a counter here and not a box's outbox: the outbox exists to keep events across a network and
+ * a restart until the hub confirms them; an upload's events are handed to the ingest in this process
+ * and awaited, so nothing waits to be sent again, and a job cut off midway is failed (upload it
+ * again). The seqs are one counter per recordings device, continuing after the highest stored, owned
+ * by this module alone: the upload worker numbers nothing (a killed worker would take its counter
+ * with it), and jobs of the same store running at once take disjoint ranges from the same counter,
+ * so the ingest's rule (each seq of a device stored once) holds as for a box.
+ */
+import { ConflictError } from '../db/errors.ts';
+import { type Repositories, recordingsDeviceId } from '../db/repositories/index.ts';
+
+export class RecordingsDevices {
+  private readonly nextSeq = new Map<string, Promise<{ next: number }>>();
+
+  constructor(private readonly repos: Repositories) {}
+
+  /** The store's recordings device, created on first use (with no MQTT credential: no box logs in as it). */
+  async ensure(storeId: string): Promise<string> {
+    const id = recordingsDeviceId(storeId);
+    const existing = await this.repos.devices.find(id);
+    if (existing) {
+      if (existing.storeId !== storeId) throw new Error(`device ${id} belongs to another store`);
+      return id;
+    }
+    try {
+      await this.repos.devices.create({ id, storeId, name: 'Uploaded recordings' });
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+    return id;
+  }
+
+  /** Takes `n` consecutive seqs of the device, after the highest stored; returns the first. */
+  async takeSeqs(deviceId: string, n: number): Promise<number> {
+    let counter = this.nextSeq.get(deviceId);
+    if (!counter) {
+      counter = this.repos.events.lastSeq(deviceId).then((last) => ({ next: last + 1 }));
+      this.nextSeq.set(deviceId, counter);
+      counter.catch(() => this.nextSeq.delete(deviceId));
+    }
+    const c = await counter;
+    const first = c.next;
+    c.next += n;
+    return first;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The messages between the hub and an upload worker (a child process, hub/src/uploads/worker.ts),
+ * defined once for both sides and checked on receipt: a crashed or confused child must not be able
+ * to hand the hub something it did not mean.
+ *
+ * hub -> worker: `process` (one recording; the only job a worker does) or `probe` (is this a video?),
+ * then an `ack` for each `events` batch once the hub has stored it (the engine runs only as fast as
+ * the database stores).
+ * worker -> hub: `progress`, `events`, then `done`, `probed` or `error`; the worker exits after those.
+ */
+import { check, LineDef, TrackingEvent, ZoneDef } from '@oskartrack/protocol';
+import { type Static, Type } from '@sinclair/typebox';
+
+export const UPLOAD_DETECTORS = ['hog', 'yolox'] as const;
+
+const Detector = Type.Union(UPLOAD_DETECTORS.map((d) => Type.Literal(d)));
+
+export const ProcessRequest = Type.Object({
+  type: Type.Literal('process'),
+  /** The stored upload, a path on the hub. */
+  file: Type.String({ minLength: 1 }),
+  cameraId: Type.String({ minLength: 1 }),
+  /** Epoch milliseconds of the first frame. */
+  startTime: Type.Number(),
+  fps: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  detector: Detector,
+  /** Where YOLOX models are looked up. */
+  dataDir: Type.String(),
+  zones: Type.Array(ZoneDef),
+  lines: Type.Array(LineDef),
+  /** Events per `events` message. */
+  batchEvents: Type.Integer({ minimum: 1 }),
+  /** Stop after this many frames (tests). */
+  maxFrames: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+export type ProcessRequest = Static<typeof ProcessRequest>;
+
+export const ProbeRequest = Type.Object({
+  type: Type.Literal('probe'),
+  file: Type.String({ minLength: 1 }),
+  fps: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+});
+export type ProbeRequest = Static<typeof ProbeRequest>;
+
+export const Ack = Type.Object({ type: Type.Literal('ack') });
+
+export const ToWorker = Type.Union([ProcessRequest, ProbeRequest, Ack]);
+export type ToWorker = Static<typeof ToWorker>;
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const Progress = Type.Object({
+  type: Type.Literal('progress'),
+  framesDone: Count,
+  framesTotal: Type.Optional(Count),
+  /** Processing speed so far, frames per second. */
+  fps: Type.Number({ minimum: 0 }),
+});
+export type Progress = Static<typeof Progress>;
+
+export const EventsBatch = Type.Object({
+  type: Type.Literal('events'),
+  events: Type.Array(TrackingEvent, { minItems: 1 }),
+});
+
+/** The end of a recording: what the engine counted, and whether the file ended before its header said. */
+export const Done = Type.Object({
+  type: Type.Literal('done'),
+  frames: Count,
+  framesTotal: Type.Optional(Count),
+  fps: Type.Number({ minimum: 0 }),
+  videoSeconds: Type.Number({ minimum: 0 }),
+  visitors: Count,
+  lines: Type.Array(Type.Object({ lineId: Type.String(), name: Type.String(), in: Count, out: Count })),
+  zones: Type.Array(
+    Type.Object({
+      zoneId: Type.String(),
+      name: Type.String(),
+      entries: Count,
+      exits: Count,
+      dwellMs: Type.Number({ minimum: 0 }),
+    }),
+  ),
+  /** A cut-short or damaged file: said in plain words. */
+  warning: Type.Optional(Type.String()),
+});
+export type Done = Static<typeof Done>;
+
+export const Probed = Type.Object({
+  type: Type.Literal('probed'),
+  width: Count,
+  height: Count,
+  fps: Type.Number({ exclusiveMinimum: 0 }),
+  frameCount: Type.Optional(Count),
+});
+export type Probed = Static<typeof Probed>;
+
+export const WorkerError = Type.Object({
+  type: Type.Literal('error'),
+  message: Type.String(),
+  /** The file is not a video this hub can read (as opposed to a failure of the hub). */
+  rejected: Type.Boolean(),
+});
+
+export const ToHub = Type.Union([Progress, EventsBatch, Done, Probed, WorkerError]);
+export type ToHub = Static<typeof ToHub>;
+
+/** A message from the worker, or an error saying what was wrong with it. */
+export function parseToHub(value: unknown): ToHub {
+  const r = check(ToHub, value);
+  if (!r.ok) throw new Error(`the upload worker sent a malformed message (${r.error})`);
+  return r.value;
+}
+
+/** A message from the hub, or an error saying what was wrong with it. */
+export function parseToWorker(value: unknown): ToWorker {
+  const r = check(ToWorker, value);
+  if (!r.ok) throw new Error(`the hub sent the upload worker a malformed message (${r.error})`);
+  return r.value;
+}

@@ -1,0 +1,104 @@
+/**
+ * The upload worker as a real child process (Node with tsx, the agent's pipeline, real OpenCV) on
+ * clips cut from the PETS 2009 video: a file cut short is done with a warning saying how many frames
+ * it held, random bytes are "not a video file", a worker killed mid-job is an error naming the
+ * signal, and what FFmpeg prints is summed up in one short line.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cutClip } from '../../../agent/test/support/clip.ts';
+import type { ProcessRequest } from '../../src/uploads/worker-messages.ts';
+import { runWorker, StderrSummary, UploadWorkerError } from '../../src/uploads/worker-process.ts';
+
+let dir: string;
+
+const request = (file: string): ProcessRequest => ({
+  type: 'process',
+  file,
+  cameraId: 'cam-1',
+  startTime: Date.parse('2025-07-01T09:00:00Z'),
+  fps: 7,
+  detector: 'hog',
+  dataDir: dir,
+  zones: [],
+  lines: [{ id: 'west', name: 'West', start: [250, 330], end: [250, 180], inSide: 'left' }],
+  batchEvents: 50,
+});
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'oskartrack-worker-'));
+  await cutClip(join(dir, 'clip.avi'), 40);
+  const whole = readFileSync(join(dir, 'clip.avi'));
+  writeFileSync(join(dir, 'cut.avi'), whole.subarray(0, Math.floor(whole.length * 0.3)));
+  // Random bytes behind a real AVI header: the signature check passes, the decoder does not.
+  const junk = Buffer.alloc(200_000);
+  for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + (i >> 3) * 104_729) & 0xff;
+  writeFileSync(join(dir, 'random.avi'), junk);
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('upload worker', () => {
+  it('processes a file cut short to its end, and says how many frames it held', async () => {
+    const stored: number[] = [];
+    const done = await runWorker(request(join(dir, 'cut.avi')), {
+      onEvents: async (events) => {
+        stored.push(events.length);
+      },
+    });
+    expect(done.frames).toBeGreaterThan(0);
+    expect(done.frames).toBeLessThan(40);
+    expect(done.framesTotal).toBe(40);
+    expect(done.warning).toBe(`the video ends after ${done.frames} of 40 frames: the file may be cut short`);
+    expect(stored.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(done.stderr.length).toBeLessThan(1200);
+  }, 120_000);
+
+  it('says "not a video file" for random bytes', async () => {
+    const probe = runWorker({ type: 'probe', file: join(dir, 'random.avi') });
+    await expect(probe).rejects.toThrow(/not a video file/);
+    await expect(probe).rejects.toMatchObject({ rejected: true });
+    const run = runWorker(request(join(dir, 'random.avi')));
+    await expect(run).rejects.toThrow(/not a video file/);
+  }, 120_000);
+
+  it('fails with the signal when the worker is killed mid-job', async () => {
+    let pid: number | undefined;
+    let progressed = 0;
+    const run = runWorker(request(join(dir, 'clip.avi')), {
+      onStart: (child) => {
+        pid = child.pid;
+      },
+      onProgress: (p) => {
+        progressed = p.framesDone;
+        if (pid) process.kill(pid, 'SIGKILL');
+      },
+    });
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UploadWorkerError);
+    expect((err as Error).message).toMatch(
+      /^the video decoder stopped unexpectedly: its process was killed \(SIGKILL\)/,
+    );
+    expect(progressed).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('StderrSummary', () => {
+  it('keeps a count and the last three different lines, not thousands of raw lines', () => {
+    const s = new StderrSummary();
+    for (let i = 0; i < 3000; i++) s.add(Buffer.from(`[mjpeg @ 0x5] error at MB ${i % 5}\n`));
+    s.add(Buffer.from('[mjpeg @ 0x5] last words without newline'));
+    const text = s.toString();
+    expect(text).toMatch(/^3001 decoder messages, the last: /);
+    expect(text.split(' | ')).toHaveLength(3);
+    expect(text).toContain('last words without newline');
+    expect(new StderrSummary().toString()).toBe('');
+  });
+});
