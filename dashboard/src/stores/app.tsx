@@ -1,6 +1,6 @@
 /** The app's context: the API client and one store per domain (session, places, choice, live). */
 import { createContext, type JSX, onCleanup, useContext } from 'solid-js';
-import { produce } from 'solid-js/store';
+import { produce, type SetStoreFunction } from 'solid-js/store';
 import { ApiClient, browserLock, browserStorage, describeError, type SessionUser } from '../api/client.ts';
 import type { Camera, Device, Store } from '../api/types.ts';
 import type { CameraHealth } from '../lib/camera-health.ts';
@@ -171,99 +171,110 @@ const zeroCounts = (): LiveCounts => ({
   visitsEnded: 0,
 });
 
+/** What one event adds to its camera's counters since the page opened. */
+function countEvent(c: LiveCounts, e: LiveEvent): void {
+  if (e.kind === 'track_started') c.appeared++;
+  else if (e.kind === 'zone_entered') c.areaEntries++;
+  else if (e.kind === 'visit_closed') c.visitsEnded++;
+  else if (e.kind === 'line_crossed') {
+    if (e.direction === 'out') c.walkedOut++;
+    else c.walkedIn++;
+  }
+}
+
+const emptyLiveState = () => ({
+  connection: 'closed' as 'closed' | 'connecting' | 'open',
+  cameras: {} as Record<string, CameraLive>,
+  /** Each camera's picture as its box last reported it. */
+  health: {} as Record<string, CameraHealth>,
+  counts: {} as Record<string, LiveCounts>,
+  events: [] as LiveEvent[],
+  jobs: {} as Record<string, JobProgress>,
+  notice: '',
+});
+type LiveState = ReturnType<typeof emptyLiveState>;
+type DeviceMessage = Extract<LiveMessage, { type: 'device' }>;
+
+/** What each live feed message changes in the live store. */
+function liveMessageHandler(set: SetStoreFunction<LiveState>, onDevice: (m: DeviceMessage) => void) {
+  return (m: LiveMessage) => {
+    switch (m.type) {
+      case 'tracks':
+        set('cameras', m.cameraId, {
+          at: m.at,
+          receivedAt: Date.now(),
+          width: m.width,
+          height: m.height,
+          tracks: m.tracks,
+        });
+        break;
+      case 'event': {
+        const e = m.event;
+        set(
+          produce((s) => {
+            s.events.unshift(e);
+            if (s.events.length > MAX_FEED) s.events.length = MAX_FEED;
+            let c = s.counts[e.cameraId];
+            if (!c) {
+              c = zeroCounts();
+              s.counts[e.cameraId] = c;
+            }
+            countEvent(c, e);
+          }),
+        );
+        break;
+      }
+      case 'job':
+        set('jobs', m.job.jobId, m.job);
+        break;
+      case 'device':
+        for (const c of m.cameras) set('health', c.cameraId, c);
+        onDevice(m);
+        break;
+      case 'notice':
+        set('notice', m.text);
+        break;
+    }
+  };
+}
+
 export function createLiveStore(
   api: ApiClient,
   onDevice: (m: Extract<LiveMessage, { type: 'device' }>) => void,
 ) {
-  return defineStore(
-    {
-      connection: 'closed' as 'closed' | 'connecting' | 'open',
-      cameras: {} as Record<string, CameraLive>,
-      /** Each camera's picture as its box last reported it. */
-      health: {} as Record<string, CameraHealth>,
-      counts: {} as Record<string, LiveCounts>,
-      events: [] as LiveEvent[],
-      jobs: {} as Record<string, JobProgress>,
-      notice: '',
-    },
-    (_state, set) => {
-      let conn: LiveConnection | null = null;
-      let lastToken = '';
-      api.subscribe((s) => {
-        if (s && lastToken && s.accessToken !== lastToken) conn?.reauth(s.accessToken);
-        lastToken = s?.accessToken ?? '';
-      });
-      const handle = (m: LiveMessage) => {
-        switch (m.type) {
-          case 'tracks':
-            set('cameras', m.cameraId, {
-              at: m.at,
-              receivedAt: Date.now(),
-              width: m.width,
-              height: m.height,
-              tracks: m.tracks,
-            });
-            break;
-          case 'event': {
-            const e = m.event;
-            set(
-              produce((s) => {
-                s.events.unshift(e);
-                if (s.events.length > MAX_FEED) s.events.length = MAX_FEED;
-                let c = s.counts[e.cameraId];
-                if (!c) {
-                  c = zeroCounts();
-                  s.counts[e.cameraId] = c;
-                }
-                if (e.kind === 'track_started') c.appeared++;
-                else if (e.kind === 'zone_entered') c.areaEntries++;
-                else if (e.kind === 'visit_closed') c.visitsEnded++;
-                else if (e.kind === 'line_crossed') {
-                  if (e.direction === 'out') c.walkedOut++;
-                  else c.walkedIn++;
-                }
-              }),
-            );
-            break;
-          }
-          case 'job':
-            set('jobs', m.job.jobId, m.job);
-            break;
-          case 'device':
-            for (const c of m.cameras) set('health', c.cameraId, c);
-            onDevice(m);
-            break;
-          case 'notice':
-            set('notice', m.text);
-            break;
-        }
-      };
-      return {
-        /** Opens the feed once (pages call this; it stays open while signed in). */
-        start() {
-          if (conn) return;
-          conn = connectLive({
-            token: () => api.token(),
-            onMessage: handle,
-            onState: (s) => set('connection', s),
-          });
-        },
-        watch(cameraId: string) {
-          this.start();
-          conn?.subscribe(cameraId);
-        },
-        stop() {
-          conn?.close();
-          conn = null;
-          set('connection', 'closed');
-        },
-        job(j: JobProgress) {
-          set('jobs', j.jobId, j);
-        },
-        handle,
-      };
-    },
-  );
+  return defineStore(emptyLiveState(), (_state, set) => {
+    let conn: LiveConnection | null = null;
+    let lastToken = '';
+    api.subscribe((s) => {
+      if (s && lastToken && s.accessToken !== lastToken) conn?.reauth(s.accessToken);
+      lastToken = s?.accessToken ?? '';
+    });
+    const handle = liveMessageHandler(set, onDevice);
+    return {
+      /** Opens the feed once (pages call this; it stays open while signed in). */
+      start() {
+        if (conn) return;
+        conn = connectLive({
+          token: () => api.token(),
+          onMessage: handle,
+          onState: (s) => set('connection', s),
+        });
+      },
+      watch(cameraId: string) {
+        this.start();
+        conn?.subscribe(cameraId);
+      },
+      stop() {
+        conn?.close();
+        conn = null;
+        set('connection', 'closed');
+      },
+      job(j: JobProgress) {
+        set('jobs', j.jobId, j);
+      },
+      handle,
+    };
+  });
 }
 
 export function createAppStores(api: ApiClient) {
