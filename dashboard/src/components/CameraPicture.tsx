@@ -3,8 +3,10 @@
  * picture pixels. Without a picture (box offline, no broker) a grey frame of the same size is shown,
  * so areas and boxes still make sense.
  */
+
 import { createEffect, createSignal, type JSX, on, onCleanup, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
+import { cameraSnapshot } from '../api/endpoints.ts';
 import type { Camera } from '../api/types.ts';
 import type { Frame } from '../lib/editor.ts';
 import { useApp } from '../stores/app.tsx';
@@ -37,13 +39,7 @@ function useSnapshot() {
     setLoading(true);
     setError('');
     try {
-      const res = await api.request<Response>(
-        'GET',
-        `/api/cameras/${encodeURIComponent(camera.id)}/snapshot`,
-        {
-          raw: true,
-        },
-      );
+      const res = await cameraSnapshot(api, camera.id);
       const blob = await res.blob();
       const w = Number(res.headers.get('x-image-width'));
       const h = Number(res.headers.get('x-image-height'));

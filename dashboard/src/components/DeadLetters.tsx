@@ -2,7 +2,9 @@
  * Counts a store's boxes sent for cameras the hub does not know as theirs (kept aside, not counted):
  * said in plain words with what to do. Shows nothing when there are none.
  */
+
 import { createResource, For, type JSX, Show } from 'solid-js';
+import { listDeadLetters } from '../api/endpoints.ts';
 import type { DeadLetterGroup } from '../api/types.ts';
 import { formatAgo } from '../lib/format.ts';
 import { useApp } from '../stores/app.tsx';
@@ -30,7 +32,7 @@ export function DeadLetters(props: { storeId: string }): JSX.Element {
   const { api } = useApp();
   const [groups] = createResource(
     () => props.storeId,
-    (id) => api.get<DeadLetterGroup[]>(`/api/dead-letters?storeId=${encodeURIComponent(id)}`),
+    (id) => listDeadLetters(api, id),
   );
   return <DeadLetterNote groups={groups() ?? []} />;
 }

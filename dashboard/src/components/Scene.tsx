@@ -1,5 +1,7 @@
 /** What is drawn over a camera picture: areas, counting lines, live boxes, a visit's path, a heatmap. */
+
 import { createResource, For, type JSX, Show } from 'solid-js';
+import { listLines, listZones } from '../api/endpoints.ts';
 import type { CountingLine, Heatmap, Point, Zone } from '../api/types.ts';
 import { centroid, type Frame, inArrow } from '../lib/editor.ts';
 import { heatColor } from '../lib/heat.ts';
@@ -9,11 +11,7 @@ import { useApp } from '../stores/app.tsx';
 export function useGeometry(cameraId: () => string | null | undefined) {
   const { api } = useApp();
   return createResource(cameraId, async (id) => {
-    const enc = encodeURIComponent(id);
-    const [zones, lines] = await Promise.all([
-      api.get<Zone[]>(`/api/cameras/${enc}/zones`),
-      api.get<CountingLine[]>(`/api/cameras/${enc}/lines`),
-    ]);
+    const [zones, lines] = await Promise.all([listZones(api, id), listLines(api, id)]);
     return { zones, lines };
   });
 }

@@ -2,8 +2,10 @@
  * Visitors: the anonymous visitor profiles (search, pages) and their visits; one visit's path drawn
  * on the camera picture with the time it spent in each area.
  */
+
 import { createEffect, createResource, createSignal, type JSX, on, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
+import { listCustomers } from '../api/endpoints.ts';
 import type { Customer } from '../api/types.ts';
 import { ErrorNote, Loading, PageHeader, PlacePicker } from '../components/Common.tsx';
 import { VisitorSearch } from '../components/visitors/VisitorSearch.tsx';
@@ -35,7 +37,7 @@ export default function Clients(): JSX.Element {
     () =>
       choice.state.storeId ? { storeId: choice.state.storeId, search: search(), offset: offset() } : null,
     (q) =>
-      api.get<{ items: Customer[]; nextOffset: number | null }>('/api/customers', {
+      listCustomers(api, {
         storeId: q.storeId,
         search: q.search || undefined,
         offset: q.offset,

@@ -1,5 +1,7 @@
 /** Administration: stores, their boxes, enrollment codes for installers, and users with their roles. */
+
 import { createSignal, For, type JSX } from 'solid-js';
+import { createStore, deleteStore, updateStore } from '../api/endpoints.ts';
 import type { Store } from '../api/types.ts';
 import { StoreBoxes } from '../components/boxes/StoreBoxes.tsx';
 import { ErrorNote, PageHeader } from '../components/Common.tsx';
@@ -28,11 +30,7 @@ function StoresCard(): JSX.Element {
   const [timezone, setTimezone] = createSignal(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   const create = async (e: SubmitEvent) => {
     e.preventDefault();
-    if (
-      await act.run(() =>
-        api.post<Store>('/api/stores', { name: name().trim(), timezone: timezone().trim() }),
-      )
-    ) {
+    if (await act.run(() => createStore(api, { name: name().trim(), timezone: timezone().trim() }))) {
       setName('');
       await places.actions.load(true);
     }
@@ -40,16 +38,11 @@ function StoresCard(): JSX.Element {
   const remove = async (s: Store) => {
     if (!confirm(`Delete "${s.name}" with all its cameras, areas and history? This cannot be undone.`))
       return;
-    if (await act.run(() => api.delete(`/api/stores/${encodeURIComponent(s.id)}`)))
-      await places.actions.load(true);
+    if (await act.run(() => deleteStore(api, s.id))) await places.actions.load(true);
   };
   const renameStore = async (s: Store) => {
     const next = prompt('New name for the store', s.name)?.trim();
-    if (
-      next &&
-      next !== s.name &&
-      (await act.run(() => api.patch(`/api/stores/${encodeURIComponent(s.id)}`, { name: next })))
-    )
+    if (next && next !== s.name && (await act.run(() => updateStore(api, s.id, { name: next }))))
       await places.actions.load(true);
   };
   return (

@@ -1,7 +1,9 @@
 /** The app's context: the API client and one store per domain (session, places, choice, live). */
+
 import { createContext, type JSX, onCleanup, useContext } from 'solid-js';
 import { produce, type SetStoreFunction } from 'solid-js/store';
 import { ApiClient, browserLock, browserStorage, describeError, type SessionUser } from '../api/client.ts';
+import { listCameras, listDevices, listStores } from '../api/endpoints.ts';
 import type { Camera, Device, Store } from '../api/types.ts';
 import type { CameraHealth } from '../lib/camera-health.ts';
 import { type DayRange, presetRange } from '../lib/format.ts';
@@ -55,9 +57,9 @@ export function createPlacesStore(api: ApiClient) {
             loading = (async () => {
               try {
                 const [stores, devices, cameras] = await Promise.all([
-                  api.get<Store[]>('/api/stores'),
-                  api.get<Device[]>('/api/devices'),
-                  api.get<Camera[]>('/api/cameras'),
+                  listStores(api),
+                  listDevices(api),
+                  listCameras(api),
                 ]);
                 set({ stores, devices, cameras, loaded: true, error: '' });
               } catch (err) {
@@ -71,7 +73,7 @@ export function createPlacesStore(api: ApiClient) {
         },
         async refreshDevices() {
           try {
-            set('devices', await api.get<Device[]>('/api/devices'));
+            set('devices', await listDevices(api));
           } catch {
             // The overview shows the last known state; the next poll tries again.
           }

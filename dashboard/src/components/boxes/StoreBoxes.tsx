@@ -1,5 +1,13 @@
 /** A store's boxes, its enrollment codes, and counts the hub could not place (dead letters). */
+
 import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
+import {
+  createEnrollmentCode,
+  deleteEnrollmentCode,
+  listEnrollmentCodes,
+  revokeDevice,
+  updateDevice,
+} from '../../api/endpoints.ts';
 import type { Device, EnrollmentCode, Store } from '../../api/types.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
@@ -17,29 +25,27 @@ function useBoxActions(store: () => Store) {
   const { api, places } = useApp();
   const act = useAction();
   const [fresh, setFresh] = createSignal<FreshCode | null>(null);
-  const codesPath = () => `/api/stores/${encodeURIComponent(store().id)}/enrollment-codes`;
   const [codes, { refetch }] = createResource(
     () => store().id,
-    (id) => api.get<EnrollmentCode[]>(`/api/stores/${encodeURIComponent(id)}/enrollment-codes`),
+    (id) => listEnrollmentCodes(api, id),
   );
   const newCode = async () => {
     await act.run(async () => {
-      setFresh(await api.post<FreshCode>(codesPath(), { ttlMinutes: CODE_TTL_MINUTES }));
+      setFresh(await createEnrollmentCode(api, store().id, { ttlMinutes: CODE_TTL_MINUTES }));
       await refetch();
     });
   };
   const withdraw = async (c: EnrollmentCode) => {
-    if (await act.run(() => api.delete(`${codesPath()}/${c.id}`))) await refetch();
+    if (await act.run(() => deleteEnrollmentCode(api, store().id, c.id))) await refetch();
   };
   const rename = async (d: Device) => {
     const next = prompt('New name for the box', d.name)?.trim();
-    if (next && (await act.run(() => api.patch(`/api/devices/${encodeURIComponent(d.id)}`, { name: next }))))
+    if (next && (await act.run(() => updateDevice(api, d.id, { name: next }))))
       await places.actions.load(true);
   };
   const lockOut = async (d: Device) => {
     if (!confirm(`Lock out "${d.name}"? It cannot connect until it is enrolled again.`)) return;
-    if (await act.run(() => api.post(`/api/devices/${encodeURIComponent(d.id)}/revoke`)))
-      await places.actions.load(true);
+    if (await act.run(() => revokeDevice(api, d.id))) await places.actions.load(true);
   };
   return { act, fresh, codes, newCode, withdraw, rename, lockOut };
 }

@@ -1,6 +1,7 @@
 /** Today's numbers so far for the chosen store and camera, fetched again every 20 s. */
+
 import { createResource, type JSX, onCleanup, Show } from 'solid-js';
-import type { Summary } from '../../api/types.ts';
+import { analyticsSummary } from '../../api/endpoints.ts';
 import { formatCount, formatDuration, presetRange, rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
 
@@ -11,7 +12,7 @@ export function TodayNumbers(): JSX.Element {
     async (storeId) => {
       const r = rangeToIso(presetRange('today'));
       if ('error' in r) return null;
-      return api.get<Summary>('/api/analytics/summary', {
+      return analyticsSummary(api, {
         storeId,
         from: r.from,
         to: r.to,

@@ -2,8 +2,17 @@
  * What the Numbers page asks the hub: the chosen store, camera and days, and the answers loaded for
  * them (summary, visitors by hour and day, areas, walks between areas, people inside, stores compared).
  */
+
 import { createMemo, createResource } from 'solid-js';
-import type { Compare, Flows, Heatmap, Summary, TimeSeries, ZoneStats } from '../../api/types.ts';
+import {
+  analyticsFlows,
+  analyticsHeatmap,
+  analyticsSummary,
+  analyticsTimeSeries,
+  analyticsZones,
+  compareStores,
+  exportSummariesCsv,
+} from '../../api/endpoints.ts';
 import { fillHours, occupancySeries } from '../../lib/analytics.ts';
 import { rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
@@ -46,11 +55,11 @@ export function useNumbers(query: () => NumbersQuery | null) {
   const { api } = useApp();
   return createResource(query, async (q) => {
     const [summary, hourly, daily, zones, flows] = await Promise.all([
-      api.get<Summary>('/api/analytics/summary', base(q)),
-      api.get<TimeSeries>('/api/analytics/timeseries', { ...base(q), interval: 'hour' }),
-      api.get<TimeSeries>('/api/analytics/timeseries', { ...base(q), interval: 'day' }),
-      api.get<ZoneStats>('/api/analytics/zones', base(q)),
-      api.get<Flows>('/api/analytics/flows', base(q)),
+      analyticsSummary(api, base(q)),
+      analyticsTimeSeries(api, { ...base(q), interval: 'hour' }),
+      analyticsTimeSeries(api, { ...base(q), interval: 'day' }),
+      analyticsZones(api, base(q)),
+      analyticsFlows(api, base(q)),
     ]);
     return { summary, hourly, daily, zones, flows };
   });
@@ -62,10 +71,7 @@ export type Numbers = NonNullable<ReturnType<ReturnType<typeof useNumbers>[0]>>;
 export function useOccupancy(query: () => NumbersQuery | null) {
   const { api } = useApp();
   const [occupancy] = createResource(query, async (q) => {
-    const res = await api.request<Response>('GET', '/api/export/summaries.csv', {
-      query: { storeId: q.storeId, from: q.from, to: q.to, period: 'hour' },
-      raw: true,
-    });
+    const res = await exportSummariesCsv(api, { storeId: q.storeId, from: q.from, to: q.to, period: 'hour' });
     return fillHours(occupancySeries(await res.text(), q.cameraId), q.from, q.to);
   });
   return occupancy;
@@ -76,7 +82,7 @@ export function useComparison(query: () => NumbersQuery | null) {
   const { api, places } = useApp();
   const [compare] = createResource(
     () => (places.state.stores.length > 1 && query() ? { from: query()!.from, to: query()!.to } : null),
-    (r) => api.get<Compare>('/api/analytics/compare', r),
+    (r) => compareStores(api, r),
   );
   return compare;
 }
@@ -86,7 +92,7 @@ export function useHeat(query: () => NumbersQuery | null, cameraId: () => string
   const { api } = useApp();
   const [heat] = createResource(
     () => (query() && cameraId() ? { cameraId: cameraId()!, from: query()!.from, to: query()!.to } : null),
-    (q) => api.get<Heatmap>('/api/analytics/heatmap', { ...q, cols: 48, rows: 36 }),
+    (q) => analyticsHeatmap(api, { ...q, cols: 48, rows: 36 }),
   );
   return heat;
 }

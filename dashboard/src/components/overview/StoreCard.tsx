@@ -1,8 +1,10 @@
 /** One store on the Overview: boxes online, today's numbers (fetched again every 30 s), its boxes. */
+
 import { A } from '@solidjs/router';
 import { createResource, type JSX, onCleanup, Show } from 'solid-js';
 import { describeError } from '../../api/client.ts';
-import type { Store, Summary } from '../../api/types.ts';
+import { analyticsSummary } from '../../api/endpoints.ts';
+import type { Store } from '../../api/types.ts';
 import { presetRange, rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
@@ -38,7 +40,7 @@ export function StoreCard(props: { store: Store }): JSX.Element {
     () => props.store.id,
     async (storeId) => {
       if ('error' in range) throw new Error(range.error);
-      return api.get<Summary>('/api/analytics/summary', { storeId, from: range.from, to: range.to });
+      return analyticsSummary(api, { storeId, from: range.from, to: range.to });
     },
   );
   const poll = setInterval(() => void refetch(), REFRESH_MS);

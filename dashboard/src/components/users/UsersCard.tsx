@@ -1,6 +1,8 @@
 /** Administration of accounts: who may see what, and adding, changing or removing an account. */
+
 import { createResource, For, type JSX } from 'solid-js';
 import { describeError } from '../../api/client.ts';
+import { createUser, deleteUser, listUsers, updateUser } from '../../api/endpoints.ts';
 import type { User } from '../../api/types.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
@@ -11,17 +13,17 @@ import { UserRow } from './UserRow.tsx';
 export function UsersCard(): JSX.Element {
   const { api } = useApp();
   const act = useAction();
-  const [users, { refetch }] = createResource(() => api.get<User[]>('/api/users'));
+  const [users, { refetch }] = createResource(() => listUsers(api));
   const create = async (u: NewUser) => {
-    const ok = await act.run(() => api.post('/api/users', u));
+    const ok = await act.run(() => createUser(api, u));
     if (ok) await refetch();
     return ok;
   };
   const patch = async (u: User, body: Record<string, unknown>) => {
-    if (await act.run(() => api.patch(`/api/users/${u.id}`, body))) await refetch();
+    if (await act.run(() => updateUser(api, u.id, body))) await refetch();
   };
   const remove = async (u: User) => {
-    if (confirm(`Delete the account "${u.name}"?`) && (await act.run(() => api.delete(`/api/users/${u.id}`))))
+    if (confirm(`Delete the account "${u.name}"?`) && (await act.run(() => deleteUser(api, u.id))))
       await refetch();
   };
   return (

@@ -1,7 +1,8 @@
 /** One visit: its path drawn on the camera picture, and the time it spent in each area. */
+
 import { createResource, For, type JSX, Show } from 'solid-js';
 import { describeError } from '../../api/client.ts';
-import type { VisitDetail } from '../../api/types.ts';
+import { getVisit } from '../../api/endpoints.ts';
 import { formatCount, formatDateTime, formatDuration } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
 import { CameraPicture } from '../CameraPicture.tsx';
@@ -12,7 +13,7 @@ export function VisitView(props: { id: number }): JSX.Element {
   const { api, places } = useApp();
   const [visit] = createResource(
     () => props.id,
-    (id) => api.get<VisitDetail>(`/api/visits/${id}`),
+    (id) => getVisit(api, id),
   );
   const [geometry] = useGeometry(() => visit()?.cameraId);
   const camera = () => places.state.cameras.find((c) => c.id === visit()?.cameraId);

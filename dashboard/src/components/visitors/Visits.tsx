@@ -1,7 +1,9 @@
 /** A visitor's visits, or the store's latest visits when no visitor is chosen; a page at a time. */
+
 import { createEffect, createResource, createSignal, For, type JSX, on, Show } from 'solid-js';
 import { describeError } from '../../api/client.ts';
-import type { Customer, Page, Visit } from '../../api/types.ts';
+import { listVisits } from '../../api/endpoints.ts';
+import type { Customer, Visit } from '../../api/types.ts';
 import { formatDateTime, formatDuration, presetRange, rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
@@ -85,7 +87,7 @@ export function Visits(props: {
         ? { ...r, storeId: choice.state.storeId, customerId: props.customer?.id, cursor: cursors().at(-1) }
         : null;
     },
-    (q) => api.get<Page<Visit>>('/api/visits', { ...q, limit: props.pageSize }),
+    (q) => listVisits(api, { ...q, limit: props.pageSize }),
   );
   return (
     <div style={{ 'margin-top': '1rem' }}>

@@ -2,8 +2,17 @@
  * Saving and deleting areas and lines through the hub, and whether the camera's box has picked the
  * change up yet: the box's settings version must pass the one it had when the change was saved.
  */
+
 import { createEffect, createSignal, on, onCleanup } from 'solid-js';
 import { type ApiClient, describeError } from '../../api/client.ts';
+import {
+  createLine,
+  createZone,
+  deleteLine,
+  deleteZone,
+  updateLine,
+  updateZone,
+} from '../../api/endpoints.ts';
 import type { Camera, CountingLine, Device, Zone } from '../../api/types.ts';
 import { type EditorState, markSaved, payloadOf, removeShape, type Shape } from '../../lib/editor.ts';
 import { useApp } from '../../stores/app.tsx';
@@ -13,14 +22,9 @@ const DEVICE_POLL_MS = 3000;
 
 async function saveToHub(api: ApiClient, camera: Camera, shape: Shape): Promise<Zone | CountingLine> {
   const body = payloadOf(shape);
-  const enc = encodeURIComponent;
   if (shape.kind === 'area')
-    return shape.id
-      ? api.patch<Zone>(`/api/zones/${enc(shape.id)}`, body)
-      : api.post<Zone>(`/api/cameras/${enc(camera.id)}/zones`, body);
-  return shape.id
-    ? api.patch<CountingLine>(`/api/lines/${enc(shape.id)}`, body)
-    : api.post<CountingLine>(`/api/cameras/${enc(camera.id)}/lines`, body);
+    return shape.id ? updateZone(api, shape.id, body) : createZone(api, camera.id, body);
+  return shape.id ? updateLine(api, shape.id, body) : createLine(api, camera.id, body);
 }
 
 export function createShapeSaving(opts: {
@@ -69,7 +73,7 @@ export function createShapeSaving(opts: {
     if (shape.id && !confirm(`Delete "${shape.name}"? Its history stays in the numbers.`)) return;
     await run(async () => {
       if (shape.id) {
-        await api.delete(`/api/${shape.kind === 'area' ? 'zones' : 'lines'}/${encodeURIComponent(shape.id)}`);
+        await (shape.kind === 'area' ? deleteZone : deleteLine)(api, shape.id);
         noteSaved();
       }
       opts.setState(removeShape(opts.state(), shape.key));
