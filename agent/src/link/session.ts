@@ -90,6 +90,9 @@ export class Session {
       resubscribe: false,
       protocolVersion: 4,
       reconnectPeriod: o.reconnectPeriodMs ?? 3000,
+      // A refused login is retried too: the hub's broker answers "server unavailable" while its
+      // database is down, and an account may be set up after the box starts.
+      reconnectOnConnackError: true,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       keepalive: o.keepaliveSeconds ?? 30,
       outgoingStore: new ForgetfulStore(),
@@ -134,6 +137,7 @@ export class Session {
 
   private onConnect(client: MqttClient): void {
     if (this.client !== client) return;
+    client.options.reconnectPeriod = this.o.reconnectPeriodMs ?? 3000;
     this.lastConnectedAt = Date.now();
     this.up = true;
     this.o.lastError.message = null;
@@ -174,11 +178,23 @@ export class Session {
   }
 
   private onError(error: Error): void {
+    const client = this.client;
+    if (client) {
+      // Refused credentials (MQTT 3.1.1 CONNACK 4 or 5) will not heal in seconds: retry once a minute.
+      const code = (error as { code?: unknown }).code;
+      const refused = code === 4 || code === 5;
+      client.options.reconnectPeriod = refused
+        ? Math.max(CREDENTIALS_RETRY_MS, this.o.reconnectPeriodMs ?? 3000)
+        : (this.o.reconnectPeriodMs ?? 3000);
+    }
     const message = error.message || String(error);
     if (message !== this.o.lastError.message) this.o.log.warn({ err: error }, 'MQTT error');
     this.o.lastError.message = message;
   }
 }
+
+/** How often a box whose login was refused tries again. */
+const CREDENTIALS_RETRY_MS = 60_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
