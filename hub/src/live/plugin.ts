@@ -6,11 +6,11 @@
  * client sends before its token is checked are handled once it is.
  */
 import fastifyWebsocket from '@fastify/websocket';
+import { CLOSE_POLICY, WS_PATH } from '@oskartrack/protocol';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
 import { definePlugin } from '../api/plugin.ts';
 import type { LiveFeed } from './feed.ts';
-import { CLOSE_POLICY, WS_PATH } from './messages.ts';
 
 /** Largest message a client may send (subscriptions, a token, pings). */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;

@@ -3,12 +3,11 @@
  * dropped first, queued events, drop notices where the gap is, closing hopeless clients, token
  * rechecks, and the device → store cache.
  */
-import type { DeviceStatus, LiveTracks, SequencedEvent } from '@oskartrack/protocol';
+import type { DeviceStatus, LiveTracks, SequencedEvent, ServerMessage } from '@oskartrack/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/api/scope.ts';
 import type { Repositories } from '../../src/db/repositories/index.ts';
 import { LiveFeed, type LiveLimits, type LiveSocket } from '../../src/live/feed.ts';
-import type { ServerMessage } from '../../src/live/messages.ts';
 
 class FakeSocket implements LiveSocket {
   bufferedAmount = 0;

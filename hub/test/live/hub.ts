@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServerMessage } from '@oskartrack/protocol';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { PETS_CLIP } from '../../../agent/test/support/clip.ts';
 import { createUser } from '../../src/api/users-command.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
-import type { ServerMessage } from '../../src/live/messages.ts';
 import { type RunningHub, type ServeOptions, startHub } from '../../src/server.ts';
 import type { Settings } from '../../src/settings.ts';
 import { openTestDatabase, type TestDatabase, uid } from '../db/backends.ts';

@@ -3,11 +3,10 @@
  * WebSocket clients: refusals, events and boxes while the demo plays, store scoping, subscriptions,
  * and a slow client beside a fast one.
  */
-import type { DeviceStatus, SequencedEvent } from '@oskartrack/protocol';
+import type { DeviceStatus, SequencedEvent, ServerMessage, ServerMessageOf } from '@oskartrack/protocol';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CAMERA_ID, DEMO_DEVICE_ID, DEMO_STORE_ID } from '../../src/demo.ts';
-import type { ServerMessage, ServerMessageOf } from '../../src/live/messages.ts';
 import { BACKENDS, seedStore } from '../db/backends.ts';
 import { openTestHub, Recorder, type TestHub } from './hub.ts';
 
