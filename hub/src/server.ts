@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { BrokerHealthProvider } from './api/routes/health.ts';
 import { ensureFirstAdmin } from './api/users-command.ts';
 import { buildApp } from './app.ts';
 import type { MessageBus } from './broker/bus.ts';
@@ -131,6 +132,44 @@ async function knownDevices(repos: Repositories): Promise<KnownDevice[]> {
   );
 }
 
+/** The hub's signing key, its public address and its TLS identity (undefined with `insecure`). */
+async function hubIdentity(opts: ServeOptions) {
+  const { settings } = opts;
+  const signingKey = await loadOrCreateSigningKey(settings.dataDir);
+  const publicUrl = checkPublicUrl(opts.publicUrl ?? settings.publicUrl, !opts.insecure);
+  const tls = await serveTls({
+    dataDir: settings.dataDir,
+    insecure: opts.insecure,
+    publicUrl,
+    tlsCert: opts.tlsCert,
+    tlsKey: opts.tlsKey,
+    tlsCa: opts.tlsCa,
+    log: opts.log,
+  });
+  return { signingKey, publicUrl, tls };
+}
+
+/** The broker's line in /api/health. */
+function brokerHealth(
+  bus: EmbeddedBroker | ExternalBus,
+  accounts: DeviceAccounts,
+  brokerUrl: string,
+): BrokerHealthProvider {
+  return () => {
+    if (bus.kind === 'embedded') {
+      return {
+        ok: true,
+        detail: `embedded on port ${bus.port}, ${bus.connectedDevices().length} boxes connected`,
+      };
+    }
+    const health = accounts.health();
+    return {
+      ok: bus.connected && health.ok,
+      detail: `external ${brokerUrl}${bus.connected ? '' : ' (not connected)'}; ${health.detail}`,
+    };
+  };
+}
+
 interface StartedBus {
   bus: EmbeddedBroker | ExternalBus;
   brokerUrl: string;
@@ -193,17 +232,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const { settings, log } = opts;
   const db = opts.db ?? (await openDatabase(settings));
   await db.migrate();
-  const signingKey = await loadOrCreateSigningKey(settings.dataDir);
-  const publicUrl = checkPublicUrl(opts.publicUrl ?? settings.publicUrl, !opts.insecure);
-  const tls = await serveTls({
-    dataDir: settings.dataDir,
-    insecure: opts.insecure,
-    publicUrl,
-    tlsCert: opts.tlsCert,
-    tlsKey: opts.tlsKey,
-    tlsCa: opts.tlsCa,
-    log,
-  });
+  const { signingKey, publicUrl, tls } = await hubIdentity(opts);
   const repos = createRepositories(db.db);
   const admin = await ensureFirstAdmin(repos, log);
   const demoSecret = opts.demo ? await prepareDemo(repos, opts.demoVideo) : undefined;
@@ -243,18 +272,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     signingKey,
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     deviceAccounts,
-    brokerHealth: () => {
-      const accounts = deviceAccounts.health();
-      return bus.kind === 'embedded'
-        ? {
-            ok: true,
-            detail: `embedded on port ${bus.port}, ${bus.connectedDevices().length} boxes connected`,
-          }
-        : {
-            ok: bus.connected && accounts.ok,
-            detail: `external ${opts.mqttUrl}${bus.connected ? '' : ' (not connected)'}; ${accounts.detail}`,
-          };
-    },
+    brokerHealth: brokerHealth(bus, deviceAccounts, brokerUrl),
     extraPlugins: [
       ...mqttSidePlugins(mqtt, live),
       livePlugin(live),
