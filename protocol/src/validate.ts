@@ -1,17 +1,31 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
 import './formats.ts';
 import { MAX_PAYLOAD_BYTES } from './messages.ts';
 
-const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+type Checker = Pick<TypeCheck<TSchema>, 'Check' | 'Errors'>;
+const compiled = new WeakMap<TSchema, Checker>();
 
-function checker<T extends TSchema>(schema: T): TypeCheck<T> {
+/** Compiled where code may be generated; interpreted where it may not (the dashboard's CSP has no 'unsafe-eval'). */
+function compile(schema: TSchema): Checker {
+  try {
+    return TypeCompiler.Compile(schema);
+  } catch {
+    return {
+      Check: (v: unknown): v is unknown => Value.Check(schema, v),
+      Errors: (v: unknown) => Value.Errors(schema, v),
+    };
+  }
+}
+
+function checker(schema: TSchema): Checker {
   let check = compiled.get(schema);
   if (!check) {
-    check = TypeCompiler.Compile(schema);
+    check = compile(schema);
     compiled.set(schema, check);
   }
-  return check as TypeCheck<T>;
+  return check;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
