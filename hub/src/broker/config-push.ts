@@ -11,13 +11,10 @@
 import { createHash } from 'node:crypto';
 import {
   type CameraConfig,
-  CHANNELS,
-  channelTopic,
   check,
   type DetectorSettings,
   DetectorSettings as DetectorSettingsSchema,
   DeviceConfig,
-  outgoing,
   PROTOCOL_VERSION,
 } from '@oskartrack/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
@@ -25,6 +22,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import { createRepositories, type Repositories } from '../db/repositories/index.ts';
 import type { MessageBus } from './bus.ts';
+import { clearRetained, send } from './channel-bus.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 
 /** The detector every device runs unless the hub setting `detector` says otherwise. */
@@ -127,8 +125,7 @@ export class ConfigPush {
   publishDevice(deviceId: string): Promise<DeviceConfig> {
     return this.queue.run(deviceId, async () => {
       const config = await this.build(deviceId);
-      const message = outgoing('config', deviceId, config);
-      await this.options.bus.publish(message.topic, message.payload, message);
+      await send(this.options.bus, 'config', deviceId, config);
       this.options.log.debug({ deviceId, revision: config.revision }, 'device config published');
       return config;
     });
@@ -165,11 +162,7 @@ export class ConfigPush {
 
   /** Clears a deleted device's retained config from the broker. */
   removeDevice(deviceId: string): Promise<void> {
-    // An empty retained message clears the topic; it carries no config, so no `outgoing` here.
-    const { qos, retain } = CHANNELS.config;
-    return this.queue.run(deviceId, () =>
-      this.options.bus.publish(channelTopic('config', deviceId), '', { qos, retain }),
-    );
+    return this.queue.run(deviceId, () => clearRetained(this.options.bus, 'config', deviceId));
   }
 
   /** Resolves once every queued push has settled. */

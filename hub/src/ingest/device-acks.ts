@@ -2,8 +2,9 @@
  * The end-to-end acknowledgement: each device's gap-free point (ack-tracker.ts), moved only after a
  * commit, and published signed on the device's ack channel.
  */
-import { outgoing, PROTOCOL_VERSION } from '@oskartrack/protocol';
+import { PROTOCOL_VERSION } from '@oskartrack/protocol';
 import type { MessageBus } from '../broker/bus.ts';
+import { send } from '../broker/channel-bus.ts';
 import { AckTracker } from './ack-tracker.ts';
 import type { RateLimitedLog } from './rate-limited-log.ts';
 
@@ -39,9 +40,8 @@ export class DeviceAcks {
   async send(deviceId: string): Promise<boolean> {
     const upToSeq = this.upTo(deviceId) ?? 0;
     if (upToSeq < 1) return false;
-    const ack = outgoing('ack', deviceId, { v: PROTOCOL_VERSION, upToSeq, at: Date.now() });
     try {
-      await this.bus.publish(ack.topic, ack.payload, ack);
+      await send(this.bus, 'ack', deviceId, { v: PROTOCOL_VERSION, upToSeq, at: Date.now() });
       return true;
     } catch (err) {
       // Stored all the same: the next batch (or the agent's resend) gets the ack.
