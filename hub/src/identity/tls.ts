@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { caFingerprint } from '@oskartrack/protocol/enrollment-code';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// The last overload of `set` is (name, crypto): its second parameter is the WebCrypto type x509 wants.
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
 
 export interface HubTls {
   /** The server certificate followed by the CA: a box reads the CA from the chain it is shown. */
