@@ -6,26 +6,28 @@ const time = (t: number) => new Date(t).toISOString().slice(11, 16);
 const at = Date.parse('2025-03-01T10:42:00Z');
 
 describe("a camera's picture in plain words", () => {
-  it('reads the cameras of a status message and skips broken entries', () => {
-    const [m] = parseLiveMessage(
-      JSON.stringify({
-        type: 'status',
-        storeId: 's',
-        deviceId: 'box',
-        status: {
-          state: 'online',
-          cameras: [
-            { cameraId: 'door', state: 'reconnecting', fps: 0, problem: 'unreachable', since: at, gaps: 3 },
-            { state: 'running' },
-            'junk',
-          ],
-        },
-      }),
-    );
+  it('reads the cameras of a status message, and ignores a status the hub would never send', () => {
+    const status = {
+      v: 1,
+      state: 'online',
+      at,
+      connection: 1,
+      software: 'oskartrack-agent/test',
+      configRevision: 1,
+      outbox: { depth: 0, oldestAgeMs: 0, dropped: 0 },
+      cameras: [
+        { cameraId: 'door', state: 'reconnecting', fps: 0, problem: 'unreachable', since: at, gaps: 3 },
+      ],
+    };
+    const message = (s: unknown) =>
+      JSON.stringify({ type: 'status', storeId: 's', deviceId: 'box', status: s });
+    const [m] = parseLiveMessage(message(status));
     expect(m).toMatchObject({
       type: 'device',
       cameras: [{ cameraId: 'door', state: 'reconnecting', problem: 'unreachable', since: at, gaps: 3 }],
     });
+    // A broken camera entry breaks the contract: the whole message is dropped, not half-read.
+    expect(parseLiveMessage(message({ ...status, cameras: [{ state: 'running' }, 'junk'] }))).toEqual([]);
     expect(camerasOf('nope')).toEqual([]);
   });
 

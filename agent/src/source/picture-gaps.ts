@@ -38,7 +38,9 @@ export class PictureGaps {
   }
 
   /** A frame arrived (capture time): ends a loss in progress. */
-  frame(at: number): void {
+  frame(capturedAt: number): void {
+    // File sources time frames by their index (fractional ms); the status carries whole milliseconds.
+    const at = Math.round(capturedAt);
     if (this.lostAt !== undefined) {
       this.record({ start: this.lostAt, end: Math.max(at, this.lostAt), count: 1 });
       this.lostAt = undefined;

@@ -4,6 +4,13 @@ import { PictureGaps } from '../../src/source/picture-gaps.ts';
 const DAY = 86_400_000;
 
 describe('picture gaps', () => {
+  it('reports whole milliseconds when a file source times its frames by index', () => {
+    const gaps = new PictureGaps(() => 5_000);
+    gaps.frame(1_000 + 1000 / 7);
+    expect(Number.isInteger(gaps.report().lastFrameAt)).toBe(true);
+    expect(gaps.report().lastFrameAt).toBe(1_143);
+  });
+
   it('counts a loss from the last frame to the next one, and says since when the state holds', () => {
     let now = 1_000;
     const gaps = new PictureGaps(() => now);
