@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { describe, expect, it, vi } from 'vitest';
 import {
   ApiClient,
@@ -9,6 +10,9 @@ import {
   sentence,
 } from '../src/api/client.ts';
 import { listDeadLetters, listStores } from '../src/api/endpoints.ts';
+
+/** What the fake hub below answers to a GET: the row and the token it was called with. */
+const Echo = Type.Array(Type.Object({ id: Type.String(), auth: Type.String() }));
 
 const T0 = Date.parse('2025-06-01T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -135,7 +139,7 @@ describe('signing in', () => {
     const { api, storage, hub } = setup();
     await expect(api.login('ann', 'right')).resolves.toEqual(user);
     expect(storage.load()?.accessToken).toBe('a1');
-    await expect(api.get('/api/stores')).resolves.toEqual([{ id: 's1', auth: 'a1' }]);
+    await expect(api.get(Echo, '/api/stores')).resolves.toEqual([{ id: 's1', auth: 'a1' }]);
     expect(hub.calls).toEqual(['POST /api/auth/login', 'GET /api/stores']);
   });
 
@@ -147,7 +151,7 @@ describe('signing in', () => {
 
   it('sends a signed-out user to sign in without calling the hub', async () => {
     const { api, hub } = setup();
-    await expect(api.get('/api/stores')).rejects.toMatchObject({ status: 401 });
+    await expect(api.get(Echo, '/api/stores')).rejects.toMatchObject({ status: 401 });
     expect(hub.calls).toEqual([]);
   });
 });
@@ -157,7 +161,7 @@ describe('quiet refresh', () => {
     const { api, hub, clock } = setup();
     await api.login('ann', 'right');
     clock.advance(900_000 - 10_000);
-    await expect(api.get('/api/stores')).resolves.toEqual([{ id: 's1', auth: 'a2' }]);
+    await expect(api.get(Echo, '/api/stores')).resolves.toEqual([{ id: 's1', auth: 'a2' }]);
     expect(hub.calls.slice(1)).toEqual(['POST /api/auth/refresh', 'GET /api/stores']);
   });
 
@@ -166,11 +170,11 @@ describe('quiet refresh', () => {
     await api.login('ann', 'right');
     clock.advance(899_000);
     const answers = await Promise.all([
-      api.get('/api/stores'),
-      api.get('/api/stores?x'),
-      api.get('/api/stores?y'),
+      api.get(Echo, '/api/stores'),
+      api.get(Echo, '/api/stores?x'),
+      api.get(Echo, '/api/stores?y'),
     ]);
-    expect(answers.map((a) => (a as { auth: string }[])[0]!.auth)).toEqual(['a2', 'a2', 'a2']);
+    expect(answers.map((a) => a[0]!.auth)).toEqual(['a2', 'a2', 'a2']);
     expect(hub.calls.filter((c) => c.includes('refresh'))).toHaveLength(1);
     expect(signedOut).not.toHaveBeenCalled();
   });
@@ -179,7 +183,7 @@ describe('quiet refresh', () => {
     const { api, hub } = setup();
     await api.login('ann', 'right');
     hub.expire('a1');
-    await expect(api.get('/api/stores')).resolves.toEqual([{ id: 's1', auth: 'a2' }]);
+    await expect(api.get(Echo, '/api/stores')).resolves.toEqual([{ id: 's1', auth: 'a2' }]);
   });
 
   it('signs out when the refresh is refused', async () => {
@@ -187,7 +191,7 @@ describe('quiet refresh', () => {
     await api.login('ann', 'right');
     storage.save({ ...(storage.load() as Session), refreshToken: 'stolen' });
     hub.expire('a1');
-    await expect(api.get('/api/stores')).rejects.toMatchObject({ status: 401 });
+    await expect(api.get(Echo, '/api/stores')).rejects.toMatchObject({ status: 401 });
     expect(signedOut).toHaveBeenCalledWith('your session has ended; please sign in again');
     expect(api.user).toBeNull();
     expect(storage.load()).toBeNull();
@@ -204,7 +208,7 @@ describe('quiet refresh', () => {
       expiresAt: clock.now() + 900_000,
     };
     storage.save(other);
-    await api.get('/api/stores');
+    await api.get(Echo, '/api/stores');
     expect(hub.calls.filter((c) => c.includes('refresh'))).toHaveLength(0);
   });
 
@@ -220,10 +224,10 @@ describe('errors in plain words', () => {
   it('passes on the hub message with its problems, and a reference for server errors', async () => {
     const { api } = setup();
     await api.login('ann', 'right');
-    const bad = await api.get('/api/zones/bad').catch((e: unknown) => e);
+    const bad = await api.get(Echo, '/api/zones/bad').catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ApiError);
     expect(describeError(bad)).toBe('The area is not valid. Edges cross.');
-    await expect(api.get('/api/boom')).rejects.toThrow('Internal error (reference req-7)');
+    await expect(api.get(Echo, '/api/boom')).rejects.toThrow('Internal error (reference req-7)');
   });
 
   it('says when the hub cannot be reached', async () => {

@@ -364,28 +364,17 @@ export class ApiClient {
   }
 
   /** GET, the answer checked against its protocol schema (see expectBody). */
-  get<S extends TSchema>(
+  async get<S extends TSchema>(
     schema: S,
     path: string,
     query?: Query,
     signal?: AbortSignal,
-  ): Promise<Wire<Static<S>>>;
-  /** @deprecated unchecked: pass the answer's protocol schema first, or use a function of ./endpoints.ts. */
-  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
-  async get(
-    first: TSchema | string,
-    ...rest: [string?, Query?, AbortSignal?] | [Query?, AbortSignal?]
-  ): Promise<unknown> {
-    if (typeof first === 'string') {
-      const [query, signal] = rest as [Query?, AbortSignal?];
-      return this.request('GET', first, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
-    }
-    const [path = '', query, signal] = rest as [string?, Query?, AbortSignal?];
+  ): Promise<Wire<Static<S>>> {
     const body = await this.request('GET', path, {
       ...(query ? { query } : {}),
       ...(signal ? { signal } : {}),
     });
-    return expectBody(first, body, `GET ${path}`);
+    return expectBody(schema, body, `GET ${path}`);
   }
   /** A write whose answer is checked against its protocol schema. */
   async write<S extends TSchema>(
