@@ -1,6 +1,7 @@
 // Sweeps tracker settings on cached detections of PETS09-S2L1, so tuning takes seconds, not a
 // detector pass per setting. The first run caches the detections in /tmp.
-//   node --import tsx agent/bench/tune-tracker.ts [hog|yolox] [--counts]
+//   node --import tsx agent/bench/tune-tracker.ts [hog|yolox] [--counts] [--scene FILE]
+// The held-out areas and lines (agent/bench/pets09-heldout-scene.json, see held-out.ts) are refused.
 // --counts keeps the detector's preset (re-linking off) and sweeps the areas' border band instead, printing the
 // counting error on the PETS09 areas and lines (agent/bench/pets09-scene.json); the ground truth is
 // counted with the same band.
@@ -15,6 +16,7 @@ import { compareCounts, countsFromRows, evaluate, MotRowsBuilder, readMotFile } 
 import { openSource } from '../src/source/index.ts';
 import { Tracker, type TrackerOptions } from '../src/track/index.ts';
 import type { Detections } from '../src/types.ts';
+import { assertTunable } from './held-out.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
@@ -66,7 +68,10 @@ function score(opts: Partial<TrackerOptions>, minScore: number) {
 }
 
 if (process.argv.includes('--counts')) {
-  const scene = await loadSceneFile(join(root, 'agent/bench/pets09-scene.json'), { width: 768, height: 576 });
+  const sceneArg = process.argv.indexOf('--scene');
+  const sceneFile = sceneArg > 0 ? process.argv[sceneArg + 1]! : join(root, 'agent/bench/pets09-scene.json');
+  assertTunable(sceneFile);
+  const scene = await loadSceneFile(sceneFile, { width: 768, height: 576 });
   // Without re-linking: it needs the frames (appearance), which this script does not decode.
   const rows = track({ ...TRACKER_PRESETS[kind], relinkSpeed: 0 }, 0.1);
   const m = evaluate(gt, rows, { hota: false });

@@ -1,0 +1,170 @@
+// Accuracy across scenes made from PETS09-S2L1 (agent/src/eval/scene-variants.ts): closer cameras (crops
+// enlarged 2x and 3x), half resolution, 3.5 and 2.3 frames/s, each with hog and yolox. Counting is
+// checked on the tuning areas and lines (pets09-scene.json) and, reported apart, on the held-out ones
+// (pets09-heldout-scene.json, never tuned on). Variant videos go to a temp folder, deleted at the end.
+//   node --import tsx agent/bench/scenes.ts [--write] [--max-frames N] [--only NAME,...]
+// --max-frames counts source frames (7 fps), before frames are dropped.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSceneFile, type Scene } from '../src/analytics/index.ts';
+import type { CountComparison } from '../src/eval/index.ts';
+import { formatMotRows, readMotFile } from '../src/eval/index.ts';
+import {
+  PETS09_VARIANTS,
+  type SceneVariant,
+  transformRows,
+  transformScene,
+  transformVideo,
+} from '../src/eval/scene-variants.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
+const model = join(root, '..', 'shared', 'models', 'yolox_nano.onnx');
+const SOURCE = { width: 768, height: 576 };
+const SOURCE_FPS = 7;
+const args = process.argv.slice(2);
+const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const maxFrames = arg('--max-frames') ? Number(arg('--max-frames')) : undefined;
+const only = arg('--only')?.split(',');
+const detectors: { name: string; flags: string[] }[] = [
+  { name: 'hog', flags: ['--detector', 'hog'] },
+  { name: 'yolox', flags: ['--detector', 'yolox', '--model', model] },
+];
+
+interface Report {
+  mota: number;
+  idf1: number;
+  recall: number;
+  fps: number;
+  zones: CountComparison[];
+  lines: CountComparison[];
+}
+
+/** Summed |system - truth| over summed truth, so errors of opposite sign do not cancel. */
+function countError(items: CountComparison[]): { err: number; truth: number } {
+  return {
+    err: items.reduce((s, x) => s + Math.abs(x.system - x.truth), 0),
+    truth: items.reduce((s, x) => s + x.truth, 0),
+  };
+}
+const pct = (e: { err: number; truth: number }) =>
+  e.truth > 0 ? `${((100 * e.err) / e.truth).toFixed(1)} %` : 'n/a';
+
+interface Row {
+  variant: string;
+  detector: string;
+  r: Report;
+  heldCount: { err: number; truth: number };
+  heldDwell: { err: number; truth: number };
+  tuneCount: { err: number; truth: number };
+  heldItems: number;
+}
+
+async function prepare(v: SceneVariant, dir: string, gtAll: Awaited<ReturnType<typeof readMotFile>>) {
+  const tuning = await loadSceneFile(join(root, 'agent/bench/pets09-scene.json'), SOURCE);
+  const held = await loadSceneFile(join(root, 'agent/bench/pets09-heldout-scene.json'), SOURCE);
+  const t = transformScene(tuning, v, SOURCE);
+  const h = transformScene(held, v, SOURCE);
+  const scene: Scene = { zones: [...t.zones, ...h.zones], lines: [...t.lines, ...h.lines] };
+  const heldNames = new Set([...h.zones.map((z) => z.name), ...h.lines.map((l) => l.name)]);
+  writeFileSync(join(dir, `${v.name}.json`), JSON.stringify(scene));
+  writeFileSync(join(dir, `${v.name}.gt.txt`), formatMotRows(transformRows(gtAll, v, SOURCE, maxFrames)));
+  const identity = !v.crop && v.scale === 1 && v.frameStep === 1;
+  const video = identity ? join(data, 'vtest.avi') : join(dir, `${v.name}.avi`);
+  if (!identity) await transformVideo(join(data, 'vtest.avi'), video, v, SOURCE_FPS, maxFrames);
+  return { video, heldNames };
+}
+
+const gtAll = await readMotFile(join(data, 'gt.txt'));
+const dir = mkdtempSync(join(tmpdir(), 'oskartrack-scenes-'));
+const rows: Row[] = [];
+try {
+  for (const v of PETS09_VARIANTS.filter((x) => !only || only.includes(x.name))) {
+    const { video, heldNames } = await prepare(v, dir, gtAll);
+    for (const d of detectors) {
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(root, 'agent/src/cli.ts'),
+          'eval',
+          '--video',
+          video,
+          '--gt',
+          join(dir, `${v.name}.gt.txt`),
+          '--fps',
+          String(SOURCE_FPS / v.frameStep),
+          '--zones',
+          join(dir, `${v.name}.json`),
+          '--json',
+          ...d.flags,
+          // The source video is not cut: stop it at the same frame as the ground truth.
+          ...(maxFrames && video.endsWith('vtest.avi') ? ['--max-frames', String(maxFrames)] : []),
+        ],
+        { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+      );
+      const r = JSON.parse(out.trim().split('\n').at(-1)!) as Report;
+      const all = [...r.zones, ...r.lines];
+      const held = all.filter((x) => heldNames.has(x.name));
+      const tune = all.filter((x) => !heldNames.has(x.name) && x.metric !== 'dwell_s');
+      rows.push({
+        variant: v.name,
+        detector: d.name,
+        r,
+        heldCount: countError(held.filter((x) => x.metric !== 'dwell_s')),
+        heldDwell: countError(held.filter((x) => x.metric === 'dwell_s')),
+        tuneCount: countError(tune),
+        heldItems: heldNames.size,
+      });
+      console.error(
+        `${v.name} ${d.name}: MOTA ${r.mota.toFixed(1)} IDF1 ${r.idf1.toFixed(1)} held-out count error ${pct(rows.at(-1)!.heldCount)}`,
+      );
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const f = (n: number) => n.toFixed(1);
+const sum = (xs: { err: number; truth: number }[]) => ({
+  err: xs.reduce((s, x) => s + x.err, 0),
+  truth: xs.reduce((s, x) => s + x.truth, 0),
+});
+const overall = detectors.map((d) => {
+  const mine = rows.filter((x) => x.detector === d.name);
+  const mean = (k: 'mota' | 'idf1') => mine.reduce((s, x) => s + x.r[k], 0) / Math.max(1, mine.length);
+  const variants = mine.filter((x) => x.variant !== 'pets09');
+  const vmean = (k: 'mota' | 'idf1') =>
+    variants.reduce((s, x) => s + x.r[k], 0) / Math.max(1, variants.length);
+  return `| **overall** (mean over scenes; counts summed) | ${d.name} | ${f(mean('mota'))} | ${f(mean('idf1'))} | | ${pct(sum(mine.map((x) => x.heldCount)))} | ${pct(sum(mine.map((x) => x.heldDwell)))} | ${pct(sum(mine.map((x) => x.tuneCount)))} | |\n| **overall without pets09** | ${d.name} | ${f(vmean('mota'))} | ${f(vmean('idf1'))} | | ${pct(sum(variants.map((x) => x.heldCount)))} | ${pct(sum(variants.map((x) => x.heldDwell)))} | ${pct(sum(variants.map((x) => x.tuneCount)))} | |`;
+});
+const table = [
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30)} GiB, Node ${process.version}, CPU only.`,
+  `Command: \`node --import tsx agent/bench/scenes.ts --write\`${maxFrames ? ` (first ${maxFrames} source frames)` : ' (all 795 source frames)'}; ground truth rows with conf 0 ignored.`,
+  '',
+  `Scenes: ${PETS09_VARIANTS.map((v) => `\`${v.name}\` ${v.description}`).join('; ')}.`,
+  '',
+  '| scene | detector | MOTA | IDF1 | recall | held-out count error (entries, exits, crossings) | held-out time-spent error | tuning-set count error | frames/s |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (x) =>
+      `| ${x.variant} | ${x.detector} | ${f(x.r.mota)} | ${f(x.r.idf1)} | ${f(x.r.recall)} | ${pct(x.heldCount)} (${x.heldItems} areas + lines) | ${pct(x.heldDwell)} | ${pct(x.tuneCount)} | ${f(x.r.fps)} |`,
+  ),
+  ...overall,
+].join('\n');
+console.log(table);
+
+if (args.includes('--write')) {
+  const file = join(root, 'docs', 'benchmarks.md');
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- scenes:start -->';
+  const end = '<!-- scenes:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < 0) throw new Error(`${file} has no ${start} ... ${end} markers`);
+  writeFileSync(file, `${text.slice(0, i + start.length)}\n${table}\n${text.slice(j)}`);
+}
