@@ -18,6 +18,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { ServerMessage } from '@oskartrack/protocol';
 import { PROTOCOL_VERSION, type SequencedEvent } from '@oskartrack/protocol';
 import pg from 'pg';
 import pino from 'pino';
@@ -25,7 +26,6 @@ import WebSocket from 'ws';
 import { createUser } from '../src/api/users-command.ts';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.ts';
 import { createRepositories } from '../src/db/repositories/index.ts';
-import type { ServerMessage } from '../src/live/messages.ts';
 import { startHub } from '../src/server.ts';
 
 const { values: args } = parseArgs({

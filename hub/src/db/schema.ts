@@ -9,7 +9,7 @@
  * removes its areas, lines, events, visits and summaries. Deleting a device unassigns its cameras and
  * removes its raw events; visits and summaries stay.
  */
-import type { LineSide, PathPoint, Point, TrackingEvent } from '@oskartrack/protocol';
+import type { LineSide, PathPoint, Point, TrackingEvent, UploadSummary } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -453,20 +453,8 @@ export const deadLetters = pgTable(
 export const UPLOAD_STATES = ['queued', 'processing', 'done', 'failed'] as const;
 export type UploadState = (typeof UPLOAD_STATES)[number];
 
-/** What an upload job found, kept when it is done (the events and visits themselves are stored too). */
-export interface UploadSummary {
-  /** Events stored, by kind. */
-  events: Record<string, number>;
-  /** People followed (tracks started). */
-  visitors: number;
-  visits: number;
-  lines: { lineId: string; name: string; in: number; out: number }[];
-  zones: { zoneId: string; name: string; entries: number; exits: number; dwellMs: number }[];
-  /** Seconds of video covered, from the start time the user gave. */
-  videoSeconds: number;
-  /** The file ended early or was damaged ("the video ends after 16 of 795 frames: ..."). */
-  warning?: string;
-}
+/** What an upload job found, kept when it is done: the protocol's `UploadSummary` (GET /api/uploads). */
+export type { UploadSummary };
 
 /**
  * A recorded video uploaded for processing on the hub (api: POST /api/uploads). The file lives in

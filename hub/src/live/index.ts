@@ -10,5 +10,4 @@ export {
   type LiveLimits,
   type LiveSocket,
 } from './feed.ts';
-export * from './messages.ts';
 export { livePlugin, redactToken, requestLogSerializer, tokenOf } from './plugin.ts';

@@ -1,5 +1,5 @@
 /**
- * `GET /ws`: the live feed over @fastify/websocket (messages.ts documents the protocol).
+ * `GET /ws`: the live feed over @fastify/websocket (protocol/src/live.ts documents the protocol).
  *
  * The upgrade is always accepted and the token checked right after, so a refusal is a WebSocket close
  * with 1008 (policy violation) that browsers can read, not an HTTP error they cannot. Messages the

@@ -3,10 +3,8 @@
  * database every `dbProgressMs`), the events stored so far by kind and seq range, and the patch of
  * the job's row when it ends.
  */
-import type { TrackingEvent } from '@oskartrack/protocol';
+import type { TrackingEvent, UploadJob, UploadSummary } from '@oskartrack/protocol';
 import type { Repositories, UploadJobPatch, UploadJob as UploadJobRow } from '../db/repositories/index.ts';
-import type { UploadSummary } from '../db/schema.ts';
-import type { UploadJob } from '../live/messages.ts';
 import { jobView } from './job-view.ts';
 import type { Done, Progress } from './worker-messages.ts';
 

@@ -1,6 +1,7 @@
 // An upload job's row as the API and the live feed show it.
+
+import type { UploadJob } from '@oskartrack/protocol';
 import type { UploadJob as UploadJobRow } from '../db/repositories/index.ts';
-import type { UploadJob } from '../live/messages.ts';
 
 export function jobView(row: UploadJobRow): UploadJob {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -21,6 +21,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { UploadJob } from '@oskartrack/protocol';
 import {
   type EventBatch,
   MAX_BATCH_EVENTS,
@@ -28,7 +29,6 @@ import {
   type SequencedEvent,
 } from '@oskartrack/protocol';
 import type { Repositories, UploadJobPatch, UploadJob as UploadJobRow } from '../db/repositories/index.ts';
-import type { UploadJob } from '../live/messages.ts';
 import { JobRun } from './job-run.ts';
 import { jobView } from './job-view.ts';
 import { RecordingsDevices } from './recordings-device.ts';

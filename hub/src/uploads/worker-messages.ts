@@ -8,7 +8,7 @@
  * the database stores).
  * worker -> hub: `progress`, `events`, then `done`, `probed` or `error`; the worker exits after those.
  */
-import { check, LineDef, TrackingEvent, ZoneDef } from '@oskartrack/protocol';
+import { check, LineDef, TrackingEvent, UploadSummary, ZoneDef } from '@oskartrack/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 
 export const UPLOAD_DETECTORS = ['hog', 'yolox'] as const;
@@ -63,27 +63,19 @@ export const EventsBatch = Type.Object({
   events: Type.Array(TrackingEvent, { minItems: 1 }),
 });
 
-/** The end of a recording: what the engine counted, and whether the file ended before its header said. */
-export const Done = Type.Object({
-  type: Type.Literal('done'),
-  frames: Count,
-  framesTotal: Type.Optional(Count),
-  fps: Type.Number({ minimum: 0 }),
-  videoSeconds: Type.Number({ minimum: 0 }),
-  visitors: Count,
-  lines: Type.Array(Type.Object({ lineId: Type.String(), name: Type.String(), in: Count, out: Count })),
-  zones: Type.Array(
-    Type.Object({
-      zoneId: Type.String(),
-      name: Type.String(),
-      entries: Count,
-      exits: Count,
-      dwellMs: Type.Number({ minimum: 0 }),
-    }),
-  ),
-  /** A cut-short or damaged file: said in plain words. */
-  warning: Type.Optional(Type.String()),
-});
+/**
+ * The end of a recording: how many frames, and what the engine counted, in the shape of the protocol's
+ * `UploadSummary` (the hub adds the events and visits it stored to make the job's summary).
+ */
+export const Done = Type.Composite([
+  Type.Object({
+    type: Type.Literal('done'),
+    frames: Count,
+    framesTotal: Type.Optional(Count),
+    fps: Type.Number({ minimum: 0 }),
+  }),
+  Type.Pick(UploadSummary, ['videoSeconds', 'visitors', 'lines', 'zones', 'warning']),
+]);
 export type Done = Static<typeof Done>;
 
 export const Probed = Type.Object({

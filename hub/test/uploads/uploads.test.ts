@@ -7,10 +7,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { UploadJob } from '@oskartrack/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutClip } from '../../../agent/test/support/clip.ts';
 import { recordingsDeviceId } from '../../src/db/repositories/index.ts';
-import type { UploadJob } from '../../src/live/messages.ts';
 import { BACKENDS, seedStore, uid } from '../db/backends.ts';
 import { openTestHub, Recorder, type TestHub } from '../live/hub.ts';
 
