@@ -117,6 +117,48 @@ export function distanceToEdges(poly: PackedPolygon, px: number, py: number): nu
   return best;
 }
 
+/**
+ * How thick the polygon is at p: the shorter of its vertical and horizontal extent through p (the
+ * stretch of the line through p that lies inside, the one holding p or else the nearest). A direction
+ * that misses the polygon is skipped; when both do, the smaller side of the bounding box.
+ */
+export function thicknessAt(poly: PackedPolygon, px: number, py: number): number {
+  const v = chord(poly, px, py, true);
+  const h = chord(poly, px, py, false);
+  const best = Math.min(v, h);
+  if (Number.isFinite(best)) return best;
+  return Math.min(poly.maxX - poly.minX, poly.maxY - poly.minY);
+}
+
+/** Length of the inside stretch of the vertical (or horizontal) line through p nearest to p; Infinity if none. */
+function chord(poly: PackedPolygon, px: number, py: number, vertical: boolean): number {
+  const { n } = poly;
+  const as = vertical ? poly.xs : poly.ys;
+  const bs = vertical ? poly.ys : poly.xs;
+  const a = vertical ? px : py;
+  const b = vertical ? py : px;
+  const hits: number[] = [];
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const ai = as[i]!;
+    const aj = as[j]!;
+    // Half-open on the crossing coordinate, as in pointInPolygon, so a vertex counts once.
+    if (ai > a !== aj > a) hits.push(bs[j]! + ((bs[i]! - bs[j]!) * (a - aj)) / (ai - aj));
+  }
+  hits.sort((x, y) => x - y);
+  let best = Number.POSITIVE_INFINITY;
+  let bestGap = Number.POSITIVE_INFINITY;
+  for (let k = 0; k + 1 < hits.length; k += 2) {
+    const lo = hits[k]!;
+    const hi = hits[k + 1]!;
+    const gap = b < lo ? lo - b : b > hi ? b - hi : 0;
+    if (gap < bestGap) {
+      bestGap = gap;
+      best = hi - lo;
+    }
+  }
+  return best;
+}
+
 /** Same test on a plain list of points (packs it first: for tests and one-off checks, not per frame). */
 export function pointInPoints(points: readonly Point[], p: Point): boolean {
   return pointInPolygon(packPolygon(points), p[0], p[1]);

@@ -8,19 +8,29 @@
 // Jitter. A person's settled side is where they were first seen. A crossing counts when the foot point
 // goes from the settled side to the other one through the segment itself (not around its ends) and then
 // gets at least `minDistance` px past the line, or stays on the other side for `minFrames` frames in a
-// row. Going back before either happens cancels it. The other side then becomes the settled side, so
+// row (set in seconds, `minSeconds`, turned into frames with the source's frame rate). Going back before either happens cancels it. The other side then becomes the settled side, so
 // crossing back is one "out" (or "in"), and a box jittering on the line counts nothing.
 import type { LineDef, LineDirection, TrackingEvent } from '@oskartrack/protocol';
+import { FALLBACK_FPS, framesFor } from '../timing.ts';
 import { segmentsIntersect } from './geometry.ts';
 
 export interface LineOptions {
   /** Pixels past the line (perpendicular distance) that confirm a crossing. */
   minDistance: number;
-  /** Frames in a row on the other side that also confirm a crossing; 0 turns this rule off. */
-  minFrames: number;
+  /** Time in a row on the other side that also confirms a crossing; 0 turns this rule off. Default 10/7 s. */
+  minSeconds: number;
+  /** Frame rate of the source, to turn `minSeconds` into frames. */
+  fps: number;
+  /** Frames instead of `minSeconds` (0: off); unset: from the seconds. */
+  minFrames: number | undefined;
 }
 
-export const DEFAULT_LINE_OPTIONS: LineOptions = Object.freeze({ minDistance: 10, minFrames: 10 });
+export const DEFAULT_LINE_OPTIONS: LineOptions = Object.freeze({
+  minDistance: 10,
+  minSeconds: 10 / 7,
+  fps: FALLBACK_FPS,
+  minFrames: undefined,
+});
 
 export interface LineCount {
   lineId: string;
@@ -65,7 +75,10 @@ export class LineCounter {
 
   constructor(cameraId: string, lines: readonly LineDef[], options: Partial<LineOptions> = {}) {
     const minDistance = options.minDistance ?? DEFAULT_LINE_OPTIONS.minDistance;
-    const minFrames = options.minFrames ?? DEFAULT_LINE_OPTIONS.minFrames;
+    const minSeconds = options.minSeconds ?? DEFAULT_LINE_OPTIONS.minSeconds;
+    const minFrames =
+      options.minFrames ??
+      (minSeconds > 0 ? framesFor(minSeconds, options.fps ?? DEFAULT_LINE_OPTIONS.fps) : 0);
     if (!Number.isFinite(minDistance) || minDistance < 0) {
       throw new RangeError(`line minimum distance must be 0 or more pixels, got ${minDistance}`);
     }

@@ -2,6 +2,7 @@
 // `protocol/` (track started/ended, area entered/left, line crossed, visit closed) and keeps live
 // numbers (people per area, in/out per line).
 import { check, Id, MAX_COORD, type TrackingEvent } from '@oskartrack/protocol';
+import { FALLBACK_FPS } from '../timing.ts';
 import type { Tracks } from '../types.ts';
 import { footX, footY } from './geometry.ts';
 import { DEFAULT_LINE_OPTIONS, type LineCount, LineCounter } from './lines.ts';
@@ -10,14 +11,28 @@ import { assertScene, type Scene } from './scene.ts';
 import { DEFAULT_ZONE_OPTIONS, type ZoneCount, ZoneTracker } from './zones.ts';
 
 export interface AnalyticsOptions {
-  /** Frames in a row inside (outside) an area before "entered" ("left") fires; default 3. */
-  zoneInertia: number;
+  /** Frame rate of the source: turns the rules' seconds into frames. The engine passes the real one. */
+  fps: number;
+  /** Time in a row inside (outside) an area before "entered" ("left") fires; default 3/7 s. */
+  zoneInertiaSeconds: number;
+  /** Frames instead of `zoneInertiaSeconds`; unset: from the seconds. */
+  zoneInertia: number | undefined;
   /** Border band of the areas as a fraction of the box height (see ZoneOptions); default 0.2. */
   zoneBorderBand: number;
+  /** The band's largest share of an area's thickness (see ZoneOptions); default 0.25. */
+  zoneMaxBandShare: number;
   /** Pixels past a counting line that confirm a crossing; default 10. */
   lineMinDistance: number;
-  /** Frames in a row past a counting line that also confirm a crossing (0: off); default 10. */
-  lineMinFrames: number;
+  /** Time in a row past a counting line that also confirms a crossing (0: off); default 10/7 s. */
+  lineMinSeconds: number;
+  /** Frames instead of `lineMinSeconds` (0: off); unset: from the seconds. */
+  lineMinFrames: number | undefined;
+  /**
+   * A track first seen within this long after counting starts was already there (the tracker takes a
+   * few frames to confirm a person): it counts as inside its areas from the start. Default 0.5 s,
+   * above the tracker's 3/7 s confirmation; the engine passes its own confirmation time.
+   */
+  startGraceSeconds: number;
   /** Path sampling: a new point after this many px of movement; default 10. */
   pathMinDistance: number;
   /** Path sampling: a new point after this long standing still (ms); default 5000. */
@@ -27,10 +42,15 @@ export interface AnalyticsOptions {
 }
 
 export const DEFAULT_ANALYTICS_OPTIONS: AnalyticsOptions = Object.freeze({
-  zoneInertia: DEFAULT_ZONE_OPTIONS.inertia,
+  fps: FALLBACK_FPS,
+  zoneInertiaSeconds: DEFAULT_ZONE_OPTIONS.inertiaSeconds,
+  zoneInertia: undefined,
   zoneBorderBand: DEFAULT_ZONE_OPTIONS.borderBand,
+  zoneMaxBandShare: DEFAULT_ZONE_OPTIONS.maxBandShare,
   lineMinDistance: DEFAULT_LINE_OPTIONS.minDistance,
-  lineMinFrames: DEFAULT_LINE_OPTIONS.minFrames,
+  lineMinSeconds: DEFAULT_LINE_OPTIONS.minSeconds,
+  lineMinFrames: undefined,
+  startGraceSeconds: 0.5,
   pathMinDistance: DEFAULT_PATH_OPTIONS.minDistance,
   pathMaxIntervalMs: DEFAULT_PATH_OPTIONS.maxIntervalMs,
   maxPathPoints: DEFAULT_PATH_OPTIONS.maxPoints,
@@ -59,6 +79,10 @@ interface TrackInfo {
  *
  * An event's `at` is when the thing happened, which can be a few frames before the frame that confirms
  * it (inertia, minimum crossing distance): "entered" carries the time of the first frame inside.
+ *
+ * Counting starts at the first frame fed (and again after `finish()`): people seen within
+ * `startGraceSeconds` of it were already there and are inside their areas from the start. It stops at
+ * `finish()`: people still inside leave at their last sighting (see `ZoneOptions` for the full rule).
  */
 export class SceneAnalytics {
   readonly cameraId: string;
@@ -69,6 +93,8 @@ export class SceneAnalytics {
   #scene: Scene;
   #started = 0;
   #ended = 0;
+  /** Time of the first frame since counting (re)started; undefined before it. */
+  #countingSince: number | undefined;
 
   constructor(cameraId: string, scene: Scene, options: Partial<AnalyticsOptions> = {}) {
     const id = check(Id, cameraId);
@@ -83,12 +109,19 @@ export class SceneAnalytics {
     this.cameraId = cameraId;
     this.#options = o;
     this.#scene = scene;
+    if (!(o.startGraceSeconds >= 0))
+      throw new RangeError(`start grace must be 0 s or more, got ${o.startGraceSeconds}`);
     this.#zones = new ZoneTracker(cameraId, scene.zones, {
+      fps: o.fps,
+      inertiaSeconds: o.zoneInertiaSeconds,
       inertia: o.zoneInertia,
       borderBand: o.zoneBorderBand,
+      maxBandShare: o.zoneMaxBandShare,
     });
     this.#lines = new LineCounter(cameraId, scene.lines, {
+      fps: o.fps,
       minDistance: o.lineMinDistance,
+      minSeconds: o.lineMinSeconds,
       minFrames: o.lineMinFrames,
     });
   }
@@ -114,6 +147,9 @@ export class SceneAnalytics {
   update(tracks: Tracks, endedIds: Iterable<number> = []): TrackingEvent[] {
     const out: TrackingEvent[] = [];
     const at = Math.max(0, Math.round(tracks.at));
+    this.#countingSince ??= at;
+    const since = this.#countingSince;
+    const atStart = at - since <= this.#options.startGraceSeconds * 1000;
     const { ids, boxes } = tracks;
     for (let i = 0; i < tracks.count; i++) {
       const id = ids[i]!;
@@ -138,17 +174,23 @@ export class SceneAnalytics {
       }
       info.lastAt = at;
       info.path.add(at, x, y);
-      this.#zones.update(id, x, y, at, out, y - boxes[4 * i + 1]!);
+      const present = atStart && info.firstAt === at ? since : undefined;
+      this.#zones.update(id, x, y, at, out, y - boxes[4 * i + 1]!, present);
       this.#lines.update(id, x, y, at, out);
     }
     for (const id of endedIds) this.#end(id, out);
     return out;
   }
 
-  /** Closes every open track, as at the end of a recording: each ends at its last sighting. */
+  /**
+   * Counting stops: closes every open track, as at the end of a recording; each ends at its last
+   * sighting, and people inside an area leave it then (see `ZoneTracker.end`). The next frame fed
+   * starts counting again.
+   */
   finish(): TrackingEvent[] {
     const out: TrackingEvent[] = [];
-    for (const id of [...this.#tracks.keys()]) this.#end(id, out);
+    for (const id of [...this.#tracks.keys()]) this.#end(id, out, true);
+    this.#countingSince = undefined;
     return out;
   }
 
@@ -191,12 +233,12 @@ export class SceneAnalytics {
     return this.#zones.insideOf(trackId);
   }
 
-  #end(id: number, out: TrackingEvent[]): void {
+  #end(id: number, out: TrackingEvent[], stopped = false): void {
     const info = this.#tracks.get(id);
     if (info === undefined) return;
     this.#tracks.delete(id);
     this.#ended++;
-    const zones = this.#zones.end(id, out);
+    const zones = this.#zones.end(id, out, stopped);
     this.#lines.end(id);
     const { firstAt, lastAt } = info;
     const durationMs = Math.max(0, lastAt - firstAt);

