@@ -61,6 +61,7 @@ interface Row {
   heldDwell: { err: number; truth: number };
   tuneCount: { err: number; truth: number };
   heldItems: number;
+  held: CountComparison[];
 }
 
 async function prepare(v: SceneVariant, dir: string, gtAll: Awaited<ReturnType<typeof readMotFile>>) {
@@ -119,6 +120,7 @@ try {
         heldDwell: countError(held.filter((x) => x.metric === 'dwell_s')),
         tuneCount: countError(tune),
         heldItems: heldNames.size,
+        held,
       });
       console.error(
         `${v.name} ${d.name}: MOTA ${r.mota.toFixed(1)} IDF1 ${r.idf1.toFixed(1)} held-out count error ${pct(rows.at(-1)!.heldCount)}`,
@@ -144,7 +146,7 @@ const overall = detectors.map((d) => {
 });
 const table = [
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30)} GiB, Node ${process.version}, CPU only.`,
-  `Command: \`node --import tsx agent/bench/scenes.ts --write\`${maxFrames ? ` (first ${maxFrames} source frames)` : ' (all 795 source frames)'}; ground truth rows with conf 0 ignored.`,
+  `Command: \`node --import tsx agent/bench/scenes.ts --write${maxFrames ? ` --max-frames ${maxFrames}\` (first ${maxFrames} source frames)` : '` (all 795 source frames)'}; ground truth rows with conf 0 ignored.`,
   '',
   `Scenes: ${PETS09_VARIANTS.map((v) => `\`${v.name}\` ${v.description}`).join('; ')}.`,
   '',
@@ -155,6 +157,18 @@ const table = [
       `| ${x.variant} | ${x.detector} | ${f(x.r.mota)} | ${f(x.r.idf1)} | ${f(x.r.recall)} | ${pct(x.heldCount)} (${x.heldItems} areas + lines) | ${pct(x.heldDwell)} | ${pct(x.tuneCount)} | ${f(x.r.fps)} |`,
   ),
   ...overall,
+  '',
+  '<details><summary>Every held-out area and line, system against ground truth</summary>',
+  '',
+  '| scene | detector | area / line | what | system | truth |',
+  '|---|---|---|---|---|---|',
+  ...rows.flatMap((x) =>
+    x.held.map(
+      (c) => `| ${x.variant} | ${x.detector} | ${c.name} | ${c.metric} | ${f(c.system)} | ${f(c.truth)} |`,
+    ),
+  ),
+  '',
+  '</details>',
 ].join('\n');
 console.log(table);
 
