@@ -56,18 +56,28 @@ export function clearRetained(bus: MessageBus, channel: HubChannel, deviceId: st
   return bus.publish(channelTopic(channel, deviceId), '', { qos, retain });
 }
 
+export interface OnOptions {
+  /**
+   * Checked before the payload is parsed: a message it refuses is dropped unparsed (an empty retained
+   * message that only clears a topic; live boxes while nobody watches).
+   */
+  accept?: (message: InboundMessage) => boolean;
+}
+
 /**
  * Subscribes to an agent channel of every device. Messages whose topic is not a device topic of this
- * channel (a broker's misrouting) are not handed on.
+ * channel (a broker's misrouting), or that `options.accept` refuses, are not handed on.
  */
 export function on<C extends AgentChannel>(
   bus: MessageBus,
   channel: C,
   handler: ChannelHandler<C>,
+  options: OnOptions = {},
 ): Promise<void> {
   return bus.subscribe(topics.all[channel], (message) => {
     const topic = parseTopic(message.topic);
     if (topic?.channel !== channel) return;
+    if (options.accept && !options.accept(message)) return;
     return handler(topic.deviceId, incoming(channel, message.payload), topic.sub, message);
   });
 }

@@ -3,11 +3,12 @@
  * database: last seen, online, connection counter, software version, applied config revision and
  * outbox depth. Malformed payloads, unknown devices and database errors are logged, never thrown.
  */
-import { DeviceStatus, parsePayload, parseTopic, topics } from '@oskartrack/protocol';
+import type { DeviceStatus, Parsed } from '@oskartrack/protocol';
 import type { Logger } from 'pino';
 import { NotFoundError } from '../db/errors.ts';
 import type { DevicesRepository } from '../db/repositories/devices.ts';
-import type { InboundMessage, MessageBus } from './bus.ts';
+import type { MessageBus } from './bus.ts';
+import { on } from './channel-bus.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 
 export interface DeviceStatusOptions {
@@ -39,8 +40,7 @@ export async function trackDeviceStatus(options: DeviceStatusOptions): Promise<D
   const queue = new KeyedQueue();
   const counts = { recorded: 0, stale: 0, rejected: 0 };
 
-  async function record(deviceId: string, message: InboundMessage, receivedAt: Date): Promise<void> {
-    const parsed = parsePayload(DeviceStatus, message.payload);
+  async function record(deviceId: string, parsed: Parsed<DeviceStatus>, receivedAt: Date): Promise<void> {
     if (!parsed.ok) {
       counts.rejected++;
       log.warn({ deviceId, error: parsed.error }, 'malformed device status ignored');
@@ -68,15 +68,17 @@ export async function trackDeviceStatus(options: DeviceStatusOptions): Promise<D
     if (marked > 0) log.info({ marked }, 'devices marked offline until they report');
   }
 
-  await options.bus.subscribe(topics.all.status, (message) => {
-    const parsed = parseTopic(message.topic);
-    if (parsed?.channel !== 'status') return;
+  await on(
+    options.bus,
+    'status',
+    (deviceId, parsed) => {
+      const receivedAt = now();
+      // One device's statuses in arrival order: its offline will must not overtake its online status.
+      void queue.run(deviceId, () => record(deviceId, parsed, receivedAt));
+    },
     // An empty retained message only clears the topic (a deleted device).
-    if (message.payload.length === 0) return;
-    const receivedAt = now();
-    // One device's statuses in arrival order: its offline will must not overtake its online status.
-    void queue.run(parsed.deviceId, () => record(parsed.deviceId, message, receivedAt));
-  });
+    { accept: (message) => message.payload.length > 0 },
+  );
 
   return {
     stats: () => ({ ...counts }),

@@ -23,7 +23,9 @@ export interface HubBus extends MessageBus {
 /**
  * Runs after the bus is up and before the hub announces itself online (and, for the embedded broker,
  * before any device can connect): subscribe the hub's modules and re-publish every device's retained
- * config here, e.g. `prepare: async (bus) => { await ingest.attach(bus); await configPush.publishAll(); }`.
+ * config here. The hub's is `prepare: async (bus) => { side = await startMqttSide(bus, {...}); }`
+ * (server.ts; mqtt-side.ts attaches the live feed, device statuses and ingest, then publishes every
+ * config).
  * aedes keeps retained messages in memory only, so a restarted hub starts with none.
  */
 export type PrepareHook = (bus: MessageBus) => Promise<void>;

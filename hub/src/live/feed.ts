@@ -22,15 +22,13 @@ import {
   CLOSE_POLICY,
   CLOSE_TOO_SLOW,
   type DeviceStatus,
-  LiveTracks,
-  parsePayload,
-  parseTopic,
+  type LiveTracks,
   type SequencedEvent,
   type ServerMessage,
-  topics,
   type UploadJob,
 } from '@oskartrack/protocol';
 import type { MessageBus } from '../broker/bus.ts';
+import { on } from '../broker/channel-bus.ts';
 import type { Repositories } from '../db/repositories/index.ts';
 import {
   type ClientHost,
@@ -122,17 +120,19 @@ export class LiveFeed implements ClientHost {
 
   /** Subscribes to every device's live boxes on the bus. */
   async attach(bus: MessageBus): Promise<void> {
-    await bus.subscribe(topics.all.live, (message) => {
-      const t = parseTopic(message.topic);
-      if (t?.channel !== 'live' || !t.sub) return;
-      if (this.clients.size === 0) return; // nobody watching: not even parsed
-      const parsed = parsePayload(LiveTracks, message.payload);
-      if (!parsed.ok || parsed.value.cameraId !== t.sub) {
-        this.counters.rejectedLive++;
-        return;
-      }
-      this.liveTracks(t.deviceId, parsed.value);
-    });
+    await on(
+      bus,
+      'live',
+      (deviceId, parsed, cameraId) => {
+        if (!cameraId) return;
+        if (!parsed.ok || parsed.value.cameraId !== cameraId) {
+          this.counters.rejectedLive++;
+          return;
+        }
+        this.liveTracks(deviceId, parsed.value);
+      },
+      { accept: () => this.clients.size > 0 }, // nobody watching: not even parsed
+    );
   }
 
   /** A device's live boxes (validated); sent to clients of its store that want that camera. */
