@@ -2,7 +2,7 @@
 // a broker that refuses the box's login, a TLS server whose certificate does not chain to the pinned
 // CA, and a working hub address and broker (plain and TLS).
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

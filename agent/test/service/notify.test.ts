@@ -1,6 +1,6 @@
 // The systemd notifications through `systemd-notify`, received on a real unix datagram socket (bound by
 // a small Python listener, as Node cannot bind one) standing in for systemd's NOTIFY_SOCKET.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
