@@ -22,7 +22,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Id, UploadJob } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, forbidden, HttpError } from '../api/errors.ts';
 import { errors } from '../api/schemas.ts';
 import { canSeeStore, hasRole, type Principal, requireStore, storeFilter } from '../api/scope.ts';
@@ -92,6 +92,106 @@ async function managedCamera(app: FastifyInstance, p: Principal, cameraId: strin
   return camera;
 }
 
+/** The answer to a video over the size limit. */
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, `the video is larger than the ${megabytes(maxBytes)} this hub accepts`);
+}
+
+/**
+ * Reads the form's fields and its one file part, streamed to `partial`. The file part being read is
+ * drained on a refusal, so the request ends and the answer reaches the client (which is still sending).
+ */
+async function receiveParts(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  p: Principal,
+  partial: string,
+  maxBytes: number,
+): Promise<{ fields: Fields; file: { name: string; size: number } }> {
+  const fields: Fields = {};
+  let file: { name: string; size: number } | undefined;
+  let current: NodeJS.ReadableStream | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (FIELD_NAMES.has(part.fieldname as keyof Fields) && typeof part.value === 'string')
+          fields[part.fieldname as keyof Fields] = part.value;
+        continue;
+      }
+      current = part.file;
+      if (file) throw badRequest('send one video per upload');
+      // Fields sent first: refuse before the transfer.
+      if (fields.cameraId) await managedCamera(app, p, fields.cameraId);
+      const name = basename(part.filename || 'video');
+      const problem = extensionProblem(name);
+      if (problem) throw badRequest(problem);
+      let size = 0;
+      part.file.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+      });
+      await pipeline(part.file, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+      if (part.file.truncated) throw tooLarge(maxBytes);
+      file = { name, size };
+      current = undefined;
+    }
+  } catch (err) {
+    current?.resume();
+    throw err;
+  }
+  if (!file) throw badRequest('the video is missing: add it as a file part');
+  return { fields, file };
+}
+
+/** `POST /api/uploads`: the video received, checked and queued as a job (202), or refused and deleted. */
+async function acceptUpload(
+  app: FastifyInstance,
+  service: UploadService,
+  maxBytes: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const p = caller(request.principal);
+  if (!request.isMultipart()) {
+    throw new HttpError(415, 'send the video as multipart/form-data with a "file" part');
+  }
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) throw tooLarge(maxBytes);
+  const id = randomUUID();
+  const partial = `${service.pathOf(id)}.part`;
+  try {
+    const { fields, file } = await receiveParts(app, request, p, partial, maxBytes);
+    const f = parseFields(fields);
+    const camera = await managedCamera(app, p, f.cameraId);
+    if (file.size === 0) throw badRequest(`"${file.name}" is empty`);
+    const info = await probeVideo(partial, file.name, f.fps ?? undefined);
+    await rename(partial, service.pathOf(id));
+    const job = await service
+      .accept({
+        id,
+        storeId: camera.storeId,
+        cameraId: camera.id,
+        createdBy: p.userId,
+        fileName: file.name,
+        sizeBytes: file.size,
+        detector: f.detector,
+        fps: f.fps,
+        startTime: f.startTime,
+        framesTotal: info.frameCount ?? null,
+      })
+      .catch(async (err: unknown) => {
+        await rm(service.pathOf(id), { force: true });
+        throw err;
+      });
+    request.log.info({ jobId: id, bytes: file.size, container: info.container }, 'recording uploaded');
+    return reply.code(202).header('location', `/api/uploads/${id}`).send(job);
+  } catch (err) {
+    await rm(partial, { force: true });
+    if (err instanceof VideoRejected) throw badRequest(err.message);
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
+    throw err;
+  }
+}
+
 /** The upload routes under `/api/uploads`; needs the app's auth and repositories. */
 export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync {
   const maxBytes = options.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
@@ -123,85 +223,7 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
           response: { 202: UploadJob, ...errors(400, 401, 403, 404, 413, 415) },
         },
       },
-      async (request, reply) => {
-        const p = caller(request.principal);
-        if (!request.isMultipart()) {
-          throw new HttpError(415, 'send the video as multipart/form-data with a "file" part');
-        }
-        const declared = Number(request.headers['content-length']);
-        if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) {
-          throw new HttpError(413, `the video is larger than the ${megabytes(maxBytes)} this hub accepts`);
-        }
-        const id = randomUUID();
-        const partial = `${service.pathOf(id)}.part`;
-        const fields: Fields = {};
-        let file: { name: string; size: number } | undefined;
-        // The file part being read: on a refusal it is drained, so the request ends and the answer
-        // reaches the client (which is still sending).
-        let current: NodeJS.ReadableStream | undefined;
-        try {
-          for await (const part of request.parts()) {
-            if (part.type === 'field') {
-              if (FIELD_NAMES.has(part.fieldname as keyof Fields) && typeof part.value === 'string')
-                fields[part.fieldname as keyof Fields] = part.value;
-              continue;
-            }
-            current = part.file;
-            if (file) throw badRequest('send one video per upload');
-            // Fields sent first: refuse before the transfer.
-            if (fields.cameraId) await managedCamera(app, p, fields.cameraId);
-            const name = basename(part.filename || 'video');
-            const problem = extensionProblem(name);
-            if (problem) throw badRequest(problem);
-            let size = 0;
-            part.file.on('data', (chunk: Buffer) => {
-              size += chunk.length;
-            });
-            await pipeline(part.file, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
-            if (part.file.truncated) {
-              throw new HttpError(
-                413,
-                `the video is larger than the ${megabytes(maxBytes)} this hub accepts`,
-              );
-            }
-            file = { name, size };
-            current = undefined;
-          }
-          if (!file) throw badRequest('the video is missing: add it as a file part');
-          const f = parseFields(fields);
-          const camera = await managedCamera(app, p, f.cameraId);
-          if (file.size === 0) throw badRequest(`"${file.name}" is empty`);
-          const info = await probeVideo(partial, file.name, f.fps ?? undefined);
-          await rename(partial, service.pathOf(id));
-          const job = await service
-            .accept({
-              id,
-              storeId: camera.storeId,
-              cameraId: camera.id,
-              createdBy: p.userId,
-              fileName: file.name,
-              sizeBytes: file.size,
-              detector: f.detector,
-              fps: f.fps,
-              startTime: f.startTime,
-              framesTotal: info.frameCount ?? null,
-            })
-            .catch(async (err: unknown) => {
-              await rm(service.pathOf(id), { force: true });
-              throw err;
-            });
-          request.log.info({ jobId: id, bytes: file.size, container: info.container }, 'recording uploaded');
-          return reply.code(202).header('location', `/api/uploads/${id}`).send(job);
-        } catch (err) {
-          current?.resume();
-          await rm(partial, { force: true });
-          if (err instanceof VideoRejected) throw badRequest(err.message);
-          if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-            throw new HttpError(413, `the video is larger than the ${megabytes(maxBytes)} this hub accepts`);
-          }
-          throw err;
-        }
-      },
+      async (request, reply) => acceptUpload(app, service, maxBytes, request, reply),
     );
 
     app.get(

@@ -12,9 +12,13 @@ const Outline = Type.Array(Point, {
   description: '[x, y] points in picture pixels',
 });
 
-const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const tags = ['areas and lines'];
+/** The app as a route plugin of this file sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
 
+const tags = ['areas and lines'];
+
+/** A camera's areas: list and draw. */
+function cameraZoneRoutes(app: App): void {
   app.get(
     '/cameras/:id/zones',
     {
@@ -50,7 +54,10 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(201).send(zone);
     },
   );
+}
 
+/** One area: read, change, remove. */
+function oneZoneRoutes(app: App): void {
   app.get(
     '/zones/:id',
     { schema: { tags, summary: 'One area', params: IdParams, response: { 200: Zone, ...errors(401, 404) } } },
@@ -95,7 +102,10 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(204).send(null);
     },
   );
+}
 
+/** A camera's counting lines: list and draw. */
+function cameraLineRoutes(app: App): void {
   app.get(
     '/cameras/:id/lines',
     {
@@ -131,7 +141,10 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(201).send(line);
     },
   );
+}
 
+/** One counting line: read, change, remove. */
+function oneLineRoutes(app: App): void {
   app.get(
     '/lines/:id',
     {
@@ -188,6 +201,13 @@ const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(204).send(null);
     },
   );
+}
+
+const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  cameraZoneRoutes(app);
+  oneZoneRoutes(app);
+  cameraLineRoutes(app);
+  oneLineRoutes(app);
 };
 
 export default geometryRoutes;
