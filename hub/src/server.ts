@@ -228,38 +228,22 @@ async function startBus(
   return { bus, brokerUrl, external: undefined, deviceAccounts: embeddedDeviceAccounts(bus) };
 }
 
-export async function startHub(opts: ServeOptions): Promise<RunningHub> {
+/** The HTTP side (API, live feed, uploads, dashboard) built on the started parts and listening. */
+async function listenApp(
+  opts: ServeOptions,
+  parts: {
+    db: DatabaseHandle;
+    bus: Awaited<ReturnType<typeof startBus>>;
+    identity: Awaited<ReturnType<typeof hubIdentity>>;
+    mqtt: MqttSide;
+    live: LiveFeed;
+    uploads: UploadService;
+  },
+): Promise<{ app: FastifyInstance; url: string }> {
   const { settings, log } = opts;
-  const db = opts.db ?? (await openDatabase(settings));
-  await db.migrate();
-  const { signingKey, publicUrl, tls } = await hubIdentity(opts);
-  const repos = createRepositories(db.db);
-  const admin = await ensureFirstAdmin(repos, log);
-  const demoSecret = opts.demo ? await prepareDemo(repos, opts.demoVideo) : undefined;
-
-  // The live feed exists before the bus delivers anything: statuses, live boxes and stored events all
-  // go to it from the start.
-  const live = new LiveFeed({ repos, log, ...(opts.liveLimits ? { limits: opts.liveLimits } : {}) });
-  // Subscribed before the hub announces itself online (mqtt-side.ts says why).
-  let side: MqttSide | undefined;
-  const prepare = async (bus: MessageBus) => {
-    side = await startMqttSide(bus, { db, repos, log, live, markAllOffline: !opts.mqttUrl });
-  };
-  const { bus, brokerUrl, external, deviceAccounts } = await startBus(opts, tls, repos, signingKey, prepare);
-  // prepare ran inside startBus: the bus's start waits for it.
-  const mqtt = side!;
-
-  const uploads = new UploadService({
-    repos,
-    ingest: { submit: (deviceId, batch) => mqtt.ingest.submit(deviceId, batch) },
-    feed: live,
-    dataDir: settings.dataDir,
-    keepFiles: settings.keepUploads,
-    log,
-    ...opts.uploads,
-  });
-  await uploads.start();
-
+  const { bus, brokerUrl, deviceAccounts } = parts.bus;
+  const { signingKey, publicUrl, tls } = parts.identity;
+  const { db, mqtt, live, uploads } = parts;
   const app = await buildApp({
     settings,
     db,
@@ -285,6 +269,50 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `${tls ? 'https' : 'http'}://${localHost(opts.host, 'localhost')}:${port}`;
+  return { app, url };
+}
+
+export async function startHub(opts: ServeOptions): Promise<RunningHub> {
+  const { settings, log } = opts;
+  const db = opts.db ?? (await openDatabase(settings));
+  await db.migrate();
+  const { signingKey, publicUrl, tls } = await hubIdentity(opts);
+  const repos = createRepositories(db.db);
+  const admin = await ensureFirstAdmin(repos, log);
+  const demoSecret = opts.demo ? await prepareDemo(repos, opts.demoVideo) : undefined;
+
+  // The live feed exists before the bus delivers anything: statuses, live boxes and stored events all
+  // go to it from the start.
+  const live = new LiveFeed({ repos, log, ...(opts.liveLimits ? { limits: opts.liveLimits } : {}) });
+  // Subscribed before the hub announces itself online (mqtt-side.ts says why).
+  let side: MqttSide | undefined;
+  const prepare = async (bus: MessageBus) => {
+    side = await startMqttSide(bus, { db, repos, log, live, markAllOffline: !opts.mqttUrl });
+  };
+  const started = await startBus(opts, tls, repos, signingKey, prepare);
+  const { bus, brokerUrl, external } = started;
+  // prepare ran inside startBus: the bus's start waits for it.
+  const mqtt = side!;
+
+  const uploads = new UploadService({
+    repos,
+    ingest: { submit: (deviceId, batch) => mqtt.ingest.submit(deviceId, batch) },
+    feed: live,
+    dataDir: settings.dataDir,
+    keepFiles: settings.keepUploads,
+    log,
+    ...opts.uploads,
+  });
+  await uploads.start();
+
+  const { app, url } = await listenApp(opts, {
+    db,
+    bus: started,
+    identity: { signingKey, publicUrl, tls },
+    mqtt,
+    live,
+    uploads,
+  });
 
   const stopDemo = demoSecret
     ? await startDemoAgent({
