@@ -205,6 +205,9 @@ export class Tracker {
   private lowIdx = new Int32Array(16);
   private colsIdx = new Int32Array(16);
   private detUsed = new Uint8Array(16);
+  /** Counts of `highIdx` / `lowIdx` filled by `splitByScore`. */
+  private nHigh = 0;
+  private nLow = 0;
   private readonly out: Tracks = {
     frameIndex: 0,
     at: 0,
@@ -300,6 +303,16 @@ export class Tracker {
   }
 
   private associate(dets: Detections, frame: number): void {
+    this.splitByScore(dets);
+    this.rowsIdx = growI32(this.rowsIdx, this.tracks.length);
+    this.matchConfirmed(dets, frame);
+    const nFree = this.matchTentative(dets, frame);
+    this.spawnTracks(dets, nFree, frame);
+    this.removeDuplicates(frame);
+  }
+
+  /** Sorts the valid detections into `highIdx[0..nHigh)` and `lowIdx[0..nLow)` by score; clears `detUsed`. */
+  private splitByScore(dets: Detections): void {
     const o = this.options;
     const n = dets.count;
     const boxes = dets.boxes;
@@ -319,19 +332,34 @@ export class Tracker {
       if (s >= o.highThresh) this.highIdx[nHigh++] = d;
       else if (s >= o.lowThresh) this.lowIdx[nLow++] = d;
     }
-    const nTracks = this.tracks.length;
-    this.rowsIdx = growI32(this.rowsIdx, nTracks);
-    const rows = this.rowsIdx;
+    this.nHigh = nHigh;
+    this.nLow = nLow;
+  }
 
-    // Stage 1: confirmed tracks (tracked and lost) against high-score detections.
+  /**
+   * Stage 1: confirmed tracks (tracked and lost) against high-score detections. Stage 2: tracks still
+   * unmatched and not lost, against low-score detections; those left become lost.
+   */
+  private matchConfirmed(dets: Detections, frame: number): void {
+    const o = this.options;
+    const nTracks = this.tracks.length;
+    const rows = this.rowsIdx;
     let nRows = 0;
     for (let i = 0; i < nTracks; i++) {
       const st = this.tracks[i]!.state;
       if (st === TRACKED || st === LOST) rows[nRows++] = i;
     }
-    const unmatched = this.match(rows, nRows, this.highIdx, nHigh, dets, o.matchThresh, o.fuseScore, frame);
+    const unmatched = this.match(
+      rows,
+      nRows,
+      this.highIdx,
+      this.nHigh,
+      dets,
+      o.matchThresh,
+      o.fuseScore,
+      frame,
+    );
 
-    // Stage 2: tracks still unmatched and not lost, against low-score detections.
     let nRows2 = 0;
     for (let r = 0; r < unmatched; r++) {
       const i = rows[r]!;
@@ -341,17 +369,25 @@ export class Tracker {
       rows,
       nRows2,
       this.lowIdx,
-      nLow,
+      this.nLow,
       dets,
       o.secondMatchThresh,
       false,
       frame,
     );
     for (let r = 0; r < stillUnmatched; r++) this.tracks[rows[r]!]!.state = LOST;
+  }
 
-    // Stage 3: tentative tracks against the high-score detections left.
+  /**
+   * Stage 3: tentative tracks against the high-score detections left (compacted to the front of
+   * `highIdx`; returns their count); unmatched tentative tracks are removed.
+   */
+  private matchTentative(dets: Detections, frame: number): number {
+    const o = this.options;
+    const nTracks = this.tracks.length;
+    const rows = this.rowsIdx;
     let nFree = 0;
-    for (let h = 0; h < nHigh; h++) {
+    for (let h = 0; h < this.nHigh; h++) {
       const d = this.highIdx[h]!;
       if (!this.detUsed[d]) this.highIdx[nFree++] = d;
     }
@@ -368,8 +404,14 @@ export class Tracker {
       frame,
     );
     for (let r = 0; r < tentLeft; r++) this.tracks[rows[r]!]!.state = REMOVED;
+    return nFree;
+  }
 
-    // New tentative tracks from confident detections nobody claimed.
+  /** New tentative tracks from confident detections in `highIdx[0..nFree)` nobody claimed. */
+  private spawnTracks(dets: Detections, nFree: number, frame: number): void {
+    const o = this.options;
+    const boxes = dets.boxes;
+    const scores = dets.scores;
     for (let h = 0; h < nFree; h++) {
       const d = this.highIdx[h]!;
       if (this.detUsed[d] || scores[d]! < o.newTrackThresh) continue;
@@ -394,8 +436,6 @@ export class Tracker {
       if (o.minHits <= 1) this.confirm(t);
       this.tracks.push(t);
     }
-
-    this.removeDuplicates(frame);
   }
 
   /**
