@@ -138,8 +138,12 @@ function kindOf(error: ErrorLike): LinkProblemKind {
 const ENROLL_AGAIN =
   'make a new enrollment code on the hub (Stores page, the store, "New enrollment code") and run "oskartrack-agent enroll --hub URL --code CODE" on this box';
 
-function words(kind: LinkProblemKind, ctx: DiagnoseContext, raw: string): Omit<LinkProblem, 'kind'> {
-  const { host, port, label } = hostPort(ctx.url);
+type Wording = Omit<LinkProblem, 'kind'>;
+type Where = ReturnType<typeof hostPort>;
+
+/** Wording for failures to reach the hub at all (name, route, port, connection). */
+function networkWords(kind: LinkProblemKind, ctx: DiagnoseContext, where: Where): Wording | undefined {
+  const { host, port, label } = where;
   const loopback = isLoopbackHost(host);
   switch (kind) {
     case 'dns':
@@ -172,6 +176,20 @@ function words(kind: LinkProblemKind, ctx: DiagnoseContext, raw: string): Omit<L
             ? 'the hub may serve without TLS on that port: check that the scheme matches the hub'
             : 'the hub may expect TLS on that port (mqtts://): enroll again with the address the hub gives',
       };
+    default:
+      return undefined;
+  }
+}
+
+/** Wording for TLS handshake and certificate failures. */
+function tlsWords(
+  kind: LinkProblemKind,
+  ctx: DiagnoseContext,
+  where: Where,
+  raw: string,
+): Wording | undefined {
+  const { host, label } = where;
+  switch (kind) {
     case 'tls-untrusted':
       return ctx.pinnedCa
         ? {
@@ -183,7 +201,7 @@ function words(kind: LinkProblemKind, ctx: DiagnoseContext, raw: string): Omit<L
             advice: `enroll again so the box pins the hub's certificate authority: ${ENROLL_AGAIN}`,
           };
     case 'tls-pinned-ca':
-      return words('tls-untrusted', { ...ctx, pinnedCa: true }, raw);
+      return tlsWords('tls-untrusted', { ...ctx, pinnedCa: true }, where, raw);
     case 'tls-hostname':
       return {
         message: `the certificate at ${label} is made out to another name than ${host}`,
@@ -202,6 +220,15 @@ function words(kind: LinkProblemKind, ctx: DiagnoseContext, raw: string): Omit<L
             ? 'the port may not speak TLS: check that the hub serves TLS there'
             : 'check that the scheme of the address matches the hub',
       };
+    default:
+      return undefined;
+  }
+}
+
+/** Wording for the broker / hub refusing or failing once reached, and anything unclassified. */
+function hubWords(kind: LinkProblemKind, where: Where, raw: string): Wording {
+  const { label } = where;
+  switch (kind) {
     case 'credentials':
       return {
         message: `the hub refused this box's credentials (${raw})`,
@@ -229,6 +256,11 @@ function words(kind: LinkProblemKind, ctx: DiagnoseContext, raw: string): Omit<L
         advice: 'look at the agent log (journalctl -u oskartrack-agent)',
       };
   }
+}
+
+function words(kind: LinkProblemKind, ctx: DiagnoseContext, raw: string): Wording {
+  const where = hostPort(ctx.url);
+  return networkWords(kind, ctx, where) ?? tlsWords(kind, ctx, where, raw) ?? hubWords(kind, where, raw);
 }
 
 /** Classifies a connection error (code and/or message) and says what to do next. */
