@@ -14,8 +14,14 @@ const Timezone = Type.String({
   description: 'IANA time zone, e.g. Europe/Berlin',
 });
 
-const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
-  const tags = ['stores'];
+/** The app and options as a route plugin of this file sees them. */
+type App = Parameters<FastifyPluginAsyncTypebox<RouteOptions>>[0];
+type Options = Parameters<FastifyPluginAsyncTypebox<RouteOptions>>[1];
+
+const tags = ['stores'];
+
+/** Stores: list, create, read, change, delete. */
+function storeCrudRoutes(app: App): void {
   app.get(
     '/',
     {
@@ -93,8 +99,11 @@ const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =
       return reply.code(204).send(null);
     },
   );
+}
 
-  // Enrollment codes: a new box joins a store with a one-time code (see POST /api/enroll).
+// Enrollment codes: a new box joins a store with a one-time code (see POST /api/enroll).
+/** A store's enrollment codes: list, create, withdraw. */
+function enrollmentCodeRoutes(app: App, opts: Options): void {
   app.get(
     '/:storeId/enrollment-codes',
     {
@@ -150,13 +159,7 @@ const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =
         expiresAt: new Date(app.auth.clock() + (request.body.ttlMinutes ?? 60) * 60_000),
         createdBy: p.userId,
       });
-      let hub: string;
-      try {
-        hub = hubUrlFor(opts.enrollment, request.host);
-      } catch (error) {
-        if (!(error instanceof AddressError)) throw error;
-        hub = 'https://HUB-ADDRESS:PORT';
-      }
+      const hub = enrollHubUrl(opts, request.host);
       return reply.code(201).send({
         id: row.id,
         storeId: row.storeId,
@@ -187,6 +190,21 @@ const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =
       return reply.code(204).send(null);
     },
   );
+}
+
+/** The hub address a new box should use, or a placeholder when it cannot be worked out. */
+function enrollHubUrl(opts: Options, host: string): string {
+  try {
+    return hubUrlFor(opts.enrollment, host);
+  } catch (error) {
+    if (!(error instanceof AddressError)) throw error;
+    return 'https://HUB-ADDRESS:PORT';
+  }
+}
+
+const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
+  storeCrudRoutes(app);
+  enrollmentCodeRoutes(app, opts);
 };
 
 export default storeRoutes;
