@@ -21,7 +21,11 @@ import {
 import { requireStore } from '../scope.ts';
 import { caller, managerRoute, oneStore, range, toDate, visibleZone } from './helpers.ts';
 
-const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/** The app as a route plugin of this file sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
+
+/** Visitors: list and search, read, erase. */
+function customerRoutes(app: App): void {
   app.get(
     '/customers',
     {
@@ -94,7 +98,10 @@ const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(204).send(null);
     },
   );
+}
 
+/** Visits: a page at a time, and one with its path. */
+function visitRoutes(app: App): void {
   app.get(
     '/visits',
     {
@@ -143,7 +150,10 @@ const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return visit;
     },
   );
+}
 
+/** The raw events. */
+function eventRoutes(app: App): void {
   app.get(
     '/events',
     {
@@ -185,6 +195,12 @@ const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
     },
   );
+}
+
+const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  customerRoutes(app);
+  visitRoutes(app);
+  eventRoutes(app);
 };
 
 export default peopleRoutes;
