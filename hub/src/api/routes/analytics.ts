@@ -25,21 +25,27 @@ const StoreRange = Type.Object({
   source: Type.Optional(SourceChoice),
 });
 
-const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const tags = ['analytics'];
+/** The app as a route plugin of this file sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
 
-  async function checkScope(
-    p: Principal,
-    q: { storeId: string; cameraId?: string | undefined },
-  ): Promise<void> {
-    requireStore(p, q.storeId);
-    if (q.cameraId) {
-      const camera = await visibleCamera(app, p, q.cameraId);
-      if (camera.storeId !== q.storeId)
-        throw new ValidationError('the camera belongs to another store than storeId');
-    }
+const tags = ['analytics'];
+
+/** The caller may see the store, and the camera (if named) is one of that store's. */
+async function checkScope(
+  app: App,
+  p: Principal,
+  q: { storeId: string; cameraId?: string | undefined },
+): Promise<void> {
+  requireStore(p, q.storeId);
+  if (q.cameraId) {
+    const camera = await visibleCamera(app, p, q.cameraId);
+    if (camera.storeId !== q.storeId)
+      throw new ValidationError('the camera belongs to another store than storeId');
   }
+}
 
+/** One store's numbers: summary, time series, per area. */
+function storeNumberRoutes(app: App): void {
   app.get(
     '/summary',
     {
@@ -55,7 +61,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      await checkScope(caller(request), q);
+      await checkScope(app, caller(request), q);
       return app.analytics.summary({ ...q, ...range(q) });
     },
   );
@@ -80,7 +86,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      await checkScope(caller(request), q);
+      await checkScope(app, caller(request), q);
       return app.analytics.timeSeries({ ...q, ...range(q), interval: q.interval ?? 'hour' });
     },
   );
@@ -100,11 +106,14 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      await checkScope(caller(request), q);
+      await checkScope(app, caller(request), q);
       return app.analytics.zones({ ...q, ...range(q) });
     },
   );
+}
 
+/** Where visitors went: flows between areas and the heatmap. */
+function movementRoutes(app: App): void {
   app.get(
     '/flows',
     {
@@ -125,7 +134,7 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      await checkScope(caller(request), q);
+      await checkScope(app, caller(request), q);
       return app.analytics.flows({ ...q, ...range(q) });
     },
   );
@@ -156,7 +165,10 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return app.analytics.heatmap({ ...q, ...range(q) });
     },
   );
+}
 
+/** Several stores side by side. */
+function compareRoutes(app: App): void {
   app.get(
     '/compare',
     {
@@ -187,6 +199,12 @@ const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return app.analytics.compare({ storeIds: ids, ...range(q), ...(q.source ? { source: q.source } : {}) });
     },
   );
+}
+
+const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  storeNumberRoutes(app);
+  movementRoutes(app);
+  compareRoutes(app);
 };
 
 export default analyticsRoutes;
