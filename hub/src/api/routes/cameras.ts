@@ -23,8 +23,13 @@ function shown(p: Principal, camera: CameraRow): CameraRow {
   return hasRole(p, 'manager') ? camera : { ...camera, source: redactSource(camera.source) };
 }
 
-const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
-  const tags = ['cameras'];
+/** The app as a route plugin of this file sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox<RouteOptions>>[0];
+
+const tags = ['cameras'];
+
+/** Cameras: list and add. */
+function listAndCreateRoutes(app: App): void {
   app.get(
     '/',
     {
@@ -79,7 +84,10 @@ const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
       return reply.code(201).send(camera);
     },
   );
+}
 
+/** One camera: read, change, remove. */
+function oneCameraRoutes(app: App): void {
   app.get(
     '/:id',
     {
@@ -149,7 +157,10 @@ const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
       return reply.code(204).send(null);
     },
   );
+}
 
+/** A current picture from the camera's box. */
+function snapshotRoute(app: App): void {
   app.get(
     '/:id/snapshot',
     {
@@ -177,6 +188,12 @@ const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
         .send(shot.data);
     },
   );
+}
+
+const cameraRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app) => {
+  listAndCreateRoutes(app);
+  oneCameraRoutes(app);
+  snapshotRoute(app);
 };
 
 export default cameraRoutes;
