@@ -47,6 +47,30 @@ export interface ZoneDwell {
   avgDwellMs: number;
 }
 
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Checks a new visit's times, track id, path and areas before anything is written. */
+function validateNewVisit(input: NewVisit): void {
+  requireDate(input.startedAt, 'startedAt');
+  requireDate(input.endedAt, 'endedAt');
+  if (input.endedAt < input.startedAt) throw new ValidationError('a visit cannot end before it starts');
+  if (!Number.isSafeInteger(input.trackId) || input.trackId < 1) throw new ValidationError('bad track id');
+  if ((input.path ?? []).length > MAX_PATH_POINTS)
+    throw new ValidationError(`a path has at most ${MAX_PATH_POINTS} points`);
+  const zoneTimes = input.zones ?? [];
+  if (zoneTimes.length > MAX_ZONES_PER_VISIT) {
+    throw new ValidationError(`a visit has at most ${MAX_ZONES_PER_VISIT} areas`);
+  }
+  for (const z of zoneTimes) {
+    requireCount(z.dwellMs, 'time spent in an area', Number.MAX_SAFE_INTEGER);
+    requireCount(z.entries ?? 1, 'entries into an area');
+  }
+  if (new Set(zoneTimes.map((z) => z.zoneId)).size !== zoneTimes.length) {
+    throw new ValidationError('an area appears twice in one visit');
+  }
+  if (input.customerId && !isUuid(input.customerId)) throw new NotFoundError('customer', input.customerId);
+}
+
 export class VisitsRepository {
   constructor(private readonly db: Db) {}
 
@@ -59,25 +83,9 @@ export class VisitsRepository {
     input: NewVisit,
     options: { unknownZones?: 'reject' | 'skip' } = {},
   ): Promise<{ visit: VisitWithZones; created: boolean }> {
-    requireDate(input.startedAt, 'startedAt');
-    requireDate(input.endedAt, 'endedAt');
-    if (input.endedAt < input.startedAt) throw new ValidationError('a visit cannot end before it starts');
-    if (!Number.isSafeInteger(input.trackId) || input.trackId < 1) throw new ValidationError('bad track id');
+    validateNewVisit(input);
     const path = input.path ?? [];
-    if (path.length > MAX_PATH_POINTS)
-      throw new ValidationError(`a path has at most ${MAX_PATH_POINTS} points`);
     const zoneTimes = input.zones ?? [];
-    if (zoneTimes.length > MAX_ZONES_PER_VISIT) {
-      throw new ValidationError(`a visit has at most ${MAX_ZONES_PER_VISIT} areas`);
-    }
-    for (const z of zoneTimes) {
-      requireCount(z.dwellMs, 'time spent in an area', Number.MAX_SAFE_INTEGER);
-      requireCount(z.entries ?? 1, 'entries into an area');
-    }
-    if (new Set(zoneTimes.map((z) => z.zoneId)).size !== zoneTimes.length) {
-      throw new ValidationError('an area appears twice in one visit');
-    }
-    if (input.customerId && !isUuid(input.customerId)) throw new NotFoundError('customer', input.customerId);
 
     return guard(() =>
       this.db.transaction(async (tx) => {
@@ -87,24 +95,7 @@ export class VisitsRepository {
           .where(eq(cameras.id, input.cameraId));
         if (!camera) throw new NotFoundError('camera', input.cameraId);
 
-        let known = new Set<string>();
-        if (zoneTimes.length > 0) {
-          const rows = await tx
-            .select({ id: zones.id })
-            .from(zones)
-            .where(
-              and(
-                eq(zones.cameraId, input.cameraId),
-                inArray(
-                  zones.id,
-                  zoneTimes.map((z) => z.zoneId),
-                ),
-              ),
-            );
-          known = new Set(rows.map((r) => r.id));
-          const missing = zoneTimes.find((z) => !known.has(z.zoneId));
-          if (missing && options.unknownZones !== 'skip') throw new NotFoundError('area', missing.zoneId);
-        }
+        const known = await this.knownZones(tx, input.cameraId, zoneTimes, options.unknownZones);
 
         const [inserted] = await tx
           .insert(visits)
@@ -122,15 +113,7 @@ export class VisitsRepository {
           })
           .onConflictDoNothing({ target: [visits.sourceDeviceId, visits.sourceSeq] })
           .returning();
-        if (!inserted) {
-          const source = input.source!;
-          const [existing] = await tx
-            .select()
-            .from(visits)
-            .where(and(eq(visits.sourceDeviceId, source.deviceId), eq(visits.sourceSeq, source.seq)));
-          const zoneRows = await tx.select().from(zoneVisits).where(eq(zoneVisits.visitId, existing!.id));
-          return { visit: { ...existing!, zones: zoneRows }, created: false };
-        }
+        if (!inserted) return { visit: await this.bySource(tx, input.source!), created: false };
         const rows = zoneTimes
           .filter((z) => known.has(z.zoneId))
           .map((z) => ({
@@ -145,6 +128,45 @@ export class VisitsRepository {
         return { visit: { ...inserted, zones: zoneRows }, created: true };
       }),
     );
+  }
+
+  /**
+   * Ids among `zoneTimes` that are areas of the camera; throws for one that is not unless `unknown` is
+   * `'skip'`.
+   */
+  private async knownZones(
+    tx: Tx,
+    cameraId: string,
+    zoneTimes: NonNullable<NewVisit['zones']>,
+    unknown: 'reject' | 'skip' | undefined,
+  ): Promise<Set<string>> {
+    if (zoneTimes.length === 0) return new Set<string>();
+    const rows = await tx
+      .select({ id: zones.id })
+      .from(zones)
+      .where(
+        and(
+          eq(zones.cameraId, cameraId),
+          inArray(
+            zones.id,
+            zoneTimes.map((z) => z.zoneId),
+          ),
+        ),
+      );
+    const known = new Set(rows.map((r) => r.id));
+    const missing = zoneTimes.find((z) => !known.has(z.zoneId));
+    if (missing && unknown !== 'skip') throw new NotFoundError('area', missing.zoneId);
+    return known;
+  }
+
+  /** The visit stored from the source event, with its areas. */
+  private async bySource(tx: Tx, source: NonNullable<NewVisit['source']>): Promise<VisitWithZones> {
+    const [existing] = await tx
+      .select()
+      .from(visits)
+      .where(and(eq(visits.sourceDeviceId, source.deviceId), eq(visits.sourceSeq, source.seq)));
+    const zoneRows = await tx.select().from(zoneVisits).where(eq(zoneVisits.visitId, existing!.id));
+    return { ...existing!, zones: zoneRows };
   }
 
   /** Builds the visit from a `visit_closed` event; areas removed since the event are skipped. */
