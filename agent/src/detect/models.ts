@@ -2,7 +2,7 @@
 // `oskartrack-agent models pull NAME` (or a caller of pullModel) downloads anything.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type ModelName = 'yolox-nano' | 'yolox-tiny' | 'yolox-s';
@@ -61,34 +61,21 @@ async function sha256File(path: string): Promise<string> {
     .digest('hex');
 }
 
-/**
- * Downloads model `name` into `<dataDir>/models/`: streamed to a temporary file in the same folder,
- * hashed on the way, then renamed into place, so a crash or a bad download never leaves a partial
- * file under the real name.
- */
-export async function pullModel(name: ModelName, options: PullOptions): Promise<PullResult> {
-  if (!isModelName(name)) {
-    throw new Error(`Unknown model "${name}". Known models: ${Object.keys(MODELS).join(', ')}`);
-  }
+/** The expected SHA-256 from the options, normalised; throws when it is not 64 hex digits. */
+function expectedSha256(options: PullOptions): string | undefined {
   const expected = options.sha256?.trim().toLowerCase();
   if (expected !== undefined && !/^[0-9a-f]{64}$/.test(expected)) {
     throw new Error(`Invalid SHA-256 "${options.sha256}": expected 64 hexadecimal characters`);
   }
-  const { file } = MODELS[name];
-  const dir = join(options.dataDir, 'models');
-  const dest = join(dir, file);
-  const base = (options.baseUrl ?? DEFAULT_MODEL_BASE_URL).replace(/\/+$/, '');
-  const url = `${base}/${file}`;
+  return expected;
+}
 
-  if (!options.force && existsSync(dest)) {
-    const have = await sha256File(dest);
-    if (expected === undefined || have === expected) {
-      const bytes = (await readFile(dest)).length;
-      return { name, path: dest, url, bytes, sha256: have, downloaded: false };
-    }
-  }
-
-  await mkdir(dir, { recursive: true });
+/** Starts the download; returns the response (ok, with a body) and its Content-Length if given. */
+async function startDownload(
+  name: ModelName,
+  url: string,
+  options: PullOptions,
+): Promise<{ body: AsyncIterable<Uint8Array>; totalBytes: number | undefined }> {
   const doFetch = options.fetch ?? globalThis.fetch;
   let response: Response;
   try {
@@ -109,31 +96,69 @@ export async function pullModel(name: ModelName, options: PullOptions): Promise<
   }
   const lengthHeader = response.headers.get('content-length');
   const totalBytes = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+  return { body: response.body as unknown as AsyncIterable<Uint8Array>, totalBytes };
+}
 
-  const temp = join(dir, `.${file}.${process.pid}.${Date.now()}.part`);
+/** Writes `body` to `handle` (synced, then closed), hashing it; returns the byte count and the SHA-256 (hex). */
+async function writeHashed(
+  body: AsyncIterable<Uint8Array>,
+  handle: FileHandle,
+  totalBytes: number | undefined,
+  onProgress: PullOptions['onProgress'],
+): Promise<{ received: number; sha256: string }> {
   const hash = createHash('sha256');
   let received = 0;
+  try {
+    for await (const chunk of body) {
+      hash.update(chunk);
+      await handle.write(chunk);
+      received += chunk.byteLength;
+      onProgress?.(
+        totalBytes === undefined ? { receivedBytes: received } : { receivedBytes: received, totalBytes },
+      );
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { received, sha256: hash.digest('hex') };
+}
+
+/**
+ * Downloads model `name` into `<dataDir>/models/`: streamed to a temporary file in the same folder,
+ * hashed on the way, then renamed into place, so a crash or a bad download never leaves a partial
+ * file under the real name.
+ */
+export async function pullModel(name: ModelName, options: PullOptions): Promise<PullResult> {
+  if (!isModelName(name)) {
+    throw new Error(`Unknown model "${name}". Known models: ${Object.keys(MODELS).join(', ')}`);
+  }
+  const expected = expectedSha256(options);
+  const { file } = MODELS[name];
+  const dir = join(options.dataDir, 'models');
+  const dest = join(dir, file);
+  const base = (options.baseUrl ?? DEFAULT_MODEL_BASE_URL).replace(/\/+$/, '');
+  const url = `${base}/${file}`;
+
+  if (!options.force && existsSync(dest)) {
+    const have = await sha256File(dest);
+    if (expected === undefined || have === expected) {
+      const bytes = (await readFile(dest)).length;
+      return { name, path: dest, url, bytes, sha256: have, downloaded: false };
+    }
+  }
+
+  await mkdir(dir, { recursive: true });
+  const { body, totalBytes } = await startDownload(name, url, options);
+  const temp = join(dir, `.${file}.${process.pid}.${Date.now()}.part`);
   const handle = await open(temp, 'w');
   try {
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        hash.update(chunk);
-        await handle.write(chunk);
-        received += chunk.byteLength;
-        options.onProgress?.(
-          totalBytes === undefined ? { receivedBytes: received } : { receivedBytes: received, totalBytes },
-        );
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const { received, sha256: actual } = await writeHashed(body, handle, totalBytes, options.onProgress);
     if (totalBytes !== undefined && received !== totalBytes) {
       throw new Error(
         `Download of ${name} from ${url} was cut short: got ${received} of ${totalBytes} bytes`,
       );
     }
-    const actual = hash.digest('hex');
     if (expected !== undefined && actual !== expected) {
       throw new Error(
         `Download of ${name} from ${url} does not match the expected SHA-256: expected ${expected}, got ${actual}. The file was deleted.`,
