@@ -29,68 +29,72 @@ export interface RunStats {
   peakRssMb: number;
 }
 
-export async function runSource(
+interface InFlight {
+  frame: Frame;
+  dets: Promise<Detections | null>;
+}
+
+/** Mutable counters of one run. */
+interface RunState {
+  read: number;
+  ended: boolean;
+  events: number;
+  peakRss: number;
+}
+
+/** Reads frames and starts their detection until `depth` are in flight, the source ends or the run stops. */
+async function fillPipeline(
   source: FrameSource,
   engine: Engine,
-  hooks: RunHooks = {},
-): Promise<RunStats> {
-  const started = performance.now();
-  const total = source.info.frameCount;
-  let events = 0;
-  let peakRss = process.memoryUsage.rss();
-  // Detection of the next frames runs while this one is tracked: up to `depth` frames in flight,
-  // tracked strictly in order. The source keeps their Mats alive until their turn is done.
-  const depth = Math.max(1, engine.depth);
-  source.keepLast(depth);
-  const inFlight: { frame: Frame; dets: Promise<Detections | null> }[] = [];
-  let read = 0;
-  let ended = false;
-  const stopped = () =>
-    hooks.signal?.aborted === true || (hooks.maxFrames !== undefined && read >= hooks.maxFrames);
-  try {
-    for (;;) {
-      while (!ended && inFlight.length < depth) {
-        if (stopped()) {
-          ended = true;
-          break;
-        }
-        let t = performance.now();
-        const frame = await source.read();
-        const now = performance.now();
-        engine.times.decode += now - t;
-        if (!frame) {
-          ended = true;
-          break;
-        }
-        read++;
-        t = now;
-        const dets = engine.detect(frame);
-        // A failure surfaces when this frame's turn comes; this only keeps it from counting as unhandled.
-        dets.catch(() => {});
-        inFlight.push({ frame, dets });
-        engine.times.detect += performance.now() - t;
-      }
-      const next = inFlight.shift();
-      if (!next || hooks.signal?.aborted) break;
-      const t = performance.now();
-      const dets = await next.dets;
-      engine.times.detect += performance.now() - t;
-      const result = engine.track(next.frame, dets);
-      events += result.events.length;
-      await hooks.onStep?.(next.frame, result);
-      if (engine.frames % 25 === 0) {
-        peakRss = Math.max(peakRss, process.memoryUsage.rss());
-        hooks.onProgress?.(engine.frames, total);
-      }
+  hooks: RunHooks,
+  inFlight: InFlight[],
+  depth: number,
+  st: RunState,
+): Promise<void> {
+  while (!st.ended && inFlight.length < depth) {
+    if (hooks.signal?.aborted === true || (hooks.maxFrames !== undefined && st.read >= hooks.maxFrames)) {
+      st.ended = true;
+      break;
     }
-  } finally {
-    // Native work still reading frames must end before the caller closes the source.
-    await Promise.allSettled(inFlight.map((f) => f.dets));
+    let t = performance.now();
+    const frame = await source.read();
+    const now = performance.now();
+    engine.times.decode += now - t;
+    if (!frame) {
+      st.ended = true;
+      break;
+    }
+    st.read++;
+    t = now;
+    const dets = engine.detect(frame);
+    // A failure surfaces when this frame's turn comes; this only keeps it from counting as unhandled.
+    dets.catch(() => {});
+    inFlight.push({ frame, dets });
+    engine.times.detect += performance.now() - t;
   }
-  const last = engine.finish();
-  events += last.length;
-  await hooks.onFinish?.(last);
-  hooks.onProgress?.(engine.frames, total);
+}
+
+/** Waits for the oldest frame's detections and tracks it. */
+async function trackNext(
+  next: InFlight,
+  engine: Engine,
+  hooks: RunHooks,
+  total: number | undefined,
+  st: RunState,
+): Promise<void> {
+  const t = performance.now();
+  const dets = await next.dets;
+  engine.times.detect += performance.now() - t;
+  const result = engine.track(next.frame, dets);
+  st.events += result.events.length;
+  await hooks.onStep?.(next.frame, result);
+  if (engine.frames % 25 === 0) {
+    st.peakRss = Math.max(st.peakRss, process.memoryUsage.rss());
+    hooks.onProgress?.(engine.frames, total);
+  }
+}
+
+function runStats(engine: Engine, started: number, st: RunState): RunStats {
   const seconds = (performance.now() - started) / 1000;
   const per = (ms: number) => (ms > 0 ? (engine.frames * 1000) / ms : 0);
   return {
@@ -98,7 +102,7 @@ export async function runSource(
     frames: engine.frames,
     detectedFrames: engine.detectedFrames,
     stillFrames: engine.stillFrames,
-    events,
+    events: st.events,
     seconds,
     fps: seconds > 0 ? engine.frames / seconds : 0,
     stageFps: {
@@ -107,6 +111,37 @@ export async function runSource(
       track: per(engine.times.track),
       analytics: per(engine.times.analytics),
     },
-    peakRssMb: Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20,
+    peakRssMb: Math.max(st.peakRss, process.memoryUsage.rss()) / 2 ** 20,
   };
+}
+
+export async function runSource(
+  source: FrameSource,
+  engine: Engine,
+  hooks: RunHooks = {},
+): Promise<RunStats> {
+  const started = performance.now();
+  const total = source.info.frameCount;
+  const st: RunState = { read: 0, ended: false, events: 0, peakRss: process.memoryUsage.rss() };
+  // Detection of the next frames runs while this one is tracked: up to `depth` frames in flight,
+  // tracked strictly in order. The source keeps their Mats alive until their turn is done.
+  const depth = Math.max(1, engine.depth);
+  source.keepLast(depth);
+  const inFlight: InFlight[] = [];
+  try {
+    for (;;) {
+      await fillPipeline(source, engine, hooks, inFlight, depth, st);
+      const next = inFlight.shift();
+      if (!next || hooks.signal?.aborted) break;
+      await trackNext(next, engine, hooks, total, st);
+    }
+  } finally {
+    // Native work still reading frames must end before the caller closes the source.
+    await Promise.allSettled(inFlight.map((f) => f.dets));
+  }
+  const last = engine.finish();
+  st.events += last.length;
+  await hooks.onFinish?.(last);
+  hooks.onProgress?.(engine.frames, total);
+  return runStats(engine, started, st);
 }
