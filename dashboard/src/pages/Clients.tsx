@@ -3,7 +3,7 @@
  * on the camera picture with the time it spent in each area.
  */
 
-import { createEffect, createResource, createSignal, type JSX, on, Show } from 'solid-js';
+import { createEffect, createResource, createSignal, type JSX, on, type Resource, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import { listCustomers } from '../api/endpoints.ts';
 import type { Customer } from '../api/types.ts';
@@ -15,6 +15,41 @@ import { VisitView } from '../components/visitors/VisitView.tsx';
 import { useApp } from '../stores/app.tsx';
 
 const PAGE = 20;
+
+type CustomerPage = Awaited<ReturnType<typeof listCustomers>>;
+
+/** One page of visitor profiles with its pager; a spinner while the first page loads. */
+function CustomerList(props: {
+  customers: Resource<CustomerPage>;
+  offset: number;
+  selectedId: Customer['id'] | undefined;
+  onSelect: (c: Customer) => void;
+  onOffset: (offset: number) => void;
+}): JSX.Element {
+  return (
+    <Show
+      when={props.customers()}
+      fallback={
+        <Show when={!props.customers.error}>
+          <Loading />
+        </Show>
+      }
+    >
+      {(page) => (
+        <>
+          <VisitorTable items={page().items} selectedId={props.selectedId} onSelect={props.onSelect} />
+          <Pager
+            offset={props.offset}
+            shown={page().items.length}
+            pageSize={PAGE}
+            nextOffset={page().nextOffset}
+            onOffset={props.onOffset}
+          />
+        </>
+      )}
+    </Show>
+  );
+}
 
 export default function Clients(): JSX.Element {
   const { api, choice } = useApp();
@@ -69,27 +104,13 @@ export default function Clients(): JSX.Element {
             text={customers.error ? describeError(customers.error) : ''}
             onRetry={() => void refetch()}
           />
-          <Show
-            when={customers()}
-            fallback={
-              <Show when={!customers.error}>
-                <Loading />
-              </Show>
-            }
-          >
-            {(page) => (
-              <>
-                <VisitorTable items={page().items} selectedId={customer()?.id} onSelect={choose} />
-                <Pager
-                  offset={offset()}
-                  shown={page().items.length}
-                  pageSize={PAGE}
-                  nextOffset={page().nextOffset}
-                  onOffset={setOffset}
-                />
-              </>
-            )}
-          </Show>
+          <CustomerList
+            customers={customers}
+            offset={offset()}
+            selectedId={customer()?.id}
+            onSelect={choose}
+            onOffset={setOffset}
+          />
           <Visits customer={customer()} selected={visitId()} onSelect={setVisitId} pageSize={PAGE} />
         </section>
         <section class="card">
