@@ -16,9 +16,60 @@ function filename(kind: string, storeId: string, from: Date, to: Date): string {
   return `${kind}-${storeId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${day(from)}-${day(to)}.csv`;
 }
 
-const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const tags = ['export'];
+/** The app as a route plugin of this file sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
 
+const tags = ['export'];
+
+/** The visits CSV, a page of visits at a time. */
+async function* visitRows(
+  repos: App['repos'],
+  q: { storeId: string; cameraId?: string | undefined },
+  from: Date,
+  to: Date,
+): AsyncGenerator<string> {
+  yield csvLine([
+    'visit_id',
+    'store_id',
+    'camera_id',
+    'customer_id',
+    'track_id',
+    'started_at',
+    'ended_at',
+    'duration_ms',
+    'path_points',
+  ]);
+  let cursor: string | undefined;
+  do {
+    const page = await repos.visits.list({
+      storeId: q.storeId,
+      from,
+      to,
+      limit: 1000,
+      ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    let chunk = '';
+    for (const v of page.items) {
+      chunk += csvLine([
+        v.id,
+        v.storeId,
+        v.cameraId,
+        v.customerId,
+        v.trackId,
+        v.startedAt,
+        v.endedAt,
+        v.durationMs,
+        Array.isArray(v.path) ? v.path.length : 0,
+      ]);
+    }
+    if (chunk) yield chunk;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/** GET /visits.csv */
+function visitsCsvRoute(app: App): void {
   app.get(
     '/visits.csv',
     {
@@ -42,54 +93,16 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000) {
         throw new ValidationError(`export at most ${MAX_EXPORT_DAYS} days at a time`);
       }
-      const repos = app.repos;
-      async function* rows() {
-        yield csvLine([
-          'visit_id',
-          'store_id',
-          'camera_id',
-          'customer_id',
-          'track_id',
-          'started_at',
-          'ended_at',
-          'duration_ms',
-          'path_points',
-        ]);
-        let cursor: string | undefined;
-        do {
-          const page = await repos.visits.list({
-            storeId: q.storeId,
-            from,
-            to,
-            limit: 1000,
-            ...(q.cameraId ? { cameraId: q.cameraId } : {}),
-            ...(cursor ? { cursor } : {}),
-          });
-          let chunk = '';
-          for (const v of page.items) {
-            chunk += csvLine([
-              v.id,
-              v.storeId,
-              v.cameraId,
-              v.customerId,
-              v.trackId,
-              v.startedAt,
-              v.endedAt,
-              v.durationMs,
-              Array.isArray(v.path) ? v.path.length : 0,
-            ]);
-          }
-          if (chunk) yield chunk;
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-      }
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${filename('visits', q.storeId, from, to)}"`)
-        .send(Readable.from(rows()));
+        .send(Readable.from(visitRows(app.repos, q, from, to)));
     },
   );
+}
 
+/** GET /summaries.csv */
+function summariesCsvRoute(app: App): void {
   app.get(
     '/summaries.csv',
     {
@@ -154,6 +167,11 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .send(text);
     },
   );
+}
+
+const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  visitsCsvRoute(app);
+  summariesCsvRoute(app);
 };
 
 export default exportRoutes;
