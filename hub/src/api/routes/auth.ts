@@ -12,8 +12,13 @@ import { caller, optionalBody, publicRoute, type RouteOptions } from './helpers.
 // A real argon2id hash, so a login for an unknown name takes as long as one with a wrong password.
 const DUMMY_HASH = hashSecret('oskartrack-no-such-user');
 
-const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
-  const limits = opts.loginRateLimit;
+/** The app as a route plugin of this file sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox<RouteOptions>>[0];
+type Limits = RouteOptions['loginRateLimit'];
+type LimitAddress = (request: FastifyRequest) => Promise<void>;
+
+/** A hook that turns away an address after too many password attempts (429). */
+function addressLimiter(app: App, limits: Limits): LimitAddress {
   // Password spraying: many names from one address. The per-name limit is per (name, address) pair
   // (admitPasswordAttempt), so nobody can lock a user out from the user's own address.
   const perAddress = app.createRateLimit({
@@ -21,7 +26,7 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
     timeWindow: limits.windowMs,
     keyGenerator: (req) => `login-addr:${req.ip}`,
   });
-  async function limitAddress(request: FastifyRequest): Promise<void> {
+  return async function limitAddress(request: FastifyRequest): Promise<void> {
     const r = await perAddress(request);
     if (r.isAllowed || !r.isExceeded) return;
     throw new HttpError(
@@ -29,8 +34,11 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
       `too many sign-in attempts from this address; try again in ${formatWait(r.ttlInSeconds)}`,
       { 'retry-after': String(r.ttlInSeconds) },
     );
-  }
+  };
+}
 
+/** POST /login */
+function loginRoute(app: App, limits: Limits, limitAddress: LimitAddress): void {
   app.post(
     '/login',
     {
@@ -64,7 +72,10 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
       return { ...tokens, user: { id: user.id, name: user.name, role: user.role, storeIds } };
     },
   );
+}
 
+/** Refresh tokens, sign out, who is signed in. */
+function sessionRoutes(app: App): void {
   app.post(
     '/refresh',
     {
@@ -107,7 +118,10 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
       return { id: p.userId, name: p.name, role: p.role, storeIds: [...p.storeIds] };
     },
   );
+}
 
+/** POST /password */
+function passwordRoute(app: App, limits: Limits, limitAddress: LimitAddress): void {
   app.post(
     '/password',
     {
@@ -138,6 +152,14 @@ const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) =>
       return reply.code(204).send(null);
     },
   );
+}
+
+const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
+  const limits = opts.loginRateLimit;
+  const limitAddress = addressLimiter(app, limits);
+  loginRoute(app, limits, limitAddress);
+  sessionRoutes(app);
+  passwordRoute(app, limits, limitAddress);
 };
 
 export default authRoutes;
