@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EnrollReply, EnrollRequest, Id } from '@oskartrack/protocol';
 import { splitEnrollmentCode } from '@oskartrack/protocol/enrollment-code';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { inTransaction } from '../../db/repositories/index.ts';
 import { AddressError, boxAddresses } from '../box-addresses.ts';
 import { badRequest, forbidden, HttpError } from '../errors.ts';
@@ -23,8 +24,14 @@ async function brokerStep(step: Promise<void>, done: 'enrolled' | 'revoked' | 'r
   }
 }
 
-const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const tags = ['devices'];
+/** The app as a route plugin of this file sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
+type EnrollApp = Parameters<FastifyPluginAsyncTypebox<RouteOptions>>[0];
+
+const tags = ['devices'];
+
+/** Boxes: list, and one box. */
+function listAndGetRoutes(app: App): void {
   app.get(
     '/',
     {
@@ -50,7 +57,10 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => visibleDevice(app, caller(request), request.params.id),
   );
+}
 
+/** PATCH /:id: rename a box or move it to another store. */
+function changeRoute(app: App): void {
   app.patch(
     '/:id',
     {
@@ -104,7 +114,10 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return updated;
     },
   );
+}
 
+/** A box's credential: revoke it, or remove the box. */
+function revokeAndRemoveRoutes(app: App): void {
   app.post(
     '/:id/revoke',
     {
@@ -144,6 +157,12 @@ const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(204).send(null);
     },
   );
+}
+
+const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  listAndGetRoutes(app);
+  changeRoute(app);
+  revokeAndRemoveRoutes(app);
 };
 
 /** Why a code cannot be used with this hub, before it is spent; undefined when it can. */
@@ -163,11 +182,7 @@ function codeProblem(code: string, caFingerprint: string | undefined): string | 
  */
 export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
   const settings = opts.enrollment;
-  const perAddress = app.createRateLimit({
-    max: opts.enrollRateLimit.perAddress,
-    timeWindow: opts.enrollRateLimit.windowMs,
-    keyGenerator: (req) => `enroll-addr:${req.ip}`,
-  });
+  const limitAddress = enrollLimiter(app, opts.enrollRateLimit);
   app.post(
     '/enroll',
     {
@@ -180,18 +195,7 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         body: EnrollRequest,
         response: { 201: EnrollReply, ...errors(400, 409, 429, 503) },
       },
-      onRequest: async (request) => {
-        const r = await perAddress(request);
-        if (!r.isAllowed && r.isExceeded) {
-          throw new HttpError(
-            429,
-            `too many enrollment attempts from this address; try again in ${r.ttlInSeconds} seconds`,
-            {
-              'retry-after': String(r.ttlInSeconds),
-            },
-          );
-        }
-      },
+      onRequest: limitAddress,
     },
     async (request, reply) => {
       const problem = codeProblem(request.body.code, settings.tls?.caFingerprint);
@@ -207,28 +211,15 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const secret = generateSecret(32);
       const credentialHash = await hashSecret(secret);
       const now = app.auth.now();
-      const device = await inTransaction(app.database.db, async (repos) => {
-        const used = await repos.enrollment.consume(hashEnrollmentCode(request.body.code), { now });
-        if (!used.ok) {
-          throw badRequest(
-            {
-              unknown: 'this enrollment code is not known; check it or create a new one in the dashboard',
-              used: 'this enrollment code was already used; create a new one in the dashboard',
-              expired: 'this enrollment code has expired; create a new one in the dashboard',
-            }[used.reason],
-          );
-        }
-        const count = (await repos.devices.list({ storeId: used.code.storeId })).length;
-        const created = await repos.devices.create({
-          storeId: used.code.storeId,
-          name: request.body.name ?? `Box ${count + 1}`,
+      const device = await createEnrolledDevice(
+        app,
+        { code: request.body.code, name: request.body.name },
+        {
+          secret,
           credentialHash,
-        });
-        await repos.enrollment.attachDevice(used.code.id, created.id);
-        // Last in the transaction: a broker that refuses the account leaves the code unspent.
-        await brokerStep(app.deviceAccounts.provision(created.id, secret), 'enrolled');
-        return created;
-      });
+          now,
+        },
+      );
       app.domain.emit('config-changed', { deviceIds: [device.id] });
       request.log.info(
         { deviceId: device.id, storeId: device.storeId, mqttUrl: addresses.mqttUrl },
@@ -246,5 +237,59 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     },
   );
 };
+
+/** An enrollment hook that turns away an address after too many attempts (429). */
+function enrollLimiter(
+  app: EnrollApp,
+  limits: RouteOptions['enrollRateLimit'],
+): (request: FastifyRequest) => Promise<void> {
+  const perAddress = app.createRateLimit({
+    max: limits.perAddress,
+    timeWindow: limits.windowMs,
+    keyGenerator: (req) => `enroll-addr:${req.ip}`,
+  });
+  return async (request) => {
+    const r = await perAddress(request);
+    if (!r.isAllowed && r.isExceeded) {
+      throw new HttpError(
+        429,
+        `too many enrollment attempts from this address; try again in ${r.ttlInSeconds} seconds`,
+        {
+          'retry-after': String(r.ttlInSeconds),
+        },
+      );
+    }
+  };
+}
+
+/** Spends the code and creates the box with its broker account, all or nothing. */
+async function createEnrolledDevice(
+  app: EnrollApp,
+  { code, name }: { code: string; name?: string | undefined },
+  { secret, credentialHash, now }: { secret: string; credentialHash: string; now: Date },
+) {
+  return inTransaction(app.database.db, async (repos) => {
+    const used = await repos.enrollment.consume(hashEnrollmentCode(code), { now });
+    if (!used.ok) {
+      throw badRequest(
+        {
+          unknown: 'this enrollment code is not known; check it or create a new one in the dashboard',
+          used: 'this enrollment code was already used; create a new one in the dashboard',
+          expired: 'this enrollment code has expired; create a new one in the dashboard',
+        }[used.reason],
+      );
+    }
+    const count = (await repos.devices.list({ storeId: used.code.storeId })).length;
+    const created = await repos.devices.create({
+      storeId: used.code.storeId,
+      name: name ?? `Box ${count + 1}`,
+      credentialHash,
+    });
+    await repos.enrollment.attachDevice(used.code.id, created.id);
+    // Last in the transaction: a broker that refuses the account leaves the code unspent.
+    await brokerStep(app.deviceAccounts.provision(created.id, secret), 'enrolled');
+    return created;
+  });
+}
 
 export default deviceRoutes;
