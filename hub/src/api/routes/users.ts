@@ -19,9 +19,13 @@ async function checkStores(app: FastifyInstance, storeIds: readonly string[]): P
     if (!(await app.repos.stores.find(id))) throw new NotFoundError('store', id);
 }
 
-/** User administration: administrators only. */
-const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const tags = ['accounts'];
+/** The app as a route plugin of this file sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
+
+const tags = ['accounts'];
+
+/** Users: list and create. */
+function listAndCreateRoutes(app: App): void {
   app.get(
     '/',
     {
@@ -59,7 +63,10 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(201).send(await withStores(app, user));
     },
   );
+}
 
+/** One user: read and change. */
+function oneUserRoutes(app: App): void {
   app.get(
     '/:id',
     {
@@ -104,7 +111,10 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return withStores(app, user);
     },
   );
+}
 
+/** A user's stores, and deleting a user. */
+function storesAndDeleteRoutes(app: App): void {
   app.put(
     '/:id/stores',
     {
@@ -141,6 +151,13 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(204).send(null);
     },
   );
+}
+
+/** User administration: administrators only. */
+const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  listAndCreateRoutes(app);
+  oneUserRoutes(app);
+  storesAndDeleteRoutes(app);
 };
 
 export default userRoutes;
