@@ -20,8 +20,8 @@ type Options = Parameters<FastifyPluginAsyncTypebox<RouteOptions>>[1];
 
 const tags = ['stores'];
 
-/** Stores: list, create, read, change, delete. */
-function storeCrudRoutes(app: App): void {
+/** Stores: list and create. */
+function listAndCreateRoutes(app: App): void {
   app.get(
     '/',
     {
@@ -50,7 +50,10 @@ function storeCrudRoutes(app: App): void {
     },
     async (request, reply) => reply.code(201).send(await app.repos.stores.create(request.body)),
   );
+}
 
+/** One store: read, change, delete. */
+function oneStoreRoutes(app: App): void {
   app.get(
     '/:id',
     {
@@ -102,8 +105,8 @@ function storeCrudRoutes(app: App): void {
 }
 
 // Enrollment codes: a new box joins a store with a one-time code (see POST /api/enroll).
-/** A store's enrollment codes: list, create, withdraw. */
-function enrollmentCodeRoutes(app: App, opts: Options): void {
+/** A store's enrollment codes: list and create. */
+function listAndCreateCodeRoutes(app: App, opts: Options): void {
   app.get(
     '/:storeId/enrollment-codes',
     {
@@ -169,7 +172,10 @@ function enrollmentCodeRoutes(app: App, opts: Options): void {
       });
     },
   );
+}
 
+/** Withdraw an enrollment code. */
+function withdrawCodeRoute(app: App): void {
   app.delete(
     '/:storeId/enrollment-codes/:id',
     {
@@ -203,8 +209,10 @@ function enrollHubUrl(opts: Options, host: string): string {
 }
 
 const storeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, opts) => {
-  storeCrudRoutes(app);
-  enrollmentCodeRoutes(app, opts);
+  listAndCreateRoutes(app);
+  oneStoreRoutes(app);
+  listAndCreateCodeRoutes(app, opts);
+  withdrawCodeRoute(app);
 };
 
 export default storeRoutes;
