@@ -4,6 +4,7 @@ import {
   type DeviceConfig,
   type DeviceStatus,
   MAX_SNAPSHOT_BASE64,
+  PROTOCOL_VERSION,
   type SnapshotRequest,
   type SnapshotResponse,
 } from '@oskartrack/protocol';
@@ -183,7 +184,7 @@ export class Agent {
     const worker = this.workers.get(request.cameraId);
     if (!worker)
       return {
-        v: 1,
+        v: PROTOCOL_VERSION,
         id: request.id,
         status: 'error',
         error: `camera ${request.cameraId} is not on this box`,
@@ -193,14 +194,14 @@ export class Agent {
       const base64 = shot.jpeg.toString('base64');
       if (base64.length > MAX_SNAPSHOT_BASE64) {
         return {
-          v: 1,
+          v: PROTOCOL_VERSION,
           id: request.id,
           status: 'error',
           error: 'picture too large: ask for a smaller maxWidth',
         };
       }
       return {
-        v: 1,
+        v: PROTOCOL_VERSION,
         id: request.id,
         status: 'ok',
         data: {
@@ -213,7 +214,7 @@ export class Agent {
       };
     } catch (err) {
       return {
-        v: 1,
+        v: PROTOCOL_VERSION,
         id: request.id,
         status: 'error',
         error: err instanceof Error ? err.message : String(err),

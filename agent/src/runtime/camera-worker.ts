@@ -2,13 +2,14 @@
 // Keeps going through camera drops and decoder errors; a config change is applied in place.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  CameraConfig,
-  CameraProblem,
-  CameraState,
-  DetectorSettings,
-  LiveTracks,
-  TrackingEvent,
+import {
+  type CameraConfig,
+  type CameraProblem,
+  type CameraState,
+  type DetectorSettings,
+  type LiveTracks,
+  PROTOCOL_VERSION,
+  type TrackingEvent,
 } from '@oskartrack/protocol';
 import type { Logger } from 'pino';
 import type { Scene } from '../analytics/index.ts';
@@ -231,7 +232,7 @@ export class CameraWorker {
       });
     }
     onLive({
-      v: 1,
+      v: PROTOCOL_VERSION,
       cameraId: this.camera.id,
       at: Math.round(frame.at),
       frame: frame.index,
