@@ -24,6 +24,7 @@ import { Id, UploadJob } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, forbidden, HttpError } from '../api/errors.ts';
+import { definePlugin } from '../api/plugin.ts';
 import { errors } from '../api/schemas.ts';
 import { canSeeStore, hasRole, type Principal, requireStore, storeFilter } from '../api/scope.ts';
 import { NotFoundError } from '../db/errors.ts';
@@ -265,7 +266,11 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
       },
     );
   };
-  return async (app) => {
-    await app.register(routes, { prefix: '/api/uploads' });
-  };
+  return definePlugin(
+    'uploads',
+    async (app) => {
+      await app.register(routes, { prefix: '/api/uploads' });
+    },
+    { dependencies: ['auth', 'repositories'] },
+  );
 }
