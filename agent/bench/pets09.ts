@@ -3,10 +3,10 @@
 // --write, into docs/benchmarks.md between the PETS09 markers.
 //   node --import tsx agent/bench/pets09.ts [--write] [--max-frames N]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBenchTable } from './bench-doc.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
@@ -126,13 +126,4 @@ const table = [
 ].join('\n');
 console.log(table);
 
-if (args.includes('--write')) {
-  const file = join(root, 'docs', 'benchmarks.md');
-  const text = readFileSync(file, 'utf8');
-  const start = '<!-- pets09:start -->';
-  const end = '<!-- pets09:end -->';
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i < 0 || j < 0) throw new Error(`${file} has no ${start} ... ${end} markers`);
-  writeFileSync(file, `${text.slice(0, i + start.length)}\n${table}\n${text.slice(j)}`);
-}
+if (args.includes('--write')) writeBenchTable(root, 'pets09', table);

@@ -5,7 +5,7 @@
 //   node --import tsx agent/bench/scenes.ts [--write] [--max-frames N] [--only NAME,...]
 // --max-frames counts source frames (7 fps), before frames are dropped.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import {
   transformScene,
   transformVideo,
 } from '../src/eval/scene-variants.ts';
+import { writeBenchTable } from './bench-doc.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
@@ -172,13 +173,4 @@ const table = [
 ].join('\n');
 console.log(table);
 
-if (args.includes('--write')) {
-  const file = join(root, 'docs', 'benchmarks.md');
-  const text = readFileSync(file, 'utf8');
-  const start = '<!-- scenes:start -->';
-  const end = '<!-- scenes:end -->';
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i < 0 || j < 0) throw new Error(`${file} has no ${start} ... ${end} markers`);
-  writeFileSync(file, `${text.slice(0, i + start.length)}\n${table}\n${text.slice(j)}`);
-}
+if (args.includes('--write')) writeBenchTable(root, 'scenes', table);
