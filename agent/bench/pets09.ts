@@ -1,12 +1,8 @@
-// Accuracy and speed of the engine on PETS09-S2L1 (real rate 7 fps), one child process per
-// configuration so each one's peak memory is its own. Writes a markdown table to stdout and, with
-// --write, into docs/benchmarks.md between the PETS09 markers.
-//   node --import tsx agent/bench/pets09.ts [--write] [--max-frames N]
-import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchTable } from './bench-doc.ts';
+import { runEvalCli } from './eval-cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
@@ -57,28 +53,13 @@ const f = (n: number, d = 1) => n.toFixed(d);
 const rows: string[] = [];
 const countRows: string[] = [];
 for (const c of configs) {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'agent/src/cli.ts'),
-      'eval',
-      '--video',
-      join(data, 'vtest.avi'),
-      '--gt',
-      join(data, 'gt.txt'),
-      '--fps',
-      '7',
-      '--zones',
-      join(root, 'agent/bench/pets09-scene.json'),
-      '--json',
-      ...c.flags,
-      ...(maxFrames ? ['--max-frames', maxFrames] : []),
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-  );
-  const r = JSON.parse(out.trim().split('\n').at(-1)!) as Report;
+  const r = runEvalCli<Report>(root, {
+    video: join(data, 'vtest.avi'),
+    gt: join(data, 'gt.txt'),
+    fps: 7,
+    zones: join(root, 'agent/bench/pets09-scene.json'),
+    flags: [...c.flags, ...(maxFrames ? ['--max-frames', maxFrames] : [])],
+  });
   // Counting error over everything counted: entries, exits per area and in/out per line.
   const counted = [...r.zones.filter((z) => z.metric !== 'dwell_s'), ...r.lines];
   const sys = counted.reduce((s, x) => s + x.system, 0);

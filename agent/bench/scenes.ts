@@ -1,10 +1,3 @@
-// Accuracy across scenes made from PETS09-S2L1 (agent/src/eval/scene-variants.ts): closer cameras (crops
-// enlarged 2x and 3x), half resolution, 3.5 and 2.3 frames/s, each with hog and yolox. Counting is
-// checked on the tuning areas and lines (pets09-scene.json) and, reported apart, on the held-out ones
-// (pets09-heldout-scene.json, never tuned on). Variant videos go to a temp folder, deleted at the end.
-//   node --import tsx agent/bench/scenes.ts [--write] [--max-frames N] [--only NAME,...]
-// --max-frames counts source frames (7 fps), before frames are dropped.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +13,7 @@ import {
   transformVideo,
 } from '../src/eval/scene-variants.ts';
 import { writeBenchTable } from './bench-doc.ts';
+import { runEvalCli } from './eval-cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
@@ -87,29 +81,17 @@ try {
   for (const v of PETS09_VARIANTS.filter((x) => !only || only.includes(x.name))) {
     const { video, heldNames } = await prepare(v, dir, gtAll);
     for (const d of detectors) {
-      const out = execFileSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(root, 'agent/src/cli.ts'),
-          'eval',
-          '--video',
-          video,
-          '--gt',
-          join(dir, `${v.name}.gt.txt`),
-          '--fps',
-          String(SOURCE_FPS / v.frameStep),
-          '--zones',
-          join(dir, `${v.name}.json`),
-          '--json',
+      const r = runEvalCli<Report>(root, {
+        video,
+        gt: join(dir, `${v.name}.gt.txt`),
+        fps: SOURCE_FPS / v.frameStep,
+        zones: join(dir, `${v.name}.json`),
+        flags: [
           ...d.flags,
           // The source video is not cut: stop it at the same frame as the ground truth.
           ...(maxFrames && video.endsWith('vtest.avi') ? ['--max-frames', String(maxFrames)] : []),
         ],
-        { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-      );
-      const r = JSON.parse(out.trim().split('\n').at(-1)!) as Report;
+      });
       const all = [...r.zones, ...r.lines];
       const held = all.filter((x) => heldNames.has(x.name));
       const tune = all.filter((x) => !heldNames.has(x.name) && x.metric !== 'dwell_s');
