@@ -9,6 +9,10 @@
 //   `minHits` consecutive detection frames before it is confirmed, and only then gets an id, so ids are
 //   dense (1, 2, 3, ...) and a one-frame false detection never costs an id;
 // - lost tracks are kept `trackBuffer` frames, predicted by the filter, and re-found with their old id;
+// - people cut by the frame edge (given the frame's size): a track is compared with detections by its
+//   visible part (its box cut at the edge), a detection cut by an edge updates only the track's sides
+//   that are in view (the person keeps their size instead of shrinking), boxes are output cut at the
+//   edge, and a lost track is ended once its predicted box is wholly outside the frame;
 // - every piece of state of an ended track is released: its slot goes back to a small bounded pool, its
 //   id is reported once through `ended()` (or `onEnded`), and nothing keyed by id is kept.
 //
@@ -167,6 +171,9 @@ class TrackSlot {
   }
 }
 
+/** A detection side within this many px of the frame edge counts as cut by it. */
+const EDGE_PX = 1;
+
 function iou(ax1: number, ay1: number, ax2: number, ay2: number, b: Float32Array, k: number): number {
   const bx1 = b[k]!;
   const by1 = b[k + 1]!;
@@ -186,7 +193,7 @@ function growI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer>
 }
 
 export class Tracker {
-  readonly options: Readonly<TrackerOptions>;
+  private opts: Readonly<TrackerOptions>;
   private readonly kf: KalmanFilter;
   private readonly solver = new AssignmentSolver();
   private tracks: TrackSlot[] = [];
@@ -195,6 +202,9 @@ export class Tracker {
   private nextId = 1;
   private lastFrameIndex = Number.NaN;
   private now = 0;
+  /** Size of the current frame; 0 while unknown (then edges are not handled: boxes are taken as they are). */
+  private frameW = 0;
+  private frameH = 0;
 
   // Reused per-frame buffers.
   private cost = new Float64Array(256);
@@ -205,6 +215,8 @@ export class Tracker {
   private lowIdx = new Int32Array(16);
   private colsIdx = new Int32Array(16);
   private detUsed = new Uint8Array(16);
+  /** A detection box made whole at the frame edge (`wholeBox`). */
+  private readonly whole = new Float64Array(4);
   /** Counts of `highIdx` / `lowIdx` filled by `splitByScore`. */
   private nHigh = 0;
   private nLow = 0;
@@ -222,8 +234,18 @@ export class Tracker {
     if (!(o.minHits >= 1)) throw new RangeError('tracker minHits must be at least 1');
     if (!(o.trackBuffer >= 0)) throw new RangeError('tracker trackBuffer must be >= 0');
     if (!(o.lowThresh <= o.highThresh)) throw new RangeError('tracker lowThresh must be <= highThresh');
-    this.options = o;
+    this.opts = o;
     this.kf = new KalmanFilter(o.kalman);
+  }
+
+  get options(): Readonly<TrackerOptions> {
+    return this.opts;
+  }
+
+  /** New tracks need `minHits` detection frames from now on (the engine changed its every-Nth). */
+  setMinHits(minHits: number): void {
+    if (!(minHits >= 1)) throw new RangeError('tracker minHits must be at least 1');
+    this.opts = { ...this.opts, minHits };
   }
 
   /** Tracks alive in any state (tentative, tracked, lost). Returns to 0 once every track has ended. */
@@ -270,9 +292,19 @@ export class Tracker {
    * only predicted, and confirmed tracks are output at their predicted place. Skipped frame indices are
    * predicted through. Only confirmed tracks are output, in no particular order. The returned object and
    * its arrays are owned by the tracker and reused: they are valid until the next `update` (copy what
-   * must live longer).
+   * must live longer). `frame`: the picture's size, so people cut by its edges are followed until they
+   * have left (see the header); without it boxes are taken as they are.
    */
-  update(dets: Detections | null, frameIndex: number, at: number): Tracks {
+  update(
+    dets: Detections | null,
+    frameIndex: number,
+    at: number,
+    frame?: { readonly width: number; readonly height: number },
+  ): Tracks {
+    if (frame && frame.width > 0 && frame.height > 0) {
+      this.frameW = frame.width;
+      this.frameH = frame.height;
+    }
     const steps = Number.isNaN(this.lastFrameIndex)
       ? 1
       : Math.max(1, Math.min(frameIndex - this.lastFrameIndex, this.options.trackBuffer + 1));
@@ -474,7 +506,7 @@ export class Tracker {
       const t = this.tracks[rows[r]!]!;
       for (let c = 0; c < nCols; c++) {
         const d = cIdx[c]!;
-        let sim = iou(t.x1, t.y1, t.x2, t.y2, boxes, d * 4);
+        let sim = this.visibleIou(t, boxes, d * 4);
         if (fuse) sim *= scores[d]!;
         cost[r * nCols + c] = 1 - sim;
       }
@@ -495,13 +527,33 @@ export class Tracker {
     return left;
   }
 
+  /**
+   * Detection box `k` as the whole person: a side cut by the frame edge, where the track reaches past
+   * it, keeps the track's size and is placed by the side in view, so the filter sees the person, not
+   * the cut (a person walking out keeps their size and speed instead of shrinking and slowing).
+   */
+  private wholeBox(t: TrackSlot, b: Float32Array, k: number): Float64Array {
+    const u = this.whole;
+    u[0] = b[k]!;
+    u[1] = b[k + 1]!;
+    u[2] = b[k + 2]!;
+    u[3] = b[k + 3]!;
+    if (this.frameW === 0) return u;
+    const tw = t.x2 - t.x1;
+    const th = t.y2 - t.y1;
+    if (u[0]! <= EDGE_PX && t.x1 < u[0]!) u[0] = Math.min(u[0]!, u[2]! - tw);
+    else if (u[2]! >= this.frameW - EDGE_PX && t.x2 > u[2]!) u[2] = Math.max(u[2]!, u[0]! + tw);
+    if (u[1]! <= EDGE_PX && t.y1 < u[1]!) u[1] = Math.min(u[1]!, u[3]! - th);
+    else if (u[3]! >= this.frameH - EDGE_PX && t.y2 > u[3]!) u[3] = Math.max(u[3]!, u[1]! + th);
+    return u;
+  }
+
   private applyMatch(t: TrackSlot, dets: Detections, d: number, frame: number): void {
-    const k = d * 4;
-    const b = dets.boxes;
-    const x1 = b[k]!;
-    const y1 = b[k + 1]!;
-    const w = b[k + 2]! - x1;
-    const h = b[k + 3]! - y1;
+    const u = this.wholeBox(t, dets.boxes, d * 4);
+    const x1 = u[0]!;
+    const y1 = u[1]!;
+    const w = u[2]! - x1;
+    const h = u[3]! - y1;
     this.kf.update(t.mean, t.cov, x1 + w / 2, y1 + h / 2, w / h, h);
     t.syncBox();
     t.score = dets.scores[d]!;
@@ -588,10 +640,43 @@ export class Tracker {
     for (let i = 0; i < tracks.length; i++) {
       const t = tracks[i]!;
       if ((t.state === LOST || t.state === TENTATIVE) && frame - t.lastFrame > buffer) t.state = REMOVED;
+      if (t.state === LOST && this.outside(t)) t.state = REMOVED; // walked out of the picture
       if (t.state === REMOVED) this.release(t, true);
       else tracks[w++] = t;
     }
     tracks.length = w;
+  }
+
+  /**
+   * IoU of the track's visible part (its box cut at the frame edge: a person walking out is detected
+   * only as far as the edge) with detection box `k`; the whole box when none of it is in the frame.
+   */
+  private visibleIou(t: TrackSlot, b: Float32Array, k: number): number {
+    const x1 = Math.max(0, t.x1);
+    const y1 = Math.max(0, t.y1);
+    const x2 = Math.min(this.frameW, t.x2);
+    const y2 = Math.min(this.frameH, t.y2);
+    if (this.frameW > 0 && x2 > x1 && y2 > y1) return iou(x1, y1, x2, y2, b, k);
+    return iou(t.x1, t.y1, t.x2, t.y2, b, k);
+  }
+
+  /** Writes the track's box cut at the frame edge (what is in view), or whole when none of it is. */
+  private writeVisible(t: TrackSlot, out: Float32Array, k: number): void {
+    const x1 = Math.max(0, t.x1);
+    const y1 = Math.max(0, t.y1);
+    const x2 = Math.min(this.frameW, t.x2);
+    const y2 = Math.min(this.frameH, t.y2);
+    const inView = this.frameW > 0 && x2 > x1 && y2 > y1;
+    out[k] = inView ? x1 : t.x1;
+    out[k + 1] = inView ? y1 : t.y1;
+    out[k + 2] = inView ? x2 : t.x2;
+    out[k + 3] = inView ? y2 : t.y2;
+  }
+
+  /** Whether the track's box lies wholly outside the frame. */
+  private outside(t: TrackSlot): boolean {
+    if (this.frameW === 0) return false;
+    return t.x2 <= 0 || t.y2 <= 0 || t.x1 >= this.frameW || t.y1 >= this.frameH;
   }
 
   private release(t: TrackSlot, report: boolean): void {
@@ -629,10 +714,7 @@ export class Tracker {
       if (!this.visible(t, frame)) continue;
       out.ids[k] = t.id;
       out.scores[k] = t.score;
-      out.boxes[k * 4] = t.x1;
-      out.boxes[k * 4 + 1] = t.y1;
-      out.boxes[k * 4 + 2] = t.x2;
-      out.boxes[k * 4 + 3] = t.y2;
+      this.writeVisible(t, out.boxes, k * 4);
       k++;
     }
     out.count = n;
