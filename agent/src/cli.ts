@@ -30,7 +30,12 @@ const engineOptions = (cmd: Command) =>
     .option('--model <path>', 'YOLOX ONNX file or model name (yolox-nano, ...)')
     .option('--fps <n>', 'frame rate of the recording (headers lie)', positiveNumber)
     .option('--zones <file>', 'areas and counting lines (JSON)')
-    .option('--every-nth <n>', 'run the detector on every Nth frame only', positiveInt)
+    .option(
+      '--every-nth <n>',
+      "run the detector on every Nth frame only; 'auto' chooses 1 to 4 to keep up (default: auto for process, 1 for eval)",
+      (v: string) => (v === 'auto' ? v : positiveInt(v)),
+    )
+    .option('--keep-up <fps>', "frame rate 'auto' keeps up with (default: the recording's)", positiveNumber)
     .option('--motion-gate', 'skip detection on frames where nothing moved')
     .option('--score-threshold <s>', 'minimum detection score', Number)
     .option('--lanes <n>', 'frames detected at the same time (default 2 on 2 or more cores)', positiveInt)

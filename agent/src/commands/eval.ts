@@ -20,7 +20,9 @@ export interface EvalOptions {
   model?: string;
   fps?: number;
   zones?: string;
-  everyNth?: number;
+  /** Default 1 (not 'auto'), so that a score does not depend on how busy the machine is. */
+  everyNth?: number | 'auto';
+  keepUp?: number;
   motionGate?: boolean;
   scoreThreshold?: number;
   /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
@@ -56,7 +58,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     ...(opts.model ? { model: opts.model } : {}),
     ...(opts.fps ? { fps: opts.fps } : {}),
     ...(opts.zones ? { zones: opts.zones } : {}),
-    ...(opts.everyNth ? { everyNth: opts.everyNth } : {}),
+    everyNth: opts.everyNth ?? 1,
+    ...(opts.keepUp ? { keepUp: opts.keepUp } : {}),
     ...(opts.motionGate ? { motionGate: true } : {}),
     ...(opts.scoreThreshold !== undefined ? { scoreThreshold: opts.scoreThreshold } : {}),
     ...(opts.lanes ? { lanes: opts.lanes } : {}),

@@ -18,7 +18,10 @@ export interface RecordingOptions {
   detector: DetectorKind;
   model?: string;
   fps?: number;
-  everyNth?: number;
+  /** Unset or 'auto': chosen as the run goes, to keep up with `keepUp` frames/s (engine/pace.ts). */
+  everyNth?: number | 'auto';
+  /** Frame rate an automatic every-Nth keeps up with; default the recording's. */
+  keepUp?: number;
   motionGate?: boolean;
   scoreThreshold?: number;
   /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
@@ -67,6 +70,7 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
     },
     dataDir: dataDir(),
     scene: (info) => (opts.zones ? loadSceneFile(opts.zones, info) : EMPTY_SCENE),
+    keepUpFps: opts.keepUp,
   });
   const cv = await loadOpenCV();
   const events = opts.eventsOut ? createWriteStream(opts.eventsOut) : undefined;

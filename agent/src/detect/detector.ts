@@ -14,7 +14,18 @@ export interface Detector {
   readonly name: DetectorKind;
   /** How many detect() calls may run at the same time (1: await each one before the next). */
   readonly lanes: number;
-  detect(frame: Mat): Promise<Detections>;
+  /**
+   * `at`: the frame's time in ms (Frame.at), so detectors that learn from the people seen (the sizes
+   * searched, ./size-calibration.ts) count seconds of video; default the time now.
+   */
+  detect(frame: Mat, at?: number): Promise<Detections>;
+  /**
+   * Optional speed cap, set by the engine when the CPU cannot keep up with the camera even at the
+   * largest every-Nth: do about `fraction` (0 < fraction <= 1) of the full work per frame from the
+   * next call on (YOLOX: a smaller input, about `fraction` of its pixels; HOG: fewer or coarser
+   * scales). 1 lifts the cap. Detectors without it always do their full work.
+   */
+  setWorkLimit?(fraction: number): void;
   /** Frees native resources (network, buffers). The detector is unusable afterwards. */
   close(): void;
 }

@@ -8,6 +8,7 @@ import type { MotionGate } from '../detect/motion.ts';
 import { Appearance } from '../track/appearance.ts';
 import { Tracker, type TrackerOptions, trackerFrames } from '../track/index.ts';
 import type { Detections, Frame, Tracks } from '../types.ts';
+import { PaceController, type PaceOptions } from './pace.ts';
 
 /**
  * Tracker settings per detector, because their scores mean different things. Found with
@@ -24,8 +25,14 @@ export interface EngineOptions {
   cameraId: string;
   detector: Detector;
   scene: Scene;
-  /** Run the detector on every Nth frame only; the tracker predicts in between. Default 1. */
-  everyNth?: number;
+  /**
+   * Run the detector on every Nth frame only; the tracker predicts in between. Default 1. 'auto':
+   * chosen as the run goes (1 to 4 by default), so the frames are processed at least as fast as
+   * `pace.fps` (default `fps`) frames/s on this CPU (./pace.ts).
+   */
+  everyNth?: number | 'auto';
+  /** Settings of the automatic every-Nth; only with `everyNth: 'auto'`. */
+  pace?: Partial<PaceOptions>;
   /** Skip detection on frames where nothing moved. */
   motionGate?: MotionGate | undefined;
   /**
@@ -74,18 +81,26 @@ export class Engine {
   detectedFrames = 0;
   /** Frames the motion gate let through without running the detector. */
   stillFrames = 0;
-  private readonly everyNth: number;
+  /** Chooses every-Nth as the run goes; undefined when it is fixed. */
+  readonly pace: PaceController | undefined;
+  private nth: number;
+  /** Frames still to pass before the next detection. */
+  private skip = 0;
+  private readonly fps: number;
   private readonly ended: number[] = [];
   private lastAt = Number.NaN;
   private readonly gapResetMs: number;
 
   constructor(private readonly opts: EngineOptions) {
-    this.everyNth = Math.max(1, Math.floor(opts.everyNth ?? 1));
     const fps = opts.fps ?? 10;
+    this.fps = fps;
+    this.pace = opts.everyNth === 'auto' ? new PaceController({ fps, ...opts.pace }) : undefined;
+    const fixed = typeof opts.everyNth === 'number' ? opts.everyNth : 1;
+    this.nth = this.pace?.everyNth ?? Math.max(1, Math.floor(fixed));
     this.gapResetMs = opts.gapResetMs ?? Math.max(2000, 3000 / fps);
     const appearance = opts.appearance === false ? undefined : new Appearance(openCV(), opts.appearance);
     this.appearance = appearance;
-    const frames = trackerFrames(fps, this.everyNth);
+    const frames = trackerFrames(fps, this.nth);
     this.tracker = new Tracker({
       ...frames,
       ...TRACKER_PRESETS[opts.detector.name],
@@ -94,13 +109,48 @@ export class Engine {
         : { relinkSpeed: 0 }),
       ...opts.tracker,
     });
-    // A person present at the start shows up once confirmed: allow that long, plus one frame.
-    const minHits = opts.tracker?.minHits ?? frames.minHits;
     this.analytics = new SceneAnalytics(opts.cameraId, opts.scene, {
       fps,
-      startGraceSeconds: ((minHits - 1) * this.everyNth + 1) / fps,
+      startGraceSeconds: this.startGraceSeconds(),
       ...opts.analytics,
     });
+  }
+
+  /**
+   * A person present at the start shows up once confirmed: allow that long, plus one frame (with an
+   * automatic every-Nth, the longest of its possible values).
+   */
+  private startGraceSeconds(): number {
+    let frames = 1;
+    const [from, to] = this.pace ? [this.pace.minNth, this.pace.maxNth] : [this.nth, this.nth];
+    for (let n = from; n <= to; n++) frames = Math.max(frames, (this.minHitsAt(n) - 1) * n + 1);
+    return frames / this.fps;
+  }
+
+  private minHitsAt(everyNth: number): number {
+    return this.opts.tracker?.minHits ?? trackerFrames(this.fps, everyNth).minHits;
+  }
+
+  /** The detector runs on every `everyNth` frame (it changes during the run when automatic). */
+  get everyNth(): number {
+    return this.nth;
+  }
+
+  /**
+   * What the run loop spent on a frame just tracked: `detectMs` starting and awaiting its detection,
+   * `readMs` reading it, `otherMs` the rest (tracking, analytics, the caller's work). With an
+   * automatic every-Nth this moves it, and the tracker's confirmation (counted in detected frames)
+   * follows.
+   */
+  measured(detectMs: number, readMs: number, otherMs: number, detected: boolean): void {
+    const pace = this.pace;
+    if (!pace?.frame(detectMs, readMs, otherMs, detected)) return;
+    if (pace.everyNth !== this.nth) {
+      this.nth = pace.everyNth;
+      this.skip = Math.min(this.skip, this.nth - 1);
+      this.tracker.setMinHits(this.minHitsAt(this.nth));
+    }
+    this.opts.detector.setWorkLimit?.(pace.workLimit);
   }
 
   get detectorName(): string {
@@ -117,13 +167,17 @@ export class Engine {
    * not detected (every Nth, motion gate). Call in frame order; up to `depth` may be pending.
    */
   detect(frame: Frame): Promise<Detections | null> {
-    if (frame.index % this.everyNth !== 0) return NOTHING;
+    if (this.skip > 0) {
+      this.skip--;
+      return NOTHING;
+    }
+    this.skip = this.nth - 1;
     if (this.opts.motionGate && !this.opts.motionGate.moved(frame.mat)) {
       this.stillFrames++;
       return NOTHING;
     }
     this.detectedFrames++;
-    return this.opts.detector.detect(frame.mat);
+    return this.opts.detector.detect(frame.mat, frame.at);
   }
 
   /**
@@ -137,7 +191,7 @@ export class Engine {
     this.lastAt = frame.at;
     let t = performance.now();
     this.appearance?.setFrame(frame.mat);
-    const tracks = this.tracker.update(dets, frame.index, frame.at);
+    const tracks = this.tracker.update(dets, frame.index, frame.at, frame);
     this.ended.length = 0;
     this.tracker.ended(this.ended);
     if (this.appearance) {

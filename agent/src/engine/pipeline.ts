@@ -10,8 +10,13 @@ import { Engine } from './engine.ts';
 
 /** The detector part of a pipeline: the hub's DetectorSettings, every field but the kind optional. */
 export type PipelineDetector = Pick<DetectorSettings, 'kind'> & {
-  [K in Exclude<keyof DetectorSettings, 'kind'>]?: DetectorSettings[K] | undefined;
+  [K in Exclude<keyof DetectorSettings, 'kind' | 'everyNth'>]?: DetectorSettings[K] | undefined;
 } & {
+  /**
+   * Run the detector on every Nth frame. Unset or 'auto' (the default): chosen as the run goes, 1 to
+   * 4, to keep up with the camera's frame rate on this CPU (Engine, ./pace.ts).
+   */
+  everyNth?: DetectorSettings['everyNth'] | 'auto' | undefined;
   /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
   lanes?: number | undefined;
   /** Frames the motion gate may skip in a row before detecting anyway (live cameras). */
@@ -30,6 +35,11 @@ export interface PipelineInput {
   scene: Scene | ((info: SourceInfo) => Scene | Promise<Scene>);
   /** Frame rate the tracker is sized for; default the source's (10 when it does not say). */
   fps?: number | undefined;
+  /**
+   * Frame rate an automatic every-Nth (the default: `detector.everyNth` unset or 'auto') keeps up
+   * with; default `fps`. A file processed as fast as possible is paced as if it came live.
+   */
+  keepUpFps?: number | undefined;
   /** Called as soon as the source is open, before the detector loads (state listeners). */
   onSource?: (source: FrameSource) => void;
 }
@@ -56,12 +66,18 @@ export async function openPipeline(input: PipelineInput): Promise<Pipeline> {
     gate = d.motionGate
       ? new MotionGate(await loadOpenCV(), d.maxStillFrames ? { maxStillFrames: d.maxStillFrames } : {})
       : undefined;
+    const fps = input.fps ?? (source.info.fps || 10);
     const engine = new Engine({
       cameraId: input.cameraId,
       detector,
       scene,
-      fps: input.fps ?? (source.info.fps || 10),
-      ...(d.everyNth ? { everyNth: d.everyNth } : {}),
+      fps,
+      everyNth: d.everyNth ?? 'auto',
+      pace: {
+        fps: input.keepUpFps ?? fps,
+        // A camera, or a recording played at its own pace, makes the run loop wait in its reads.
+        countRead: source.info.kind === 'file' && input.sourceOptions?.realtime !== true,
+      },
       motionGate: gate,
     });
     let closed = false;

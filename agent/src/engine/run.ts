@@ -24,6 +24,8 @@ export interface RunStats {
   seconds: number;
   /** End to end, decoding included. */
   fps: number;
+  /** Every-Nth at the end of the run (it moves during the run when automatic). */
+  everyNth: number;
   /** Frames per second each stage alone could sustain. */
   stageFps: Record<keyof StageTimes, number>;
   peakRssMb: number;
@@ -40,6 +42,9 @@ interface RunState {
   ended: boolean;
   events: number;
   peakRss: number;
+  /** Milliseconds spent since the last frame was tracked, for the engine's pace (Engine.measured). */
+  readMs: number;
+  detectMs: number;
 }
 
 /** Reads frames and starts their detection until `depth` are in flight, the source ends or the run stops. */
@@ -60,6 +65,7 @@ async function fillPipeline(
     const frame = await source.read();
     const now = performance.now();
     engine.times.decode += now - t;
+    st.readMs += now - t;
     if (!frame) {
       st.ended = true;
       break;
@@ -70,7 +76,9 @@ async function fillPipeline(
     // A failure surfaces when this frame's turn comes; this only keeps it from counting as unhandled.
     dets.catch(() => {});
     inFlight.push({ frame, dets });
-    engine.times.detect += performance.now() - t;
+    const spent = performance.now() - t;
+    engine.times.detect += spent;
+    st.detectMs += spent;
   }
 }
 
@@ -84,10 +92,14 @@ async function trackNext(
 ): Promise<void> {
   const t = performance.now();
   const dets = await next.dets;
-  engine.times.detect += performance.now() - t;
+  const now = performance.now();
+  engine.times.detect += now - t;
   const result = engine.track(next.frame, dets);
   st.events += result.events.length;
   await hooks.onStep?.(next.frame, result);
+  engine.measured(st.detectMs + now - t, st.readMs, performance.now() - now, dets !== null);
+  st.readMs = 0;
+  st.detectMs = 0;
   if (engine.frames % 25 === 0) {
     st.peakRss = Math.max(st.peakRss, process.memoryUsage.rss());
     hooks.onProgress?.(engine.frames, total);
@@ -105,6 +117,7 @@ function runStats(engine: Engine, started: number, st: RunState): RunStats {
     events: st.events,
     seconds,
     fps: seconds > 0 ? engine.frames / seconds : 0,
+    everyNth: engine.everyNth,
     stageFps: {
       decode: per(engine.times.decode),
       detect: per(engine.times.detect),
@@ -122,7 +135,14 @@ export async function runSource(
 ): Promise<RunStats> {
   const started = performance.now();
   const total = source.info.frameCount;
-  const st: RunState = { read: 0, ended: false, events: 0, peakRss: process.memoryUsage.rss() };
+  const st: RunState = {
+    read: 0,
+    ended: false,
+    events: 0,
+    peakRss: process.memoryUsage.rss(),
+    readMs: 0,
+    detectMs: 0,
+  };
   // Detection of the next frames runs while this one is tracked: up to `depth` frames in flight,
   // tracked strictly in order. The source keeps their Mats alive until their turn is done.
   const depth = Math.max(1, engine.depth);
