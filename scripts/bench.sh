@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 . scripts/opencv-env.sh
 declare -A BENCH=(
   [pets09]="node --import tsx agent/bench/pets09.ts --write"
+  [one-core]="node --import tsx agent/bench/one-core.ts --write"
   [detectors]="node --import tsx agent/bench/detectors.ts"
   [ingest]="node --import tsx hub/bench/ingest.ts"
   [api]="node --import tsx hub/bench/api.ts"
@@ -27,8 +28,9 @@ for name in "${names[@]}"; do
   echo "[bench] $name: $cmd"
   out="$(mktemp)"
   $cmd | tee "$out"
-  # pets09 writes its own table between its markers (--write).
+  # pets09 and one-core write their own tables between their markers (--write).
   [ "$name" = pets09 ] && { rm -f "$out"; continue; }
+  [ "$name" = one-core ] && { rm -f "$out"; continue; }
   python3 - "$name" "$cmd" "$machine" "$out" <<'PY'
 import sys, datetime, pathlib
 name, cmd, machine, out = sys.argv[1:]
