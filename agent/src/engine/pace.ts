@@ -132,16 +132,24 @@ export class PaceController {
     return false;
   }
 
-  /** The smallest every-Nth from `from` predicted to fit between the two thresholds, else the largest. */
+  /**
+   * What a change aims at: a quarter of the way from `raiseAt` down to `lowerAt` (85 % of the frame
+   * interval by default), some headroom without detecting less often than needed.
+   */
+  private get aimMs(): number {
+    return ((3 * this.raiseAt + this.lowerAt) / 4) * this.budgetMs;
+  }
+
+  /** The smallest every-Nth from `from` predicted to fit the aim, else the largest. */
   private fittingNth(from: number): number {
-    const aim = ((this.raiseAt + this.lowerAt) / 2) * this.budgetMs;
+    const aim = this.aimMs;
     for (let k = from; k < this.maxNth; k++) if (this.costAt(k) <= aim) return k;
     return this.maxNth;
   }
 
   /** At the largest every-Nth and still behind: the share of the detector's work that would fit. */
   private lessWork(): boolean {
-    const aim = ((this.raiseAt + this.lowerAt) / 2) * this.budgetMs;
+    const aim = this.aimMs;
     const perDetection = this.detectPerDetection();
     const room = Math.max(0, aim - this.avgOtherMs) * this.everyNth;
     const limit = Math.max(this.minWork, Math.min(1, (this.workLimit * room) / perDetection));
@@ -153,7 +161,7 @@ export class PaceController {
   /** Caught up with a reduced detector: give it back work as far as it is predicted to fit. */
   private moreWork(): boolean {
     if (this.costAt(this.everyNth) > this.lowerAt * this.budgetMs) return false;
-    const aim = ((this.raiseAt + this.lowerAt) / 2) * this.budgetMs;
+    const aim = this.aimMs;
     const room = Math.max(0, aim - this.avgOtherMs) * this.everyNth;
     const perDetection = this.detectPerDetection();
     const limit = perDetection > 0 ? Math.min(1, (this.workLimit * room) / perDetection) : 1;
