@@ -1,6 +1,8 @@
 // `oskartrack-agent`: the edge agent's command line.
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { formatCheck } from './check/format.ts';
+import { checkCommand } from './commands/check.ts';
 import { doctor } from './commands/doctor.ts';
 import { enroll } from './commands/enroll.ts';
 import { formatReport, runEval } from './commands/eval.ts';
@@ -96,6 +98,33 @@ program
     const r = statusReport(dataDir(o.dataDir));
     console.log(r.text);
     if (!r.ok) process.exitCode = 1;
+  });
+
+program
+  .command('check')
+  .argument('[source]', "video file, stream address or webcam number (default: this box's camera)")
+  .description('camera check: does this view count well? person size, people found, speed, advice')
+  .option('--camera <id>', 'a camera of this box (from the hub), instead of [source]')
+  .option('--seconds <n>', 'seconds of video to look at (default 60)', positiveInt)
+  .addOption(
+    new Option('--detector <kind>', "detector the box uses (default: the box's, else hog)").choices([
+      'hog',
+      'yolox',
+    ]),
+  )
+  .option('--model <path>', 'YOLOX ONNX file or model name (yolox-nano, ...)')
+  .option('--fps <n>', 'frame rate of the camera or file (headers lie)', positiveNumber)
+  .option('--no-other', 'only the configured detector, not the other one on a sample')
+  .option('--json', 'print the result as one JSON object')
+  .option('--data-dir <dir>', 'agent data directory')
+  .action(async (source: string | undefined, o) => {
+    const check = await checkCommand({
+      ...o,
+      source,
+      noOther: o.other === false,
+      dataDir: dataDir(o.dataDir),
+    });
+    console.log(o.json ? JSON.stringify(check) : formatCheck(check));
   });
 
 program

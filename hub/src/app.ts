@@ -24,6 +24,7 @@ import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './api/login-limits.ts';
 import { definePlugin } from './api/plugin.ts';
 import analyticsPlugin from './api/plugins/app/analytics.ts';
 import authPlugin, { type AuthOptions } from './api/plugins/app/auth.ts';
+import cameraChecksPlugin from './api/plugins/app/camera-checks.ts';
 import deviceAccountsPlugin from './api/plugins/app/device-accounts.ts';
 import domainEventsPlugin from './api/plugins/app/domain-events.ts';
 import errorsPlugin from './api/plugins/app/errors.ts';
@@ -110,6 +111,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
     bus: opts.bus,
     ...(opts.snapshotTimeoutMs ? { timeoutMs: opts.snapshotTimeoutMs } : {}),
   });
+  await app.register(cameraChecksPlugin, { bus: opts.bus });
 
   await app.register(apiRoutes, {
     prefix: '/api',

@@ -1,5 +1,6 @@
 export * from './addresses.ts';
 export * from './api/index.ts';
+export * from './camera-check.ts';
 export * from './channels.ts';
 export * from './enrollment.ts';
 export * from './events.ts';

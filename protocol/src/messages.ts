@@ -173,7 +173,8 @@ export const LiveTracks = Type.Object(
 );
 export type LiveTracks = Static<typeof LiveTracks>;
 
-const TransactionId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+/** The id a request and its response share. */
+export const TransactionId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
 /** At `.../request/snapshot`: the hub asks for one picture of a camera (for drawing areas). */
 export const SnapshotRequest = Type.Object(

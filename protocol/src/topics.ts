@@ -1,4 +1,5 @@
-import type { TSchema } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
+import { CameraCheckRequest, CameraCheckResponse } from './camera-check.ts';
 import {
   Ack,
   DeviceConfig,
@@ -25,8 +26,22 @@ export const CHANNELS = {
   ack: { schema: Ack, qos: 1, retain: false, from: 'hub', signed: true },
   config: { schema: DeviceConfig, qos: 1, retain: true, from: 'hub', signed: true },
   live: { schema: LiveTracks, qos: 0, retain: false, from: 'agent', signed: false },
-  request: { schema: SnapshotRequest, qos: 1, retain: false, from: 'hub', signed: true },
-  response: { schema: SnapshotResponse, qos: 1, retain: false, from: 'agent', signed: false },
+  // The request name is the sub-topic: `snapshot` (a SnapshotRequest), `camera-check` (a
+  // CameraCheckRequest, answered with a CameraCheckResponse).
+  request: {
+    schema: Type.Union([SnapshotRequest, CameraCheckRequest]),
+    qos: 1,
+    retain: false,
+    from: 'hub',
+    signed: true,
+  },
+  response: {
+    schema: Type.Union([SnapshotResponse, CameraCheckResponse]),
+    qos: 1,
+    retain: false,
+    from: 'agent',
+    signed: false,
+  },
 } as const satisfies Record<
   string,
   { schema: TSchema; qos: 0 | 1; retain: boolean; from: 'agent' | 'hub'; signed: boolean }

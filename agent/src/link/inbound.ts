@@ -6,6 +6,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import {
+  CameraCheckRequest,
+  CameraCheckResponse,
   CHANNELS,
   channelTopic,
   check,
@@ -15,7 +17,7 @@ import {
   outgoing,
   PROTOCOL_VERSION,
   parseTopic,
-  type SnapshotRequest,
+  SnapshotRequest,
   SnapshotResponse,
   topics,
 } from '@oskartrack/protocol';
@@ -37,6 +39,8 @@ export interface InboundOptions {
   configRevision?: number;
   onConfig?: (config: DeviceConfig) => void | Promise<void>;
   onSnapshot?: (request: SnapshotRequest) => Promise<SnapshotResponse>;
+  /** A signed camera-check request: about a minute of the camera through the detectors (check/box-check.ts). */
+  onCameraCheck?: (request: CameraCheckRequest) => Promise<CameraCheckResponse>;
   /** Publishes when connected; false otherwise. */
   publish: (message: Outgoing) => boolean;
   /** Publishes the box's status (after a config was applied). */
@@ -146,7 +150,12 @@ export class InboundRouter {
   }
 
   private async onRequest(topic: string, name: string, payload: Buffer): Promise<void> {
-    const request = this.open(CHANNELS.request.schema, topic, payload, `${name} request`);
+    if (name === 'camera-check') {
+      const ask = this.open(CameraCheckRequest, topic, payload, 'camera-check request');
+      if (ask) await this.answerCheck(ask);
+      return;
+    }
+    const request = this.open(SnapshotRequest, topic, payload, `${name} request`);
     if (!request) return;
     if (name !== 'snapshot') {
       this.o.log.warn({ name }, 'unknown request ignored');
@@ -155,6 +164,27 @@ export class InboundRouter {
     const response = await this.snapshot(request);
     if (!this.o.publish(outgoing('response', this.o.deviceId, response, 'snapshot')))
       this.o.log.warn({ id: request.id }, 'snapshot response dropped: not connected');
+  }
+
+  /** Publishes the camera check, or an error answer saying why there is none. */
+  private async answerCheck(request: CameraCheckRequest): Promise<void> {
+    let response: CameraCheckResponse;
+    try {
+      if (!this.o.onCameraCheck) throw new Error('this agent does not run camera checks');
+      response = { ...(await this.o.onCameraCheck(request)), id: request.id };
+      const valid = check(CameraCheckResponse, response);
+      if (!valid.ok) throw new Error(`invalid camera check: ${valid.error}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      response = {
+        v: PROTOCOL_VERSION,
+        id: request.id,
+        status: 'error',
+        error: message.slice(0, 500) || 'error',
+      };
+    }
+    if (!this.o.publish(outgoing('response', this.o.deviceId, response, 'camera-check')))
+      this.o.log.warn({ id: request.id }, 'camera check answer dropped: not connected');
   }
 
   /** The snapshot answer, or an error answer saying why there is none. */

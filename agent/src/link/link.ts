@@ -12,6 +12,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import {
+  type CameraCheckRequest,
+  type CameraCheckResponse,
   type DeviceConfig,
   type LiveTracks,
   MAX_PAYLOAD_BYTES,
@@ -55,6 +57,8 @@ export interface LinkOptions {
   /** A validated configuration with a higher revision; applied without a restart. Throw to refuse it. */
   onConfig?: (config: DeviceConfig) => void | Promise<void>;
   onSnapshot?: (request: SnapshotRequest) => Promise<SnapshotResponse>;
+  /** A signed request to check a camera's view (check/box-check.ts). */
+  onCameraCheck?: (request: CameraCheckRequest) => Promise<CameraCheckResponse>;
   /** Events per batch, at most MAX_BATCH_EVENTS (and a batch is cut to fit MAX_PAYLOAD_BYTES). */
   batchSize?: number;
   /** Batches sent and not yet acknowledged by the hub, in the backlog / steady lane. Default 4. */

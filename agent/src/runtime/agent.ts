@@ -10,6 +10,7 @@ import {
 } from '@oskartrack/protocol';
 import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import type { Logger } from 'pino';
+import { BoxChecks } from '../check/box-check.ts';
 import { type LinkProblem, linkProblem } from '../link/diagnose.ts';
 import { Link, type LinkOptions } from '../link/index.ts';
 import { Outbox, type OutboxOptions } from '../outbox/index.ts';
@@ -96,6 +97,8 @@ export class Agent {
   private readonly workers = new Map<string, CameraWorker>();
   private statusTimer: NodeJS.Timeout | undefined;
   private applying: Promise<void> = Promise.resolve();
+  /** The hub's camera checks, run on the cameras of the current configuration. */
+  private checks: BoxChecks | undefined;
 
   constructor(private readonly opts: AgentOptions) {}
 
@@ -126,6 +129,10 @@ export class Agent {
         })),
       onConfig: (config) => this.apply(config),
       onSnapshot: (request) => this.snapshot(request),
+      onCameraCheck: (request) => {
+        this.checks ??= new BoxChecks(dataDir, () => this.config);
+        return this.checks.answer(request);
+      },
       logger: log,
     });
     if (this.config) await this.apply(this.config, true);

@@ -5,6 +5,7 @@
 import {
   AnalyticsSummary,
   Camera,
+  CameraCheck,
   CountingLine,
   CustomerPage,
   DeadLetterGroup,
@@ -67,6 +68,9 @@ export const listDeadLetters = (api: Api, storeId?: string) =>
 // ---- a camera's picture, areas and lines ----
 export const cameraSnapshot = (api: Api, cameraId: string) =>
   api.request<Response>('GET', `/api/cameras/${enc(cameraId)}/snapshot`, { raw: true });
+/** The installer's camera check, run by the camera's box on `seconds` of video (the answer takes as long). */
+export const checkCamera = (api: Api, cameraId: string, seconds?: number) =>
+  api.write('POST', CameraCheck, `/api/cameras/${enc(cameraId)}/check`, seconds ? { seconds } : {});
 export const listZones = (api: Api, cameraId: string) =>
   api.get(Type.Array(Zone), `/api/cameras/${enc(cameraId)}/zones`);
 export const listLines = (api: Api, cameraId: string) =>

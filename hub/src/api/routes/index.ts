@@ -8,6 +8,7 @@ import { badRequest, forbidden } from '../errors.ts';
 import { hasRole } from '../scope.ts';
 import analyticsRoutes from './analytics.ts';
 import authRoutes from './auth.ts';
+import cameraCheckRoute from './camera-check.ts';
 import cameraRoutes from './cameras.ts';
 import deadLetterRoutes from './dead-letters.ts';
 import deviceRoutes, { enrollRoute } from './devices.ts';
@@ -65,6 +66,7 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(deviceRoutes, { prefix: '/devices' });
   await app.register(deadLetterRoutes, { prefix: '/dead-letters' });
   await app.register(cameraRoutes, { ...routeOptions, prefix: '/cameras' });
+  await app.register(cameraCheckRoute, { prefix: '/cameras' });
   await app.register(geometryRoutes);
   await app.register(peopleRoutes);
   await app.register(analyticsRoutes, { prefix: '/analytics' });

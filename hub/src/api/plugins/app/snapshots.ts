@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  check,
   type Parsed,
   PROTOCOL_VERSION,
   type SnapshotRequest,
-  type SnapshotResponse,
+  SnapshotResponse,
 } from '@oskartrack/protocol';
 import type { MessageBus } from '../../../broker/bus.ts';
 import { on, send } from '../../../broker/channel-bus.ts';
@@ -48,8 +49,11 @@ export class SnapshotRequester {
     await on(this.bus, 'response', (deviceId, r, name) => this.onResponse(deviceId, r, name));
   }
 
-  private onResponse(deviceId: string, r: Parsed<SnapshotResponse>, name: string | undefined): void {
-    if (name !== 'snapshot' || !r.ok) return;
+  /** The response channel carries every request's answers: only a valid snapshot answer is taken. */
+  private onResponse(deviceId: string, answer: Parsed<unknown>, name: string | undefined): void {
+    if (name !== 'snapshot' || !answer.ok) return;
+    const r = check(SnapshotResponse, answer.value);
+    if (!r.ok) return;
     const waiting = this.pending.get(r.value.id);
     if (!waiting || waiting.deviceId !== deviceId) return;
     this.pending.delete(r.value.id);

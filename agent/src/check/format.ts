@@ -1,0 +1,40 @@
+// The camera check in plain words, for the terminal.
+import type { CameraCheck, CheckRecommendation, CheckRun } from '@oskartrack/protocol';
+import { name, ordinal } from './advice.ts';
+
+const pct = (share: number) => `${Math.round(share * 100)} %`;
+
+function runLine(r: CheckRun): string {
+  const role = r.configured ? 'set on this box' : 'tried on a sample';
+  const found = `people in ${pct(r.peopleShare)} of ${r.frames} frames, ${r.peoplePerFrame.toFixed(1)} per frame`;
+  return `  ${name(r.detector).padEnd(5)} (${role}): ${r.fps.toFixed(1)} frames/s on this box; ${found}`;
+}
+
+export function settingsWords(rec: CheckRecommendation): string {
+  const parts = [name(rec.detector)];
+  parts.push(
+    rec.everyNth === 1
+      ? 'detection on every frame'
+      : `detection on every ${ordinal(rec.everyNth)} frame (every-Nth ${rec.everyNth})`,
+  );
+  if (rec.yoloxInputSize) parts.push(`input size ${rec.yoloxInputSize}`);
+  if (rec.hogUpscale) parts.push(`enlarged ${rec.hogUpscale}x`);
+  return parts.join(', ');
+}
+
+export function formatCheck(c: CameraCheck): string {
+  const h = c.personHeight;
+  const lines = [
+    `Camera check of ${c.source} (${c.width}x${c.height}, ${c.cameraFps} frames/s, ${c.seconds.toFixed(1)} s looked at)`,
+    `${c.verdict.toUpperCase()}: ${c.summary}`,
+    h
+      ? `People: typically ${Math.round(h.median)} px tall (10th-90th percentile ${Math.round(h.p10)}-${Math.round(h.p90)} px, from ${h.boxes} boxes)`
+      : 'People: none measured',
+    `Picture: brightness ${Math.round(c.brightness)} of 255; something moved in ${pct(c.motionShare)} of the moments`,
+    'Detectors:',
+    ...c.runs.map(runLine),
+    `Recommended: ${settingsWords(c.recommended)} (${c.recommended.reason})`,
+  ];
+  if (c.warnings.length > 0) lines.push('Warnings:', ...c.warnings.map((w) => `  - ${w.message}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,104 @@
+// The check's warnings, each saying what is wrong and what to do, and the verdict they add up to.
+import type { CameraCheck, CheckRecommendation, CheckRun, CheckWarning } from '@oskartrack/protocol';
+import {
+  BUSY_MOTION_SHARE,
+  bestSeen,
+  DARK_BRIGHTNESS,
+  MIN_SHAPE_BOXES,
+  name,
+  ordinal,
+  SMALL_PERSON_PX,
+  TINY_PERSON_PX,
+  TOP_DOWN_UPRIGHT_SHARE,
+} from './advice.ts';
+
+type Measures = Pick<CameraCheck, 'cameraFps' | 'seconds' | 'brightness' | 'motionShare'>;
+
+const pct = (share: number) => `${Math.round(share * 100)} %`;
+
+function peopleWarnings(m: Measures, runs: readonly CheckRun[]): CheckWarning[] {
+  const best = bestSeen(runs);
+  const out: CheckWarning[] = [];
+  if (best.peopleShare === 0) {
+    if (m.motionShare >= BUSY_MOTION_SHARE)
+      out.push({
+        code: 'top-down',
+        message: `something moved in ${pct(m.motionShare)} of the moments but no person shape was found: if the camera looks straight down, this detector is made for side views: mount it to look across the entrance at an angle; if people are far away, move the camera closer`,
+      });
+    out.push({
+      code: 'no-people',
+      message: `no people were seen in ${Math.round(m.seconds)} seconds: check again at a busier time`,
+    });
+    return out;
+  }
+  const h = best.personHeight;
+  if (h && h.median < SMALL_PERSON_PX)
+    out.push({
+      code: 'small-people',
+      message: `people are smaller than ${SMALL_PERSON_PX} px (typically ${Math.round(h.median)} px tall): move the camera closer or use a higher resolution`,
+    });
+  const boxes = runs.reduce((n, r) => n + Math.round(r.peoplePerFrame * r.frames), 0);
+  const upright = best.uprightShare;
+  if (upright !== null && boxes >= MIN_SHAPE_BOXES && upright < TOP_DOWN_UPRIGHT_SHARE)
+    out.push({
+      code: 'top-down',
+      message: `the camera looks straight down: this detector is made for side views (only ${pct(upright)} of the people found stand upright in the picture): tilt the camera to see people from the side`,
+    });
+  return out;
+}
+
+function speedWarning(m: Measures, runs: readonly CheckRun[], rec: CheckRecommendation): CheckWarning[] {
+  const run = runs.find((r) => r.detector === rec.detector);
+  if (!run || rec.everyNth === 1) return [];
+  return [
+    {
+      code: 'slow',
+      message: `this box reaches only ${run.fps.toFixed(1)} frames/s with ${name(run.detector)} (the camera gives ${m.cameraFps.toFixed(1)}): use every-Nth detection (every ${ordinal(rec.everyNth)} frame)`,
+    },
+  ];
+}
+
+export function warningsFor(
+  m: Measures,
+  runs: readonly CheckRun[],
+  rec: CheckRecommendation,
+  notes: CheckWarning[],
+): CheckWarning[] {
+  const out = [...peopleWarnings(m, runs)];
+  if (m.brightness < DARK_BRIGHTNESS)
+    out.push({
+      code: 'dark',
+      message: `the picture is dark (brightness ${Math.round(m.brightness)} of 255): add light, or use a camera that sees well in low light`,
+    });
+  out.push(...speedWarning(m, runs, rec), ...notes);
+  return out.slice(0, 16);
+}
+
+/** good: counts well; fair: counts, better after the warnings' changes; poor: fix it first. */
+export function verdictOf(
+  runs: readonly CheckRun[],
+  warnings: readonly CheckWarning[],
+): CameraCheck['verdict'] {
+  const codes = new Set(warnings.map((w) => w.code));
+  const h = bestSeen(runs).personHeight;
+  if (codes.has('no-people') || codes.has('top-down') || (h !== null && h.median < TINY_PERSON_PX))
+    return 'poor';
+  if (codes.has('small-people') || codes.has('dark') || codes.has('slow')) return 'fair';
+  return 'good';
+}
+
+export function summaryOf(check: Pick<CameraCheck, 'verdict' | 'personHeight' | 'runs'>): string {
+  const h = check.personHeight;
+  const found = bestSeen(check.runs).peopleShare;
+  const seen = h
+    ? `people are about ${Math.round(h.median)} px tall and were found in ${pct(found)} of the frames`
+    : 'no person could be measured';
+  switch (check.verdict) {
+    case 'good':
+      return `This view will count well: ${seen}.`;
+    case 'fair':
+      return `This view will count, better after the changes below: ${seen}.`;
+    default:
+      return `This view will not count well yet: ${seen}. Fix the first warning below, then check again.`;
+  }
+}
