@@ -6,6 +6,7 @@ import { createLogger } from '@oskartrack/agent/log';
 import { Command, InvalidArgumentError } from 'commander';
 import { MIN_PASSWORD_LENGTH, usersCreateCommand } from './api/users-command.ts';
 import { openDatabase, pgliteDir, redact } from './db/database.ts';
+import { DatabaseLockedError } from './db/lock.ts';
 import { createRepositories } from './db/repositories/index.ts';
 import { tlsFiles } from './identity/tls.ts';
 import { startHub } from './server.ts';
@@ -38,7 +39,7 @@ export function migrateCommand(ctx: () => CliContext): Command {
       const where = describeDatabase(settings);
       log.info(`migrating ${where}`);
       const started = Date.now();
-      const handle = await openDatabase(settings);
+      const handle = await openDatabase(settings, { lockCommand: 'migrate' });
       try {
         await handle.migrate();
       } finally {
@@ -131,6 +132,22 @@ export function serveCommand(ctx: () => CliContext): Command {
     });
 }
 
+/**
+ * The database for a user command. On the embedded database a running hub holds the lock, and a
+ * user written beside it would never reach it: refuse, saying what to do instead.
+ */
+async function openUsersDatabase(settings: Settings) {
+  try {
+    return await openDatabase(settings, { lockCommand: 'users create' });
+  } catch (err) {
+    if (!(err instanceof DatabaseLockedError)) throw err;
+    throw new Error(
+      `the hub is running on this embedded database (pid ${err.holder.pid}, "${err.holder.command}"): ` +
+        'create the user in the dashboard (Stores & users, as an administrator), or stop the hub first and run this again',
+    );
+  }
+}
+
 export function usersCommand(ctx: () => CliContext): Command {
   const users = new Command('users').description('dashboard accounts');
   users
@@ -141,9 +158,9 @@ export function usersCommand(ctx: () => CliContext): Command {
     .description('create an account; the password is read from standard input')
     .action(async (name: string, o: { role: string; store?: string[] }) => {
       const { settings } = ctx();
+      const handle = await openUsersDatabase(settings);
       if (process.stdin.isTTY)
         process.stderr.write(`Password for ${name} (at least ${MIN_PASSWORD_LENGTH} characters): `);
-      const handle = await openDatabase(settings);
       try {
         await handle.migrate();
         const user = await usersCreateCommand(

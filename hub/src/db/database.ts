@@ -15,6 +15,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Settings } from '../settings.ts';
+import { acquireDatabaseLock, type DatabaseLock } from './lock.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -50,6 +51,11 @@ export interface OpenOptions {
    * initdb, which takes seconds. Ignored when the data directory already holds a database.
    */
   pgliteTemplate?: Blob;
+  /**
+   * PGlite only: what this process runs, written in the database's lock (`pglite.lock` in the data
+   * directory) for the message another process gets (default "serve").
+   */
+  lockCommand?: string;
   /** PostgreSQL only: the most connections the pool opens (default 10). */
   maxConnections?: number;
   /** Receives errors of idle pooled connections (a restarted server); they are ignored otherwise. */
@@ -142,10 +148,27 @@ async function openPglite(
   options: OpenOptions,
 ): Promise<DatabaseHandle> {
   let dir: string | undefined;
+  let lock: DatabaseLock | undefined;
   if (!options.inMemory) {
     dir = pgliteDir(dataDir);
     mkdirSync(dir, { recursive: true });
+    // One process at a time (lock.ts says why); thrown before PGlite touches the folder.
+    lock = acquireDatabaseLock(dataDir, options.lockCommand ?? 'serve');
   }
+  try {
+    return await openPgliteLocked(dir, schemaName, options, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function openPgliteLocked(
+  dir: string | undefined,
+  schemaName: string | undefined,
+  options: OpenOptions,
+  lock: DatabaseLock | undefined,
+): Promise<DatabaseHandle> {
   // PGlite is one connection. It queues every query and holds the queue for a whole transaction, so
   // concurrent callers are serialised for us; code inside `db.transaction` must use its `tx`, never
   // the outer `db` (that would wait for the transaction it runs in).
@@ -172,7 +195,11 @@ async function openPglite(
     async close() {
       if (closed) return;
       closed = true;
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
