@@ -4,14 +4,25 @@ import type { Detections } from '../types.ts';
 import { emptyDetections } from '../types.ts';
 import { type Detector, ensureCapacity, Lanes, laneCount } from './detector.ts';
 import { NmsScratch, nms } from './nms.ts';
+import { SizeCalibration, type SizeCalibrationOptions } from './size-calibration.ts';
 
 export interface HogOptions {
   /**
-   * Factor the frame is enlarged by before detection. The HOG window is 64x128 and the person inside
-   * it about 48x96, so people shorter than about 96 / upscale pixels are missed. Default 1.5 (finds
-   * people from about 64 px tall). 1 disables upscaling.
+   * A fixed factor the frame is enlarged by before detection, searching every larger size too (the
+   * old behaviour; turns the calibration off). The HOG window is 64x128 and the person inside it about
+   * 48x96, so people shorter than about 96 / upscale pixels are missed. Unset (the default): the sizes
+   * searched follow the people seen (`calibration`).
    */
   upscale?: number;
+  /** How the sizes searched follow the people seen (when `upscale` is unset). */
+  calibration?: Partial<SizeCalibrationOptions>;
+  /**
+   * Smallest person searched for while calibrating, as a share of the frame height. Default 1/12 (48 px
+   * in a 576 px tall frame). The largest is the whole frame height.
+   */
+  widestSmallPerson?: number;
+  /** Most the frame is ever enlarged (blurrier than this, HOG finds nobody anyway). Default 3. */
+  maxUpscale?: number;
   /** Step between pyramid levels (OpenCV's `scale`). 1.05 is OpenCV's default; 1.2 is 3x cheaper. */
   pyramidScale?: number;
   /** Window stride in pixels of the (upscaled) image. Default 8. */
@@ -42,6 +53,37 @@ export interface HogOptions {
  */
 const BOX_WIDTH_FRACTION = 0.52;
 const BOX_HEIGHT_FRACTION = 0.75;
+/** Height in px of the person inside the 128 px tall window. */
+const WINDOW_PERSON = 128 * BOX_HEIGHT_FRACTION;
+/** OpenCV's default (and largest useful) number of pyramid levels. */
+const ALL_LEVELS = 64;
+
+/**
+ * The pyramid that finds people `low` .. `high` px tall (clamped to the enlargements allowed): the
+ * factor the frame is enlarged by and the number of levels (each `pyramidScale` smaller).
+ */
+export function hogPyramid<T extends HogPyramid>(
+  low: number,
+  high: number,
+  pyramidScale: number,
+  maxUpscale: number,
+  into: T,
+): T {
+  const upscale = Math.min(maxUpscale, WINDOW_PERSON / low);
+  const largest = (high * upscale) / WINDOW_PERSON;
+  // One level past the largest so a person at the range's edge still falls between two levels.
+  const levels = largest <= 1 ? 1 : Math.ceil(Math.log(largest) / Math.log(pyramidScale)) + 2;
+  into.upscale = upscale;
+  into.levels = Math.min(ALL_LEVELS, levels);
+  return into;
+}
+
+export interface HogPyramid {
+  /** Factor the frame is resized by before the pyramid (below 1: made smaller). */
+  upscale: number;
+  /** Pyramid levels searched, each `pyramidScale` smaller than the one before. */
+  levels: number;
+}
 
 /**
  * Maps an SVM margin to 0..1 with a logistic curve: 0.5 at margin 0.3, where most false positives of
@@ -52,8 +94,8 @@ export function hogScore(weight: number): number {
   return 1 / (1 + Math.exp(-2 * (weight - 0.3)));
 }
 
-/** What one overlapping detect() call owns. */
-interface HogLane {
+/** What one overlapping detect() call owns, including the pyramid chosen for its frame. */
+interface HogLane extends HogPyramid {
   hog: InstanceType<CV['HOGDescriptor']>;
   out: Detections;
   scratch: NmsScratch;
@@ -64,7 +106,13 @@ export class HogDetector implements Detector {
   private readonly laneState: Lanes<HogLane>;
   private readonly winStride: InstanceType<CV['Size']>;
   private readonly padding: InstanceType<CV['Size']>;
+  /** Fixed enlargement; NaN when the calibration chooses it. */
   private readonly upscale: number;
+  private readonly calibration: SizeCalibration | undefined;
+  private readonly widestSmallPerson: number;
+  private readonly maxUpscale: number;
+  /** Share of the full work allowed by the engine's speed cap (`setWorkLimit`). */
+  private workLimit = 1;
   private readonly pyramidScale: number;
   private readonly hitThreshold: number;
   private readonly groupThreshold: number;
@@ -76,14 +124,23 @@ export class HogDetector implements Detector {
     private readonly cv: CV,
     options: HogOptions = {},
   ) {
-    this.upscale = options.upscale ?? 1.5;
+    this.upscale = options.upscale ?? Number.NaN;
+    this.calibration =
+      options.upscale === undefined
+        ? new SizeCalibration({ minScore: 0.6, ...options.calibration })
+        : undefined;
+    this.widestSmallPerson = options.widestSmallPerson ?? 1 / 12;
+    this.maxUpscale = options.maxUpscale ?? 3;
     this.pyramidScale = options.pyramidScale ?? 1.2;
     this.hitThreshold = options.hitThreshold ?? 0;
     this.groupThreshold = options.groupThreshold ?? 1;
     this.nmsIou = options.nmsIou ?? 0.45;
     this.scoreThreshold = options.scoreThreshold ?? 0;
     this.grayscale = options.grayscale ?? true;
-    if (!(this.upscale > 0)) throw new Error(`HOG upscale must be > 0, got ${this.upscale}`);
+    if (options.upscale !== undefined && !(this.upscale > 0))
+      throw new Error(`HOG upscale must be > 0, got ${this.upscale}`);
+    if (!(this.widestSmallPerson > 0 && this.widestSmallPerson <= 1))
+      throw new Error(`HOG widestSmallPerson must be in (0, 1], got ${this.widestSmallPerson}`);
     if (!(this.pyramidScale > 1)) throw new Error(`HOG pyramidScale must be > 1, got ${this.pyramidScale}`);
     const stride = options.winStride ?? 8;
     const pad = options.padding ?? 8;
@@ -93,7 +150,7 @@ export class HogDetector implements Detector {
     const lanes = Array.from({ length: laneCount(options.lanes, 'HOG') }, () => {
       const hog = new cv.HOGDescriptor();
       hog.setSVMDetector(svm);
-      return { hog, out: emptyDetections(32), scratch: new NmsScratch() };
+      return { hog, out: emptyDetections(32), scratch: new NmsScratch(), upscale: 1, levels: ALL_LEVELS };
     });
     this.laneState = new Lanes(lanes, 'HOG');
   }
@@ -102,8 +159,46 @@ export class HogDetector implements Detector {
     return this.laneState.count;
   }
 
-  detect(frame: Mat): Promise<Detections> {
-    return this.laneState.run((lane) => this.detectIn(lane, frame));
+  /**
+   * `at`: the frame's time in ms, which the calibration counts its seconds in. Without it the frame is
+   * searched at every size and teaches the calibration nothing.
+   */
+  async detect(frame: Mat, at?: number): Promise<Detections> {
+    const out = await this.laneState.run((lane) => {
+      const p = this.pyramidFor(lane, frame, at);
+      // The work grows with the enlarged frame's pixels: the speed cap shrinks it (small people first).
+      if (this.workLimit < 1) p.upscale *= Math.sqrt(this.workLimit);
+      return this.detectIn(p, frame);
+    });
+    if (at !== undefined) this.calibration?.observe(out, at, frame.rows);
+    return out;
+  }
+
+  /**
+   * Speed cap (Detector.setWorkLimit): about `fraction` of the full work, by enlarging the frame less
+   * (the smallest people are the first missed). 1 lifts it.
+   */
+  setWorkLimit(fraction: number): void {
+    this.workLimit = Math.min(1, Math.max(0.05, fraction));
+  }
+
+  /** The enlargement and level count for this frame, from the calibration or the fixed options. */
+  private pyramidFor(lane: HogLane, frame: Mat, at: number | undefined): HogLane {
+    const c = this.calibration;
+    if (!c) {
+      lane.upscale = this.upscale;
+      lane.levels = ALL_LEVELS;
+      return lane;
+    }
+    const ps = this.pyramidScale;
+    if (at === undefined || c.wide(at))
+      return hogPyramid(frame.rows * this.widestSmallPerson, frame.rows, ps, this.maxUpscale, lane);
+    return hogPyramid(c.low, c.high, ps, this.maxUpscale, lane);
+  }
+
+  /** The sizes the calibration searches now (undefined with a fixed `upscale`), for reports and tests. */
+  get personSizes(): SizeCalibration | undefined {
+    return this.calibration;
   }
 
   private async detectIn(lane: HogLane, frame: Mat): Promise<Detections> {
@@ -113,7 +208,9 @@ export class HogDetector implements Detector {
     if (frame.empty) return out;
     const gray = this.grayscale && frame.channels === 3 ? await frame.cvtColorAsync(cv.COLOR_BGR2GRAY) : null;
     const src = gray ?? frame;
-    const up = this.upscale;
+    const up = lane.upscale;
+    // The typings call nlevels read-only, but the binding has a setter (OpenCV reads it per call).
+    (lane.hog as { nlevels: number }).nlevels = lane.levels;
     const scaled =
       up === 1
         ? null
@@ -122,7 +219,7 @@ export class HogDetector implements Detector {
             Math.round(frame.cols * up),
             0,
             0,
-            cv.INTER_LINEAR,
+            up < 1 ? cv.INTER_AREA : cv.INTER_LINEAR,
           );
     if (scaled) gray?.release();
     const img = scaled ?? src;

@@ -8,7 +8,7 @@ import { isModelName, MODELS, modelPath } from './models.ts';
 import { YoloxDetector, type YoloxOptions } from './yolox.ts';
 
 export { type Detector, type DetectorKind, ensureCapacity } from './detector.ts';
-export { HogDetector, type HogOptions, hogScore } from './hog.ts';
+export { HogDetector, type HogOptions, type HogPyramid, hogPyramid, hogScore } from './hog.ts';
 export {
   DEFAULT_MODEL_BASE_URL,
   isModelName,
@@ -22,6 +22,12 @@ export {
 } from './models.ts';
 export { MotionGate, type MotionGateOptions } from './motion.ts';
 export { iou, NmsScratch, nms } from './nms.ts';
+export { DEFAULT_PERSON_SIZES, PersonSizes, type PersonSizesOptions } from './person-sizes.ts';
+export {
+  DEFAULT_SIZE_CALIBRATION,
+  SizeCalibration,
+  type SizeCalibrationOptions,
+} from './size-calibration.ts';
 export { YoloxDetector, type YoloxOptions, yoloxAnchorCount, yoloxGrid } from './yolox.ts';
 
 export interface CreateDetectorOptions {

@@ -5,12 +5,30 @@ import type { Detections } from '../types.ts';
 import { emptyDetections } from '../types.ts';
 import { type Detector, ensureCapacity, Lanes, laneCount } from './detector.ts';
 import { NmsScratch, nms } from './nms.ts';
+import { SizeCalibration, type SizeCalibrationOptions } from './size-calibration.ts';
 
 type Net = ReturnType<CV['readNetFromONNX']>;
 
 export interface YoloxOptions {
-  /** Network input size the model was exported with. Default 416 (nano, tiny); 640 for yolox-s. */
+  /**
+   * Network input size the model was exported with. Default 416 (nano, tiny); 640 for yolox-s. With
+   * `autoInput` it is the largest input used (while calibrating and for the periodic wide checks).
+   */
   inputSize?: number;
+  /**
+   * Choose the input size from the people seen (`fitInput` only): the smallest multiple of 32 that
+   * keeps the smallest people seen `minPersonPixels` tall in the network's picture, never below
+   * `minInputSize` nor above `inputSize`. Default true.
+   */
+  autoInput?: boolean;
+  /** Network pixels the smallest person seen must keep with `autoInput`. Default 32. */
+  minPersonPixels?: number;
+  /** Smallest input size (long side) `autoInput` goes down to. Default 224. */
+  minInputSize?: number;
+  /** Least time between two input size or threshold changes that make it smaller or stricter. Default 5 s. */
+  holdSeconds?: number;
+  /** How the sizes searched follow the people seen. */
+  calibration?: Partial<SizeCalibrationOptions>;
   /**
    * Shrink the input's short side to the frame's aspect ratio (rounded up to a multiple of 32)
    * instead of padding to a square. The network sees the same picture with less padding: 416x320
@@ -18,7 +36,12 @@ export interface YoloxOptions {
    * model exported with a fixed input shape.
    */
   fitInput?: boolean;
-  /** Minimum objectness x class score. Default 0.1 (ByteTrack keeps low-score boxes for its 2nd pass). */
+  /**
+   * Minimum objectness x class score, fixed. Unset (the default): a quarter of the score most
+   * confident people reach (their 10th percentile), kept within 0.1 .. 0.2, so the tracker's
+   * low-score second pass (0.1 .. 0.5) still gets partly hidden people while clutter is dropped in
+   * scenes where people score high.
+   */
   scoreThreshold?: number;
   /** IoU above which the weaker box is suppressed. Default 0.45. */
   nmsIou?: number;
@@ -87,11 +110,26 @@ interface Lane {
   grid: ReturnType<typeof yoloxGrid>;
 }
 
+/** Bounds of the chosen score threshold: the tracker's low threshold, and well under its high one. */
+const AUTO_SCORE_MIN = 0.1;
+const AUTO_SCORE_MAX = 0.2;
+
 export class YoloxDetector implements Detector {
   readonly name = 'yolox' as const;
-  private readonly size: number;
+  /** Largest input (long side): the model's. */
+  private readonly maxSize: number;
   private readonly fitInput: boolean;
-  private readonly scoreThreshold: number;
+  private readonly fixedScore: boolean;
+  private scoreThreshold: number;
+  private readonly calibration: SizeCalibration | undefined;
+  private readonly minPersonPixels: number;
+  private readonly minSize: number;
+  private readonly holdMs: number;
+  /** Input size between the wide checks, and when it or the threshold last changed. */
+  private narrowSize: number;
+  private changedAt = Number.NEGATIVE_INFINITY;
+  /** Largest input allowed by the engine's speed cap (`setWorkLimit`). */
+  private workCap: number;
   private readonly nmsIou: number;
   private readonly classId: number;
   private readonly maxDetections: number;
@@ -105,11 +143,20 @@ export class YoloxDetector implements Detector {
     nets: Net[],
     options: YoloxOptions,
   ) {
-    this.size = options.inputSize ?? 416;
+    this.maxSize = options.inputSize ?? 416;
+    this.narrowSize = this.maxSize;
     this.fitInput = options.fitInput ?? true;
-    if (this.size % 32 !== 0 || this.size < 32)
-      throw new Error(`YOLOX inputSize must be a multiple of 32, got ${this.size}`);
-    this.scoreThreshold = options.scoreThreshold ?? 0.1;
+    if (this.maxSize % 32 !== 0 || this.maxSize < 32)
+      throw new Error(`YOLOX inputSize must be a multiple of 32, got ${this.maxSize}`);
+    this.fixedScore = options.scoreThreshold !== undefined;
+    this.scoreThreshold = options.scoreThreshold ?? AUTO_SCORE_MIN;
+    const auto = (options.autoInput ?? true) && this.fitInput;
+    this.calibration =
+      auto || !this.fixedScore ? new SizeCalibration({ minScore: 0.5, ...options.calibration }) : undefined;
+    this.minPersonPixels = auto ? (options.minPersonPixels ?? 32) : 0;
+    this.minSize = Math.min(this.maxSize, Math.max(32, options.minInputSize ?? 224));
+    this.holdMs = (options.holdSeconds ?? 5) * 1000;
+    this.workCap = this.maxSize;
     this.nmsIou = options.nmsIou ?? 0.45;
     this.classId = options.classId ?? 0;
     this.maxDetections = options.maxDetections ?? 300;
@@ -162,22 +209,82 @@ export class YoloxDetector implements Detector {
     return new YoloxDetector(cv, nets, options);
   }
 
-  async detect(frame: Mat): Promise<Detections> {
+  /**
+   * `at`: the frame's time in ms, which the calibration counts its seconds in. Without it the frame is
+   * searched with the largest input and teaches the calibration nothing.
+   */
+  async detect(frame: Mat, at?: number): Promise<Detections> {
     if (this.closed) throw new Error('YOLOX detector is closed');
-    return this.laneState.run((lane) => this.detectIn(lane, frame));
+    const c = at === undefined || frame.empty ? undefined : this.calibration;
+    const chosen = !c || at === undefined || c.wide(at) ? this.maxSize : this.adapt(frame, at, c);
+    const size = Math.min(chosen, this.workCap);
+    const out = await this.laneState.run((lane) => this.detectIn(lane, frame, size));
+    if (at !== undefined) c?.observe(out, at, frame.rows);
+    return out;
   }
 
-  private async detectIn(lane: Lane, frame: Mat): Promise<Detections> {
+  /**
+   * Speed cap (Detector.setWorkLimit): the input keeps about `fraction` of the largest input's pixels,
+   * never under 160 px (a multiple of 32), whatever the people seen need.
+   */
+  setWorkLimit(fraction: number): void {
+    const f = Math.min(1, Math.max(0, fraction));
+    this.workCap = Math.max(Math.min(160, this.maxSize), Math.floor((this.maxSize * Math.sqrt(f)) / 32) * 32);
+  }
+
+  /** Input size (long side) used between the wide checks now; the largest while calibrating. */
+  get inputSize(): number {
+    return this.narrowSize;
+  }
+
+  /** Minimum score kept now. */
+  get threshold(): number {
+    return this.scoreThreshold;
+  }
+
+  /** The sizes the calibration searches now (undefined when nothing is chosen automatically). */
+  get personSizes(): SizeCalibration | undefined {
+    return this.calibration;
+  }
+
+  /**
+   * Updates the narrow input size and the threshold from the people seen: a larger input at once (small
+   * people would be missed), a smaller one or a stricter threshold only `holdSeconds` after the last change.
+   */
+  private adapt(frame: Mat, at: number, c: SizeCalibration): number {
+    const longSide = Math.max(frame.cols, frame.rows);
+    let size = this.narrowSize;
+    if (this.minPersonPixels > 0) {
+      const want = Math.ceil((this.minPersonPixels * longSide) / c.low / 32) * 32;
+      size = Math.min(this.maxSize, Math.max(this.minSize, want));
+    }
+    let thr = this.scoreThreshold;
+    if (!this.fixedScore) {
+      const q = c.sizes.scoreQuantile(0.1, at);
+      if (!Number.isNaN(q)) thr = Math.min(AUTO_SCORE_MAX, Math.max(AUTO_SCORE_MIN, q / 4));
+    }
+    const settled = at - this.changedAt >= this.holdMs;
+    if (size > this.narrowSize || (size < this.narrowSize && settled)) {
+      this.narrowSize = size;
+      this.changedAt = at;
+    }
+    if (thr < this.scoreThreshold || (thr > this.scoreThreshold && settled)) {
+      this.scoreThreshold = thr;
+      this.changedAt = at;
+    }
+    return this.narrowSize;
+  }
+
+  private async detectIn(lane: Lane, frame: Mat, size: number): Promise<Detections> {
     const cv = this.cv;
     lane.out.count = 0;
     if (frame.empty) return lane.out;
 
     // Letterbox: resize keeping the aspect ratio into the top-left of the 114-grey canvas.
-    const size = this.size;
     const ratio = Math.min(size / frame.rows, size / frame.cols);
     const w = Math.min(size, Math.round(frame.cols * ratio));
     const h = Math.min(size, Math.round(frame.rows * ratio));
-    const canvas = this.prepareInput(lane, w, h);
+    const canvas = this.prepareInput(lane, w, h, size);
     const resized = await frame.resizeAsync(h, w, 0, 0, cv.INTER_LINEAR);
     const roi = canvas.getRegion(new cv.Rect(0, 0, w, h));
     resized.copyTo(roi);
@@ -207,9 +314,9 @@ export class YoloxDetector implements Detector {
   }
 
   /** Sizes the lane's input for a resized frame of w x h and returns its canvas (padding filled once). */
-  private prepareInput(lane: Lane, w: number, h: number): Mat {
+  private prepareInput(lane: Lane, w: number, h: number, size: number): Mat {
     if (lane.canvas && w === lane.w && h === lane.h) return lane.canvas;
-    const fit = (v: number) => (this.fitInput ? Math.min(this.size, Math.ceil(v / 32) * 32) : this.size);
+    const fit = (v: number) => (this.fitInput ? Math.min(size, Math.ceil(v / 32) * 32) : size);
     lane.w = w;
     lane.h = h;
     lane.inputW = fit(w);

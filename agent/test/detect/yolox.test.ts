@@ -173,3 +173,70 @@ describe('YOLOX errors', () => {
     await expect(createDetector({ kind: 'ssd' })).rejects.toThrow(/Unknown detector "ssd"/);
   });
 });
+
+describe('YOLOX input size and threshold follow the people seen', () => {
+  const idx = [100, 150, 199, 250, 300, 350, 400];
+  let close: Mat[] = [];
+  beforeAll(async () => {
+    const cv = await loadOpenCV();
+    // A crop enlarged 3x, as from a lower camera: people about 250 px tall in a 768x576 frame.
+    close = (await readFrames(idx)).map((m) => {
+      const crop = m.getRegion(new cv.Rect(260, 150, 256, 192)).resize(576, 768);
+      m.release();
+      return crop;
+    });
+  });
+  afterAll(() => {
+    for (const f of close) f.release();
+  });
+
+  /** Confident detections (score >= 0.5) in the frames, the first at `fromMs`, one every 0.5 s. */
+  async function confident(d: YoloxDetector, fromMs: number): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < close.length; i++) {
+      const det = await d.detect(close[i]!, fromMs + i * 500);
+      for (let k = 0; k < det.count; k++) if (det.scores[k]! >= 0.5) n++;
+    }
+    return n;
+  }
+
+  it('uses a smaller input for large people and still finds them', async () => {
+    const cv = await loadOpenCV();
+    const fixed = await YoloxDetector.load(cv, YOLOX_NANO, { autoInput: false, scoreThreshold: 0.1 });
+    const auto = await YoloxDetector.load(cv, YOLOX_NANO);
+    try {
+      const reference = await confident(fixed, 0);
+      expect(auto.inputSize).toBe(416);
+      await confident(auto, 0); // calibration
+      await confident(auto, 4000);
+      // People about 250 px need far less than 416: the floor (224) or close to it.
+      expect(auto.inputSize).toBeLessThanOrEqual(256);
+      expect(auto.inputSize).toBeGreaterThanOrEqual(224);
+      const narrowed = await confident(auto, 20_000);
+      expect(reference).toBeGreaterThan(10);
+      expect(narrowed).toBeGreaterThanOrEqual(Math.floor(reference * 0.85));
+      // The threshold stays where the tracker's second pass (from 0.1) still gets partly hidden people.
+      expect(auto.threshold).toBeGreaterThanOrEqual(0.1);
+      expect(auto.threshold).toBeLessThanOrEqual(0.2);
+      expect(fixed.threshold).toBe(0.1);
+    } finally {
+      fixed.close();
+      auto.close();
+    }
+  });
+
+  it('honours the speed cap whatever the people need', async () => {
+    const auto = await YoloxDetector.load(await loadOpenCV(), YOLOX_NANO);
+    try {
+      auto.setWorkLimit(0.25);
+      const det = await auto.detect(close[0]!, 0);
+      expect(det.count).toBeGreaterThan(0);
+      auto.setWorkLimit(0.01);
+      await auto.detect(close[1]!, 100);
+      auto.setWorkLimit(1);
+      await auto.detect(close[2]!, 200);
+    } finally {
+      auto.close();
+    }
+  });
+});
