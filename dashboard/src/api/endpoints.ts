@@ -22,6 +22,7 @@ import {
   User,
   Visit,
   VisitDetail,
+  VisitDurations,
   Zone,
   ZoneStats,
 } from '@oskartrack/protocol';
@@ -98,6 +99,8 @@ export const analyticsHeatmap = (
   api: Api,
   r: { cameraId: string; from: string; to: string; cols?: number; rows?: number },
 ) => api.get(Heatmap, '/api/analytics/heatmap', q(r));
+export const analyticsVisitDurations = (api: Api, r: Omit<RangeQuery, 'source'>) =>
+  api.get(VisitDurations, '/api/analytics/visit-durations', q(r));
 export const compareStores = (api: Api, r: { from: string; to: string; storeIds?: readonly string[] }) =>
   api.get(StoreComparison, '/api/analytics/compare', q(r));
 export const exportSummariesCsv = (api: Api, query: Query) =>

@@ -219,13 +219,16 @@ describe('dashboard in Chromium against the demo hub', () => {
     await shot(page, 'dashboard');
   }, 90_000);
 
-  it('lists visitors and draws a visit on the picture', async () => {
+  it('shows how long visitors stayed, and single visits in the installer view', async () => {
     await page.click('nav >> text=Visitors');
-    await eventually(page, '[data-testid=visits] tbody tr.clickable');
+    await eventually(page, '[data-testid=duration-bucket]');
+    await shot(page, 'clients');
+    await page.click('[data-testid=installer-view]');
+    await page.waitForSelector('[data-testid=visits] tbody tr.clickable', { timeout: 30_000 });
     await page.click('[data-testid=visits] tbody tr.clickable >> nth=0');
     await page.waitForSelector('[data-testid=visit-path] polyline');
-    await shot(page, 'clients');
-  }, 60_000);
+    await shot(page, 'clients-installer');
+  }, 90_000);
 
   it('counts visitors in the new area', async () => {
     const since = new Date(Date.now() - 3600_000).toISOString();

@@ -94,6 +94,7 @@ function samples(s: StoreData): Record<string, Sample> {
     'GET /api/analytics/timeseries': { query: ranged },
     'GET /api/analytics/zones': { query: ranged },
     'GET /api/analytics/flows': { query: ranged },
+    'GET /api/analytics/visit-durations': { query: ranged },
     'GET /api/analytics/heatmap': { query: { cameraId: s.camera.id, ...RANGE } },
     'GET /api/analytics/compare': { query: { storeIds: s.store.id, ...RANGE } },
     'GET /api/export/visits.csv': { query: ranged },

@@ -33,7 +33,7 @@ function VisitTable(props: {
           <tr>
             <th>Started</th>
             <th>Time spent</th>
-            <th>Person</th>
+            <th>Track</th>
           </tr>
         </thead>
         <tbody>

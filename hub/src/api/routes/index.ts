@@ -21,6 +21,7 @@ import peopleRoutes from './people.ts';
 import settingsRoutes from './settings.ts';
 import storeRoutes from './stores.ts';
 import userRoutes from './users.ts';
+import visitDurationRoutes from './visit-durations.ts';
 
 export interface ApiOptions extends RouteOptions {
   broker?: BrokerHealthProvider | undefined;
@@ -70,6 +71,7 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(geometryRoutes);
   await app.register(peopleRoutes);
   await app.register(analyticsRoutes, { prefix: '/analytics' });
+  await app.register(visitDurationRoutes, { prefix: '/analytics' });
   await app.register(exportRoutes, { prefix: '/export' });
 };
 

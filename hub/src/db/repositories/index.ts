@@ -13,6 +13,7 @@ import { StoresRepository } from './stores.ts';
 import { SummariesRepository } from './summaries.ts';
 import { UploadsRepository } from './uploads.ts';
 import { UsersRepository } from './users.ts';
+import { VisitDurationsRepository } from './visit-durations.ts';
 import { VisitsRepository } from './visits.ts';
 import { ZonesRepository } from './zones.ts';
 
@@ -31,6 +32,7 @@ export * from './stores.ts';
 export * from './summaries.ts';
 export * from './uploads.ts';
 export * from './users.ts';
+export * from './visit-durations.ts';
 export * from './visits.ts';
 export * from './zones.ts';
 
@@ -42,6 +44,7 @@ export interface Repositories {
   zones: ZonesRepository;
   customers: CustomersRepository;
   visits: VisitsRepository;
+  visitDurations: VisitDurationsRepository;
   events: EventsRepository;
   deadLetters: DeadLettersRepository;
   summaries: SummariesRepository;
@@ -62,6 +65,7 @@ export function createRepositories(db: Db): Repositories {
     zones: new ZonesRepository(db),
     customers: new CustomersRepository(db),
     visits: new VisitsRepository(db),
+    visitDurations: new VisitDurationsRepository(db),
     events: new EventsRepository(db),
     deadLetters: new DeadLettersRepository(db),
     summaries: new SummariesRepository(db),
