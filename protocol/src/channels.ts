@@ -18,12 +18,13 @@ export interface Outgoing {
   retain: boolean;
 }
 
-/** The topic of `channel` for one device; `sub` is the camera id (live) or request name (request, response). */
+/** The topic of `channel` for one device; `sub` is the camera id (live, video) or request name (request, response). */
 export function channelTopic(channel: Channel, deviceId: string, sub?: string): string {
   switch (channel) {
     case 'live':
     case 'request':
     case 'response':
+    case 'video':
       if (sub === undefined) throw new Error(`channel ${channel} needs a sub-topic`);
       return topics[channel](deviceId, sub);
     default:

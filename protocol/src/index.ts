@@ -10,3 +10,4 @@ export * from './live.ts';
 export * from './messages.ts';
 export * from './topics.ts';
 export * from './validate.ts';
+export * from './video.ts';

@@ -8,13 +8,16 @@
  * Hub to client: `hello` first, then `status` (a box went online/offline or reported), `live` (the
  * boxes tracked in a camera's current frame; may be dropped for a slow client), `events` (every
  * event as it is stored, per commit, in seq order per device), `job` (progress of an uploaded
- * recording), `dropped` (events or other messages this client missed because it read too slowly:
- * fetch them over the REST API), `subscribed`, `pong`, `error`.
+ * recording), `video` (one picture of a camera this client watches, with its frame time: see
+ * video.ts; skipped, like `live`, for a slow client), `dropped` (events or other messages this client
+ * missed because it read too slowly: fetch them over the REST API), `subscribed`, `pong`, `error`.
  *
  * Client to hub: `subscribe` / `unsubscribe` a camera's live boxes (by default a client gets every
  * camera's boxes; after its first `subscribe` only the cameras it named; `unsubscribe` without a
  * camera stops all, `subscribe` without one restores all), `auth` (a refreshed access token, so the
- * socket outlives the old token), `ping`.
+ * socket outlives the old token), `ping`, `watch` / `unwatch` a camera's video (the Live page: the hub
+ * asks the camera's box for pictures while at least one client watches it, and stops it when the last
+ * one unwatches or disconnects).
  *
  * Close codes: 1008 no/invalid/expired token or a session that ended; 1013 the client read too
  * slowly for too long (reconnect and catch up over REST); 1001 the hub is shutting down.
@@ -25,6 +28,7 @@ import { UploadJob } from './api/uploads.ts';
 import { SequencedEvent } from './events.ts';
 import { Id } from './geometry.ts';
 import { DeviceStatus, LiveTracks } from './messages.ts';
+import { VideoFrame } from './video.ts';
 
 export const WS_PATH = '/ws';
 /** Closed for a missing, invalid or expired token, or an ended session. */
@@ -59,6 +63,15 @@ export const LiveMessage = Type.Object({
   tracks: LiveTracks,
 });
 
+/** One picture of a watched camera; `frame.at` matches the `tracks.at` of the boxes seen in it. */
+export const VideoMessage = Type.Object({
+  type: Type.Literal('video'),
+  storeId: Id,
+  deviceId: Id,
+  cameraId: Id,
+  frame: VideoFrame,
+});
+
 export const EventsMessage = Type.Object({
   type: Type.Literal('events'),
   storeId: Id,
@@ -85,6 +98,8 @@ export const SubscribedMessage = Type.Object({
   type: Type.Literal('subscribed'),
   /** The cameras whose live boxes this socket gets: `all` (the default) or a list (empty: none). */
   live: Type.Union([Type.Literal('all'), Type.Array(Id)]),
+  /** The cameras whose video this socket watches. */
+  video: Type.Optional(Type.Array(Id)),
 });
 
 export const PongMessage = Type.Object({ type: Type.Literal('pong'), id: Type.Optional(Type.String()) });
@@ -95,6 +110,7 @@ export const ServerMessage = Type.Union([
   HelloMessage,
   StatusMessage,
   LiveMessage,
+  VideoMessage,
   EventsMessage,
   JobMessage,
   DroppedMessage,
@@ -124,5 +140,22 @@ export const PingMessage = Type.Object(
   { additionalProperties: false },
 );
 
-export const ClientMessage = Type.Union([SubscribeMessage, UnsubscribeMessage, AuthMessage, PingMessage]);
+/** Start (`watch`) or stop (`unwatch`) a camera's live video. */
+export const WatchMessage = Type.Object(
+  { type: Type.Literal('watch'), cameraId: Id },
+  { additionalProperties: false },
+);
+export const UnwatchMessage = Type.Object(
+  { type: Type.Literal('unwatch'), cameraId: Id },
+  { additionalProperties: false },
+);
+
+export const ClientMessage = Type.Union([
+  SubscribeMessage,
+  UnsubscribeMessage,
+  AuthMessage,
+  PingMessage,
+  WatchMessage,
+  UnwatchMessage,
+]);
 export type ClientMessage = Static<typeof ClientMessage>;

@@ -10,6 +10,7 @@ import {
   SnapshotRequest,
   SnapshotResponse,
 } from './messages.ts';
+import { VideoFrame, WatchRequest } from './video.ts';
 
 export const TOPIC_ROOT = 'oskartrack/v1';
 const SAFE_SEGMENT = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -26,10 +27,10 @@ export const CHANNELS = {
   ack: { schema: Ack, qos: 1, retain: false, from: 'hub', signed: true },
   config: { schema: DeviceConfig, qos: 1, retain: true, from: 'hub', signed: true },
   live: { schema: LiveTracks, qos: 0, retain: false, from: 'agent', signed: false },
-  // The request name is the sub-topic: `snapshot` (a SnapshotRequest), `camera-check` (a
-  // CameraCheckRequest, answered with a CameraCheckResponse).
+  // The request name is the sub-topic: `snapshot` (a SnapshotRequest), `watch` (a WatchRequest),
+  // `camera-check` (a CameraCheckRequest, answered with a CameraCheckResponse).
   request: {
-    schema: Type.Union([SnapshotRequest, CameraCheckRequest]),
+    schema: Type.Union([SnapshotRequest, WatchRequest, CameraCheckRequest]),
     qos: 1,
     retain: false,
     from: 'hub',
@@ -42,6 +43,8 @@ export const CHANNELS = {
     from: 'agent',
     signed: false,
   },
+  /** Pictures of a watched camera (video.ts): sub-topic the camera id, dropped when nobody watches. */
+  video: { schema: VideoFrame, qos: 0, retain: false, from: 'agent', signed: false },
 } as const satisfies Record<
   string,
   { schema: TSchema; qos: 0 | 1; retain: boolean; from: 'agent' | 'hub'; signed: boolean }
@@ -76,19 +79,25 @@ export const topics = {
     `${topics.deviceRoot(deviceId)}/request/${segment(name, 'request name')}`,
   response: (deviceId: string, name: string) =>
     `${topics.deviceRoot(deviceId)}/response/${segment(name, 'request name')}`,
+  video: (deviceId: string, cameraId: string) =>
+    `${topics.deviceRoot(deviceId)}/video/${segment(cameraId, 'camera id')}`,
   /** Subscription patterns for the hub. */
   all: {
     status: `${TOPIC_ROOT}/devices/+/status`,
     events: `${TOPIC_ROOT}/devices/+/events`,
     live: `${TOPIC_ROOT}/devices/+/live/+`,
     response: `${TOPIC_ROOT}/devices/+/response/+`,
+    video: `${TOPIC_ROOT}/devices/+/video/+`,
   },
 } as const;
+
+/** Channels with one more topic level: the camera id (`live`, `video`) or the request name. */
+export const SUB_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['live', 'request', 'response', 'video']);
 
 export interface ParsedTopic {
   deviceId: string;
   channel: Channel;
-  /** The camera id of `live`, the request name of `request` / `response`. */
+  /** The camera id of `live` and `video`, the request name of `request` / `response`. */
   sub?: string;
 }
 
@@ -98,7 +107,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (parts[0] !== 'oskartrack' || parts[1] !== 'v1' || parts[2] !== 'devices') return undefined;
   const [deviceId, channel, sub] = [parts[3], parts[4], parts[5]];
   if (!deviceId || !SAFE_SEGMENT.test(deviceId) || !channel || !(channel in CHANNELS)) return undefined;
-  const withSub = channel === 'live' || channel === 'request' || channel === 'response';
+  const withSub = SUB_CHANNELS.has(channel as Channel);
   if (withSub ? parts.length !== 6 || !sub || !SAFE_SEGMENT.test(sub) : parts.length !== 5) return undefined;
   return withSub ? { deviceId, channel: channel as Channel, sub } : { deviceId, channel: channel as Channel };
 }

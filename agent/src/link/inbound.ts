@@ -20,6 +20,7 @@ import {
   SnapshotRequest,
   SnapshotResponse,
   topics,
+  WatchRequest,
 } from '@oskartrack/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
@@ -41,6 +42,8 @@ export interface InboundOptions {
   onSnapshot?: (request: SnapshotRequest) => Promise<SnapshotResponse>;
   /** A signed camera-check request: about a minute of the camera through the detectors (check/box-check.ts). */
   onCameraCheck?: (request: CameraCheckRequest) => Promise<CameraCheckResponse>;
+  /** A signed watch request: send a camera's pictures for its lease (runtime/live-video.ts). */
+  onWatch?: (request: WatchRequest) => void;
   /** Publishes when connected; false otherwise. */
   publish: (message: Outgoing) => boolean;
   /** Publishes the box's status (after a config was applied). */
@@ -150,6 +153,11 @@ export class InboundRouter {
   }
 
   private async onRequest(topic: string, name: string, payload: Buffer): Promise<void> {
+    if (name === 'watch') {
+      const watch = this.open(WatchRequest, topic, payload, 'watch request');
+      if (watch) this.o.onWatch?.(watch);
+      return;
+    }
     if (name === 'camera-check') {
       const ask = this.open(CameraCheckRequest, topic, payload, 'camera-check request');
       if (ask) await this.answerCheck(ask);

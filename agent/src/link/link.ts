@@ -22,6 +22,8 @@ import {
   type SnapshotRequest,
   type SnapshotResponse,
   topics,
+  type VideoFrame,
+  type WatchRequest,
 } from '@oskartrack/protocol';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.ts';
@@ -59,6 +61,8 @@ export interface LinkOptions {
   onSnapshot?: (request: SnapshotRequest) => Promise<SnapshotResponse>;
   /** A signed request to check a camera's view (check/box-check.ts). */
   onCameraCheck?: (request: CameraCheckRequest) => Promise<CameraCheckResponse>;
+  /** A signed request to send a camera's pictures for a while (live video). */
+  onWatch?: (request: WatchRequest) => void;
   /** Events per batch, at most MAX_BATCH_EVENTS (and a batch is cut to fit MAX_PAYLOAD_BYTES). */
   batchSize?: number;
   /** Batches sent and not yet acknowledged by the hub, in the backlog / steady lane. Default 4. */
@@ -213,6 +217,14 @@ export class Link {
     if (Buffer.byteLength(message.payload) > MAX_PAYLOAD_BYTES) return this.dropLive();
     this.session.publish(message);
     this.live.liveSent++;
+    return true;
+  }
+
+  /** One picture of a watched camera at QoS 0: dropped (false) when offline or the socket is backed up. */
+  publishVideo(frame: VideoFrame): boolean {
+    const limit = this.opts.liveMaxBufferedBytes ?? 256 * 1024;
+    if (!this.session.ready || this.session.buffered > limit) return false;
+    this.session.publish(outgoing('video', this.deviceId, frame, frame.cameraId));
     return true;
   }
 

@@ -25,6 +25,7 @@ import {
   statusPath,
   writeJsonAtomic,
 } from './identity.ts';
+import { LiveVideo } from './live-video.ts';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -99,8 +100,16 @@ export class Agent {
   private applying: Promise<void> = Promise.resolve();
   /** The hub's camera checks, run on the cameras of the current configuration. */
   private checks: BoxChecks | undefined;
+  /** Pictures of the cameras someone watches on the dashboard, sent only while the hub's lease runs. */
+  readonly video: LiveVideo;
 
-  constructor(private readonly opts: AgentOptions) {}
+  constructor(private readonly opts: AgentOptions) {
+    this.video = new LiveVideo({
+      publish: (frame) => this.link?.publishVideo(frame) ?? false,
+      hasCamera: (id) => this.workers.has(id),
+      log: opts.log,
+    });
+  }
 
   async start(): Promise<void> {
     const { dataDir, identity, log } = this.opts;
@@ -133,6 +142,7 @@ export class Agent {
         this.checks ??= new BoxChecks(dataDir, () => this.config);
         return this.checks.answer(request);
       },
+      onWatch: (request) => this.video.watch(request),
       logger: log,
     });
     if (this.config) await this.apply(this.config, true);
@@ -173,6 +183,8 @@ export class Agent {
             if (config.live.enabled) this.link?.publishLive(live);
           },
           liveMaxFps: config.live.maxFps,
+          // Live turned off in the hub's settings: no boxes and no pictures either.
+          ...(config.live.enabled ? { video: this.video } : {}),
           // The hub hears at once that a camera lost its picture (or has it back).
           onStateChange: () => this.link?.publishStatus(),
         });

@@ -31,6 +31,8 @@ export interface CameraWorkerOptions {
   onEvents: (events: TrackingEvent[]) => void;
   onLive?: (live: LiveTracks) => void;
   liveMaxFps?: number;
+  /** Live video (live-video.ts): whether a picture is due, and sending one. */
+  video?: { due(cameraId: string): boolean; send(frame: Frame): Promise<boolean> };
   /** The camera's state or problem changed (not called for each retry in the same trouble). */
   onStateChange?: () => void;
   /** Wait before reopening a camera after a failure. */
@@ -173,7 +175,10 @@ export class CameraWorker {
           this.gaps.frame(frame.at);
           if (result.events.length) this.opts.onEvents(result.events);
           this.measureFps();
-          this.publishLive(frame, result.tracks);
+          // A frame that goes out as a picture sends its boxes too, first, so they are there for it.
+          const pictured = this.opts.video?.due(frame.cameraId) ?? false;
+          this.publishLive(frame, result.tracks, pictured);
+          if (pictured) await this.opts.video?.send(frame);
           if (this.pending.length) await this.answerSnapshots(frame);
         },
         onFinish: (events) => {
@@ -216,9 +221,10 @@ export class CameraWorker {
     }
   }
 
-  private publishLive(frame: Frame, tracks: Tracks): void {
+  /** `pictured`: this frame went out as video, so its boxes go too (the page matches them by time). */
+  private publishLive(frame: Frame, tracks: Tracks, pictured = false): void {
     const { onLive, liveMaxFps = 5 } = this.opts;
-    if (!onLive || frame.at - this.lastLive < 1000 / liveMaxFps) return;
+    if (!onLive || (!pictured && frame.at - this.lastLive < 1000 / liveMaxFps)) return;
     this.lastLive = frame.at;
     const out: LiveTracks['tracks'] = [];
     const b = tracks.boxes;

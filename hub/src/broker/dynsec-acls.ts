@@ -5,7 +5,7 @@
  * hub status; only the hub writes a device's ack, config and requests and the hub status.
  * Pure functions, tested without a broker.
  */
-import { CHANNELS, type Channel, TOPIC_ROOT, topics } from '@oskartrack/protocol';
+import { CHANNELS, type Channel, SUB_CHANNELS, TOPIC_ROOT, topics } from '@oskartrack/protocol';
 import type { Acl } from './dynsec.ts';
 
 export const HUB_ROLE = 'oskartrack-hub';
@@ -13,9 +13,6 @@ export const HUB_ROLE = 'oskartrack-hub';
 export const DEVICE_ROLE_PREFIX = 'oskartrack-device-';
 /** The text name of device accounts, so an administrator can tell them apart in `listClients`. */
 export const DEVICE_TEXT_NAME = 'OskarTrack box (managed by the hub)';
-
-/** Channels with one more level (`live/{camera}`, `request/{name}`, `response/{name}`). */
-const NAMED: ReadonlySet<Channel> = new Set(['live', 'request', 'response']);
 
 export function deviceRoleName(deviceId: string): string {
   return `${DEVICE_ROLE_PREFIX}${deviceId}`;
@@ -31,7 +28,7 @@ export function deviceAcls(deviceId: string): Acl[] {
   const root = topics.deviceRoot(deviceId); // throws on an id that is not a safe topic segment
   const acls: Acl[] = [];
   for (const [name, channel] of Object.entries(CHANNELS) as [Channel, (typeof CHANNELS)[Channel]][]) {
-    const topic = NAMED.has(name) ? `${root}/${name}/+` : `${root}/${name}`;
+    const topic = SUB_CHANNELS.has(name) ? `${root}/${name}/+` : `${root}/${name}`;
     if (channel.from === 'agent') acls.push({ acltype: 'publishClientSend', topic, allow: true });
     else acls.push({ acltype: 'subscribePattern', topic, allow: true });
   }

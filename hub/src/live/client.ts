@@ -12,7 +12,7 @@
  *   `closeAfterDroppedEvents` events in all, or (`stalled`) its queue did not move for `stallMs`.
  * The queue drains from each send's completion callback, and from the feed's periodic tick.
  */
-import type { ServerMessage } from '@oskartrack/protocol';
+import { type ServerMessage, VIDEO_LEASE_MS, VIDEO_RENEW_MS } from '@oskartrack/protocol';
 import type { Principal } from '../api/scope.ts';
 
 /** What the feed needs of a WebSocket (the `ws` package's server socket has it). */
@@ -38,6 +38,10 @@ export interface LiveLimits {
   closeAfterDroppedEvents: number;
   /** How often each client's token and session are checked again (default 60 s). */
   recheckMs: number;
+  /** How long a box sends a watched camera's pictures after each watch request (default 10 s). */
+  videoLeaseMs: number;
+  /** How often the watch requests are renewed while anyone watches (default 4 s). */
+  videoRenewMs: number;
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
@@ -47,6 +51,8 @@ export const DEFAULT_LIVE_LIMITS: LiveLimits = {
   stallMs: 30_000,
   closeAfterDroppedEvents: 100_000,
   recheckMs: 60_000,
+  videoLeaseMs: VIDEO_LEASE_MS,
+  videoRenewMs: VIDEO_RENEW_MS,
 };
 
 export interface LiveConnectOptions {
@@ -93,6 +99,8 @@ export class LiveClient {
   private scope: ReadonlySet<string> | undefined;
   /** Cameras whose live boxes it wants: all, or the ones it subscribed to. */
   live: 'all' | Set<string> = 'all';
+  /** Cameras whose video it watches (video-watch.ts counts them per camera). */
+  readonly video = new Set<string>();
   private readonly queue: Buffer[] = [];
   private queueBytes = 0;
   private readonly dropped = { events: 0, messages: 0, live: 0 };

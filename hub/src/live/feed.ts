@@ -26,9 +26,10 @@ import {
   type SequencedEvent,
   type ServerMessage,
   type UploadJob,
+  type VideoFrame,
 } from '@oskartrack/protocol';
 import type { MessageBus } from '../broker/bus.ts';
-import { on } from '../broker/channel-bus.ts';
+import { on, send } from '../broker/channel-bus.ts';
 import type { Repositories } from '../db/repositories/index.ts';
 import {
   type ClientHost,
@@ -43,6 +44,7 @@ import {
 } from './client.ts';
 import { StoreDirectory } from './directory.ts';
 import { handleClientMessage, hello, reason } from './requests.ts';
+import { VideoWatch, type VideoWatchStats } from './video-watch.ts';
 
 export {
   DEFAULT_LIVE_LIMITS,
@@ -71,6 +73,14 @@ export interface LiveFeedOptions {
   now?: () => number;
 }
 
+/** Live video through the feed: requests sent to boxes, pictures relayed and refused. */
+export interface LiveVideoStats extends VideoWatchStats {
+  /** Pictures handed to clients (once per picture, however many clients got it). */
+  relayed: number;
+  /** Pictures refused: malformed, camera id not matching the topic, or from a box not asked. */
+  rejected: number;
+}
+
 export class LiveFeed implements ClientHost {
   readonly limits: LiveLimits;
   readonly directory: StoreDirectory;
@@ -84,6 +94,10 @@ export class LiveFeed implements ClientHost {
   private readonly statuses = new Map<string, DeviceStatus>();
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
+  private readonly repos: Pick<Repositories, 'devices' | 'cameras'>;
+  /** Who watches which camera's video; made when the bus is attached. */
+  private video: VideoWatch | undefined;
+  private readonly videoCounters = { relayed: 0, rejected: 0 };
   /** Counters, shared with the clients. */
   readonly counters: Omit<LiveFeedStats, 'clients'> = {
     sent: 0,
@@ -98,6 +112,7 @@ export class LiveFeed implements ClientHost {
     this.limits = { ...DEFAULT_LIVE_LIMITS, ...options.limits };
     this.log = options.log;
     this.now = options.now ?? Date.now;
+    this.repos = options.repos;
     this.directory = new StoreDirectory({
       repos: options.repos,
       ...(options.storeCacheTtlMs !== undefined ? { ttlMs: options.storeCacheTtlMs } : {}),
@@ -109,6 +124,14 @@ export class LiveFeed implements ClientHost {
 
   stats(): LiveFeedStats {
     return { clients: this.clients.size, ...this.counters };
+  }
+
+  videoStats(): LiveVideoStats {
+    return {
+      watchRequests: this.video?.stats.watchRequests ?? 0,
+      stopRequests: this.video?.stats.stopRequests ?? 0,
+      ...this.videoCounters,
+    };
   }
 
   /** Forgets every cached device and camera store (after stores, devices or cameras changed). */
@@ -133,6 +156,49 @@ export class LiveFeed implements ClientHost {
       },
       { accept: () => this.clients.size > 0 }, // nobody watching: not even parsed
     );
+    await this.attachVideo(bus);
+  }
+
+  /** Watch requests to the boxes, and their pictures from the bus to the clients watching. */
+  private async attachVideo(bus: MessageBus): Promise<void> {
+    this.video = new VideoWatch({
+      leaseMs: this.limits.videoLeaseMs,
+      renewMs: this.limits.videoRenewMs,
+      request: (deviceId, request) => send(bus, 'request', deviceId, request, 'watch'),
+      cameraDevice: async (cameraId) => (await this.repos.cameras.find(cameraId))?.deviceId ?? undefined,
+      log: this.log,
+    });
+    await on(
+      bus,
+      'video',
+      (deviceId, parsed, cameraId) => {
+        // Only the pictures asked for: the right camera, from the box it runs on.
+        if (!parsed.ok || parsed.value.cameraId !== cameraId || this.video?.deviceOf(cameraId) !== deviceId) {
+          this.videoCounters.rejected++;
+          return;
+        }
+        this.videoFrame(deviceId, parsed.value);
+      },
+      { accept: () => this.video?.watching === true }, // nobody watching: not even parsed
+    );
+  }
+
+  /** A picture of a watched camera, to the clients watching it that may see its store; never kept. */
+  videoFrame(deviceId: string, frame: VideoFrame): void {
+    const { cameraId } = frame;
+    this.withCameraStore(cameraId, (storeId) => {
+      const watchers = this.video?.watchers(cameraId);
+      if (!watchers) return;
+      let data: Buffer | undefined;
+      const now = this.now();
+      for (const c of watchers) {
+        if (!c.sees(storeId)) continue;
+        data ??= encode({ type: 'video', storeId, deviceId, cameraId, frame });
+        // Like live boxes: never queued, skipped for a client that reads slowly.
+        c.offer(data, 'live', 0, now);
+      }
+      if (data) this.videoCounters.relayed++;
+    });
   }
 
   /** A device's live boxes (validated); sent to clients of its store that want that camera. */
@@ -157,7 +223,9 @@ export class LiveFeed implements ClientHost {
 
   /** A device's status was stored (online, offline, or a new report). */
   deviceStatus(deviceId: string, status: DeviceStatus): void {
+    const wasOnline = this.statuses.get(deviceId)?.state === 'online';
     this.statuses.set(deviceId, status);
+    if (status.state === 'online' && !wasOnline) this.video?.deviceOnline(deviceId);
     this.withStore(deviceId, (storeId) =>
       this.broadcast(storeId, { type: 'status', storeId, deviceId, status }, 'other', 0),
     );
@@ -206,11 +274,12 @@ export class LiveFeed implements ClientHost {
   disconnect(client: LiveClient): void {
     client.closed = true;
     this.clients.delete(client);
+    this.video?.sync(client);
   }
 
   /** Handles one text message from a client (requests.ts). */
-  receive(client: LiveClient, raw: string): Promise<void> {
-    return handleClientMessage(
+  async receive(client: LiveClient, raw: string): Promise<void> {
+    await handleClientMessage(
       {
         cameraStore: (cameraId) => this.directory.cameraStore(cameraId),
         refuse: (c, why) => this.closeClient(c, CLOSE_POLICY, why),
@@ -219,12 +288,15 @@ export class LiveFeed implements ClientHost {
       client,
       raw,
     );
+    // `watch` / `unwatch` change who watches which camera's video.
+    if (!client.closed) this.video?.sync(client);
   }
 
   /** Closes every socket (1001) and stops the tick. */
   close(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    this.video?.close();
     for (const c of [...this.clients]) this.closeClient(c, CLOSE_GOING_AWAY, 'the hub is shutting down');
   }
 

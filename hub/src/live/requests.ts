@@ -1,7 +1,8 @@
 /**
  * What a live-feed client may ask (protocol/src/live.ts `ClientMessage`): `ping`, `subscribe` and
- * `unsubscribe` a camera's live boxes (only cameras of its stores), and `auth` with a refreshed token
- * (same user only). Answers go through the client's own queue.
+ * `unsubscribe` a camera's live boxes, `watch` and `unwatch` its video (only cameras of its stores;
+ * the feed then starts or stops the video, video-watch.ts), and `auth` with a refreshed token (same
+ * user only). Answers go through the client's own queue.
  */
 import { ClientMessage, type ServerMessage } from '@oskartrack/protocol';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
@@ -21,7 +22,7 @@ export interface RequestHost {
 }
 
 const UNKNOWN =
-  'unknown message: send {"type":"subscribe"|"unsubscribe","cameraId"?}, {"type":"auth","token"} or {"type":"ping"}';
+  'unknown message: send {"type":"subscribe"|"unsubscribe","cameraId"?}, {"type":"watch"|"unwatch","cameraId"}, {"type":"auth","token"} or {"type":"ping"}';
 
 /** Handles one text message from a client. */
 export async function handleClientMessage(host: RequestHost, client: LiveClient, raw: string): Promise<void> {
@@ -50,7 +51,24 @@ export async function handleClientMessage(host: RequestHost, client: LiveClient,
       return;
     case 'auth':
       return reauth(host, client, m.token);
+    case 'watch':
+      return watch(host, client, m.cameraId);
+    case 'unwatch':
+      client.video.delete(m.cameraId);
+      client.reply(subscribed(client));
+      return;
   }
+}
+
+/** Only a camera of the client's stores can be watched. */
+async function watch(host: RequestHost, client: LiveClient, cameraId: string): Promise<void> {
+  const storeId = await host.cameraStore(cameraId);
+  if (storeId === undefined || !client.sees(storeId)) {
+    client.reply({ type: 'error', message: `there is no camera ${cameraId} in your stores` });
+    return;
+  }
+  client.video.add(cameraId);
+  client.reply(subscribed(client));
 }
 
 async function subscribe(host: RequestHost, client: LiveClient, cameraId: string | undefined): Promise<void> {
@@ -93,7 +111,8 @@ export function hello(p: Principal): ServerMessage {
 }
 
 function subscribed(c: LiveClient): ServerMessage {
-  return { type: 'subscribed', live: c.live === 'all' ? 'all' : [...c.live] };
+  const live = c.live === 'all' ? 'all' : [...c.live];
+  return c.video.size > 0 ? { type: 'subscribed', live, video: [...c.video] } : { type: 'subscribed', live };
 }
 
 export function reason(err: unknown): string {

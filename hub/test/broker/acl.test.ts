@@ -13,10 +13,15 @@ describe('device publish rules', () => {
       topics.events(A),
       topics.live(A, 'cam-1'),
       topics.response(A, 'snapshot'),
+      topics.video(A, 'cam-1'),
     ]) {
       expect(devicePublishDecision(A, topic, false), topic).toEqual({ ok: true });
     }
     expect(devicePublishDecision(A, topics.status(A), true)).toEqual({ ok: true });
+    // Live video: never retained, never another box's, and watch requests are the hub's alone.
+    expect(devicePublishDecision(A, topics.video(A, 'cam-1'), true).ok).toBe(false);
+    expect(devicePublishDecision(A, topics.video(B, 'cam-1'), false).ok).toBe(false);
+    expect(devicePublishDecision(A, topics.request(A, 'watch'), false).ok).toBe(false);
   });
 
   it("refuses another device's topics, the hub's channels, retained non-status and anything else", () => {

@@ -4,7 +4,7 @@ import { devicePublishDecision, deviceSubscribeDecision, topicMatches } from '..
 import { deviceAcls, deviceIdOfRole, deviceRoleName, hubAcls } from '../../src/broker/dynsec-acls.ts';
 
 const ID = 'dev-abc';
-const NAMED = { live: 'cam-1', request: 'snapshot', response: 'snapshot' } as Partial<
+const NAMED = { live: 'cam-1', request: 'snapshot', response: 'snapshot', video: 'cam-1' } as Partial<
   Record<Channel, string>
 >;
 
@@ -29,6 +29,7 @@ describe('dynamic-security rules', () => {
       }
     }
     expect(subscribes).toContain(topics.hubStatus);
+    expect(publishes).toContain(`${topics.deviceRoot(ID)}/video/+`);
     expect(acls.every((a) => a.allow && !a.topic.includes('#'))).toBe(true);
   });
 
