@@ -12,6 +12,7 @@ const Live = lazy(() => import('./pages/Live.tsx'));
 const Clients = lazy(() => import('./pages/Clients.tsx'));
 const Zones = lazy(() => import('./pages/Zones.tsx'));
 const Stores = lazy(() => import('./pages/Stores.tsx'));
+const Account = lazy(() => import('./pages/Account.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 const api = createBrowserApi();
@@ -29,6 +30,7 @@ render(
         <Route path="/clients" component={Clients} />
         <Route path="/zones" component={Zones} />
         <Route path="/stores" component={Stores} />
+        <Route path="/account" component={Account} />
         <Route path="*404" component={NotFound} />
       </Router>
     </AppProvider>

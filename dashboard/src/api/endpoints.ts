@@ -9,12 +9,14 @@ import {
   CountingLine,
   CustomerPage,
   DeadLetterGroup,
+  DetectorSettings,
   Device,
   EnrollmentCode,
   Flows,
   Heatmap,
   NewEnrollmentCode,
   Page,
+  type PasswordChange,
   Store,
   StoreComparison,
   TimeSeries,
@@ -63,6 +65,24 @@ export const createEnrollmentCode = (api: Api, storeId: string, body: { ttlMinut
   api.write('POST', NewEnrollmentCode, `/api/stores/${enc(storeId)}/enrollment-codes`, body);
 export const deleteEnrollmentCode = (api: Api, storeId: string, id: string) =>
   api.delete(`/api/stores/${enc(storeId)}/enrollment-codes/${enc(id)}`);
+/** What a camera is: its name, box, source, frame rate; `null` clears a value. */
+export interface CameraBody {
+  name?: string;
+  deviceId?: string | null;
+  source?: string;
+  fps?: number | null;
+  enabled?: boolean;
+}
+export const createCamera = (
+  api: Api,
+  body: CameraBody & { storeId: string; name: string; source: string },
+) => api.write('POST', Camera, '/api/cameras', body);
+export const updateCamera = (api: Api, id: string, body: CameraBody) =>
+  api.write('PATCH', Camera, `/api/cameras/${enc(id)}`, body);
+export const deleteCamera = (api: Api, id: string) => api.delete(`/api/cameras/${enc(id)}`);
+export const getDetector = (api: Api) => api.get(DetectorSettings, '/api/settings/detector');
+export const setDetector = (api: Api, body: DetectorSettings) =>
+  api.write('PUT', DetectorSettings, '/api/settings/detector', body);
 export const listDeadLetters = (api: Api, storeId?: string) =>
   api.get(Type.Array(DeadLetterGroup), '/api/dead-letters', storeId ? { storeId } : undefined);
 
@@ -128,3 +148,5 @@ export const createUser = (
 export const updateUser = (api: Api, id: string, body: object) =>
   api.write('PATCH', User, `/api/users/${enc(id)}`, body);
 export const deleteUser = (api: Api, id: string) => api.delete(`/api/users/${enc(id)}`);
+export const changePassword = (api: Api, body: PasswordChange) =>
+  api.request<void>('POST', '/api/auth/password', { body });

@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { path: '/clients', label: 'Visitors', icon: 'people', role: 'viewer' },
   { path: '/zones', label: 'Areas & lines', icon: 'shapes', role: 'manager' },
   { path: '/stores', label: 'Stores & users', icon: 'store', role: 'admin' },
+  { path: '/account', label: 'Your account', icon: 'people', role: 'viewer' },
 ];
 
 const RANK: Record<Role, number> = { viewer: 0, manager: 1, admin: 2 };
@@ -101,9 +102,9 @@ function TopBar(props: { user: SessionUser; onMenu: () => void }): JSX.Element {
         OskarTrack
       </A>
       <div class="who">
-        <span class="muted small" data-testid="who">
+        <A href="/account" class="muted small" data-testid="who" title="Your account and password">
           {props.user.name} · {roleWords(props.user.role)}
-        </span>
+        </A>
         <button
           type="button"
           class="ghost small"

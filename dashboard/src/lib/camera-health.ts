@@ -95,3 +95,68 @@ export function describeHealth(
   const detail = [why ? `${why[0]!.toUpperCase()}${why.slice(1)}.` : '', gaps].filter(Boolean).join(' ');
   return { ok: false, headline: `Camera ${name}: no picture${when}${doing}`, detail };
 }
+
+/** What an installer does next about a camera without picture, when the box gave no advice. */
+export function cameraNextStep(h: CameraHealth): string {
+  if (h.state === 'running' || h.state === 'starting') return '';
+  if (h.state === 'stopped')
+    return 'The box stopped reading this camera: check that counting is on for it, or restart the agent on the box.';
+  const advice = h.problem ? ADVICE[h.problem] : undefined;
+  const then = 'On the box, "npx oskartrack-agent doctor" tries the camera and says what fails.';
+  return advice ? `Next: ${advice}. ${then}` : `Next: ${then}`;
+}
+
+/** The box's last error about this camera and since when; undefined while it has a picture. */
+export function lastCameraError(h: CameraHealth): { text: string; at?: number | undefined } | undefined {
+  if (h.state === 'running' || h.state === 'starting') return undefined;
+  const text = h.error || (h.problem ? ADVICE[h.problem] : undefined);
+  if (!text) return undefined;
+  return { text: `${text[0]!.toUpperCase()}${text.slice(1)}`, at: h.since ?? h.lastFrameAt };
+}
+
+/** A box's link to the hub as the devices list tells it. */
+export interface BoxLink {
+  name: string;
+  online: boolean;
+  /** ISO time, or null when never heard from. */
+  lastSeenAt: string | null;
+  outboxDepth: number;
+  outboxOldestAgeMs: number;
+}
+
+export interface BoxWords {
+  ok: boolean;
+  headline: string;
+  /** What to do next; empty when all is well. */
+  next: string;
+}
+
+/** Counts waiting on a box this long mean they are not getting through. */
+const STUCK_MS = 5 * 60_000;
+
+/** Plain words for a box's link to the hub; `time` formats a moment (the browser's clock time by default). */
+export function describeBox(b: BoxLink, time: (t: number) => string = hhmm): BoxWords {
+  const status = '"npx oskartrack-agent status" on the box names what fails (the hub link, the cameras)';
+  if (!b.lastSeenAt) {
+    return {
+      ok: false,
+      headline: `Box ${b.name}: has never connected`,
+      next: `Next: on the box, run the enrollment command, then "npx oskartrack-agent run"; ${status}.`,
+    };
+  }
+  if (!b.online) {
+    return {
+      ok: false,
+      headline: `Box ${b.name}: offline since ${time(Date.parse(b.lastSeenAt))}`,
+      next: `Next: check that the box has power and network, and that nothing blocks it from the hub; ${status}. It keeps counting offline and sends the counts when it is back.`,
+    };
+  }
+  if (b.outboxDepth > 0 && b.outboxOldestAgeMs >= STUCK_MS) {
+    return {
+      ok: false,
+      headline: `Box ${b.name}: connected, but ${b.outboxDepth} counts wait on it (the oldest for ${formatDuration(b.outboxOldestAgeMs)})`,
+      next: "Next: the hub is not taking its counts. Look for a note about counts from a camera the hub does not know above, and at the hub's log.",
+    };
+  }
+  return { ok: true, headline: `Box ${b.name}: connected`, next: '' };
+}

@@ -52,6 +52,10 @@ function samples(s: StoreData): Record<string, Sample> {
     'DELETE /api/users/:id': {},
     'GET /api/settings': {},
     'PUT /api/settings/demographics': { payload: { enabled: false } },
+    'GET /api/settings/detector': {},
+    'PUT /api/settings/detector': {
+      payload: { kind: 'hog', scoreThreshold: 0.5, everyNth: 1, motionGate: false },
+    },
     'GET /api/stores': { list: true },
     'POST /api/stores': { payload: { name: 'New store' } },
     'GET /api/stores/:id': {},

@@ -23,3 +23,10 @@ export type Me = Static<typeof Me>;
 
 export const LoginAnswer = Type.Composite([Tokens, Type.Object({ user: Me })]);
 export type LoginAnswer = Wire<Static<typeof LoginAnswer>>;
+
+/** `POST /api/auth/password`: change your own password (the same rules as a new user's). */
+export const PasswordChange = Type.Object({
+  currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+  newPassword: Type.String({ minLength: 1, maxLength: 256 }),
+});
+export type PasswordChange = Static<typeof PasswordChange>;

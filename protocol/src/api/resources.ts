@@ -52,6 +52,10 @@ export const NewEnrollmentCode = Type.Object({
   code: Type.String({ description: "the one-time part, then the hub CA's fingerprint (unless --insecure)" }),
   expiresAt: DateTime,
   command: Type.String({ description: 'what the installer types on the box' }),
+  /** The address the box should call: the hub's public URL, else the address the browser used. */
+  hubUrl: Type.String(),
+  /** Set when `hubUrl` works only on the hub's own machine (no public URL set): what to do instead. */
+  hubUrlWarning: Type.Optional(Type.String()),
 });
 export type NewEnrollmentCode = Wire<Static<typeof NewEnrollmentCode>>;
 

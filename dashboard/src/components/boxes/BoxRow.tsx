@@ -13,12 +13,12 @@ export function BoxRow(props: {
   return (
     <tr>
       <td>{d.name}</td>
-      <td>
+      <td data-label="State">
         <DeviceState device={d} />
       </td>
-      <td>{formatAgo(d.lastSeenAt)}</td>
-      <td>{d.softwareVersion ?? '–'}</td>
-      <td style={{ 'text-align': 'right' }}>
+      <td data-label="Last seen">{formatAgo(d.lastSeenAt)}</td>
+      <td data-label="Software">{d.softwareVersion ?? '–'}</td>
+      <td class="actions">
         <button type="button" class="ghost small" onClick={() => props.onRename(d)}>
           Rename
         </button>

@@ -1,4 +1,7 @@
-/** A store's boxes, its enrollment codes, and counts the hub could not place (dead letters). */
+/**
+ * A store's boxes with their health, its cameras, its enrollment codes, and counts the hub could not
+ * place (dead letters).
+ */
 
 import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import {
@@ -14,8 +17,10 @@ import { ErrorNote } from '../Common.tsx';
 import { DeadLetters } from '../DeadLetters.tsx';
 import { Icon } from '../Icon.tsx';
 import { useAction } from '../use-action.ts';
+import { BoxHealth } from './BoxHealth.tsx';
 import { BoxRow } from './BoxRow.tsx';
 import { EnrollmentCodeNote, type FreshCode } from './EnrollmentCodeNote.tsx';
+import { StoreCameras } from './StoreCameras.tsx';
 import { UnusedCodes } from './UnusedCodes.tsx';
 
 /** A new code stays valid for a day. */
@@ -58,7 +63,7 @@ export function StoreBoxes(props: { store: Store }): JSX.Element {
     <section class="card" data-testid={`boxes-${props.store.id}`}>
       <div class="card-head">
         <h2>
-          <Icon name="box" /> Boxes in {props.store.name}
+          <Icon name="box" /> Boxes and cameras in {props.store.name}
         </h2>
         <button type="button" onClick={boxes.newCode} disabled={boxes.act.busy()} data-testid="new-code">
           <Icon name="plus" /> New enrollment code
@@ -68,7 +73,7 @@ export function StoreBoxes(props: { store: Store }): JSX.Element {
       <ErrorNote text={boxes.act.error()} />
       <DeadLetters storeId={props.store.id} />
       <div class="table-wrap">
-        <table class="table">
+        <table class="table stacked">
           <thead>
             <tr>
               <th>Box</th>
@@ -95,6 +100,8 @@ export function StoreBoxes(props: { store: Store }): JSX.Element {
         </table>
       </div>
       <UnusedCodes codes={boxes.codes()} onWithdraw={boxes.withdraw} />
+      <BoxHealth storeId={props.store.id} />
+      <StoreCameras store={props.store} />
     </section>
   );
 }

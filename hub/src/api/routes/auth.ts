@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LoginAnswer, Me, Tokens } from '@oskartrack/protocol';
+import { LoginAnswer, Me, PasswordChange, Tokens } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { HttpError, unauthorized } from '../errors.ts';
+import { badRequest, HttpError, unauthorized } from '../errors.ts';
 import { admitPasswordAttempt, formatWait } from '../login-limits.ts';
 import { errors } from '../schemas.ts';
 import { hashSecret, verifySecret } from '../secrets.ts';
@@ -128,10 +128,9 @@ function passwordRoute(app: App, limits: Limits, limitAddress: LimitAddress): vo
       schema: {
         tags: ['accounts'],
         summary: 'Change your own password (signs out your other sessions)',
-        body: Type.Object({
-          currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
-          newPassword: Type.String({ minLength: 1, maxLength: 256 }),
-        }),
+        description:
+          'The current password is checked first; the new one follows the rules for new users. This session stays signed in; every other session of the user ends.',
+        body: PasswordChange,
         response: { 204: Type.Null(), ...errors(400, 401, 429) },
       },
       preHandler: async (request) => {
@@ -143,12 +142,13 @@ function passwordRoute(app: App, limits: Limits, limitAddress: LimitAddress): vo
       const p = caller(request);
       const user = await app.repos.users.findForLogin(p.name);
       if (!user || !(await verifySecret(user.passwordHash, request.body.currentPassword))) {
-        throw unauthorized('the current password is wrong');
+        // 400, not 401: the caller is signed in, and a 401 would make the dashboard sign them out.
+        throw badRequest('the current password is wrong: type the password you signed in with');
       }
       await app.repos.loginAttempts.clear({ name: p.name, address: request.ip });
       checkPassword(request.body.newPassword);
       await app.repos.users.update(p.userId, { passwordHash: await hashSecret(request.body.newPassword) });
-      await app.repos.sessions.revokeAllForUser(p.userId, app.auth.now());
+      await app.repos.sessions.revokeAllForUser(p.userId, app.auth.now(), p.sessionId);
       return reply.code(204).send(null);
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../schemas.ts';
 import { adminRoute } from './helpers.ts';
+import { detectorRoutes } from './settings-detector.ts';
 
 /** Hub-wide switches: administrators only. */
 const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -37,6 +38,7 @@ const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { demographics: request.body.enabled, erased };
     },
   );
+  detectorRoutes(app);
 };
 
 export default settingsRoutes;

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id, NewEnrollmentCode } from '@oskartrack/protocol';
+import { Id, isLoopbackHost, NewEnrollmentCode } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../db/errors.ts';
 import { AddressError, hubUrlFor } from '../box-addresses.ts';
@@ -168,7 +168,9 @@ function listAndCreateCodeRoutes(app: App, opts: Options): void {
         storeId: row.storeId,
         code,
         expiresAt: row.expiresAt,
-        command: `oskartrack-agent enroll --hub ${hub} --code ${code}`,
+        command: `npx oskartrack-agent enroll --hub ${hub.url} --code ${code}`,
+        hubUrl: hub.url,
+        ...(hub.warning ? { hubUrlWarning: hub.warning } : {}),
       });
     },
   );
@@ -198,13 +200,27 @@ function withdrawCodeRoute(app: App): void {
   );
 }
 
-/** The hub address a new box should use, or a placeholder when it cannot be worked out. */
-function enrollHubUrl(opts: Options, host: string): string {
+const SET_PUBLIC_URL =
+  'start the hub with --public-url https://<name or address the boxes reach>:<port> (or set OSKARTRACK_PUBLIC_URL) and make a new code';
+
+/**
+ * The hub address a new box should use: the public URL, else the address this browser called. A
+ * loopback address works only for a box on the hub's own machine, which the warning says.
+ */
+function enrollHubUrl(opts: Options, host: string): { url: string; warning?: string } {
   try {
-    return hubUrlFor(opts.enrollment, host);
+    const url = hubUrlFor(opts.enrollment, host);
+    if (!isLoopbackHost(new URL(url).hostname)) return { url };
+    return {
+      url,
+      warning: `${url} reaches the hub only from the hub's own machine; for a box on another machine, ${SET_PUBLIC_URL}`,
+    };
   } catch (error) {
     if (!(error instanceof AddressError)) throw error;
-    return 'https://HUB-ADDRESS:PORT';
+    return {
+      url: 'https://HUB-ADDRESS:PORT',
+      warning: `this hub does not know the address boxes reach it at: ${SET_PUBLIC_URL}`,
+    };
   }
 }
 

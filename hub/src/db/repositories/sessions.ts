@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { authSessions, type UserRole, userStores, users } from '../schema.ts';
@@ -109,13 +109,17 @@ export class SessionsRepository {
     return rows.length > 0;
   }
 
-  /** Ends every session of a user (disabled, password or role changed, "log out everywhere"). */
-  async revokeAllForUser(userId: string, now: Date = new Date()): Promise<number> {
+  /**
+   * Ends every session of a user (disabled, password or role changed, "log out everywhere"), but
+   * `keep` (the session that changed its own password stays signed in).
+   */
+  async revokeAllForUser(userId: string, now: Date = new Date(), keep?: string): Promise<number> {
     if (!isUuid(userId)) return 0;
+    const others = keep && isUuid(keep) ? ne(authSessions.id, keep) : undefined;
     const rows = await this.db
       .update(authSessions)
       .set({ revokedAt: now })
-      .where(and(eq(authSessions.userId, userId), isNull(authSessions.revokedAt)))
+      .where(and(eq(authSessions.userId, userId), isNull(authSessions.revokedAt), others))
       .returning({ id: authSessions.id });
     return rows.length;
   }

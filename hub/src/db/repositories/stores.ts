@@ -17,7 +17,9 @@ function requireTimezone(timezone: string): string {
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
   } catch {
-    throw new ValidationError(`unknown time zone ${JSON.stringify(timezone)}`);
+    throw new ValidationError(
+      `unknown time zone ${JSON.stringify(timezone)}: use a name like Europe/London or America/New_York (region/city)`,
+    );
   }
   return timezone;
 }

@@ -1,0 +1,185 @@
+/**
+ * Adding or changing a camera: its name, the box that reads it, where the picture comes from, the
+ * frame rate and the detector; for a saved camera with a box, a current picture from it.
+ */
+import type { DetectorSettings } from '@oskartrack/protocol';
+import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
+import { describeError } from '../../api/client.ts';
+import {
+  type CameraBody,
+  createCamera,
+  getDetector,
+  setDetector,
+  updateCamera,
+} from '../../api/endpoints.ts';
+import type { Camera, Store } from '../../api/types.ts';
+import { useApp } from '../../stores/app.tsx';
+import { CameraPicture } from '../CameraPicture.tsx';
+import { ErrorNote } from '../Common.tsx';
+import { CameraSourceField } from './CameraSourceField.tsx';
+import { fpsProblem, kindOf, plainRefusal, type SourceKind, sourceProblem } from './camera-source.ts';
+import { DetectorFields, detectorProblem } from './DetectorFields.tsx';
+
+function useCameraForm(store: Store, camera: Camera | undefined) {
+  const { api, places } = useApp();
+  const boxes = () => places.state.devices.filter((d) => d.storeId === store.id && d.kind === 'box');
+  const [name, setName] = createSignal(camera?.name ?? '');
+  const [deviceId, setDeviceId] = createSignal(camera?.deviceId ?? boxes()[0]?.id ?? '');
+  const [kind, setKind] = createSignal<SourceKind>(camera ? kindOf(camera.source) : 'network');
+  const [source, setSource] = createSignal(camera?.source ?? '');
+  const [fps, setFps] = createSignal(camera?.fps != null ? String(camera.fps) : '');
+  const [enabled, setEnabled] = createSignal(camera?.enabled ?? true);
+  const [detector] = createResource(() => getDetector(api));
+  const [changedDetector, setChangedDetector] = createSignal<DetectorSettings | null>(null);
+  const [error, setError] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+
+  const body = (): CameraBody & { name: string; source: string } => ({
+    name: name().trim(),
+    deviceId: deviceId() || null,
+    source: source().trim(),
+    fps: fps().trim() ? Number(fps()) : null,
+    enabled: enabled(),
+  });
+  const problem = (): string | undefined => {
+    if (!name().trim()) return 'Give the camera a name, e.g. "Entrance".';
+    const d = changedDetector();
+    return sourceProblem(kind(), source()) ?? fpsProblem(fps()) ?? (d ? detectorProblem(d) : undefined);
+  };
+  /** Saves the camera (and the detector when it changed); answers the saved camera or undefined. */
+  const save = async (): Promise<Camera | undefined> => {
+    const wrong = problem();
+    setError(wrong ?? '');
+    if (wrong) return undefined;
+    setBusy(true);
+    try {
+      const saved = camera
+        ? await updateCamera(api, camera.id, body())
+        : await createCamera(api, { ...body(), storeId: store.id });
+      const d = changedDetector();
+      if (d) await setDetector(api, d);
+      setChangedDetector(null);
+      await places.actions.load(true);
+      return saved;
+    } catch (err) {
+      setError(plainRefusal(describeError(err)));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fields = { name, setName, deviceId, setDeviceId, kind, setKind, source, setSource };
+  const more = { fps, setFps, enabled, setEnabled, detector, changedDetector, setChangedDetector };
+  return { ...fields, ...more, boxes, error, busy, save };
+}
+
+export function CameraEditor(props: {
+  store: Store;
+  camera?: Camera | undefined;
+  onDone: (saved: Camera | undefined) => void;
+}): JSX.Element {
+  const f = useCameraForm(props.store, props.camera);
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const saved = await f.save();
+    if (saved) props.onDone(saved);
+  };
+  return (
+    <form class="camera-editor" onSubmit={submit} data-testid="camera-editor" novalidate>
+      <h3>{props.camera ? `Change camera ${props.camera.name}` : `New camera in ${props.store.name}`}</h3>
+      <CameraIdentityFields f={f} />
+      <CameraSourceField kind={f.kind()} source={f.source()} onKind={f.setKind} onSource={f.setSource} />
+      <CameraRateFields f={f} />
+      <Show when={f.changedDetector() ?? f.detector()}>
+        {(d) => <DetectorFields value={d()} onChange={f.setChangedDetector} />}
+      </Show>
+      <ErrorNote text={f.detector.error ? describeError(f.detector.error) : ''} />
+      <ErrorNote text={f.error()} />
+      <div class="toolbar">
+        <button type="submit" class="primary" disabled={f.busy()} data-testid="save-camera">
+          {props.camera ? 'Save changes' : 'Add camera'}
+        </button>
+        <button type="button" class="ghost" onClick={() => props.onDone(undefined)}>
+          Cancel
+        </button>
+      </div>
+      <Show when={props.camera}>{(c) => <CameraPreview camera={c()} />}</Show>
+    </form>
+  );
+}
+
+type Form = ReturnType<typeof useCameraForm>;
+
+function CameraIdentityFields(props: { f: Form }): JSX.Element {
+  const f = props.f;
+  return (
+    <div class="row">
+      <label>
+        <span>Name</span>
+        <input
+          name="camera-name"
+          required
+          maxLength={100}
+          placeholder="Entrance"
+          value={f.name()}
+          onInput={(e) => f.setName(e.currentTarget.value)}
+        />
+      </label>
+      <label>
+        <span>Box that reads it</span>
+        <select name="camera-box" value={f.deviceId()} onChange={(e) => f.setDeviceId(e.currentTarget.value)}>
+          <option value="">No box yet (it counts nothing)</option>
+          <For each={f.boxes()}>{(d) => <option value={d.id}>{d.name}</option>}</For>
+        </select>
+      </label>
+    </div>
+  );
+}
+
+function CameraRateFields(props: { f: Form }): JSX.Element {
+  const f = props.f;
+  return (
+    <div class="row">
+      <label>
+        <span>Frame rate (pictures per second)</span>
+        <input
+          name="camera-fps"
+          inputmode="decimal"
+          placeholder="as the camera sends"
+          value={f.fps()}
+          onInput={(e) => f.setFps(e.currentTarget.value)}
+        />
+      </label>
+      <label class="choice">
+        <input
+          type="checkbox"
+          name="camera-enabled"
+          checked={f.enabled()}
+          onChange={(e) => f.setEnabled(e.currentTarget.checked)}
+        />
+        Counting on (off: the box leaves this camera alone)
+      </label>
+      <p class="small muted">
+        Leave the frame rate empty to use what the camera or file says. Set it when a file or camera reports a
+        wrong rate: times and walking speeds are worked out from it.
+      </p>
+    </div>
+  );
+}
+
+/** A current picture from the camera's box, and the camera check's verdict. */
+function CameraPreview(props: { camera: Camera }): JSX.Element {
+  return (
+    <div class="camera-preview">
+      <h3>What the camera sees</h3>
+      <Show
+        when={props.camera.deviceId}
+        fallback={<p class="muted small">Choose the box that reads this camera to see its picture.</p>}
+      >
+        <CameraPicture camera={props.camera} testId="camera-preview" />
+      </Show>
+      {/* SLOT (camera check): the verdict of POST /api/cameras/:id/check goes here, as
+          <CameraCheck camera={props.camera} /> from ./CameraCheck.tsx, once that component exists. */}
+    </div>
+  );
+}
