@@ -1,10 +1,12 @@
 /**
- * The hub's live feed (`/ws?token=...`): device status, tracked boxes per camera, stored events and
- * upload job progress. Each frame is checked against the hub's own message schemas
- * (protocol/src/live.ts) and turned into what the pages show; a frame of any other shape is ignored.
+ * The hub's live feed (`/ws?token=...`): device status, tracked boxes per camera, pictures of the
+ * watched camera (live video), stored events and upload job progress. Each frame is checked against
+ * the hub's own message schemas (protocol/src/live.ts) and turned into what the pages show; a frame
+ * of any other shape is ignored.
  * The socket reconnects with a growing pause and a fresh token.
  */
 import {
+  type ClientMessage,
   check,
   ServerMessage,
   type ServerMessageOf,
@@ -51,9 +53,22 @@ export interface JobProgress {
   summary?: UploadSummary | undefined;
 }
 
+/** One picture of a watched camera, ready for an `<img>`. */
+export interface VideoPicture {
+  cameraId: string;
+  /** Capture time of the frame: the boxes with the same `at` were seen in it. */
+  at: number;
+  /** A `data:image/jpeg;base64,...` URL. */
+  src: string;
+  /** The size the boxes are measured in (the camera's frame before scaling down). */
+  width: number;
+  height: number;
+}
+
 /** What the pages get from the feed. */
 export type LiveMessage =
   | { type: 'tracks'; cameraId: string; at: number; width: number; height: number; tracks: LiveTrack[] }
+  | { type: 'video'; picture: VideoPicture }
   | { type: 'event'; event: LiveEvent }
   | {
       type: 'device';
@@ -109,6 +124,12 @@ export function toPageMessages(m: ServerMessage): LiveMessage[] {
         { type: 'tracks', cameraId: m.cameraId, at, width, height, tracks: tracks.map((t) => ({ ...t })) },
       ];
     }
+    case 'video': {
+      const f = m.frame;
+      const src = `data:image/jpeg;base64,${f.jpeg}`;
+      const picture = { cameraId: m.cameraId, at: f.at, src, width: f.sourceWidth, height: f.sourceHeight };
+      return [{ type: 'video', picture }];
+    }
     case 'events':
       return m.events.map((s) => ({ type: 'event' as const, event: eventOf(m.storeId, s.event) }));
     case 'status':
@@ -156,6 +177,10 @@ export const jobFailed = (j: JobProgress) => j.state === 'failed';
 
 export interface LiveConnection {
   subscribe(cameraId: string): void;
+  /** A camera's live video (the hub asks its box for pictures while anyone watches it). */
+  watchVideo(cameraId: string): void;
+  /** Stops it (leaving the Live page or choosing another camera). */
+  unwatchVideo(cameraId: string): void;
   /** Hands a refreshed access token to the open socket, so it outlives the old one. */
   reauth(token: string): void;
   close(): void;
@@ -175,14 +200,16 @@ export const backoff = (n: number) => Math.min(30_000, 1000 * 2 ** Math.max(0, n
 export function connectLive(opts: LiveOptions): LiveConnection {
   const WS = opts.WebSocketImpl ?? WebSocket;
   const subscriptions = new Set<string>();
+  const videos = new Set<string>();
   let socket: WebSocket | null = null;
   let closed = false;
   let attempts = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const sendSubscribe = (cameraId: string) => {
-    if (socket?.readyState === WS.OPEN) socket.send(JSON.stringify({ type: 'subscribe', cameraId }));
+  const sendIfOpen = (message: ClientMessage) => {
+    if (socket?.readyState === WS.OPEN) socket.send(JSON.stringify(message));
   };
+  const sendSubscribe = (cameraId: string) => sendIfOpen({ type: 'subscribe', cameraId });
 
   const open = async () => {
     if (closed) return;
@@ -200,6 +227,7 @@ export function connectLive(opts: LiveOptions): LiveConnection {
       attempts = 0;
       opts.onState?.('open');
       for (const id of subscriptions) sendSubscribe(id);
+      for (const cameraId of videos) sendIfOpen({ type: 'watch', cameraId });
     };
     ws.onmessage = (e: MessageEvent) => {
       if (typeof e.data !== 'string') return;
@@ -219,6 +247,14 @@ export function connectLive(opts: LiveOptions): LiveConnection {
     subscribe(cameraId) {
       subscriptions.add(cameraId);
       sendSubscribe(cameraId);
+    },
+    watchVideo(cameraId) {
+      videos.add(cameraId);
+      sendIfOpen({ type: 'watch', cameraId });
+    },
+    unwatchVideo(cameraId) {
+      videos.delete(cameraId);
+      sendIfOpen({ type: 'unwatch', cameraId });
     },
     reauth(token) {
       if (socket?.readyState === WS.OPEN) socket.send(JSON.stringify({ type: 'auth', token }));

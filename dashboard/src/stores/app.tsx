@@ -14,6 +14,7 @@ import {
   type LiveEvent,
   type LiveMessage,
   type LiveTrack,
+  type VideoPicture,
 } from '../lib/live.ts';
 import { defineStore } from './factory.ts';
 
@@ -187,6 +188,8 @@ function countEvent(c: LiveCounts, e: LiveEvent): void {
 const emptyLiveState = () => ({
   connection: 'closed' as 'closed' | 'connecting' | 'open',
   cameras: {} as Record<string, CameraLive>,
+  /** The latest picture of each watched camera (live video), with when it arrived. */
+  video: {} as Record<string, VideoPicture & { receivedAt: number }>,
   /** Each camera's picture as its box last reported it. */
   health: {} as Record<string, CameraHealth>,
   counts: {} as Record<string, LiveCounts>,
@@ -226,6 +229,9 @@ function liveMessageHandler(set: SetStoreFunction<LiveState>, onDevice: (m: Devi
         );
         break;
       }
+      case 'video':
+        set('video', m.picture.cameraId, { ...m.picture, receivedAt: Date.now() });
+        break;
       case 'job':
         set('jobs', m.job.jobId, m.job);
         break;
@@ -265,6 +271,14 @@ export function createLiveStore(
       watch(cameraId: string) {
         this.start();
         conn?.subscribe(cameraId);
+      },
+      /** Live video of one camera while the Live page shows it. */
+      watchVideo(cameraId: string) {
+        this.start();
+        conn?.watchVideo(cameraId);
+      },
+      unwatchVideo(cameraId: string) {
+        conn?.unwatchVideo(cameraId);
       },
       stop() {
         conn?.close();
