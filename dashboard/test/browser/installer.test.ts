@@ -143,6 +143,8 @@ describe.each(SIZES)('installer pages on a $size ($width x $height)', (v) => {
     const cams = page.locator('[data-testid=cameras-demo-store]');
     await cams.locator('[data-testid=camera-row-demo-camera] [data-testid=edit-camera]').click();
     await cams.locator('[data-testid=camera-preview] img').waitFor({ timeout: 60_000 });
+    // The camera check sits under the picture (camera-check.test.tsx runs it).
+    await cams.locator('[data-testid=camera-check-run]').waitFor();
     await page.locator('[data-testid=box-health-demo-box] >> text=connected').waitFor({ timeout: 60_000 });
     await page
       .locator('[data-testid=camera-health-demo-camera] >> text=picture OK')

@@ -7,6 +7,7 @@ import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { describeError } from '../../api/client.ts';
 import {
   type CameraBody,
+  checkCamera,
   createCamera,
   getDetector,
   setDetector,
@@ -16,6 +17,7 @@ import type { Camera, Store } from '../../api/types.ts';
 import { useApp } from '../../stores/app.tsx';
 import { CameraPicture } from '../CameraPicture.tsx';
 import { ErrorNote } from '../Common.tsx';
+import { CameraCheckPanel } from './CameraCheck.tsx';
 import { CameraSourceField } from './CameraSourceField.tsx';
 import { fpsProblem, kindOf, plainRefusal, type SourceKind, sourceProblem } from './camera-source.ts';
 import { DetectorFields, detectorProblem } from './DetectorFields.tsx';
@@ -169,6 +171,7 @@ function CameraRateFields(props: { f: Form }): JSX.Element {
 
 /** A current picture from the camera's box, and the camera check's verdict. */
 function CameraPreview(props: { camera: Camera }): JSX.Element {
+  const { api } = useApp();
   return (
     <div class="camera-preview">
       <h3>What the camera sees</h3>
@@ -178,8 +181,10 @@ function CameraPreview(props: { camera: Camera }): JSX.Element {
       >
         <CameraPicture camera={props.camera} testId="camera-preview" />
       </Show>
-      {/* SLOT (camera check): the verdict of POST /api/cameras/:id/check goes here, as
-          <CameraCheck camera={props.camera} /> from ./CameraCheck.tsx, once that component exists. */}
+      <Show when={props.camera.deviceId}>
+        <h3>Will it count well?</h3>
+        <CameraCheckPanel run={() => checkCamera(api, props.camera.id)} />
+      </Show>
     </div>
   );
 }
