@@ -42,7 +42,8 @@ export interface LiveVideoStats {
 export class LiveVideo {
   readonly stats: LiveVideoStats = { sent: 0, dropped: 0, tooBig: 0 };
   private readonly leases: VideoLeases;
-  private readonly lastSentAt = new Map<string, number>();
+  /** When each camera's next picture is due (kept on a fixed beat, so a 7 fps camera still gives `fps`). */
+  private readonly nextAt = new Map<string, number>();
   private readonly limits: EncodeLimits;
   private readonly intervalMs: number;
   private readonly now: () => number;
@@ -73,14 +74,19 @@ export class LiveVideo {
   /** Whether a picture of this camera is due now (watched, and the last one is old enough). */
   due(cameraId: string): boolean {
     if (!this.leases.active(cameraId)) return false;
-    const last = this.lastSentAt.get(cameraId);
-    // A little slack, so frames arriving at the camera's own pace do not skip every other slot.
-    return last === undefined || this.now() - last >= this.intervalMs * 0.9;
+    const next = this.nextAt.get(cameraId);
+    return next === undefined || this.now() >= next;
   }
 
   /** Sends `frame` as a picture (call it when `due`); true when it went out. */
   async send(frame: Frame): Promise<boolean> {
-    this.lastSentAt.set(frame.cameraId, this.now());
+    // On the beat while frames keep coming; after a pause the beat starts again from now.
+    const next = this.nextAt.get(frame.cameraId);
+    const now = this.now();
+    this.nextAt.set(
+      frame.cameraId,
+      next !== undefined && now - next < this.intervalMs ? next + this.intervalMs : now + this.intervalMs,
+    );
     let picture: Awaited<ReturnType<typeof encodeVideoPicture>>;
     try {
       picture = await encodeVideoPicture(frame.mat, this.limits);

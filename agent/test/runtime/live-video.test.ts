@@ -7,6 +7,7 @@
 import {
   incoming,
   topics,
+  VIDEO_FPS,
   VIDEO_MAX_BYTES,
   VIDEO_MAX_WIDTH,
   type VideoFrame,
@@ -75,11 +76,11 @@ async function rig(options: Partial<LiveVideoOptions> = {}) {
     const request: WatchRequest = { v: 1, cameraId: CAMERA, leaseMs };
     return f.broker.publish(topic, key ? hubSigned(topic, request, key) : hubSigned(topic, request));
   };
-  /** Offers frames the way the camera worker does, the clock moving 350 ms between them. */
-  const play = async (from: number, count: number) => {
+  /** Offers frames the way the camera worker does, the clock moving `stepMs` between them. */
+  const play = async (from: number, count: number, stepMs = 350) => {
     let sent = 0;
     for (let i = from; i < from + count; i++) {
-      clock.now += 350;
+      clock.now += stepMs;
       if (video!.due(CAMERA) && (await video!.send(frameOf(i)))) sent++;
     }
     return sent;
@@ -114,6 +115,14 @@ describe('live video on the box', () => {
     // QoS 0 keeps order on one connection: nothing from the expired or stopped stretches came.
     expect(r.received.map((p) => p.frame)).toEqual([4, 5, 6, 7, 8, 15]);
     expect(r.video.stats).toMatchObject({ sent: 6, dropped: 0, tooBig: 0 });
+  }, 60_000);
+
+  it('sends VIDEO_FPS pictures a second from a 7 frames/s camera, on a steady beat', async () => {
+    const r = await rig();
+    await r.watch(10_000);
+    await waitFor('lease', () => r.video.due(CAMERA));
+    // Three seconds of PETS 2009 at its own 7 frames/s: 9 pictures, not one every third frame (7).
+    expect(await r.play(0, 21, 1000 / 7)).toBe(3 * VIDEO_FPS);
   }, 60_000);
 
   it('keeps every picture within the size cap and width, lowering the quality or skipping it', async () => {
