@@ -15,6 +15,8 @@ export interface CheckCommandOptions {
   fps?: number | undefined;
   /** Only the configured detector. */
   noOther?: boolean | undefined;
+  /** Wall time the check may take (default: checkBudgetMs of the seconds). */
+  budgetMs?: number | undefined;
   dataDir: string;
 }
 
@@ -56,5 +58,6 @@ export async function checkCommand(o: CheckCommandOptions): Promise<CameraCheck>
     ...(kind === 'hog' && model ? { yoloxModel: model } : {}),
     dataDir: o.dataDir,
     tryOther: o.noOther !== true,
+    budgetMs: o.budgetMs,
   });
 }
