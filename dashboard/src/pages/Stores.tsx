@@ -1,4 +1,7 @@
-/** Administration: stores, their boxes, enrollment codes for installers, and users with their roles. */
+/**
+ * Administration: stores with their time zones; per store its boxes and how they are doing, its cameras
+ * (added and changed here) and enrollment commands for installers; users with their roles.
+ */
 
 import { createSignal, For, type JSX, Show } from 'solid-js';
 import { createStore, deleteStore, updateStore } from '../api/endpoints.ts';
