@@ -7,6 +7,7 @@
 // starts inherit the CPU affinity. The load average is reported with each run: the numbers mean
 // little on a machine that other programs keep busy.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,20 @@ interface Result {
   /** Cores this process could use, as Node sees them (1 under taskset -c 0). */
   usable: number;
   load: [number, number];
+  /** CPU seconds the eval process used (user + system). */
+  cpuSeconds: number;
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU seconds used by the children this process has waited for (cutime + cstime of /proc/self/stat):
+ * frames per CPU second is what an idle core would reach, whatever else keeps the machine busy.
+ */
+function childCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
 }
 
 const CONFIGS: Config[] = [];
@@ -64,6 +79,7 @@ const wanted = CONFIGS.filter((c) => !only || only.includes(c.detector));
 
 function runOne(c: Config): Result {
   const load0 = loadavg()[0]!;
+  const cpu0 = childCpuSeconds();
   const flags = ['--detector', c.detector, ...(c.detector === 'yolox' ? ['--model', model] : [])];
   flags.push('--every-nth', String(c.everyNth), ...(c.keepUp ? ['--keep-up', String(c.keepUp)] : []));
   if (maxFrames) flags.push('--max-frames', maxFrames);
@@ -74,7 +90,13 @@ function runOne(c: Config): Result {
     zones: join(root, 'agent/bench/pets09-scene.json'),
     flags,
   });
-  const r: Result = { config: c, report, usable: availableParallelism(), load: [load0, loadavg()[0]!] };
+  const r: Result = {
+    config: c,
+    report,
+    usable: availableParallelism(),
+    load: [load0, loadavg()[0]!],
+    cpuSeconds: childCpuSeconds() - cpu0,
+  };
   console.error(
     `${label(c)}, ${c.cores} core(s): ${report.fps.toFixed(1)} frames/s, MOTA ${report.mota.toFixed(1)}`,
   );
@@ -110,17 +132,17 @@ const f = (n: number, d = 1) => n.toFixed(d);
 
 function table(results: Result[]): string {
   const now = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  const rows = results.map(({ config: c, report: r, usable, load }) => {
+  const rows = results.map(({ config: c, report: r, usable, load, cpuSeconds }) => {
     const nth =
       c.everyNth === 'auto' ? `auto (${f(r.frames / Math.max(1, r.detected_frames))} on average)` : '1';
-    return `| ${c.detector} | ${c.cores === 1 ? '1 (taskset -c 0)' : '2'} | ${usable} | ${nth} | ${c.keepUp ? `${c.keepUp} frames/s` : '-'} | **${f(r.fps)}** | ${f(r.mota)} | ${f(r.idf1)} | ${r.detected_frames} / ${r.frames} | ${f(load[0], 2)} / ${f(load[1], 2)} |`;
+    return `| ${c.detector} | ${c.cores === 1 ? '1 (taskset -c 0)' : '2'} | ${usable} | ${nth} | ${c.keepUp ? `${c.keepUp} frames/s` : '-'} | **${f(r.fps)}** | ${f(r.frames / Math.max(1e-9, cpuSeconds))} | ${f(r.mota)} | ${f(r.idf1)} | ${r.detected_frames} / ${r.frames} | ${f(load[0], 2)} / ${f(load[1], 2)} |`;
   });
   return [
     `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, OpenCV 4.6 (Debian), CPU only.`,
     `Command: \`node --import tsx agent/bench/one-core.ts --write\`${maxFrames ? ` (first ${maxFrames} frames)` : ' (all 795 frames)'}, run ${now} UTC; PETS09-S2L1 at its 7 frames/s, YOLOX-nano; lanes as the agent chooses them (1 on one core, 2 on two).`,
     '',
-    '| detector | cores | cores the process saw | every-Nth (frames per detection) | keeping up with | end to end frames/s | MOTA | IDF1 | frames detected | load average (1 min) before / after |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| detector | cores | cores the process saw | every-Nth (frames per detection) | keeping up with | end to end frames/s | frames per CPU second | MOTA | IDF1 | frames detected | load average (1 min) before / after |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
