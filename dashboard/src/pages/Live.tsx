@@ -1,6 +1,7 @@
 /**
- * Live: the camera picture with the people tracked right now (boxes and ids), the areas and counting
- * lines, counters since the page opened, and a feed of events. Below: upload a recorded video, watch
+ * Live: the camera's live view (a few pictures a second, sent only while this page is open) with the
+ * people tracked in each picture (boxes and ids), the areas and counting lines, counters since the
+ * page opened, and a feed of events. Below: upload a recorded video, watch
  * it being sent and processed, then read what it found.
  */
 import { type JSX, Show } from 'solid-js';
