@@ -76,6 +76,7 @@ function samples(s: StoreData): Record<string, Sample> {
     'PATCH /api/cameras/:id': { payload: {} },
     'DELETE /api/cameras/:id': {},
     'GET /api/cameras/:id/snapshot': {},
+    'POST /api/cameras/:id/check': { payload: {} },
     'GET /api/cameras/:id/zones': {},
     'POST /api/cameras/:id/zones': { payload: { name: 'Area', polygon: tri } },
     'GET /api/zones/:id': {},
