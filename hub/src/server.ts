@@ -296,7 +296,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
 
   const uploads = new UploadService({
     repos,
-    ingest: { submit: (deviceId, batch) => mqtt.ingest.submit(deviceId, batch) },
+    db: db.db,
     feed: live,
     dataDir: settings.dataDir,
     keepFiles: settings.keepUploads,

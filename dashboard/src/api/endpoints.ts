@@ -41,6 +41,8 @@ export interface RangeQuery {
   to: string;
   cameraId?: string | undefined;
   source?: 'auto' | 'raw' | 'summaries' | undefined;
+  /** Also count uploaded recordings (the hub leaves them out by default). */
+  includeRecordings?: boolean | undefined;
 }
 const q = (r: object): Query => r as Query;
 
@@ -137,7 +139,10 @@ export const getVisit = (api: Api, id: number | string) =>
 
 // ---- uploads ----
 export const getUpload = (api: Api, id: string) => api.get(UploadJob, `/api/uploads/${enc(id)}`);
-export const listUploads = (api: Api) => api.get(Type.Array(UploadJob), '/api/uploads');
+export const listUploads = (api: Api, storeId?: string) =>
+  api.get(Type.Array(UploadJob), '/api/uploads', storeId ? { storeId } : undefined);
+/** Deletes a recording with everything counted from it. */
+export const deleteUpload = (api: Api, id: string) => api.delete(`/api/uploads/${enc(id)}`);
 
 // ---- users ----
 export const listUsers = (api: Api) => api.get(Type.Array(User), '/api/users');

@@ -8,8 +8,8 @@ import { type ApiClient, ApiError, expectBody, sentence, statusMessage } from '.
 export interface UploadForm {
   file: File;
   cameraId: string;
-  /** ISO 8601 time of the first frame. */
-  startTime: string;
+  /** ISO 8601 time of the first frame; left out: the hub takes the recording to end now. */
+  startTime?: string | undefined;
   fps?: number | undefined;
 }
 
@@ -24,7 +24,7 @@ export function uploadVideo(
     if (!token) throw new ApiError(401, 'Please sign in again.');
     const body = new FormData();
     body.append('cameraId', form.cameraId);
-    body.append('startTime', form.startTime);
+    if (form.startTime) body.append('startTime', form.startTime);
     if (form.fps) body.append('fps', String(form.fps));
     body.append('file', form.file, form.file.name);
     return new Promise<UploadJob>((resolve, reject) => {

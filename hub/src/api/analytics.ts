@@ -84,6 +84,13 @@ export interface RangeQuery {
   from: Date;
   to: Date;
   source?: SourceChoice;
+  /** Also count uploaded recordings (default: live cameras only). */
+  includeRecordings?: boolean;
+}
+
+/** `{ includeRecordings: true }` when asked, so the queries' default (live cameras only) holds otherwise. */
+function withRecordings(q: { includeRecordings?: boolean | undefined }): { includeRecordings?: boolean } {
+  return q.includeRecordings ? { includeRecordings: true } : {};
 }
 
 type Repos = Pick<Repositories, 'analytics' | 'stores' | 'zones' | 'cameras'>;
@@ -118,12 +125,14 @@ export class AnalyticsService {
       from: q.from,
       to: q.to,
       ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+      ...withRecordings(q),
     };
     const one = {
       storeId: q.storeId,
       from: q.from,
       to: q.to,
       ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+      ...withRecordings(q),
     };
     const [totals, hours, byHour] = await Promise.all([
       source === 'raw'
@@ -153,7 +162,15 @@ export class AnalyticsService {
 
   private series(
     source: Source,
-    q: { storeId: string; cameraId?: string; from: Date; to: Date; interval: Interval; timezone: string },
+    q: {
+      storeId: string;
+      cameraId?: string;
+      from: Date;
+      to: Date;
+      interval: Interval;
+      timezone: string;
+      includeRecordings?: boolean;
+    },
   ): Promise<BucketCounts[]> {
     return source === 'raw'
       ? this.repos.analytics.seriesFromRaw(q)
@@ -180,6 +197,7 @@ export class AnalyticsService {
       interval: q.interval,
       timezone,
       ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+      ...withRecordings(q),
     });
     const points = fillBuckets(rows, q.from, q.to, q.interval, timezone).map((r) => ({
       start: r.bucketStart,
@@ -196,6 +214,7 @@ export class AnalyticsService {
       from: q.from,
       to: q.to,
       ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+      ...withRecordings(q),
     };
     const rows =
       source === 'raw'
@@ -225,7 +244,7 @@ export class AnalyticsService {
   /** Walks from area to area (from the order visitors entered them); always from raw events. */
   async flows(q: Omit<RangeQuery, 'source'> & { limit?: number }): Promise<{ flows: ZoneFlow[] }> {
     checkRange(q.from, q.to, this.maxRawRangeMs);
-    return { flows: await this.repos.analytics.flows(q) };
+    return { flows: await this.repos.analytics.flows({ ...q, ...withRecordings(q) }) };
   }
 
   /** Where people walked on one camera's picture: foot points of visit paths counted per grid cell. */
@@ -237,6 +256,7 @@ export class AnalyticsService {
     rows?: number;
     width?: number;
     height?: number;
+    includeRecordings?: boolean;
   }): Promise<HeatmapResult> {
     checkRange(q.from, q.to, this.maxRawRangeMs);
     const camera = await this.repos.cameras.get(q.cameraId);
@@ -269,9 +289,10 @@ export class AnalyticsService {
     from: Date;
     to: Date;
     source?: SourceChoice;
+    includeRecordings?: boolean;
   }): Promise<{ source: Source; stores: ({ storeId: string; name: string } & Numbers)[] }> {
     const source = this.pickSource(q.from, q.to, q.source);
-    const scope = { storeIds: q.storeIds, from: q.from, to: q.to };
+    const scope = { storeIds: q.storeIds, from: q.from, to: q.to, ...withRecordings(q) };
     const rows =
       source === 'raw'
         ? await this.repos.analytics.totalsFromRaw(scope)

@@ -12,6 +12,7 @@
 import type { LineSide, PathPoint, Point, TrackingEvent, UploadSummary } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -39,6 +40,12 @@ const tz = { withTimezone: true } as const;
 const createdAt = () => timestamp('created_at', tz).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', tz).notNull().defaultNow();
 const id64 = (name: string) => bigint(name, { mode: 'number' });
+/**
+ * What an uploaded recording produced carries its job's id: every number leaves it out unless asked
+ * (`includeRecordings`), and deleting the job deletes it all (cascade).
+ */
+const uploadRef = () =>
+  uuid('upload_id').references((): AnyPgColumn => uploadJobs.id, { onDelete: 'cascade' });
 
 export const stores = pgTable('stores', {
   id: text('id').primaryKey(),
@@ -209,10 +216,13 @@ export const visits = pgTable(
     endedAt: timestamp('ended_at', tz).notNull(),
     durationMs: id64('duration_ms').notNull(),
     path: jsonb('path').$type<PathPoint[]>().notNull().default([]),
+    /** The uploaded recording this visit was counted from; null: a live camera. */
+    uploadId: uploadRef(),
     createdAt: createdAt(),
   },
   (t) => [
     unique('visits_source_uq').on(t.sourceDeviceId, t.sourceSeq),
+    index('visits_upload_idx').on(t.uploadId).where(sql`${t.uploadId} IS NOT NULL`),
     index('visits_store_started_idx').on(t.storeId, t.startedAt),
     index('visits_camera_started_idx').on(t.cameraId, t.startedAt),
     index('visits_customer_idx').on(t.customerId),
@@ -238,6 +248,8 @@ export const zoneVisits = pgTable(
     startedAt: timestamp('started_at', tz).notNull(),
     dwellMs: id64('dwell_ms').notNull(),
     entries: integer('entries').notNull().default(1),
+    /** Copied from the visit, so area numbers leave recordings out without a join. */
+    uploadId: uploadRef(),
   },
   (t) => [
     primaryKey({ name: 'zone_visits_pk', columns: [t.visitId, t.zoneId] }),
@@ -274,9 +286,12 @@ export const trackingEvents = pgTable(
     lineId: text('line_id'),
     /** The whole event as the agent sent it. */
     payload: jsonb('payload').$type<TrackingEvent>().notNull(),
+    /** The uploaded recording this event was counted from; null: a live camera. */
+    uploadId: uploadRef(),
   },
   (t) => [
     unique('tracking_events_device_seq_uq').on(t.deviceId, t.seq),
+    index('tracking_events_upload_idx').on(t.uploadId).where(sql`${t.uploadId} IS NOT NULL`),
     index('tracking_events_store_at_idx').on(t.storeId, t.at),
     index('tracking_events_camera_at_idx').on(t.cameraId, t.at),
     index('tracking_events_zone_at_idx').on(t.zoneId, t.at).where(sql`${t.zoneId} IS NOT NULL`),
@@ -314,12 +329,15 @@ export const analyticsSummaries = pgTable(
       sql`CASE WHEN dwell_count > 0 THEN total_dwell_ms / dwell_count ELSE 0 END`,
     ),
     peakOccupancy: integer('peak_occupancy').notNull().default(0),
+    /** The uploaded recording these numbers come from (its own rows); null: live cameras. */
+    uploadId: uploadRef(),
     updatedAt: updatedAt(),
   },
   (t) => [
     unique('analytics_summaries_bucket_uq')
-      .on(t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId)
+      .on(t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId, t.uploadId)
       .nullsNotDistinct(),
+    index('analytics_summaries_upload_idx').on(t.uploadId).where(sql`${t.uploadId} IS NOT NULL`),
     index('analytics_summaries_store_idx').on(t.storeId, t.period, t.bucketStart),
     index('analytics_summaries_camera_idx').on(t.cameraId, t.period, t.bucketStart),
     index('analytics_summaries_zone_idx').on(t.zoneId, t.period, t.bucketStart),

@@ -3,7 +3,8 @@
  *
  * `POST /api/uploads` (multipart/form-data; administrators and the store's managers): fields
  * `cameraId` (a camera of a store the caller manages), `startTime` (ISO 8601 date and time of the first
- * frame), optional `fps` (overrides the file header) and `detector` (`hog`, the default, or `yolox`),
+ * frame; not in the future; left out: the recording is taken to end now), optional `fps` (overrides
+ * the file header) and `detector` (`hog`, the default, or `yolox`),
  * and one file part, the video. Send the fields before the file to be refused before the transfer.
  * The file is streamed to `<dataDir>/uploads/<id>.part` (never held in memory), limited to
  * `settings.uploadMaxBytes` (413 past it), and accepted only when its name has a video extension, its
@@ -12,6 +13,8 @@
  *
  * `GET /api/uploads/:id`: the job (state queued | processing | done | failed, frames done / total,
  * processing speed, error, summary). `GET /api/uploads`: the newest jobs of the caller's stores.
+ * `DELETE /api/uploads/:id` (managers of the store): the job and everything it counted (events,
+ * visits, its numbers), stopped first if it runs; 204.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -31,6 +34,7 @@ import { NotFoundError } from '../db/errors.ts';
 import { DEFAULT_UPLOAD_MAX_BYTES } from '../settings.ts';
 import { extensionProblem, probeVideo, VideoRejected } from './probe.ts';
 import { DETECTORS, type UploadDetector, type UploadService } from './service.ts';
+import { resolveStartTime, videoMs } from './start-time.ts';
 
 export interface UploadRoutesOptions {
   service: UploadService;
@@ -61,7 +65,7 @@ const FIELD_NAMES = new Set<keyof Fields>(['cameraId', 'startTime', 'fps', 'dete
 /** Checks the form's fields; throws 400 with what is wrong. */
 function parseFields(f: Fields): {
   cameraId: string;
-  startTime: Date;
+  startTime: Date | undefined;
   fps: number | null;
   detector: UploadDetector;
 } {
@@ -69,10 +73,9 @@ function parseFields(f: Fields): {
   if (!f.cameraId) problems.push('cameraId is missing: name the camera the recording was made with');
   else if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(f.cameraId)) problems.push('cameraId is not a camera id');
   let startTime: Date | undefined;
-  if (!f.startTime) problems.push('startTime is missing: when was the first frame recorded (ISO 8601)?');
-  else if (!ISO_DATE_TIME.test(f.startTime) || Number.isNaN(Date.parse(f.startTime)))
+  if (f.startTime && (!ISO_DATE_TIME.test(f.startTime) || Number.isNaN(Date.parse(f.startTime))))
     problems.push('startTime must be a date and time in ISO 8601, such as 2025-07-01T09:30:00Z');
-  else startTime = new Date(f.startTime);
+  else if (f.startTime) startTime = new Date(f.startTime);
   let fps: number | null = null;
   if (f.fps !== undefined && f.fps !== '') {
     fps = Number(f.fps);
@@ -82,7 +85,7 @@ function parseFields(f: Fields): {
   const detector = (f.detector || 'hog') as UploadDetector;
   if (!DETECTORS.includes(detector)) problems.push(`detector must be one of ${DETECTORS.join(', ')}`);
   if (problems.length > 0) throw badRequest(problems.join('; '));
-  return { cameraId: f.cameraId!, startTime: startTime!, fps, detector };
+  return { cameraId: f.cameraId!, startTime, fps, detector };
 }
 
 /** Visible camera of a store the caller manages; 404 (as for a missing one) outside their stores. */
@@ -165,6 +168,7 @@ async function acceptUpload(
     const camera = await managedCamera(app, p, f.cameraId);
     if (file.size === 0) throw badRequest(`"${file.name}" is empty`);
     const info = await probeVideo(partial, file.name, f.fps ?? undefined);
+    const startTime = resolveStartTime(f.startTime, videoMs(info.frameCount, info.fps));
     await rename(partial, service.pathOf(id));
     const job = await service
       .accept({
@@ -176,7 +180,7 @@ async function acceptUpload(
         sizeBytes: file.size,
         detector: f.detector,
         fps: f.fps,
-        startTime: f.startTime,
+        startTime,
         framesTotal: info.frameCount ?? null,
       })
       .catch(async (err: unknown) => {
@@ -219,7 +223,7 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
         schema: {
           tags: ['uploads'],
           summary:
-            'Upload a recorded video for processing (multipart: cameraId, startTime, fps?, detector?, file)',
+            'Upload a recorded video for processing (multipart: cameraId, startTime?, fps?, detector?, file)',
           consumes: ['multipart/form-data'],
           response: { 202: UploadJob, ...errors(400, 401, 403, 404, 413, 415) },
         },
@@ -243,6 +247,27 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
         if (!job) throw new NotFoundError('upload', request.params.id);
         requireStore(p, job.storeId, 'upload', job.id);
         return job;
+      },
+    );
+
+    app.delete(
+      '/:id',
+      {
+        config: { role: 'manager' },
+        schema: {
+          tags: ['uploads'],
+          summary: 'Delete an uploaded recording and everything counted from it (stopped first if it runs)',
+          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+          response: { 204: Type.Null(), ...errors(401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        const p = caller(request.principal);
+        const job = await service.get(request.params.id);
+        if (!job || !canSeeStore(p, job.storeId)) throw new NotFoundError('upload', request.params.id);
+        await service.remove(job.id);
+        request.log.info({ jobId: job.id }, 'uploaded recording deleted');
+        return reply.code(204).send(null);
       },
     );
 

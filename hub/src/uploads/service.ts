@@ -7,11 +7,13 @@
  *   so `GET /api/uploads/:id` answers after a restart too. Progress is written at most every
  *   `dbProgressMs`; the live feed gets it every `progressMs`. A hub start marks the jobs a previous
  *   run left queued or processing failed ("upload it again") and deletes their files.
- * - Events go through the same ingest as a box's (`Ingest.submit`: its queue, one transaction with
- *   visits and summaries, onStored to the live feed), under the store's recordings device
- *   `upload-<storeId>` (created on first use, with no MQTT credential, so no box can log in as it),
- *   with seqs numbered here (recordings-device.ts says why). Batches of at most MAX_BATCH_EVENTS are
- *   handed over one at a time and awaited: the engine runs only as fast as the database stores.
+ * - Events are kept apart from the live cameras' (recording-store.ts): stored with the job's id, one
+ *   transaction per batch with their visits and their own summary rows, under the store's recordings
+ *   device `upload-<storeId>` (created on first use, with no MQTT credential, so no box can log in as
+ *   it), with seqs numbered here (recordings-device.ts says why). They never reach the live feed, and
+ *   the numbers leave them out unless asked. `remove` deletes a job with everything it produced.
+ * - The worker keeps detecting while the hub stores (a few batches in flight, worker.ts), and runs at
+ *   a lower priority than the hub (worker-process.ts), so the API and the boxes' ingest stay quick.
  * - Each job runs in its own child process (worker.ts, started by worker-process.ts), built by the
  *   agent's camera-pipeline factory: a decoder crash or a killed worker fails that job, not the hub.
  *   A file that ends before its header said is done with a warning in its summary.
@@ -22,15 +24,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UploadJob } from '@oskartrack/protocol';
-import {
-  type EventBatch,
-  MAX_BATCH_EVENTS,
-  PROTOCOL_VERSION,
-  type SequencedEvent,
-} from '@oskartrack/protocol';
+import { MAX_BATCH_EVENTS } from '@oskartrack/protocol';
+import { loadStoreContext } from '../aggregate/rebuild.ts';
+import type { Db } from '../db/database.ts';
 import type { Repositories, UploadJobPatch, UploadJob as UploadJobRow } from '../db/repositories/index.ts';
 import { JobRun } from './job-run.ts';
 import { jobView } from './job-view.ts';
+import { RecordingStore } from './recording-store.ts';
 import { RecordingsDevices } from './recordings-device.ts';
 import { type Done, UPLOAD_DETECTORS } from './worker-messages.ts';
 import { runWorker } from './worker-process.ts';
@@ -48,8 +48,8 @@ export interface UploadLogger {
 
 export interface UploadServiceOptions {
   repos: Repositories;
-  /** The hub's ingest (only `submit` is used). */
-  ingest: { submit(deviceId: string, batch: EventBatch): Promise<void> };
+  /** The database the recordings' events are stored in (one transaction per batch). */
+  db: Db;
   /** Job progress to the live feed. */
   feed?: { jobUpdated(job: UploadJob): void } | undefined;
   /** The hub's data directory: videos wait in `<dataDir>/uploads`, YOLOX models are looked up in it. */
@@ -59,7 +59,7 @@ export interface UploadServiceOptions {
   keepFiles?: boolean | undefined;
   /** Jobs processed at once (default 1). */
   concurrency?: number | undefined;
-  /** Events per batch handed to the ingest (default and at most MAX_BATCH_EVENTS). */
+  /** Events per stored batch (default and at most MAX_BATCH_EVENTS). */
   batchEvents?: number | undefined;
   /** How often progress goes to the live feed (default 500 ms) and to the database (default 2 s). */
   progressMs?: number | undefined;
@@ -156,6 +156,22 @@ export class UploadService {
     return (await this.repos.uploads.list(options)).map(jobView);
   }
 
+  /**
+   * Deletes a job with everything it produced (events, visits, its summary rows: one statement, the
+   * database cascades), stopping it first when it runs. False when there is no such job.
+   */
+  async remove(id: string): Promise<boolean> {
+    const queued = this.queue.indexOf(id);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    const running = this.running.get(id);
+    if (running) {
+      running.abort.abort();
+      await running.done;
+    }
+    await rm(this.pathOf(id), { force: true }).catch(() => undefined);
+    return this.repos.uploads.delete(id);
+  }
+
   /** Resolves when no job is queued or running (tests). */
   idle(): Promise<void> {
     if (this.queue.length === 0 && this.running.size === 0) return Promise.resolve();
@@ -228,6 +244,8 @@ export class UploadService {
   /** Runs the job in a worker process; its events are numbered here and stored through the ingest. */
   private async runWorker(job: UploadJobRow, deviceId: string, run: JobRun, signal: AbortSignal) {
     const { zones, lines } = await this.repos.zones.geometry(job.cameraId);
+    const ctx = await loadStoreContext(this.repos, job.storeId);
+    const store = new RecordingStore(this.opts.db, ctx, deviceId, job.id);
     const batchEvents = Math.min(MAX_BATCH_EVENTS, Math.max(1, this.opts.batchEvents ?? MAX_BATCH_EVENTS));
     return runWorker(
       {
@@ -249,13 +267,7 @@ export class UploadService {
         onProgress: (p) => run.progress(p),
         onEvents: async (events) => {
           const first = await this.recordings.takeSeqs(deviceId, events.length);
-          const sequenced: SequencedEvent[] = events.map((event, i) => ({ seq: first + i, event }));
-          await this.opts.ingest.submit(deviceId, {
-            v: PROTOCOL_VERSION,
-            sentAt: Date.now(),
-            floor: first,
-            events: sequenced,
-          });
+          await store.store(first, events);
           run.stored(first, events);
         },
       },

@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TrackingEvent } from '@oskartrack/protocol';
 import {
@@ -21,6 +22,16 @@ import {
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * How much nicer than the hub the worker runs: on a busy machine the kernel serves the hub's event
+ * loop (the API, the boxes' ingest) first and the recording gets the rest of the CPU.
+ */
+export const WORKER_NICE = 10;
+
+/** The nice value a worker gets: the hub's own plus WORKER_NICE, at most 19 (the lowest priority). */
+export function workerNice(): number {
+  return Math.min(19, getPriority() + WORKER_NICE);
+}
 
 /** The worker could not do its job; `rejected`: because the file is not a video the hub can read. */
 export class UploadWorkerError extends Error {
@@ -35,7 +46,7 @@ export class UploadWorkerError extends Error {
 
 export interface WorkerHooks {
   onProgress?: (p: Progress) => void;
-  /** Stores a batch; the worker waits for it before going on. */
+  /** Stores a batch; batches are stored one after the other, in order (the worker runs a few ahead). */
   onEvents?: (events: TrackingEvent[]) => Promise<void>;
   /** Stops the worker (SIGTERM); the run then fails with `stopMessage`. */
   signal?: AbortSignal;
@@ -75,10 +86,16 @@ export class StderrSummary {
 }
 
 function spawnWorker(): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, WORKER], {
+  const child = spawn(process.execPath, ['--import', TSX, WORKER], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
   });
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, workerNice());
+  } catch {
+    // A platform that refuses it: the worker runs at the hub's priority.
+  }
+  return child;
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null, stderr: StderrSummary): string {
@@ -107,13 +124,15 @@ export function runWorker(
     const tell = (msg: ToWorker) => {
       if (child.connected) child.send(msg);
     };
+    let storing: Promise<void> = Promise.resolve();
     child.on('message', (raw: unknown) => {
       try {
         const msg = parseToHub(raw);
         if (msg.type === 'progress') hooks.onProgress?.(msg);
         else if (msg.type === 'events') {
-          const stored = hooks.onEvents?.(msg.events) ?? Promise.resolve();
-          stored.then(() => tell({ type: 'ack' }), fail);
+          const events = msg.events;
+          storing = storing.then(() => hooks.onEvents?.(events)).then(() => tell({ type: 'ack' }));
+          storing.catch(fail);
         } else if (msg.type === 'error') failure ??= new UploadWorkerError(msg.message, msg.rejected);
         else result ??= msg;
       } catch (err) {

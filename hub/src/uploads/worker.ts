@@ -16,7 +16,13 @@ import {
   type ToHub,
 } from './worker-messages.ts';
 
-let acked: (() => void) | undefined;
+/**
+ * Batches sent and not yet stored: the engine keeps detecting while the hub stores (a stop-and-wait
+ * per batch left the detector idle for each transaction), but never runs further ahead than this.
+ */
+const IN_FLIGHT = 4;
+const waiting: (() => void)[] = [];
+let inFlight = 0;
 let started = false;
 
 function send(msg: ToHub): Promise<void> {
@@ -26,12 +32,16 @@ function send(msg: ToHub): Promise<void> {
   });
 }
 
-/** Hands a batch to the hub and waits until it is stored. */
-function sendEvents(events: TrackingEvent[]): Promise<void> {
-  const stored = new Promise<void>((resolve) => {
-    acked = resolve;
-  });
-  return send({ type: 'events', events }).then(() => stored);
+/** Hands a batch to the hub; waits only while `IN_FLIGHT` batches are not stored yet. */
+async function sendEvents(events: TrackingEvent[]): Promise<void> {
+  inFlight++;
+  await send({ type: 'events', events });
+  if (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+}
+
+/** Waits until the hub has stored every batch sent. */
+async function allStored(): Promise<void> {
+  while (inFlight > 0) await new Promise<void>((resolve) => waiting.push(resolve));
 }
 
 /**
@@ -69,6 +79,7 @@ async function processRecording(req: ProcessRequest): Promise<Done> {
       onFinish: async (last) => {
         pending.push(...last);
         await flush(true);
+        await allStored();
       },
       onProgress: (framesDone, framesTotal) => {
         const s = (performance.now() - t0) / 1000;
@@ -136,8 +147,8 @@ async function answer(req: ProcessRequest | ProbeRequest): Promise<void> {
 process.on('message', (raw: unknown) => {
   const msg = parseToWorker(raw);
   if (msg.type === 'ack') {
-    acked?.();
-    acked = undefined;
+    inFlight--;
+    waiting.shift()?.();
   } else if (!started) {
     started = true;
     void answer(msg);

@@ -174,10 +174,10 @@ export async function openFixture(kind: DatabaseKind, options: Partial<AppOption
   let offset = 0;
   const routes: RouteOptions[] = [];
   // The uploads routes live in their own plugin (as in `serve`); they are here so that every route
-  // test walks them too. No job runs in these tests, so the ingest is never reached.
+  // test walks them too. No job runs in these tests.
   const uploads = new UploadService({
     repos,
-    ingest: { submit: () => Promise.reject(new Error('no ingest in API tests')) },
+    db: t.handle.db,
     dataDir,
     log: pino({ level: 'silent' }),
   });

@@ -107,6 +107,7 @@ function samples(s: StoreData): Record<string, Sample> {
     'POST /api/uploads': {},
     'GET /api/uploads': { query: storeQ },
     'GET /api/uploads/:id': {},
+    'DELETE /api/uploads/:id': {},
   };
 }
 

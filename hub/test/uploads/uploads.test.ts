@@ -1,8 +1,9 @@
 /**
  * Uploads through the whole hub (`startHub`, real HTTP and WebSocket): short clips cut from the PETS
- * 2009 video processed end to end through the ingest (events, visits, seqs continuing, progress to
- * done over REST and the live feed, the file deleted), and refusals (not a video, undecodable, too
- * large, wrong role or store, missing fields).
+ * 2009 video processed end to end (events, visits, seqs continuing, progress to done over REST and
+ * the live feed, the file deleted), kept apart from the live cameras (out of the live feed and of the
+ * numbers unless `includeRecordings`, deleted with everything they produced, a start time never in
+ * the future), and refusals (not a video, undecodable, too large, wrong role or store, missing fields).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
   const leftovers = () => readdirSync(h.hub.uploads.dir);
 
   async function waitDone(token: string, id: string): Promise<UploadJob> {
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 480_000;
     for (;;) {
       const r = await get(token, `/${id}`);
       expect(r.status).toBe(200);
@@ -145,7 +146,7 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(summary.videoSeconds).toBeCloseTo(40 / 7, 3);
     expect(summary.zones.map((z) => z.name)).toEqual(['Centre']);
 
-    // Stored through the ingest under the store's recordings device, at the times given.
+    // Stored under the store's recordings device, tagged with the upload, at the times given.
     const deviceId = recordingsDeviceId(storeId);
     const device = await h.t.repos.devices.get(deviceId);
     expect(device.storeId).toBe(storeId);
@@ -164,24 +165,21 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(await h.t.repos.events.lastSeq(deviceId)).toBe(eventCount);
     const from = new Date(START);
     const to = new Date(Date.parse(START) + 60_000);
-    const events = await h.t.repos.events.list({ deviceId, from, to, limit: 1000 });
+    const events = await h.t.repos.events.list({ deviceId, from, to, limit: 1000, uploadId: queued.id });
     expect(events.items.length).toBe(eventCount);
     for (const e of events.items) expect(e.cameraId).toBe(cameraId);
-    const visits = await h.t.repos.visits.list({ cameraId, from, to, limit: 1000 });
+    expect((await h.t.repos.events.list({ deviceId, from, to })).items).toEqual([]);
+    const visits = await h.t.repos.visits.list({ cameraId, from, to, limit: 1000, includeRecordings: true });
     expect(visits.items.length).toBe(summary.visits);
-    // Summaries too: the API's visitors for that hour count them.
-    const hourly = await fetch(
-      `${h.hub.url}/api/analytics/summary?storeId=${storeId}&from=${START}&to=${to.toISOString()}`,
-      { headers: { authorization: `Bearer ${viewer}` } },
-    );
-    expect(hourly.status).toBe(200);
+    expect((await h.t.repos.visits.list({ cameraId, from, to })).items).toEqual([]);
 
     // Progress over the live feed: queued, processing with frames, done; nothing for another store.
     const jobs = ws.of('job').filter((m) => m.job.id === queued.id);
     expect(jobs[0]!.job.state).toBe('queued');
     expect(jobs.some((m) => m.job.state === 'processing' && m.job.framesDone > 0)).toBe(true);
     await ws.waitFor((m) => m.type === 'job' && m.job.id === queued.id && m.job.state === 'done');
-    await ws.waitFor((m) => m.type === 'events' && m.deviceId === deviceId);
+    // A recording is not live: none of its events went to the live feed.
+    expect(ws.of('events').filter((m) => m.deviceId === deviceId)).toEqual([]);
     expect(stranger.messages.map((m) => m.type)).toEqual(['hello']);
     ws.close();
     stranger.close();
@@ -214,11 +212,75 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
       from: new Date(Date.parse(START) + DAY),
       to: new Date(Date.parse(START) + DAY + 60_000),
       limit: 1000,
+      includeRecordings: true,
     });
     expect(day2.items.length).toBe(more);
     expect(Math.min(...day2.items.map((e) => e.seq))).toBe(eventCount + 1);
     expect(leftovers()).toEqual([]);
-  }, 240_000);
+  }, 900_000);
+
+  it('keeps a recording apart: out of the numbers unless asked, deleted with all it made, started in the past', async () => {
+    const before = Date.now();
+    const r = await post(manager, { cameraId, fps: '7', file: { name: 'no-start.avi', data: clip } });
+    expect(r.status, await r.clone().text()).toBe(202);
+    const queued = (await r.json()) as UploadJob;
+    // No start time given: 40 frames at 7 fps taken to end at the upload, so started before it.
+    const start = Date.parse(queued.startTime);
+    expect(start).toBeLessThanOrEqual(Date.now() - 5_000);
+    expect(start).toBeGreaterThanOrEqual(before - 8_000);
+    // The API answers while the recording is counted.
+    const during = await get(viewer, '');
+    expect(during.status).toBe(200);
+    expect(((await during.json()) as UploadJob[]).map((j) => j.id)).toContain(queued.id);
+    const job = await waitDone(manager, queued.id);
+    expect(job.state, job.error ?? '').toBe('done');
+    expect(job.summary!.visits).toBeGreaterThan(0);
+
+    const range = `storeId=${storeId}&from=${new Date(start - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`;
+    const read = async (path: string, extra = '') => {
+      const res = await fetch(`${h.hub.url}/api/analytics/${path}?${range}${extra}`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { visitors: number; zones: unknown[]; points: { visitors: number }[] };
+    };
+    const areas = job.summary!.zones.some((z) => z.entries > 0) ? 1 : 0;
+    for (const source of ['raw', 'summaries']) {
+      expect((await read('summary', `&source=${source}`)).visitors).toBe(0);
+      expect((await read('summary', `&source=${source}&includeRecordings=true`)).visitors).toBeGreaterThan(0);
+      expect((await read('zones', `&source=${source}`)).zones).toEqual([]);
+      expect((await read('zones', `&source=${source}&includeRecordings=true`)).zones.length).toBe(areas);
+    }
+    expect((await read('summary', '&source=raw&includeRecordings=true')).visitors).toBe(job.summary!.visits);
+    const series = await read('timeseries', '&includeRecordings=true');
+    expect(series.points.reduce((n, p) => n + p.visitors, 0)).toBe(job.summary!.visits);
+
+    // Deleted by a manager of the store only, with every event, visit and number it produced.
+    const del = (token: string) =>
+      fetch(`${h.hub.url}/api/uploads/${queued.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await del(viewer)).status).toBe(403);
+    expect((await del(otherManager)).status).toBe(404);
+    expect((await del(manager)).status).toBe(204);
+    expect((await get(manager, `/${queued.id}`)).status).toBe(404);
+    expect((await del(manager)).status).toBe(404);
+    for (const source of ['raw', 'summaries'])
+      expect((await read('summary', `&source=${source}&includeRecordings=true`)).visitors).toBe(0);
+    const from = new Date(start - 3_600_000);
+    const to = new Date(Date.now() + 3_600_000);
+    expect((await h.t.repos.events.list({ from, to, uploadId: queued.id })).items).toEqual([]);
+    expect((await h.t.repos.visits.list({ from, to, cameraId, includeRecordings: true })).items).toEqual([]);
+    const rows = await h.t.repos.summaries.list({
+      period: 'hour',
+      storeId,
+      from,
+      to,
+      includeRecordings: true,
+    });
+    expect(rows).toEqual([]);
+  }, 900_000);
 
   it('fails a job whose worker is killed mid-job, keeps answering, and reports a file cut short', async () => {
     const r = await post(manager, { cameraId, startTime: START, file: { name: 'killed.avi', data: clip } });
@@ -248,7 +310,7 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(done.summary?.warning).toBe(
       `the video ends after ${done.framesDone} of 40 frames: the file may be cut short`,
     );
-  }, 240_000);
+  }, 900_000);
 
   it('refuses a file that is not a video with 400 and keeps nothing', async () => {
     const text = await post(manager, {
@@ -332,9 +394,12 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect((await post(viewer, { cameraId, startTime: START, file })).status).toBe(403);
     expect((await post(otherManager, { cameraId, startTime: START, file })).status).toBe(404);
     expect((await post(manager, { cameraId: otherCameraId, startTime: START, file })).status).toBe(404);
-    const noStart = await post(manager, { cameraId, file });
-    expect(noStart.status).toBe(400);
-    expect(((await noStart.json()) as { message: string }).message).toMatch(/startTime is missing/);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const later = await post(manager, { cameraId, startTime: future, file });
+    expect(later.status).toBe(400);
+    expect(((await later.json()) as { message: string }).message).toBe(
+      `the start time ${future} is in the future: give the date and time the recording began, or leave it out to count it as ending now`,
+    );
     const badStart = await post(manager, { cameraId, startTime: 'yesterday', file });
     expect(badStart.status).toBe(400);
     expect((await post(manager, { cameraId, startTime: START, detector: 'magic', file })).status).toBe(400);

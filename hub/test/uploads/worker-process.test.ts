@@ -5,12 +5,12 @@
  * signal, and what FFmpeg prints is summed up in one short line.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutClip } from '../../../agent/test/support/clip.ts';
 import type { ProcessRequest } from '../../src/uploads/worker-messages.ts';
-import { runWorker, StderrSummary, UploadWorkerError } from '../../src/uploads/worker-process.ts';
+import { runWorker, StderrSummary, UploadWorkerError, workerNice } from '../../src/uploads/worker-process.ts';
 
 let dir: string;
 
@@ -36,27 +36,44 @@ beforeAll(async () => {
   const junk = Buffer.alloc(200_000);
   for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + (i >> 3) * 104_729) & 0xff;
   writeFileSync(join(dir, 'random.avi'), junk);
-}, 120_000);
+}, 600_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('upload worker', () => {
-  it('processes a file cut short to its end, and says how many frames it held', async () => {
+  it('processes a file cut short to its end, at a lower priority, storing batches in order', async () => {
     const stored: number[] = [];
-    const done = await runWorker(request(join(dir, 'cut.avi')), {
-      onEvents: async (events) => {
-        stored.push(events.length);
+    let nice: number | undefined;
+    let storing = 0;
+    let overlapped = false;
+    const done = await runWorker(
+      { ...request(join(dir, 'cut.avi')), batchEvents: 2 },
+      {
+        onStart: (child) => {
+          nice = getPriority(child.pid!);
+        },
+        onEvents: async (events) => {
+          // Batches run ahead in the worker, but the hub stores them one at a time, in order.
+          overlapped ||= storing > 0;
+          storing++;
+          await new Promise((r) => setTimeout(r, 20));
+          stored.push(events.length);
+          storing--;
+        },
       },
-    });
+    );
+    expect(nice).toBe(workerNice());
+    expect(nice).toBeGreaterThan(getPriority());
+    expect(overlapped).toBe(false);
     expect(done.frames).toBeGreaterThan(0);
     expect(done.frames).toBeLessThan(40);
     expect(done.framesTotal).toBe(40);
     expect(done.warning).toBe(`the video ends after ${done.frames} of 40 frames: the file may be cut short`);
     expect(stored.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(done.stderr.length).toBeLessThan(1200);
-  }, 120_000);
+  }, 600_000);
 
   it('says "not a video file" for random bytes', async () => {
     const probe = runWorker({ type: 'probe', file: join(dir, 'random.avi') });
@@ -64,7 +81,7 @@ describe('upload worker', () => {
     await expect(probe).rejects.toMatchObject({ rejected: true });
     const run = runWorker(request(join(dir, 'random.avi')));
     await expect(run).rejects.toThrow(/not a video file/);
-  }, 120_000);
+  }, 600_000);
 
   it('fails with the signal when the worker is killed mid-job', async () => {
     let pid: number | undefined;
@@ -87,7 +104,7 @@ describe('upload worker', () => {
       /^the video decoder stopped unexpectedly: its process was killed \(SIGKILL\)/,
     );
     expect(progressed).toBeGreaterThan(0);
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('StderrSummary', () => {

@@ -11,7 +11,10 @@ export function UploadResults(props: { job: JobProgress }): JSX.Element {
       data-testid="upload-results"
       style={{ 'flex-direction': 'column', 'align-items': 'stretch' }}
     >
-      <strong>Done. The results are in the numbers for the time the recording started.</strong>
+      <strong>
+        Done. The results are kept apart from the live cameras: see "Recorded videos" below to count them in
+        the numbers or to delete them.
+      </strong>
       <Show when={s()}>
         {(sum) => (
           <>

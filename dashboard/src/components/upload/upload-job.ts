@@ -14,7 +14,8 @@ const POLL_MS = 1500;
 export interface UploadRequest {
   file: File;
   cameraId: string;
-  startTime: string;
+  /** ISO 8601; left out: the recording ended now. */
+  startTime?: string;
 }
 
 export function useUploadJob() {

@@ -18,11 +18,21 @@ const SourceChoice = Type.Union([Type.Literal('auto'), Type.Literal('raw'), Type
   default: 'auto',
   description: 'auto: raw data up to 48 hours, hourly summaries beyond',
 });
+/** Uploaded recordings are kept apart: counted only when asked. */
+const Recordings = {
+  includeRecordings: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description: 'also count uploaded recordings (default: live cameras only)',
+    }),
+  ),
+};
 const StoreRange = Type.Object({
   ...Range,
   storeId: Id,
   cameraId: Type.Optional(Id),
   source: Type.Optional(SourceChoice),
+  ...Recordings,
 });
 
 /** The app as a route plugin of this file sees it. */
@@ -125,6 +135,7 @@ function movementRoutes(app: App): void {
           storeId: Id,
           cameraId: Type.Optional(Id),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+          ...Recordings,
         }),
         response: {
           200: Flows,
@@ -152,6 +163,7 @@ function movementRoutes(app: App): void {
           rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, default: 24 })),
           width: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 })),
           height: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 })),
+          ...Recordings,
         }),
         response: {
           200: Heatmap,
@@ -179,6 +191,7 @@ function compareRoutes(app: App): void {
           ...Range,
           storeIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 200 })),
           source: Type.Optional(SourceChoice),
+          ...Recordings,
         }),
         response: {
           200: StoreComparison,
@@ -196,7 +209,12 @@ function compareRoutes(app: App): void {
       } else {
         ids = storeFilter(p, undefined) ?? (await app.repos.stores.list()).map((s) => s.id);
       }
-      return app.analytics.compare({ storeIds: ids, ...range(q), ...(q.source ? { source: q.source } : {}) });
+      return app.analytics.compare({
+        storeIds: ids,
+        ...range(q),
+        ...(q.source ? { source: q.source } : {}),
+        ...(q.includeRecordings ? { includeRecordings: true } : {}),
+      });
     },
   );
 }

@@ -18,6 +18,8 @@ export type Interval = 'hour' | 'day';
 export interface AnalyticsRange {
   from: Date;
   to: Date;
+  /** Also count uploaded recordings (default: live cameras only). */
+  includeRecordings?: boolean;
 }
 export interface StoresScope extends AnalyticsRange {
   storeIds: readonly string[];
@@ -71,6 +73,11 @@ function list(values: readonly string[]): SQL {
     values.map((v) => sql`${v}`),
     sql`, `,
   );
+}
+
+/** Leaves uploaded recordings out unless asked: every table read here has an `upload_id`. */
+function recordings(q: { includeRecordings?: boolean }, table = ''): SQL {
+  return q.includeRecordings ? sql`` : sql.raw(`AND ${table}upload_id IS NULL`);
 }
 
 function requireTimezone(tz: string): string {
@@ -139,7 +146,7 @@ export class AnalyticsRepository {
       sql`SELECT store_id AS key, count(*)::int AS visitors, count(*)::int AS dwell_count,
             coalesce(sum(duration_ms), 0)::float8 AS total_dwell_ms
           FROM visits
-          WHERE store_id IN (${list(q.storeIds)}) AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera}
+          WHERE store_id IN (${list(q.storeIds)}) AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera} ${recordings(q)}
           GROUP BY store_id`,
     );
     const lines = await queryRows<{ key: string; entries: unknown; exits: unknown }>(
@@ -149,7 +156,7 @@ export class AnalyticsRepository {
             count(*) FILTER (WHERE payload->>'direction' = 'out')::int AS exits
           FROM tracking_events
           WHERE kind = 'line_crossed' AND store_id IN (${list(q.storeIds)})
-            AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera}
+            AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera} ${recordings(q)}
           GROUP BY store_id`,
     );
     const merged = mergeBy(visits, lines, (k) => k);
@@ -171,7 +178,7 @@ export class AnalyticsRepository {
             coalesce(sum(total_dwell_ms), 0)::float8 AS total_dwell_ms
           FROM analytics_summaries
           WHERE period = 'hour' AND zone_id IS NULL AND store_id IN (${list(q.storeIds)})
-            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera}
+            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)}
           GROUP BY store_id`,
     );
     const byStore = new Map(rows.map((r) => [String(r.store_id), r]));
@@ -204,7 +211,7 @@ export class AnalyticsRepository {
       sql`SELECT ${vb} AS key, count(*)::int AS visitors, count(*)::int AS dwell_count,
             coalesce(sum(duration_ms), 0)::float8 AS total_dwell_ms
           FROM visits
-          WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera}
+          WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera} ${recordings(q)}
           GROUP BY 1`,
     );
     const lines = await queryRows<{ key: unknown; entries: unknown; exits: unknown }>(
@@ -213,7 +220,7 @@ export class AnalyticsRepository {
             count(*) FILTER (WHERE payload->>'direction' = 'in')::int AS entries,
             count(*) FILTER (WHERE payload->>'direction' = 'out')::int AS exits
           FROM tracking_events
-          WHERE kind = 'line_crossed' AND store_id = ${q.storeId} AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera}
+          WHERE kind = 'line_crossed' AND store_id = ${q.storeId} AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera} ${recordings(q)}
           GROUP BY 1`,
     );
     const merged = mergeBy(
@@ -240,7 +247,7 @@ export class AnalyticsRepository {
             coalesce(sum(total_dwell_ms), 0)::float8 AS total_dwell_ms
           FROM analytics_summaries
           WHERE period = 'hour' AND zone_id IS NULL AND store_id = ${q.storeId}
-            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera}
+            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)}
           GROUP BY 1 ORDER BY 1`,
     );
     return rows.map((r) => ({
@@ -266,7 +273,7 @@ export class AnalyticsRepository {
             this.db,
             sql`SELECT extract(hour FROM started_at AT TIME ZONE ${tz})::int AS hour, count(*)::int AS visitors
                 FROM visits
-                WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera}
+                WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera} ${recordings(q)}
                 GROUP BY 1 ORDER BY 1`,
           )
         : await queryRows<{ hour: unknown; visitors: unknown }>(
@@ -275,7 +282,7 @@ export class AnalyticsRepository {
                   coalesce(sum(visitors), 0)::float8 AS visitors
                 FROM analytics_summaries
                 WHERE period = 'hour' AND zone_id IS NULL AND store_id = ${q.storeId}
-                  AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera}
+                  AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)}
                 GROUP BY 1 ORDER BY 1`,
           );
     return rows.map((r) => ({ hour: num(r.hour), visitors: num(r.visitors) }));
@@ -292,7 +299,7 @@ export class AnalyticsRepository {
       sql`SELECT zone_id, count(*)::int AS visitors, coalesce(sum(entries), 0)::float8 AS entries,
             count(*)::int AS dwell_count, coalesce(sum(dwell_ms), 0)::float8 AS total_dwell_ms
           FROM zone_visits
-          WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera}
+          WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera} ${recordings(q)}
           GROUP BY zone_id ORDER BY zone_id`,
     );
     return rows.map((r) => ({
@@ -316,7 +323,7 @@ export class AnalyticsRepository {
             coalesce(sum(total_dwell_ms), 0)::float8 AS total_dwell_ms
           FROM analytics_summaries
           WHERE period = 'hour' AND zone_id IS NOT NULL AND store_id = ${q.storeId}
-            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera}
+            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)}
           GROUP BY zone_id ORDER BY zone_id`,
     );
     return rows.map((r) => ({
@@ -343,7 +350,7 @@ export class AnalyticsRepository {
       sql`SELECT prev_zone, zone_id, count(*)::int AS n FROM (
             SELECT zone_id, lag(zone_id) OVER (PARTITION BY device_id, camera_id, track_id ORDER BY at, seq) AS prev_zone
             FROM tracking_events
-            WHERE kind = 'zone_entered' AND store_id = ${q.storeId} AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera}
+            WHERE kind = 'zone_entered' AND store_id = ${q.storeId} AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera} ${recordings(q)}
           ) t
           WHERE prev_zone IS DISTINCT FROM zone_id
           GROUP BY prev_zone, zone_id
@@ -365,6 +372,7 @@ export class AnalyticsRepository {
     cameraId: string;
     from: Date;
     to: Date;
+    includeRecordings?: boolean;
     width: number;
     height: number;
     cols: number;
@@ -388,7 +396,7 @@ export class AnalyticsRepository {
             SELECT (p->'point'->>0)::float8 AS x, (p->'point'->>1)::float8 AS y
             FROM visits v CROSS JOIN LATERAL jsonb_array_elements(v.path) AS p
             WHERE v.camera_id = ${q.cameraId} AND v.started_at >= ${ts(q.from)} AND v.started_at < ${ts(q.to)}
-              AND jsonb_typeof(v.path) = 'array'
+              AND jsonb_typeof(v.path) = 'array' ${recordings(q, 'v.')}
           ) pts
           WHERE x >= 0 AND y >= 0 AND x <= ${q.width}::float8 AND y <= ${q.height}::float8
           GROUP BY 1, 2`,

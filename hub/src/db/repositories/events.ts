@@ -6,7 +6,7 @@ import {
   type SequencedEvent as SequencedEventType,
   type TrackingEvent,
 } from '@oskartrack/protocol';
-import { and, asc, count, eq, gt, gte, inArray, lt, max, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNull, lt, max, or, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { cameras, devices, trackingEvents } from '../schema.ts';
@@ -24,6 +24,10 @@ export interface EventQuery {
   to: Date;
   limit?: number;
   cursor?: string;
+  /** Also the events of uploaded recordings (default: live cameras only). */
+  includeRecordings?: boolean;
+  /** Only the events of this uploaded recording. */
+  uploadId?: string;
 }
 export interface InsertResult {
   /** Events stored now. */
@@ -76,6 +80,7 @@ export class EventsRepository {
   async insertEventsDetailed(
     deviceId: string,
     events: readonly SequencedEventType[],
+    options: { uploadId?: string } = {},
   ): Promise<InsertResult & { insertedSeqs: number[] }> {
     events.forEach((e, i) => {
       const r = check(SequencedEvent, e);
@@ -107,12 +112,13 @@ export class EventsRepository {
       };
     });
 
+    const uploadId = options.uploadId ?? null;
     const insertedSeqs = await guard(async () => {
-      if (rows.length <= INSERT_CHUNK) return this.insertChunk(this.db, deviceId, rows);
+      if (rows.length <= INSERT_CHUNK) return this.insertChunk(this.db, deviceId, rows, uploadId);
       return this.db.transaction(async (tx) => {
         const seqs: number[] = [];
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          seqs.push(...(await this.insertChunk(tx, deviceId, rows.slice(i, i + INSERT_CHUNK))));
+          seqs.push(...(await this.insertChunk(tx, deviceId, rows.slice(i, i + INSERT_CHUNK), uploadId)));
         }
         return seqs;
       });
@@ -125,7 +131,12 @@ export class EventsRepository {
    * One statement for the whole chunk: the rows travel as a single JSON parameter that PostgreSQL
    * unpacks itself (building a 500-row VALUES list in drizzle costs more than the insert).
    */
-  private async insertChunk(db: Db, deviceId: string, rows: readonly EventRow[]): Promise<number[]> {
+  private async insertChunk(
+    db: Db,
+    deviceId: string,
+    rows: readonly EventRow[],
+    uploadId: string | null,
+  ): Promise<number[]> {
     const t = trackingEvents;
     const columns = [
       t.deviceId,
@@ -138,6 +149,7 @@ export class EventsRepository {
       t.zoneId,
       t.lineId,
       t.payload,
+      t.uploadId,
     ];
     const names = sql.join(
       columns.map((c) => sql.identifier(c.name)),
@@ -146,7 +158,8 @@ export class EventsRepository {
     const stored = await queryRows<{ seq: unknown }>(
       db,
       sql`INSERT INTO ${t} (${names})
-        SELECT ${deviceId}, r.seq, r.kind, r.at, r.store_id, r.camera_id, r.track_id, r.zone_id, r.line_id, r.payload
+        SELECT ${deviceId}, r.seq, r.kind, r.at, r.store_id, r.camera_id, r.track_id, r.zone_id, r.line_id, r.payload,
+          ${uploadId}::uuid
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(seq bigint, kind text, at timestamptz,
           store_id text, camera_id text, track_id bigint, zone_id text, line_id text, payload jsonb)
         ON CONFLICT (${sql.identifier(t.deviceId.name)}, ${sql.identifier(t.seq.name)}) DO NOTHING
@@ -232,6 +245,8 @@ export class EventsRepository {
     if (q.cameraId) where.push(eq(trackingEvents.cameraId, q.cameraId));
     if (q.zoneId) where.push(eq(trackingEvents.zoneId, q.zoneId));
     if (q.deviceId) where.push(eq(trackingEvents.deviceId, q.deviceId));
+    if (q.uploadId) where.push(eq(trackingEvents.uploadId, q.uploadId));
+    else if (!q.includeRecordings) where.push(isNull(trackingEvents.uploadId));
     if (q.kinds) {
       const bad = q.kinds.find((k) => !EVENT_KINDS.includes(k));
       if (bad) throw new ValidationError(`unknown event kind ${JSON.stringify(bad)}`);

@@ -14,6 +14,8 @@ export interface SummaryKey {
   cameraId: string;
   /** null: the whole camera. */
   zoneId: string | null;
+  /** The uploaded recording the numbers come from (rows of their own); null or absent: live cameras. */
+  uploadId?: string | null;
 }
 export interface SummaryValues {
   visitors?: number;
@@ -34,6 +36,8 @@ export interface SummaryQuery {
   /** Buckets that start in [from, to). */
   from: Date;
   to: Date;
+  /** Also the rows of uploaded recordings (default: live cameras only). */
+  includeRecordings?: boolean;
 }
 export interface StoreTotal {
   bucketStart: Date;
@@ -57,7 +61,14 @@ function checkKey(k: SummaryKey): void {
 }
 
 function keyOf(k: SummaryKey): string {
-  return JSON.stringify([k.period, k.bucketStart.getTime(), k.storeId, k.cameraId, k.zoneId]);
+  return JSON.stringify([
+    k.period,
+    k.bucketStart.getTime(),
+    k.storeId,
+    k.cameraId,
+    k.zoneId,
+    k.uploadId ?? null,
+  ]);
 }
 
 /** Hourly and daily numbers per store, camera and area. */
@@ -92,7 +103,7 @@ export class SummariesRepository {
         .insert(t)
         .values([...merged.values()])
         .onConflictDoUpdate({
-          target: [t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId],
+          target: [t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId, t.uploadId],
           set: {
             visitors: sql`${t.visitors} + excluded.visitors`,
             entries: sql`${t.entries} + excluded.entries`,
@@ -130,7 +141,7 @@ export class SummariesRepository {
         .insert(t)
         .values(values)
         .onConflictDoUpdate({
-          target: [t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId],
+          target: [t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId, t.uploadId],
           set: {
             visitors: sql`excluded.visitors`,
             entries: sql`excluded.entries`,
@@ -162,6 +173,7 @@ export class SummariesRepository {
     period: SummaryPeriod;
     from: Date;
     to: Date;
+    includeRecordings?: boolean;
   }): Promise<StoreTotal[]> {
     const t = analyticsSummaries;
     const sum = (c: AnyPgColumn) => sql<number>`coalesce(sum(${c}), 0)::float8`.mapWith(Number);
@@ -185,7 +197,10 @@ export class SummariesRepository {
     }));
   }
 
-  /** Deletes a store's buckets of a period in [from, to) (before a recomputation); returns how many. */
+  /**
+   * Deletes a store's buckets of a period in [from, to) (before a recomputation; the rows of uploaded
+   * recordings stay, they go with their upload); returns how many.
+   */
   async deleteRange(q: { storeId: string; period: SummaryPeriod; from: Date; to: Date }): Promise<number> {
     const rows = await this.db
       .delete(analyticsSummaries)
@@ -204,16 +219,18 @@ export class SummariesRepository {
     if (q.cameraId) where.push(eq(t.cameraId, q.cameraId));
     if (q.zoneId === null) where.push(isNull(t.zoneId));
     else if (q.zoneId !== undefined) where.push(eq(t.zoneId, q.zoneId));
+    if (!q.includeRecordings) where.push(isNull(t.uploadId));
     return where;
   }
 }
 
-function pickKey(k: SummaryKey): SummaryKey {
+function pickKey(k: SummaryKey): Required<SummaryKey> {
   return {
     period: k.period,
     bucketStart: k.bucketStart,
     storeId: k.storeId,
     cameraId: k.cameraId,
     zoneId: k.zoneId,
+    uploadId: k.uploadId ?? null,
   };
 }

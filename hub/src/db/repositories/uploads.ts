@@ -79,6 +79,18 @@ export class UploadsRepository {
     return row;
   }
 
+  /**
+   * Deletes a job and, through the database's cascades, every event, visit and summary row it
+   * produced (they carry its `upload_id`), in one statement. False when there was no such job.
+   */
+  async delete(id: string): Promise<boolean> {
+    const rows = await this.db
+      .delete(uploadJobs)
+      .where(eq(uploadJobs.id, id))
+      .returning({ id: uploadJobs.id });
+    return rows.length > 0;
+  }
+
   /** Marks every queued or processing job failed with `error`; returns them (a hub start). */
   async failUnfinished(error: string, at: Date = new Date()): Promise<UploadJob[]> {
     return this.db

@@ -1,5 +1,5 @@
 import { type EventOf, MAX_PATH_POINTS, MAX_ZONES_PER_VISIT, type PathPoint } from '@oskartrack/protocol';
-import { and, asc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { cameras, visits, zones, zoneVisits } from '../schema.ts';
@@ -39,6 +39,8 @@ export interface VisitQuery {
   to: Date;
   limit?: number;
   cursor?: string;
+  /** Also the visits of uploaded recordings (default: live cameras only). */
+  includeRecordings?: boolean;
 }
 export interface ZoneDwell {
   zoneId: string;
@@ -199,7 +201,9 @@ export class VisitsRepository {
   async createManyFromEvents(
     deviceId: string,
     items: readonly { seq: number; event: EventOf<'visit_closed'>; customerId?: string | null }[],
+    options: { uploadId?: string } = {},
   ): Promise<number> {
+    const uploadId = options.uploadId ?? null;
     if (items.length === 0) return 0;
     const cameraIds = [...new Set(items.map((i) => i.event.cameraId))];
     const [cams, zoneRows] = await Promise.all([
@@ -228,6 +232,7 @@ export class VisitsRepository {
         endedAt: new Date(event.startedAt + event.durationMs),
         durationMs: event.durationMs,
         path: event.path,
+        uploadId,
       };
     });
     return guard(async () => {
@@ -252,6 +257,7 @@ export class VisitsRepository {
             startedAt: new Date(event.startedAt),
             dwellMs: z.dwellMs,
             entries: z.entries,
+            uploadId,
           }));
       });
       if (zoneValues.length > 0) await this.db.insert(zoneVisits).values(zoneValues);
@@ -284,6 +290,7 @@ export class VisitsRepository {
     const where: (SQL | undefined)[] = [gte(visits.startedAt, q.from), lt(visits.startedAt, q.to)];
     if (q.storeId) where.push(eq(visits.storeId, q.storeId));
     if (q.cameraId) where.push(eq(visits.cameraId, q.cameraId));
+    if (!q.includeRecordings) where.push(isNull(visits.uploadId));
     if (q.customerId) {
       if (!isUuid(q.customerId)) return { items: [], nextCursor: null };
       where.push(eq(visits.customerId, q.customerId));
