@@ -1,7 +1,8 @@
 /**
  * The Live page's video in real Chromium against the real hub and its demo box (PETS 2009 played as a
  * live camera): the picture changes over time (its source and frame time differ between two moments),
- * the people boxes drawn over it come from the picture's own frame, and the view fits a phone.
+ * the people boxes drawn over it come from the picture's own frame, the view fits a phone, and a camera
+ * whose unit is offline gets a plain message instead of a picture.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,23 @@ async function signedInPage(viewport: { width: number; height: number }): Promis
   await page.click('button[type=submit]');
   await page.waitForSelector('[data-testid=who]', { state: 'attached' });
   return page;
+}
+
+/** Calls the hub's API as the administrator. */
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const login = await fetch(`${hub.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(hub.admin),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const res = await fetch(hub.url + path, {
+    method,
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
 }
 
 /** The picture's source and frame time, and the frame time of the boxes drawn over it, read at once. */
@@ -97,4 +115,29 @@ describe('live video on the Live page', () => {
     await page.context().close();
     expect(errors).toEqual([]);
   }, 240_000);
+
+  it('says in plain words when the camera unit is offline', async () => {
+    // A second unit enrolled in the demo store that never connects, with a camera of its own.
+    const code = await api<{ code: string }>('POST', '/api/stores/demo-store/enrollment-codes');
+    const unit = await api<{ deviceId: string }>('POST', '/api/enroll', {
+      code: code.code,
+      name: 'Back unit',
+    });
+    const camera = await api<{ id: string }>('POST', '/api/cameras', {
+      storeId: 'demo-store',
+      deviceId: unit.deviceId,
+      name: 'Back door',
+      source: 'rtsp://192.0.2.10/stream',
+    });
+    const page = await signedInPage({ width: 1366, height: 900 });
+    await page.goto(`${hub.url}/live`);
+    await page.waitForSelector(`[data-testid=camera-select] option[value="${camera.id}"]`, {
+      state: 'attached',
+    });
+    await page.selectOption('[data-testid=camera-select]', camera.id);
+    const message = await page.waitForSelector('[data-testid=live-offline]', { timeout: 30_000 });
+    expect(await message.textContent()).toMatch(/camera unit is offline.*power and an internet connection/);
+    expect(await page.locator(VIDEO).count()).toBe(0);
+    await page.context().close();
+  }, 120_000);
 });
