@@ -6,7 +6,8 @@
  *
  * Sources: `deviceStatus` (the status tracker's onStatus), `eventsStored` (the ingest's onStored, after
  * each commit), `jobUpdated` (upload jobs), and the bus (`attach`: validated `LiveTracks` from
- * `oskartrack/v1/devices/+/live/+`). Each item is mapped to its store (device or camera to store through
+ * `oskartrack/v1/devices/+/live/+`, and live video pictures from `.../video/+` for the clients that
+ * watch a camera, whose boxes are asked for them by video-watch.ts; never kept). Each item is mapped to its store (device or camera to store through
  * the repositories, cached: see directory.ts), serialized once, and offered to every client that may
  * see that store. A periodic tick drains the clients' queues and closes hopeless ones (1013).
  *
