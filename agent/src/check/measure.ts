@@ -63,10 +63,11 @@ export async function measure(input: MeasureInput): Promise<Measured> {
   const live = p.source.info.kind !== 'file';
   const fps = p.source.info.fps || input.fps || 10;
   const samples = new RunSamples(Math.ceil(input.seconds * fps));
-  const picture = input.picture ? new PictureSampler(cv, fps) : undefined;
+  const picture = input.picture ? new PictureSampler(cv) : undefined;
   const stop = new AbortController();
   const timers = deadlineTimers(input.deadline, stop, live ? () => void p.source.close() : undefined);
   let firstAt: number | undefined;
+  let lastAt = 0;
   const spanMs = input.seconds * 1000;
   try {
     const stats = await runSource(p.source, p.engine, {
@@ -74,12 +75,14 @@ export async function measure(input: MeasureInput): Promise<Measured> {
       ...(live ? {} : { maxFrames: Math.max(1, Math.round(input.seconds * fps)) }),
       onStep: (frame, result) => {
         samples.add(result.tracks, frame.height);
-        picture?.add(frame.index, frame.mat);
+        picture?.add(frame.at, frame.mat);
         firstAt ??= frame.at;
+        lastAt = frame.at;
         if (live && frame.at - firstAt >= spanMs) stop.abort();
       },
     });
-    const seconds = live && firstAt !== undefined ? samples.frames / fps : stats.frames / fps;
+    // A live camera's capture times tell the span; a file's frame count at its frame rate.
+    const seconds = live ? spanSeconds(firstAt, lastAt, fps) : stats.frames / fps;
     return {
       run: runOf(input.detector.kind, input.configured, samples, seconds, reachedFps(stats, live)),
       samples,
@@ -93,6 +96,10 @@ export async function measure(input: MeasureInput): Promise<Measured> {
     picture?.close();
     await p.close();
   }
+}
+
+function spanSeconds(firstAt: number | undefined, lastAt: number, fps: number): number {
+  return firstAt === undefined ? 0 : (lastAt - firstAt) / 1000 + 1 / fps;
 }
 
 /** Stops the run at the deadline; a live source stuck waiting for its camera is closed a little later. */

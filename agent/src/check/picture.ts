@@ -14,22 +14,19 @@ const MOVED_FRACTION = 0.002;
 
 export class PictureSampler {
   private readonly gate: MotionGate;
-  private readonly every: number;
+  private lastAt = Number.NEGATIVE_INFINITY;
   private samples = 0;
   private moved = 0;
   private brightnessSum = 0;
 
-  constructor(
-    private readonly cv: CV,
-    fps: number,
-  ) {
-    this.every = Math.max(1, Math.round((fps || 10) / SAMPLES_PER_SECOND));
+  constructor(private readonly cv: CV) {
     this.gate = new MotionGate(cv, { width: SMALL_WIDTH, minChangedFraction: MOVED_FRACTION });
   }
 
-  /** Looks at the frame when it is a sampled moment. */
-  add(index: number, frame: Mat): void {
-    if (index % this.every !== 0 || frame.empty) return;
+  /** Looks at the frame when it is a sampled moment (`at`: its capture time, ms; a live camera drops frames). */
+  add(at: number, frame: Mat): void {
+    if (at - this.lastAt < 1000 / SAMPLES_PER_SECOND - 1 || frame.empty) return;
+    this.lastAt = at;
     const cv = this.cv;
     const w = Math.min(SMALL_WIDTH, frame.cols);
     const h = Math.max(1, Math.round((frame.rows * w) / frame.cols));
