@@ -65,5 +65,5 @@ describe('Engine with everyNth auto', () => {
     expect(events).toContain('zone_entered');
     expect(events).toContain('zone_left');
     expect(events).toContain('visit_closed');
-  }, 180_000);
+  }, 300_000);
 });

@@ -59,11 +59,11 @@ describe('runSource with a 2-lane detector', () => {
     expect(two.events).toEqual(one.events);
     expect(two.stats.frames).toBe(60);
     expect(two.stats.detectedFrames).toBe(60);
-  });
+  }, 300_000);
 
   it('stops at an abort without handing out frames after it', async () => {
     const r = await run(2, 100, 10);
     expect(r.seen).toEqual(Array.from({ length: 11 }, (_, i) => i));
     expect(r.stats.frames).toBe(11);
-  });
+  }, 300_000);
 });
