@@ -3,12 +3,13 @@
  * stored, and its sequence numbers.
  *
  * Why a counter here and not a box's outbox: the outbox exists to keep events across a network and
- * a restart until the hub confirms them; an upload's events are handed to the ingest in this process
- * and awaited, so nothing waits to be sent again, and a job cut off midway is failed (upload it
- * again). The seqs are one counter per recordings device, continuing after the highest stored, owned
+ * a restart until the hub confirms them; an upload's events are stored by this process
+ * (recording-store.ts) and awaited, so nothing waits to be sent again, and a job cut off midway is
+ * failed (upload it again). The seqs are one counter per recordings device, continuing after the highest stored, owned
  * by this module alone: the upload worker numbers nothing (a killed worker would take its counter
  * with it), and jobs of the same store running at once take disjoint ranges from the same counter,
- * so the ingest's rule (each seq of a device stored once) holds as for a box.
+ * so the database's rule (each seq of a device stored once) holds as for a box. Every event also
+ * carries its upload's id: the seqs only keep the device's events apart, the id says which upload.
  */
 import { ConflictError } from '../db/errors.ts';
 import { type Repositories, recordingsDeviceId } from '../db/repositories/index.ts';

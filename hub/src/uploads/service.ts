@@ -241,7 +241,7 @@ export class UploadService {
     }
   }
 
-  /** Runs the job in a worker process; its events are numbered here and stored through the ingest. */
+  /** Runs the job in a worker process; its events are numbered here and stored apart (recording-store.ts). */
   private async runWorker(job: UploadJobRow, deviceId: string, run: JobRun, signal: AbortSignal) {
     const { zones, lines } = await this.repos.zones.geometry(job.cameraId);
     const ctx = await loadStoreContext(this.repos, job.storeId);

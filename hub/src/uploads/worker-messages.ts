@@ -4,8 +4,8 @@
  * to hand the hub something it did not mean.
  *
  * hub -> worker: `process` (one recording; the only job a worker does) or `probe` (is this a video?),
- * then an `ack` for each `events` batch once the hub has stored it (the engine runs only as fast as
- * the database stores).
+ * then an `ack` for each `events` batch once the hub has stored it (the engine runs at most a few
+ * batches ahead of the database).
  * worker -> hub: `progress`, `events`, then `done`, `probed` or `error`; the worker exits after those.
  */
 import { check, LineDef, TrackingEvent, UploadSummary, ZoneDef } from '@oskartrack/protocol';

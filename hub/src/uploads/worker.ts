@@ -3,7 +3,7 @@
  * (hub/src/uploads/worker-process.ts), so that a decoder crashing on a damaged file ends this
  * process and not the hub. It takes one request over IPC, runs the agent's camera pipeline on the
  * file, and answers with the messages of worker-messages.ts. It numbers no events: the hub does
- * (see recordings-seq.ts). FFmpeg writes its complaints to this process's stderr, which the hub
+ * (see recordings-device.ts). FFmpeg writes its complaints to this process's stderr, which the hub
  * reads and sums up.
  */
 import { openPipeline, openSource, type RunStats, runSource } from '@oskartrack/agent';

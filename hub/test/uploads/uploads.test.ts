@@ -341,7 +341,7 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { message: string }).message).toMatch(/could not be decoded/);
     expect(leftovers()).toEqual([]);
-  });
+  }, 600_000);
 
   it('refuses a video over the size limit with 413, declared or streamed', async () => {
     const big = Buffer.alloc(MAX_BYTES + 1024 * 1024, 7);
@@ -386,7 +386,7 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(leftovers()).toEqual([]);
-  });
+  }, 600_000);
 
   it('refuses viewers, other stores, missing fields and no token', async () => {
     const file = { name: 'clip.avi', data: shortClip };
@@ -412,5 +412,5 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     });
     expect(json.status).toBe(415);
     expect(leftovers()).toEqual([]);
-  });
+  }, 600_000);
 });
