@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, uid } from '../db/backends.ts';
-import { DAY0, type Fixture, H, openFixture } from './fixture.ts';
+import { DAY0, type Fixture, H, openFixture, visitClosed } from './fixture.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const MIN = 60_000;
@@ -22,7 +22,8 @@ describe.each(BACKENDS)('visit durations on %s', (kind) => {
     const r = f.repos;
     const u = uid();
     storeId = (await r.stores.create({ id: `vd-${u}`, name: 'Durations', timezone: 'Europe/Berlin' })).id;
-    doorCamera = (await r.cameras.create({ storeId, name: 'Door', source: '0' })).id;
+    const device = await r.devices.create({ storeId, name: 'Box' });
+    doorCamera = (await r.cameras.create({ storeId, deviceId: device.id, name: 'Door', source: '0' })).id;
     tillCamera = (await r.cameras.create({ storeId, name: 'Till', source: '0' })).id;
     const visit = (cameraId: string, start: number, ms: number) =>
       r.visits.create({ cameraId, trackId: 1, startedAt: new Date(start), endedAt: new Date(start + ms) });
@@ -36,6 +37,33 @@ describe.each(BACKENDS)('visit durations on %s', (kind) => {
     // Started before the range (ends inside it) and on the next day: not counted.
     await visit(doorCamera, DAY0 - MIN, 30 * MIN);
     await visit(doorCamera, DAY0 + 24 * H, 2 * MIN);
+    // An uploaded recording's visit of 3 minutes that day: kept apart unless asked for.
+    const upload = await r.uploads.create({
+      storeId,
+      cameraId: doorCamera,
+      deviceId: device.id,
+      createdBy: null,
+      fileName: 'recording.avi',
+      sizeBytes: 1000,
+      detector: 'hog',
+      fps: null,
+      startTime: new Date(DAY0),
+      framesTotal: null,
+    });
+    await r.visits.createManyFromEvents(
+      device.id,
+      [
+        {
+          seq: 1,
+          event: {
+            ...visitClosed(doorCamera, start + 3 * H, 5),
+            startedAt: start + 3 * H,
+            durationMs: 3 * MIN,
+          },
+        },
+      ],
+      { uploadId: upload.id },
+    );
   });
   afterAll(async () => {
     await f?.close();
@@ -69,6 +97,12 @@ describe.each(BACKENDS)('visit durations on %s', (kind) => {
     });
     const total = 10_000 + 59_999 + MIN + 4 * MIN + 5 * MIN + 15 * MIN - 1 + 15 * MIN + 40 * MIN;
     expect(d.averageMs).toBeCloseTo(total / 8, 3);
+  });
+
+  it('counts an uploaded recording only when asked', async () => {
+    const d = await get({ ...day(), includeRecordings: 'true' });
+    expect(d.visits).toBe(9);
+    expect(d.buckets.map((b: { visits: number }) => b.visits)).toEqual([2, 3, 2, 2]);
   });
 
   it('counts one camera only when asked', async () => {

@@ -6,11 +6,14 @@ import { createMemo, createResource } from 'solid-js';
 import { analyticsFlows, analyticsVisitDurations, listZones } from '../../api/endpoints.ts';
 import { rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
+import { recordingsQuery } from '../upload/recordings-choice.ts';
 
 export interface VisitorsQuery {
   storeId: string;
   from: string;
   to: string;
+  /** Uploaded recordings count only when the user chose so (the switch beside the recordings). */
+  includeRecordings?: true;
 }
 
 /** null while no store is chosen or the days are not valid. */
@@ -19,7 +22,7 @@ export function useVisitorsQuery() {
   return createMemo((): VisitorsQuery | null => {
     const r = rangeToIso(choice.state.range);
     const storeId = choice.state.storeId;
-    return 'error' in r || !storeId ? null : { storeId, from: r.from, to: r.to };
+    return 'error' in r || !storeId ? null : { storeId, from: r.from, to: r.to, ...recordingsQuery() };
   });
 }
 

@@ -37,6 +37,12 @@ const visitDurationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...Range,
           storeId: Id,
           cameraId: Type.Optional(Id),
+          includeRecordings: Type.Optional(
+            Type.Boolean({
+              default: false,
+              description: 'also count uploaded recordings (default: live cameras only)',
+            }),
+          ),
         }),
         response: { 200: VisitDurations, ...errors(400, 401, 404) },
       },
@@ -59,6 +65,7 @@ const visitDurationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         to,
         boundsMs: bounds,
         ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+        ...(q.includeRecordings ? { includeRecordings: true } : {}),
       });
       return {
         storeId: q.storeId,

@@ -45,10 +45,12 @@ function bucketColumns(bounds: readonly number[]): SQL {
 export class VisitDurationsRepository {
   constructor(private readonly db: Db) {}
 
+  /** Uploaded recordings are left out unless `includeRecordings`, as in every other number. */
   async distribution(q: StoreScope & { boundsMs: readonly number[] }): Promise<DurationCounts> {
     requireRange(q.from, q.to);
     requireBounds(q.boundsMs);
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
+    const recordings = q.includeRecordings ? sql`` : sql`AND upload_id IS NULL`;
     const [row] = await queryRows<Record<string, unknown>>(
       this.db,
       sql`SELECT count(*)::int AS visits,
@@ -57,7 +59,7 @@ export class VisitDurationsRepository {
             ${bucketColumns(q.boundsMs)}
           FROM visits
           WHERE store_id = ${q.storeId} AND started_at >= ${q.from.toISOString()}::timestamptz
-            AND started_at < ${q.to.toISOString()}::timestamptz ${camera}`,
+            AND started_at < ${q.to.toISOString()}::timestamptz ${camera} ${recordings}`,
     );
     return {
       visits: num(row?.visits),
