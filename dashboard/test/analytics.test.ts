@@ -7,6 +7,7 @@ import {
   hourIn,
   occupancySeries,
   parseCsv,
+  spacedLabels,
 } from '../src/lib/analytics.ts';
 import { heatColor } from '../src/lib/heat.ts';
 
@@ -93,5 +94,29 @@ describe('flows and heat', () => {
     expect(heatColor(5, 0)).toBeNull();
     expect(heatColor(10, 10)).toBe('hsla(0, 90%, 50%, 0.75)');
     expect(heatColor(1, 100)).toMatch(/^hsla\(198, /);
+  });
+});
+
+describe('axis labels', () => {
+  const hours = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`);
+
+  it('keeps every label when they fit side by side', () => {
+    expect(spacedLabels(hours, 24 * 60)).toEqual(hours);
+  });
+
+  it('keeps every n-th label on a narrow chart, never two that would touch', () => {
+    const shown = spacedLabels(hours, 330);
+    const kept = shown.map((l, i) => (l ? i : -1)).filter((i) => i >= 0);
+    expect(shown).toHaveLength(24);
+    expect(kept[0]).toBe(0);
+    const step = kept[1]! - kept[0]!;
+    expect(step).toBeGreaterThan(1);
+    // The kept labels stand at least their own width (5 characters) apart.
+    expect((step * 330) / 24).toBeGreaterThanOrEqual(5 * 7.5 + 12);
+    expect(kept.every((k, i) => k === i * step)).toBe(true);
+  });
+
+  it('gives nothing for no labels', () => {
+    expect(spacedLabels([], 300)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   formatDuration,
   formatPercent,
   fromDateInput,
+  hourLabel,
   hourOfDayLabel,
   presetRange,
   rangeToIso,
@@ -78,5 +79,17 @@ describe('day ranges', () => {
     expect(presetRange('7d', now)).toEqual({ fromDay: '2025-01-04', toDay: '2025-01-10' });
     expect(presetRange('30d', now).fromDay).toBe('2024-12-12');
     expect(toDateInput(new Date(2025, 11, 31))).toBe('2025-12-31');
+  });
+});
+
+describe('hourLabel', () => {
+  it("names the hour in the store's time zone", () => {
+    expect(hourLabel('2025-06-01T08:00:00.000Z', 'UTC')).toBe('08:00');
+    expect(hourLabel('2025-06-01T08:00:00.000Z', 'Europe/London')).toBe('09:00');
+    expect(hourLabel(Date.UTC(2025, 0, 1, 23), 'Asia/Tokyo')).toBe('08:00');
+  });
+
+  it('says "–" for a time that is not one', () => {
+    expect(hourLabel('not a time')).toBe('–');
   });
 });

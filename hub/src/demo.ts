@@ -70,7 +70,7 @@ export async function prepareDemo(repos: Repositories, video = DEMO_VIDEO): Prom
     await repos.devices.create({
       id: DEMO_DEVICE_ID,
       storeId: DEMO_STORE_ID,
-      name: 'Demo box',
+      name: 'Demo camera unit',
       credentialHash: hash,
     });
   if (!(await repos.cameras.find(DEMO_CAMERA_ID))) {

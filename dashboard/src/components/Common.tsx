@@ -92,7 +92,15 @@ export function PlacePicker(props: { allCameras?: boolean; noCamera?: boolean })
           value={choice.state.storeId ?? ''}
           onChange={(e) => choice.actions.setStore(e.currentTarget.value || null)}
         >
-          <For each={places.state.stores}>{(s) => <option value={s.id}>{s.name}</option>}</For>
+          {/* `selected` on the options too: options added after the select's value was set (stores
+              still loading, another page's choice) would otherwise show the first store. */}
+          <For each={places.state.stores}>
+            {(s) => (
+              <option value={s.id} selected={s.id === choice.state.storeId}>
+                {s.name}
+              </option>
+            )}
+          </For>
         </select>
       </label>
       <Show when={!props.noCamera}>
@@ -106,7 +114,13 @@ export function PlacePicker(props: { allCameras?: boolean; noCamera?: boolean })
             <Show when={props.allCameras}>
               <option value="">All cameras</option>
             </Show>
-            <For each={cameras()}>{(c) => <option value={c.id}>{c.name}</option>}</For>
+            <For each={cameras()}>
+              {(c) => (
+                <option value={c.id} selected={c.id === choice.state.cameraId}>
+                  {c.name}
+                </option>
+              )}
+            </For>
           </select>
         </label>
       </Show>

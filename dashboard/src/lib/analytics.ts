@@ -11,6 +11,21 @@ export function hourIn(iso: string, timeZone: string): number {
   }
 }
 
+/** About how wide an axis label is (12 px digits and letters), with room before the next one. */
+const labelPx = (chars: number) => chars * 7.5 + 12;
+
+/**
+ * The labels of an axis of `labels.length` equal slots across `width` pixels, with every n-th label
+ * kept and the others blank, n as small as lets the kept ones stand apart.
+ */
+export function spacedLabels(labels: readonly string[], width: number): string[] {
+  if (labels.length === 0) return [];
+  const longest = labels.reduce((a, l) => Math.max(a, l.length), 0);
+  const slot = Math.max(1, width) / labels.length;
+  const step = Math.max(1, Math.ceil(labelPx(longest) / slot));
+  return labels.map((l, i) => (i % step === 0 ? l : ''));
+}
+
 /** Visitors per hour of the day (24 values) over a range of hourly points: the busiest hours. */
 export function byHourOfDay(
   points: readonly { start: string; visitors: number }[],

@@ -42,6 +42,17 @@ export function hourOfDayLabel(hour: number): string {
   return `${pad(hour)}:00–${pad((hour + 1) % 24)}:00`;
 }
 
+/** The hour an instant starts, in a time zone: "09:00". */
+export function hourLabel(at: string | number, timeZone = 'UTC'): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return '–';
+  try {
+    return d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone });
+  } catch {
+    return d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  }
+}
+
 /** A date as the browser's local "YYYY-MM-DD" (what <input type="date"> holds). */
 export function toDateInput(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;

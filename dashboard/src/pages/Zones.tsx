@@ -44,6 +44,12 @@ export default function Zones(): JSX.Element {
       </PageHeader>
       <ErrorNote text={saving.error()} />
       <ErrorNote text={geometry.error ? describeError(geometry.error) : ''} onRetry={() => void refetch()} />
+      <Show when={places.state.loaded && !places.actions.camerasOf(choice.state.storeId).length}>
+        <div class="note" data-testid="no-cameras">
+          This store has no cameras yet: areas and lines are drawn on a camera's picture. An administrator
+          adds cameras under Stores &amp; users.
+        </div>
+      </Show>
       <div class="grid two">
         <section class="card">
           <DrawingToolbar state={state()} onChange={setState} />

@@ -1,23 +1,47 @@
-/** Counters since the page opened, today's numbers, and the feed of what is happening. */
+/** Today's numbers so far (as on Overview and Numbers), who is in view now, and what is happening. */
 import { For, type JSX } from 'solid-js';
-import { formatCount } from '../../lib/format.ts';
+import { ENTRANCES, TIME_SPENT, VISITORS } from '../../lib/definitions.ts';
+import { formatCount, formatDuration } from '../../lib/format.ts';
 import { Stat } from '../Common.tsx';
+import { Definitions } from '../numbers/Definitions.tsx';
 import { FeedItem } from './FeedItem.tsx';
 import type { LiveCamera } from './live-camera.ts';
-import { TodayNumbers } from './TodayNumbers.tsx';
+import { useTodayNumbers } from './TodayNumbers.tsx';
 
 export function SinceOpenedCard(props: { view: LiveCamera }): JSX.Element {
-  const counts = () => props.view.counts();
+  const today = useTodayNumbers();
+  // The last answer while the next loads; nothing ("…") after a failure, tried again at the next poll.
+  const t = () => (today.error ? undefined : today.latest);
+  const inView = () => props.view.fresh()?.tracks.length;
   return (
     <section class="card">
-      <h2>Since you opened this page</h2>
+      <h2>Today so far</h2>
       <div class="stats">
-        <Stat testId="live-appeared" label="People seen" value={formatCount(counts()?.appeared ?? 0)} />
-        <Stat label="Walked in" value={formatCount(counts()?.walkedIn ?? 0)} />
-        <Stat label="Walked out" value={formatCount(counts()?.walkedOut ?? 0)} />
-        <Stat label="Area visits" value={formatCount(counts()?.areaEntries ?? 0)} />
+        <Stat
+          testId="live-visitors"
+          label={VISITORS.term}
+          value={t() ? formatCount(t()!.visitors) : '…'}
+          hint={VISITORS.hint}
+        />
+        <Stat
+          testId="live-entrances"
+          label={ENTRANCES.term}
+          value={t() ? formatCount(t()!.entries) : '…'}
+          hint={ENTRANCES.hint}
+        />
+        <Stat
+          label={TIME_SPENT.term}
+          value={t() ? formatDuration(t()!.averageTimeSpentMs) : '…'}
+          hint={TIME_SPENT.hint}
+        />
+        <Stat
+          testId="live-in-view"
+          label="In view now"
+          value={inView() === undefined ? '–' : formatCount(inView())}
+          hint="people the camera sees right now"
+        />
       </div>
-      <TodayNumbers />
+      <Definitions />
       <h3>What is happening</h3>
       <ul class="feed" data-testid="event-feed">
         <For

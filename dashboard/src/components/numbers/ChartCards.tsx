@@ -1,11 +1,25 @@
 /** The graph cards of the Numbers page: visitors over time, busiest hours, areas, people inside, stores. */
+import { A } from '@solidjs/router';
 import { type JSX, Show } from 'solid-js';
 import type { Compare, TimeSeries, ZoneStats } from '../../api/types.ts';
 import { busiestHours } from '../../lib/analytics.ts';
 import { formatCount, hourOfDayLabel } from '../../lib/format.ts';
 import { Chart } from '../Chart.tsx';
 import { Loading } from '../Common.tsx';
-import { areasChart, busiestChart, compareChart, dailyChart, hourlyChart, occupancyChart } from './charts.ts';
+import {
+  areasChart,
+  areasHeight,
+  busiestChart,
+  compareChart,
+  dailyChart,
+  hourlyChart,
+  occupancyChart,
+} from './charts.ts';
+
+/** Why a card is empty on days nobody was counted, and what to do about it. */
+export function nobodyCounted(multiDay: boolean): string {
+  return `Nobody was counted on ${multiDay ? 'these days' : 'this day'}. Choose another day, or check that the camera is running.`;
+}
 
 export function VisitorsCard(props: {
   multiDay: boolean;
@@ -22,11 +36,11 @@ export function VisitorsCard(props: {
           <Chart
             testId="chart-hourly"
             label="Visitors by hour"
-            options={hourlyChart(props.hourly, props.timezone)}
+            options={(w) => hourlyChart(props.hourly, props.timezone ?? 'UTC', w)}
           />
         }
       >
-        <Chart testId="chart-daily" label="Visitors by day" options={dailyChart(props.daily)} />
+        <Chart testId="chart-daily" label="Visitors by day" options={(w) => dailyChart(props.daily, w)} />
       </Show>
     </section>
   );
@@ -39,7 +53,7 @@ export function BusiestHoursCard(props: { perHourOfDay: number[] }): JSX.Element
       <Chart
         testId="chart-busiest"
         label="Visitors per hour of the day"
-        options={busiestChart(props.perHourOfDay)}
+        options={(w) => busiestChart(props.perHourOfDay, w)}
       />
       <p class="small muted">
         {busiestHours(props.perHourOfDay)
@@ -50,15 +64,49 @@ export function BusiestHoursCard(props: { perHourOfDay: number[] }): JSX.Element
   );
 }
 
-export function AreasCard(props: { zones: ZoneStats }): JSX.Element {
+/**
+ * Time spent per area. Empty for one of two reasons, said as such: the cameras have no areas (and who
+ * can draw them), or nobody walked into them on the chosen days.
+ */
+export function AreasCard(props: {
+  zones: ZoneStats;
+  /** How many areas the chosen cameras have now; undefined while loading. */
+  areaCount: number | undefined;
+  canDraw: boolean;
+  multiDay: boolean;
+}): JSX.Element {
   return (
     <section class="card">
       <h2>Time spent per area</h2>
       <Show
         when={props.zones.zones.length}
-        fallback={<p class="muted">No areas on this camera yet: draw some under Areas &amp; lines.</p>}
+        fallback={
+          <Show when={props.areaCount !== undefined}>
+            <p class="muted" data-testid="areas-empty">
+              <Show
+                when={props.areaCount}
+                fallback={
+                  <>
+                    No areas on this camera yet: areas are the parts of the picture (a shelf, the till) whose
+                    visits are counted here.{' '}
+                    <Show when={props.canDraw} fallback="A store manager can draw them under Areas & lines.">
+                      <A href="/zones">Draw areas</A>
+                    </Show>
+                  </>
+                }
+              >
+                {nobodyCounted(props.multiDay)}
+              </Show>
+            </p>
+          </Show>
+        }
       >
-        <Chart testId="chart-areas" label="Average time spent per area" options={areasChart(props.zones)} />
+        <Chart
+          testId="chart-areas"
+          label="Average time spent per area"
+          height={areasHeight(props.zones)}
+          options={(w) => areasChart(props.zones, w)}
+        />
       </Show>
     </section>
   );
@@ -66,13 +114,18 @@ export function AreasCard(props: { zones: ZoneStats }): JSX.Element {
 
 export function OccupancyCard(props: {
   occupancy: { start: number; people: number }[] | undefined;
+  timezone: string | undefined;
 }): JSX.Element {
   return (
     <section class="card">
       <h2>People inside over time</h2>
       <Show when={props.occupancy} fallback={<Loading />}>
         {(o) => (
-          <Chart testId="chart-occupancy" label="Most people inside per hour" options={occupancyChart(o())} />
+          <Chart
+            testId="chart-occupancy"
+            label="Most people inside per hour"
+            options={(w) => occupancyChart(o(), props.timezone ?? 'UTC', w)}
+          />
         )}
       </Show>
     </section>
@@ -83,7 +136,11 @@ export function CompareCard(props: { compare: Compare }): JSX.Element {
   return (
     <section class="card">
       <h2>Stores side by side</h2>
-      <Chart testId="chart-compare" label="Visitors per store" options={compareChart(props.compare)} />
+      <Chart
+        testId="chart-compare"
+        label="Visitors per store"
+        options={(w) => compareChart(props.compare, w)}
+      />
     </section>
   );
 }

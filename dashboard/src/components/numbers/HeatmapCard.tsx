@@ -1,7 +1,6 @@
 /** Where people walked: the heatmap over the camera's picture, with its areas outlined. */
 import { type JSX, Show } from 'solid-js';
 import type { Camera, Heatmap, Zone } from '../../api/types.ts';
-import { formatCount } from '../../lib/format.ts';
 import { CameraPicture } from '../CameraPicture.tsx';
 import { AreasLayer, HeatLayer } from '../Scene.tsx';
 
@@ -14,7 +13,7 @@ export function HeatmapCard(props: {
   return (
     <section class="card">
       <h2>Where people walked</h2>
-      <Show when={props.cameraId} fallback={<p class="muted">This store has no cameras.</p>}>
+      <Show when={props.cameraId} fallback={<p class="muted">This store has no cameras yet.</p>}>
         <CameraPicture camera={props.camera} testId="heatmap">
           {(frame) => (
             <>
@@ -23,8 +22,12 @@ export function HeatmapCard(props: {
             </>
           )}
         </CameraPicture>
-        <p class="small muted">
-          {props.heat ? `${formatCount(props.heat.total)} points of walked paths; red is busiest.` : ''}
+        <p class="small muted" data-testid="heat-words">
+          {props.heat
+            ? props.heat.total
+              ? 'Red shows where people walked most, blue where few walked.'
+              : 'Nobody walked here on the chosen days.'
+            : ''}
         </p>
       </Show>
     </section>

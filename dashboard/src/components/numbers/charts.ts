@@ -1,86 +1,154 @@
-/** The chart settings (ApexCharts) for each graph on the Numbers page. */
-import type { ApexOptions } from 'apexcharts';
+/**
+ * The chart settings (ApexCharts) for each graph on the Numbers page, for a chart this many pixels
+ * wide: an axis shows only as many labels as fit side by side (every second, third… hour), never
+ * rotated and never overlapping; the tooltip still names every bar.
+ */
+import type { ApexOptions, ApexXAxis, ApexYAxis } from 'apexcharts';
 import type { Compare, TimeSeries, ZoneStats } from '../../api/types.ts';
-import { formatCount, formatDay, formatDuration } from '../../lib/format.ts';
+import { spacedLabels } from '../../lib/analytics.ts';
+import { formatCount, formatDay, formatDuration, hourLabel } from '../../lib/format.ts';
 
-export function hourlyChart(s: TimeSeries, timeZone = 'UTC'): ApexOptions {
+/** Room the value axis on the left takes from a chart's width. */
+const VALUE_AXIS_PX = 56;
+
+/** An axis of named bars or points: labels that fit this width, the full name in the tooltip. */
+function namedAxis(names: readonly string[], width: number): Pick<ApexOptions, 'xaxis' | 'tooltip'> {
+  const xaxis: ApexXAxis = {
+    categories: spacedLabels(names, width - VALUE_AXIS_PX),
+    labels: { rotate: 0, rotateAlways: false, hideOverlappingLabels: true, trim: false },
+    tooltip: { enabled: false },
+  };
   return {
-    chart: { type: 'bar' },
-    series: [
-      { name: 'Visitors', data: s.points.map((p) => p.visitors) },
-      { name: 'Entrances', data: s.points.map((p) => p.entries) },
-    ],
-    xaxis: {
-      categories: s.points.map((p) =>
-        new Date(p.start).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone }),
-      ),
-      labels: { rotate: -45, hideOverlappingLabels: true },
-    },
-    yaxis: { labels: { formatter: (v: number) => formatCount(v) } },
+    xaxis,
+    tooltip: { x: { formatter: (_v, o) => names[o?.dataPointIndex ?? -1] ?? '' } },
   };
 }
 
-export function dailyChart(s: TimeSeries): ApexOptions {
+/** Whole numbers from 0, at most five steps (no "0, 0, 1, 1" with few people). */
+function countAxis(values: readonly number[]): ApexYAxis {
+  const top = values.reduce((a, v) => Math.max(a, v), 0);
   return {
-    chart: { type: 'bar' },
-    series: [
-      { name: 'Visitors', data: s.points.map((p) => p.visitors) },
-      { name: 'Entrances', data: s.points.map((p) => p.entries) },
-    ],
-    xaxis: { categories: s.points.map((p) => formatDay(p.start, s.timezone)) },
-    yaxis: { labels: { formatter: (v: number) => formatCount(v) } },
+    min: 0,
+    forceNiceScale: true,
+    tickAmount: Math.max(1, Math.min(5, Math.ceil(top))),
+    labels: { formatter: (v: number) => formatCount(v) },
   };
 }
 
-export function busiestChart(perHour: number[]): ApexOptions {
+export function hourlyChart(s: TimeSeries, timeZone: string, width: number): ApexOptions {
+  const visitors = s.points.map((p) => p.visitors);
+  const entries = s.points.map((p) => p.entries);
+  return {
+    chart: { type: 'bar' },
+    series: [
+      { name: 'Visitors', data: visitors },
+      { name: 'Entrances', data: entries },
+    ],
+    ...namedAxis(
+      s.points.map((p) => hourLabel(p.start, timeZone)),
+      width,
+    ),
+    yaxis: countAxis([...visitors, ...entries]),
+  };
+}
+
+export function dailyChart(s: TimeSeries, width: number): ApexOptions {
+  const visitors = s.points.map((p) => p.visitors);
+  const entries = s.points.map((p) => p.entries);
+  return {
+    chart: { type: 'bar' },
+    series: [
+      { name: 'Visitors', data: visitors },
+      { name: 'Entrances', data: entries },
+    ],
+    ...namedAxis(
+      s.points.map((p) => formatDay(p.start, s.timezone)),
+      width,
+    ),
+    yaxis: countAxis([...visitors, ...entries]),
+  };
+}
+
+export function busiestChart(perHour: number[], width: number): ApexOptions {
   const top = Math.max(...perHour, 0);
   return {
     chart: { type: 'bar' },
     series: [{ name: 'Visitors', data: perHour }],
-    xaxis: {
-      categories: perHour.map((_, h) => `${String(h).padStart(2, '0')}h`),
-      labels: { hideOverlappingLabels: true },
-    },
+    ...namedAxis(
+      perHour.map((_, h) => `${String(h).padStart(2, '0')}:00`),
+      width,
+    ),
     plotOptions: { bar: { distributed: true, columnWidth: '80%' } },
     colors: perHour.map((v) => (v === top && top > 0 ? '#f59e0b' : '#1d4ed8')),
     legend: { show: false },
-    yaxis: { labels: { formatter: (v: number) => formatCount(v) } },
+    yaxis: countAxis(perHour),
   };
 }
 
-export function areasChart(z: ZoneStats): ApexOptions {
+/** Height for a bar per area, so that area names never run into each other. */
+export const areasHeight = (z: ZoneStats): number => Math.max(160, z.zones.length * 34 + 70);
+
+export function areasChart(z: ZoneStats, width: number): ApexOptions {
+  const names = z.zones.map((a) => a.name ?? 'Removed area');
+  const nameRoom = Math.min(160, names.reduce((a, n) => Math.max(a, n.length), 0) * 7 + 20);
+  const plot = width - nameRoom - 24;
   return {
     chart: { type: 'bar' },
     series: [
       {
-        name: 'Average time spent (seconds)',
+        name: 'Average time spent',
         data: z.zones.map((a) => Math.round(a.averageTimeSpentMs / 1000)),
       },
     ],
-    xaxis: { categories: z.zones.map((a) => a.name ?? 'Removed area') },
+    xaxis: {
+      categories: names,
+      // Value labels such as "1 min 5 s" are about 80 px wide.
+      tickAmount: Math.max(1, Math.min(5, Math.floor(plot / 90))),
+      labels: { formatter: (v) => formatDuration(Number(v) * 1000), rotate: 0, hideOverlappingLabels: true },
+    },
+    yaxis: { labels: { maxWidth: 160 } },
     plotOptions: { bar: { horizontal: true } },
     tooltip: { y: { formatter: (v: number) => formatDuration(v * 1000) } },
   };
 }
 
-export function occupancyChart(o: { start: number; people: number }[]): ApexOptions {
+export function occupancyChart(
+  o: { start: number; people: number }[],
+  timeZone: string,
+  width: number,
+): ApexOptions {
+  const people = o.map((p) => p.people);
+  const oneDay = o.length <= 25;
   return {
     chart: { type: 'area' },
-    series: [{ name: 'Most people inside', data: o.map((p) => ({ x: p.start, y: p.people })) }],
-    xaxis: { type: 'datetime', labels: { datetimeUTC: false } },
+    series: [{ name: 'Most people inside', data: people }],
+    ...namedAxis(
+      o.map((p) =>
+        oneDay
+          ? hourLabel(p.start, timeZone)
+          : `${formatDay(p.start, timeZone)} ${hourLabel(p.start, timeZone)}`,
+      ),
+      width,
+    ),
     stroke: { curve: 'stepline', width: 2 },
-    yaxis: { labels: { formatter: (v: number) => formatCount(v) } },
-    noData: { text: 'No one counted in this range yet' },
+    yaxis: countAxis(people),
+    noData: { text: 'Nobody was counted on these days' },
   };
 }
 
-export function compareChart(c: Compare): ApexOptions {
+export function compareChart(c: Compare, width: number): ApexOptions {
+  const visitors = c.stores.map((s) => s.visitors);
+  const entries = c.stores.map((s) => s.entries);
   return {
     chart: { type: 'bar' },
     series: [
-      { name: 'Visitors', data: c.stores.map((s) => s.visitors) },
-      { name: 'Entrances', data: c.stores.map((s) => s.entries) },
+      { name: 'Visitors', data: visitors },
+      { name: 'Entrances', data: entries },
     ],
-    xaxis: { categories: c.stores.map((s) => s.name) },
+    ...namedAxis(
+      c.stores.map((s) => s.name),
+      width,
+    ),
+    yaxis: countAxis([...visitors, ...entries]),
   };
 }

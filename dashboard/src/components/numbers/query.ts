@@ -3,7 +3,7 @@
  * them (summary, visitors by hour and day, areas, walks between areas, people inside, stores compared).
  */
 
-import { createMemo, createResource } from 'solid-js';
+import { createMemo, createResource, type Resource } from 'solid-js';
 import {
   analyticsFlows,
   analyticsHeatmap,
@@ -12,10 +12,20 @@ import {
   analyticsZones,
   compareStores,
   exportSummariesCsv,
+  listZones,
 } from '../../api/endpoints.ts';
 import { fillHours, occupancySeries } from '../../lib/analytics.ts';
 import { rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
+
+/**
+ * A resource's last answer, kept while the next one loads (reading a loading resource would hide the
+ * page under Suspense and take its charts out of the document); undefined after a failure, which the
+ * page shows in words, instead of throwing into the page.
+ */
+export function lastAnswer<T>(r: Resource<T>): T | undefined {
+  return r.error ? undefined : r.latest;
+}
 
 export interface NumbersQuery {
   storeId: string;
@@ -95,4 +105,23 @@ export function useHeat(query: () => NumbersQuery | null, cameraId: () => string
     (q) => analyticsHeatmap(api, { ...q, cols: 48, rows: 36 }),
   );
   return heat;
+}
+
+/** How many areas the chosen camera (or every camera of the store) has now: why "Time spent" is empty. */
+export function useAreaCount(query: () => NumbersQuery | null) {
+  const { api, places } = useApp();
+  const cameraIds = createMemo(() => {
+    const q = query();
+    if (!q) return null;
+    return (q.cameraId ? [q.cameraId] : places.actions.camerasOf(q.storeId).map((c) => c.id)).join('\n');
+  });
+  const [count] = createResource(
+    () => {
+      const ids = cameraIds();
+      return ids === null ? null : { ids: ids ? ids.split('\n') : [] };
+    },
+    async ({ ids }) =>
+      (await Promise.all(ids.map((id) => listZones(api, id)))).reduce((a, z) => a + z.length, 0),
+  );
+  return count;
 }

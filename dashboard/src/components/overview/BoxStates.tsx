@@ -1,13 +1,16 @@
-/** A store's boxes: online or not, last seen, and how many events each still has to send. */
+/**
+ * A store's camera units (the small computers beside the cameras that count): online or not, last
+ * seen, and how many counts each has not yet sent to the dashboard.
+ */
 import { For, type JSX } from 'solid-js';
 import type { Device } from '../../api/types.ts';
 import { formatAgo, formatCount, formatDuration } from '../../lib/format.ts';
 import { DeviceState } from '../Common.tsx';
 
-const waiting = (d: Device) =>
+const notSent = (d: Device) =>
   d.outboxDepth
-    ? `${formatCount(d.outboxDepth)} event${d.outboxDepth === 1 ? '' : 's'} (oldest ${formatDuration(d.outboxOldestAgeMs)})`
-    : 'Nothing';
+    ? `${formatCount(d.outboxDepth)} count${d.outboxDepth === 1 ? '' : 's'} (the oldest from ${formatDuration(d.outboxOldestAgeMs)} ago)`
+    : 'All sent';
 
 export function BoxStates(props: { devices: Device[] }): JSX.Element {
   return (
@@ -15,10 +18,10 @@ export function BoxStates(props: { devices: Device[] }): JSX.Element {
       <table class="table">
         <thead>
           <tr>
-            <th>Box</th>
+            <th>Camera unit</th>
             <th>State</th>
             <th>Last seen</th>
-            <th>Waiting to send</th>
+            <th>Not yet sent to the dashboard</th>
           </tr>
         </thead>
         <tbody>
@@ -27,7 +30,7 @@ export function BoxStates(props: { devices: Device[] }): JSX.Element {
             fallback={
               <tr>
                 <td colSpan={4} class="muted">
-                  No boxes in this store yet.
+                  No camera units in this store yet.
                 </td>
               </tr>
             }
@@ -39,7 +42,7 @@ export function BoxStates(props: { devices: Device[] }): JSX.Element {
                   <DeviceState device={d} />
                 </td>
                 <td>{formatAgo(d.lastSeenAt)}</td>
-                <td>{waiting(d)}</td>
+                <td>{notSent(d)}</td>
               </tr>
             )}
           </For>

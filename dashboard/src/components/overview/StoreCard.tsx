@@ -1,4 +1,7 @@
-/** One store on the Overview: boxes online, today's numbers (fetched again every 30 s), its boxes. */
+/**
+ * One store on the Overview: camera units online, today's numbers (fetched again every 30 s), its
+ * camera units; a store without cameras says what to do next instead of showing zeros.
+ */
 
 import { A } from '@solidjs/router';
 import { createResource, type JSX, onCleanup, Show } from 'solid-js';
@@ -8,6 +11,8 @@ import type { Store } from '../../api/types.ts';
 import { presetRange, rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
+import { Definitions } from '../numbers/Definitions.tsx';
+import { allows } from '../Shell.tsx';
 import { BoxStates } from './BoxStates.tsx';
 import { TodayStats } from './TodayStats.tsx';
 
@@ -33,8 +38,25 @@ function usePeopleInside(cameraIds: () => string[]): () => number | null {
   };
 }
 
+/** What to do first in a store that has no camera yet. */
+function NoCameraYet(props: { canAdd: boolean }): JSX.Element {
+  return (
+    <div class="note" data-testid="store-next-step">
+      <span>
+        Nothing is counted here yet: this store has no camera.{' '}
+        <Show
+          when={props.canAdd}
+          fallback="Next step: ask an administrator to connect a camera for this store."
+        >
+          Next step: <A href="/stores">connect a camera under Stores &amp; users</A>.
+        </Show>
+      </span>
+    </div>
+  );
+}
+
 export function StoreCard(props: { store: Store }): JSX.Element {
-  const { api, places } = useApp();
+  const { api, places, session, choice } = useApp();
   const range = rangeToIso(presetRange('today'));
   const [today, { refetch }] = createResource(
     () => props.store.id,
@@ -45,38 +67,52 @@ export function StoreCard(props: { store: Store }): JSX.Element {
   );
   const poll = setInterval(() => void refetch(), REFRESH_MS);
   onCleanup(() => clearInterval(poll));
-  const devices = () => places.state.devices.filter((d) => d.storeId === props.store.id);
-  const inside = usePeopleInside(() =>
-    places.state.cameras.filter((c) => c.storeId === props.store.id).map((c) => c.id),
-  );
-  const boxes = () => devices().filter((d) => d.kind === 'box');
-  const online = () => boxes().filter((d) => d.online).length;
-  const backlog = () => devices().reduce((a, d) => a + d.outboxDepth, 0);
+  // Only camera units: uploaded recordings are not a device an owner looks after.
+  const units = () => places.state.devices.filter((d) => d.storeId === props.store.id && d.kind === 'box');
+  const cameras = () => places.state.cameras.filter((c) => c.storeId === props.store.id);
+  const inside = usePeopleInside(() => cameras().map((c) => c.id));
+  const online = () => units().filter((d) => d.online).length;
+  const backlog = () => units().reduce((a, d) => a + d.outboxDepth, 0);
 
   return (
     <section class="card" data-testid={`store-${props.store.id}`}>
       <div class="card-head">
         <h2>{props.store.name}</h2>
         <span class="muted small">
-          {online()} of {boxes().length} box{boxes().length === 1 ? '' : 'es'} online
+          {online()} of {units().length} camera unit{units().length === 1 ? '' : 's'} online
         </span>
       </div>
       <Show
-        when={!today.error}
-        fallback={<ErrorNote text={describeError(today.error)} onRetry={() => void refetch()} />}
+        when={cameras().length}
+        fallback={<NoCameraYet canAdd={allows(session.state.user?.role, 'admin')} />}
       >
-        <TodayStats today={today()} inside={inside()} />
+        <Show
+          when={!today.error}
+          fallback={<ErrorNote text={describeError(today.error)} onRetry={() => void refetch()} />}
+        >
+          <TodayStats today={today.latest} inside={inside()} />
+          <Definitions />
+        </Show>
       </Show>
-      <BoxStates devices={devices()} />
+      <Show when={units().length}>
+        <BoxStates devices={units()} />
+      </Show>
       <Show when={backlog() > 0}>
         <p class="muted small">
-          Boxes keep events while the connection is down and send them when it is back.
+          Camera units keep their counts while the internet connection is down and send them when it is back.
         </p>
       </Show>
-      <div class="card-links">
-        <A href="/dashboard">See the numbers</A>
-        <A href="/live">Watch live</A>
-      </div>
+      <Show when={cameras().length}>
+        <div class="card-links">
+          {/* The pages open on this store. */}
+          <A href="/dashboard" onClick={() => choice.actions.setStore(props.store.id)}>
+            See the numbers
+          </A>
+          <A href="/live" onClick={() => choice.actions.setStore(props.store.id)}>
+            Watch live
+          </A>
+        </div>
+      </Show>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /** A store's numbers for today, and how many people the cameras see right now. */
 import type { JSX } from 'solid-js';
 import type { Summary } from '../../api/types.ts';
+import { ENTRANCES, TIME_SPENT, VISITORS } from '../../lib/definitions.ts';
 import { formatCount, formatDuration, hourOfDayLabel } from '../../lib/format.ts';
 import { Stat } from '../Common.tsx';
 
@@ -10,15 +11,21 @@ export function TodayStats(props: { today: Summary | undefined; inside: number |
     <div class="stats">
       <Stat
         testId="stat-visitors"
-        label="Visitors today"
+        label={`${VISITORS.term} today`}
         value={today() ? formatCount(today()!.visitors) : '…'}
+        hint={VISITORS.hint}
       />
       <Stat
-        label="Entrances"
+        testId="stat-entrances"
+        label={ENTRANCES.term}
         value={today() ? formatCount(today()!.entries) : '…'}
-        hint="walked in over a counting line"
+        hint={ENTRANCES.hint}
       />
-      <Stat label="Average time spent" value={today() ? formatDuration(today()!.averageTimeSpentMs) : '…'} />
+      <Stat
+        label={TIME_SPENT.term}
+        value={today() ? formatDuration(today()!.averageTimeSpentMs) : '…'}
+        hint={TIME_SPENT.hint}
+      />
       <Stat
         testId="stat-inside"
         label="People inside now"

@@ -1,4 +1,4 @@
-/** After a save: whether the camera's box already counts with the change, or is still picking it up. */
+/** After a save: whether the camera's unit already counts with the change, or is still picking it up. */
 import type { JSX } from 'solid-js';
 import type { Device } from '../../api/types.ts';
 
@@ -10,7 +10,7 @@ export function ConfigState(props: { device: Device; applied: boolean }): JSX.El
       style={{ 'margin-top': '0.75rem' }}
     >
       {props.applied
-        ? `Saved. ${props.device.name} is counting with the new areas and lines (settings version ${props.device.configRevision}).`
+        ? `Saved. ${props.device.name} is counting with the new areas and lines.`
         : `Saved. Waiting for ${props.device.name} to pick up the change…`}
     </div>
   );
