@@ -23,7 +23,10 @@ export interface YoloxOptions {
   autoInput?: boolean;
   /** Network pixels the smallest person seen must keep with `autoInput`. Default 32. */
   minPersonPixels?: number;
-  /** Smallest input size (long side) `autoInput` goes down to. Default 224. */
+  /**
+   * Smallest input size (long side) `autoInput` goes down to. Default 320: smaller inputs found the
+   * large people as well but lost them more often while they crossed (fewer ids kept).
+   */
   minInputSize?: number;
   /** Least time between two input size or threshold changes that make it smaller or stricter. Default 5 s. */
   holdSeconds?: number;
@@ -38,7 +41,7 @@ export interface YoloxOptions {
   fitInput?: boolean;
   /**
    * Minimum objectness x class score, fixed. Unset (the default): a quarter of the score most
-   * confident people reach (their 10th percentile), kept within 0.1 .. 0.2, so the tracker's
+   * confident people reach (their 10th percentile), kept within 0.1 .. 0.15, so the tracker's
    * low-score second pass (0.1 .. 0.5) still gets partly hidden people while clutter is dropped in
    * scenes where people score high.
    */
@@ -112,7 +115,7 @@ interface Lane {
 
 /** Bounds of the chosen score threshold: the tracker's low threshold, and well under its high one. */
 const AUTO_SCORE_MIN = 0.1;
-const AUTO_SCORE_MAX = 0.2;
+const AUTO_SCORE_MAX = 0.15;
 
 export class YoloxDetector implements Detector {
   readonly name = 'yolox' as const;
@@ -154,7 +157,7 @@ export class YoloxDetector implements Detector {
     this.calibration =
       auto || !this.fixedScore ? new SizeCalibration({ minScore: 0.5, ...options.calibration }) : undefined;
     this.minPersonPixels = auto ? (options.minPersonPixels ?? 32) : 0;
-    this.minSize = Math.min(this.maxSize, Math.max(32, options.minInputSize ?? 224));
+    this.minSize = Math.min(this.maxSize, Math.max(32, options.minInputSize ?? 320));
     this.holdMs = (options.holdSeconds ?? 5) * 1000;
     this.workCap = this.maxSize;
     this.nmsIou = options.nmsIou ?? 0.45;

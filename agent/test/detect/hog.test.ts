@@ -116,14 +116,14 @@ describe('HOG sizes searched follow the people seen', () => {
 
   it('enlarges the frame only as far as the smallest person needs, and stops at the largest', () => {
     const p = { upscale: 0, levels: 0 };
-    // People 48..96 px: twice enlarged, levels up to half the enlarged frame.
+    // People 48..96 px: enlarged so that 48 px is 80 % of the window's person (its reach).
     hogPyramid(48, 96, 1.2, 3, p);
-    expect(p.upscale).toBeCloseTo(2);
+    expect(p.upscale).toBeCloseTo((0.8 * 96) / 48);
     expect(1.2 ** (p.levels - 1)).toBeGreaterThanOrEqual(2);
     expect(p.levels).toBeLessThan(8);
     // People 200..400 px: the frame is made smaller instead (less work), no level wasted on small ones.
     hogPyramid(200, 400, 1.2, 3, p);
-    expect(p.upscale).toBeCloseTo(96 / 200);
+    expect(p.upscale).toBeCloseTo((0.8 * 96) / 200);
     expect(1.2 ** (p.levels - 1)).toBeGreaterThanOrEqual(2);
     // Tiny people: no more than the largest enlargement.
     hogPyramid(10, 40, 1.2, 3, p);
