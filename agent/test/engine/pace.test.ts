@@ -93,8 +93,15 @@ describe('PaceController', () => {
     expect(pace.costAt(4)).toBeLessThanOrEqual(0.9 * pace.frameBudgetMs);
   });
 
-  it('gives the detector its full work back before lowering every-Nth', () => {
+  it('never asks for less work unless allowed to', () => {
     const pace = controller();
+    drive(pace, 900, () => ({ detect: 400 * pace.workLimit, read: 0, other: 3 }));
+    expect(pace.everyNth).toBe(4);
+    expect(pace.workLimit).toBe(1);
+  });
+
+  it('gives the detector its full work back before lowering every-Nth', () => {
+    const pace = controller({ minWork: 0.25 });
     let full = 400;
     const cost = () => ({ detect: full * pace.workLimit, read: 0, other: 3 });
     drive(pace, 900, cost);
