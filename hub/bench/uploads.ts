@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { UploadJob } from '@oskartrack/protocol';
@@ -152,6 +152,14 @@ async function uploadThroughHub(clip: string) {
   }
 }
 
+/** The command, the date and the machine, with how busy it was when the run started. */
+function runLine(): string {
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  return `Latest run of \`node --import tsx hub/bench/uploads.ts ${args.join(' ')}\` (${when} UTC; ${machine}; load average ${loadavg()[0]!.toFixed(1)} at the start).`;
+}
+
+const started = runLine();
 const dir = mkdtempSync(join(tmpdir(), 'oskartrack-bench-clip-'));
 try {
   const clip = join(dir, 'clip.avi');
@@ -161,7 +169,9 @@ try {
   const up = await uploadThroughHub(clip);
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const table = [
-    `Clip: the first ${FRAMES} frames of PETS 2009 S2.L1 (${video.toFixed(1)} s at 7 frames/s), detector ${DETECTOR}, ${cpus().length} cores.`,
+    started,
+    '',
+    `Clip: the first ${FRAMES} frames of PETS 2009 S2.L1 (${video.toFixed(1)} s at 7 frames/s), detector ${DETECTOR}.`,
     '',
     '| path | wall time | video seconds per second | notes |',
     '|---|---|---|---|',
