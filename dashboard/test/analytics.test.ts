@@ -8,6 +8,7 @@ import {
   occupancySeries,
   parseCsv,
   spacedLabels,
+  wrappedLabels,
 } from '../src/lib/analytics.ts';
 import { heatColor } from '../src/lib/heat.ts';
 
@@ -118,5 +119,23 @@ describe('axis labels', () => {
 
   it('gives nothing for no labels', () => {
     expect(spacedLabels([], 300)).toEqual([]);
+  });
+});
+
+describe('store names under a chart', () => {
+  it('keeps whole names when they fit, a word a line when they do not', () => {
+    expect(wrappedLabels(['Bakery', 'Demo store'], 600)).toEqual([['Bakery'], ['Demo store']]);
+    expect(wrappedLabels(['Bakery', 'Corner shop', 'Demo store'], 190)).toEqual([
+      ['Bakery'],
+      ['Corner', 'shop'],
+      ['Demo', 'store'],
+    ]);
+  });
+
+  it('leaves names out only when single words do not fit either', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `Shop number ${i + 1}`);
+    const shown = wrappedLabels(names, 200);
+    expect(shown.filter((l) => l[0] !== '').length).toBeLessThan(12);
+    expect(shown[0]).toEqual(['Shop', 'number', '1']);
   });
 });

@@ -26,6 +26,18 @@ export function spacedLabels(labels: readonly string[], width: number): string[]
   return labels.map((l, i) => (i % step === 0 ? l : ''));
 }
 
+/**
+ * Names under equal slots across `width` pixels, a word a line where whole names do not fit side by
+ * side; where even single words do not fit, every n-th name as in `spacedLabels`.
+ */
+export function wrappedLabels(names: readonly string[], width: number): string[][] {
+  if (spacedLabels(names, width).every((l, i) => l === names[i])) return names.map((n) => [n]);
+  const words = names.map((n) => n.split(/\s+/).filter(Boolean));
+  const longestWord = words.map((w) => w.reduce((a, x) => (x.length > a.length ? x : a), ''));
+  const spaced = spacedLabels(longestWord, width);
+  return words.map((w, i) => (spaced[i] ? w : ['']));
+}
+
 /** Visitors per hour of the day (24 values) over a range of hourly points: the busiest hours. */
 export function byHourOfDay(
   points: readonly { start: string; visitors: number }[],

@@ -123,7 +123,7 @@ export function OccupancyCard(props: {
         {(o) => (
           <Chart
             testId="chart-occupancy"
-            label="Most people inside per hour"
+            label="Most people inside per hour, or per day over longer ranges"
             options={(w) => occupancyChart(o(), props.timezone ?? 'UTC', w)}
           />
         )}

@@ -5,7 +5,7 @@
  */
 import type { ApexOptions, ApexXAxis, ApexYAxis } from 'apexcharts';
 import type { Compare, TimeSeries, ZoneStats } from '../../api/types.ts';
-import { spacedLabels } from '../../lib/analytics.ts';
+import { spacedLabels, wrappedLabels } from '../../lib/analytics.ts';
 import { formatCount, formatDay, formatDuration, hourLabel } from '../../lib/format.ts';
 
 /** Room the value axis on the left takes from a chart's width. */
@@ -112,25 +112,42 @@ export function areasChart(z: ZoneStats, width: number): ApexOptions {
   };
 }
 
+/** The most people inside per store-local day, in day order. */
+function perDay(o: readonly { start: number; people: number }[], timeZone: string) {
+  const days = new Map<string, number>();
+  for (const p of o) {
+    const day = formatDay(p.start, timeZone);
+    days.set(day, Math.max(days.get(day) ?? 0, p.people));
+  }
+  return { labels: [...days.keys()], people: [...days.values()] };
+}
+
+/** Per hour over one or two days; per day (the busiest hour's count) over more. */
 export function occupancyChart(
   o: { start: number; people: number }[],
   timeZone: string,
   width: number,
 ): ApexOptions {
-  const people = o.map((p) => p.people);
-  const oneDay = o.length <= 25;
+  const hourly = o.length <= 48;
+  const { labels, people } = hourly
+    ? {
+        labels: o.map((p) =>
+          o.length <= 25
+            ? hourLabel(p.start, timeZone)
+            : `${formatDay(p.start, timeZone)} ${hourLabel(p.start, timeZone)}`,
+        ),
+        people: o.map((p) => p.people),
+      }
+    : perDay(o, timeZone);
+  // Bars, not an area: a bar's label stands under its middle, while an area's first and last labels
+  // stand on the chart's edges and are cut in half.
   return {
-    chart: { type: 'area' },
-    series: [{ name: 'Most people inside', data: people }],
-    ...namedAxis(
-      o.map((p) =>
-        oneDay
-          ? hourLabel(p.start, timeZone)
-          : `${formatDay(p.start, timeZone)} ${hourLabel(p.start, timeZone)}`,
-      ),
-      width,
-    ),
-    stroke: { curve: 'stepline', width: 2 },
+    chart: { type: 'bar' },
+    series: [
+      { name: hourly ? 'Most people inside in the hour' : 'Most people inside in the day', data: people },
+    ],
+    plotOptions: { bar: { columnWidth: '90%' } },
+    ...namedAxis(labels, width),
     yaxis: countAxis(people),
     noData: { text: 'Nobody was counted on these days' },
   };
@@ -139,16 +156,17 @@ export function occupancyChart(
 export function compareChart(c: Compare, width: number): ApexOptions {
   const visitors = c.stores.map((s) => s.visitors);
   const entries = c.stores.map((s) => s.entries);
+  const names = c.stores.map((s) => s.name);
+  const axis = namedAxis(names, width);
   return {
     chart: { type: 'bar' },
     series: [
       { name: 'Visitors', data: visitors },
       { name: 'Entrances', data: entries },
     ],
-    ...namedAxis(
-      c.stores.map((s) => s.name),
-      width,
-    ),
+    ...axis,
+    // Every store named: a word a line, when whole names do not fit side by side.
+    xaxis: { ...axis.xaxis, categories: wrappedLabels(names, width - VALUE_AXIS_PX) },
     yaxis: countAxis([...visitors, ...entries]),
   };
 }
