@@ -17,6 +17,7 @@ import {
 import { fillHours, occupancySeries } from '../../lib/analytics.ts';
 import { rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
+import { includeRecordings } from '../upload/recordings-choice.ts';
 
 /**
  * A resource's last answer, kept while the next one loads (reading a loading resource would hide the
@@ -33,6 +34,8 @@ export interface NumbersQuery {
   from: string;
   to: string;
   timezone: string;
+  /** Count uploaded recordings too (the "Recorded videos" switch); the hub leaves them out otherwise. */
+  includeRecordings?: boolean;
 }
 
 const base = (q: NumbersQuery) => ({
@@ -40,6 +43,7 @@ const base = (q: NumbersQuery) => ({
   cameraId: q.cameraId ?? undefined,
   from: q.from,
   to: q.to,
+  ...(q.includeRecordings ? { includeRecordings: true } : {}),
 });
 
 /** The chosen days as ISO times, or the reason they cannot be used. */
@@ -57,7 +61,8 @@ export function useNumbersQuery() {
     const storeId = choice.state.storeId;
     if ('error' in r || !storeId) return null;
     const timezone = places.state.stores.find((s) => s.id === storeId)?.timezone ?? 'UTC';
-    return { storeId, cameraId: choice.state.cameraId, from: r.from, to: r.to, timezone };
+    const withRecordings = includeRecordings() ? { includeRecordings: true } : {};
+    return { storeId, cameraId: choice.state.cameraId, from: r.from, to: r.to, timezone, ...withRecordings };
   });
 }
 
