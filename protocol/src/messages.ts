@@ -110,9 +110,16 @@ export const DetectorSettings = Type.Object(
     kind: Type.Union([Type.Literal('hog'), Type.Literal('yolox')]),
     /** Model file on the device (yolox); absent means the default downloaded model. */
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-    scoreThreshold: Type.Number({ minimum: 0, maximum: 1 }),
-    /** Run the detector on every Nth frame; the tracker predicts in between. */
-    everyNth: Type.Integer({ minimum: 1, maximum: 30 }),
+    /**
+     * Minimum detection score, or 'auto': the box chooses it from the people it sees (YOLOX) or keeps
+     * every detection for the tracker's second pass (HOG), as `oskartrack-agent process` does.
+     */
+    scoreThreshold: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Literal('auto')]),
+    /**
+     * Run the detector on every Nth frame; the tracker predicts in between. 'auto': the box picks 1 to 4
+     * to keep up with the camera's frame rate on the CPU it has (agent/src/engine/pace.ts).
+     */
+    everyNth: Type.Union([Type.Integer({ minimum: 1, maximum: 30 }), Type.Literal('auto')]),
     /** Skip detection on frames where nothing moved. */
     motionGate: Type.Boolean(),
   },

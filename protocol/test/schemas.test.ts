@@ -131,6 +131,13 @@ describe('every schema accepts its valid example', () => {
   it.each(Object.entries(events))('event %s', (_kind, value) => {
     expect(check(TrackingEvent, value).ok).toBe(true);
   });
+  it('a config may leave every-Nth and the score to the box', () => {
+    const auto = variant(valid.DeviceConfig![1], (c) => {
+      c.detector = { kind: 'yolox', scoreThreshold: 'auto', everyNth: 'auto', motionGate: false };
+    });
+    const r = check(DeviceConfig, auto);
+    expect(r.ok ? 'ok' : r.error).toBe('ok');
+  });
 });
 
 describe('schemas reject malformed payloads', () => {
@@ -190,6 +197,14 @@ describe('schemas reject malformed payloads', () => {
       variant(
         valid.DeviceConfig![1],
         (c) => (c.detector = { kind: 'hog', scoreThreshold: 0.4, everyNth: 0, motionGate: true }),
+      ),
+    ],
+    [
+      'config with an every-Nth that is neither a number nor auto',
+      DeviceConfig,
+      variant(
+        valid.DeviceConfig![1],
+        (c) => (c.detector = { kind: 'hog', scoreThreshold: 'auto', everyNth: 'fast', motionGate: true }),
       ),
     ],
     [

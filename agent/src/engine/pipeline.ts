@@ -16,7 +16,7 @@ export type PipelineDetector = Pick<DetectorSettings, 'kind'> & {
    * Run the detector on every Nth frame. Unset or 'auto' (the default): chosen as the run goes, 1 to
    * 4, to keep up with the camera's frame rate on this CPU (Engine, ./pace.ts).
    */
-  everyNth?: DetectorSettings['everyNth'] | 'auto' | undefined;
+  everyNth?: DetectorSettings['everyNth'] | undefined;
   /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
   lanes?: number | undefined;
   /** Frames the motion gate may skip in a row before detecting anyway (live cameras). */
@@ -104,7 +104,8 @@ function detectorOptions(input: PipelineInput): Parameters<typeof createDetector
     kind: d.kind,
     dataDir: input.dataDir,
     ...(d.model ? { model: d.model } : {}),
-    ...(d.scoreThreshold !== undefined ? { scoreThreshold: d.scoreThreshold } : {}),
+    // 'auto' (the hub's default): the detector's own choice, as in `process`.
+    ...(typeof d.scoreThreshold === 'number' ? { scoreThreshold: d.scoreThreshold } : {}),
     ...(d.lanes ? { lanes: d.lanes } : {}),
   };
 }

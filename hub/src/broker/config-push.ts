@@ -28,8 +28,8 @@ import { KeyedQueue } from './keyed-queue.ts';
 /** The detector every device runs unless the hub setting `detector` says otherwise. */
 export const DEFAULT_DETECTOR: DetectorSettings = {
   kind: 'hog',
-  scoreThreshold: 0.5,
-  everyNth: 1,
+  scoreThreshold: 'auto',
+  everyNth: 'auto',
   motionGate: false,
 };
 export const DEFAULT_LIVE: DeviceConfig['live'] = { enabled: true, maxFps: 5 };

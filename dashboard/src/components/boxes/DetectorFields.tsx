@@ -3,7 +3,7 @@
  * one setting for every box of the hub, which the fieldset says.
  */
 import type { DetectorSettings } from '@oskartrack/protocol';
-import { For, type JSX } from 'solid-js';
+import { For, type JSX, Show } from 'solid-js';
 
 type Kind = DetectorSettings['kind'];
 
@@ -45,30 +45,28 @@ export function DetectorFields(props: {
         )}
       </For>
       <div class="row">
-        <label>
-          <span>Look for people in every Nth picture</span>
-          <input
-            name="detector-every-nth"
-            type="number"
-            min={1}
-            max={30}
-            step={1}
-            value={props.value.everyNth}
-            onInput={(e) => set({ everyNth: Math.round(Number(e.currentTarget.value)) })}
-          />
-        </label>
-        <label>
-          <span>How sure it must be (0 to 1)</span>
-          <input
-            name="detector-score"
-            type="number"
-            min={0}
-            max={1}
-            step={0.05}
-            value={props.value.scoreThreshold}
-            onInput={(e) => set({ scoreThreshold: Number(e.currentTarget.value) })}
-          />
-        </label>
+        <AutoNumber
+          name="detector-every-nth"
+          label="Look for people in every Nth picture"
+          autoLabel="Chosen by the box to keep up with the camera"
+          value={props.value.everyNth}
+          min={1}
+          max={30}
+          step={1}
+          manual={1}
+          onChange={(everyNth) => set({ everyNth })}
+        />
+        <AutoNumber
+          name="detector-score"
+          label="How sure it must be (0 to 1)"
+          autoLabel="Chosen by the box from the people it sees"
+          value={props.value.scoreThreshold}
+          min={0}
+          max={1}
+          step={0.05}
+          manual={0.5}
+          onChange={(scoreThreshold) => set({ scoreThreshold })}
+        />
         <label class="choice">
           <input
             type="checkbox"
@@ -80,9 +78,10 @@ export function DetectorFields(props: {
         </label>
       </div>
       <p class="small muted">
-        1 looks at every picture. 2 or 3 halves or thirds the work on a slow box: people are followed in
-        between, but someone walking fast past a line may be missed. A higher "how sure" finds fewer people
-        that are not there, and misses more that are.
+        Automatic (recommended) lets each box choose: it looks at every picture when it can keep up, and at
+        every 2nd to 4th when it cannot. 1 looks at every picture. 2 or 3 halves or thirds the work on a slow
+        box: people are followed in between, but someone walking fast past a line may be missed. A higher "how
+        sure" finds fewer people that are not there, and misses more that are.
       </p>
     </fieldset>
   );
@@ -90,9 +89,55 @@ export function DetectorFields(props: {
 
 /** What is wrong with detector settings typed in; undefined when they are fine. */
 export function detectorProblem(v: DetectorSettings): string | undefined {
-  if (!Number.isInteger(v.everyNth) || v.everyNth < 1 || v.everyNth > 30)
-    return '"Every Nth picture" is a whole number from 1 to 30.';
-  if (!Number.isFinite(v.scoreThreshold) || v.scoreThreshold < 0 || v.scoreThreshold > 1)
-    return '"How sure it must be" is a number from 0 to 1, e.g. 0.5.';
+  const n = v.everyNth;
+  if (n !== 'auto' && (!Number.isInteger(n) || n < 1 || n > 30))
+    return '"Every Nth picture" is a whole number from 1 to 30, or automatic.';
+  const s = v.scoreThreshold;
+  if (s !== 'auto' && (!Number.isFinite(s) || s < 0 || s > 1))
+    return '"How sure it must be" is a number from 0 to 1, e.g. 0.5, or automatic.';
   return undefined;
+}
+
+/** A number the box may choose itself: an "Automatic" tick box, and the number when it is off. */
+function AutoNumber(props: {
+  name: string;
+  label: string;
+  autoLabel: string;
+  value: number | 'auto';
+  min: number;
+  max: number;
+  step: number;
+  /** The number put in when "Automatic" is turned off. */
+  manual: number;
+  onChange: (v: number | 'auto') => void;
+}): JSX.Element {
+  return (
+    <fieldset class="auto-number">
+      <legend>{props.label}</legend>
+      <label class="choice">
+        <input
+          type="checkbox"
+          name={`${props.name}-auto`}
+          checked={props.value === 'auto'}
+          onChange={(e) => props.onChange(e.currentTarget.checked ? 'auto' : props.manual)}
+        />
+        Automatic: {props.autoLabel.toLowerCase()}
+      </label>
+      <Show when={props.value !== 'auto'}>
+        <input
+          name={props.name}
+          aria-label={props.label}
+          type="number"
+          min={props.min}
+          max={props.max}
+          step={props.step}
+          value={props.value}
+          onInput={(e) => {
+            const v = Number(e.currentTarget.value);
+            props.onChange(props.step === 1 ? Math.round(v) : v);
+          }}
+        />
+      </Show>
+    </fieldset>
+  );
 }
