@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 declare -A BENCH=(
   [pets09]="node --import tsx agent/bench/pets09.ts --write"
   [one-core]="node --import tsx agent/bench/one-core.ts --write"
+  [scenes]="node --import tsx agent/bench/scenes.ts --write"
+  [uploads]="node --import tsx hub/bench/uploads.ts --write"
+  [live-video]="node --import tsx agent/bench/live-video.ts"
   [detectors]="node --import tsx agent/bench/detectors.ts"
   [ingest]="node --import tsx hub/bench/ingest.ts"
   [api]="node --import tsx hub/bench/api.ts"
@@ -28,9 +31,8 @@ for name in "${names[@]}"; do
   echo "[bench] $name: $cmd"
   out="$(mktemp)"
   $cmd | tee "$out"
-  # pets09 and one-core write their own tables between their markers (--write).
-  [ "$name" = pets09 ] && { rm -f "$out"; continue; }
-  [ "$name" = one-core ] && { rm -f "$out"; continue; }
+  # These write their own tables between their markers (--write).
+  case "$name" in pets09|one-core|scenes|uploads) rm -f "$out"; continue ;; esac
   python3 - "$name" "$cmd" "$machine" "$out" <<'PY'
 import sys, datetime, pathlib
 name, cmd, machine, out = sys.argv[1:]
