@@ -276,16 +276,10 @@ export class UploadService {
 
   private logDone(id: string, done: Done & { stderr: string }): void {
     const line = { jobId: id, frames: done.frames, fps: Math.round(done.fps * 10) / 10 };
+    // FFmpeg's own words (summarised, repeats counted) are for whoever debugs a file, not the hub log.
+    if (done.stderr) this.opts.log.debug({ jobId: id, decoder: done.stderr }, 'decoder (FFmpeg) messages');
     if (done.warning)
-      this.opts.log.warn(
-        { ...line, warning: done.warning, decoder: done.stderr },
-        'uploaded recording processed, with a warning',
-      );
-    else if (done.stderr)
-      this.opts.log.warn(
-        { ...line, decoder: done.stderr },
-        'uploaded recording processed; the decoder complained',
-      );
+      this.opts.log.warn({ ...line, warning: done.warning }, 'uploaded recording processed, with a warning');
     else this.opts.log.info(line, 'uploaded recording processed');
   }
 
