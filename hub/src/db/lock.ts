@@ -4,10 +4,14 @@
  * copy of the pages in memory, so one's writes never reach the other and the folder can be damaged.
  *
  * The lock is a file next to the database folder, created exclusively (`wx`), holding the owner's
- * pid, what it runs and since when. A lock whose pid no longer runs (a hub that crashed or was
- * killed) is stale and taken over. PostgreSQL needs none of this: it is a server, made to be shared.
+ * pid, what it runs and since when, plus the boot id and the pid's start time where /proc has them.
+ * A lock is stale (taken over) when it was written before the last boot, its pid no longer runs, or
+ * its pid now belongs to another process (another start time): after a power cut the old pid is often
+ * reused, and a pid check alone would refuse to start forever. PostgreSQL needs none of this: it is
+ * a server, made to be shared.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LockHolder {
@@ -16,6 +20,10 @@ export interface LockHolder {
   command: string;
   /** ISO 8601. */
   since: string;
+  /** /proc/sys/kernel/random/boot_id when the holder wrote the lock; absent where unreadable. */
+  bootId?: string;
+  /** Field 22 of /proc/<pid>/stat (clock ticks since boot); absent where unreadable. */
+  startTime?: string;
 }
 
 /** The embedded database is open in another process that still runs. */
@@ -54,15 +62,68 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** The lock's holder, or undefined when there is no lock file or it cannot be read as one. */
-export function readLock(file: string): LockHolder | undefined {
+/** This boot's id, or undefined where /proc does not have it (not Linux). */
+export function currentBootId(): string | undefined {
   try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockHolder>;
-    if (typeof value.pid !== 'number') return undefined;
-    return { pid: value.pid, command: String(value.command ?? '?'), since: String(value.since ?? '?') };
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }
+}
+
+/** When the process `pid` started (field 22 of /proc/<pid>/stat), or undefined where unreadable. */
+export function processStartTime(pid: number): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (the name) is in parentheses and may hold spaces; fields after it start at 3.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[22 - 3] || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process that wrote this lock still runs (false: the lock is stale). */
+export function holderAlive(holder: LockHolder): boolean {
+  const boot = currentBootId();
+  if (holder.bootId && boot && holder.bootId !== boot) return false;
+  if (!processAlive(holder.pid)) return false;
+  const started = processStartTime(holder.pid);
+  // Same pid, other start time: the pid was reused by an unrelated process.
+  if (holder.startTime && started && holder.startTime !== started) return false;
+  return true;
+}
+
+function parseLock(text: string): LockHolder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof value.pid !== 'number') return undefined;
+    const holder: LockHolder = {
+      pid: value.pid,
+      command: String(value.command ?? '?'),
+      since: String(value.since ?? '?'),
+    };
+    if (typeof value.bootId === 'string') holder.bootId = value.bootId;
+    if (typeof value.startTime === 'string') holder.startTime = value.startTime;
+    return holder;
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock's holder, or undefined when there is no lock file or it cannot be read as one. */
+export function readLock(file: string): LockHolder | undefined {
+  const text = readText(file);
+  return text === undefined ? undefined : parseLock(text);
 }
 
 function tryCreate(file: string, holder: LockHolder): boolean {
@@ -76,25 +137,56 @@ function tryCreate(file: string, holder: LockHolder): boolean {
 }
 
 /**
+ * Moves the stale lock `judged` (the exact text found and judged stale) out of the way. The file may
+ * have changed since it was read: another process may already have taken the stale lock over and
+ * written its own fresh one. So the file is renamed to a name of our own, and only if what was moved
+ * is still `judged` is it deleted; anything else is put back (a link: never over a newer lock) and
+ * counts as held. Returns whether the stale lock is gone.
+ */
+export function removeStaleLock(file: string, judged: string): boolean {
+  const aside = `${file}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    renameSync(file, aside);
+  } catch (err) {
+    // Already moved by another process: gone either way.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+  if (readText(aside) === judged) {
+    rmSync(aside, { force: true });
+    return true;
+  }
+  try {
+    linkSync(aside, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  rmSync(aside, { force: true });
+  return false;
+}
+
+/**
  * Takes the lock of the database in `dataDir` for this process, or throws DatabaseLockedError naming
- * the process that holds it. A stale lock is moved aside first (a rename: of two processes finding
- * the same stale lock, one moves it and both then race for `wx`, which only one wins).
+ * the process that holds it. A stale lock is removed with removeStaleLock, then all race for `wx`,
+ * which only one wins.
  */
 export function acquireDatabaseLock(dataDir: string, command: string): DatabaseLock {
   const file = lockFileOf(dataDir);
   const me: LockHolder = { pid: process.pid, command, since: new Date().toISOString() };
+  const bootId = currentBootId();
+  const startTime = processStartTime(process.pid);
+  if (bootId) me.bootId = bootId;
+  if (startTime) me.startTime = startTime;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (tryCreate(file, me)) return ownLock(file, me);
-    const holder = readLock(file);
-    if (holder && processAlive(holder.pid)) throw new DatabaseLockedError(file, holder);
+    const text = readText(file);
+    if (text === undefined) continue; // removed meanwhile: try again
+    const holder = parseLock(text);
+    if (holder && holderAlive(holder)) throw new DatabaseLockedError(file, holder);
     // Unreadable and brand new: its owner is writing it right now.
     if (!holder && justWritten(file)) throw new DatabaseLockedError(file, UNKNOWN);
-    try {
-      renameSync(file, `${file}.stale-${process.pid}`);
-      rmSync(`${file}.stale-${process.pid}`, { force: true });
-    } catch {
-      // Another process moved it first.
-    }
+    // False when what we judged stale was already replaced: the next round judges the new lock.
+    removeStaleLock(file, text);
   }
   throw new DatabaseLockedError(file, readLock(file) ?? UNKNOWN);
 }

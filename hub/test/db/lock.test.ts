@@ -1,10 +1,18 @@
 /**
  * One writer for the embedded database: a second opener of the same PGlite folder is refused (in this
- * process and in another one), a lock left by a process that is gone is taken over, and closing
- * releases it. PostgreSQL stays shareable.
+ * process and in another one), a lock left by a process that is gone, by an earlier boot or by a
+ * process whose pid was since reused is taken over (by one taker only), and closing releases it. PostgreSQL stays shareable.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +20,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
-import { DatabaseLockedError, lockFileOf, processAlive, readLock } from '../../src/db/lock.ts';
+import {
+  acquireDatabaseLock,
+  currentBootId,
+  DatabaseLockedError,
+  lockFileOf,
+  processAlive,
+  processStartTime,
+  readLock,
+  removeStaleLock,
+} from '../../src/db/lock.ts';
 import { createRepositories } from '../../src/db/repositories/index.ts';
 import { dropSchema, randomSchema, TEST_DATABASE_URL } from './backends.ts';
 
@@ -33,6 +50,11 @@ async function deadPid(): Promise<number> {
   const pid = child.pid!;
   await new Promise((resolve) => child.once('exit', resolve));
   return pid;
+}
+
+/** `{ [key]: value }`, or nothing where /proc could not tell the value. */
+function optional(key: string, value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { [key]: value };
 }
 
 afterAll(() => {
@@ -99,13 +121,97 @@ describe('the embedded database lock', () => {
 
   it('leaves a lock held by a live process alone', async () => {
     const dataDir = freshDir();
-    // This test process is alive: a lock naming it with another start time is somebody else's open.
-    const holder = { pid: process.pid, command: 'serve', since: '2026-01-01T00:00:00.000Z' };
-    writeFileSync(lockFileOf(dataDir), JSON.stringify(holder));
-    await expect(openDatabase({ databaseUrl: undefined, dataDir })).rejects.toThrow(
-      `If no such process runs, delete ${lockFileOf(dataDir)}`,
+    // A real other process, with its real start time: the lock is held.
+    const child = spawn('sleep', ['30']);
+    try {
+      const pid = child.pid!;
+      const holder = {
+        pid,
+        command: 'serve',
+        since: '2026-01-01T00:00:00.000Z',
+        ...optional('bootId', currentBootId()),
+        ...optional('startTime', processStartTime(pid)),
+      };
+      writeFileSync(lockFileOf(dataDir), JSON.stringify(holder));
+      await expect(openDatabase({ databaseUrl: undefined, dataDir })).rejects.toThrow(
+        `If no such process runs, delete ${lockFileOf(dataDir)}`,
+      );
+      expect(() => acquireDatabaseLock(dataDir, 'serve')).toThrow(`pid ${pid}, "serve"`);
+      expect(JSON.parse(readFileSync(lockFileOf(dataDir), 'utf8'))).toEqual(holder);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it.runIf(currentBootId() !== undefined)('takes over a lock written before the last boot', () => {
+    const dataDir = freshDir();
+    // After a power cut the old pid may run again (here: this very process); the boot id tells.
+    writeFileSync(
+      lockFileOf(dataDir),
+      JSON.stringify({
+        pid: process.pid,
+        command: 'serve',
+        since: '2026-01-01T00:00:00.000Z',
+        bootId: '00000000-0000-0000-0000-000000000000',
+      }),
     );
-    expect(JSON.parse(readFileSync(lockFileOf(dataDir), 'utf8'))).toEqual(holder);
+    const lock = acquireDatabaseLock(dataDir, 'serve');
+    try {
+      expect(readLock(lockFileOf(dataDir))).toMatchObject({ pid: process.pid, bootId: currentBootId() });
+    } finally {
+      lock.release();
+    }
+    expect(existsSync(lockFileOf(dataDir))).toBe(false);
+  });
+
+  it.runIf(processStartTime(process.pid) !== undefined)(
+    'takes over a lock whose pid runs but was started at another time',
+    () => {
+      const dataDir = freshDir();
+      const started = processStartTime(process.pid)!;
+      writeFileSync(
+        lockFileOf(dataDir),
+        JSON.stringify({
+          pid: process.pid,
+          command: 'serve',
+          since: '2026-01-01T00:00:00.000Z',
+          ...optional('bootId', currentBootId()),
+          startTime: String(BigInt(started) + 1n),
+        }),
+      );
+      const lock = acquireDatabaseLock(dataDir, 'users create');
+      try {
+        expect(readLock(lockFileOf(dataDir))).toMatchObject({ command: 'users create', startTime: started });
+      } finally {
+        lock.release();
+      }
+    },
+  );
+
+  it('leaves exactly one holder when two take over the same stale lock', async () => {
+    const dataDir = freshDir();
+    const file = lockFileOf(dataDir);
+    const stale = JSON.stringify({
+      pid: await deadPid(),
+      command: 'serve',
+      since: '2026-01-01T00:00:00.000Z',
+    });
+    writeFileSync(file, stale);
+    // A and B both read the stale lock; A takes it over first and writes its own.
+    const a = acquireDatabaseLock(dataDir, 'serve');
+    try {
+      const fresh = readFileSync(file, 'utf8');
+      expect(fresh).not.toBe(stale);
+      // B, acting on what it read before, must not move A's fresh lock away...
+      expect(removeStaleLock(file, stale)).toBe(false);
+      expect(readFileSync(file, 'utf8')).toBe(fresh);
+      // ...and judging again, finds it held.
+      expect(() => acquireDatabaseLock(dataDir, 'users create')).toThrow(DatabaseLockedError);
+      expect(readdirSync(dataDir)).toEqual(['pglite.lock']);
+    } finally {
+      a.release();
+    }
+    expect(existsSync(file)).toBe(false);
   });
 
   it('lets several openers share PostgreSQL', async () => {
