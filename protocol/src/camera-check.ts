@@ -71,15 +71,20 @@ export const CheckWarning = Type.Object(
 );
 export type CheckWarning = Static<typeof CheckWarning>;
 
-/** The detector and settings the check recommends for this view on this box. */
+/**
+ * The detector and settings the check recommends for this view on this box. No size setting: the
+ * detectors size their search themselves from the people they see.
+ */
 export const CheckRecommendation = Type.Object(
   {
     detector: CheckDetector,
-    everyNth: Type.Integer({ minimum: 1, maximum: 30 }),
-    /** YOLOX network input size (a multiple of 32), when YOLOX is recommended. */
-    yoloxInputSize: Type.Optional(Type.Integer({ minimum: 128, maximum: 1280, multipleOf: 32 })),
-    /** Factor HOG enlarges the picture by, when HOG is recommended. */
-    hogUpscale: Type.Optional(Type.Number({ minimum: 1, maximum: 4 })),
+    /** Always automatic (DetectorSettings.everyNth 'auto'): the box picks every 1st to 4th frame to keep up. */
+    everyNth: Type.Literal('auto'),
+    /**
+     * False when even detection on every 4th frame would not keep up with the camera at the frames/s
+     * this box reached (a `slow` warning then says what to do).
+     */
+    keepsUp: Type.Boolean(),
     /** Why, in plain words. */
     reason: Text,
   },

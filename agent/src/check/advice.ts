@@ -1,18 +1,17 @@
 // What the measurements mean for counting: warnings in plain words, the detector and settings to use,
 // and the verdict. Every threshold is stated in terms of the detectors' own limits, not of one clip.
-import type {
-  CameraCheck,
-  CheckDetector,
-  CheckRecommendation,
-  CheckRun,
-  PersonHeight,
-} from '@oskartrack/protocol';
+// The detectors size their search themselves from the people they see (HOG's enlargement, YOLOX's
+// input size: agent/src/detect/size-calibration.ts), so the check recommends no size setting.
+import type { CameraCheck, CheckDetector, CheckRecommendation, CheckRun } from '@oskartrack/protocol';
 
 /**
- * People shorter than this (median) are counted badly. HOG at its default 1.5x enlargement finds
- * people from about 64 px (a person fills about 96 px of its 128 px window); YOLOX nano needs about
- * 25 px at its network input, about 46 px of a 768 px wide picture at input size 416; the tracker's
- * look-alike check on torso colours needs some pixels more. 60 px leaves that margin.
+ * People shorter than this (median) are counted badly. HOG finds people from about 77 px in the
+ * picture as it is (a person fills about 96 px of its 128 px window, and windows still fire at about
+ * 0.8 of that); for smaller people it enlarges the picture only as far as the smallest person seen
+ * needs (agent/src/detect/hog.ts), and enlarged people are blurrier and cost more time: under 60 px
+ * that is more than 1.3x. YOLOX nano needs about 25 px at its network input, about 46 px of a 768 px
+ * wide picture at input size 416; the tracker's look-alike check on torso colours needs some pixels
+ * more. 60 px leaves that margin.
  */
 export const SMALL_PERSON_PX = 60;
 /** Below this (median) people are too small for either detector at any setting the box can afford. */
@@ -29,35 +28,19 @@ export const TOP_DOWN_UPRIGHT_SHARE = 0.3;
 export const MIN_SHAPE_BOXES = 30;
 /** Something moving in this share of moments while no person shape is found also hints at a top-down view. */
 export const BUSY_MOTION_SHARE = 0.3;
-/** A person fills about 96 px of HOG's 128 px window: the enlargement that brings the small ones there. */
-const HOG_PERSON_PX = 96;
-/** YOLOX nano's smallest reliably found person at its network input. */
-const YOLOX_MIN_INPUT_PX = 25;
-const YOLOX_SIZES = [320, 416, 512, 640] as const;
+/**
+ * The most frames an automatic every-Nth skips: it detects on every 1st to 4th frame to keep up
+ * (PaceController's default `maxNth`, agent/src/engine/pace.ts).
+ */
+export const AUTO_MAX_NTH = 4;
 /** A detector that follows this much more people per frame is the better one for this view. */
 const CLEARLY_MORE = 1.15;
 
-type Measures = Pick<
-  CameraCheck,
-  'width' | 'height' | 'cameraFps' | 'seconds' | 'brightness' | 'motionShare'
->;
+type Measures = Pick<CameraCheck, 'cameraFps'>;
 
 /** The run that followed the most people: its person heights are the most complete. */
 export function bestSeen(runs: readonly CheckRun[]): CheckRun {
   return runs.reduce((a, b) => (b.peoplePerFrame > a.peoplePerFrame ? b : a));
-}
-
-/** YOLOX input size that brings the smaller people (10th percentile) to the network's minimum. */
-export function yoloxInputSize(height: PersonHeight | null, width: number, frameHeight: number): number {
-  if (!height) return 416;
-  const side = Math.max(width, frameHeight);
-  return YOLOX_SIZES.find((s) => (height.p10 * s) / side >= YOLOX_MIN_INPUT_PX) ?? 640;
-}
-
-/** HOG enlargement that brings the smaller people (10th percentile) to its window, 1 to 2. */
-export function hogUpscale(height: PersonHeight | null): number {
-  if (!height) return 1.5;
-  return Math.min(2, Math.max(1, Math.ceil((HOG_PERSON_PX / Math.max(1, height.p10)) * 10) / 10));
 }
 
 /** Which detector: the one that follows clearly more people, else the faster. */
@@ -81,26 +64,32 @@ export function name(d: CheckDetector): string {
   return d === 'yolox' ? 'YOLOX' : 'HOG';
 }
 
-/** Every-Nth detection that lets a detector reaching `fps` keep up with the camera. */
+/** Every-Nth detection that lets a detector reaching `fps` (on every frame) keep up with the camera. */
 export function everyNthFor(cameraFps: number, fps: number): number {
   if (!(fps > 0) || !(cameraFps > 0)) return 1;
   return Math.min(30, Math.max(1, Math.ceil(cameraFps / fps)));
 }
 
-/** `comparable`: people per frame of each run over the same stretch of video. */
+/** Whether a detector reaching `fps` keeps up with the camera with an automatic every-Nth. */
+export function keepsUp(cameraFps: number, fps: number): boolean {
+  return fps > 0 && everyNthFor(cameraFps, fps) <= AUTO_MAX_NTH;
+}
+
+/**
+ * `comparable`: people per frame of each run over the same stretch of video. Every-Nth is always
+ * automatic (the hub's default): the box picks every 1st to 4th frame itself while it counts;
+ * `keepsUp` says whether even every 4th frame is fast enough (else a warning says what to do).
+ */
 export function recommend(m: Measures, runs: readonly CheckRun[], comparable: number[]): CheckRecommendation {
   const { run, why } = chooseDetector(runs, comparable);
-  const height = bestSeen(runs).personHeight;
-  const everyNth = everyNthFor(m.cameraFps, run.fps);
-  const size =
-    run.detector === 'yolox'
-      ? { yoloxInputSize: yoloxInputSize(height, m.width, m.height) }
-      : { hogUpscale: hogUpscale(height) };
-  const pace =
-    everyNth === 1
-      ? 'it keeps up with every frame'
-      : `detecting on every ${ordinal(everyNth)} frame keeps up with the camera`;
-  return { detector: run.detector, everyNth, ...size, reason: `${why}; ${pace}` };
+  const fits = keepsUp(m.cameraFps, run.fps);
+  const speed = `${run.fps.toFixed(1)} frames/s on this box, the camera gives ${m.cameraFps.toFixed(1)}`;
+  const pace = !fits
+    ? `even detecting on every ${ordinal(AUTO_MAX_NTH)} frame it would not keep up: ${speed}`
+    : everyNthFor(m.cameraFps, run.fps) === 1
+      ? `it keeps up with every frame: ${speed}`
+      : `it keeps up by detecting on fewer frames, which the box chooses by itself: ${speed}`;
+  return { detector: run.detector, everyNth: 'auto', keepsUp: fits, reason: `${why}; ${pace}` };
 }
 
 /** 1st, 2nd, 3rd, 4th... */

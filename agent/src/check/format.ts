@@ -1,6 +1,6 @@
 // The camera check in plain words, for the terminal.
 import type { CameraCheck, CheckRecommendation, CheckRun } from '@oskartrack/protocol';
-import { name, ordinal } from './advice.ts';
+import { name } from './advice.ts';
 
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
@@ -10,16 +10,9 @@ function runLine(r: CheckRun): string {
   return `  ${name(r.detector).padEnd(5)} (${role}): ${r.fps.toFixed(1)} frames/s on this box; ${found}`;
 }
 
+/** The settings to make on the hub: the detector, and every-Nth left automatic. */
 export function settingsWords(rec: CheckRecommendation): string {
-  const parts = [name(rec.detector)];
-  parts.push(
-    rec.everyNth === 1
-      ? 'detection on every frame'
-      : `detection on every ${ordinal(rec.everyNth)} frame (every-Nth ${rec.everyNth})`,
-  );
-  if (rec.yoloxInputSize) parts.push(`input size ${rec.yoloxInputSize}`);
-  if (rec.hogUpscale) parts.push(`enlarged ${rec.hogUpscale}x`);
-  return parts.join(', ');
+  return `${name(rec.detector)}, every-Nth automatic`;
 }
 
 export function formatCheck(c: CameraCheck): string {

@@ -1,6 +1,7 @@
 // The check's warnings, each saying what is wrong and what to do, and the verdict they add up to.
 import type { CameraCheck, CheckRecommendation, CheckRun, CheckWarning } from '@oskartrack/protocol';
 import {
+  AUTO_MAX_NTH,
   BUSY_MOTION_SHARE,
   bestSeen,
   DARK_BRIGHTNESS,
@@ -47,13 +48,27 @@ function peopleWarnings(m: Measures, runs: readonly CheckRun[]): CheckWarning[] 
   return out;
 }
 
+/**
+ * Only when even every 4th frame (the most an automatic every-Nth skips) is too slow: a camera frame
+ * rate that keeps up (4 times the frames/s reached), or the other detector when it was faster here.
+ */
 function speedWarning(m: Measures, runs: readonly CheckRun[], rec: CheckRecommendation): CheckWarning[] {
   const run = runs.find((r) => r.detector === rec.detector);
-  if (!run || rec.everyNth === 1) return [];
+  if (!run || rec.keepsUp) return [];
+  const other = runs.find((r) => r.detector !== rec.detector);
+  const otherName = name(rec.detector === 'yolox' ? 'hog' : 'yolox');
+  const lighter =
+    other === undefined
+      ? `try ${otherName} if it is faster on this box`
+      : other.fps > run.fps
+        ? `use ${otherName}, which reached ${other.fps.toFixed(1)} frames/s here`
+        : undefined;
+  const most = Math.floor(run.fps * AUTO_MAX_NTH);
+  const lower = most >= 1 ? `set the camera to ${most} frames/s or less` : 'use a faster box for this camera';
   return [
     {
       code: 'slow',
-      message: `this box reaches only ${run.fps.toFixed(1)} frames/s with ${name(run.detector)} (the camera gives ${m.cameraFps.toFixed(1)}): use every-Nth detection (every ${ordinal(rec.everyNth)} frame)`,
+      message: `this box reaches only ${run.fps.toFixed(1)} frames/s with ${name(run.detector)} and the camera gives ${m.cameraFps.toFixed(1)}: even detecting on every ${ordinal(AUTO_MAX_NTH)} frame it cannot keep up: ${lighter ? `${lower}, or ${lighter}` : lower}`,
     },
   ];
 }

@@ -1,13 +1,8 @@
-// The check's rules on measured runs: detector choice, settings from person sizes, warnings, verdict.
+// The check's rules on measured runs: detector choice, automatic every-Nth, warnings, verdict.
 import type { CheckRun } from '@oskartrack/protocol';
 import { describe, expect, it } from 'vitest';
-import {
-  everyNthFor,
-  hogUpscale,
-  recommend,
-  SMALL_PERSON_PX,
-  yoloxInputSize,
-} from '../../src/check/advice.ts';
+import { everyNthFor, keepsUp, recommend, SMALL_PERSON_PX } from '../../src/check/advice.ts';
+import { formatCheck } from '../../src/check/format.ts';
 import { quantile, RunSamples } from '../../src/check/samples.ts';
 import { verdictOf, warningsFor } from '../../src/check/warnings.ts';
 import type { Tracks } from '../../src/types.ts';
@@ -46,7 +41,13 @@ describe('camera check advice', () => {
     const r = verdict([run({})]);
     expect(r.codes).toEqual([]);
     expect(r.verdict).toBe('good');
-    expect(r.rec).toMatchObject({ detector: 'hog', everyNth: 1 });
+    expect(r.rec).toEqual({
+      detector: 'hog',
+      everyNth: 'auto',
+      keepsUp: true,
+      reason:
+        'HOG is the only detector tried on this box; it keeps up with every frame: 20.0 frames/s on this box, the camera gives 7.0',
+    });
   });
 
   it('warns about small people below 60 px, and calls people under 40 px poor', () => {
@@ -67,13 +68,43 @@ describe('camera check advice', () => {
     expect(verdict([run(empty)], { ...view, motionShare: 0 }).codes).toEqual(['no-people']);
   });
 
-  it('says a dark picture is dark, and a slow box needs every-Nth detection', () => {
+  it('says a dark picture is dark', () => {
     expect(verdict([run({})], { ...view, brightness: 30 }).codes).toEqual(['dark']);
-    const slow = verdict([run({ fps: 3 })]);
-    expect(slow.rec.everyNth).toBe(3);
+  });
+
+  it('leaves every-Nth automatic, and warns only when even every 4th frame is too slow', () => {
+    // 7 / 3 frames/s: every 3rd frame keeps up, which the box chooses by itself.
+    const skips = verdict([run({ fps: 3 })]);
+    expect(skips.rec).toMatchObject({ everyNth: 'auto', keepsUp: true });
+    expect(skips.rec.reason).toContain(
+      'it keeps up by detecting on fewer frames, which the box chooses by itself',
+    );
+    expect(skips.codes).toEqual([]);
+    expect(skips.verdict).toBe('good');
+    // 7 / 1.6 frames/s needs every 5th frame: beyond what the box skips.
+    const slow = verdict([run({ fps: 1.6 })]);
+    expect(slow.rec).toMatchObject({ everyNth: 'auto', keepsUp: false });
+    expect(slow.rec.reason).toContain('even detecting on every 4th frame it would not keep up');
     expect(slow.warnings.map((w) => w.message)).toEqual([
-      'this box reaches only 3.0 frames/s with HOG (the camera gives 7.0): use every-Nth detection (every 3rd frame)',
+      'this box reaches only 1.6 frames/s with HOG and the camera gives 7.0: even detecting on every 4th frame it cannot keep up: set the camera to 6 frames/s or less, or try YOLOX if it is faster on this box',
     ]);
+    expect(slow.verdict).toBe('fair');
+    // The other detector, faster here, is named; a slower one is not.
+    const yolox = (fps: number) => run({ detector: 'yolox', configured: false, peoplePerFrame: 1, fps });
+    const withFaster = verdict([run({ fps: 1.6 }), yolox(5)]);
+    expect(withFaster.rec.detector).toBe('hog');
+    expect(withFaster.warnings[0]!.message).toMatch(
+      /set the camera to 6 frames\/s or less, or use YOLOX, which reached 5\.0 frames\/s here$/,
+    );
+    expect(verdict([run({ fps: 1.6 }), yolox(1)]).warnings[0]!.message).toMatch(/or less$/);
+    expect(verdict([run({ fps: 0.2 })]).warnings[0]!.message).toContain(
+      'use a faster box for this camera, or try YOLOX',
+    );
+    expect(keepsUp(25, 6.25)).toBe(true);
+    expect(keepsUp(25, 6)).toBe(false);
+    expect(keepsUp(7, 0)).toBe(false);
+    expect(everyNthFor(25, 9)).toBe(3);
+    expect(everyNthFor(7, 0)).toBe(1);
   });
 
   it('recommends the detector that follows clearly more people, else the faster one', () => {
@@ -83,16 +114,28 @@ describe('camera check advice', () => {
     expect(recommend(view, [hog, yolox], [3, 3.1]).detector).toBe('hog');
   });
 
-  it('sizes YOLOX input and HOG enlargement from the smaller people', () => {
-    // 25 px at the network: 320 / 768 * 67 = 27.9 fits 320; 416 / 768 * 40 = 21.7 does not fit 416.
-    expect(yoloxInputSize(height(81, 67), 768, 576)).toBe(320);
-    expect(yoloxInputSize(height(50, 40), 768, 576)).toBe(512);
-    expect(yoloxInputSize(height(30, 20), 768, 576)).toBe(640);
-    expect(hogUpscale(height(81, 67))).toBe(1.5);
-    expect(hogUpscale(height(200, 150))).toBe(1);
-    expect(hogUpscale(height(40, 30))).toBe(2);
-    expect(everyNthFor(25, 9)).toBe(3);
-    expect(everyNthFor(7, 0)).toBe(1);
+  it('recommends no size setting, and writes the settings in plain words', () => {
+    const runs = [run({ personHeight: height(41, 35), fps: 1.6 })];
+    const rec = recommend(view, runs, [3]);
+    expect(Object.keys(rec).sort()).toEqual(['detector', 'everyNth', 'keepsUp', 'reason']);
+    const warnings = warningsFor(view, runs, rec, []);
+    const text = formatCheck({
+      v: 1,
+      at: 0,
+      source: '/srv/videos/door.avi',
+      ...view,
+      runs,
+      personHeight: runs[0]!.personHeight,
+      recommended: rec,
+      warnings,
+      verdict: verdictOf(runs, warnings),
+      summary: 'This view will count, better after the changes below.',
+    });
+    expect(text).toContain(
+      'Recommended: HOG, every-Nth automatic (HOG is the only detector tried on this box; even detecting on every 4th frame it would not keep up: 1.6 frames/s on this box, the camera gives 7.0)',
+    );
+    expect(text).toContain('  HOG   (set on this box): 1.6 frames/s on this box;');
+    expect(text).not.toMatch(/enlarged|input size/);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The installer's camera check on the dashboard: a button that has the camera's box run about a minute
  * of its video through the detectors, and the verdict in plain words (person size, people found,
- * speed, the detector and settings to use, what to change). Installer page: technical words are fine.
+ * speed, the detector to use, what to change). Installer page: technical words are fine.
  */
 import type { CameraCheck, CheckRun } from '@oskartrack/protocol';
 import { createSignal, For, type JSX, Show } from 'solid-js';
@@ -12,21 +12,9 @@ const pct = (share: number) => `${Math.round(share * 100)} %`;
 const detectorName = (d: CheckRun['detector']) => (d === 'yolox' ? 'YOLOX' : 'HOG');
 const VERDICT = { good: 'Counts well', fair: 'Counts, with changes', poor: 'Will not count well yet' };
 
-function ordinal(n: number): string {
-  const teen = n % 100 >= 11 && n % 100 <= 13;
-  const end = teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
-  return `${n}${end}`;
-}
-
+/** The settings to make: the detector, and every Nth picture left automatic (the box keeps up itself). */
 function settings(c: CameraCheck): string {
-  const r = c.recommended;
-  const parts = [detectorName(r.detector)];
-  parts.push(
-    r.everyNth === 1 ? 'detection on every frame' : `detection on every ${ordinal(r.everyNth)} frame`,
-  );
-  if (r.yoloxInputSize) parts.push(`input size ${r.yoloxInputSize}`);
-  if (r.hogUpscale) parts.push(`picture enlarged ${r.hogUpscale}×`);
-  return parts.join(', ');
+  return `${detectorName(c.recommended.detector)}, "Look for people in every Nth picture" on Automatic`;
 }
 
 /** One check's result. */
