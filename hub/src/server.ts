@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import { splitUploadSummaries } from './aggregate/split-uploads.ts';
 import type { BrokerHealthProvider } from './api/routes/health.ts';
 import { ensureFirstAdmin } from './api/users-command.ts';
 import { buildApp } from './app.ts';
@@ -276,6 +277,8 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const { settings, log } = opts;
   const db = opts.db ?? (await openDatabase(settings));
   await db.migrate();
+  // Once, before any event is counted: older uploads' counts out of the live summaries.
+  await splitUploadSummaries(db.db);
   const { signingKey, publicUrl, tls } = await hubIdentity(opts);
   const repos = createRepositories(db.db);
   const admin = await ensureFirstAdmin(repos, log);
