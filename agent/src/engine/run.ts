@@ -96,8 +96,10 @@ async function trackNext(
   engine.times.detect += now - t;
   const result = engine.track(next.frame, dets);
   st.events += result.events.length;
-  await hooks.onStep?.(next.frame, result);
+  // Measured before the caller's work: a live picture encoded while someone watches must not make the
+  // automatic every-Nth detect less often.
   engine.measured(st.detectMs + now - t, st.readMs, performance.now() - now, dets !== null);
+  await hooks.onStep?.(next.frame, result);
   st.readMs = 0;
   st.detectMs = 0;
   if (engine.frames % 25 === 0) {

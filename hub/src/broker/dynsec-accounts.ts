@@ -130,7 +130,15 @@ export class DynsecDeviceAccounts implements DeviceAccounts {
       } else if (!device.enrolled && !client.disabled) {
         await this.revoke(client.username);
         result.disabled.push(client.username);
-      } else accounts.add(client.username);
+      } else {
+        // A newer hub may allow boxes more channels (live video): bring the kept role up to date.
+        await this.ensureRole(
+          deviceRoleName(device.id),
+          deviceAcls(device.id),
+          `OskarTrack box ${device.id}`,
+        );
+        accounts.add(client.username);
+      }
     }
     for (const rolename of await this.dynsec.listRoles()) {
       const id = deviceIdOfRole(rolename);

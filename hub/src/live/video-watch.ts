@@ -106,9 +106,14 @@ export class VideoWatch {
       this.o.log.warn({ err, cameraId }, 'live video: looking up the camera’s box failed');
       return;
     }
-    if (!this.byCamera.has(cameraId) || deviceId === undefined) return;
+    if (!this.byCamera.has(cameraId)) return;
+    // A box no longer holding the camera (moved, or taken off every box) is told to stop at once.
     const before = this.asked.get(cameraId);
     if (before !== undefined && before !== deviceId) this.send(before, cameraId, 0);
+    if (deviceId === undefined) {
+      this.asked.delete(cameraId);
+      return;
+    }
     this.asked.set(cameraId, deviceId);
     this.stats.watchRequests++;
     this.send(deviceId, cameraId, this.leaseMs);

@@ -41,6 +41,7 @@ export const DETECTORS = UPLOAD_DETECTORS;
 export type UploadDetector = (typeof DETECTORS)[number];
 
 export interface UploadLogger {
+  debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;

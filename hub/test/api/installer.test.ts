@@ -38,7 +38,7 @@ describe.each(BACKENDS)('installer routes on %s', (kind) => {
     const body = r.json() as { code: string; command: string; hubUrl: string; hubUrlWarning?: string };
     expect(body.hubUrl).toBe('http://hub.shop.lan:8080');
     expect(body.command).toBe(
-      `npx oskartrack-agent enroll --hub http://hub.shop.lan:8080 --code ${body.code}`,
+      `npx --no oskartrack-agent enroll --hub http://hub.shop.lan:8080 --code ${body.code}`,
     );
     expect(body.hubUrlWarning).toBeUndefined();
   });
@@ -169,7 +169,7 @@ describe('the enrollment command with a public URL', () => {
     const body = r.json() as { code: string; command: string; hubUrl: string; hubUrlWarning?: string };
     expect(body.hubUrl).toBe('https://hub.example:8443');
     expect(body.command).toBe(
-      `npx oskartrack-agent enroll --hub https://hub.example:8443 --code ${body.code}`,
+      `npx --no oskartrack-agent enroll --hub https://hub.example:8443 --code ${body.code}`,
     );
     expect(body.hubUrlWarning).toBeUndefined();
   });

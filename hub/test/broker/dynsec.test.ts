@@ -8,6 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireMosquitto } from '../../../agent/test/support/mosquitto.ts';
 import { DynsecClient } from '../../src/broker/dynsec.ts';
+import { deviceAcls, deviceRoleName } from '../../src/broker/dynsec-acls.ts';
 import { acceptsAnonymous, setUpExternalAccounts } from '../../src/broker/external-accounts.ts';
 import { createRepositories } from '../../src/db/repositories/index.ts';
 import { type RunningHub, startHub } from '../../src/server.ts';
@@ -287,7 +288,7 @@ describe('the hub on a shared Mosquitto with dynamic security', () => {
     expect([134, 135]).toContain(await refusedCode(connectBox(gone)));
   });
 
-  it('at start removes the accounts of devices gone from the database and disables revoked ones', async () => {
+  it('at start removes the accounts of devices gone from the database, disables revoked ones and gives kept ones new rules', async () => {
     const kept = await enroll('Kept');
     const revoked = await enroll('Revoked at rest');
     const deleted = await enroll('Deleted at rest');
@@ -295,12 +296,18 @@ describe('the hub on a shared Mosquitto with dynamic security', () => {
     const repos = createRepositories(hub.db.db);
     await repos.devices.setCredential(revoked.deviceId, null);
     await repos.devices.delete(deleted.deviceId);
+    // As a role made by an older hub, before live video: without the rule for its pictures.
+    const rolename = deviceRoleName(kept.deviceId);
+    const video = deviceAcls(kept.deviceId).find((acl) => acl.topic.includes('/video/'))!;
+    await admin.command('removeRoleACL', { rolename, acltype: video.acltype, topic: video.topic });
+    expect((await admin.getRole(rolename))?.acls.some((acl) => acl.topic === video.topic)).toBe(false);
     await hub.stop();
     hub = await serve();
     api = await Api.login(hub.url, firstAdmin.name, firstAdmin.password);
     expect((await admin.getClient(revoked.deviceId))?.disabled).toBe(true);
     expect(await admin.getClient(deleted.deviceId)).toBeUndefined();
     expect((await admin.getClient(kept.deviceId))?.disabled).toBeFalsy();
+    expect((await admin.getRole(rolename))?.acls.some((acl) => acl.topic === video.topic)).toBe(true);
     const client = await connectBox(kept);
     expect(client.connected).toBe(true);
   });

@@ -143,6 +143,12 @@ describe('live video in the feed', () => {
       ['dev-a', 0],
       ['dev-b', 10_000],
     ]);
+    // Taken off every box: the box asked last is told to stop, and nobody is asked after it.
+    s.cameras['cam-a'] = { storeId: 'store-a', deviceId: null };
+    online('dev-b', 'offline');
+    online('dev-b', 'online');
+    await until(() => s.bus.watches().length === 5, 'the unassignment noticed');
+    expect(s.bus.watches()[4]).toEqual(['dev-b', 0]);
   });
 
   it('relays pictures only from the box asked, for the camera of the topic', async () => {

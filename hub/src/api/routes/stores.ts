@@ -168,7 +168,8 @@ function listAndCreateCodeRoutes(app: App, opts: Options): void {
         storeId: row.storeId,
         code,
         expiresAt: row.expiresAt,
-        command: `npx oskartrack-agent enroll --hub ${hub.url} --code ${code}`,
+        // --no: never fetch a package of that name from the registry (it would get the code).
+        command: `npx --no oskartrack-agent enroll --hub ${hub.url} --code ${code}`,
         hubUrl: hub.url,
         ...(hub.warning ? { hubUrlWarning: hub.warning } : {}),
       });
