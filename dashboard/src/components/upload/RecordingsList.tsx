@@ -50,7 +50,7 @@ export function RecordingsList(props: { canDelete: boolean }): JSX.Element {
   return (
     <div class="stack" data-testid="recordings" style={{ 'margin-top': '1rem', gap: '0.5rem' }}>
       <h3>Recorded videos</h3>
-      <label class="small">
+      <label class="choice small">
         <input
           type="checkbox"
           data-testid="include-recordings"
