@@ -76,7 +76,7 @@ describe('enrollment over TLS', () => {
     const fingerprint = hub.tls!.caFingerprint;
     const made = await newCode();
     expect(made.code).toMatch(new RegExp(`^([0-9A-Z]{4}-){4}${fingerprint}$`));
-    expect(made.command).toBe(`oskartrack-agent enroll --hub ${hub.url} --code ${made.code}`);
+    expect(made.command).toBe(`npx --no oskartrack-agent enroll --hub ${hub.url} --code ${made.code}`);
     // The CA is public, for whoever wants to check it.
     const served = await hubRequest(new URL('/api/hub/ca', hub.url), { method: 'GET', ca });
     expect(served.status).toBe(200);
@@ -186,7 +186,7 @@ describe('enrollment over TLS', () => {
     const { hub, ca, newCode } = await tlsHub({ publicUrl: 'https://hub.example.com:8443' });
     const made = await newCode();
     expect(made.command).toBe(
-      `oskartrack-agent enroll --hub https://hub.example.com:8443 --code ${made.code}`,
+      `npx --no oskartrack-agent enroll --hub https://hub.example.com:8443 --code ${made.code}`,
     );
     const r = await new Api(hub.url, ca).call<{ hubUrl: string; mqtt: { url: string } }>(
       'POST',

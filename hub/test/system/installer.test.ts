@@ -126,7 +126,7 @@ describe('installer flow', () => {
       '--data-dir',
       agentDir,
     ]);
-    expect(code.command).toBe(`oskartrack-agent enroll --hub ${hub.url} --code ${code.code}`);
+    expect(code.command).toBe(`npx --no oskartrack-agent enroll --hub ${hub.url} --code ${code.code}`);
     expect(enrolled.stderr).toBe('');
     expect(enrolled.code).toBe(0);
     const deviceId = /Enrolled as (\S+)\./.exec(enrolled.stdout)?.[1];
