@@ -166,9 +166,11 @@ describe.each(SIZES)('installer pages on a $size ($width x $height)', (v) => {
       page.locator(`[data-testid=boxes-${storeId}] [data-testid=hub-url-warning]`).textContent(),
     ).resolves.toMatch(/--public-url/);
     await page.locator(`[data-testid=boxes-${storeId}] [data-testid=copy-command]`).click();
-    await expect(
-      page.locator(`[data-testid=boxes-${storeId}] [data-testid=copy-state]`).textContent(),
-    ).resolves.toMatch(/Copied|Selected/);
+    // Copying is asynchronous (the clipboard's promise): wait for the page to say how it went.
+    await page
+      .locator(`[data-testid=boxes-${storeId}] [data-testid=copy-state]`)
+      .filter({ hasText: /Copied|Selected/ })
+      .waitFor({ timeout: 30_000 });
     const taken = await page.evaluate(async () => ({
       clipboard: await navigator.clipboard.readText().catch(() => ''),
       selection: window.getSelection()?.toString() ?? '',
