@@ -8,10 +8,11 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutClip } from '../../../agent/test/support/clip.ts';
 import { buildDashboardIfStale, startTestHub, type TestHub } from './hub.ts';
+import { launchChromium } from './session.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
@@ -80,19 +81,7 @@ beforeAll(async () => {
   });
   token = ((await login.json()) as { accessToken: string }).accessToken;
   await api('POST', '/api/users', { ...VIEWER, role: 'viewer', storeIds: ['demo-store'] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   admin = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   page = await admin.newPage();
   page.on('pageerror', (err) => errors.push(err.message));
