@@ -28,6 +28,7 @@ import cameraChecksPlugin from './api/plugins/app/camera-checks.ts';
 import deviceAccountsPlugin from './api/plugins/app/device-accounts.ts';
 import domainEventsPlugin from './api/plugins/app/domain-events.ts';
 import errorsPlugin from './api/plugins/app/errors.ts';
+import mailerPlugin from './api/plugins/app/mailer.ts';
 import repositoriesPlugin from './api/plugins/app/repositories.ts';
 import snapshotsPlugin from './api/plugins/app/snapshots.ts';
 import corsPlugin from './api/plugins/external/cors.ts';
@@ -103,6 +104,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   await app.register(jwtPlugin, { secret, clock });
   await app.register(swaggerPlugin);
   await app.register(repositoriesPlugin);
+  await app.register(mailerPlugin);
   await app.register(deviceAccountsPlugin, { accounts: opts.deviceAccounts });
   await app.register(domainEventsPlugin, { events: opts.domain });
   await app.register(analyticsPlugin, opts.analytics ?? {});

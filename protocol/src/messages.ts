@@ -43,6 +43,18 @@ export const CameraProblem = Type.Union([
 ]);
 export type CameraProblem = Static<typeof CameraProblem>;
 
+/**
+ * What is wrong with a running camera's picture itself, seen on the box: `covered` (almost no detail
+ * left, e.g. a hand or a bag over the lens), `moved` (the still background no longer matches the one
+ * learnt, e.g. the camera was turned), `dark` (too little light to see people).
+ */
+export const PictureProblem = Type.Union([
+  Type.Literal('covered'),
+  Type.Literal('moved'),
+  Type.Literal('dark'),
+]);
+export type PictureProblem = Static<typeof PictureProblem>;
+
 /** Retained at `.../status`; the offline form is also the MQTT last will. */
 export const DeviceStatus = Type.Object(
   {
@@ -72,6 +84,9 @@ export const DeviceStatus = Type.Object(
           /** Times the picture was lost in the last 24 hours, and the time without picture in them. */
           gaps: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
           gapMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+          /** A problem with the picture itself, and since when; absent while the picture is fine. */
+          picture: Type.Optional(PictureProblem),
+          pictureSince: Type.Optional(Timestamp),
         },
         { additionalProperties: false },
       ),

@@ -51,6 +51,20 @@ export function createPlacesStore(api: ApiClient) {
     },
     (state, set) => {
       let loading: Promise<void> | null = null;
+      // Live statuses that may be newer than a device list still on its way: a list fetched before a
+      // box came online must not hide the status that said so.
+      type DevicePatch = Partial<Pick<Device, 'online' | 'outboxDepth' | 'configRevision'>>;
+      const liveStatus = new Map<string, { tick: number; patch: DevicePatch }>();
+      let tick = 0;
+      const withLive = (devices: Device[], since: number): Device[] =>
+        devices.map((d) => {
+          const l = liveStatus.get(d.id);
+          return l && l.tick > since ? { ...d, ...l.patch } : d;
+        });
+      const fetchDevices = async (): Promise<Device[]> => {
+        const since = tick;
+        return withLive(await listDevices(api), since);
+      };
       const actions = {
         load(force = false): Promise<void> {
           if (state.loaded && !force) return Promise.resolve();
@@ -59,7 +73,7 @@ export function createPlacesStore(api: ApiClient) {
               try {
                 const [stores, devices, cameras] = await Promise.all([
                   listStores(api),
-                  listDevices(api),
+                  fetchDevices(),
                   listCameras(api),
                 ]);
                 set({ stores, devices, cameras, loaded: true, error: '' });
@@ -74,13 +88,15 @@ export function createPlacesStore(api: ApiClient) {
         },
         async refreshDevices() {
           try {
-            set('devices', await listDevices(api));
+            set('devices', await fetchDevices());
           } catch {
             // The overview shows the last known state; the next poll tries again.
           }
         },
         /** A live status message: path-based update of one device. */
-        deviceStatus(id: string, patch: Partial<Pick<Device, 'online' | 'outboxDepth' | 'configRevision'>>) {
+        deviceStatus(id: string, patch: DevicePatch) {
+          tick += 1;
+          liveStatus.set(id, { tick, patch: { ...liveStatus.get(id)?.patch, ...patch } });
           const i = state.devices.findIndex((d) => d.id === id);
           if (i < 0) return;
           for (const [k, v] of Object.entries(patch) as [keyof typeof patch, never][]) {

@@ -9,7 +9,18 @@
  * removes its areas, lines, events, visits and summaries. Deleting a device unassigns its cameras and
  * removes its raw events; visits and summaries stay.
  */
-import type { LineSide, PathPoint, Point, TrackingEvent, UploadSummary } from '@oskartrack/protocol';
+import type {
+  AlertChannels,
+  AlertKind,
+  AlertState,
+  LineSide,
+  OpeningHours,
+  PathPoint,
+  Point,
+  ReportPeriod,
+  TrackingEvent,
+  UploadSummary,
+} from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -26,6 +37,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -52,6 +64,8 @@ export const stores = pgTable('stores', {
   name: text('name').notNull(),
   /** IANA time zone; daily summaries follow the store's local day. */
   timezone: text('timezone').notNull().default('UTC'),
+  /** Weekly hours and closed dates in the store's time zone; null: open around the clock. */
+  openingHours: jsonb('opening_hours').$type<OpeningHours>(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -517,4 +531,120 @@ export const uploadJobs = pgTable(
     index('upload_jobs_store_idx').on(t.storeId, t.createdAt),
     check('upload_jobs_state', sql`${t.state} IN ('queued', 'processing', 'done', 'failed')`),
   ],
+);
+
+/** What a store manager asked to be told about (issue 14): one rule, one kind, one threshold. */
+export const alertRules = pgTable(
+  'alert_rules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<AlertKind>().notNull(),
+    /** People for `people_inside`; minutes for the others (0 for `picture_changed`). */
+    threshold: integer('threshold').notNull(),
+    channels: jsonb('channels').$type<AlertChannels>().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('alert_rules_store_idx').on(t.storeId)],
+);
+
+/**
+ * The alert history: one row per time a rule fired for one subject (a device, a camera or the store),
+ * cleared when the condition ended. At most one firing row per rule and subject (partial unique index),
+ * so several hub processes cannot raise the same alert twice.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ruleId: uuid('rule_id')
+      .notNull()
+      .references(() => alertRules.id, { onDelete: 'cascade' }),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<AlertKind>().notNull(),
+    /** What the alert is about: a device id, a camera id, or the store id. */
+    subject: text('subject').notNull(),
+    state: text('state').$type<AlertState>().notNull().default('firing'),
+    /** The sentence shown and sent, in plain words. */
+    message: text('message').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    firedAt: timestamp('fired_at', tz).notNull().defaultNow(),
+    clearedAt: timestamp('cleared_at', tz),
+  },
+  (t) => [
+    index('alerts_store_idx').on(t.storeId, t.firedAt),
+    uniqueIndex('alerts_one_firing_uq').on(t.ruleId, t.subject).where(sql`${t.state} = 'firing'`),
+    check('alerts_state', sql`${t.state} IN ('firing', 'cleared')`),
+  ],
+);
+
+/**
+ * One message to send (an alert fired or cleared, by e-mail, webhook or MQTT), kept until delivered so
+ * a failing receiver is retried with backoff and a hub restart loses nothing.
+ */
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    alertId: uuid('alert_id')
+      .notNull()
+      .references(() => alerts.id, { onDelete: 'cascade' }),
+    channel: text('channel').$type<'email' | 'webhook' | 'mqtt'>().notNull(),
+    /** The address or URL (empty for MQTT). */
+    target: text('target').notNull(),
+    /** Whether this tells of the alert firing or clearing. */
+    event: text('event').$type<AlertState>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', tz).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', tz),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('alert_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.deliveredAt} IS NULL`)],
+);
+
+/** A scheduled report: one store or (storeId null) every store, sent to the recipients each period. */
+export const reportSchedules = pgTable(
+  'report_schedules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    storeId: text('store_id').references(() => stores.id, { onDelete: 'cascade' }),
+    period: text('period').$type<ReportPeriod>().notNull(),
+    recipients: jsonb('recipients').$type<string[]>().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('report_schedules_period', sql`${t.period} IN ('daily', 'weekly', 'monthly')`)],
+);
+
+/**
+ * Each report made: one row per schedule and period (unique), claimed before it is built so two hub
+ * processes never send the same report; `sentAt` and `error` tell how it went.
+ */
+export const reportRuns = pgTable(
+  'report_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    scheduleId: uuid('schedule_id')
+      .notNull()
+      .references(() => reportSchedules.id, { onDelete: 'cascade' }),
+    periodStart: timestamp('period_start', tz).notNull(),
+    periodEnd: timestamp('period_end', tz).notNull(),
+    /** How the summary on top was written. */
+    summarySource: text('summary_source').$type<'template' | 'language-model'>(),
+    sentAt: timestamp('sent_at', tz),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('report_runs_once_uq').on(t.scheduleId, t.periodStart)],
 );

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { errors } from '../schemas.ts';
 import { adminRoute } from './helpers.ts';
 import { detectorRoutes } from './settings-detector.ts';
+import { emailRoutes } from './settings-email.ts';
 
 /** Hub-wide switches: administrators only. */
 const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -39,6 +40,7 @@ const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
   detectorRoutes(app);
+  emailRoutes(app);
 };
 
 export default settingsRoutes;
