@@ -1,7 +1,9 @@
 /** The things the dashboard lists and edits: stores, boxes, cameras, areas, lines, users, people. */
 import { type Static, Type } from '@sinclair/typebox';
 import { PathPoint } from '../events.ts';
+import { DetectorSettings } from '../messages.ts';
 import { Id, LineSide, Point, Polygon } from '../geometry.ts';
+import { OpeningHours } from './opening-hours.ts';
 import { DateTime, Nullable, NullableDateTime, Uuid, type Wire } from './wire.ts';
 
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('manager'), Type.Literal('viewer')]);
@@ -11,6 +13,8 @@ export const Store = Type.Object({
   id: Id,
   name: Type.String(),
   timezone: Type.String(),
+  /** Weekly hours and closed dates in the store's time zone; null: open around the clock. */
+  openingHours: Nullable(OpeningHours),
   createdAt: DateTime,
   updatedAt: DateTime,
 });
@@ -67,6 +71,8 @@ export const Camera = Type.Object({
   /** Passwords in the address are shown as *** to viewers. */
   source: Type.String(),
   fps: Nullable(Type.Number()),
+  /** This camera's own detector; null: the detector every camera runs (hub-wide setting). */
+  detector: Nullable(DetectorSettings),
   frameWidth: Nullable(Type.Integer()),
   frameHeight: Nullable(Type.Integer()),
   enabled: Type.Boolean(),

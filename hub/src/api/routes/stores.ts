@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id, isLoopbackHost, NewEnrollmentCode } from '@oskartrack/protocol';
+import { Id, isLoopbackHost, NewEnrollmentCode, OpeningHours } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../db/errors.ts';
 import { AddressError, hubUrlFor } from '../box-addresses.ts';
@@ -19,6 +19,9 @@ type App = Parameters<FastifyPluginAsyncTypebox<RouteOptions>>[0];
 type Options = Parameters<FastifyPluginAsyncTypebox<RouteOptions>>[1];
 
 const tags = ['stores'];
+
+/** Weekly hours and closed dates in the store's time zone; null: open around the clock. */
+const Hours = Type.Optional(Type.Union([OpeningHours, Type.Null()]));
 
 /** Stores: list and create. */
 function listAndCreateRoutes(app: App): void {
@@ -44,7 +47,12 @@ function listAndCreateRoutes(app: App): void {
       schema: {
         tags,
         summary: 'Create a store (administrators)',
-        body: Type.Object({ id: Type.Optional(Id), name: Name, timezone: Type.Optional(Timezone) }),
+        body: Type.Object({
+          id: Type.Optional(Id),
+          name: Name,
+          timezone: Type.Optional(Timezone),
+          openingHours: Hours,
+        }),
         response: { 201: Store, ...errors(400, 401, 403, 409) },
       },
     },
@@ -71,9 +79,9 @@ function oneStoreRoutes(app: App): void {
       config: managerRoute,
       schema: {
         tags,
-        summary: 'Rename a store or change its time zone',
+        summary: 'Rename a store, change its time zone or opening hours',
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Name), timezone: Type.Optional(Timezone) }),
+        body: Type.Object({ name: Type.Optional(Name), timezone: Type.Optional(Timezone), openingHours: Hours }),
         response: { 200: Store, ...errors(400, 401, 403, 404) },
       },
     },

@@ -1,8 +1,11 @@
+import type { OpeningHours } from '@oskartrack/protocol';
 import { asc, eq, inArray } from 'drizzle-orm';
+import type { StoreHours } from '../../analytics/opening-hours.ts';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
-import { stores } from '../schema.ts';
+import { cameras, stores } from '../schema.ts';
 import { defined, idOrNew, requireName } from './common.ts';
+import { requireOpeningHours } from './opening-hours-rules.ts';
 
 export type Store = typeof stores.$inferSelect;
 export interface NewStore {
@@ -10,8 +13,13 @@ export interface NewStore {
   name: string;
   /** IANA zone such as `Europe/Berlin`; default `UTC`. */
   timezone?: string;
+  /** Weekly hours and closed dates; null or absent: open around the clock. */
+  openingHours?: OpeningHours | null;
 }
-export type StorePatch = Partial<Pick<NewStore, 'name' | 'timezone'>>;
+export type StorePatch = Partial<Pick<NewStore, 'name' | 'timezone' | 'openingHours'>>;
+
+const checkedHours = (h: OpeningHours | null | undefined): OpeningHours | null | undefined =>
+  h === undefined || h === null ? h : requireOpeningHours(h);
 
 function requireTimezone(timezone: string): string {
   try {
@@ -32,6 +40,7 @@ export class StoresRepository {
       id: idOrNew(input.id, 'store', 'store'),
       name: requireName(input.name, 'a store'),
       timezone: requireTimezone(input.timezone ?? 'UTC'),
+      openingHours: checkedHours(input.openingHours) ?? null,
     };
     const [created] = await guard(() => this.db.insert(stores).values(row).returning());
     return created!;
@@ -61,15 +70,37 @@ export class StoresRepository {
       name: patch.name === undefined ? undefined : requireName(patch.name, 'a store'),
       timezone: patch.timezone === undefined ? undefined : requireTimezone(patch.timezone),
     });
+    const hours = checkedHours(patch.openingHours);
     const [row] = await guard(() =>
       this.db
         .update(stores)
-        .set({ ...set, updatedAt: new Date() })
+        .set({ ...set, ...(hours === undefined ? {} : { openingHours: hours }), updatedAt: new Date() })
         .where(eq(stores.id, id))
         .returning(),
     );
     if (!row) throw new NotFoundError('store', id);
     return row;
+  }
+
+  /** The time zone and opening hours of these stores (unknown ids left out): what analytics filter by. */
+  async hoursOf(ids: readonly string[]): Promise<Map<string, StoreHours>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: stores.id, timezone: stores.timezone, openingHours: stores.openingHours })
+      .from(stores)
+      .where(inArray(stores.id, [...ids]));
+    return new Map(rows.map((r) => [r.id, { timezone: r.timezone, openingHours: r.openingHours ?? null }]));
+  }
+
+  /** The same for the store a camera belongs to (undefined: no such camera). */
+  async hoursOfCamera(cameraId: string): Promise<{ storeId: string; hours: StoreHours } | undefined> {
+    const [row] = await this.db
+      .select({ id: stores.id, timezone: stores.timezone, openingHours: stores.openingHours })
+      .from(cameras)
+      .innerJoin(stores, eq(stores.id, cameras.storeId))
+      .where(eq(cameras.id, cameraId));
+    if (!row) return undefined;
+    return { storeId: row.id, hours: { timezone: row.timezone, openingHours: row.openingHours ?? null } };
   }
 
   /** Deletes the store and everything in it (devices, cameras, areas, history). */
