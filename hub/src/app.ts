@@ -22,6 +22,7 @@ import type { EnrollmentSettings } from './api/box-addresses.ts';
 import { resolveJwtSecret } from './api/jwt-secret.ts';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './api/login-limits.ts';
 import { definePlugin } from './api/plugin.ts';
+import alertDeliveryPlugin from './api/plugins/app/alert-delivery.ts';
 import analyticsPlugin from './api/plugins/app/analytics.ts';
 import authPlugin, { type AuthOptions } from './api/plugins/app/auth.ts';
 import cameraChecksPlugin from './api/plugins/app/camera-checks.ts';
@@ -105,6 +106,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   await app.register(swaggerPlugin);
   await app.register(repositoriesPlugin);
   await app.register(mailerPlugin);
+  await app.register(alertDeliveryPlugin, { bus: opts.bus });
   await app.register(deviceAccountsPlugin, { accounts: opts.deviceAccounts });
   await app.register(domainEventsPlugin, { events: opts.domain });
   await app.register(analyticsPlugin, opts.analytics ?? {});

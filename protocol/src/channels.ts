@@ -4,7 +4,7 @@
  * CHANNELS marks `signed`) happens below this, in the hub's bus; the box opens them in its link.
  */
 import type { Static } from '@sinclair/typebox';
-import { CHANNELS, type Channel, topics } from './topics.ts';
+import { CHANNELS, type Channel, STORE_ALERTS_CHANNEL, topics } from './topics.ts';
 import { assertValid, type Parsed, parsePayload } from './validate.ts';
 
 /** The payload type a channel carries. */
@@ -48,4 +48,11 @@ export function outgoing<C extends Channel>(
 /** Parses and checks a payload received on `channel` (size, JSON, schema); never throws. */
 export function incoming<C extends Channel>(channel: C, payload: Uint8Array | string): Parsed<PayloadOf<C>> {
   return parsePayload(CHANNELS[channel].schema, payload) as Parsed<PayloadOf<C>>;
+}
+
+/** An alert notice for a store's alert topic, ready for an MQTT client; throws when it does not match. */
+export function outgoingAlert(storeId: string, notice: Static<typeof STORE_ALERTS_CHANNEL.schema>): Outgoing {
+  const { schema, qos, retain } = STORE_ALERTS_CHANNEL;
+  assertValid(schema, notice, 'alert notice');
+  return { topic: topics.storeAlerts(storeId), payload: JSON.stringify(notice), qos, retain };
 }

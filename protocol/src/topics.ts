@@ -1,4 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { AlertNotice } from './api/alerts.ts';
 import { CameraCheckRequest, CameraCheckResponse } from './camera-check.ts';
 import {
   Ack,
@@ -60,6 +61,19 @@ export const HUB_STATUS_CHANNEL = {
   signed: true,
 } as const;
 
+/**
+ * A store's alerts for building systems at `topics.storeAlerts` (outside the device tree, so no box
+ * may read it): one AlertNotice per alert firing or cleared, not retained, not signed (readers are
+ * not boxes and hold no hub key; the broker's accounts decide who reads it).
+ */
+export const STORE_ALERTS_CHANNEL = {
+  schema: AlertNotice,
+  qos: 1,
+  retain: false,
+  from: 'hub',
+  signed: false,
+} as const;
+
 function segment(value: string, what: string): string {
   if (!SAFE_SEGMENT.test(value))
     throw new Error(`invalid ${what} for an MQTT topic: ${JSON.stringify(value)}`);
@@ -81,6 +95,7 @@ export const topics = {
     `${topics.deviceRoot(deviceId)}/response/${segment(name, 'request name')}`,
   video: (deviceId: string, cameraId: string) =>
     `${topics.deviceRoot(deviceId)}/video/${segment(cameraId, 'camera id')}`,
+  storeAlerts: (storeId: string) => `${TOPIC_ROOT}/stores/${segment(storeId, 'store id')}/alerts`,
   /** Subscription patterns for the hub. */
   all: {
     status: `${TOPIC_ROOT}/devices/+/status`,
@@ -88,6 +103,8 @@ export const topics = {
     live: `${TOPIC_ROOT}/devices/+/live/+`,
     response: `${TOPIC_ROOT}/devices/+/response/+`,
     video: `${TOPIC_ROOT}/devices/+/video/+`,
+    /** Every store's alerts (a building system's subscription). */
+    storeAlerts: `${TOPIC_ROOT}/stores/+/alerts`,
   },
 } as const;
 

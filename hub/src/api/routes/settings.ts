@@ -4,6 +4,7 @@ import { errors } from '../schemas.ts';
 import { adminRoute } from './helpers.ts';
 import { detectorRoutes } from './settings-detector.ts';
 import { emailRoutes } from './settings-email.ts';
+import { webhookRoutes } from './settings-webhook.ts';
 
 /** Hub-wide switches: administrators only. */
 const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -41,6 +42,7 @@ const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   detectorRoutes(app);
   emailRoutes(app);
+  webhookRoutes(app);
 };
 
 export default settingsRoutes;
