@@ -102,6 +102,8 @@ function samples(s: StoreData): Record<string, Sample> {
     'GET /api/analytics/visit-durations': { query: ranged },
     'GET /api/analytics/heatmap': { query: { cameraId: s.camera.id, ...RANGE } },
     'GET /api/analytics/compare': { query: { storeIds: s.store.id, ...RANGE } },
+    'GET /api/analytics/summary/changes': { query: ranged },
+    'GET /api/analytics/stores-table': { query: RANGE, list: true },
     'GET /api/export/visits.csv': { query: ranged },
     'GET /api/export/summaries.csv': { query: ranged },
     'POST /api/uploads': {},

@@ -1,6 +1,7 @@
 export * from './alerts.ts';
 export * from './analytics.ts';
 export * from './auth.ts';
+export * from './comparisons.ts';
 export * from './mail.ts';
 export * from './opening-hours.ts';
 export * from './reports.ts';

@@ -6,10 +6,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { badRequest, forbidden } from '../errors.ts';
 import { hasRole } from '../scope.ts';
+import alertRoutes from './alerts.ts';
 import analyticsRoutes from './analytics.ts';
 import authRoutes from './auth.ts';
 import cameraCheckRoute from './camera-check.ts';
 import cameraRoutes from './cameras.ts';
+import comparisonRoutes from './comparisons.ts';
 import deadLetterRoutes from './dead-letters.ts';
 import deviceRoutes, { enrollRoute } from './devices.ts';
 import exportRoutes from './export.ts';
@@ -72,7 +74,9 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(peopleRoutes);
   await app.register(analyticsRoutes, { prefix: '/analytics' });
   await app.register(visitDurationRoutes, { prefix: '/analytics' });
+  await app.register(comparisonRoutes, { prefix: '/analytics' });
   await app.register(exportRoutes, { prefix: '/export' });
+  await app.register(alertRoutes, { prefix: '/alerts' });
 };
 
 export default apiRoutes;
