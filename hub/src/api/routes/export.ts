@@ -1,10 +1,14 @@
-/** CSV downloads for spreadsheets: visits and summaries. */
+/**
+ * Downloads. /visits and /numbers (export/routes.ts): for people, CSV or Excel with names and local
+ * times. /visits.csv and /summaries.csv: for installers and programs, ids and UTC times.
+ */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../db/errors.ts';
 import { csvLine } from '../csv.ts';
+import { spreadsheetRoutes } from '../export/routes.ts';
 import { errors, Range } from '../schemas.ts';
 import { requireStore } from '../scope.ts';
 import { caller, range, visibleCamera } from './helpers.ts';
@@ -170,6 +174,7 @@ function summariesCsvRoute(app: App): void {
 }
 
 const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  spreadsheetRoutes(app);
   visitsCsvRoute(app);
   summariesCsvRoute(app);
 };

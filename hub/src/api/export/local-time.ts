@@ -1,0 +1,46 @@
+/**
+ * Instants as the store's clocks show them, for people reading an export (machines get UTC ISO
+ * times from the other endpoints).
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/**
+ * The store's wall-clock time at `at` (to the second) as a Date whose UTC fields hold it: what a
+ * spreadsheet shows, since its dates carry no zone.
+ */
+export function wallClock(at: Date, timeZone: string): Date {
+  const p: Record<string, number> = {};
+  for (const part of formatter(timeZone).formatToParts(at)) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  return new Date(Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!));
+}
+
+/** `2026-11-24 14:05:00` in the store's zone. */
+export function localDateTime(at: Date, timeZone: string): string {
+  return wallClock(at, timeZone).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** `2026-11-24` in the store's zone. */
+export function localDate(at: Date, timeZone: string): string {
+  return wallClock(at, timeZone).toISOString().slice(0, 10);
+}

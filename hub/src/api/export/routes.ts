@@ -1,0 +1,163 @@
+/**
+ * Exports for people: GET /api/export/visits and /api/export/numbers as CSV or Excel, with names
+ * instead of ids, the store's local times, seconds, and a file name with the days chosen. The
+ * `.csv` routes next to them keep ids and UTC times for installers and other programs.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Id } from '@oskartrack/protocol';
+import { Type } from '@sinclair/typebox';
+import { ValidationError } from '../../db/errors.ts';
+import type { Store } from '../../db/repositories/stores.ts';
+import { caller, range, visibleCamera } from '../routes/helpers.ts';
+import { errors, Range } from '../schemas.ts';
+import { requireStore } from '../scope.ts';
+import { exportFileName } from './file-name.ts';
+import { placeNames } from './names.ts';
+import { numbersTable } from './numbers-table.ts';
+import { CONTENT_TYPES, type ExportFormat, sendTable } from './send.ts';
+import { visitsTable } from './visits-table.ts';
+
+/** The app as a route plugin sees it. */
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
+
+const DAY_MS = 86_400_000;
+const MAX_VISIT_DAYS = 366;
+const MAX_DAYS: Record<'hour' | 'day', number> = { hour: 366, day: 3660 };
+
+const tags = ['export'];
+const Format = Type.Optional(
+  Type.Union([Type.Literal('csv'), Type.Literal('xlsx')], {
+    default: 'csv',
+    description: 'csv (UTF-8 with a BOM) or xlsx (Excel)',
+  }),
+);
+const IncludeRecordings = Type.Optional(
+  Type.Boolean({ default: false, description: 'also the uploaded recordings (default: live cameras only)' }),
+);
+const produces = Object.values(CONTENT_TYPES);
+
+/** The store, if the caller may see it, and the range, if it is not too long. */
+async function storeAndRange(
+  app: App,
+  q: { storeId: string; from: string | Date; to: string | Date },
+  p: ReturnType<typeof caller>,
+  maxDays: number,
+): Promise<{ store: Store; from: Date; to: Date }> {
+  requireStore(p, q.storeId);
+  const store = await app.repos.stores.get(q.storeId);
+  const { from, to } = range(q);
+  if (to.getTime() - from.getTime() > maxDays * DAY_MS) {
+    throw new ValidationError(`export at most ${maxDays} days at a time: choose fewer days`);
+  }
+  return { store, from, to };
+}
+
+function visitsRoute(app: App): void {
+  app.get(
+    '/visits',
+    {
+      schema: {
+        tags,
+        summary: "A store's visits that started in [from, to), for a spreadsheet (CSV or Excel)",
+        querystring: Type.Object({
+          ...Range,
+          storeId: Id,
+          cameraId: Type.Optional(Id),
+          format: Format,
+          includeRecordings: IncludeRecordings,
+        }),
+        produces,
+        response: { ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const p = caller(request);
+      const { store, from, to } = await storeAndRange(app, q, p, MAX_VISIT_DAYS);
+      if (q.cameraId && (await visibleCamera(app, p, q.cameraId)).storeId !== q.storeId) {
+        throw new ValidationError('the camera belongs to another store than storeId');
+      }
+      const format: ExportFormat = q.format ?? 'csv';
+      const names = await placeNames(app.repos, store.id);
+      const table = visitsTable(
+        app.repos,
+        {
+          storeId: store.id,
+          storeName: store.name,
+          timeZone: store.timezone,
+          cameraId: q.cameraId,
+          from,
+          to,
+          includeRecordings: q.includeRecordings === true,
+        },
+        names,
+      );
+      const what = 'visits';
+      const fileName = exportFileName({
+        storeName: store.name,
+        what,
+        from,
+        to,
+        timeZone: store.timezone,
+        extension: format,
+      });
+      return sendTable(reply, table, format, fileName);
+    },
+  );
+}
+
+function numbersRoute(app: App): void {
+  app.get(
+    '/numbers',
+    {
+      schema: {
+        tags,
+        summary: "A store's numbers per hour or per store-local day, per camera and area, for a spreadsheet",
+        querystring: Type.Object({
+          ...Range,
+          storeId: Id,
+          period: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'hour' })),
+          format: Format,
+          includeRecordings: IncludeRecordings,
+        }),
+        produces,
+        response: { ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const period = q.period ?? 'hour';
+      const { store, from, to } = await storeAndRange(app, q, caller(request), MAX_DAYS[period]);
+      const format: ExportFormat = q.format ?? 'csv';
+      const names = await placeNames(app.repos, store.id);
+      const table = numbersTable(
+        app.repos,
+        {
+          storeId: store.id,
+          storeName: store.name,
+          timeZone: store.timezone,
+          period,
+          from,
+          to,
+          includeRecordings: q.includeRecordings === true,
+        },
+        names,
+      );
+      const what = period === 'day' ? 'daily-numbers' : 'hourly-numbers';
+      const fileName = exportFileName({
+        storeName: store.name,
+        what,
+        from,
+        to,
+        timeZone: store.timezone,
+        extension: format,
+      });
+      return sendTable(reply, table, format, fileName);
+    },
+  );
+}
+
+export function spreadsheetRoutes(app: App): void {
+  visitsRoute(app);
+  numbersRoute(app);
+}
