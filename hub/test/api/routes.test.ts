@@ -106,6 +106,8 @@ function samples(s: StoreData): Record<string, Sample> {
     'GET /api/analytics/stores-table': { query: RANGE, list: true },
     'GET /api/export/visits.csv': { query: ranged },
     'GET /api/export/summaries.csv': { query: ranged },
+    'GET /api/export/visits': { query: ranged },
+    'GET /api/export/numbers': { query: ranged },
     'POST /api/uploads': {},
     'GET /api/uploads': { query: storeQ },
     'GET /api/uploads/:id': {},
