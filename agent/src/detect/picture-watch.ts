@@ -1,0 +1,247 @@
+// Notices from the picture itself that a running camera is covered, moved or in the dark.
+//
+// About once a second (by capture time) a small blurred grey copy of the frame is measured:
+// - dark: even the bright part of the picture (its 98th percentile) is too dim to see people;
+// - covered: the edges (Canny) left are a fraction of those the scene usually has, or almost none;
+// - moved: the edge map no longer lines up with the one learnt from the still background.
+// People walking add or hide a few edges; a turned camera misplaces almost all of them, so the
+// correlation of the edge maps tells the two apart. The background is learnt slowly, and only while
+// the picture is fine, so a problem is never learnt as the new normal. A problem is reported once it
+// lasted `reportAfterMs` and cleared after `clearAfterMs` of good picture.
+import type { PictureProblem } from '@oskartrack/protocol';
+import type { CV, Mat } from '../cv.ts';
+
+export interface PictureWatchOptions {
+  /** Capture time between two checks, ms. Default 1000. */
+  checkEveryMs?: number;
+  /** A problem seen this long without a break is reported, ms. Default 30 000. */
+  reportAfterMs?: number;
+  /** A reported problem clears after this long of good picture, ms. Default 30 000. */
+  clearAfterMs?: number;
+  /** Width of the grey copy that is measured. Default 160. */
+  width?: number;
+  /** Weight of each good check in the learnt background (0..1). Default 0.05. */
+  learnRate?: number;
+  /** Good checks before the learnt background is trusted for `moved` and relative `covered`. Default 10. */
+  learnChecks?: number;
+  /** Grey level (0-255) the brightest 2 % of the picture must reach; below it the picture is dark. Default 40. */
+  darkLevel?: number;
+  /** Covered when the edges fall below this fraction of the learnt scene's. Default 0.5. */
+  coveredRatio?: number;
+  /** Covered whatever was learnt when fewer than this fraction of pixels are edges. Default 0.01. */
+  coveredFloor?: number;
+  /** Moved when the edge map's correlation with the learnt one falls below this. Default 0.6. */
+  movedBelow?: number;
+  /**
+   * A camera reported moved this long takes its new view as the scene (someone turned it on purpose
+   * and left it), so the report clears. Default 6 hours.
+   */
+  acceptMovedAfterMs?: number;
+}
+
+/** The measures of one check, for logs and tests. */
+export interface PictureReading {
+  at: number;
+  /** 98th percentile of the grey levels, 0-255. */
+  bright: number;
+  /** Fraction of pixels on an edge. */
+  edges: number;
+  /** Edge fraction of the learnt scene; 0 until learnt. */
+  learntEdges: number;
+  /** Correlation of this edge map with the learnt one, -1..1; 1 until learnt. */
+  match: number;
+  problem: PictureProblem | undefined;
+}
+
+const BINS = 256;
+
+export class PictureWatch {
+  /** The reported problem; undefined while the picture is fine. */
+  problem: PictureProblem | undefined;
+  /** When the reported problem was first seen (capture time). */
+  since: number | undefined;
+  last: PictureReading | undefined;
+  private readonly o: Required<PictureWatchOptions>;
+  private nextCheck = Number.NEGATIVE_INFINITY;
+  /** The problem seen now (not yet reported, or different from the reported one), since when. */
+  private seen: PictureProblem | undefined;
+  private seenSince = 0;
+  private goodSince: number | undefined;
+  /** Learnt edge map (CV_32F, blurred edges) and edge fraction, and how many checks went into them. */
+  private learntMap: Mat | null = null;
+  private learntEdges = 0;
+  private learnt = 0;
+  private readonly blurSize: InstanceType<CV['Size']>;
+  private readonly smallBlur: InstanceType<CV['Size']>;
+
+  constructor(
+    private readonly cv: CV,
+    options: PictureWatchOptions = {},
+  ) {
+    this.o = {
+      checkEveryMs: 1000,
+      reportAfterMs: 30_000,
+      clearAfterMs: 30_000,
+      width: 160,
+      learnRate: 0.05,
+      learnChecks: 10,
+      darkLevel: 40,
+      coveredRatio: 0.5,
+      coveredFloor: 0.01,
+      movedBelow: 0.6,
+      acceptMovedAfterMs: 6 * 3600_000,
+      ...options,
+    };
+    if (!(this.o.width >= 16)) throw new Error(`picture watch width must be >= 16, got ${this.o.width}`);
+    this.smallBlur = new cv.Size(3, 3);
+    this.blurSize = new cv.Size(5, 5);
+  }
+
+  /**
+   * Measures `frame` (BGR or grey) if a check is due at capture time `at`. True when the reported
+   * problem changed (appeared, cleared or became another one).
+   */
+  look(frame: Mat, at: number): boolean {
+    if (at < this.nextCheck) return false;
+    this.nextCheck = at + this.o.checkEveryMs;
+    const reading = this.measure(frame, at);
+    this.last = reading;
+    return this.decide(reading.problem, at);
+  }
+
+  /** Forgets the learnt scene (a new camera view); the reported problem stays until decided again. */
+  relearn(): void {
+    this.learntMap?.release();
+    this.learntMap = null;
+    this.learntEdges = 0;
+    this.learnt = 0;
+  }
+
+  close(): void {
+    this.relearn();
+  }
+
+  private measure(frame: Mat, at: number): PictureReading {
+    const grey = this.greyCopy(frame);
+    const bright = this.brightLevel(grey);
+    const edgeMat = grey.canny(40, 100);
+    grey.release();
+    const edges = edgeMat.countNonZero() / (edgeMat.rows * edgeMat.cols);
+    // Blurred, so that a shake of a pixel or two still lines up with the learnt map.
+    const map = edgeMat.blur(this.blurSize, new this.cv.Point2(-1, -1), this.cv.BORDER_REPLICATE);
+    edgeMat.release();
+    const trusted = this.learnt >= this.o.learnChecks && this.sameSize(map);
+    const match = trusted ? this.correlation(map) : 1;
+    const problem = this.classify(bright, edges, match, trusted);
+    // Learn only from a good picture, so a problem never becomes the normal.
+    if (!problem && !this.seen) this.learn(map, edges);
+    map.release();
+    return { at, bright, edges, learntEdges: trusted ? this.learntEdges : 0, match, problem };
+  }
+
+  private classify(
+    bright: number,
+    edges: number,
+    match: number,
+    trusted: boolean,
+  ): PictureProblem | undefined {
+    if (bright < this.o.darkLevel) return 'dark';
+    if (edges < this.o.coveredFloor || (trusted && edges < this.o.coveredRatio * this.learntEdges)) {
+      return 'covered';
+    }
+    if (trusted && match < this.o.movedBelow) return 'moved';
+    return undefined;
+  }
+
+  /** Hysteresis: a problem is reported after `reportAfterMs`, cleared after `clearAfterMs` of good picture. */
+  private decide(problem: PictureProblem | undefined, at: number): boolean {
+    const before = this.problem;
+    if (problem) {
+      this.goodSince = undefined;
+      if (problem !== this.seen) {
+        this.seen = problem;
+        this.seenSince = at;
+      }
+      if (problem !== this.problem && at - this.seenSince >= this.o.reportAfterMs) {
+        this.problem = problem;
+        this.since = this.seenSince;
+      }
+      if (this.problem === 'moved' && at - (this.since ?? at) >= this.o.acceptMovedAfterMs) {
+        this.relearn();
+        this.seen = undefined;
+      }
+    } else {
+      this.seen = undefined;
+      this.goodSince ??= at;
+      if (this.problem && at - this.goodSince >= this.o.clearAfterMs) {
+        this.problem = undefined;
+        this.since = undefined;
+      }
+    }
+    return this.problem !== before;
+  }
+
+  private greyCopy(frame: Mat): Mat {
+    const cv = this.cv;
+    const w = Math.min(this.o.width, frame.cols);
+    const h = Math.max(1, Math.round((frame.rows * w) / frame.cols));
+    const small = frame.resize(h, w, 0, 0, cv.INTER_AREA);
+    const grey = small.channels === 1 ? small : small.cvtColor(cv.COLOR_BGR2GRAY);
+    if (grey !== small) small.release();
+    // The binding's default border is a constant black one, which would draw edges around the frame.
+    const blurred = grey.gaussianBlur(this.smallBlur, 0, 0, cv.BORDER_REPLICATE);
+    grey.release();
+    return blurred;
+  }
+
+  /** The grey level that 98 % of the pixels stay below. */
+  private brightLevel(grey: Mat): number {
+    const cv = this.cv;
+    const hist = cv.calcHist(grey, [new cv.HistAxes({ channel: 0, bins: BINS, ranges: [0, BINS] })]);
+    const buffer = hist.getData();
+    // calcHist answers in doubles (CV_64F) with this binding; floats are read too.
+    const counts =
+      hist.type === cv.CV_64F
+        ? new Float64Array(buffer.buffer, buffer.byteOffset, BINS)
+        : new Float32Array(buffer.buffer, buffer.byteOffset, BINS);
+    hist.release();
+    const limit = 0.98 * grey.rows * grey.cols;
+    let sum = 0;
+    for (let level = 0; level < BINS; level++) {
+      sum += counts[level]!;
+      if (sum >= limit) return level;
+    }
+    return BINS - 1;
+  }
+
+  private sameSize(map: Mat): boolean {
+    return this.learntMap !== null && this.learntMap.rows === map.rows && this.learntMap.cols === map.cols;
+  }
+
+  /** Normalised correlation of the edge map with the learnt one (a same-size template match). */
+  private correlation(map: Mat): number {
+    const cv = this.cv;
+    const current = map.convertTo(cv.CV_32F);
+    const result = current.matchTemplate(this.learntMap!, cv.TM_CCOEFF_NORMED);
+    current.release();
+    const value = result.at(0, 0);
+    result.release();
+    // A flat picture has no defined correlation (OpenCV gives 0 or NaN): nothing lines up.
+    return Number.isFinite(value) ? value : 0;
+  }
+
+  private learn(map: Mat, edges: number): void {
+    if (!this.sameSize(map)) {
+      this.relearn();
+      this.learntMap = map.convertTo(this.cv.CV_32F);
+      this.learntEdges = edges;
+      this.learnt = 1;
+      return;
+    }
+    // Fast at first, then slowly: the first checks make the scene, later ones follow light and decor.
+    const rate = Math.max(this.o.learnRate, 1 / (this.learnt + 1));
+    this.cv.accumulateWeighted(map, this.learntMap!, rate);
+    this.learntEdges += rate * (edges - this.learntEdges);
+    this.learnt++;
+  }
+}
