@@ -38,6 +38,7 @@ describe('LiveVideoPicture', () => {
       deviceId: 'unit',
       name: 'Door',
       source: 'rtsp://10.0.0.5/stream',
+      detector: null,
       fps: 7,
       frameWidth: 384,
       frameHeight: 288,

@@ -62,6 +62,7 @@ CREATE TABLE "report_schedules" (
 	CONSTRAINT "report_schedules_period" CHECK ("report_schedules"."period" IN ('daily', 'weekly', 'monthly'))
 );
 --> statement-breakpoint
+ALTER TABLE "cameras" ADD COLUMN "detector" jsonb;--> statement-breakpoint
 ALTER TABLE "stores" ADD COLUMN "opening_hours" jsonb;--> statement-breakpoint
 ALTER TABLE "alert_deliveries" ADD CONSTRAINT "alert_deliveries_alert_id_alerts_id_fk" FOREIGN KEY ("alert_id") REFERENCES "alerts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "alert_rules" ADD CONSTRAINT "alert_rules_store_id_stores_id_fk" FOREIGN KEY ("store_id") REFERENCES "stores"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -151,6 +151,8 @@ export const CameraConfig = Type.Object(
     /** Overrides the frame rate a stream or file header claims. */
     fps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 240 })),
     loop: Type.Optional(Type.Boolean()),
+    /** This camera's own detector; absent: the device's `detector` (the hub-wide setting). */
+    detector: Type.Optional(DetectorSettings),
     zones: Type.Array(ZoneDef, { maxItems: MAX_ZONES }),
     lines: Type.Array(LineDef, { maxItems: MAX_ZONES }),
   },

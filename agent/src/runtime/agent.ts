@@ -56,7 +56,7 @@ export interface AgentStatusFile {
 
 type CameraPicture = Pick<
   DeviceStatus['cameras'][number],
-  'problem' | 'since' | 'lastFrameAt' | 'gaps' | 'gapMs'
+  'problem' | 'since' | 'lastFrameAt' | 'gaps' | 'gapMs' | 'picture' | 'pictureSince'
 >;
 
 /** The camera's picture history for the status (the worker's own state stays authoritative). */
@@ -68,6 +68,7 @@ function pictureOf(w: CameraWorker): CameraPicture {
     ...(lastFrameAt !== undefined ? { lastFrameAt } : {}),
     gaps,
     gapMs,
+    ...w.pictureProblem(),
   };
 }
 
@@ -88,8 +89,15 @@ function hubKeyOf(identity: Identity, path: string) {
 
 const sameEngine = (a: DeviceConfig, b: DeviceConfig) =>
   JSON.stringify(a.detector) === JSON.stringify(b.detector);
-const sameSource = (a: CameraConfig, b: CameraConfig) =>
-  a.source === b.source && a.fps === b.fps && a.loop === b.loop;
+/** The detector a camera runs: its own when the hub gave it one, else the device's. */
+export const detectorFor = (camera: CameraConfig, config: DeviceConfig) => camera.detector ?? config.detector;
+
+/** Whether a running camera can take a new config in place (else it is restarted). */
+export const sameSource = (a: CameraConfig, b: CameraConfig) =>
+  a.source === b.source &&
+  a.fps === b.fps &&
+  a.loop === b.loop &&
+  JSON.stringify(a.detector) === JSON.stringify(b.detector);
 
 export class Agent {
   private outbox: Outbox | undefined;
@@ -175,7 +183,7 @@ export class Agent {
         if (this.workers.has(camera.id)) continue;
         const worker = new CameraWorker({
           camera,
-          detector: config.detector,
+          detector: detectorFor(camera, config),
           dataDir: this.opts.dataDir,
           log: this.opts.log,
           onEvents: (events) => this.outbox?.append(events),

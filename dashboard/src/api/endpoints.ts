@@ -19,6 +19,8 @@ import {
   type PasswordChange,
   Store,
   StoreComparison,
+  StoresTable,
+  SummaryChanges,
   TimeSeries,
   UploadJob,
   User,
@@ -73,6 +75,8 @@ export interface CameraBody {
   deviceId?: string | null;
   source?: string;
   fps?: number | null;
+  /** This camera's own detector; null: the setting every camera follows. */
+  detector?: DetectorSettings | null;
   enabled?: boolean;
 }
 export const createCamera = (
@@ -125,6 +129,12 @@ export const analyticsVisitDurations = (api: Api, r: Omit<RangeQuery, 'source'>)
   api.get(VisitDurations, '/api/analytics/visit-durations', q(r));
 export const compareStores = (api: Api, r: { from: string; to: string; storeIds?: readonly string[] }) =>
   api.get(StoreComparison, '/api/analytics/compare', q(r));
+/** The headline figures against the previous period and last week (or last year). */
+export const summaryChanges = (api: Api, r: RangeQuery) =>
+  api.get(SummaryChanges, '/api/analytics/summary/changes', q(r));
+/** Every store the user sees: figures, change against the previous period, rank. */
+export const storesTable = (api: Api, r: { from: string; to: string; includeRecordings?: boolean }) =>
+  api.get(StoresTable, '/api/analytics/stores-table', q(r));
 export const exportSummariesCsv = (api: Api, query: Query) =>
   api.request<Response>('GET', '/api/export/summaries.csv', { query, raw: true });
 

@@ -128,15 +128,21 @@ describe.each(SIZES)('installer pages on a $size ($width x $height)', (v) => {
     await editor.locator('input[name=source-kind][value=webcam]').check();
     await editor.locator('input[name=camera-source]').fill('1');
     await editor.locator('input[name=camera-fps]').fill('');
+    // This camera its own detector; every other camera keeps the shared one.
+    await editor.locator('input[name=detector-scope][value=own]').check();
+    await editor.locator('[data-testid=detector] input[value=yolox]').check();
     await editor.locator('[data-testid=save-camera]').click();
     await cams.locator('[data-testid=camera-editor]').waitFor({ state: 'detached' });
     const row = cams.locator('tr:has-text("Back door (yard)")');
     await expect(row.textContent()).resolves.toMatch(/Webcam on the box:\s*1.*as sent/);
-    const listed = await api<{ name: string; source: string; fps: number | null }[]>(
-      'GET',
-      `/api/cameras?storeId=${storeId}`,
-    );
+    const listed = await api<
+      { name: string; source: string; fps: number | null; detector: { kind: string } | null }[]
+    >('GET', `/api/cameras?storeId=${storeId}`);
     expect(listed).toEqual([expect.objectContaining({ name: 'Back door (yard)', source: '1', fps: null })]);
+    expect(listed[0]?.detector?.kind).toBe('yolox');
+    await expect(api<{ kind: string }>('GET', '/api/settings/detector')).resolves.toMatchObject({
+      kind: 'hog',
+    });
   }, 90_000);
 
   it("shows a camera's current picture from its box, and the box's health", async () => {

@@ -83,6 +83,7 @@ export class ConfigPush {
         name: camera.name,
         source: camera.source,
         ...(camera.fps !== null ? { fps: camera.fps } : {}),
+        ...(camera.detector ? { detector: camera.detector } : {}),
         zones,
         lines,
       });

@@ -13,6 +13,7 @@ import type {
   AlertChannels,
   AlertKind,
   AlertState,
+  DetectorSettings,
   LineSide,
   OpeningHours,
   PathPoint,
@@ -116,6 +117,8 @@ export const cameras = pgTable(
     /** rtsp://, http(s)://, a webcam index or a file path, as the agent reads it. */
     source: text('source').notNull(),
     fps: real('fps'),
+    /** This camera's own detector; null: the hub-wide `detector` setting. */
+    detector: jsonb('detector').$type<DetectorSettings>(),
     frameWidth: integer('frame_width'),
     frameHeight: integer('frame_height'),
     enabled: boolean('enabled').notNull().default(true),

@@ -115,7 +115,23 @@ describe.each(BACKENDS)('installer routes on %s', (kind) => {
       source: '1',
       fps: 12.5,
       deviceId: null,
+      detector: null,
     });
+    // Its own detector, checked like the hub-wide one.
+    const own = { kind: 'yolox', scoreThreshold: 0.3, everyNth: 'auto', motionGate: false };
+    const wrongDetector = await f.inject(f.tokens.managerA, {
+      method: 'PATCH',
+      url: `/api/cameras/${id}`,
+      payload: { detector: { ...own, everyNth: 0 } },
+    });
+    expect(wrongDetector.statusCode).toBe(400);
+    const withOwn = await f.inject(f.tokens.managerA, {
+      method: 'PATCH',
+      url: `/api/cameras/${id}`,
+      payload: { detector: own },
+    });
+    expect(withOwn.statusCode).toBe(200);
+    expect(withOwn.json().detector).toEqual(own);
   });
 
   it('changes your own password: checked first, same rules, this session stays, the others end', async () => {

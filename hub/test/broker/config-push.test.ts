@@ -183,6 +183,21 @@ describe('config push', () => {
     expect([...new Set(seen)]).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('gives a camera its own detector, and the hub-wide one again when it is taken off', async () => {
+    const d = await seed();
+    const broker = await startTestBroker(t.repos, resources);
+    const push = new ConfigPush({ db: t.db, bus: broker, log: silent });
+    const own = { kind: 'yolox', scoreThreshold: 'auto', everyNth: 'auto', motionGate: false } as const;
+    await t.repos.cameras.update(d.camera.id, { detector: own });
+    const withOwn = await push.publishDevice(d.id);
+    expect(withOwn.cameras[0]?.detector).toEqual(own);
+    expect(withOwn.detector).toEqual(DEFAULT_DETECTOR);
+    await t.repos.cameras.update(d.camera.id, { detector: null });
+    const shared = await push.publishDevice(d.id);
+    expect(shared.revision).toBe(withOwn.revision + 1);
+    expect(shared.cameras[0]).not.toHaveProperty('detector');
+  });
+
   it('never publishes a revision at or below the one the agent reports', async () => {
     const d = await seed();
     const broker = await startTestBroker(t.repos, resources);

@@ -33,6 +33,7 @@ function useCameraForm(store: Store, camera: Camera | undefined) {
   const [enabled, setEnabled] = createSignal(camera?.enabled ?? true);
   const [detector] = createResource(() => getDetector(api));
   const [changedDetector, setChangedDetector] = createSignal<DetectorSettings | null>(null);
+  const [own, setOwn] = createSignal<DetectorSettings | null>(camera?.detector ?? null);
   const [error, setError] = createSignal('');
   const [busy, setBusy] = createSignal(false);
 
@@ -41,11 +42,12 @@ function useCameraForm(store: Store, camera: Camera | undefined) {
     deviceId: deviceId() || null,
     source: source().trim(),
     fps: fps().trim() ? Number(fps()) : null,
+    detector: own(),
     enabled: enabled(),
   });
   const problem = (): string | undefined => {
     if (!name().trim()) return 'Give the camera a name, e.g. "Entrance".';
-    const d = changedDetector();
+    const d = own() ?? changedDetector();
     return sourceProblem(kind(), source()) ?? fpsProblem(fps()) ?? (d ? detectorProblem(d) : undefined);
   };
   /** Saves the camera (and the detector when it changed); answers the saved camera or undefined. */
@@ -59,7 +61,7 @@ function useCameraForm(store: Store, camera: Camera | undefined) {
         ? await updateCamera(api, camera.id, body())
         : await createCamera(api, { ...body(), storeId: store.id });
       const d = changedDetector();
-      if (d) await setDetector(api, d);
+      if (d && !own()) await setDetector(api, d);
       setChangedDetector(null);
       await places.actions.load(true);
       return saved;
@@ -71,7 +73,17 @@ function useCameraForm(store: Store, camera: Camera | undefined) {
     }
   };
   const fields = { name, setName, deviceId, setDeviceId, kind, setKind, source, setSource };
-  const more = { fps, setFps, enabled, setEnabled, detector, changedDetector, setChangedDetector };
+  const more = {
+    fps,
+    setFps,
+    enabled,
+    setEnabled,
+    detector,
+    changedDetector,
+    setChangedDetector,
+    own,
+    setOwn,
+  };
   return { ...fields, ...more, boxes, error, busy, save };
 }
 
@@ -92,9 +104,7 @@ export function CameraEditor(props: {
       <CameraIdentityFields f={f} />
       <CameraSourceField kind={f.kind()} source={f.source()} onKind={f.setKind} onSource={f.setSource} />
       <CameraRateFields f={f} />
-      <Show when={f.changedDetector() ?? f.detector()}>
-        {(d) => <DetectorFields value={d()} onChange={f.setChangedDetector} />}
-      </Show>
+      <DetectorChoice f={f} />
       <ErrorNote text={f.detector.error ? describeError(f.detector.error) : ''} />
       <ErrorNote text={f.error()} />
       <div class="toolbar">
@@ -165,6 +175,56 @@ function CameraRateFields(props: { f: Form }): JSX.Element {
         Leave the frame rate empty to use what the camera or file says. Set it when a file or camera reports a
         wrong rate: times and walking speeds are worked out from it.
       </p>
+    </div>
+  );
+}
+
+/**
+ * Which detector this camera runs: the one every camera follows (changing it here changes it for all),
+ * or its own, e.g. YOLOX for a wide shop floor while the doors keep the lighter HOG.
+ */
+function DetectorChoice(props: { f: Form }): JSX.Element {
+  const f = props.f;
+  const shared = () => f.changedDetector() ?? f.detector();
+  return (
+    <div class="detector-choice" data-testid="detector-choice">
+      <label class="choice">
+        <input
+          type="radio"
+          name="detector-scope"
+          value="all"
+          checked={f.own() === null}
+          onChange={() => f.setOwn(null)}
+        />
+        The same way as every other camera
+      </label>
+      <label class="choice">
+        <input
+          type="radio"
+          name="detector-scope"
+          value="own"
+          checked={f.own() !== null}
+          onChange={() => {
+            const start = shared();
+            if (start) f.setOwn({ ...start });
+          }}
+        />
+        Its own way, for this camera only
+      </label>
+      <Show
+        when={f.own()}
+        fallback={
+          <Show when={shared()}>{(d) => <DetectorFields value={d()} onChange={f.setChangedDetector} />}</Show>
+        }
+      >
+        {(d) => (
+          <DetectorFields
+            value={d()}
+            onChange={f.setOwn}
+            legend="How the box finds people on this camera (this camera only)"
+          />
+        )}
+      </Show>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 /**
- * The person detector the boxes run: HOG or YOLOX, every how many pictures, how sure it must be. It is
- * one setting for every box of the hub, which the fieldset says.
+ * The person detector a box runs: HOG or YOLOX, every how many pictures, how sure it must be. Either
+ * the setting every camera of the hub follows, or one camera's own; the legend says which.
  */
 import type { DetectorSettings } from '@oskartrack/protocol';
 import { For, type JSX, Show } from 'solid-js';
@@ -23,11 +23,12 @@ const KINDS: { kind: Kind; label: string; help: string }[] = [
 export function DetectorFields(props: {
   value: DetectorSettings;
   onChange: (v: DetectorSettings) => void;
+  legend?: string;
 }): JSX.Element {
   const set = (patch: Partial<DetectorSettings>) => props.onChange({ ...props.value, ...patch });
   return (
     <fieldset class="detector" data-testid="detector">
-      <legend>How the boxes find people (one setting for every box of this hub)</legend>
+      <legend>{props.legend ?? 'How the boxes find people (one setting for every box of this hub)'}</legend>
       <For each={KINDS}>
         {(k) => (
           <label class="choice">

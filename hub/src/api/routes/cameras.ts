@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id } from '@oskartrack/protocol';
+import { DetectorSettings, Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import type { Camera as CameraRow } from '../../db/repositories/index.ts';
 import { deviceIds } from '../../domain/events.ts';
@@ -67,6 +67,7 @@ function listAndCreateRoutes(app: App): void {
           name: Name,
           source: Source,
           fps: Type.Optional(Type.Union([Fps, Type.Null()])),
+          detector: Type.Optional(Type.Union([DetectorSettings, Type.Null()])),
           frameWidth: Type.Optional(Type.Union([Side, Type.Null()])),
           frameHeight: Type.Optional(Type.Union([Side, Type.Null()])),
           enabled: Type.Optional(Type.Boolean()),
@@ -117,6 +118,7 @@ function oneCameraRoutes(app: App): void {
           name: Type.Optional(Name),
           source: Type.Optional(Source),
           fps: Type.Optional(Type.Union([Fps, Type.Null()])),
+          detector: Type.Optional(Type.Union([DetectorSettings, Type.Null()])),
           frameWidth: Type.Optional(Type.Union([Side, Type.Null()])),
           frameHeight: Type.Optional(Type.Union([Side, Type.Null()])),
           enabled: Type.Optional(Type.Boolean()),

@@ -1,3 +1,4 @@
+import type { DetectorSettings } from '@oskartrack/protocol';
 import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
@@ -13,6 +14,8 @@ export interface NewCamera {
   name: string;
   source: string;
   fps?: number | null;
+  /** This camera's own detector; null: the hub-wide setting. */
+  detector?: DetectorSettings | null;
   frameWidth?: number | null;
   frameHeight?: number | null;
   enabled?: boolean;
@@ -68,6 +71,7 @@ export class CamerasRepository {
       name: requireName(input.name, 'a camera'),
       source: checkSource(input.source),
       fps: input.fps ?? null,
+      detector: input.detector ?? null,
       frameWidth: input.frameWidth ?? null,
       frameHeight: input.frameHeight ?? null,
       enabled: input.enabled ?? true,
@@ -110,6 +114,7 @@ export class CamerasRepository {
       name: patch.name === undefined ? undefined : requireName(patch.name, 'a camera'),
       source: patch.source === undefined ? undefined : checkSource(patch.source),
       fps: patch.fps,
+      detector: patch.detector,
       frameWidth: patch.frameWidth,
       frameHeight: patch.frameHeight,
       enabled: patch.enabled,
