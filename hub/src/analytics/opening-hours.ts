@@ -51,6 +51,11 @@ function wall(at: Date, timezone: string): { date: string; day: number; time: st
   };
 }
 
+/** The store-local date (`YYYY-MM-DD`) of an instant. */
+export function localDate(at: Date, timezone: string): string {
+  return wall(at, timezone).date;
+}
+
 /** The day (0 Sunday) of a `YYYY-MM-DD` date. */
 function weekdayOf(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();

@@ -5,7 +5,12 @@
  * Sources: ranges up to `rawMaxHours` (48 by default) are answered from the raw visits and events,
  * exact to the millisecond; longer ranges from the hourly summaries (fast over years of data; they
  * cover the hours that start inside the range). Every answer says which source it used.
+ *
+ * Every number counts the store's opening hours only (the repositories filter by them); series leave
+ * closed hours and closed days out, so averages over their points count open time only.
  */
+import type { OpeningHours } from '@oskartrack/protocol';
+import { isOpenDate, isOpenDuring, localDate } from '../analytics/opening-hours.ts';
 import { NotFoundError, ValidationError } from '../db/errors.ts';
 import type {
   BucketCounts,
@@ -177,7 +182,10 @@ export class AnalyticsService {
       : this.repos.analytics.seriesFromSummaries(q);
   }
 
-  /** Counts per UTC hour or per store-local day; buckets without data are filled with zeros. */
+  /**
+   * Counts per UTC hour or per store-local day; open buckets without data are filled with zeros, closed
+   * ones (no part of the hour open, a day without opening) are left out.
+   */
   async timeSeries(
     q: RangeQuery & { interval: Interval },
   ): Promise<{ source: Source; interval: Interval; timezone: string; points: SeriesPoint[] }> {
@@ -189,7 +197,7 @@ export class AnalyticsService {
         `too many ${q.interval}s in the range (at most ${limit}); choose a shorter range or days`,
       );
     }
-    const timezone = await this.timezone(q.storeId);
+    const { timezone, openingHours } = await this.repos.stores.get(q.storeId);
     const rows = await this.series(source, {
       storeId: q.storeId,
       from: q.from,
@@ -199,7 +207,7 @@ export class AnalyticsService {
       ...(q.cameraId ? { cameraId: q.cameraId } : {}),
       ...withRecordings(q),
     });
-    const points = fillBuckets(rows, q.from, q.to, q.interval, timezone).map((r) => ({
+    const points = fillBuckets(rows, q.from, q.to, q.interval, timezone, openingHours ?? null).map((r) => ({
       start: r.bucketStart,
       ...numbers(r),
     }));
@@ -376,18 +384,22 @@ function fillBuckets(
   to: Date,
   interval: Interval,
   timezone: string,
+  hours: OpeningHours | null,
 ): BucketCounts[] {
   const byStart = new Map(rows.map((r) => [r.bucketStart.getTime(), r]));
   const out: BucketCounts[] = [];
   const zero = { visitors: 0, entries: 0, exits: 0, dwellCount: 0, totalDwellMs: 0 };
   if (interval === 'hour') {
     for (let t = Math.floor(from.getTime() / HOUR) * HOUR; t < to.getTime(); t += HOUR) {
-      out.push(byStart.get(t) ?? { bucketStart: new Date(t), ...zero });
+      const open = isOpenDuring(hours, timezone, new Date(t), new Date(t + HOUR));
+      if (open || byStart.has(t)) out.push(byStart.get(t) ?? { bucketStart: new Date(t), ...zero });
     }
   } else {
     let day = localDayStart(from, timezone);
     while (day.getTime() < to.getTime()) {
-      out.push(byStart.get(day.getTime()) ?? { bucketStart: day, ...zero });
+      const open = isOpenDate(hours, localDate(day, timezone));
+      if (open || byStart.has(day.getTime()))
+        out.push(byStart.get(day.getTime()) ?? { bucketStart: day, ...zero });
       // The next local midnight: 26 h later always lands in the next day, whatever DST does.
       day = localDayStart(new Date(day.getTime() + 26 * HOUR), timezone);
     }

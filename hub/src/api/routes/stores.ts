@@ -81,7 +81,11 @@ function oneStoreRoutes(app: App): void {
         tags,
         summary: 'Rename a store, change its time zone or opening hours',
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Name), timezone: Type.Optional(Timezone), openingHours: Hours }),
+        body: Type.Object({
+          name: Type.Optional(Name),
+          timezone: Type.Optional(Timezone),
+          openingHours: Hours,
+        }),
         response: { 200: Store, ...errors(400, 401, 403, 404) },
       },
     },

@@ -7,11 +7,15 @@
  * - visitors: visits that started in the range (whole-camera summary rows: `visitors`);
  * - entries / exits: counting-line crossings in / out;
  * - time spent: visit durations (`dwell_count` stays, `total_dwell_ms` their sum).
+ * Every query counts the store's opening hours only (`../../analytics/opening-hours.ts`): raw rows by
+ * the instant they happened, summary rows by whether their hour overlaps an opening.
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { openSql, openSqlByStore, type Span } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import { requireRange } from './common.ts';
+import { StoresRepository } from './stores.ts';
 
 export type Interval = 'hour' | 'day';
 
@@ -129,13 +133,30 @@ function mergeBy<K>(
 }
 
 export class AnalyticsRepository {
-  constructor(private readonly db: Db) {}
+  private readonly stores: StoresRepository;
+
+  constructor(private readonly db: Db) {
+    this.stores = new StoresRepository(db);
+  }
+
+  /** `AND <open>` for rows of these stores: their `column` in each store's opening hours. */
+  private async open(
+    storeIds: readonly string[],
+    column: string,
+    span: Span,
+    storeColumn = 'store_id',
+  ): Promise<SQL> {
+    const hours = await this.stores.hoursOf(storeIds);
+    return sql`AND ${openSqlByStore(hours, sql.raw(storeColumn), sql.raw(column), span)}`;
+  }
 
   /** Totals per store from the raw visits and line crossings. */
   async totalsFromRaw(q: StoresScope): Promise<StoreCounts[]> {
     requireRange(q.from, q.to);
     if (q.storeIds.length === 0) return [];
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
+    const openVisit = await this.open(q.storeIds, 'started_at', 'instant');
+    const openLine = await this.open(q.storeIds, 'at', 'instant');
     const visits = await queryRows<{
       key: string;
       visitors: unknown;
@@ -147,6 +168,7 @@ export class AnalyticsRepository {
             coalesce(sum(duration_ms), 0)::float8 AS total_dwell_ms
           FROM visits
           WHERE store_id IN (${list(q.storeIds)}) AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera} ${recordings(q)}
+            ${openVisit}
           GROUP BY store_id`,
     );
     const lines = await queryRows<{ key: string; entries: unknown; exits: unknown }>(
@@ -156,7 +178,7 @@ export class AnalyticsRepository {
             count(*) FILTER (WHERE payload->>'direction' = 'out')::int AS exits
           FROM tracking_events
           WHERE kind = 'line_crossed' AND store_id IN (${list(q.storeIds)})
-            AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera} ${recordings(q)}
+            AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera} ${recordings(q)} ${openLine}
           GROUP BY store_id`,
     );
     const merged = mergeBy(visits, lines, (k) => k);
@@ -171,6 +193,7 @@ export class AnalyticsRepository {
     requireRange(q.from, q.to);
     if (q.storeIds.length === 0) return [];
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
+    const open = await this.open(q.storeIds, 'bucket_start', 'hour');
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`SELECT store_id, coalesce(sum(visitors), 0)::float8 AS visitors, coalesce(sum(entries), 0)::float8 AS entries,
@@ -178,7 +201,7 @@ export class AnalyticsRepository {
             coalesce(sum(total_dwell_ms), 0)::float8 AS total_dwell_ms
           FROM analytics_summaries
           WHERE period = 'hour' AND zone_id IS NULL AND store_id IN (${list(q.storeIds)})
-            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)}
+            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)} ${open}
           GROUP BY store_id`,
     );
     const byStore = new Map(rows.map((r) => [String(r.store_id), r]));
@@ -201,6 +224,8 @@ export class AnalyticsRepository {
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
     const vb = bucket(sql.raw('started_at'), q.interval, q.timezone);
     const eb = bucket(sql.raw('at'), q.interval, q.timezone);
+    const openVisit = await this.open([q.storeId], 'started_at', 'instant');
+    const openLine = await this.open([q.storeId], 'at', 'instant');
     const visits = await queryRows<{
       key: unknown;
       visitors: unknown;
@@ -212,6 +237,7 @@ export class AnalyticsRepository {
             coalesce(sum(duration_ms), 0)::float8 AS total_dwell_ms
           FROM visits
           WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera} ${recordings(q)}
+            ${openVisit}
           GROUP BY 1`,
     );
     const lines = await queryRows<{ key: unknown; entries: unknown; exits: unknown }>(
@@ -221,6 +247,7 @@ export class AnalyticsRepository {
             count(*) FILTER (WHERE payload->>'direction' = 'out')::int AS exits
           FROM tracking_events
           WHERE kind = 'line_crossed' AND store_id = ${q.storeId} AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera} ${recordings(q)}
+            ${openLine}
           GROUP BY 1`,
     );
     const merged = mergeBy(
@@ -240,6 +267,7 @@ export class AnalyticsRepository {
     requireRange(q.from, q.to);
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
     const b = bucket(sql.raw('bucket_start'), q.interval, q.timezone);
+    const open = await this.open([q.storeId], 'bucket_start', 'hour');
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`SELECT ${b} AS bucket, coalesce(sum(visitors), 0)::float8 AS visitors, coalesce(sum(entries), 0)::float8 AS entries,
@@ -247,7 +275,7 @@ export class AnalyticsRepository {
             coalesce(sum(total_dwell_ms), 0)::float8 AS total_dwell_ms
           FROM analytics_summaries
           WHERE period = 'hour' AND zone_id IS NULL AND store_id = ${q.storeId}
-            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)}
+            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)} ${open}
           GROUP BY 1 ORDER BY 1`,
     );
     return rows.map((r) => ({
@@ -267,6 +295,10 @@ export class AnalyticsRepository {
     requireRange(q.from, q.to);
     const tz = requireTimezone(q.timezone);
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
+    const open =
+      q.source === 'raw'
+        ? await this.open([q.storeId], 'started_at', 'instant')
+        : await this.open([q.storeId], 'bucket_start', 'hour');
     const rows =
       q.source === 'raw'
         ? await queryRows<{ hour: unknown; visitors: unknown }>(
@@ -274,6 +306,7 @@ export class AnalyticsRepository {
             sql`SELECT extract(hour FROM started_at AT TIME ZONE ${tz})::int AS hour, count(*)::int AS visitors
                 FROM visits
                 WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera} ${recordings(q)}
+                  ${open}
                 GROUP BY 1 ORDER BY 1`,
           )
         : await queryRows<{ hour: unknown; visitors: unknown }>(
@@ -282,7 +315,7 @@ export class AnalyticsRepository {
                   coalesce(sum(visitors), 0)::float8 AS visitors
                 FROM analytics_summaries
                 WHERE period = 'hour' AND zone_id IS NULL AND store_id = ${q.storeId}
-                  AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)}
+                  AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)} ${open}
                 GROUP BY 1 ORDER BY 1`,
           );
     return rows.map((r) => ({ hour: num(r.hour), visitors: num(r.visitors) }));
@@ -294,12 +327,14 @@ export class AnalyticsRepository {
     const camera = q.cameraId
       ? sql`AND zone_id IN (SELECT id FROM zones WHERE camera_id = ${q.cameraId})`
       : sql``;
+    const open = await this.open([q.storeId], 'started_at', 'instant');
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`SELECT zone_id, count(*)::int AS visitors, coalesce(sum(entries), 0)::float8 AS entries,
             count(*)::int AS dwell_count, coalesce(sum(dwell_ms), 0)::float8 AS total_dwell_ms
           FROM zone_visits
           WHERE store_id = ${q.storeId} AND started_at >= ${ts(q.from)} AND started_at < ${ts(q.to)} ${camera} ${recordings(q)}
+            ${open}
           GROUP BY zone_id ORDER BY zone_id`,
     );
     return rows.map((r) => ({
@@ -316,6 +351,7 @@ export class AnalyticsRepository {
   async zonesFromSummaries(q: StoreScope): Promise<ZoneCounts[]> {
     requireRange(q.from, q.to);
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
+    const open = await this.open([q.storeId], 'bucket_start', 'hour');
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`SELECT zone_id, coalesce(sum(visitors), 0)::float8 AS visitors, coalesce(sum(entries), 0)::float8 AS entries,
@@ -323,7 +359,7 @@ export class AnalyticsRepository {
             coalesce(sum(total_dwell_ms), 0)::float8 AS total_dwell_ms
           FROM analytics_summaries
           WHERE period = 'hour' AND zone_id IS NOT NULL AND store_id = ${q.storeId}
-            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)}
+            AND bucket_start >= ${ts(q.from)} AND bucket_start < ${ts(q.to)} ${camera} ${recordings(q)} ${open}
           GROUP BY zone_id ORDER BY zone_id`,
     );
     return rows.map((r) => ({
@@ -345,12 +381,14 @@ export class AnalyticsRepository {
     requireRange(q.from, q.to);
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
     const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 200)), 1000);
+    const open = await this.open([q.storeId], 'at', 'instant');
     const rows = await queryRows<{ prev_zone: string | null; zone_id: string; n: unknown }>(
       this.db,
       sql`SELECT prev_zone, zone_id, count(*)::int AS n FROM (
             SELECT zone_id, lag(zone_id) OVER (PARTITION BY device_id, camera_id, track_id ORDER BY at, seq) AS prev_zone
             FROM tracking_events
             WHERE kind = 'zone_entered' AND store_id = ${q.storeId} AND at >= ${ts(q.from)} AND at < ${ts(q.to)} ${camera} ${recordings(q)}
+              ${open}
           ) t
           WHERE prev_zone IS DISTINCT FROM zone_id
           GROUP BY prev_zone, zone_id
@@ -387,6 +425,8 @@ export class AnalyticsRepository {
     ] as const) {
       if (!Number.isInteger(v) || v < 1 || v > 16384) throw new ValidationError(`${what} must be 1 to 16384`);
     }
+    const store = await this.stores.hoursOfCamera(q.cameraId);
+    const open = store ? sql`AND ${openSql(store.hours, sql.raw('v.started_at'), 'instant')}` : sql``;
     const rows = await queryRows<{ cx: unknown; cy: unknown; n: unknown }>(
       this.db,
       sql`SELECT least(floor(x * ${q.cols}::int / ${q.width}::float8)::int, ${q.cols - 1}::int) AS cx,
@@ -396,7 +436,7 @@ export class AnalyticsRepository {
             SELECT (p->'point'->>0)::float8 AS x, (p->'point'->>1)::float8 AS y
             FROM visits v CROSS JOIN LATERAL jsonb_array_elements(v.path) AS p
             WHERE v.camera_id = ${q.cameraId} AND v.started_at >= ${ts(q.from)} AND v.started_at < ${ts(q.to)}
-              AND jsonb_typeof(v.path) = 'array' ${recordings(q, 'v.')}
+              AND jsonb_typeof(v.path) = 'array' ${recordings(q, 'v.')} ${open}
           ) pts
           WHERE x >= 0 AND y >= 0 AND x <= ${q.width}::float8 AND y <= ${q.height}::float8
           GROUP BY 1, 2`,

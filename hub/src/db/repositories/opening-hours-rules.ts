@@ -16,7 +16,9 @@ function checkPeriod(p: OpeningPeriod): void {
     throw new ValidationError('opening hours: a day must be 0 (Sunday) to 6 (Saturday)');
   for (const t of [p.open, p.close]) {
     if (!CLOCK.test(t))
-      throw new ValidationError(`opening hours: ${day} has the time "${t}"; write times as HH:MM, 00:00 to 24:00`);
+      throw new ValidationError(
+        `opening hours: ${day} has the time "${t}"; write times as HH:MM, 00:00 to 24:00`,
+      );
   }
   if (p.close <= p.open) {
     throw new ValidationError(

@@ -1,9 +1,11 @@
 import { and, asc, eq, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { openSql, type StoreHours } from '../../analytics/opening-hours.ts';
 import type { Db } from '../database.ts';
 import { guard, ValidationError } from '../errors.ts';
 import { analyticsSummaries, SUMMARY_PERIODS, type SummaryPeriod } from '../schema.ts';
 import { requireCount, requireDate, requireRange } from './common.ts';
+import { StoresRepository } from './stores.ts';
 
 export type Summary = typeof analyticsSummaries.$inferSelect;
 export interface SummaryKey {
@@ -71,9 +73,19 @@ function keyOf(k: SummaryKey): string {
   ]);
 }
 
-/** Hourly and daily numbers per store, camera and area. */
+/**
+ * Hourly and daily numbers per store, camera and area. Reading a store's rows (`list`, `storeTotals`)
+ * counts its opening hours only: hours that overlap an opening, and days made of those hours.
+ */
 export class SummariesRepository {
   constructor(private readonly db: Db) {}
+
+  /** The store's hours when it has opening hours (reads then leave closed time out), else undefined. */
+  private async limitedHours(storeId: string | undefined): Promise<StoreHours | undefined> {
+    if (!storeId) return undefined;
+    const hours = (await new StoresRepository(this.db).hoursOf([storeId])).get(storeId);
+    return hours?.openingHours ? hours : undefined;
+  }
 
   /**
    * Adds counts to their buckets, creating missing rows: one upsert statement for all rows. Peak
@@ -157,14 +169,62 @@ export class SummariesRepository {
     return out.length;
   }
 
-  /** Buckets in [from, to) by start, then camera, then area (whole-camera rows first). */
+  /**
+   * Buckets in [from, to) by start, then camera, then area (whole-camera rows first). For a store with
+   * opening hours: the open hours only, and days added up from those hours.
+   */
   async list(q: SummaryQuery): Promise<Summary[]> {
     const t = analyticsSummaries;
+    const hours = await this.limitedHours(q.storeId);
+    if (hours && q.period === 'day') return this.openDays(q, hours);
+    const open = hours ? [openSql(hours, sql`${t.bucketStart}`, 'hour')] : [];
     return this.db
       .select()
       .from(t)
-      .where(and(...this.filters(q)))
+      .where(and(...this.filters(q), ...open))
       .orderBy(asc(t.bucketStart), asc(t.cameraId), sql`${t.zoneId} ASC NULLS FIRST`);
+  }
+
+  /** Day rows made of the open hours of each store-local day that starts in [from, to). */
+  private async openDays(q: SummaryQuery, hours: StoreHours): Promise<Summary[]> {
+    const t = analyticsSummaries;
+    const tz = hours.timezone;
+    const day = sql<Date>`(date_trunc('day', ${t.bucketStart} AT TIME ZONE ${tz}) AT TIME ZONE ${tz})`;
+    const sum = (c: AnyPgColumn) => sql<number>`coalesce(sum(${c}), 0)::float8`.mapWith(Number);
+    // A local day's hours start at most 26 h after its start (DST): bounds for the index, then exact.
+    const hourRange = { from: q.from, to: new Date(q.to.getTime() + 26 * 3_600_000) };
+    const rows = await this.db
+      .select({
+        id: sql<number>`min(${t.id})`.mapWith(Number),
+        bucketStart: day.mapWith((v: unknown) => (v instanceof Date ? v : new Date(String(v)))),
+        storeId: t.storeId,
+        cameraId: t.cameraId,
+        zoneId: t.zoneId,
+        uploadId: t.uploadId,
+        visitors: sum(t.visitors),
+        entries: sum(t.entries),
+        exits: sum(t.exits),
+        dwellCount: sum(t.dwellCount),
+        totalDwellMs: sum(t.totalDwellMs),
+        peakOccupancy: sql<number>`coalesce(max(${t.peakOccupancy}), 0)::int`.mapWith(Number),
+        updatedAt: sql<Date>`max(${t.updatedAt})`.mapWith((v: unknown) => new Date(String(v))),
+      })
+      .from(t)
+      .where(
+        and(
+          ...this.filters({ ...q, ...hourRange, period: 'hour' }),
+          sql`${day} >= ${q.from.toISOString()}::timestamptz AND ${day} < ${q.to.toISOString()}::timestamptz`,
+          openSql(hours, sql`${t.bucketStart}`, 'hour'),
+        ),
+      )
+      // By position: the day's expression repeated would carry other parameter numbers than the select's.
+      .groupBy(sql`2`, t.storeId, t.cameraId, t.zoneId, t.uploadId)
+      .orderBy(sql`2`, asc(t.cameraId), sql`${t.zoneId} ASC NULLS FIRST`);
+    return rows.map((r) => ({
+      ...r,
+      period: 'day' as const,
+      avgDwellMs: r.dwellCount ? Math.trunc(r.totalDwellMs / r.dwellCount) : 0,
+    }));
   }
 
   /** A store's whole-camera rows added up per bucket: the store's series for charts. */
@@ -175,6 +235,8 @@ export class SummariesRepository {
     to: Date;
     includeRecordings?: boolean;
   }): Promise<StoreTotal[]> {
+    const hours = await this.limitedHours(q.storeId);
+    if (hours) return addUpPerBucket(await this.list({ ...q, zoneId: null }));
     const t = analyticsSummaries;
     const sum = (c: AnyPgColumn) => sql<number>`coalesce(sum(${c}), 0)::float8`.mapWith(Number);
     const rows = await this.db
@@ -222,6 +284,33 @@ export class SummariesRepository {
     if (!q.includeRecordings) where.push(isNull(t.uploadId));
     return where;
   }
+}
+
+/** A store's whole-camera rows added up per bucket start (peaks: the highest camera's). */
+function addUpPerBucket(rows: readonly Summary[]): StoreTotal[] {
+  const out = new Map<number, StoreTotal>();
+  for (const r of rows) {
+    const key = r.bucketStart.getTime();
+    const o = out.get(key) ?? {
+      bucketStart: r.bucketStart,
+      visitors: 0,
+      entries: 0,
+      exits: 0,
+      dwellCount: 0,
+      totalDwellMs: 0,
+      avgDwellMs: 0,
+      peakOccupancy: 0,
+    };
+    o.visitors += r.visitors;
+    o.entries += r.entries;
+    o.exits += r.exits;
+    o.dwellCount += r.dwellCount;
+    o.totalDwellMs += r.totalDwellMs;
+    o.peakOccupancy = Math.max(o.peakOccupancy, r.peakOccupancy);
+    o.avgDwellMs = o.dwellCount ? Math.round(o.totalDwellMs / o.dwellCount) : 0;
+    out.set(key, o);
+  }
+  return [...out.values()].sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime());
 }
 
 function pickKey(k: SummaryKey): Required<SummaryKey> {

@@ -3,10 +3,12 @@
  * visits of a store (or one camera) that started in a range. One scan, counted by the database.
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { openSql } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import type { StoreScope } from './analytics.ts';
 import { requireRange } from './common.ts';
+import { StoresRepository } from './stores.ts';
 
 export interface DurationCounts {
   visits: number;
@@ -45,12 +47,17 @@ function bucketColumns(bounds: readonly number[]): SQL {
 export class VisitDurationsRepository {
   constructor(private readonly db: Db) {}
 
-  /** Uploaded recordings are left out unless `includeRecordings`, as in every other number. */
+  /**
+   * Uploaded recordings are left out unless `includeRecordings`, and visits that started while the
+   * store was closed always, as in every other number.
+   */
   async distribution(q: StoreScope & { boundsMs: readonly number[] }): Promise<DurationCounts> {
     requireRange(q.from, q.to);
     requireBounds(q.boundsMs);
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
     const recordings = q.includeRecordings ? sql`` : sql`AND upload_id IS NULL`;
+    const hours = (await new StoresRepository(this.db).hoursOf([q.storeId])).get(q.storeId);
+    const open = hours ? sql`AND ${openSql(hours, sql.raw('started_at'), 'instant')}` : sql``;
     const [row] = await queryRows<Record<string, unknown>>(
       this.db,
       sql`SELECT count(*)::int AS visits,
@@ -59,7 +66,7 @@ export class VisitDurationsRepository {
             ${bucketColumns(q.boundsMs)}
           FROM visits
           WHERE store_id = ${q.storeId} AND started_at >= ${q.from.toISOString()}::timestamptz
-            AND started_at < ${q.to.toISOString()}::timestamptz ${camera} ${recordings}`,
+            AND started_at < ${q.to.toISOString()}::timestamptz ${camera} ${recordings} ${open}`,
     );
     return {
       visits: num(row?.visits),
