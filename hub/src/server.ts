@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { splitUploadSummaries } from './aggregate/split-uploads.ts';
+import { alertsPlugin } from './alerts/plugin.ts';
 import type { BrokerHealthProvider } from './api/routes/health.ts';
 import { ensureFirstAdmin } from './api/users-command.ts';
 import { buildApp } from './app.ts';
@@ -261,6 +262,7 @@ async function listenApp(
     extraPlugins: [
       ...mqttSidePlugins(mqtt, live),
       livePlugin(live),
+      alertsPlugin(live),
       uploadsPlugin({ service: uploads, maxBytes: settings.uploadMaxBytes }),
       ...(opts.plugins ?? []),
       dashboardPlugin,

@@ -8,9 +8,10 @@
  * Hub to client: `hello` first, then `status` (a box went online/offline or reported), `live` (the
  * boxes tracked in a camera's current frame; may be dropped for a slow client), `events` (every
  * event as it is stored, per commit, in seq order per device), `job` (progress of an uploaded
- * recording), `video` (one picture of a camera this client watches, with its frame time: see
- * video.ts; skipped, like `live`, for a slow client), `dropped` (events or other messages this client
- * missed because it read too slowly: fetch them over the REST API), `subscribed`, `pong`, `error`.
+ * recording), `alert` (an alert of the client's stores fired or cleared), `video` (one picture
+ * of a camera this client watches, with its frame time: see video.ts; skipped, like `live`, for a
+ * slow client), `dropped` (events or other messages this client missed because it read too slowly:
+ * fetch them over the REST API), `subscribed`, `pong`, `error`.
  *
  * Client to hub: `subscribe` / `unsubscribe` a camera's live boxes (by default a client gets every
  * camera's boxes; after its first `subscribe` only the cameras it named; `unsubscribe` without a
@@ -23,6 +24,7 @@
  * slowly for too long (reconnect and catch up over REST); 1001 the hub is shutting down.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { Alert } from './api/alerts.ts';
 import { Role } from './api/resources.ts';
 import { UploadJob } from './api/uploads.ts';
 import { SequencedEvent } from './events.ts';
@@ -82,6 +84,9 @@ export const EventsMessage = Type.Object({
 
 export const JobMessage = Type.Object({ type: Type.Literal('job'), job: UploadJob });
 
+/** An alert of the client's stores fired or cleared (`alert.state` says which). */
+export const AlertMessage = Type.Object({ type: Type.Literal('alert'), alert: Alert });
+
 /**
  * Sent where the stream has a gap: the client read too slowly and this many events (and other
  * messages: statuses, job progress) were not sent to it. Live boxes skipped are counted too but
@@ -113,6 +118,7 @@ export const ServerMessage = Type.Union([
   VideoMessage,
   EventsMessage,
   JobMessage,
+  AlertMessage,
   DroppedMessage,
   SubscribedMessage,
   PongMessage,

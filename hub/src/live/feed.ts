@@ -26,6 +26,7 @@ import {
   type LiveTracks,
   type SequencedEvent,
   type ServerMessage,
+  type ServerMessageOf,
   type UploadJob,
   type VideoFrame,
 } from '@oskartrack/protocol';
@@ -93,6 +94,8 @@ export class LiveFeed implements ClientHost {
    * are never stored); a deleted device's entry has no store any more and is not sent.
    */
   private readonly statuses = new Map<string, DeviceStatus>();
+  /** Told of every stored status after the clients (the alert engine). */
+  private readonly statusListeners = new Set<(deviceId: string, status: DeviceStatus) => void>();
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
   private readonly repos: Pick<Repositories, 'devices' | 'cameras'>;
@@ -230,6 +233,23 @@ export class LiveFeed implements ClientHost {
     this.withStore(deviceId, (storeId) =>
       this.broadcast(storeId, { type: 'status', storeId, deviceId, status }, 'other', 0),
     );
+    for (const listener of this.statusListeners) listener(deviceId, status);
+  }
+
+  /** A device's latest stored status; undefined before its first one since the hub started. */
+  latestStatus(deviceId: string): DeviceStatus | undefined {
+    return this.statuses.get(deviceId);
+  }
+
+  /** Listens to every stored status; returns the function that stops listening. */
+  onStatus(listener: (deviceId: string, status: DeviceStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** An alert fired or cleared: to the clients that see its store. */
+  alert(alert: ServerMessageOf<'alert'>['alert']): void {
+    this.broadcast(alert.storeId, { type: 'alert', alert }, 'other', 0);
   }
 
   /** Events stored in one commit (the ingest's onStored), in seq order. */

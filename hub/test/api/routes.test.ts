@@ -112,6 +112,12 @@ function samples(s: StoreData): Record<string, Sample> {
     'GET /api/uploads': { query: storeQ },
     'GET /api/uploads/:id': {},
     'DELETE /api/uploads/:id': {},
+    'GET /api/alerts': { query: storeQ },
+    'GET /api/alerts/firing': { query: storeQ },
+    'GET /api/alerts/rules': { query: storeQ },
+    'POST /api/alerts/rules': { payload: { storeId: s.store.id, kind: 'people_inside', threshold: 10 } },
+    'PATCH /api/alerts/rules/:id': { payload: {} },
+    'DELETE /api/alerts/rules/:id': {},
   };
 }
 

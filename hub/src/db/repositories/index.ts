@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { AlertsRepository } from './alerts.ts';
 import { AnalyticsRepository } from './analytics.ts';
 import { CamerasRepository } from './cameras.ts';
 import { CustomersRepository } from './customers.ts';
@@ -17,6 +18,7 @@ import { VisitDurationsRepository } from './visit-durations.ts';
 import { VisitsRepository } from './visits.ts';
 import { ZonesRepository } from './zones.ts';
 
+export * from './alerts.ts';
 export * from './analytics.ts';
 export * from './cameras.ts';
 export type { Page } from './common.ts';
@@ -55,6 +57,7 @@ export interface Repositories {
   loginAttempts: LoginAttemptsRepository;
   analytics: AnalyticsRepository;
   uploads: UploadsRepository;
+  alerts: AlertsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -76,6 +79,7 @@ export function createRepositories(db: Db): Repositories {
     loginAttempts: new LoginAttemptsRepository(db),
     analytics: new AnalyticsRepository(db),
     uploads: new UploadsRepository(db),
+    alerts: new AlertsRepository(db),
   };
 }
 

@@ -1,0 +1,149 @@
+/**
+ * The alert conditions: for one rule and its store's facts, what is wrong right now (one finding per
+ * subject: the store, a camera unit, a camera), and which subjects cannot be judged now (a camera
+ * whose unit has not reported since the hub started, or is offline: its camera alerts stay as they
+ * are instead of clearing on missing news).
+ */
+import type { AlertKind } from '@oskartrack/protocol';
+import type { AlertRuleRow } from '../db/repositories/index.ts';
+import type { StoreFacts } from './facts.ts';
+import {
+  backlogMessage,
+  offlineMessage,
+  peopleInsideMessage,
+  pictureMessage,
+  stoppedMessage,
+} from './words.ts';
+
+export interface Finding {
+  subject: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export interface RuleCheck {
+  findings: Finding[];
+  /** Subjects whose state is not known now: their firing alerts neither fire again nor clear. */
+  unknown: ReadonlySet<string>;
+}
+
+type Rule = Pick<AlertRuleRow, 'kind' | 'threshold'>;
+type Check = (rule: Rule, f: StoreFacts) => RuleCheck;
+
+const MINUTE = 60_000;
+const none = new Set<string>();
+
+function peopleInside(rule: Rule, f: StoreFacts): RuleCheck {
+  if (f.peopleInside <= rule.threshold) return { findings: [], unknown: none };
+  return {
+    findings: [
+      {
+        subject: f.store.id,
+        message: peopleInsideMessage(f.store.name, f.peopleInside, rule.threshold),
+        details: { people: f.peopleInside, threshold: rule.threshold },
+      },
+    ],
+    unknown: none,
+  };
+}
+
+function unitOffline(rule: Rule, f: StoreFacts): RuleCheck {
+  const findings: Finding[] = [];
+  for (const unit of f.units) {
+    // A unit never heard from is still being set up: nothing to warn about yet.
+    if (unit.online || !unit.lastSeenAt) continue;
+    const offlineMs = f.now - unit.lastSeenAt.getTime();
+    if (offlineMs <= rule.threshold * MINUTE) continue;
+    findings.push({
+      subject: unit.id,
+      message: offlineMessage(unit.name, offlineMs),
+      details: { deviceId: unit.id, lastSeenAt: unit.lastSeenAt.toISOString(), threshold: rule.threshold },
+    });
+  }
+  return { findings, unknown: none };
+}
+
+function backlogGrowing(rule: Rule, f: StoreFacts): RuleCheck {
+  const findings: Finding[] = [];
+  for (const unit of f.units) {
+    // An offline unit's waiting counts are its offline alert's business.
+    if (!unit.online || unit.outboxDepth <= 0 || !unit.statusAt) continue;
+    // The oldest waiting count's age as of now: its age in the last status plus the time since.
+    const waitingMs = unit.outboxOldestAgeMs + Math.max(0, f.now - unit.statusAt.getTime());
+    if (waitingMs <= rule.threshold * MINUTE) continue;
+    findings.push({
+      subject: unit.id,
+      message: backlogMessage(unit.name, unit.outboxDepth, waitingMs),
+      details: { deviceId: unit.id, waiting: unit.outboxDepth, threshold: rule.threshold },
+    });
+  }
+  return { findings, unknown: none };
+}
+
+/** Each camera of the store with its unit's latest status entry, or why it cannot be judged. */
+function cameraStatuses(f: StoreFacts) {
+  const known: { id: string; name: string; entry: CameraEntry }[] = [];
+  const unknown = new Set<string>();
+  for (const camera of f.cameras) {
+    const status = camera.deviceId ? f.statusOf(camera.deviceId) : undefined;
+    const entry = status?.cameras.find((c) => c.cameraId === camera.id);
+    if (!camera.enabled || !status || status.state !== 'online' || !entry) unknown.add(camera.id);
+    else known.push({ id: camera.id, name: camera.name, entry });
+  }
+  return { known, unknown };
+}
+type CameraEntry = NonNullable<ReturnType<StoreFacts['statusOf']>>['cameras'][number];
+
+function cameraStopped(rule: Rule, f: StoreFacts): RuleCheck {
+  const { known, unknown } = cameraStatuses(f);
+  const findings: Finding[] = [];
+  for (const { id, name, entry } of known) {
+    if (entry.state === 'running' || entry.since === undefined) continue;
+    const stoppedMs = f.now - entry.since;
+    if (stoppedMs <= rule.threshold * MINUTE) continue;
+    findings.push({
+      subject: id,
+      message: stoppedMessage(name, stoppedMs, entry.problem),
+      details: {
+        cameraId: id,
+        state: entry.state,
+        since: new Date(entry.since).toISOString(),
+        threshold: rule.threshold,
+      },
+    });
+  }
+  return { findings, unknown };
+}
+
+function pictureChanged(rule: Rule, f: StoreFacts): RuleCheck {
+  const { known, unknown } = cameraStatuses(f);
+  const findings: Finding[] = [];
+  for (const { id, name, entry } of known) {
+    if (!entry.picture) continue;
+    const since = entry.pictureSince ?? f.now;
+    if (f.now - since < rule.threshold * MINUTE) continue;
+    findings.push({
+      subject: id,
+      message: pictureMessage(name, entry.picture, since, f.store.timezone),
+      details: {
+        cameraId: id,
+        picture: entry.picture,
+        since: new Date(since).toISOString(),
+        threshold: rule.threshold,
+      },
+    });
+  }
+  return { findings, unknown };
+}
+
+const CHECKS: Record<AlertKind, Check> = {
+  people_inside: peopleInside,
+  box_offline: unitOffline,
+  backlog_growing: backlogGrowing,
+  camera_stopped: cameraStopped,
+  picture_changed: pictureChanged,
+};
+
+export function checkRule(rule: Rule, facts: StoreFacts): RuleCheck {
+  return CHECKS[rule.kind](rule, facts);
+}

@@ -1,0 +1,43 @@
+/**
+ * The alert engine as a named plugin of `serve`: `app.alerts`, started when the app is ready, fed by
+ * the live feed's device statuses, telling the feed of every alert fired or cleared, stopped when the
+ * app closes (before the database is).
+ */
+import { definePlugin } from '../api/plugin.ts';
+import type { LiveFeed } from '../live/index.ts';
+import { AlertEngine } from './engine.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Evaluates the alert rules periodically and on status changes. */
+    alerts: AlertEngine;
+  }
+}
+
+export interface AlertsPluginOptions {
+  /** Evaluation interval; default 15 s. */
+  intervalMs?: number;
+}
+
+export function alertsPlugin(live: LiveFeed, options: AlertsPluginOptions = {}) {
+  return definePlugin(
+    'alert-engine',
+    async (app) => {
+      const engine = new AlertEngine({
+        db: app.database.db,
+        statusOf: (deviceId) => live.latestStatus(deviceId),
+        log: app.log,
+        onChange: (alert) => live.alert(alert),
+        ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+      });
+      app.decorate('alerts', engine);
+      const off = live.onStatus(() => engine.request());
+      app.addHook('onReady', async () => engine.start());
+      app.addHook('onClose', async () => {
+        off();
+        await engine.stop();
+      });
+    },
+    { dependencies: ['database', 'live-feed'] },
+  );
+}
