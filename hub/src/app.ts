@@ -31,6 +31,7 @@ import domainEventsPlugin from './api/plugins/app/domain-events.ts';
 import errorsPlugin from './api/plugins/app/errors.ts';
 import mailerPlugin from './api/plugins/app/mailer.ts';
 import repositoriesPlugin from './api/plugins/app/repositories.ts';
+import reportsPlugin from './api/plugins/app/reports.ts';
 import snapshotsPlugin from './api/plugins/app/snapshots.ts';
 import corsPlugin from './api/plugins/external/cors.ts';
 import databasePlugin from './api/plugins/external/database.ts';
@@ -116,6 +117,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
     ...(opts.snapshotTimeoutMs ? { timeoutMs: opts.snapshotTimeoutMs } : {}),
   });
   await app.register(cameraChecksPlugin, { bus: opts.bus });
+  await app.register(reportsPlugin);
 
   await app.register(apiRoutes, {
     prefix: '/api',

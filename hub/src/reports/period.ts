@@ -1,0 +1,147 @@
+/**
+ * Report periods in a store's time zone: the last complete day, week (Monday to Sunday) or calendar
+ * month before an instant, and the periods reports compare with.
+ */
+import type { ReportPeriod } from '@oskartrack/protocol';
+
+/** A calendar date (month 1-12). */
+export interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** A period: its first and last local dates (inclusive) and the instants it covers, [start, end). */
+export interface ReportRange {
+  period: ReportPeriod;
+  timezone: string;
+  first: LocalDate;
+  last: LocalDate;
+  start: Date;
+  end: Date;
+}
+
+const DAY = 86_400_000;
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormat(timezone: string): Intl.DateTimeFormat {
+  let f = formats.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formats.set(timezone, f);
+  }
+  return f;
+}
+
+/** The wall-clock time of `t` in the zone, written as if it were UTC (milliseconds). */
+function wallClock(t: number, timezone: string): number {
+  const parts = partsFormat(timezone).formatToParts(new Date(t));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+}
+
+export function localDate(at: Date, timezone: string): LocalDate {
+  const d = new Date(wallClock(at.getTime(), timezone));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** The instant the local date starts in the zone. */
+export function zonedMidnight(d: LocalDate, timezone: string): Date {
+  const guess = Date.UTC(d.year, d.month - 1, d.day);
+  // Correct by the zone's offset twice: the offset at the guess may differ from the one at midnight.
+  const first = guess - (wallClock(guess, timezone) - guess);
+  return new Date(guess - (wallClock(first, timezone) - first));
+}
+
+export function addDays(d: LocalDate, days: number): LocalDate {
+  const t = new Date(Date.UTC(d.year, d.month - 1, d.day) + days * DAY);
+  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+}
+
+function addMonths(d: LocalDate, months: number): LocalDate {
+  const t = new Date(Date.UTC(d.year, d.month - 1 + months, 1));
+  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: 1 };
+}
+
+/** 0 = Monday ... 6 = Sunday. */
+export function weekdayIndex(d: LocalDate): number {
+  return (new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7;
+}
+
+export function isoDate(d: LocalDate): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.year}-${p(d.month)}-${p(d.day)}`;
+}
+
+/** The period of the given kind that starts on `first` (a Monday for weeks, the 1st for months). */
+export function rangeFrom(period: ReportPeriod, first: LocalDate, timezone: string): ReportRange {
+  const next =
+    period === 'daily' ? addDays(first, 1) : period === 'weekly' ? addDays(first, 7) : addMonths(first, 1);
+  return {
+    period,
+    timezone,
+    first,
+    last: addDays(next, -1),
+    start: zonedMidnight(first, timezone),
+    end: zonedMidnight(next, timezone),
+  };
+}
+
+/** The first day of the period of this kind that holds the date. */
+function periodStartOf(period: ReportPeriod, d: LocalDate): LocalDate {
+  if (period === 'daily') return d;
+  if (period === 'weekly') return addDays(d, -weekdayIndex(d));
+  return { year: d.year, month: d.month, day: 1 };
+}
+
+/** The last period that had ended by `at` in the zone: yesterday, last week, last month. */
+export function lastCompleteRange(period: ReportPeriod, at: Date, timezone: string): ReportRange {
+  const current = periodStartOf(period, localDate(at, timezone));
+  return previousRange(rangeFrom(period, current, timezone));
+}
+
+/** The period just before. */
+export function previousRange(r: ReportRange): ReportRange {
+  const first =
+    r.period === 'daily'
+      ? addDays(r.first, -1)
+      : r.period === 'weekly'
+        ? addDays(r.first, -7)
+        : addMonths(r.first, -1);
+  return rangeFrom(r.period, first, r.timezone);
+}
+
+/**
+ * The same period earlier, for the second comparison: a day against the same weekday a week before,
+ * a week against the same week (52 weeks) a year before, a month against the same month a year before.
+ */
+export function earlierRange(r: ReportRange): { range: ReportRange; words: string } {
+  if (r.period === 'daily')
+    return {
+      range: rangeFrom('daily', addDays(r.first, -7), r.timezone),
+      words: 'the same day a week before',
+    };
+  if (r.period === 'weekly')
+    return {
+      range: rangeFrom('weekly', addDays(r.first, -364), r.timezone),
+      words: 'the same week a year before',
+    };
+  return {
+    range: rangeFrom('monthly', addMonths(r.first, -12), r.timezone),
+    words: 'the same month a year before',
+  };
+}
+
+/** The same local dates in another zone (an all-store report reads each store in its own zone). */
+export function sameDatesIn(r: ReportRange, timezone: string): ReportRange {
+  return rangeFrom(r.period, r.first, timezone);
+}
