@@ -8,12 +8,14 @@ import {
   type CameraState,
   type DetectorSettings,
   type LiveTracks,
+  type PictureProblem,
   PROTOCOL_VERSION,
   type TrackingEvent,
 } from '@oskartrack/protocol';
 import type { Logger } from 'pino';
 import type { Scene } from '../analytics/index.ts';
 import { loadOpenCV } from '../cv.ts';
+import { PictureWatch, type PictureWatchOptions } from '../detect/picture-watch.ts';
 import type { Engine } from '../engine/engine.ts';
 import { openPipeline } from '../engine/pipeline.ts';
 import { runSource } from '../engine/run.ts';
@@ -37,6 +39,8 @@ export interface CameraWorkerOptions {
   onStateChange?: () => void;
   /** Wait before reopening a camera after a failure. */
   retryDelayMs?: number;
+  /** The covered / moved / dark picture watch's settings (tests shorten its delays). */
+  pictureWatch?: PictureWatchOptions;
 }
 
 export interface Snapshot {
@@ -60,6 +64,8 @@ export class CameraWorker {
   fps = 0;
   /** Picture lost and back: kept across reopenings, for the status. */
   private readonly gaps = new PictureGaps();
+  /** Covered, moved or dark: kept across reopenings, so the learnt scene survives a drop. */
+  private watch: PictureWatch | undefined;
   private engine: Engine | undefined;
   private source: FrameSource | undefined;
   private readonly abort = new AbortController();
@@ -78,6 +84,13 @@ export class CameraWorker {
   /** State since when, last frame, and the picture lost in the last 24 hours. */
   picture(): PictureReport {
     return this.gaps.report();
+  }
+
+  /** A problem with the running camera's picture itself, and since when; empty while it is fine. */
+  pictureProblem(): { picture?: PictureProblem; pictureSince?: number } {
+    const w = this.watch;
+    if (this.state !== 'running' || !w?.problem || w.since === undefined) return {};
+    return { picture: w.problem, pictureSince: Math.round(w.since) };
   }
 
   start(): void {
@@ -111,6 +124,8 @@ export class CameraWorker {
     await this.source?.close();
     await this.running;
     this.state = 'stopped';
+    this.watch?.close();
+    this.watch = undefined;
     for (const p of this.pending) p.reject(new Error(`camera ${this.camera.id} stopped`));
     this.pending = [];
   }
@@ -173,6 +188,7 @@ export class CameraWorker {
         signal: this.abort.signal,
         onStep: async (frame, result) => {
           this.gaps.frame(frame.at);
+          await this.watchPicture(frame);
           if (result.events.length) this.opts.onEvents(result.events);
           this.measureFps();
           // A frame that goes out as a picture sends its boxes too, first, so they are there for it.
@@ -209,6 +225,17 @@ export class CameraWorker {
     this.problem = change.problem;
     this.gaps.change(change.state, change.problem);
     if (changed) this.opts.onStateChange?.();
+  }
+
+  /** Looks at the picture about once a second; a new or cleared problem is logged and published. */
+  private async watchPicture(frame: Frame): Promise<void> {
+    this.watch ??= new PictureWatch(await loadOpenCV(), this.opts.pictureWatch);
+    if (!this.watch.look(frame.mat, frame.at)) return;
+    const { problem } = this.watch;
+    const line = { camera: this.camera.id, picture: problem, reading: this.watch.last };
+    if (problem) this.opts.log.warn(line, 'camera picture looks wrong');
+    else this.opts.log.info(line, 'camera picture is fine again');
+    this.opts.onStateChange?.();
   }
 
   private measureFps(): void {

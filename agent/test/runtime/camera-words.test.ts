@@ -35,3 +35,23 @@ describe("a camera's line in the box's status", () => {
     );
   });
 });
+
+describe("a running camera's picture problem in the box's status", () => {
+  const c = { cameraId: 'door', name: 'Door', state: 'running', fps: 7, since: at, gaps: 0, gapMs: 0 };
+
+  it('says the picture looks covered, moved or dark, since when, and what to check', () => {
+    expect(cameraWords({ ...c, picture: 'covered', pictureSince: at }, time)).toBe(
+      'camera Door: running, 7.0 frames/s; the picture looks covered since 10:42: check nothing is in front of the lens',
+    );
+    expect(cameraWords({ ...c, picture: 'moved', pictureSince: at }, time)).toMatch(
+      /looks moved since 10:42: the camera was turned or knocked/,
+    );
+    expect(cameraWords({ ...c, picture: 'dark', pictureSince: at }, time)).toMatch(
+      /too dark to see people since 10:42: check the lights/,
+    );
+  });
+
+  it('says nothing about the picture while it is fine', () => {
+    expect(cameraWords(c, time)).toBe('camera Door: running, 7.0 frames/s');
+  });
+});
