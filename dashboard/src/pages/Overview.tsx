@@ -1,6 +1,7 @@
 import { For, type JSX, onCleanup, Show } from 'solid-js';
 import { ErrorNote, Loading, PageHeader } from '../components/Common.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { RecordingsSwitch } from '../components/overview/RecordingsSwitch.tsx';
 import { StoreCard } from '../components/overview/StoreCard.tsx';
 import { useApp } from '../stores/app.tsx';
 
@@ -14,6 +15,7 @@ export default function Overview(): JSX.Element {
   return (
     <div class="page">
       <PageHeader title="Overview">
+        <RecordingsSwitch testId="include-recordings-overview" />
         <button type="button" class="ghost small" onClick={() => void places.actions.load(true)}>
           <Icon name="refresh" size={14} /> Refresh
         </button>

@@ -4,6 +4,7 @@ import { ENTRANCES, TIME_SPENT, VISITORS } from '../../lib/definitions.ts';
 import { formatCount, formatDuration } from '../../lib/format.ts';
 import { Stat } from '../Common.tsx';
 import { Definitions } from '../numbers/Definitions.tsx';
+import { RecordingsSwitch } from '../overview/RecordingsSwitch.tsx';
 import { FeedItem } from './FeedItem.tsx';
 import type { LiveCamera } from './live-camera.ts';
 import { useTodayNumbers } from './TodayNumbers.tsx';
@@ -41,6 +42,7 @@ export function SinceOpenedCard(props: { view: LiveCamera }): JSX.Element {
           hint="people the camera sees right now"
         />
       </div>
+      <RecordingsSwitch testId="include-recordings-live" />
       <Definitions />
       <h3>What is happening</h3>
       <ul class="feed" data-testid="event-feed">

@@ -1,14 +1,15 @@
-/** A button that downloads one CSV export for the chosen store, camera and days. */
+/** A button that downloads one export (CSV or Excel) for the chosen store, camera and days. */
 import { createSignal, type JSX, Show } from 'solid-js';
 import { describeError } from '../../api/client.ts';
 import { useApp } from '../../stores/app.tsx';
 import { Icon } from '../Icon.tsx';
 import type { NumbersQuery } from './query.ts';
 
+export type ExportFormat = 'csv' | 'xlsx';
+
 /** Hands the answer to the browser as a download, under the file name the hub gave it. */
-async function saveAsFile(res: Response): Promise<void> {
-  const name =
-    /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'oskartrack.csv';
+async function saveAsFile(res: Response, fallback: string): Promise<void> {
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallback;
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;
@@ -20,11 +21,33 @@ async function saveAsFile(res: Response): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** What the hub is asked: the store, the days, the camera (visits only), recordings when counted. */
+function exportQuery(
+  q: NumbersQuery,
+  withCamera: boolean,
+  format: ExportFormat,
+  extra?: Record<string, string>,
+) {
+  return {
+    storeId: q.storeId,
+    cameraId: withCamera ? (q.cameraId ?? undefined) : undefined,
+    from: q.from,
+    to: q.to,
+    format,
+    ...(q.includeRecordings ? { includeRecordings: 'true' } : {}),
+    ...extra,
+  };
+}
+
 export function DownloadButton(props: {
   path: string;
   query: NumbersQuery | null;
+  format: ExportFormat;
+  /** The visits can be one camera's; the numbers are always the whole store's. */
+  withCamera?: boolean;
   extra?: Record<string, string>;
   label: string;
+  testId: string;
 }): JSX.Element {
   const { api } = useApp();
   const [busy, setBusy] = createSignal(false);
@@ -36,16 +59,10 @@ export function DownloadButton(props: {
     setError('');
     try {
       const res = await api.request<Response>('GET', props.path, {
-        query: {
-          storeId: q.storeId,
-          cameraId: props.path.includes('visits') ? (q.cameraId ?? undefined) : undefined,
-          from: q.from,
-          to: q.to,
-          ...props.extra,
-        },
+        query: exportQuery(q, props.withCamera === true, props.format, props.extra),
         raw: true,
       });
-      await saveAsFile(res);
+      await saveAsFile(res, `oskartrack.${props.format}`);
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -54,8 +71,8 @@ export function DownloadButton(props: {
   };
   return (
     <>
-      <button type="button" onClick={go} disabled={busy() || !props.query}>
-        <Icon name="download" /> {props.label}
+      <button type="button" data-testid={props.testId} onClick={go} disabled={busy() || !props.query}>
+        <Icon name="download" /> {busy() ? 'Preparing…' : props.label}
       </button>
       <Show when={error()}>
         <span class="small" style={{ color: 'var(--red)' }}>

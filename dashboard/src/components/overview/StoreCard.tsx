@@ -1,6 +1,7 @@
 /**
- * One store on the Overview: camera units online, today's numbers (fetched again every 30 s), its
- * camera units; a store without cameras says what to do next instead of showing zeros.
+ * One store on the Overview: camera units online, today's numbers (fetched again every 30 s, and at
+ * once when the recorded-videos switch changes), its camera units; a store without cameras says what
+ * to do next instead of showing zeros.
  */
 
 import { A } from '@solidjs/router';
@@ -13,6 +14,7 @@ import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
 import { Definitions } from '../numbers/Definitions.tsx';
 import { allows } from '../Shell.tsx';
+import { includeRecordings } from '../upload/recordings-choice.ts';
 import { BoxStates } from './BoxStates.tsx';
 import { TodayStats } from './TodayStats.tsx';
 
@@ -59,10 +61,12 @@ export function StoreCard(props: { store: Store }): JSX.Element {
   const { api, places, session, choice } = useApp();
   const range = rangeToIso(presetRange('today'));
   const [today, { refetch }] = createResource(
-    () => props.store.id,
-    async (storeId) => {
+    // Uploaded recordings are left out unless the shared switch counts them.
+    () => ({ storeId: props.store.id, withRecordings: includeRecordings() }),
+    async ({ storeId, withRecordings }) => {
       if ('error' in range) throw new Error(range.error);
-      return analyticsSummary(api, { storeId, from: range.from, to: range.to });
+      const recordings = withRecordings ? { includeRecordings: true } : {};
+      return analyticsSummary(api, { storeId, from: range.from, to: range.to, ...recordings });
     },
   );
   const poll = setInterval(() => void refetch(), REFRESH_MS);
