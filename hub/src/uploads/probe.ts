@@ -1,12 +1,13 @@
 /**
  * Is an uploaded file a video the engine can read? Three checks, cheapest first: the file name's
  * extension, the container's signature in its first bytes, then OpenCV opening it and decoding the
- * first frame (the agent's own FileSource does both, in a worker process). Each failure is a plain sentence for the user.
+ * first frame (the agent's own FileSource does both, in the hub's upload worker process). Each failure
+ * is a plain sentence for the user.
  */
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { UploadWorker } from './upload-worker.ts';
 import type { Probed } from './worker-messages.ts';
-import { runWorker } from './worker-process.ts';
 
 export const VIDEO_EXTENSIONS = [
   '.avi',
@@ -84,20 +85,25 @@ export class VideoRejected extends Error {
 }
 
 /**
- * Checks a stored upload: its signature, then OpenCV opens it and decodes the first frame. Throws
- * VideoRejected with the reason.
+ * Checks a stored upload: its signature, then OpenCV opens it and decodes the first frame (in `worker`).
+ * Throws VideoRejected with the reason.
  */
-export async function probeVideo(path: string, fileName: string, fps?: number): Promise<VideoInfo> {
+export async function probeVideo(
+  worker: Pick<UploadWorker, 'probe'>,
+  path: string,
+  fileName: string,
+  fps?: number,
+): Promise<VideoInfo> {
   const container = sniffContainer(await readHead(path));
   if (!container) {
     throw new VideoRejected(
       `"${fileName}" is not a video file this hub knows (no AVI, MP4/MOV, Matroska/WebM, MPEG, FLV, ASF or Ogg header)`,
     );
   }
-  // Decoded in a worker process: a file crafted to crash the decoder ends that process, not the hub.
+  // Decoded in the worker process: a file crafted to crash the decoder ends that process, not the hub.
   let probed: Probed;
   try {
-    probed = await runWorker({ type: 'probe', file: path, ...(fps ? { fps } : {}) });
+    probed = await worker.probe({ file: path, ...(fps ? { fps } : {}) });
   } catch (err) {
     const why = err instanceof Error ? err.message.replaceAll(path, fileName) : String(err);
     throw new VideoRejected(`"${fileName}" could not be decoded: ${why}`);

@@ -32,7 +32,7 @@ import { errors } from '../api/schemas.ts';
 import { canSeeStore, hasRole, type Principal, requireStore, storeFilter } from '../api/scope.ts';
 import { NotFoundError } from '../db/errors.ts';
 import { DEFAULT_UPLOAD_MAX_BYTES } from '../settings.ts';
-import { extensionProblem, probeVideo, VideoRejected } from './probe.ts';
+import { extensionProblem, VideoRejected } from './probe.ts';
 import { DETECTORS, type UploadDetector, type UploadService } from './service.ts';
 import { resolveStartTime, videoMs } from './start-time.ts';
 
@@ -160,6 +160,8 @@ async function acceptUpload(
   }
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) throw tooLarge(maxBytes);
+  // The worker starts (once per hub) while the video arrives, ready to check it.
+  service.warmUp();
   const id = randomUUID();
   const partial = `${service.pathOf(id)}.part`;
   try {
@@ -167,7 +169,7 @@ async function acceptUpload(
     const f = parseFields(fields);
     const camera = await managedCamera(app, p, f.cameraId);
     if (file.size === 0) throw badRequest(`"${file.name}" is empty`);
-    const info = await probeVideo(partial, file.name, f.fps ?? undefined);
+    const info = await service.probe(partial, file.name, f.fps ?? undefined);
     const startTime = resolveStartTime(f.startTime, videoMs(info.frameCount, info.fps));
     await rename(partial, service.pathOf(id));
     const job = await service

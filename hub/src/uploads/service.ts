@@ -12,15 +12,16 @@
  *   device `upload-<storeId>` (created on first use, with no MQTT credential, so no box can log in as
  *   it), with seqs numbered here (recordings-device.ts says why). They never reach the live feed, and
  *   the numbers leave them out unless asked. `remove` deletes a job with everything it produced.
- * - The worker keeps detecting while the hub stores (a few batches in flight, worker.ts), and runs at
+ * - The worker keeps detecting while the hub stores (a few batches in flight, batch-flow.ts), and runs at
  *   a lower priority than the hub (worker-process.ts), so the API and the boxes' ingest stay quick.
- * - Each job runs in its own child process (worker.ts, started by worker-process.ts), built by the
- *   agent's camera-pipeline factory: a decoder crash or a killed worker fails that job, not the hub.
- *   A file that ends before its header said is done with a warning in its summary.
+ * - One worker process serves the hub's probes and jobs (upload-worker.ts: started at the first upload,
+ *   kept until the hub stops), built by the agent's camera-pipeline factory for each job: Node and
+ *   OpenCV start once, and a decoder crash or a killed worker fails the job it was running, not the
+ *   hub; the next job gets a new worker. A file that ends before its header said is done with a
+ *   warning in its summary.
  * - Frame times start at the start time the user gave; the camera's areas and lines are its scene.
  * - The video is deleted once processed (done or failed) unless `keepFiles` (settings.keepUploads).
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UploadJob } from '@oskartrack/protocol';
@@ -30,10 +31,11 @@ import type { Db } from '../db/database.ts';
 import type { Repositories, UploadJobPatch, UploadJob as UploadJobRow } from '../db/repositories/index.ts';
 import { JobRun } from './job-run.ts';
 import { jobView } from './job-view.ts';
+import { probeVideo, type VideoInfo } from './probe.ts';
 import { RecordingStore } from './recording-store.ts';
 import { RecordingsDevices } from './recordings-device.ts';
+import { UploadWorker } from './upload-worker.ts';
 import { type Done, UPLOAD_DETECTORS } from './worker-messages.ts';
-import { runWorker } from './worker-process.ts';
 
 export { jobView } from './job-view.ts';
 
@@ -96,8 +98,8 @@ export class UploadService {
   private readonly queue: string[] = [];
   private readonly running = new Map<string, Running>();
   private readonly recordings: RecordingsDevices;
-  /** The worker process of each running job. */
-  private readonly workers = new Map<string, ChildProcess>();
+  /** The process that probes and counts the recordings. */
+  private readonly worker: UploadWorker;
   private readonly concurrency: number;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -108,6 +110,7 @@ export class UploadService {
     this.recordings = new RecordingsDevices(options.repos);
     this.dir = join(options.dataDir, 'uploads');
     this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.worker = new UploadWorker(options.log);
   }
 
   /** Creates the uploads folder; fails the jobs a previous run left unfinished and removes their files. */
@@ -130,9 +133,19 @@ export class UploadService {
     return join(this.dir, id);
   }
 
-  /** The process id of a running job's worker (tests kill it). */
-  workerPid(jobId: string): number | undefined {
-    return this.workers.get(jobId)?.pid;
+  /** The upload worker's process id while it runs (tests kill it). */
+  workerPid(): number | undefined {
+    return this.worker.pid;
+  }
+
+  /** Starts the upload worker unless it runs: called when an upload begins, so it is ready for it. */
+  warmUp(): void {
+    if (!this.stopped) this.worker.start();
+  }
+
+  /** Checks a received file (probe.ts); throws VideoRejected with the reason. */
+  probe(path: string, fileName: string, fps?: number): Promise<VideoInfo> {
+    return probeVideo(this.worker, path, fileName, fps);
   }
 
   /** Records a checked upload as a queued job and starts it when a slot is free. */
@@ -179,12 +192,16 @@ export class UploadService {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops the running jobs (they are marked failed) and forgets the queued ones (failed on next start). */
+  /**
+   * Stops the running jobs (they are marked failed), forgets the queued ones (failed on next start)
+   * and ends the worker.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
     for (const r of this.running.values()) r.abort.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await this.worker.stop();
   }
 
   private pump(): void {
@@ -248,9 +265,8 @@ export class UploadService {
     const ctx = await loadStoreContext(this.repos, job.storeId);
     const store = new RecordingStore(this.opts.db, ctx, deviceId, job.id);
     const batchEvents = Math.min(MAX_BATCH_EVENTS, Math.max(1, this.opts.batchEvents ?? MAX_BATCH_EVENTS));
-    return runWorker(
+    return this.worker.process(
       {
-        type: 'process',
         file: this.pathOf(job.id),
         cameraId: job.cameraId,
         startTime: job.startTime.getTime(),
@@ -264,7 +280,6 @@ export class UploadService {
       },
       {
         signal,
-        onStart: (child) => this.workers.set(job.id, child),
         onProgress: (p) => run.progress(p),
         onEvents: async (events) => {
           const first = await this.recordings.takeSeqs(deviceId, events.length);
@@ -272,7 +287,7 @@ export class UploadService {
           run.stored(first, events);
         },
       },
-    ).finally(() => this.workers.delete(job.id));
+    );
   }
 
   private logDone(id: string, done: Done & { stderr: string }): void {

@@ -1,13 +1,17 @@
 /**
- * The upload worker: a child process the hub starts for one recording or one probe
- * (hub/src/uploads/worker-process.ts), so that a decoder crashing on a damaged file ends this
- * process and not the hub. It takes one request over IPC, runs the agent's camera pipeline on the
- * file, and answers with the messages of worker-messages.ts. It numbers no events: the hub does
+ * The upload worker: one child process the hub keeps for its uploads (hub/src/uploads/worker-process.ts),
+ * so that a decoder crashing on a damaged file ends this process and not the hub. It loads OpenCV and
+ * the agent's engine once, says `ready`, then answers requests over IPC for as long as the hub runs:
+ * probes (is this a video?) and recordings, each built by the agent's camera-pipeline factory with a
+ * detector of its own (the detectors learn the people's sizes of one camera as they go, so a recording
+ * counts as it does in `oskartrack-agent process`, whatever was counted before). Several requests may
+ * run at once: a probe is answered while a recording is counted. It numbers no events: the hub does
  * (see recordings-device.ts). FFmpeg writes its complaints to this process's stderr, which the hub
  * reads and sums up.
  */
-import { openPipeline, openSource, type RunStats, runSource } from '@oskartrack/agent';
+import { loadOpenCV, openPipeline, openSource, type RunStats, runSource } from '@oskartrack/agent';
 import type { TrackingEvent } from '@oskartrack/protocol';
+import { BatchFlow } from './batch-flow.ts';
 import {
   type Done,
   type ProbeRequest,
@@ -16,32 +20,19 @@ import {
   type ToHub,
 } from './worker-messages.ts';
 
-/**
- * Batches sent and not yet stored: the engine keeps detecting while the hub stores (a stop-and-wait
- * per batch left the detector idle for each transaction), but never runs further ahead than this.
- */
-const IN_FLIGHT = 4;
-const waiting: (() => void)[] = [];
-let inFlight = 0;
-let started = false;
+interface Active {
+  abort: AbortController;
+  flow: BatchFlow;
+}
+
+/** The requests being answered, by id. */
+const active = new Map<string, Active>();
 
 function send(msg: ToHub): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!process.send) return reject(new Error('the upload worker runs without an IPC channel'));
     process.send(msg, (err: Error | null) => (err ? reject(err) : resolve()));
   });
-}
-
-/** Hands a batch to the hub; waits only while `IN_FLIGHT` batches are not stored yet. */
-async function sendEvents(events: TrackingEvent[]): Promise<void> {
-  inFlight++;
-  await send({ type: 'events', events });
-  if (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
-}
-
-/** Waits until the hub has stored every batch sent. */
-async function allStored(): Promise<void> {
-  while (inFlight > 0) await new Promise<void>((resolve) => waiting.push(resolve));
 }
 
 /**
@@ -53,7 +44,7 @@ function truncationWarning(frames: number, total: number | undefined): string | 
   return `the video ends after ${frames} of ${total} frames: the file may be cut short`;
 }
 
-async function processRecording(req: ProcessRequest): Promise<Done> {
+async function processRecording(req: ProcessRequest, { abort, flow }: Active): Promise<Done> {
   const { source, engine, close } = await openPipeline({
     cameraId: req.cameraId,
     source: req.file,
@@ -64,13 +55,13 @@ async function processRecording(req: ProcessRequest): Promise<Done> {
   });
   const pending: TrackingEvent[] = [];
   const flush = async (all: boolean) => {
-    while (pending.length >= (all ? 1 : req.batchEvents))
-      await sendEvents(pending.splice(0, req.batchEvents));
+    while (pending.length >= (all ? 1 : req.batchEvents)) await flow.send(pending.splice(0, req.batchEvents));
   };
   const t0 = performance.now();
   let stats: RunStats;
   try {
     stats = await runSource(source, engine, {
+      signal: abort.signal,
       ...(req.maxFrames ? { maxFrames: req.maxFrames } : {}),
       onStep: async (_frame, result) => {
         pending.push(...result.events);
@@ -79,12 +70,13 @@ async function processRecording(req: ProcessRequest): Promise<Done> {
       onFinish: async (last) => {
         pending.push(...last);
         await flush(true);
-        await allStored();
+        await flow.allStored();
       },
       onProgress: (framesDone, framesTotal) => {
         const s = (performance.now() - t0) / 1000;
         void send({
           type: 'progress',
+          id: req.id,
           framesDone,
           ...(framesTotal !== undefined ? { framesTotal } : {}),
           fps: s > 0 ? framesDone / s : 0,
@@ -94,11 +86,13 @@ async function processRecording(req: ProcessRequest): Promise<Done> {
   } finally {
     await close();
   }
+  if (abort.signal.aborted) throw new Error('stopped by the hub');
   const total = source.info.frameCount;
   const counts = engine.analytics.counts();
   const warning = stats.frames === req.maxFrames ? undefined : truncationWarning(stats.frames, total);
   return {
     type: 'done',
+    id: req.id,
     frames: stats.frames,
     ...(total !== undefined ? { framesTotal: total } : {}),
     fps: stats.fps,
@@ -122,12 +116,14 @@ async function probe(req: ProbeRequest): Promise<ToHub> {
   try {
     source = await openSource(req.file, { prefetch: false, ...(req.fps ? { fps: req.fps } : {}) });
   } catch (err) {
-    return { type: 'error', message: err instanceof Error ? err.message : String(err), rejected: true };
+    const message = err instanceof Error ? err.message : String(err);
+    return { type: 'error', id: req.id, message, rejected: true };
   }
   const { width, height, fps, frameCount } = source.info;
   await source.close();
   return {
     type: 'probed',
+    id: req.id,
     width,
     height,
     fps,
@@ -135,24 +131,34 @@ async function probe(req: ProbeRequest): Promise<ToHub> {
   };
 }
 
-async function answer(req: ProcessRequest | ProbeRequest): Promise<void> {
+async function answer(req: ProcessRequest | ProbeRequest, run: Active): Promise<void> {
   try {
-    await send(req.type === 'process' ? await processRecording(req) : await probe(req));
+    await send(req.type === 'process' ? await processRecording(req, run) : await probe(req));
   } catch (err) {
-    await send({ type: 'error', message: err instanceof Error ? err.message : String(err), rejected: false });
+    const message = err instanceof Error ? err.message : String(err);
+    // Unsent only when the hub is gone, and then this process ends.
+    await send({ type: 'error', id: req.id, message, rejected: false }).catch(() => undefined);
+  } finally {
+    active.delete(req.id);
   }
-  process.disconnect();
 }
 
 process.on('message', (raw: unknown) => {
   const msg = parseToWorker(raw);
-  if (msg.type === 'ack') {
-    inFlight--;
-    waiting.shift()?.();
-  } else if (!started) {
-    started = true;
-    void answer(msg);
+  const run = active.get(msg.id);
+  if (msg.type === 'ack') run?.flow.stored();
+  else if (msg.type === 'cancel') {
+    run?.abort.abort();
+    run?.flow.cancel();
+  } else if (!run) {
+    const started: Active = { abort: new AbortController(), flow: new BatchFlow(msg.id, send) };
+    active.set(msg.id, started);
+    void answer(msg, started);
   }
 });
 // The hub went away (stopped, or crashed): nobody is left to store what this would find.
 process.on('disconnect', () => process.exit(0));
+// Loaded once, before the first request needs it; a failure is reported by each request that needs it.
+loadOpenCV()
+  .then(() => send({ type: 'ready' }))
+  .catch(() => undefined);

@@ -1,7 +1,8 @@
 /**
  * Uploads through the whole hub (`startHub`, real HTTP and WebSocket): short clips cut from the PETS
  * 2009 video processed end to end (events, visits, seqs continuing, progress to done over REST and
- * the live feed, the file deleted), kept apart from the live cameras (out of the live feed and of the
+ * the live feed, the file deleted, one worker process probing and counting both recordings; a worker
+ * killed mid-job fails that job with words and a new one counts the next upload), kept apart from the live cameras (out of the live feed and of the
  * numbers unless `includeRecordings`, deleted with everything they produced, a start time never in
  * the future), and refusals (not a video, undecodable, too large, wrong role or store, missing fields).
  */
@@ -145,6 +146,9 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(summary.visits).toBeGreaterThan(0);
     expect(summary.videoSeconds).toBeCloseTo(40 / 7, 3);
     expect(summary.zones.map((z) => z.name)).toEqual(['Centre']);
+    // The worker that probed and counted it stays for the next upload.
+    const workerPid = h.hub.uploads.workerPid();
+    expect(workerPid).toBeDefined();
 
     // Stored under the store's recordings device, tagged with the upload, at the times given.
     const deviceId = recordingsDeviceId(storeId);
@@ -217,6 +221,8 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(day2.items.length).toBe(more);
     expect(Math.min(...day2.items.map((e) => e.seq))).toBe(eventCount + 1);
     expect(leftovers()).toEqual([]);
+    // One worker process did both: Node and OpenCV started once.
+    expect(h.hub.uploads.workerPid()).toBe(workerPid);
   }, 900_000);
 
   it('keeps a recording apart: out of the numbers unless asked, deleted with all it made, started in the past', async () => {
@@ -282,20 +288,27 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(rows).toEqual([]);
   }, 900_000);
 
-  it('fails a job whose worker is killed mid-job, keeps answering, and reports a file cut short', async () => {
+  it('fails a job whose worker is killed mid-job, keeps answering, starts a new worker, and reports a file cut short', async () => {
+    const ws = Recorder.connect(h.wsUrl, manager);
+    await ws.waitFor((m) => m.type === 'hello');
     const r = await post(manager, { cameraId, startTime: START, file: { name: 'killed.avi', data: clip } });
     expect(r.status).toBe(202);
     const id = ((await r.json()) as UploadJob).id;
-    // Killed as soon as it exists: starting Node, tsx and OpenCV alone takes longer than this wait.
-    let pid = h.hub.uploads.workerPid(id);
-    for (; pid === undefined; pid = h.hub.uploads.workerPid(id))
-      await new Promise((res) => setTimeout(res, 10));
-    process.kill(pid, 'SIGKILL');
+    // Killed once it has counted frames (its first progress), well before the clip's end.
+    await ws.waitFor(
+      (m) => m.type === 'job' && m.job.id === id && m.job.state === 'processing' && m.job.framesDone > 0,
+      480_000,
+    );
+    const pid = h.hub.uploads.workerPid();
+    expect(pid).toBeDefined();
+    process.kill(pid!, 'SIGKILL');
     const killed = await waitDone(manager, id);
+    ws.close();
     expect(killed.state).toBe('failed');
     expect(killed.error).toMatch(
-      /^the video decoder stopped unexpectedly: its process was killed \(SIGKILL\)/,
+      /^the video decoder stopped unexpectedly: its process was killed \(SIGKILL\).*upload the recording again/,
     );
+    expect(killed.framesDone).toBeLessThan(40);
     expect((await fetch(`${h.hub.url}/api/health`)).status).toBe(200);
     expect(leftovers()).toEqual([]);
 
@@ -310,6 +323,9 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(done.summary?.warning).toBe(
       `the video ends after ${done.framesDone} of 40 frames: the file may be cut short`,
     );
+    // Probed and counted by a new worker.
+    expect(h.hub.uploads.workerPid()).toBeDefined();
+    expect(h.hub.uploads.workerPid()).not.toBe(pid);
   }, 900_000);
 
   it('refuses a file that is not a video with 400 and keeps nothing', async () => {
