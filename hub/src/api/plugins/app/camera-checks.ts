@@ -4,7 +4,6 @@
  * minute of video on the box). Its own subscription names the response topic fully, so it never
  * replaces the snapshot requester's `response/+` subscription on an external broker.
  */
-import { randomBytes } from 'node:crypto';
 import {
   type CameraCheck,
   CameraCheckResponse,
@@ -18,6 +17,7 @@ import type { InboundMessage, MessageBus } from '../../../broker/bus.ts';
 import { send } from '../../../broker/channel-bus.ts';
 import { HttpError } from '../../errors.ts';
 import { definePlugin } from '../../plugin.ts';
+import { PendingAnswers } from './pending-answers.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,15 +28,8 @@ declare module 'fastify' {
 
 const NAME = 'camera-check';
 
-interface Pending {
-  deviceId: string;
-  resolve: (c: CameraCheck) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class CameraCheckRequester {
-  private readonly pending = new Map<string, Pending>();
+  private readonly answers = new PendingAnswers<CameraCheck>();
 
   /** `timeoutMs`: how long to wait for a check of some seconds (default: checkAnswerMs). */
   constructor(
@@ -53,49 +46,28 @@ export class CameraCheckRequester {
     if (topic?.channel !== 'response' || topic.sub !== NAME) return;
     const r = parsePayload(CameraCheckResponse, message.payload);
     if (!r.ok) return;
-    const waiting = this.pending.get(r.value.id);
-    if (!waiting || waiting.deviceId !== topic.deviceId) return;
-    this.pending.delete(r.value.id);
-    clearTimeout(waiting.timer);
-    if (r.value.status === 'ok') waiting.resolve(r.value.data);
-    else waiting.reject(new HttpError(502, `the box could not check the camera: ${r.value.error}`));
+    const a = r.value;
+    this.answers.settle(
+      topic.deviceId,
+      a.id,
+      a.status === 'ok'
+        ? { ok: true, value: a.data }
+        : { ok: false, error: new HttpError(502, `the box could not check the camera: ${a.error}`) },
+    );
   }
 
   /** Resolves with the check; rejects with 504 after the timeout, 502 when the box reports an error. */
-  async request(deviceId: string, cameraId: string, seconds: number): Promise<CameraCheck> {
-    const id = randomBytes(12).toString('base64url');
+  request(deviceId: string, cameraId: string, seconds: number): Promise<CameraCheck> {
     const waitMs = this.timeoutMs(seconds);
-    const result = new Promise<CameraCheck>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(
-          new HttpError(
-            504,
-            `the camera's box did not answer within ${Math.round(waitMs / 1000)} s: check that it is online and not busy, then try again`,
-          ),
-        );
-      }, waitMs);
-      this.pending.set(id, { deviceId, resolve, reject, timer });
-    });
-    try {
-      await send(this.bus, 'request', deviceId, { v: PROTOCOL_VERSION, id, cameraId, seconds }, NAME);
-    } catch (err) {
-      const p = this.pending.get(id);
-      if (p) clearTimeout(p.timer);
-      this.pending.delete(id);
-      result.catch(() => {});
-      throw new HttpError(503, `could not reach the message broker: ${(err as Error).message}`);
-    }
-    return result;
+    const late = `the camera's box did not answer within ${Math.round(waitMs / 1000)} s: check that it is online and not busy, then try again`;
+    return this.answers.ask(deviceId, waitMs, late, (id) =>
+      send(this.bus, 'request', deviceId, { v: PROTOCOL_VERSION, id, cameraId, seconds }, NAME),
+    );
   }
 
   /** Rejects everything still waiting (the app is closing). */
   close(): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new HttpError(503, 'the hub is shutting down'));
-      this.pending.delete(id);
-    }
+    this.answers.close();
   }
 }
 

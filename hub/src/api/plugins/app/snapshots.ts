@@ -3,7 +3,6 @@
  * waits for `response/snapshot` carrying the same transaction id. One subscription serves every
  * request; answers for unknown ids (late, or for another hub) are ignored.
  */
-import { randomBytes } from 'node:crypto';
 import {
   check,
   type Parsed,
@@ -15,6 +14,7 @@ import type { MessageBus } from '../../../broker/bus.ts';
 import { on, send } from '../../../broker/channel-bus.ts';
 import { HttpError } from '../../errors.ts';
 import { definePlugin } from '../../plugin.ts';
+import { PendingAnswers } from './pending-answers.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,15 +30,8 @@ export interface Snapshot {
   data: Buffer;
 }
 
-interface Pending {
-  deviceId: string;
-  resolve: (s: Snapshot) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class SnapshotRequester {
-  private readonly pending = new Map<string, Pending>();
+  private readonly answers = new PendingAnswers<Snapshot>();
 
   constructor(
     private readonly bus: MessageBus,
@@ -54,59 +47,43 @@ export class SnapshotRequester {
     if (name !== 'snapshot' || !answer.ok) return;
     const r = check(SnapshotResponse, answer.value);
     if (!r.ok) return;
-    const waiting = this.pending.get(r.value.id);
-    if (!waiting || waiting.deviceId !== deviceId) return;
-    this.pending.delete(r.value.id);
-    clearTimeout(waiting.timer);
-    if (r.value.status === 'ok') {
-      const d = r.value.data;
-      waiting.resolve({
-        contentType: d.contentType,
-        width: d.width,
-        height: d.height,
-        data: Buffer.from(d.base64, 'base64'),
-      });
-    } else {
-      waiting.reject(new HttpError(502, `the box could not take a picture: ${r.value.error}`));
-    }
+    const a = r.value;
+    this.answers.settle(
+      deviceId,
+      a.id,
+      a.status === 'ok'
+        ? { ok: true, value: snapshotOf(a.data) }
+        : { ok: false, error: new HttpError(502, `the box could not take a picture: ${a.error}`) },
+    );
   }
 
   /** Resolves with the picture, or rejects with 504 after the timeout / 502 when the box reports an error. */
-  async request(deviceId: string, cameraId: string, maxWidth?: number): Promise<Snapshot> {
-    const id = randomBytes(12).toString('base64url');
-    const result = new Promise<Snapshot>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(
-          new HttpError(
-            504,
-            `the camera's box did not answer within ${Math.round(this.timeoutMs / 100) / 10} s; check that it is online and try again`,
-          ),
-        );
-      }, this.timeoutMs);
-      this.pending.set(id, { deviceId, resolve, reject, timer });
+  request(deviceId: string, cameraId: string, maxWidth?: number): Promise<Snapshot> {
+    const late = `the camera's box did not answer within ${Math.round(this.timeoutMs / 100) / 10} s; check that it is online and try again`;
+    return this.answers.ask(deviceId, this.timeoutMs, late, (id) => {
+      const request: SnapshotRequest = {
+        v: PROTOCOL_VERSION,
+        id,
+        cameraId,
+        ...(maxWidth ? { maxWidth } : {}),
+      };
+      return send(this.bus, 'request', deviceId, request, 'snapshot');
     });
-    const request: SnapshotRequest = { v: PROTOCOL_VERSION, id, cameraId, ...(maxWidth ? { maxWidth } : {}) };
-    try {
-      await send(this.bus, 'request', deviceId, request, 'snapshot');
-    } catch (err) {
-      const p = this.pending.get(id);
-      if (p) clearTimeout(p.timer);
-      this.pending.delete(id);
-      result.catch(() => {});
-      throw new HttpError(503, `could not reach the message broker: ${(err as Error).message}`);
-    }
-    return result;
   }
 
   /** Rejects everything still waiting (the app is closing). */
   close(): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new HttpError(503, 'the hub is shutting down'));
-      this.pending.delete(id);
-    }
+    this.answers.close();
   }
+}
+
+function snapshotOf(d: Extract<SnapshotResponse, { status: 'ok' }>['data']): Snapshot {
+  return {
+    contentType: d.contentType,
+    width: d.width,
+    height: d.height,
+    data: Buffer.from(d.base64, 'base64'),
+  };
 }
 
 export default definePlugin<{ bus?: MessageBus | undefined; timeoutMs?: number }>(
