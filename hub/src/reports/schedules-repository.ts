@@ -26,6 +26,8 @@ export interface SchedulePatch {
   enabled?: boolean | undefined;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export class ReportSchedulesRepository {
   constructor(private readonly db: Db) {}
 
@@ -42,6 +44,7 @@ export class ReportSchedulesRepository {
   }
 
   async get(id: string): Promise<ScheduleRow> {
+    if (!UUID.test(id)) throw new NotFoundError('report schedule', id);
     const [row] = await this.db.select().from(reportSchedules).where(eq(reportSchedules.id, id));
     if (!row) throw new NotFoundError('report schedule', id);
     return row;
@@ -57,6 +60,7 @@ export class ReportSchedulesRepository {
   }
 
   async update(id: string, patch: SchedulePatch): Promise<ScheduleRow> {
+    if (!UUID.test(id)) throw new NotFoundError('report schedule', id);
     const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const [row] = await this.db
       .update(reportSchedules)
@@ -68,6 +72,7 @@ export class ReportSchedulesRepository {
   }
 
   async delete(id: string): Promise<void> {
+    if (!UUID.test(id)) throw new NotFoundError('report schedule', id);
     const rows = await this.db.delete(reportSchedules).where(eq(reportSchedules.id, id)).returning();
     if (rows.length === 0) throw new NotFoundError('report schedule', id);
   }

@@ -20,6 +20,7 @@ import healthRoute, { type BrokerHealthProvider } from './health.ts';
 import type { RouteOptions } from './helpers.ts';
 import hubRoutes from './hub.ts';
 import peopleRoutes from './people.ts';
+import reportRoutes from './reports.ts';
 import settingsRoutes from './settings.ts';
 import storeRoutes from './stores.ts';
 import userRoutes from './users.ts';
@@ -76,6 +77,7 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(visitDurationRoutes, { prefix: '/analytics' });
   await app.register(comparisonRoutes, { prefix: '/analytics' });
   await app.register(exportRoutes, { prefix: '/export' });
+  await app.register(reportRoutes, { prefix: '/reports' });
   await app.register(alertRoutes, { prefix: '/alerts' });
 };
 

@@ -4,6 +4,7 @@ import { errors } from '../schemas.ts';
 import { adminRoute } from './helpers.ts';
 import { detectorRoutes } from './settings-detector.ts';
 import { emailRoutes } from './settings-email.ts';
+import { reportWriterRoutes } from './settings-report-writer.ts';
 import { webhookRoutes } from './settings-webhook.ts';
 
 /** Hub-wide switches: administrators only. */
@@ -42,6 +43,7 @@ const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   detectorRoutes(app);
   emailRoutes(app);
+  reportWriterRoutes(app);
   webhookRoutes(app);
 };
 
