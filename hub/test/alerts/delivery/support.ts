@@ -16,19 +16,24 @@ import { uid } from '../../db/backends.ts';
 
 export const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-/** A store named `name` (plus a suffix unless `exact`) with one rule. */
-export async function seedStoreWithRule(repos: Repositories, db: Db, name: string, timezone = 'UTC') {
-  const store = await repos.stores.create({ id: `store-${uid()}`, name, timezone });
+/** An alert rule of a store (the worker never reads it; alerts need one). */
+export async function insertRule(db: Db, storeId: string) {
   const [rule] = await db
     .insert(alertRules)
     .values({
-      storeId: store.id,
+      storeId,
       kind: 'picture_changed',
       threshold: 0,
       channels: { email: [], webhook: null, mqtt: false },
     })
     .returning();
-  return { store, rule: rule! };
+  return rule!;
+}
+
+/** A store called `name` with one rule. */
+export async function seedStoreWithRule(repos: Repositories, db: Db, name: string, timezone = 'UTC') {
+  const store = await repos.stores.create({ id: `store-${uid()}`, name, timezone });
+  return { store, rule: await insertRule(db, store.id) };
 }
 
 export interface AlertInput {
