@@ -12,7 +12,7 @@ import { runCheck } from '../../src/check/check.ts';
 import { formatCheck } from '../../src/check/format.ts';
 import { checkCommand } from '../../src/commands/check.ts';
 import { YOLOX_NANO } from '../detect/pets.ts';
-import { scaledClip } from './clips.ts';
+import { cutClip } from '../support/clip.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/oskartrack-agent.js', import.meta.url));
 /** 9 s of video at 7 frames/s; each check looks at the first 6 s. */
@@ -27,8 +27,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'oskartrack-check-'));
   original = join(dir, 'original.avi');
   half = join(dir, 'half.avi');
-  await scaledClip(original, FRAMES, 1);
-  await scaledClip(half, FRAMES, 0.5);
+  await cutClip(original, FRAMES, 1);
+  await cutClip(half, FRAMES, 0.5);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -14,8 +14,11 @@ if (!found) throw new Error(`the PETS 2009 clip is missing (looked in ${candidat
 /** Debian's opencv-doc copy of vtest.avi, or the one in ../shared. */
 export const PETS_CLIP: string = found;
 
-/** Writes the first `frames` frames of the PETS clip to `path` as an MJPEG AVI at 7 frames per second. */
-export async function cutClip(path: string, frames: number): Promise<void> {
+/**
+ * Writes the first `frames` frames of the PETS clip to `path` as an MJPEG AVI at 7 frames per second,
+ * scaled by `scale` (0.5: people half as tall, as from a camera twice as far away).
+ */
+export async function cutClip(path: string, frames: number, scale = 1): Promise<void> {
   const cv = await loadOpenCV();
   const capture = new cv.VideoCapture(PETS_CLIP);
   let writer: InstanceType<typeof cv.VideoWriter> | undefined;
@@ -23,14 +26,20 @@ export async function cutClip(path: string, frames: number): Promise<void> {
     for (let i = 0; i < frames; i++) {
       const mat = capture.read();
       if (mat.empty) break;
+      const out =
+        scale === 1
+          ? mat
+          : mat.resize(Math.round(mat.rows * scale), Math.round(mat.cols * scale), 0, 0, cv.INTER_AREA);
       writer ??= new cv.VideoWriter(
         path,
         cv.VideoWriter.fourcc('MJPG'),
         7,
-        new cv.Size(mat.cols, mat.rows),
+        new cv.Size(out.cols, out.rows),
         true,
       );
-      writer.write(mat);
+      writer.write(out);
+      if (out !== mat) out.release();
+      mat.release();
     }
   } finally {
     writer?.release();
