@@ -13,6 +13,7 @@ const Clients = lazy(() => import('./pages/Clients.tsx'));
 const Zones = lazy(() => import('./pages/Zones.tsx'));
 const Stores = lazy(() => import('./pages/Stores.tsx'));
 const Account = lazy(() => import('./pages/Account.tsx'));
+const Compare = lazy(() => import('./pages/Compare.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 const api = createBrowserApi();
@@ -26,6 +27,7 @@ render(
         <Route path="/login" component={Login} />
         <Route path="/" component={Overview} />
         <Route path="/dashboard" component={Dashboard} />
+        <Route path="/compare" component={Compare} />
         <Route path="/live" component={Live} />
         <Route path="/clients" component={Clients} />
         <Route path="/zones" component={Zones} />

@@ -14,11 +14,14 @@ interface NavItem {
   label: string;
   icon: IconName;
   role: Role;
+  /** Shown only to users who see at least this many stores. */
+  minStores?: number;
 }
 
 export const NAV: NavItem[] = [
   { path: '/', label: 'Overview', icon: 'home', role: 'viewer' },
   { path: '/dashboard', label: 'Numbers', icon: 'chart', role: 'viewer' },
+  { path: '/compare', label: 'Stores compared', icon: 'store', role: 'viewer', minStores: 2 },
   { path: '/live', label: 'Live', icon: 'live', role: 'viewer' },
   { path: '/clients', label: 'Visitors', icon: 'people', role: 'viewer' },
   { path: '/zones', label: 'Areas & lines', icon: 'shapes', role: 'manager' },
@@ -36,7 +39,7 @@ export function roleFor(path: string): Role {
 }
 
 export function Shell(props: RouteSectionProps): JSX.Element {
-  const { session, live } = useApp();
+  const { session, live, places } = useApp();
   const location = useLocation();
   const navigate = useNavigate();
   const [menuOpen, setMenuOpen] = createSignal(false);
@@ -64,7 +67,11 @@ export function Shell(props: RouteSectionProps): JSX.Element {
           <div class="app" classList={{ 'menu-open': menuOpen() }}>
             <TopBar user={user()} onMenu={() => setMenuOpen(!menuOpen())} />
             <nav class="sidebar" aria-label="Pages">
-              <For each={NAV.filter((n) => allows(user().role, n.role))}>
+              <For
+                each={NAV.filter(
+                  (n) => allows(user().role, n.role) && places.state.stores.length >= (n.minStores ?? 0),
+                )}
+              >
                 {(n) => (
                   <A href={n.path} end={n.path === '/'} activeClass="active">
                     <Icon name={n.icon} /> {n.label}

@@ -4,8 +4,12 @@ import { type JSX, Show } from 'solid-js';
 import type { Compare, TimeSeries, ZoneStats } from '../../api/types.ts';
 import { busiestHours } from '../../lib/analytics.ts';
 import { formatCount, hourOfDayLabel } from '../../lib/format.ts';
+import { useApp } from '../../stores/app.tsx';
 import { Chart } from '../Chart.tsx';
 import { Loading } from '../Common.tsx';
+import { ComparePicker } from '../compare/ComparePicker.tsx';
+import { dayRangeWords } from '../compare/change-words.ts';
+import { useComparedSeries } from '../compare/use-compared-series.ts';
 import {
   areasChart,
   areasHeight,
@@ -14,6 +18,7 @@ import {
   dailyChart,
   hourlyChart,
   occupancyChart,
+  twoPeriodsChart,
 } from './charts.ts';
 
 /** Why a card is empty on days nobody was counted, and what to do about it. */
@@ -27,17 +32,42 @@ export function VisitorsCard(props: {
   daily: TimeSeries;
   timezone: string | undefined;
 }): JSX.Element {
+  const { choice } = useApp();
+  const compare = useComparedSeries();
+  // Both periods' visitors, once the second has loaded for the same kind of steps (hours or days).
+  const both = () => {
+    const second = compare.series();
+    const days = compare.days();
+    const first = props.multiDay ? props.daily : props.hourly;
+    if (!second || !days || second.interval !== first.interval) return undefined;
+    return {
+      a: { name: `Visitors, ${dayRangeWords(choice.state.range)}`, series: first },
+      b: { name: `Visitors, ${dayRangeWords(days)}`, series: second },
+    };
+  };
   return (
     <section class="card">
       <h2>{props.multiDay ? 'Visitors by day' : 'Visitors by hour'}</h2>
-      <Show
-        when={props.multiDay}
-        fallback={
+      <ComparePicker compare={compare} />
+      <Show when={both()}>
+        {(p) => (
           <Chart
-            testId="chart-hourly"
-            label="Visitors by hour"
-            options={(w) => hourlyChart(props.hourly, props.timezone ?? 'UTC', w)}
+            testId="chart-two-periods"
+            label="Visitors in both periods, side by side"
+            options={(w) => twoPeriodsChart(p().a, p().b, props.timezone ?? 'UTC', w)}
           />
+        )}
+      </Show>
+      <Show
+        when={!both() && props.multiDay}
+        fallback={
+          <Show when={!both()}>
+            <Chart
+              testId="chart-hourly"
+              label="Visitors by hour"
+              options={(w) => hourlyChart(props.hourly, props.timezone ?? 'UTC', w)}
+            />
+          </Show>
         }
       >
         <Chart testId="chart-daily" label="Visitors by day" options={(w) => dailyChart(props.daily, w)} />

@@ -170,3 +170,53 @@ export function compareChart(c: Compare, width: number): ApexOptions {
     yaxis: countAxis([...visitors, ...entries]),
   };
 }
+
+/** One period's visitors for the compare chart: its name and its points in time order. */
+export interface PeriodSeries {
+  name: string;
+  series: TimeSeries;
+}
+
+/**
+ * Visitors of two periods as two series on one chart, aligned by offset from each start (the first
+ * hour or day with the first): the axis names the first period's hours or days, the tooltip both.
+ */
+export function twoPeriodsChart(
+  a: PeriodSeries,
+  b: PeriodSeries,
+  timeZone: string,
+  width: number,
+): ApexOptions {
+  const hourly = a.series.interval === 'hour';
+  const label = (start: string, tz: string) => (hourly ? hourLabel(start, tz) : formatDay(start, tz));
+  const count = Math.max(a.series.points.length, b.series.points.length);
+  const at = (s: PeriodSeries, i: number) => s.series.points[i];
+  const names = Array.from({ length: count }, (_, i) => {
+    const p = at(a, i) ?? at(b, i)!;
+    return label(p.start, hourly ? timeZone : a.series.timezone);
+  });
+  const values = (s: PeriodSeries) => Array.from({ length: count }, (_, i) => at(s, i)?.visitors ?? null);
+  const first = values(a);
+  const second = values(b);
+  const axis = namedAxis(names, width);
+  return {
+    chart: { type: 'bar' },
+    series: [
+      { name: a.name, data: first },
+      { name: b.name, data: second },
+    ],
+    colors: ['#1d4ed8', '#94a3b8'],
+    ...axis,
+    tooltip: {
+      x: {
+        formatter: (_v, o) => {
+          const i = o?.dataPointIndex ?? -1;
+          const other = at(b, i);
+          const tz = hourly ? timeZone : b.series.timezone;
+          return other ? `${names[i] ?? ''} / ${label(other.start, tz)}` : (names[i] ?? '');
+        },
+      },
+    },
+    yaxis: countAxis([...first, ...second].map((v) => v ?? 0)),
+  };
+}

@@ -1,0 +1,50 @@
+/** A headline figure with its changes against earlier periods underneath, one line each. */
+import type { FigureChanges, SummaryChanges } from '@oskartrack/protocol';
+import { For, type JSX, Show } from 'solid-js';
+import { changeWords, direction } from './change-words.ts';
+
+export interface ChangeLine {
+  text: string;
+  direction: 'up' | 'down' | 'none';
+}
+
+const COLOURS = { up: '#166534', down: 'var(--red)', none: 'var(--muted)' } as const;
+
+/** The lines under one figure; none while the changes load or when they could not be loaded. */
+export function changeLines(changes: SummaryChanges | undefined, figure: keyof FigureChanges): ChangeLine[] {
+  if (!changes) return [];
+  return changes.comparisons.map((c) => ({
+    text: changeWords(c.changes[figure], c.base, changes.from, changes.to),
+    direction: direction(c.changes[figure]),
+  }));
+}
+
+export function HeadlineStat(props: {
+  label: string;
+  value: string;
+  hint?: string;
+  testId?: string;
+  changes: ChangeLine[];
+}): JSX.Element {
+  return (
+    <div class="stat" data-testid={props.testId}>
+      <div class="stat-label">{props.label}</div>
+      <div class="stat-value">{props.value}</div>
+      <Show when={props.hint}>
+        <div class="stat-hint">{props.hint}</div>
+      </Show>
+      <For each={props.changes}>
+        {(c) => (
+          <div
+            class="stat-hint"
+            data-testid="stat-change"
+            data-direction={c.direction}
+            style={{ color: COLOURS[c.direction], 'font-weight': c.direction === 'none' ? 400 : 600 }}
+          >
+            {c.text}
+          </div>
+        )}
+      </For>
+    </div>
+  );
+}
