@@ -33,7 +33,12 @@ export async function startChatServer(reply: string): Promise<ChatServer> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      state.bodies.push({ path: req.url ?? '', authorization: req.headers.authorization, json: JSON.parse(raw), raw });
+      state.bodies.push({
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        json: JSON.parse(raw),
+        raw,
+      });
       if (state.mode === 'hang') {
         hanging.push(res);
         return;
@@ -46,7 +51,9 @@ export async function startChatServer(reply: string): Promise<ChatServer> {
         JSON.stringify({
           id: 'chatcmpl-test',
           object: 'chat.completion',
-          choices: [{ index: 0, message: { role: 'assistant', content: state.reply }, finish_reason: 'stop' }],
+          choices: [
+            { index: 0, message: { role: 'assistant', content: state.reply }, finish_reason: 'stop' },
+          ],
         }),
       );
     });

@@ -26,7 +26,9 @@ function decodeWords(value: string): string {
       enc.toUpperCase() === 'B'
         ? Buffer.from(text, 'base64').toString('utf8')
         : Buffer.from(
-            text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
             'latin1',
           ).toString('utf8'),
     );
@@ -50,7 +52,10 @@ function body(content: string, encoding: string | undefined): Buffer {
   if (encoding?.toLowerCase() === 'base64') return Buffer.from(content.replace(/\s+/g, ''), 'base64');
   if (encoding?.toLowerCase() === 'quoted-printable') {
     const soft = content.replace(/=\r?\n/g, '');
-    return Buffer.from(soft.replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16))), 'latin1');
+    return Buffer.from(
+      soft.replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+      'latin1',
+    );
   }
   return Buffer.from(content, 'utf8');
 }
@@ -70,7 +75,12 @@ function leaves(raw: string): { headers: Map<string, string>; content: Buffer }[
 
 export function parseMail(raw: string, to: string[]): ReceivedMail {
   const top = headersOf(raw.slice(0, raw.search(/\r?\n\r?\n/)));
-  const mail: ReceivedMail = { to, subject: decodeWords(top.get('subject') ?? ''), text: '', attachments: [] };
+  const mail: ReceivedMail = {
+    to,
+    subject: decodeWords(top.get('subject') ?? ''),
+    text: '',
+    attachments: [],
+  };
   for (const part of leaves(raw)) {
     const disposition = part.headers.get('content-disposition') ?? '';
     const type = part.headers.get('content-type') ?? 'text/plain';
@@ -95,7 +105,12 @@ export async function startMailBox(): Promise<MailBox> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        mails.push(parseMail(Buffer.concat(chunks).toString('latin1'), session.envelope.rcptTo.map((r) => r.address)));
+        mails.push(
+          parseMail(
+            Buffer.concat(chunks).toString('latin1'),
+            session.envelope.rcptTo.map((r) => r.address),
+          ),
+        );
         callback();
       });
     },

@@ -15,7 +15,9 @@ export function pdfText(content: Uint8Array): string {
   const raw = Buffer.from(content).toString('latin1');
   const out: string[] = [];
   for (const m of raw.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    const pieces = [...(m[1] ?? '').matchAll(/<([0-9a-fA-F]*)>/g)].map((p) => Buffer.from(p[1] ?? '', 'hex').toString('latin1'));
+    const pieces = [...(m[1] ?? '').matchAll(/<([0-9a-fA-F]*)>/g)].map((p) =>
+      Buffer.from(p[1] ?? '', 'hex').toString('latin1'),
+    );
     out.push(pieces.join(''));
   }
   return out.join('\n');

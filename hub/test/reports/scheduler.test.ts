@@ -27,7 +27,13 @@ describe('report scheduler', () => {
   const scheduler = (retryBaseMs = 60_000) =>
     new ReportScheduler({ service, schedules, log, clock: () => clock, retryBaseMs });
   const mailSettings = (port: number) =>
-    saveEmailSettings(f.repos.settings, { host: '127.0.0.1', port, security: 'none', user: '', from: 'hub@example.com' });
+    saveEmailSettings(f.repos.settings, {
+      host: '127.0.0.1',
+      port,
+      security: 'none',
+      user: '',
+      from: 'hub@example.com',
+    });
 
   beforeAll(async () => {
     f = await openFixture('postgres');
@@ -90,7 +96,8 @@ describe('report scheduler', () => {
     const areaRows: Record<string, number> = {};
     sheet.eachRow((row) => {
       const name = row.getCell(1).value;
-      if (typeof name === 'string' && AREAS.some((a) => a.name === name)) areaRows[name] = Number(row.getCell(2).value);
+      if (typeof name === 'string' && AREAS.some((a) => a.name === name))
+        areaRows[name] = Number(row.getCell(2).value);
     });
     for (const a of AREAS) expect(areaRows[a.name]).toBe(a.visitorsPerHour * want.days.length * 9);
 

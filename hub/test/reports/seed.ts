@@ -40,7 +40,13 @@ export function seedHours(): SeedHour[] {
     const k = day - 23;
     for (const hour of OPEN_HOURS) {
       const visitors = k < 0 ? 2 : k + 1 + (hour === 14 ? 5 : 0);
-      out.push({ date: isoDay(day), hour, visitors, entries: visitors, totalDwellMs: visitors * (k < 0 ? 60_000 : 120_000) });
+      out.push({
+        date: isoDay(day),
+        hour,
+        visitors,
+        entries: visitors,
+        totalDwellMs: visitors * (k < 0 ? 60_000 : 120_000),
+      });
     }
   }
   return out;
@@ -49,7 +55,12 @@ export function seedHours(): SeedHour[] {
 export async function seedReportStore(repos: Repositories, name = 'Demo store') {
   const u = uid();
   const store = await repos.stores.create({ id: `rep-${u}`, name, timezone: 'Europe/Berlin' });
-  const camera = await repos.cameras.create({ id: `repcam-${u}`, storeId: store.id, name: 'Door camera', source: '0' });
+  const camera = await repos.cameras.create({
+    id: `repcam-${u}`,
+    storeId: store.id,
+    name: 'Door camera',
+    source: '0',
+  });
   const square = (x: number): [number, number][] => [
     [x, 0],
     [x + 100, 0],
@@ -57,7 +68,9 @@ export async function seedReportStore(repos: Repositories, name = 'Demo store') 
     [x, 100],
   ];
   const zones = await Promise.all(
-    AREAS.map((a, i) => repos.zones.createZone({ cameraId: camera.id, name: a.name, polygon: square(i * 200) })),
+    AREAS.map((a, i) =>
+      repos.zones.createZone({ cameraId: camera.id, name: a.name, polygon: square(i * 200) }),
+    ),
   );
   const hours = seedHours();
   const rows: SummaryDelta[] = [];
@@ -76,7 +89,7 @@ export async function seedReportStore(repos: Repositories, name = 'Demo store') 
       totalDwellMs: h.totalDwellMs,
     });
     if (h.date < WEEK.first) continue;
-    AREAS.forEach((a, i) =>
+    for (const [i, a] of AREAS.entries())
       rows.push({
         ...base,
         zoneId: zones[i]!.id,
@@ -84,8 +97,7 @@ export async function seedReportStore(repos: Repositories, name = 'Demo store') 
         entries: a.visitorsPerHour,
         dwellCount: a.visitorsPerHour,
         totalDwellMs: a.visitorsPerHour * a.dwellMsPerVisitor,
-      }),
-    );
+      });
   }
   await repos.summaries.replace(rows);
   return { store, camera, zones, hours };
@@ -95,10 +107,16 @@ export async function seedReportStore(repos: Repositories, name = 'Demo store') 
 export function expectedWeek(hours: SeedHour[]) {
   const inWeek = hours.filter((h) => h.date >= WEEK.first && h.date <= WEEK.last);
   const before = hours.filter((h) => h.date < WEEK.first);
-  const sum = (hs: SeedHour[], k: 'visitors' | 'entries' | 'totalDwellMs') => hs.reduce((n, h) => n + h[k], 0);
+  const sum = (hs: SeedHour[], k: 'visitors' | 'entries' | 'totalDwellMs') =>
+    hs.reduce((n, h) => n + h[k], 0);
   const days = [...new Set(inWeek.map((h) => h.date))].sort().map((date) => {
     const hs = inWeek.filter((h) => h.date === date);
-    return { date, visitors: sum(hs, 'visitors'), entries: sum(hs, 'entries'), totalDwellMs: sum(hs, 'totalDwellMs') };
+    return {
+      date,
+      visitors: sum(hs, 'visitors'),
+      entries: sum(hs, 'entries'),
+      totalDwellMs: sum(hs, 'totalDwellMs'),
+    };
   });
   const busiest = days.reduce((b, d) => (d.visitors > b.visitors ? d : b));
   const byHour = new Map<number, number>();
