@@ -10,8 +10,7 @@
  * reused, and a pid check alone would refuse to start forever. PostgreSQL needs none of this: it is
  * a server, made to be shared.
  */
-import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LockHolder {
@@ -137,38 +136,46 @@ function tryCreate(file: string, holder: LockHolder): boolean {
 }
 
 /**
- * Moves the stale lock `judged` (the exact text found and judged stale) out of the way. The file may
- * have changed since it was read: another process may already have taken the stale lock over and
- * written its own fresh one. So the file is renamed to a name of our own, and only if what was moved
- * is still `judged` is it deleted; anything else is put back (a link: never over a newer lock) and
- * counts as held. Returns whether the stale lock is gone.
+ * Removes the stale lock `judged` (the exact text found and judged stale). Only the process that holds
+ * the takeover file (`<lock>.takeover`, created exclusively) may remove a lock, and it removes it only
+ * if it still reads `judged`: while it holds the takeover nobody else can remove or replace the lock
+ * (a fresh one can only be written where there is none), so a fresh lock is never touched. A takeover
+ * file left by a process that died in these few lines is cleared after TAKEOVER_STALE_MS. Returns
+ * whether the stale lock is gone (false: someone else is taking it over, or it was replaced).
  */
 export function removeStaleLock(file: string, judged: string): boolean {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
-  try {
-    renameSync(file, aside);
-  } catch (err) {
-    // Already moved by another process: gone either way.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw err;
+  const takeover = `${file}.takeover`;
+  if (!tryCreate(takeover, { pid: process.pid, command: 'takeover', since: new Date().toISOString() })) {
+    if ((ageMs(takeover) ?? 0) > TAKEOVER_STALE_MS) rmSync(takeover, { force: true });
+    return false;
   }
-  if (readText(aside) === judged) {
-    rmSync(aside, { force: true });
+  try {
+    const now = readText(file);
+    if (now === undefined) return true;
+    if (now !== judged) return false;
+    rmSync(file, { force: true });
     return true;
+  } finally {
+    rmSync(takeover, { force: true });
   }
+}
+
+/** A takeover takes a few file operations; one older than this was left by a process that died. */
+const TAKEOVER_STALE_MS = 10_000;
+
+/** How long ago the file was written; undefined when it is gone. */
+function ageMs(file: string): number | undefined {
   try {
-    linkSync(aside, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return undefined;
   }
-  rmSync(aside, { force: true });
-  return false;
 }
 
 /**
  * Takes the lock of the database in `dataDir` for this process, or throws DatabaseLockedError naming
  * the process that holds it. A stale lock is removed with removeStaleLock, then all race for `wx`,
- * which only one wins.
+ * which only one wins. Several rounds: another process may be in the middle of a takeover.
  */
 export function acquireDatabaseLock(dataDir: string, command: string): DatabaseLock {
   const file = lockFileOf(dataDir);
@@ -177,7 +184,7 @@ export function acquireDatabaseLock(dataDir: string, command: string): DatabaseL
   const startTime = processStartTime(process.pid);
   if (bootId) me.bootId = bootId;
   if (startTime) me.startTime = startTime;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(file, me)) return ownLock(file, me);
     const text = readText(file);
     if (text === undefined) continue; // removed meanwhile: try again
@@ -194,11 +201,8 @@ export function acquireDatabaseLock(dataDir: string, command: string): DatabaseL
 const UNKNOWN: LockHolder = { pid: 0, command: 'unknown', since: 'just now' };
 
 function justWritten(file: string): boolean {
-  try {
-    return Date.now() - statSync(file).mtimeMs < 2000;
-  } catch {
-    return false;
-  }
+  const age = ageMs(file);
+  return age !== undefined && age < 2000;
 }
 
 function ownLock(file: string, me: LockHolder): DatabaseLock {

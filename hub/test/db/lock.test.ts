@@ -214,6 +214,28 @@ describe('the embedded database lock', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('leaves a stale lock to the process already taking it over, and clears a takeover left by a dead one', async () => {
+    const dataDir = freshDir();
+    const file = lockFileOf(dataDir);
+    const stale = JSON.stringify({
+      pid: await deadPid(),
+      command: 'serve',
+      since: '2026-01-01T00:00:00.000Z',
+    });
+    writeFileSync(file, stale);
+    const takeover = `${file}.takeover`;
+    writeFileSync(takeover, '{}');
+    expect(removeStaleLock(file, stale)).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe(stale);
+    // The process that made the takeover file died a minute ago: it is cleared, and the next try wins.
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(takeover, minuteAgo, minuteAgo);
+    expect(removeStaleLock(file, stale)).toBe(false);
+    expect(existsSync(takeover)).toBe(false);
+    expect(removeStaleLock(file, stale)).toBe(true);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
   it('lets several openers share PostgreSQL', async () => {
     const schema = randomSchema();
     const settings = { databaseUrl: TEST_DATABASE_URL, dataDir: freshDir() };
