@@ -56,6 +56,13 @@ function samples(s: StoreData): Record<string, Sample> {
     'PUT /api/settings/detector': {
       payload: { kind: 'hog', scoreThreshold: 0.5, everyNth: 1, motionGate: false },
     },
+    'GET /api/settings/email': {},
+    'PUT /api/settings/email': {
+      payload: { host: '127.0.0.1', port: 2525, security: 'none', user: '', from: 'hub@shop.example' },
+    },
+    'POST /api/settings/email/test': { payload: { to: 'owner@shop.example' } },
+    'GET /api/settings/webhook': {},
+    'POST /api/settings/webhook/rotate': {},
     'GET /api/stores': { list: true },
     'POST /api/stores': { payload: { name: 'New store' } },
     'GET /api/stores/:id': {},
