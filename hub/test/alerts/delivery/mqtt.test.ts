@@ -7,7 +7,9 @@ import { AlertNotice, check, STORE_ALERTS_CHANNEL, topics } from '@oskartrack/pr
 import type { ErrorWithSubackPacket, MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../../../src/alerts/delivery/index.ts';
+import { topicMatches } from '../../../src/broker/acl.ts';
 import type { MessageBus } from '../../../src/broker/bus.ts';
+import { deviceAcls, hubAcls } from '../../../src/broker/dynsec-acls.ts';
 import { createMailer } from '../../../src/mail/mailer.ts';
 import {
   collect,
@@ -91,6 +93,17 @@ describe('MQTT alert delivery', () => {
     await broker.announceOnline();
     await waitFor('the box to get the hub status', async () => boxGot.includes(topics.hubStatus));
     expect(boxGot.filter((topic) => topic !== topics.hubStatus)).toEqual([]);
+  });
+
+  it("on a shared Mosquitto too, a camera unit's role has no subscription that reaches the alert topic", () => {
+    const alertsTopic = topics.storeAlerts('store-1');
+    const subscriptions = deviceAcls('dev-1').filter((a) => a.acltype.startsWith('subscribe'));
+    expect(subscriptions.length).toBeGreaterThan(0);
+    for (const acl of subscriptions) expect(topicMatches(acl.topic, alertsTopic), acl.topic).toBe(false);
+    // The hub's own role may publish it.
+    expect(
+      hubAcls().some((a) => a.acltype === 'publishClientSend' && topicMatches(a.topic, alertsTopic)),
+    ).toBe(true);
   });
 
   it('without a message bus: not delivered, the reason kept, tried again later', async () => {
