@@ -36,10 +36,14 @@ export function HeadlineStat(props: {
       <For each={props.changes}>
         {(c) => (
           <div
-            class="stat-hint"
+            class="stat-change"
             data-testid="stat-change"
             data-direction={c.direction}
-            style={{ color: COLOURS[c.direction], 'font-weight': c.direction === 'none' ? 400 : 600 }}
+            style={{
+              color: COLOURS[c.direction],
+              'font-size': '0.75rem',
+              'font-weight': c.direction === 'none' ? 400 : 600,
+            }}
           >
             {c.text}
           </div>
