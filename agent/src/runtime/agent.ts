@@ -51,7 +51,15 @@ export interface AgentStatusFile {
   link: ReturnType<Link['state']>;
   /** The link's problem in plain words (DNS, refused, TLS, credentials, hub offline), or null. */
   linkProblem: LinkProblem | null;
-  cameras: ({ cameraId: string; name: string; state: string; fps: number; error?: string } & CameraPicture)[];
+  cameras: ({
+    cameraId: string;
+    name: string;
+    state: string;
+    fps: number;
+    error?: string;
+    /** Pictures of a live camera skipped to keep up with it (box-local: not in the hub's status). */
+    droppedFrames?: number;
+  } & CameraPicture)[];
 }
 
 type CameraPicture = Pick<
@@ -269,6 +277,7 @@ export class Agent {
         state: w.state,
         fps: w.fps,
         ...(w.error ? { error: w.error } : {}),
+        ...(w.droppedFrames ? { droppedFrames: w.droppedFrames } : {}),
         ...pictureOf(w),
       })),
     };

@@ -31,7 +31,10 @@ export function cameraWords(c: CameraLine, time: (t: number) => string = clock):
     ? `; lost the picture ${c.gaps === 1 ? 'once' : `${c.gaps} times`} in the last 24 hours, ${minutes(c.gapMs ?? 0)} in total`
     : '';
   if (c.state === 'running') {
-    return `camera ${c.name}: running${c.fps ? `, ${c.fps.toFixed(1)} frames/s` : ''}${pictureWords(c, time)}${gaps}`;
+    const rate = c.fps ? `, ${c.fps.toFixed(1)} frames/s` : '';
+    // Detection slower than the camera: it works on the newest picture and skips the others.
+    const skipped = c.droppedFrames ? ` (${c.droppedFrames} pictures skipped to keep up)` : '';
+    return `camera ${c.name}: running${rate}${skipped}${pictureWords(c, time)}${gaps}`;
   }
   if (c.state !== 'reconnecting' && c.state !== 'failed') {
     return `camera ${c.name}: ${c.state}${c.error ? ` (${c.error})` : ''}${gaps}`;

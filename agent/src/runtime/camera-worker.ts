@@ -19,7 +19,13 @@ import { PictureWatch, type PictureWatchOptions } from '../detect/picture-watch.
 import type { Engine } from '../engine/engine.ts';
 import { openPipeline } from '../engine/pipeline.ts';
 import { runSource } from '../engine/run.ts';
-import { type FrameSource, maskCredentials, type StateChange, sourceKind } from '../source/index.ts';
+import {
+  type FrameSource,
+  LiveSource,
+  maskCredentials,
+  type StateChange,
+  sourceKind,
+} from '../source/index.ts';
 import { PictureGaps, type PictureReport } from '../source/picture-gaps.ts';
 import type { Frame, Tracks } from '../types.ts';
 import { describeFileError, HEALTHY_RUN_MS, retryDelay } from './camera-retry.ts';
@@ -66,6 +72,8 @@ export class CameraWorker {
   private readonly gaps = new PictureGaps();
   /** Covered, moved or dark: kept across reopenings, so the learnt scene survives a drop. */
   private watch: PictureWatch | undefined;
+  /** Pictures skipped by the sources of earlier runs (reopenings). */
+  private droppedBefore = 0;
   private engine: Engine | undefined;
   private source: FrameSource | undefined;
   private readonly abort = new AbortController();
@@ -91,6 +99,14 @@ export class CameraWorker {
     const w = this.watch;
     if (this.state !== 'running' || !w?.problem || w.since === undefined) return {};
     return { picture: w.problem, pictureSince: Math.round(w.since) };
+  }
+
+  /**
+   * Pictures of a live camera skipped since the start, so that detection slower than the camera
+   * works on the newest picture instead of falling behind (LiveSource newestOnly).
+   */
+  get droppedFrames(): number {
+    return this.droppedBefore + (this.source instanceof LiveSource ? this.source.droppedFrames : 0);
   }
 
   start(): void {
@@ -169,6 +185,8 @@ export class CameraWorker {
         // A recording configured as a camera plays as if live: in a loop, at its own pace.
         loop: camera.loop ?? sourceKind(camera.source) === 'file',
         realtime: true,
+        // A live camera: detection works on the newest picture and skips the ones it has no time for.
+        newestOnly: true,
       },
       detector: { ...settings, maxStillFrames: 50 },
       dataDir: this.opts.dataDir,
@@ -204,6 +222,8 @@ export class CameraWorker {
     } finally {
       this.engine = undefined;
       await close();
+      this.droppedBefore = this.droppedFrames;
+      this.source = undefined;
     }
   }
 

@@ -6,9 +6,14 @@
 // that stops sending without closing is ended by FFmpeg's socket timeout (`timeout` in
 // OPENCV_FFMPEG_CAPTURE_OPTIONS: microseconds, FFmpeg 5+); a watchdog reports it as 'stalled' as soon
 // as no frame came for `stallTimeoutMs`, while the read in flight waits for that timeout.
+//
+// With `newestOnly` (the live agent), a background reader decodes every frame as it comes and only
+// the newest is handed out (latest-frame.ts): detection slower than the camera skips pictures instead
+// of lagging further and further behind. Frame indexes keep counting decoded frames, so they jump.
 import type { CameraProblem } from '@oskartrack/protocol';
 import type { CV, Mat } from '../cv.ts';
 import type { Frame } from '../types.ts';
+import { LatestFrame } from './latest-frame.ts';
 import {
   type Capture,
   errorMessage,
@@ -60,6 +65,11 @@ export interface LiveSourceOptions extends BackoffOptions {
   openCapture?: (target: string | number) => Capture;
   /** Clock for timestamps (ms since epoch). Default Date.now. */
   now?: () => number;
+  /**
+   * Read in the background and hand out only the newest frame, dropping (and counting) those the
+   * caller was too slow to take. Default false: every frame, in order.
+   */
+  newestOnly?: boolean;
 }
 
 /** Delay before attempt `attempt` (1-based), without jitter. */
@@ -100,6 +110,7 @@ export class LiveSource implements FrameSource {
   private readonly openCapture: (target: string | number) => Capture;
   private readonly probe: ((url: string, timeoutMs: number) => Promise<ProbeResult>) | undefined;
   private readonly now: () => number;
+  private readonly latest: LatestFrame | undefined;
 
   constructor(
     private readonly cv: CV,
@@ -120,6 +131,15 @@ export class LiveSource implements FrameSource {
     const network = typeof target === 'string' && /^(rtsp|https?):\/\//i.test(target);
     this.probe = options.probe ?? (network && !options.openCapture ? probeStream : undefined);
     this.now = options.now ?? Date.now;
+    this.latest = options.newestOnly ? new LatestFrame(() => this.next()) : undefined;
+    // A picture decoded before the stream broke off is not handed out after it: it would look like
+    // the picture came back (added first, so this runs before the caller's listeners).
+    if (this.latest) this.states.add((change) => change.state !== 'running' && this.latest?.discard());
+  }
+
+  /** Frames decoded but never handed out, because a newer one came before they were read. */
+  get droppedFrames(): number {
+    return this.latest?.dropped ?? 0;
   }
 
   private get stallMs(): number {
@@ -140,6 +160,17 @@ export class LiveSource implements FrameSource {
 
   async read(): Promise<Frame | null> {
     this.handedOut.makeRoom();
+    const frame = this.latest ? await this.latest.take() : await this.next();
+    if (frame && this.closed) {
+      frame.mat.release();
+      return null;
+    }
+    if (frame) this.handedOut.add(frame.mat);
+    return frame;
+  }
+
+  /** Decodes the next frame, reconnecting as long as it takes. */
+  private async next(): Promise<Frame | null> {
     for (;;) {
       if (this.closed) return null;
       if (this.failure) throw this.failure;
@@ -180,7 +211,6 @@ export class LiveSource implements FrameSource {
         this.info.width = mat.cols;
         this.info.height = mat.rows;
         this.states.set({ state: 'running' });
-        this.handedOut.add(mat);
         return {
           cameraId: this.options.cameraId ?? 'cam',
           index: this.index++,
@@ -290,6 +320,7 @@ export class LiveSource implements FrameSource {
     if (this.closed) return;
     this.closed = true;
     this.wake?.();
+    this.latest?.close();
     if (this.reading) {
       try {
         (await this.reading).release();

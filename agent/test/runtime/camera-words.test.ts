@@ -54,4 +54,10 @@ describe("a running camera's picture problem in the box's status", () => {
   it('says nothing about the picture while it is fine', () => {
     expect(cameraWords(c, time)).toBe('camera Door: running, 7.0 frames/s');
   });
+
+  it('says how many pictures a live camera skipped to keep up', () => {
+    expect(cameraWords({ ...c, droppedFrames: 120 }, time)).toBe(
+      'camera Door: running, 7.0 frames/s (120 pictures skipped to keep up)',
+    );
+  });
 });
