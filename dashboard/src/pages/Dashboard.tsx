@@ -32,6 +32,7 @@ import {
 import { RangePicker } from '../components/numbers/RangePicker.tsx';
 import { SummaryStats } from '../components/numbers/SummaryStats.tsx';
 import { useGeometry } from '../components/Scene.tsx';
+import { OpeningHoursNote } from '../components/stores/OpeningHoursNote.tsx';
 import { allows } from '../components/Shell.tsx';
 import { byHourOfDay, flowRows } from '../lib/analytics.ts';
 import { useApp } from '../stores/app.tsx';
@@ -76,6 +77,7 @@ export default function Dashboard(): JSX.Element {
         </div>
       </Show>
       <SummaryStats summary={d().summary} />
+      <OpeningHoursNote storeId={query()?.storeId} />
       <div class="grid">
         <VisitorsCard
           multiDay={multiDay()}

@@ -11,6 +11,7 @@ import { TimeZonePicker } from '../components/boxes/TimeZonePicker.tsx';
 import { exactZone, localTimeZone, zoneProblem } from '../components/boxes/time-zones.ts';
 import { ErrorNote, PageHeader } from '../components/Common.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { OpeningHoursCard } from '../components/stores/OpeningHoursCard.tsx';
 import { useAction } from '../components/use-action.ts';
 import { UsersCard } from '../components/users/UsersCard.tsx';
 import { useApp } from '../stores/app.tsx';
@@ -22,6 +23,7 @@ export default function Stores(): JSX.Element {
     <div class="page">
       <PageHeader title="Stores & users" />
       <StoresCard />
+      <OpeningHoursCard />
       {/* By id: reloading the stores must not close an editor open inside a store's card. */}
       <For each={places.state.stores.map((s) => s.id)}>
         {(id) => (
