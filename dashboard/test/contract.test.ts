@@ -215,6 +215,10 @@ describe('the contract between hub and dashboard', () => {
     expect((await endpoints.compareStores(api, { from: range.from, to: range.to })).stores).not.toHaveLength(
       0,
     );
+    const changes = await endpoints.summaryChanges(api, range);
+    expect(changes.figures.visitors).toBe(summary.visitors);
+    const table = await endpoints.storesTable(api, { from: range.from, to: range.to });
+    expect(table.stores.map((s) => s.storeId)).toContain(storeId);
 
     await endpoints.listCustomers(api, { storeId });
     const visits = await endpoints.listVisits(api, { ...range, limit: 50 });
