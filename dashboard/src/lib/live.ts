@@ -6,6 +6,7 @@
  * The socket reconnects with a growing pause and a fresh token.
  */
 import {
+  type Alert,
   type ClientMessage,
   check,
   ServerMessage,
@@ -80,6 +81,7 @@ export type LiveMessage =
       cameras: CameraHealth[];
     }
   | { type: 'job'; job: JobProgress }
+  | { type: 'alert'; alert: Alert }
   | { type: 'notice'; text: string };
 
 function eventOf(storeId: string, e: TrackingEvent): LiveEvent {
@@ -136,6 +138,16 @@ export function toPageMessages(m: ServerMessage): LiveMessage[] {
       return [deviceOf(m)];
     case 'job':
       return [{ type: 'job', job: jobOf(m.job) }];
+    case 'alert': {
+      // Checked JSON: the times are ISO text.
+      const { firedAt, clearedAt } = m.alert;
+      const alert = {
+        ...m.alert,
+        firedAt: String(firedAt),
+        clearedAt: clearedAt === null ? null : String(clearedAt),
+      };
+      return [{ type: 'alert', alert }];
+    }
     case 'dropped':
       return droppedNotice(m.events);
     case 'error':

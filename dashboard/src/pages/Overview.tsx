@@ -1,4 +1,5 @@
 import { For, type JSX, onCleanup, Show } from 'solid-js';
+import { FiringBanner } from '../components/alerts/FiringBanner.tsx';
 import { ErrorNote, Loading, PageHeader } from '../components/Common.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { RecordingsSwitch } from '../components/overview/RecordingsSwitch.tsx';
@@ -21,6 +22,7 @@ export default function Overview(): JSX.Element {
         </button>
       </PageHeader>
       <ErrorNote text={places.state.error} onRetry={() => void places.actions.load(true)} />
+      <FiringBanner />
       <Show when={places.state.loaded} fallback={<Loading />}>
         <Show
           when={places.state.stores.length}

@@ -1,5 +1,6 @@
 /** The app's context: the API client and one store per domain (session, places, choice, live). */
 
+import type { Alert } from '@oskartrack/protocol';
 import { createContext, type JSX, onCleanup, useContext } from 'solid-js';
 import { produce, type SetStoreFunction } from 'solid-js/store';
 import { ApiClient, browserLock, browserStorage, describeError, type SessionUser } from '../api/client.ts';
@@ -211,6 +212,8 @@ const emptyLiveState = () => ({
   counts: {} as Record<string, LiveCounts>,
   events: [] as LiveEvent[],
   jobs: {} as Record<string, JobProgress>,
+  /** Alerts fired or cleared since the page opened, newest first (the Alerts page and banner reload on them). */
+  alerts: [] as Alert[],
   notice: '',
 });
 type LiveState = ReturnType<typeof emptyLiveState>;
@@ -254,6 +257,9 @@ function liveMessageHandler(set: SetStoreFunction<LiveState>, onDevice: (m: Devi
       case 'device':
         for (const c of m.cameras) set('health', c.cameraId, c);
         onDevice(m);
+        break;
+      case 'alert':
+        set('alerts', (list) => [m.alert, ...list].slice(0, MAX_FEED));
         break;
       case 'notice':
         set('notice', m.text);

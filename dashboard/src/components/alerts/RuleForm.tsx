@@ -1,0 +1,100 @@
+/** A new alert rule: what to watch, the number, and where the alert goes besides this page. */
+import type { AlertKind, AlertRuleBody } from '@oskartrack/protocol';
+import { createSignal, For, type JSX } from 'solid-js';
+import { Icon } from '../Icon.tsx';
+import { KIND_ORDER, KINDS } from './words.ts';
+
+/** E-mail addresses typed with commas, spaces or new lines between them. */
+export function splitAddresses(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `onCreate` answers whether the rule was saved; the form starts over only then. */
+export function RuleForm(props: {
+  storeId: string;
+  busy: boolean;
+  onCreate: (body: AlertRuleBody) => Promise<boolean>;
+}): JSX.Element {
+  const [kind, setKind] = createSignal<AlertKind>('people_inside');
+  const [threshold, setThreshold] = createSignal(KINDS.people_inside.start);
+  const [emails, setEmails] = createSignal('');
+  const [webhook, setWebhook] = createSignal('');
+  const [mqtt, setMqtt] = createSignal(false);
+  const words = () => KINDS[kind()];
+
+  const choose = (k: AlertKind) => {
+    setKind(k);
+    setThreshold(KINDS[k].start);
+  };
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const ok = await props.onCreate({
+      storeId: props.storeId,
+      kind: kind(),
+      threshold: threshold(),
+      channels: { email: splitAddresses(emails()), webhook: webhook().trim() || null, mqtt: mqtt() },
+    });
+    if (ok) {
+      setEmails('');
+      setWebhook('');
+      setMqtt(false);
+    }
+  };
+  return (
+    <form class="row" onSubmit={submit} data-testid="new-alert-rule">
+      <label>
+        <span>Tell me when</span>
+        <select name="alert-kind" value={kind()} onChange={(e) => choose(e.currentTarget.value as AlertKind)}>
+          <For each={KIND_ORDER}>{(k) => <option value={k}>{KINDS[k].title}</option>}</For>
+        </select>
+      </label>
+      <label>
+        <span>{words().unit}</span>
+        <input
+          name="alert-threshold"
+          type="number"
+          required
+          min={words().min}
+          max={words().max}
+          step={1}
+          value={threshold()}
+          onInput={(e) => setThreshold(Number(e.currentTarget.value))}
+        />
+      </label>
+      <label>
+        <span>E-mail to (optional)</span>
+        <input
+          name="alert-emails"
+          placeholder="name@example.com, other@example.com"
+          value={emails()}
+          onInput={(e) => setEmails(e.currentTarget.value)}
+        />
+      </label>
+      <label>
+        <span>Web address (optional)</span>
+        <input
+          name="alert-webhook"
+          type="url"
+          placeholder="https://"
+          value={webhook()}
+          onInput={(e) => setWebhook(e.currentTarget.value)}
+        />
+      </label>
+      <label class="choice small">
+        <input
+          name="alert-mqtt"
+          type="checkbox"
+          checked={mqtt()}
+          onChange={(e) => setMqtt(e.currentTarget.checked)}
+        />
+        <span>Building system (MQTT)</span>
+      </label>
+      <button type="submit" class="primary" disabled={props.busy}>
+        <Icon name="plus" /> Add alert
+      </button>
+    </form>
+  );
+}
