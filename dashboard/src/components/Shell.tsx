@@ -24,6 +24,7 @@ export const NAV: NavItem[] = [
   { path: '/compare', label: 'Stores compared', icon: 'store', role: 'viewer', minStores: 2 },
   { path: '/live', label: 'Live', icon: 'live', role: 'viewer' },
   { path: '/clients', label: 'Visitors', icon: 'people', role: 'viewer' },
+  { path: '/alerts', label: 'Alerts', icon: 'alert', role: 'viewer' },
   { path: '/zones', label: 'Areas & lines', icon: 'shapes', role: 'manager' },
   { path: '/stores', label: 'Stores & users', icon: 'store', role: 'admin' },
   { path: '/account', label: 'Your account', icon: 'people', role: 'viewer' },
