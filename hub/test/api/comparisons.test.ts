@@ -229,6 +229,32 @@ describe.each(BACKENDS)('comparisons on %s', (kind) => {
     expect(other.statusCode).toBe(404);
   });
 
+  it('counts a range that runs past now up to now, and the earlier periods as long', async () => {
+    const from = Date.now() - 2 * H;
+    const before = Date.now();
+    const c = await get(f.tokens.admin, '/api/analytics/summary/changes', {
+      storeId: f.a.store.id,
+      from: iso(from),
+      to: iso(from + DAY),
+    });
+    const after = Date.now();
+    const counted = Date.parse(c.countedTo);
+    expect(counted).toBeGreaterThanOrEqual(before);
+    expect(counted).toBeLessThanOrEqual(after);
+    const [previous, lastWeek] = c.comparisons;
+    expect(previous).toMatchObject({ from: iso(from - DAY), to: iso(counted - DAY) });
+    expect(lastWeek).toMatchObject({ from: iso(from - 7 * DAY), to: iso(counted - 7 * DAY) });
+  });
+
+  it('describes both routes in the API document', async () => {
+    const docs = await f.inject(undefined, { method: 'GET', url: '/api/docs/json' });
+    expect(docs.statusCode).toBe(200);
+    const paths = Object.keys(docs.json().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/api/analytics/summary/changes', '/api/analytics/stores-table']),
+    );
+  });
+
   it('says what to fix when the range is backwards', async () => {
     const r = await f.inject(f.tokens.admin, {
       method: 'GET',
