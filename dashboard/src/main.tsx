@@ -13,6 +13,7 @@ const Clients = lazy(() => import('./pages/Clients.tsx'));
 const Zones = lazy(() => import('./pages/Zones.tsx'));
 const Stores = lazy(() => import('./pages/Stores.tsx'));
 const Account = lazy(() => import('./pages/Account.tsx'));
+const Reports = lazy(() => import('./pages/Reports.tsx'));
 const Alerts = lazy(() => import('./pages/Alerts.tsx'));
 const Compare = lazy(() => import('./pages/Compare.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
@@ -33,6 +34,7 @@ render(
         <Route path="/clients" component={Clients} />
         <Route path="/zones" component={Zones} />
         <Route path="/stores" component={Stores} />
+        <Route path="/reports" component={Reports} />
         <Route path="/account" component={Account} />
         <Route path="/alerts" component={Alerts} />
         <Route path="*404" component={NotFound} />

@@ -11,12 +11,20 @@ import {
   DeadLetterGroup,
   DetectorSettings,
   Device,
+  EmailSettings,
+  type EmailSettingsBody,
   EnrollmentCode,
   Flows,
   Heatmap,
   NewEnrollmentCode,
   Page,
   type PasswordChange,
+  ReportSchedule,
+  type ReportScheduleBody,
+  type ReportSchedulePatch,
+  ReportSent,
+  ReportWriterSettings,
+  type ReportWriterSettingsBody,
   Store,
   StoreComparison,
   StoresTable,
@@ -165,3 +173,27 @@ export const updateUser = (api: Api, id: string, body: object) =>
 export const deleteUser = (api: Api, id: string) => api.delete(`/api/users/${enc(id)}`);
 export const changePassword = (api: Api, body: PasswordChange) =>
   api.request<void>('POST', '/api/auth/password', { body });
+
+// ---- reports ----
+export const listReportSchedules = (api: Api) =>
+  api.get(Type.Array(ReportSchedule), '/api/reports/schedules');
+export const createReportSchedule = (api: Api, body: ReportScheduleBody) =>
+  api.write('POST', ReportSchedule, '/api/reports/schedules', body);
+export const updateReportSchedule = (api: Api, id: string, body: ReportSchedulePatch) =>
+  api.write('PATCH', ReportSchedule, `/api/reports/schedules/${enc(id)}`, body);
+export const deleteReportSchedule = (api: Api, id: string) => api.delete(`/api/reports/schedules/${enc(id)}`);
+export const sendReportNow = (api: Api, id: string) =>
+  api.write('POST', ReportSent, `/api/reports/schedules/${enc(id)}/send-now`, {});
+/** The Excel or PDF report of the last complete day, week or month, as a file to save. */
+export const reportPreview = (
+  api: Api,
+  r: { storeId?: string | undefined; period: string; format: 'xlsx' | 'pdf' },
+) => api.request<Response>('GET', '/api/reports/preview', { query: q(r), raw: true });
+export const getEmailSettings = (api: Api) => api.get(EmailSettings, '/api/settings/email');
+export const setEmailSettings = (api: Api, body: EmailSettingsBody) =>
+  api.write('PUT', EmailSettings, '/api/settings/email', body);
+export const sendTestEmail = (api: Api, to: string) =>
+  api.request<void>('POST', '/api/settings/email/test', { body: { to } });
+export const getReportWriter = (api: Api) => api.get(ReportWriterSettings, '/api/settings/report-writer');
+export const setReportWriter = (api: Api, body: ReportWriterSettingsBody) =>
+  api.write('PUT', ReportWriterSettings, '/api/settings/report-writer', body);

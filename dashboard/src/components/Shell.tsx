@@ -26,6 +26,7 @@ export const NAV: NavItem[] = [
   { path: '/clients', label: 'Visitors', icon: 'people', role: 'viewer' },
   { path: '/alerts', label: 'Alerts', icon: 'alert', role: 'viewer' },
   { path: '/zones', label: 'Areas & lines', icon: 'shapes', role: 'manager' },
+  { path: '/reports', label: 'Reports', icon: 'download', role: 'manager' },
   { path: '/stores', label: 'Stores & users', icon: 'store', role: 'admin' },
   { path: '/account', label: 'Your account', icon: 'people', role: 'viewer' },
 ];
