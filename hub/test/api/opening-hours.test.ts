@@ -238,6 +238,11 @@ describe.each(BACKENDS)('opening hours on %s', (kind) => {
     expect(s).toMatchObject({ source: 'summaries', visitors: 3, entries: 3 });
     const zones = (await get('/api/analytics/zones', week)).json();
     expect(zones.zones).toEqual([expect.objectContaining({ zoneId, visitors: 3 })]);
+    // Stores compared (the comparisons' one query over the summaries): the same open hours.
+    const table = (await get('/api/analytics/stores-table', { from: week.from, to: week.to })).json();
+    expect(table.stores.find((r: { storeId: string }) => r.storeId === storeId)).toMatchObject({
+      visitors: 3,
+    });
     const days = (await get('/api/export/summaries.csv', { ...week, period: 'day' })).body;
     const dayRows = days.trim().split(/\r?\n/).slice(1);
     expect(dayRows).toHaveLength(2);

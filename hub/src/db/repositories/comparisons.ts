@@ -4,10 +4,12 @@
  * cameras' hourly peaks added up per hour, as the dashboard's "people inside" chart shows them).
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { openSqlByStore } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import type { Counts } from './analytics.ts';
 import { requireRange } from './common.ts';
+import { StoresRepository } from './stores.ts';
 
 /** A named period [from, to). */
 export interface LabelledPeriod {
@@ -61,6 +63,9 @@ export class ComparisonsRepository {
     );
     const camera = q.cameraId ? sql`AND s.camera_id = ${q.cameraId}` : sql``;
     const recordings = q.includeRecordings ? sql`` : sql`AND s.upload_id IS NULL`;
+    // Opening hours: only the hours each store is open during (null hours: every hour).
+    const hours = await new StoresRepository(this.db).hoursOf(q.storeIds);
+    const open = openSqlByStore(hours, sql.raw('s.store_id'), sql.raw('s.bucket_start'), 'hour');
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`WITH periods(label, p_from, p_to) AS (VALUES ${periods}),
@@ -72,6 +77,7 @@ export class ComparisonsRepository {
             FROM periods p
             JOIN analytics_summaries s ON s.bucket_start >= p.p_from AND s.bucket_start < p.p_to
             WHERE s.period = 'hour' AND s.zone_id IS NULL AND s.store_id IN (${stores}) ${camera} ${recordings}
+              AND ${open}
             GROUP BY p.label, s.store_id, s.bucket_start
           )
           SELECT label, store_id, coalesce(sum(visitors), 0)::float8 AS visitors,
