@@ -5,9 +5,11 @@
  * (opened here with exceljs); recorded videos are in it only when the switch says so; the hourly
  * numbers come as a workbook too.
  */
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import { buildDashboardIfStale } from './hub.ts';
 import { type SeededHub, seedRecording, startSeededHub, wallText, zoneMidnight } from './seeded-hub.ts';
 import { launchChromium, SIZES, signIn, type WindowSize } from './session.ts';
 
+const SHOTS = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-output', 'screenshots');
 const ZONE = 'America/New_York';
 const OWNER = { name: 'owner-export', password: 'owner-password-2026' };
 const MIN = 60_000;
@@ -162,6 +165,10 @@ describe('downloads for a spreadsheet in Chromium', () => {
       // The card fits the window: nothing sticks out on a phone.
       const card = await p.$eval('[data-testid=downloads]', (e) => e.getBoundingClientRect().right);
       expect(card).toBeLessThanOrEqual(size.width + 0.5);
+      mkdirSync(SHOTS, { recursive: true });
+      await p
+        .locator('[data-testid=downloads]')
+        .screenshot({ path: join(SHOTS, `downloads-${size.name}.png`) });
       await p.context().close();
       expect(errors).toEqual([]);
     }, 180_000);

@@ -30,20 +30,23 @@ export function CsvDownloads(props: { query: NumbersQuery | null }): JSX.Element
         <For each={EXPORTS}>
           {(e) => (
             <div class="toolbar">
-              <strong style={{ 'min-width': '9rem' }}>{e.title}</strong>
-              <For each={FORMATS}>
-                {(f) => (
-                  <DownloadButton
-                    path={e.path}
-                    query={props.query}
-                    format={f.format}
-                    withCamera={'withCamera' in e}
-                    {...('extra' in e ? { extra: e.extra } : {})}
-                    label={f.label}
-                    testId={`download-${e.id}-${f.format}`}
-                  />
-                )}
-              </For>
+              {/* Excel and CSV stay together, under the title when the window is narrow. */}
+              <strong style={{ flex: '0 0 10rem' }}>{e.title}</strong>
+              <div class="toolbar">
+                <For each={FORMATS}>
+                  {(f) => (
+                    <DownloadButton
+                      path={e.path}
+                      query={props.query}
+                      format={f.format}
+                      withCamera={'withCamera' in e}
+                      {...('extra' in e ? { extra: e.extra } : {})}
+                      label={f.label}
+                      testId={`download-${e.id}-${f.format}`}
+                    />
+                  )}
+                </For>
+              </div>
             </div>
           )}
         </For>

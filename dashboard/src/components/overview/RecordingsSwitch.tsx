@@ -7,14 +7,16 @@ import { includeRecordings, setIncludeRecordings } from '../upload/recordings-ch
 
 export function RecordingsSwitch(props: { testId: string }): JSX.Element {
   return (
-    <label class="choice small">
+    // The tick box level with the first line of its words (inputs are 38px tall by default).
+    <label class="choice small" style={{ 'align-items': 'flex-start' }}>
       <input
         type="checkbox"
+        style={{ 'min-height': '0', margin: '0.15em 0 0' }}
         data-testid={props.testId}
         checked={includeRecordings()}
         onChange={(e) => setIncludeRecordings(e.currentTarget.checked)}
-      />{' '}
-      Count recorded videos in these numbers (normally only the live cameras count)
+      />
+      <span>Count recorded videos in these numbers (normally only the live cameras count)</span>
     </label>
   );
 }
