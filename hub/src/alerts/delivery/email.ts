@@ -4,6 +4,7 @@
  * store"). Pure: the worker sends what this returns.
  */
 import type { MailMessage } from '@oskartrack/protocol';
+import { groupTitle } from '../words.ts';
 import type { DueDelivery } from './queue.ts';
 
 export interface EmailJob {
@@ -12,10 +13,14 @@ export interface EmailJob {
   message: MailMessage;
 }
 
-/** The sentence as a subject's tail: no final full stop, a leading "The" in lower case. */
-function tail(message: string): string {
-  const s = message.trim().replace(/[.!]+$/, '');
-  return /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
+/**
+ * The sentence as a subject's tail: without a leading "<store>: " (the subject names the store),
+ * without a final full stop, and "The ..." as "the ..." (names stay as they are).
+ */
+function tail(message: string, storeName: string): string {
+  let s = message.trim().replace(/[.!]+$/, '');
+  if (s.startsWith(`${storeName}: `)) s = s.slice(storeName.length + 2);
+  return /^(The|A|An) /.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
 function sentence(message: string): string {
@@ -42,16 +47,17 @@ function single(d: DueDelivery): MailMessage {
   if (d.event === 'firing') {
     return {
       to: [d.target],
-      subject: `Alert in ${store}: ${tail(d.alert.message)}`,
+      subject: `Alert in ${store}: ${tail(d.alert.message, store)}`,
       text: [`${sentence(d.alert.message)}`, '', `Store: ${store}`, fired, '', FOOTER].join('\n'),
     };
   }
   const cleared = `Cleared: ${localTime(d.alert.clearedAt ?? new Date(), d.store.timezone)}`;
   return {
     to: [d.target],
-    subject: `Cleared in ${store}: ${tail(d.alert.message)}`,
+    subject: `Cleared in ${store}: ${tail(d.alert.message, store)}`,
     text: [
-      `This is over now: ${tail(d.alert.message)}.`,
+      sentence(d.alert.message),
+      'This is over now.',
       '',
       `Store: ${store}`,
       fired,
@@ -71,7 +77,7 @@ function grouped(ds: DueDelivery[]): MailMessage {
   );
   return {
     to: [first.target],
-    subject: firing ? `${ds.length} problems in ${stores}` : `${ds.length} problems cleared in ${stores}`,
+    subject: firing ? groupTitle(ds.length, stores) : `${ds.length} problems cleared in ${stores}`,
     text: [
       firing
         ? `${ds.length} problems were noticed together in ${stores}:`

@@ -44,10 +44,22 @@ describe('alert e-mails', () => {
     expect(job?.message.text).toContain('15:03 (Europe/Berlin)'); // 14:03 UTC is 15:03 in Berlin in December
   });
 
+  it("in the alert engine's own words: the store said once, names kept as they are", () => {
+    const jobs = emailJobs([
+      due({ message: 'Demo store: 52 people inside (your limit is 50)' }),
+      due({ message: 'Front door camera: the picture looks covered since 14:03' }),
+    ]);
+    expect(jobs.map((j) => j.message.subject)).toEqual([
+      'Alert in Demo store: 52 people inside (your limit is 50)',
+      'Alert in Demo store: Front door camera: the picture looks covered since 14:03',
+    ]);
+  });
+
   it('a clearing says so', () => {
     const [job] = emailJobs([due({ event: 'cleared' })]);
     expect(job?.message.subject).toBe("Cleared in Demo store: the Front door camera's picture looks covered");
     expect(job?.message.text).toContain('15:10 (UTC)');
+    expect(job?.message.text).toContain('This is over now.');
   });
 
   it('groups a storm per address and event; alerts without a group stay alone', () => {
