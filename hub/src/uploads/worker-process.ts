@@ -105,7 +105,8 @@ export class WorkerProcess {
   exited = false;
 
   constructor(private readonly events: WorkerProcessEvents = {}) {
-    this.child = spawn(process.execPath, ['--import', TSX, WORKER], {
+    // --expose-gc: the worker collects after each recording (worker.ts says why).
+    this.child = spawn(process.execPath, ['--expose-gc', '--import', TSX, WORKER], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });

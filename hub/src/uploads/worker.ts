@@ -140,6 +140,9 @@ async function answer(req: ProcessRequest | ProbeRequest, run: Active): Promise<
     await send({ type: 'error', id: req.id, message, rejected: false }).catch(() => undefined);
   } finally {
     active.delete(req.id);
+    // V8 does not see the native memory of OpenCV's frames (cv.ts): in a process that outlives the
+    // recording, collect now so that the frames it dropped are freed before the next one.
+    if (req.type === 'process') globalThis.gc?.();
   }
 }
 
