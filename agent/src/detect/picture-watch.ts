@@ -5,7 +5,8 @@
 // - covered: the edges (Canny) left are a fraction of those the scene usually has, or almost none;
 // - moved: the edge map no longer lines up with the one learnt from the still background.
 // People walking add or hide a few edges; a turned camera misplaces almost all of them, so the
-// correlation of the edge maps tells the two apart. The background is learnt slowly, and only while
+// correlation of the edge maps tells the two apart; and a turned camera's new view holds still from
+// one check to the next where a crowd filling the picture does not (then nothing is decided). The background is learnt slowly, and only while
 // the picture is fine, so a problem is never learnt as the new normal. A problem is reported once it
 // lasted `reportAfterMs` and cleared after `clearAfterMs` of good picture.
 import type { PictureProblem } from '@oskartrack/protocol';
@@ -33,6 +34,12 @@ export interface PictureWatchOptions {
   /** Moved when the edge map's correlation with the learnt one falls below this. Default 0.6. */
   movedBelow?: number;
   /**
+   * Moved only while the view holds still: the edge map's correlation with the previous check's stays
+   * above this (a crowd changes it from one second to the next, a turned camera's new view does not).
+   * Default 0.5.
+   */
+  steadyAbove?: number;
+  /**
    * A camera reported moved this long takes its new view as the scene (someone turned it on purpose
    * and left it), so the report clears. Default 6 hours.
    */
@@ -50,10 +57,25 @@ export interface PictureReading {
   learntEdges: number;
   /** Correlation of this edge map with the learnt one, -1..1; 1 until learnt. */
   match: number;
+  /** Correlation with the previous check's edge map, measured only when `match` is low; else 1. */
+  steady: number;
   problem: PictureProblem | undefined;
+  /** The scene does not match the learnt one but is too busy to tell: nothing is decided on this check. */
+  unsure: boolean;
 }
 
+type Verdict = PictureProblem | 'unsure' | undefined;
+
 const BINS = 256;
+
+/** Normalised correlation of two same-size, same-type images (a same-size template match). */
+function correlate(image: Mat, template: Mat, cv: CV): number {
+  const result = image.matchTemplate(template, cv.TM_CCOEFF_NORMED);
+  const value = result.at(0, 0);
+  result.release();
+  // A flat picture has no defined correlation (OpenCV gives 0 or NaN): nothing lines up.
+  return Number.isFinite(value) ? value : 0;
+}
 
 export class PictureWatch {
   /** The reported problem; undefined while the picture is fine. */
@@ -71,6 +93,8 @@ export class PictureWatch {
   private learntMap: Mat | null = null;
   private learntEdges = 0;
   private learnt = 0;
+  /** The previous check's edge map (CV_8U), for `steady`. */
+  private previousMap: Mat | null = null;
   private readonly blurSize: InstanceType<CV['Size']>;
   private readonly smallBlur: InstanceType<CV['Size']>;
 
@@ -89,6 +113,7 @@ export class PictureWatch {
       coveredRatio: 0.5,
       coveredFloor: 0.01,
       movedBelow: 0.6,
+      steadyAbove: 0.5,
       acceptMovedAfterMs: 6 * 3600_000,
       ...options,
     };
@@ -106,7 +131,7 @@ export class PictureWatch {
     this.nextCheck = at + this.o.checkEveryMs;
     const reading = this.measure(frame, at);
     this.last = reading;
-    return this.decide(reading.problem, at);
+    return reading.unsure ? false : this.decide(reading.problem, at);
   }
 
   /** Forgets the learnt scene (a new camera view); the reported problem stays until decided again. */
@@ -119,6 +144,8 @@ export class PictureWatch {
 
   close(): void {
     this.relearn();
+    this.previousMap?.release();
+    this.previousMap = null;
   }
 
   private measure(frame: Mat, at: number): PictureReading {
@@ -132,24 +159,28 @@ export class PictureWatch {
     edgeMat.release();
     const trusted = this.learnt >= this.o.learnChecks && this.sameSize(map);
     const match = trusted ? this.correlation(map) : 1;
-    const problem = this.classify(bright, edges, match, trusted);
-    // Learn only from a good picture, so a problem never becomes the normal.
-    if (!problem && !this.seen) this.learn(map, edges);
-    map.release();
-    return { at, bright, edges, learntEdges: trusted ? this.learntEdges : 0, match, problem };
+    const previous = this.previousMap;
+    const steady =
+      match < this.o.movedBelow && previous?.rows === map.rows && previous.cols === map.cols
+        ? correlate(map, previous, this.cv)
+        : 1;
+    const verdict = this.classify(bright, edges, match, steady, trusted);
+    // Learn only from a good picture that matches the scene, so a problem never becomes the normal.
+    if (verdict === undefined && !this.seen && match >= this.o.movedBelow) this.learn(map, edges);
+    previous?.release();
+    this.previousMap = map;
+    const problem = verdict === 'unsure' ? undefined : verdict;
+    const learntEdges = trusted ? this.learntEdges : 0;
+    return { at, bright, edges, learntEdges, match, steady, problem, unsure: verdict === 'unsure' };
   }
 
-  private classify(
-    bright: number,
-    edges: number,
-    match: number,
-    trusted: boolean,
-  ): PictureProblem | undefined {
+  /** 'unsure': the scene does not match the learnt one but is too busy to tell whether the camera moved. */
+  private classify(bright: number, edges: number, match: number, steady: number, trusted: boolean): Verdict {
     if (bright < this.o.darkLevel) return 'dark';
     if (edges < this.o.coveredFloor || (trusted && edges < this.o.coveredRatio * this.learntEdges)) {
       return 'covered';
     }
-    if (trusted && match < this.o.movedBelow) return 'moved';
+    if (trusted && match < this.o.movedBelow) return steady >= this.o.steadyAbove ? 'moved' : 'unsure';
     return undefined;
   }
 
@@ -218,16 +249,12 @@ export class PictureWatch {
     return this.learntMap !== null && this.learntMap.rows === map.rows && this.learntMap.cols === map.cols;
   }
 
-  /** Normalised correlation of the edge map with the learnt one (a same-size template match). */
+  /** Correlation of the edge map with the learnt one (kept in floats). */
   private correlation(map: Mat): number {
-    const cv = this.cv;
-    const current = map.convertTo(cv.CV_32F);
-    const result = current.matchTemplate(this.learntMap!, cv.TM_CCOEFF_NORMED);
+    const current = map.convertTo(this.cv.CV_32F);
+    const value = correlate(current, this.learntMap!, this.cv);
     current.release();
-    const value = result.at(0, 0);
-    result.release();
-    // A flat picture has no defined correlation (OpenCV gives 0 or NaN): nothing lines up.
-    return Number.isFinite(value) ? value : 0;
+    return value;
   }
 
   private learn(map: Mat, edges: number): void {

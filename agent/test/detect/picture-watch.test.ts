@@ -25,6 +25,8 @@ interface Played {
   changes: { at: number; problem: PictureProblem | undefined; since: number | undefined }[];
   /** Checks that saw a problem (reported or not). */
   flagged: number;
+  /** Checks that could not tell (the scene too busy to say whether the camera moved). */
+  unsure: number;
 }
 
 let cv: CV;
@@ -35,7 +37,7 @@ beforeAll(async () => {
 /** Plays the clip from its start through `watch`, segment after segment (looping the clip if needed). */
 function play(watch: PictureWatch, segments: Segment[]): Played {
   let capture = new cv.VideoCapture(PETS_CLIP);
-  const played: Played = { starts: [], changes: [], flagged: 0 };
+  const played: Played = { starts: [], changes: [], flagged: 0, unsure: 0 };
   let index = 0;
   let lastReading: unknown;
   try {
@@ -56,6 +58,7 @@ function play(watch: PictureWatch, segments: Segment[]): Played {
         if (watch.last !== lastReading) {
           lastReading = watch.last;
           if (watch.last?.problem) played.flagged++;
+          if (watch.last?.unsure) played.unsure++;
         }
         if (picture !== frame) picture.release();
         frame.release();
@@ -93,6 +96,27 @@ const turn = (degrees: number) => (frame: Mat) => {
   const m = cv.getRotationMatrix2D(new cv.Point2(frame.cols / 2, frame.rows / 2), degrees, 1);
   return frame.warpAffine(m, new cv.Size(frame.cols, frame.rows), cv.INTER_LINEAR, cv.BORDER_REPLICATE);
 };
+
+/**
+ * A crowd: most of the picture under pieces of the scene moved elsewhere, different in every frame
+ * (a fixed-seed generator, so every run is the same).
+ */
+function crowd(): (frame: Mat) => Mat {
+  let seed = 12345;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  return (frame) => {
+    const out = frame.copy();
+    const w = Math.round(frame.cols / 4);
+    const h = Math.round(frame.rows / 4);
+    const at = () =>
+      new cv.Rect(Math.floor(random() * (frame.cols - w)), Math.floor(random() * (frame.rows - h)), w, h);
+    for (let i = 0; i < 12; i++) frame.getRegion(at()).copyTo(out.getRegion(at()));
+    return out;
+  };
+}
 
 const dim = (factor: number) => (frame: Mat) => frame.convertTo(cv.CV_8UC3, factor, 0);
 
@@ -153,6 +177,25 @@ describe('picture watch on the PETS 2009 clip', () => {
 
   it('reports the picture turned by 10 degrees as moved', () => {
     expectReportedAndCleared(play(watch(), problemAndBack(turn(10))), 'moved');
+  });
+
+  it('does not report a crowd that hides much of the scene as a moved camera', () => {
+    const played = play(watch(), problemAndBack(crowd()));
+    expect(played.changes).toEqual([]);
+    // The scene did not match while the crowd was there, and the watch knew it could not tell...
+    expect(played.unsure).toBeGreaterThan(10);
+    // ...where only looking at the match with the learnt scene would have said moved.
+    const unguarded = play(watch({ ...OPTIONS, steadyAbove: -1 }), problemAndBack(crowd()));
+    expect(unguarded.changes.map((c) => c.problem)).toEqual(['moved', undefined]);
+  });
+
+  it('takes a view that stays moved long enough as the new scene', () => {
+    const w = watch({ ...OPTIONS, acceptMovedAfterMs: 10_000 });
+    const played = play(w, [{ frames: 30 * FPS }, { frames: 30 * FPS, change: shift(0.15) }]);
+    expect(played.changes.map((c) => c.problem)).toEqual(['moved', undefined]);
+    const [moved, accepted] = played.changes;
+    // Accepted after acceptMovedAfterMs from its start, cleared after clearAfterMs of the new view.
+    expect(accepted!.at - moved!.since!).toBeGreaterThanOrEqual(10_000 + 5000);
   });
 
   it('reports the light at 5 % as dark, and clears it', () => {
