@@ -39,6 +39,15 @@ export function copyHours(h: OpeningHours): OpeningHours {
   };
 }
 
+/** "Open Mon-Sat 09:00-18:00; closed on 2 dates" or "Open around the clock". */
+export function hoursWords(hours: OpeningHours | null): string {
+  if (!hours) return 'Open around the clock (every hour is counted)';
+  const dates = hours.closedDates.length;
+  const closed = dates ? `; closed on ${dates === 1 ? '1 date' : `${dates} dates`}` : '';
+  const week = describeWeek(hours);
+  return `${week === 'closed every day' ? 'Closed every day' : `Open ${week}`}${closed}`;
+}
+
 /** What a shop usually starts from: Monday to Saturday 09:00 to 18:00. */
 export function usualHours(): OpeningHours {
   return { week: [1, 2, 3, 4, 5, 6].map((day) => ({ day, open: '09:00', close: '18:00' })), closedDates: [] };

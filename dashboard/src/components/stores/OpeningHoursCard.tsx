@@ -5,20 +5,11 @@
 import { type OpeningHours, Store } from '@oskartrack/protocol';
 import { createSignal, For, type JSX, Show } from 'solid-js';
 import type { Store as StoreBody } from '../../api/types.ts';
-import { describeWeek, usualHours } from '../../lib/opening-hours.ts';
+import { hoursWords, usualHours } from '../../lib/opening-hours.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
 import { useAction } from '../use-action.ts';
 import { OpeningHoursEditor } from './OpeningHoursEditor.tsx';
-
-/** "Open Mon-Sat 09:00-18:00; closed on 2 dates" or "Open around the clock". */
-export function hoursWords(hours: OpeningHours | null): string {
-  if (!hours) return 'Open around the clock (every hour is counted)';
-  const dates = hours.closedDates.length;
-  const closed = dates ? `; closed on ${dates === 1 ? '1 date' : `${dates} dates`}` : '';
-  const week = describeWeek(hours);
-  return `${week === 'closed every day' ? 'Closed every day' : `Open ${week}`}${closed}`;
-}
 
 export function OpeningHoursCard(): JSX.Element {
   const { places } = useApp();
