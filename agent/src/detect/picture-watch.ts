@@ -127,7 +127,8 @@ export class PictureWatch {
    * problem changed (appeared, cleared or became another one).
    */
   look(frame: Mat, at: number): boolean {
-    if (at < this.nextCheck) return false;
+    // Not due yet; a clock set back by more than a check starts over instead of waiting for it.
+    if (at < this.nextCheck && at >= this.nextCheck - this.o.checkEveryMs) return false;
     this.nextCheck = at + this.o.checkEveryMs;
     const reading = this.measure(frame, at);
     this.last = reading;
