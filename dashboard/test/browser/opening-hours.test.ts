@@ -4,9 +4,11 @@
  * users page in plain words, a wrong time is explained before saving, nothing runs off the phone's
  * screen, the hub keeps what was set, and the Numbers page says the figures count opening hours only.
  */
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { OpeningHours } from '@oskartrack/protocol';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
@@ -47,6 +49,9 @@ async function startHub(): Promise<Hub> {
   };
 }
 
+/** Pictures to look at after a run (not compared): test-output/screenshots/opening-hours-*.png. */
+const SHOTS = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-output', 'screenshots');
+
 let hub: Hub;
 let browser: Browser;
 let admin: Awaited<ReturnType<typeof apiAs>>;
@@ -60,6 +65,7 @@ async function noSidewaysScroll(p: Page, size: WindowSize): Promise<void> {
 
 beforeAll(async () => {
   buildDashboardIfStale();
+  mkdirSync(SHOTS, { recursive: true });
   hub = await startHub();
   admin = await apiAs(hub.url, hub.admin);
   browser = await launchChromium();
@@ -117,6 +123,7 @@ describe.each(SIZES)('opening hours on a $name', (size) => {
       note = 'Counted during opening hours only (Mon-Sat 09:00-18:00, Sun 10:00-16:00)';
     }
     await noSidewaysScroll(p, size);
+    await editor.screenshot({ path: join(SHOTS, `opening-hours-editor-${size.name}.png`) });
     await editor.getByTestId('oh-save').click();
     await editor.waitFor({ state: 'detached', timeout: 30_000 });
     const wordsShown = () => card.getByTestId('opening-hours-words').textContent();
@@ -133,6 +140,7 @@ describe.each(SIZES)('opening hours on a $name', (size) => {
     const shown = p.getByTestId('opening-hours-note');
     await shown.waitFor({ timeout: 60_000 });
     expect(await shown.textContent()).toBe(note);
+    await p.screenshot({ path: join(SHOTS, `opening-hours-numbers-${size.name}.png`) });
     await noSidewaysScroll(p, size);
     await p.context().close();
     expect(errors).toEqual([]);
