@@ -74,17 +74,24 @@ export function isOpenAt(hours: OpeningHours | null, timezone: string, at: Date)
   return periodsOn(hours, w.date).some((p) => w.time >= p.open && w.time < p.close);
 }
 
+/** A wall-clock `YYYY-MM-DDTHH:MM` moved by `ms` as a clock would be, ignoring time zones. */
+function wallPlus(date: string, time: string, ms: number): string {
+  return new Date(Date.parse(`${date}T${time}:00Z`) + ms).toISOString().slice(0, 16);
+}
+
 /**
- * Whether the store is open during any part of [start, end), compared on the local wall clock as the
- * SQL predicate does. `YYYY-MM-DDTHH:MM` strings sort as times (`24:00` after `23:59`).
+ * Whether the store is open during any part of [start, end), on the local wall clock from the start's
+ * local time for as long as the span lasts (as the SQL predicate does: the hour that repeats when the
+ * clocks go back is 01:00-02:00 both times). `YYYY-MM-DDTHH:MM` strings sort as times (`24:00` after
+ * `23:59`).
  */
 export function isOpenDuring(hours: OpeningHours | null, timezone: string, start: Date, end: Date): boolean {
   if (!hours) return true;
   const from = wall(start, timezone);
-  const to = wall(end, timezone);
-  const last = wall(new Date(end.getTime() - 1), timezone).date;
+  const span = end.getTime() - start.getTime();
   const ls = `${from.date}T${from.time}`;
-  const le = `${to.date}T${to.time}`;
+  const le = wallPlus(from.date, from.time, span);
+  const last = wallPlus(from.date, from.time, span - 60_000).slice(0, 10);
   return [...new Set([from.date, last])].some((d) =>
     periodsOn(hours, d).some((p) => ls < `${d}T${p.close}` && le > `${d}T${p.open}`),
   );
@@ -150,7 +157,8 @@ export function openSql(store: StoreHours, column: SQL, span: Span): SQL {
   const ls = sql`(${column} AT TIME ZONE ${tz})`;
   const first = sql`(${ls})::date`;
   if (span === 'instant') return dateSql(hours, first, { ls, le: null });
-  const le = sql`((${column} + interval '1 hour') AT TIME ZONE ${tz})`;
+  // The local start plus one hour: the repeated hour in autumn is 01:00-02:00 both times, not empty.
+  const le = sql`((${column} AT TIME ZONE ${tz}) + interval '1 hour')`;
   // A bucket may cross local midnight (zones with half-hour offsets): both dates' openings count.
   const last = sql`((${le}) - interval '1 microsecond')::date`;
   return sql`(${dateSql(hours, first, { ls, le })} OR ${dateSql(hours, last, { ls, le })})`;

@@ -1,7 +1,8 @@
 /**
  * Opening hours as rules: `isOpenAt`, `isOpenDuring` and the SQL predicates, across the clocks going
- * forward in London (Sunday 29 March 2026, 01:00 UTC: GMT becomes BST, UTC+1). Expectations are worked
- * out by hand from the local times written next to them.
+ * forward in London (Sunday 29 March 2026, 01:00 UTC: GMT becomes BST, UTC+1) and back (Sunday 25
+ * October 2026, 01:00 UTC: 01:00-02:00 local happens twice). Expectations are worked out by hand from
+ * the local times written next to them.
  */
 import type { OpeningHours } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
@@ -47,7 +48,7 @@ const INSTANTS: [string, boolean][] = [
 const HOURS: [string, boolean][] = [
   ['2026-03-28T08:00:00Z', false], // Sat 08:00-09:00 GMT
   ['2026-03-28T17:00:00Z', true], // Sat 17:00-18:00 GMT
-  ['2026-03-29T00:00:00Z', false], // Sun 00:00-02:00 local (the hour the clocks skip)
+  ['2026-03-29T00:00:00Z', false], // Sun 00:00-01:00 GMT (then the clocks skip to 02:00)
   ['2026-03-29T08:00:00Z', false], // Sun 09:00-10:00 BST
   ['2026-03-29T09:00:00Z', true], // Sun 10:00-11:00 BST
   ['2026-03-29T14:00:00Z', true], // Sun 15:00-16:00 BST
@@ -55,7 +56,36 @@ const HOURS: [string, boolean][] = [
   ['2026-03-30T12:00:00Z', false], // Mon 13:00 BST, closed date
 ];
 
+/** A night shop on the night the clocks go back: Sunday 01:00-03:00 local. */
+const NIGHT: OpeningHours = { week: [{ day: 0, open: '01:00', close: '03:00' }], closedDates: [] };
+const AUTUMN_INSTANTS: [string, boolean][] = [
+  ['2026-10-24T23:59:00Z', false], // 00:59 BST
+  ['2026-10-25T00:30:00Z', true], // 01:30 BST
+  ['2026-10-25T01:30:00Z', true], // 01:30 GMT, the second time
+  ['2026-10-25T02:59:00Z', true], // 02:59 GMT
+  ['2026-10-25T03:00:00Z', false], // 03:00 GMT
+];
+const AUTUMN_HOURS: [string, boolean][] = [
+  ['2026-10-24T23:00:00Z', false], // 00:00-01:00 BST
+  ['2026-10-25T00:00:00Z', true], // 01:00-02:00 BST
+  ['2026-10-25T01:00:00Z', true], // 01:00-02:00 GMT
+  ['2026-10-25T02:00:00Z', true], // 02:00-03:00 GMT
+  ['2026-10-25T03:00:00Z', false], // 03:00-04:00 GMT
+];
+
 describe('isOpenAt and isOpenDuring', () => {
+  it('count both times through the hour that repeats when the clocks go back', () => {
+    for (const [iso, open] of AUTUMN_INSTANTS)
+      expect([iso, isOpenAt(NIGHT, LONDON, at(iso))]).toEqual([iso, open]);
+    for (const [iso, open] of AUTUMN_HOURS) {
+      const start = at(iso);
+      expect([iso, isOpenDuring(NIGHT, LONDON, start, new Date(start.getTime() + 3_600_000))]).toEqual([
+        iso,
+        open,
+      ]);
+    }
+  });
+
   it('follow the local wall clock across the change to summer time', () => {
     for (const [iso, open] of INSTANTS) expect([iso, isOpenAt(SHOP, LONDON, at(iso))]).toEqual([iso, open]);
     for (const [iso, open] of HOURS) {
@@ -102,10 +132,10 @@ describe.each(BACKENDS)('the SQL predicates on %s', (kind) => {
   });
 
   const store: StoreHours = { timezone: LONDON, openingHours: SHOP };
-  const ask = async (iso: string, span: 'instant' | 'hour') => {
+  const ask = async (iso: string, span: 'instant' | 'hour', hours = store) => {
     const [row] = await queryRows<{ open: boolean }>(
       t.db,
-      sql`SELECT ${openSql(store, sql`${iso}::timestamptz`, span)} AS open`,
+      sql`SELECT ${openSql(hours, sql`${iso}::timestamptz`, span)} AS open`,
     );
     return row?.open;
   };
@@ -113,6 +143,13 @@ describe.each(BACKENDS)('the SQL predicates on %s', (kind) => {
   it('agree with the hand-worked instants and hours across the change to summer time', async () => {
     for (const [iso, open] of INSTANTS) expect([iso, await ask(iso, 'instant')]).toEqual([iso, open]);
     for (const [iso, open] of HOURS) expect([iso, await ask(iso, 'hour')]).toEqual([iso, open]);
+  });
+
+  it('count both times through the hour that repeats when the clocks go back', async () => {
+    const night: StoreHours = { timezone: LONDON, openingHours: NIGHT };
+    for (const [iso, open] of AUTUMN_INSTANTS)
+      expect([iso, await ask(iso, 'instant', night)]).toEqual([iso, open]);
+    for (const [iso, open] of AUTUMN_HOURS) expect([iso, await ask(iso, 'hour', night)]).toEqual([iso, open]);
   });
 
   it('check each row against its own store; stores without hours always pass', async () => {
