@@ -15,6 +15,7 @@ import { openSource } from '../../src/source/index.ts';
 import { LiveSource } from '../../src/source/live.ts';
 import type { FrameSource } from '../../src/source/source.ts';
 import { type MjpegServer, startMjpegServer } from './mjpeg-server.ts';
+import { waitFor } from './rtsp-server.ts';
 
 /** Pictures the camera sends in a loop, and the grey-level step between two of them. */
 const PICTURES = 50;
@@ -99,6 +100,36 @@ describe('a live camera read by a consumer slower than the camera', () => {
       expect(source.droppedFrames).toBe(0);
     } finally {
       await source.close();
+    }
+  });
+});
+
+describe('a live camera read newest-only that goes away and comes back', () => {
+  it('reconnects in the background and never hands out a picture from before the drop after it', async () => {
+    const jpegs = [0, 1, 2].map((k) => cv.imencode('.jpg', picture(k)));
+    let camera = await startMjpegServer(jpegs, 0, CAMERA_MS);
+    const port = camera.port;
+    const source = new LiveSource(cv, 'stream', `http://127.0.0.1:${port}/video.mjpg`, {
+      newestOnly: true,
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+    });
+    let lostAt: number | undefined;
+    source.onState((c) => {
+      if (c.state === 'reconnecting') lostAt ??= Date.now();
+    });
+    try {
+      expect(await source.read()).not.toBeNull();
+      await camera.stop();
+      await waitFor(() => lostAt !== undefined, 'the source to notice the camera is gone');
+      camera = await startMjpegServer(jpegs, port, CAMERA_MS);
+      const frame = await source.read();
+      // The picture handed out after the drop was taken after it, not left over from before.
+      expect(frame!.at).toBeGreaterThanOrEqual(lostAt!);
+      expect(source.state).toBe('running');
+    } finally {
+      await source.close();
+      await camera.stop();
     }
   });
 });
