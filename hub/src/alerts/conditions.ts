@@ -49,24 +49,32 @@ function peopleInside(rule: Rule, f: StoreFacts): RuleCheck {
 
 function unitOffline(rule: Rule, f: StoreFacts): RuleCheck {
   const findings: Finding[] = [];
+  const unknown = new Set<string>();
+  const limit = rule.threshold * MINUTE;
   for (const unit of f.units) {
     // A unit never heard from is still being set up: nothing to warn about yet.
     if (unit.online || !unit.lastSeenAt) continue;
-    const offlineMs = f.now - unit.lastSeenAt.getTime();
-    if (offlineMs <= rule.threshold * MINUTE) continue;
+    const lastSeen = unit.lastSeenAt.getTime();
+    // Offline time this hub saw itself: after a hub restart the units need a moment to come back.
+    if (f.now - Math.max(lastSeen, f.watchingSince) <= limit) {
+      if (f.now - lastSeen > limit) unknown.add(unit.id);
+      continue;
+    }
     findings.push({
       subject: unit.id,
-      message: offlineMessage(unit.name, offlineMs),
+      message: offlineMessage(unit.name, f.now - lastSeen),
       details: { deviceId: unit.id, lastSeenAt: unit.lastSeenAt.toISOString(), threshold: rule.threshold },
     });
   }
-  return { findings, unknown: none };
+  return { findings, unknown };
 }
 
 function backlogGrowing(rule: Rule, f: StoreFacts): RuleCheck {
   const findings: Finding[] = [];
+  const unknown = new Set<string>();
   for (const unit of f.units) {
-    // An offline unit's waiting counts are its offline alert's business.
+    // An offline unit's waiting counts are its offline alert's business; one already told stays told.
+    if (!unit.online) unknown.add(unit.id);
     if (!unit.online || unit.outboxDepth <= 0 || !unit.statusAt) continue;
     // The oldest waiting count's age as of now: its age in the last status plus the time since.
     const waitingMs = unit.outboxOldestAgeMs + Math.max(0, f.now - unit.statusAt.getTime());
@@ -77,7 +85,7 @@ function backlogGrowing(rule: Rule, f: StoreFacts): RuleCheck {
       details: { deviceId: unit.id, waiting: unit.outboxDepth, threshold: rule.threshold },
     });
   }
-  return { findings, unknown: none };
+  return { findings, unknown };
 }
 
 /** Each camera of the store with its unit's latest status entry, or why it cannot be judged. */

@@ -30,6 +30,8 @@ export class AlertEngine {
   private running: Promise<Evaluation> | undefined;
   private again = false;
   private stopped = false;
+  /** Set by `start`: offline times this hub can vouch for begin here. */
+  private watchingSince = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: AlertEngineOptions) {
@@ -39,6 +41,7 @@ export class AlertEngine {
   /** Evaluates now and then every interval. */
   start(): void {
     this.stopped = false;
+    this.watchingSince = this.now();
     this.timer = setInterval(() => this.request(), this.o.intervalMs ?? DEFAULT_ALERT_INTERVAL_MS);
     this.timer.unref();
     this.request();
@@ -72,7 +75,12 @@ export class AlertEngine {
 
   private async runOnce(): Promise<Evaluation> {
     try {
-      const result = await evaluateAlerts({ db: this.o.db, statusOf: this.o.statusOf, now: this.now() });
+      const result = await evaluateAlerts({
+        db: this.o.db,
+        statusOf: this.o.statusOf,
+        now: this.now(),
+        watchingSince: this.watchingSince,
+      });
       for (const alert of [...result.fired, ...result.cleared]) this.o.onChange?.(alert);
       if (result.fired.length + result.cleared.length > 0) {
         this.o.log.info({ fired: result.fired.length, cleared: result.cleared.length }, 'alerts changed');

@@ -21,6 +21,8 @@ export interface EvaluateOptions {
   db: Db;
   statusOf: StatusSource;
   now: number;
+  /** When this hub started watching (default: no limit): offline times count from then at most. */
+  watchingSince?: number;
 }
 
 export interface Evaluation {
@@ -43,7 +45,14 @@ async function plan(o: EvaluateOptions): Promise<Plan> {
   const repos = createRepositories(o.db);
   const [rules, firing] = await Promise.all([repos.alerts.listRules(), repos.alerts.firing()]);
   const enabled = rules.filter((r) => r.enabled);
-  const facts = await gatherFacts(repos, [...new Set(enabled.map((r) => r.storeId))], o.statusOf, o.now);
+  const storesOf = (rs: AlertRuleRow[]) => [...new Set(rs.map((r) => r.storeId))];
+  const facts = await gatherFacts(repos, {
+    storeIds: storesOf(enabled),
+    peopleStoreIds: storesOf(enabled.filter((r) => r.kind === 'people_inside')),
+    statusOf: o.statusOf,
+    now: o.now,
+    watchingSince: o.watchingSince ?? 0,
+  });
   const firingNow = new Map(firing.map((a) => [key(a.ruleId, a.subject), a]));
   const result: Plan = { fire: new Map(), clear: [] };
   const stillWrong = new Set<string>();

@@ -16,24 +16,35 @@ export interface StoreFacts {
   /** A unit's latest status this hub received; undefined before the first one. */
   statusOf(deviceId: string): DeviceStatus | undefined;
   now: number;
+  /** Since when this hub has been watching (its start): it cannot vouch for what happened before. */
+  watchingSince: number;
+}
+
+export interface FactsQuery {
+  /** Every store with an enabled rule. */
+  storeIds: readonly string[];
+  /** The stores whose people inside are needed (a people-inside rule). */
+  peopleStoreIds: readonly string[];
+  statusOf: StatusSource;
+  now: number;
+  watchingSince: number;
 }
 
 export type StatusSource = (deviceId: string) => DeviceStatus | undefined;
 
-/** The facts of each of `storeIds` (stores that no longer exist are left out). */
+/** The facts of each of `q.storeIds` (stores that no longer exist are left out). */
 export async function gatherFacts(
   repos: Pick<Repositories, 'stores' | 'devices' | 'cameras' | 'alerts'>,
-  storeIds: readonly string[],
-  statusOf: StatusSource,
-  now: number,
+  q: FactsQuery,
 ): Promise<Map<string, StoreFacts>> {
   const facts = new Map<string, StoreFacts>();
+  const { storeIds, statusOf, now, watchingSince } = q;
   if (storeIds.length === 0) return facts;
   const [stores, devices, cameras, inside] = await Promise.all([
     repos.stores.list({ ids: storeIds }),
     repos.devices.list(),
     repos.cameras.list(),
-    repos.alerts.peopleInside(storeIds, new Date(now - OCCUPANCY_STALE_MS)),
+    repos.alerts.peopleInside(q.peopleStoreIds, new Date(now - OCCUPANCY_STALE_MS)),
   ]);
   for (const s of stores) {
     facts.set(s.id, {
@@ -43,6 +54,7 @@ export async function gatherFacts(
       peopleInside: inside.get(s.id) ?? 0,
       statusOf,
       now,
+      watchingSince,
     });
   }
   return facts;

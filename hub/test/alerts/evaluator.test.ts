@@ -118,6 +118,32 @@ describe.each(BACKENDS)('alert evaluation on %s', (kind) => {
     expect(later.map((a) => a.subject)).not.toContain(never.id);
   });
 
+  it('after a hub restart neither fires nor clears a unit offline until it had time to come back', async () => {
+    const now = Date.now();
+    const s = await offlineStore(now, 65);
+    const r = await rule(s.store.id, 'box_offline', 30);
+    const fired = ofRule((await evaluate(now)).fired, r.id);
+    expect(fired).toHaveLength(1);
+    const other = await t.repos.devices.create({
+      id: `dev-${uid()}`,
+      storeId: s.store.id,
+      name: 'Other unit',
+    });
+    await t.repos.devices.touch(other.id, new Date(now - 65 * MIN));
+    // The hub restarted a minute ago: the firing alert stays, the other unit is not told of yet.
+    const restarted = await evaluateAlerts({
+      db: t.db,
+      statusOf,
+      now: now + 2 * MIN,
+      watchingSince: now + MIN,
+    });
+    expect(ofRule(restarted.cleared, r.id)).toEqual([]);
+    expect(ofRule(restarted.fired, r.id)).toEqual([]);
+    // Still away 31 minutes after the restart: now it is told.
+    const later = await evaluateAlerts({ db: t.db, statusOf, now: now + 32 * MIN, watchingSince: now + MIN });
+    expect(ofRule(later.fired, r.id).map((a) => a.subject)).toEqual([other.id]);
+  });
+
   it('fires one alert when two hub processes evaluate at the same time', async () => {
     const now = Date.now();
     const s = await offlineStore(now, 90);

@@ -5,8 +5,7 @@
  * `clear` inside a transaction so an alert and its deliveries commit together.
  */
 import type { AlertChannels, AlertKind, AlertState } from '@oskartrack/protocol';
-import { and, desc, eq, gt, gte, inArray, isNull, lt, notExists, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { alertDeliveries, alertRules, alerts, trackingEvents } from '../schema.ts';
@@ -245,41 +244,36 @@ export class AlertsRepository {
 
   /**
    * People inside each store now, as the hub's occupancy counts them (aggregate/summarize.ts): live
-   * camera tracks started since `since` (the occupancy's staleness limit) and not ended yet.
+   * camera tracks whose latest start since `since` (the occupancy's staleness limit) has no end after
+   * it. One pass over the window's starts and ends (no per-track lookups).
    */
   async peopleInside(storeIds: readonly string[], since: Date): Promise<Map<string, number>> {
     if (storeIds.length === 0) return new Map();
-    const s = trackingEvents;
-    const e = alias(trackingEvents, 'ended');
-    const rows = await this.db
+    const e = trackingEvents;
+    const tracks = this.db
       .select({
-        storeId: s.storeId,
-        n: sql<number>`count(DISTINCT (${s.deviceId}, ${s.cameraId}, ${s.trackId}))::int`,
+        storeId: e.storeId,
+        started: sql<string | null>`max(${e.seq}) FILTER (WHERE ${e.kind} = 'track_started')`.as('started'),
+        ended: sql<string | null>`max(${e.seq}) FILTER (WHERE ${e.kind} = 'track_ended')`.as('ended'),
       })
-      .from(s)
+      .from(e)
       .where(
         and(
-          inArray(s.storeId, [...storeIds]),
-          eq(s.kind, 'track_started'),
-          gte(s.at, since),
-          isNull(s.uploadId),
-          notExists(
-            this.db
-              .select({ one: sql`1` })
-              .from(e)
-              .where(
-                and(
-                  eq(e.deviceId, s.deviceId),
-                  eq(e.cameraId, s.cameraId),
-                  eq(e.trackId, s.trackId),
-                  eq(e.kind, 'track_ended'),
-                  gt(e.seq, s.seq),
-                ),
-              ),
-          ),
+          inArray(e.storeId, [...storeIds]),
+          gte(e.at, since),
+          isNull(e.uploadId),
+          inArray(e.kind, ['track_started', 'track_ended']),
         ),
       )
-      .groupBy(s.storeId);
+      .groupBy(e.storeId, e.deviceId, e.cameraId, e.trackId)
+      .as('tracks');
+    const rows = await this.db
+      .select({ storeId: tracks.storeId, n: sql<number>`count(*)::int` })
+      .from(tracks)
+      .where(
+        sql`${tracks.started} IS NOT NULL AND (${tracks.ended} IS NULL OR ${tracks.ended} < ${tracks.started})`,
+      )
+      .groupBy(tracks.storeId);
     return new Map(rows.map((r) => [r.storeId, Number(r.n)]));
   }
 }
