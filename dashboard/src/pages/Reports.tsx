@@ -21,6 +21,9 @@ export default function Reports(): JSX.Element {
   const [schedules, { refetch }] = createResource(
     () => listReportSchedules(api) as Promise<ReportScheduleWire[]>,
   );
+  // The last list stays while a new one loads; a failed load shows its words instead.
+  const list = () =>
+    schedules.state === 'ready' || schedules.state === 'refreshing' ? schedules.latest : [];
   return (
     <div class="page" data-testid="reports-page">
       <PageHeader title="Reports" />
@@ -31,7 +34,7 @@ export default function Reports(): JSX.Element {
           areas, compared with the period before, as an Excel file and a PDF.
         </p>
         <ErrorNote text={schedules.error ? describeError(schedules.error) : ''} onRetry={() => refetch()} />
-        <ScheduleList schedules={schedules() ?? []} onChanged={() => refetch()} />
+        <ScheduleList schedules={list()} onChanged={() => refetch()} />
         <h3>Add a report</h3>
         <ScheduleForm onCreated={() => refetch()} />
       </section>

@@ -1,6 +1,7 @@
 /** The mail server reports (and alerts) are sent through; administrators only. The password is never shown. */
 import type { SmtpSecurity } from '@oskartrack/protocol';
 import { createResource, createSignal, type JSX, Show } from 'solid-js';
+import { describeError } from '../../api/client.ts';
 import { getEmailSettings, sendTestEmail, setEmailSettings } from '../../api/endpoints.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
@@ -9,7 +10,9 @@ import { useAction } from '../use-action.ts';
 export function EmailServerForm(): JSX.Element {
   const { api } = useApp();
   const act = useAction();
-  const [saved] = createResource(() => getEmailSettings(api));
+  const [loaded] = createResource(() => getEmailSettings(api));
+  // Read only once loaded: a failed load shows its words below instead of breaking the page.
+  const saved = () => (loaded.state === 'ready' ? loaded() : undefined);
   const [host, setHost] = createSignal<string>();
   const [port, setPort] = createSignal<number>();
   const [security, setSecurity] = createSignal<SmtpSecurity>();
@@ -111,7 +114,7 @@ export function EmailServerForm(): JSX.Element {
           Send a test message
         </button>
       </div>
-      <ErrorNote text={act.error()} />
+      <ErrorNote text={loaded.error ? describeError(loaded.error) : act.error()} />
       <Show when={done()}>
         <p class="note ok" role="status">
           {done()}

@@ -3,6 +3,7 @@
  * It receives only totals and the names of stores and areas; the key is never shown again.
  */
 import { createResource, createSignal, type JSX, Show } from 'solid-js';
+import { describeError } from '../../api/client.ts';
 import { getReportWriter, setReportWriter } from '../../api/endpoints.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
@@ -11,7 +12,9 @@ import { useAction } from '../use-action.ts';
 export function ReportWriterForm(): JSX.Element {
   const { api } = useApp();
   const act = useAction();
-  const [saved, { mutate }] = createResource(() => getReportWriter(api));
+  const [loaded, { mutate }] = createResource(() => getReportWriter(api));
+  // Read only once loaded: a failed load shows its words below instead of breaking the page.
+  const saved = () => (loaded.state === 'ready' ? loaded() : undefined);
   const [enabled, setEnabled] = createSignal<boolean>();
   const [endpoint, setEndpoint] = createSignal<string>();
   const [model, setModel] = createSignal<string>();
@@ -77,7 +80,7 @@ export function ReportWriterForm(): JSX.Element {
           Save
         </button>
       </div>
-      <ErrorNote text={act.error()} />
+      <ErrorNote text={loaded.error ? describeError(loaded.error) : act.error()} />
       <Show when={done()}>
         <p class="note ok" role="status">
           Saved.
