@@ -32,8 +32,8 @@ import {
 import { RangePicker } from '../components/numbers/RangePicker.tsx';
 import { SummaryStats } from '../components/numbers/SummaryStats.tsx';
 import { useGeometry } from '../components/Scene.tsx';
-import { OpeningHoursNote } from '../components/stores/OpeningHoursNote.tsx';
 import { allows } from '../components/Shell.tsx';
+import { OpeningHoursNote } from '../components/stores/OpeningHoursNote.tsx';
 import { byHourOfDay, flowRows } from '../lib/analytics.ts';
 import { useApp } from '../stores/app.tsx';
 

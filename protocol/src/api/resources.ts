@@ -1,8 +1,8 @@
 /** The things the dashboard lists and edits: stores, boxes, cameras, areas, lines, users, people. */
 import { type Static, Type } from '@sinclair/typebox';
 import { PathPoint } from '../events.ts';
-import { DetectorSettings } from '../messages.ts';
 import { Id, LineSide, Point, Polygon } from '../geometry.ts';
+import { DetectorSettings } from '../messages.ts';
 import { OpeningHours } from './opening-hours.ts';
 import { DateTime, Nullable, NullableDateTime, Uuid, type Wire } from './wire.ts';
 
