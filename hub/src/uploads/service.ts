@@ -15,9 +15,9 @@
  * - The worker keeps detecting while the hub stores (a few batches in flight, batch-flow.ts), and runs at
  *   a lower priority than the hub (worker-process.ts), so the API and the boxes' ingest stay quick.
  * - One worker process serves the hub's probes and jobs (upload-worker.ts: started at the first upload,
- *   kept until the hub stops), built by the agent's camera-pipeline factory for each job: Node and
- *   OpenCV start once, and a decoder crash or a killed worker fails the job it was running, not the
- *   hub; the next job gets a new worker. A file that ends before its header said is done with a
+ *   kept until the hub stops), and builds each job's pipeline with the agent's camera-pipeline
+ *   factory: Node and OpenCV start once, and a decoder crash or a killed worker fails the job it was
+ *   running, not the hub; the next job gets a new worker. A file that ends before its header said is done with a
  *   warning in its summary.
  * - Frame times start at the start time the user gave; the camera's areas and lines are its scene.
  * - The video is deleted once processed (done or failed) unless `keepFiles` (settings.keepUploads).

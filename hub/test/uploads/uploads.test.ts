@@ -288,6 +288,33 @@ describe.each(BACKENDS)('uploads on %s', (kind) => {
     expect(rows).toEqual([]);
   }, 900_000);
 
+  it('deletes a job while it is counted: stopped and gone, and the same worker serves on', async () => {
+    const ws = Recorder.connect(h.wsUrl, manager);
+    await ws.waitFor((m) => m.type === 'hello');
+    const r = await post(manager, { cameraId, startTime: START, file: { name: 'removed.avi', data: clip } });
+    expect(r.status).toBe(202);
+    const id = ((await r.json()) as UploadJob).id;
+    await ws.waitFor(
+      (m) => m.type === 'job' && m.job.id === id && m.job.state === 'processing' && m.job.framesDone > 0,
+      480_000,
+    );
+    const pid = h.hub.uploads.workerPid();
+    const del = await fetch(`${h.hub.url}/api/uploads/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${manager}` },
+    });
+    ws.close();
+    expect(del.status).toBe(204);
+    expect((await get(manager, `/${id}`)).status).toBe(404);
+    const from = new Date(START);
+    const to = new Date(Date.parse(START) + 60_000);
+    expect((await h.t.repos.events.list({ from, to, uploadId: id })).items).toEqual([]);
+    expect(leftovers()).toEqual([]);
+    // Stopped by a message, not by ending the process: the next upload finds it.
+    expect(h.hub.uploads.workerPid()).toBe(pid);
+    process.kill(pid!, 0);
+  }, 900_000);
+
   it('fails a job whose worker is killed mid-job, keeps answering, starts a new worker, and reports a file cut short', async () => {
     const ws = Recorder.connect(h.wsUrl, manager);
     await ws.waitFor((m) => m.type === 'hello');
