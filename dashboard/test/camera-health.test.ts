@@ -76,4 +76,28 @@ describe("a camera's picture in plain words", () => {
       detail: '',
     });
   });
+
+  it('says when a running camera looks covered, moved or dark, and when its box skips pictures', () => {
+    const covered = describeHealth(
+      'Door',
+      { cameraId: 'door', state: 'running', picture: 'covered', pictureSince: at },
+      time,
+    );
+    expect(covered.ok).toBe(false);
+    expect(covered.headline).toBe('Camera Door: the picture looks covered since 10:42');
+    expect(covered.detail).toMatch(/nothing is in front of the lens/);
+    expect(describeHealth('Door', { cameraId: 'door', state: 'running', picture: 'moved' }).detail).toMatch(
+      /redraw the areas/,
+    );
+    expect(describeHealth('Door', { cameraId: 'door', state: 'running', picture: 'dark' }).detail).toMatch(
+      /too dark/,
+    );
+    const slow = describeHealth('Door', { cameraId: 'door', state: 'running', dropped: 120 });
+    expect(slow.ok).toBe(true);
+    expect(slow.detail).toMatch(/^120 pictures skipped to keep up/);
+    const status = camerasOf([
+      { cameraId: 'door', state: 'running', picture: 'dark', pictureSince: at, dropped: 3 },
+    ]);
+    expect(status).toEqual([expect.objectContaining({ picture: 'dark', pictureSince: at, dropped: 3 })]);
+  });
 });

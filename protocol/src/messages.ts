@@ -87,6 +87,8 @@ export const DeviceStatus = Type.Object(
           /** A problem with the picture itself, and since when; absent while the picture is fine. */
           picture: Type.Optional(PictureProblem),
           pictureSince: Type.Optional(Timestamp),
+          /** Pictures of a live camera skipped since the camera started, to keep up with it. */
+          dropped: Type.Optional(Count),
         },
         { additionalProperties: false },
       ),

@@ -57,7 +57,7 @@ export interface AgentStatusFile {
     state: string;
     fps: number;
     error?: string;
-    /** Pictures of a live camera skipped to keep up with it (box-local: not in the hub's status). */
+    /** Pictures of a live camera skipped to keep up with it (the hub's status calls it `dropped`). */
     droppedFrames?: number;
   } & CameraPicture)[];
 }
@@ -150,6 +150,7 @@ export class Agent {
           state: w.state,
           fps: Math.round(w.fps * 10) / 10,
           ...(w.error ? { error: w.error.slice(0, 500) } : {}),
+          ...(w.droppedFrames ? { dropped: w.droppedFrames } : {}),
           ...pictureOf(w),
         })),
       onConfig: (config) => this.apply(config),

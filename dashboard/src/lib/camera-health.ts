@@ -15,6 +15,11 @@ export interface CameraHealth {
   lastFrameAt?: number | undefined;
   gaps?: number | undefined;
   gapMs?: number | undefined;
+  /** covered, moved or dark: what the box sees wrong with a running camera's picture. */
+  picture?: string | undefined;
+  pictureSince?: number | undefined;
+  /** Pictures skipped to keep up with a live camera. */
+  dropped?: number | undefined;
 }
 
 type Obj = Record<string, unknown>;
@@ -41,6 +46,9 @@ export function camerasOf(v: unknown): CameraHealth[] {
       lastFrameAt: num(c.lastFrameAt),
       gaps: num(c.gaps),
       gapMs: num(c.gapMs),
+      picture: str(c.picture),
+      pictureSince: num(c.pictureSince),
+      dropped: num(c.dropped),
     });
   }
   return out;
@@ -76,13 +84,35 @@ function gapWords(h: CameraHealth): string {
   return `Lost the picture ${times} in the last 24 hours, ${formatDuration(h.gapMs ?? 0)} in total.`;
 }
 
+/** What the box sees wrong with a running camera's picture, and what to do. */
+const PICTURE_WORDS: Record<string, string> = {
+  covered: 'the picture looks covered: check nothing is in front of the lens',
+  moved: 'the camera seems to have been moved or turned: put it back, or redraw the areas and lines',
+  dark: 'the picture is too dark to see people: add light, or check the camera’s night mode',
+};
+
+function droppedWords(h: CameraHealth): string {
+  const n = h.dropped ?? 0;
+  if (n === 0) return '';
+  return `${n} pictures skipped to keep up with the camera: the box is slower than the camera's frame rate (let the box choose every how many pictures it looks, or use the lighter detector).`;
+}
+
 /** Plain words for a camera's picture; `time` formats a clock time (the browser's by default). */
 export function describeHealth(
   name: string,
   h: CameraHealth,
   time: (t: number) => string = hhmm,
 ): HealthWords {
-  const gaps = gapWords(h);
+  const gaps = [gapWords(h), droppedWords(h)].filter(Boolean).join(' ');
+  if (h.state === 'running' && h.picture) {
+    const when = h.pictureSince !== undefined ? ` since ${time(h.pictureSince)}` : '';
+    const words = PICTURE_WORDS[h.picture] ?? `the picture looks wrong (${h.picture})`;
+    return {
+      ok: false,
+      headline: `Camera ${name}: ${words.split(':')[0]}${when}`,
+      detail: [`${words[0]!.toUpperCase()}${words.slice(1)}.`, gaps].filter(Boolean).join(' '),
+    };
+  }
   if (h.state === 'running') return { ok: true, headline: `Camera ${name}: picture OK`, detail: gaps };
   if (h.state === 'starting') {
     return { ok: true, headline: `Camera ${name}: connecting to the camera…`, detail: gaps };
