@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type CsvValue, csvLine } from '../csv.ts';
 import { localDate, localDateTime } from './local-time.ts';
-import { type CellKind, type CellValue, seconds, type Table } from './table.ts';
+import { type CellKind, type CellValue, seconds, slices, type Table } from './table.ts';
 
 const BOM = '\uFEFF';
 
@@ -18,13 +18,15 @@ function csvCell(kind: CellKind, value: CellValue, timeZone: string): CsvValue {
 async function* csvText<R>(table: Table<R>): AsyncGenerator<string> {
   yield BOM + csvLine(table.columns.map((c) => c.header));
   for await (const batch of table.batches) {
-    let chunk = '';
-    for (const row of batch) {
-      chunk += csvLine(table.columns.map((c) => csvCell(c.kind, c.value(row), table.timeZone)));
+    for (const rows of slices(batch)) {
+      let chunk = '';
+      for (const row of rows) {
+        chunk += csvLine(table.columns.map((c) => csvCell(c.kind, c.value(row), table.timeZone)));
+      }
+      if (chunk) yield chunk;
+      // Let other requests run between slices.
+      await nextTurn();
     }
-    if (chunk) yield chunk;
-    // Let other requests run between batches.
-    await nextTurn();
   }
 }
 

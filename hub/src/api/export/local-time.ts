@@ -28,11 +28,28 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
  * spreadsheet shows, since its dates carry no zone.
  */
 export function wallClock(at: Date, timeZone: string): Date {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(at)) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const ms = Math.floor(at.getTime() / 1000) * 1000;
+  return new Date(ms + offsetMs(ms, timeZone));
+}
+
+/** Offsets by zone and quarter hour: zones change offset only on a quarter hour of UTC. */
+const offsets = new Map<string, number>();
+const QUARTER_MS = 900_000;
+
+/** The zone's offset from UTC at `ms` (whole seconds), from Intl once per quarter hour. */
+function offsetMs(ms: number, timeZone: string): number {
+  const key = `${timeZone}|${Math.floor(ms / QUARTER_MS)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const p: Record<string, number> = {};
+    for (const part of formatter(timeZone).formatToParts(new Date(ms))) {
+      if (part.type !== 'literal') p[part.type] = Number(part.value);
+    }
+    offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - ms;
+    if (offsets.size > 50_000) offsets.clear();
+    offsets.set(key, offset);
   }
-  return new Date(Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!));
+  return offset;
 }
 
 /** `2026-11-24 14:05:00` in the store's zone. */

@@ -27,3 +27,11 @@ export interface Table<R> {
 export function seconds(ms: number | null): number | null {
   return ms === null ? null : Math.round(ms / 1000);
 }
+
+/** Rows written between two turns of the event loop: a few milliseconds of work each. */
+export const SLICE_ROWS = 200;
+
+/** A batch in slices of SLICE_ROWS rows, so writing never holds the event loop for long. */
+export function* slices<R>(batch: readonly R[]): Generator<readonly R[]> {
+  for (let i = 0; i < batch.length; i += SLICE_ROWS) yield batch.slice(i, i + SLICE_ROWS);
+}

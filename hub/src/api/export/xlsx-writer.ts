@@ -8,7 +8,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { wallClock } from './local-time.ts';
-import { type CellKind, type CellValue, seconds, type Table } from './table.ts';
+import { type CellKind, type CellValue, seconds, slices, type Table } from './table.ts';
 
 const FORMATS: Record<CellKind, string | undefined> = {
   text: undefined,
@@ -45,11 +45,13 @@ async function writeWorkbook<R>(table: Table<R>, out: PassThrough): Promise<void
   header.font = { bold: true };
   header.commit();
   for await (const batch of table.batches) {
-    for (const row of batch) {
-      sheet.addRow(table.columns.map((c) => xlsxCell(c.kind, c.value(row), table.timeZone))).commit();
+    for (const rows of slices(batch)) {
+      for (const row of rows) {
+        sheet.addRow(table.columns.map((c) => xlsxCell(c.kind, c.value(row), table.timeZone))).commit();
+      }
+      await roomIn(out);
+      await nextTurn();
     }
-    await roomIn(out);
-    await nextTurn();
   }
   sheet.commit();
   await workbook.commit();
