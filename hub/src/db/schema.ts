@@ -557,6 +557,21 @@ export const alertRules = pgTable(
 );
 
 /**
+ * Accounts for building systems (a building management system, a door display) that read alerts on
+ * the embedded broker's `oskartrack/v1/stores/{storeId}/alerts` topic: read-only, one store or (storeId
+ * null) every store. The secret is kept as an argon2id hash, shown once when the account is made.
+ */
+export const alertListeners = pgTable('alert_listeners', {
+  /** The MQTT user name and client id, `listener-...`. */
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  storeId: text('store_id').references(() => stores.id, { onDelete: 'cascade' }),
+  secretHash: text('secret_hash').notNull(),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+});
+
+/**
  * The alert history: one row per time a rule fired for one subject (a device, a camera or the store),
  * cleared when the condition ended. At most one firing row per rule and subject (partial unique index),
  * so several hub processes cannot raise the same alert twice.
