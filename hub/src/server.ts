@@ -12,7 +12,11 @@ import type { BrokerHealthProvider } from './api/routes/health.ts';
 import { ensureFirstAdmin } from './api/users-command.ts';
 import { buildApp } from './app.ts';
 import type { MessageBus } from './broker/bus.ts';
-import { createDeviceAuthenticator, credentialLookup } from './broker/credentials.ts';
+import {
+  createDeviceAuthenticator,
+  createListenerAuthenticator,
+  credentialLookup,
+} from './broker/credentials.ts';
 import { type DeviceAccounts, embeddedDeviceAccounts } from './broker/device-accounts.ts';
 import type { KnownDevice } from './broker/dynsec-accounts.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded.ts';
@@ -221,6 +225,7 @@ async function startBus(
     port: tls ? undefined : mqttPort,
     host: opts.host,
     authenticate: (id, secret) => auth.authenticate(id, secret),
+    listeners: createListenerAuthenticator(repos.alertListeners),
     log,
     signingKey: signingKey.privateKey,
     prepare,

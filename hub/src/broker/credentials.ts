@@ -131,3 +131,24 @@ export function createDeviceAuthenticator(options: DeviceAuthenticatorOptions): 
     },
   };
 }
+
+/** A building system's login: the store its account reads (null: every store), or null when refused. */
+export type ListenerAuthenticate = (id: string, secret: string) => Promise<{ storeId: string | null } | null>;
+
+/**
+ * Checks building-system (alert listener) logins the same way as devices' (hash looked up per login,
+ * only a digest cached), then reads the store the account may see. A deleted account is refused at
+ * its next login.
+ */
+export function createListenerAuthenticator(accounts: {
+  credential(id: string): Promise<{ secretHash: string; storeId: string | null } | undefined>;
+}): ListenerAuthenticate {
+  const auth = createDeviceAuthenticator({
+    lookup: async (id) => (await accounts.credential(id))?.secretHash,
+  });
+  return async (id, secret) => {
+    if (!(await auth.authenticate(id, secret))) return null;
+    const account = await accounts.credential(id);
+    return account ? { storeId: account.storeId } : null;
+  };
+}

@@ -23,8 +23,15 @@ import { Aedes, type AuthErrorCode, type AuthenticateError, type Client, type Pu
 import type { Logger } from 'pino';
 import { devicePublishDecision, deviceSubscribeDecision } from './acl.ts';
 import type { InboundMessage, MessageHandler, PublishOptions } from './bus.ts';
+import type { ListenerAuthenticate } from './credentials.ts';
 import { guardConnection } from './frame-guard.ts';
 import { type HubBus, hubStatusPayload, type PrepareHook } from './hub-bus.ts';
+import {
+  isListenerName,
+  type ListenerGrant,
+  listenerPublishDecision,
+  listenerSubscribeDecision,
+} from './listener-acl.ts';
 import { signedPayload } from './signed-publish.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -43,6 +50,11 @@ export interface EmbeddedBrokerOptions {
   };
   /** Checks a device's secret (see `createDeviceAuthenticator`); a rejection means "server unavailable". */
   authenticate: (deviceId: string, secret: string) => Promise<boolean>;
+  /**
+   * Checks a building system's read-only account (user name `listener-...`, see listener-acl.ts);
+   * absent: only devices log in.
+   */
+  listeners?: ListenerAuthenticate;
   log: Logger;
   /** The hub's Ed25519 key: signs every ack, config, request and hub status (the boxes check them). */
   signingKey: KeyObject;
@@ -110,6 +122,8 @@ interface HookContext {
   log: Logger;
   maxPayload: number;
   badWills: WeakMap<Client, string>;
+  /** The clients logged in with a listener account, and what they may read. */
+  grants: WeakMap<Client, ListenerGrant>;
 }
 
 type AedesOptions = NonNullable<Parameters<typeof Aedes.createBroker>[0]>;
@@ -125,7 +139,10 @@ function accessHooks(ctx: HookContext): AedesOptions {
     authenticate: (client, username, password, done) => authenticate(ctx, client, username, password, done),
     authorizePublish: (client, packet, callback) => callback(publishRefusal(ctx, client, packet)),
     authorizeSubscribe(client, subscription, callback) {
-      const decision = deviceSubscribeDecision(client.id, subscription.topic);
+      const grant = ctx.grants.get(client);
+      const decision = grant
+        ? listenerSubscribeDecision(grant, subscription.topic)
+        : deviceSubscribeDecision(client.id, subscription.topic);
       if (decision.ok) {
         callback(null, subscription);
         return;
@@ -150,10 +167,17 @@ function checkWill(
   will: { topic: string; payload?: Buffer | string; retain?: boolean } | undefined,
 ): void {
   if (!will) return;
-  const decision = devicePublishDecision(clientId, will.topic, will.retain === true);
+  const decision = listenerLogin(ctx, clientId)
+    ? listenerPublishDecision()
+    : devicePublishDecision(clientId, will.topic, will.retain === true);
   const size = will.payload ? Buffer.byteLength(will.payload) : 0;
   const problem = !decision.ok ? decision.reason : size > ctx.maxPayload ? 'payload too large' : undefined;
   if (problem !== undefined) ctx.badWills.set(client, `bad last will (${will.topic}): ${problem}`);
+}
+
+/** Whether this user name logs in as a building system's listener account. */
+function listenerLogin(ctx: HookContext, username: string): boolean {
+  return ctx.options.listeners !== undefined && isListenerName(username);
 }
 
 /** Why a login is refused before its credential is checked: CONNACK code and reason. */
@@ -186,6 +210,10 @@ function authenticate(
     refuse(...(refusal ?? [BAD_CREDENTIALS, 'no username or password']));
     return;
   }
+  if (listenerLogin(ctx, username)) {
+    authenticateListener(ctx, client, username, password.toString('utf8'), done, refuse);
+    return;
+  }
   ctx.options.authenticate(username, password.toString('utf8')).then(
     (ok) => {
       if (ok) done(null, true);
@@ -193,6 +221,36 @@ function authenticate(
     },
     (error: unknown) => {
       ctx.log.error({ err: error, deviceId: username }, 'checking a device credential failed');
+      done(authError(SERVER_UNAVAILABLE, 'credential check unavailable'), false);
+    },
+  );
+}
+
+/** A listener's login: on success the broker remembers which store's alerts the client may read. */
+function authenticateListener(
+  ctx: HookContext,
+  client: Client,
+  username: string,
+  secret: string,
+  done: (error: AuthenticateError | null, success: boolean | null) => void,
+  refuse: (code: number, why: string) => void,
+): void {
+  const check = ctx.options.listeners;
+  if (!check) {
+    refuse(BAD_CREDENTIALS, 'no listener accounts here');
+    return;
+  }
+  check(username, secret).then(
+    (grant) => {
+      if (!grant) {
+        refuse(BAD_CREDENTIALS, 'bad listener credential');
+        return;
+      }
+      ctx.grants.set(client, grant);
+      done(null, true);
+    },
+    (error: unknown) => {
+      ctx.log.error({ err: error, listenerId: username }, 'checking a listener credential failed');
       done(authError(SERVER_UNAVAILABLE, 'credential check unavailable'), false);
     },
   );
@@ -211,7 +269,10 @@ function publishRefusal(ctx: HookContext, client: Client | null, packet: Publish
     const orphanWill = parseTopic(packet.topic)?.channel === 'status';
     return orphanWill ? null : new Error('publish without a client refused');
   }
-  const decision = devicePublishDecision(deviceId, packet.topic, packet.retain === true);
+  const decision =
+    client && ctx.grants.has(client)
+      ? listenerPublishDecision()
+      : devicePublishDecision(deviceId, packet.topic, packet.retain === true);
   if (decision.ok) return null;
   ctx.log.warn({ deviceId, topic: packet.topic, reason: decision.reason }, 'MQTT publish refused');
   return new Error(`publish refused: ${decision.reason}`);
@@ -346,7 +407,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const subscriptions: Subscriptions = [];
   const state = { online: false, closing: false, port: 0, tlsPort: undefined as number | undefined };
 
-  const aedes = await Aedes.createBroker(accessHooks({ options, log, maxPayload, badWills: new WeakMap() }));
+  const grants = new WeakMap<Client, ListenerGrant>();
+  const aedes = await Aedes.createBroker(
+    accessHooks({ options, log, maxPayload, badWills: new WeakMap(), grants }),
+  );
   trackClients(aedes, devices, log);
   const publish = aedesPublisher(aedes, options.signingKey);
   const { tcp, tls } = createServers(options, socketHandler(aedes, sockets, maxPayload, log));
@@ -380,7 +444,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       await hubStatus('online');
       state.online = true;
     },
-    connectedDevices: () => [...devices.keys()],
+    // Building systems' listener clients are not boxes; `disconnectDevice` cuts them too.
+    connectedDevices: () => [...devices].filter(([, c]) => !grants.has(c)).map(([id]) => id),
     disconnectDevice(deviceId: string) {
       const client = devices.get(deviceId);
       if (!client) return Promise.resolve(false);

@@ -1,3 +1,4 @@
+export * from './alert-listeners.ts';
 export * from './alerts.ts';
 export * from './analytics.ts';
 export * from './auth.ts';

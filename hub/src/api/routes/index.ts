@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { badRequest, forbidden } from '../errors.ts';
 import { hasRole } from '../scope.ts';
+import alertListenerRoutes from './alert-listeners.ts';
 import alertRoutes from './alerts.ts';
 import analyticsRoutes from './analytics.ts';
 import authRoutes from './auth.ts';
@@ -79,6 +80,7 @@ const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(exportRoutes, { prefix: '/export' });
   await app.register(reportRoutes, { prefix: '/reports' });
   await app.register(alertRoutes, { prefix: '/alerts' });
+  await app.register(alertListenerRoutes, { ...routeOptions, prefix: '/alert-listeners' });
 };
 
 export default apiRoutes;

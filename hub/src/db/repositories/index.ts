@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { AlertListenersRepository } from './alert-listeners.ts';
 import { AlertsRepository } from './alerts.ts';
 import { AnalyticsRepository } from './analytics.ts';
 import { CamerasRepository } from './cameras.ts';
@@ -18,6 +19,7 @@ import { VisitDurationsRepository } from './visit-durations.ts';
 import { VisitsRepository } from './visits.ts';
 import { ZonesRepository } from './zones.ts';
 
+export * from './alert-listeners.ts';
 export * from './alerts.ts';
 export * from './analytics.ts';
 export * from './cameras.ts';
@@ -58,6 +60,7 @@ export interface Repositories {
   analytics: AnalyticsRepository;
   uploads: UploadsRepository;
   alerts: AlertsRepository;
+  alertListeners: AlertListenersRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -80,6 +83,7 @@ export function createRepositories(db: Db): Repositories {
     analytics: new AnalyticsRepository(db),
     uploads: new UploadsRepository(db),
     alerts: new AlertsRepository(db),
+    alertListeners: new AlertListenersRepository(db),
   };
 }
 
