@@ -346,6 +346,19 @@ describe.each(BACKENDS)('exports for spreadsheets on %s', (kind) => {
     expect(other.statusCode).toBe(400);
   });
 
+  it('describes both downloads and their two file types in the API document', async () => {
+    const doc = (await f.inject(undefined, { method: 'GET', url: '/api/docs/json' })).json();
+    for (const path of ['/api/export/visits', '/api/export/numbers']) {
+      const get = doc.paths[path]?.get;
+      expect(Object.keys(get?.responses?.['200']?.content ?? {}), path).toEqual([
+        'text/csv; charset=utf-8',
+        XLSX,
+      ]);
+      const names = (get?.parameters ?? []).map((p: { name: string }) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['format', 'includeRecordings', 'storeId', 'from', 'to']));
+    }
+  });
+
   it('refuses more than a year of visits or hours at once, saying what to do', async () => {
     const long = { storeId, from: '2024-01-01T00:00:00Z', to: '2025-06-01T00:00:00Z' };
     const r = await get('/api/export/visits', long);

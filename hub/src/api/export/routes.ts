@@ -35,6 +35,16 @@ const IncludeRecordings = Type.Optional(
   Type.Boolean({ default: false, description: 'also the uploaded recordings (default: live cameras only)' }),
 );
 const produces = Object.values(CONTENT_TYPES);
+/** The OpenAPI description of a download: a CSV text or an Excel file. */
+const download = {
+  200: {
+    description: 'the file, as an attachment named after the store and the days',
+    content: {
+      [CONTENT_TYPES.csv]: { schema: Type.String() },
+      [CONTENT_TYPES.xlsx]: { schema: Type.String({ format: 'binary' }) },
+    },
+  },
+};
 
 /** The store, if the caller may see it, and the range, if it is not too long. */
 async function storeAndRange(
@@ -67,7 +77,7 @@ function visitsRoute(app: App): void {
           includeRecordings: IncludeRecordings,
         }),
         produces,
-        response: { ...errors(400, 401, 404) },
+        response: { ...download, ...errors(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -121,7 +131,7 @@ function numbersRoute(app: App): void {
           includeRecordings: IncludeRecordings,
         }),
         produces,
-        response: { ...errors(400, 401, 404) },
+        response: { ...download, ...errors(400, 401, 404) },
       },
     },
     async (request, reply) => {
