@@ -20,6 +20,8 @@ export interface AlertEngineOptions {
   statusOf: StatusSource;
   log: AlertEngineLog;
   intervalMs?: number;
+  /** The least pause between the end of one evaluation and a requested next one (default 1 s). */
+  minGapMs?: number;
   /** Each alert fired or cleared by this hub process. */
   onChange?: (alert: AlertRow) => void;
   now?: () => number;
@@ -30,6 +32,9 @@ export class AlertEngine {
   private running: Promise<Evaluation> | undefined;
   private again = false;
   private stopped = false;
+  /** A requested evaluation waiting for the pause after the last one. */
+  private soon: NodeJS.Timeout | undefined;
+  private lastEnd = Number.NEGATIVE_INFINITY;
   /** Set by `start`: offline times this hub can vouch for begin here. */
   private watchingSince = 0;
   private readonly now: () => number;
@@ -47,11 +52,23 @@ export class AlertEngine {
     this.request();
   }
 
-  /** Asks for an evaluation soon (a status changed); several requests while one runs make one more. */
+  /**
+   * Asks for an evaluation soon (a status changed): several requests while one runs make one more,
+   * and a busy hub's many statuses make at most one evaluation per `minGapMs`.
+   */
   request(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.soon) return;
     if (this.running) {
       this.again = true;
+      return;
+    }
+    const wait = this.lastEnd + (this.o.minGapMs ?? 1000) - Date.now();
+    if (wait > 0) {
+      this.soon = setTimeout(() => {
+        this.soon = undefined;
+        this.request();
+      }, wait);
+      this.soon.unref();
       return;
     }
     void this.evaluate().catch(() => {});
@@ -65,6 +82,7 @@ export class AlertEngine {
     try {
       return await mine;
     } finally {
+      this.lastEnd = Date.now();
       if (this.running === mine) this.running = undefined;
       if (this.again && !this.stopped) {
         this.again = false;
@@ -96,6 +114,7 @@ export class AlertEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.soon);
     await this.running?.catch(() => undefined);
   }
 }
