@@ -50,8 +50,14 @@ export function ReportWriterForm(): JSX.Element {
         writes it; it is sent only totals and the names of your stores and areas, never anything about single
         visitors. If it does not answer within 30 seconds, OskarTrack's own summary is used.
       </p>
-      <label class="check">
-        <input type="checkbox" checked={v.enabled()} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+      <label class="choice" style={{ 'align-items': 'flex-start' }}>
+        <input
+          type="checkbox"
+          style={{ 'min-height': '0', margin: '0.15em 0 0' }}
+          data-testid="writer-enabled"
+          checked={v.enabled()}
+          onChange={(e) => setEnabled(e.currentTarget.checked)}
+        />
         <span>Let a language model write the summary</span>
       </label>
       <label>

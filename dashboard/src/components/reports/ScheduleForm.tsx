@@ -77,6 +77,10 @@ export function ScheduleForm(props: { onCreated: () => void }): JSX.Element {
           onInput={(e) => setTo(e.currentTarget.value)}
         />
       </label>
+      <p class="small muted">
+        A report goes out shortly after midnight (the store's time) once its day, week or month is over; a new
+        one sends the last complete period right away.
+      </p>
       <div>
         <button type="submit" class="primary" disabled={act.busy()} data-testid="schedule-create">
           <Icon name="plus" /> Add report

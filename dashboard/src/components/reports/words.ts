@@ -2,9 +2,9 @@
 import type { ReportPeriod, ReportScheduleWire } from '@oskartrack/protocol';
 
 export const PERIODS: { value: ReportPeriod; label: string; hint: string }[] = [
-  { value: 'daily', label: 'Every day', hint: 'the day before, sent each morning' },
-  { value: 'weekly', label: 'Every week', hint: 'Monday to Sunday, sent on Monday' },
-  { value: 'monthly', label: 'Every month', hint: 'the whole month, sent on the 1st' },
+  { value: 'daily', label: 'Every day', hint: 'the day before' },
+  { value: 'weekly', label: 'Every week', hint: 'Monday to Sunday' },
+  { value: 'monthly', label: 'Every month', hint: 'the month before' },
 ];
 
 /** The last complete period a preview shows. */
