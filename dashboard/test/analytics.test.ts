@@ -1,3 +1,4 @@
+import { isOpenDuring } from '@oskartrack/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   busiestHours,
@@ -45,6 +46,20 @@ describe('CSV', () => {
       Date.parse('2025-01-01T11:30:00Z'),
     );
     expect(filled.map((p) => p.people)).toEqual([0, 0, 7, 0]);
+  });
+
+  it('leaves closed hours out instead of drawing them empty', () => {
+    const hours = { week: [{ day: 3, open: '09:30', close: '11:00' }], closedDates: [] };
+    const filled = fillHours(
+      [{ start: '2025-01-01T10:00:00.000Z', people: 7 }],
+      '2025-01-01T08:00:00.000Z',
+      '2025-01-01T12:00:00.000Z',
+      Date.parse('2025-01-02T00:00:00Z'),
+      (start, end) => isOpenDuring(hours, 'UTC', start, end),
+    );
+    // 2025-01-01 is a Wednesday: open 09:30-11:00, so the hours from 09:00 and 10:00.
+    expect(filled.map((p) => new Date(p.start).getUTCHours())).toEqual([9, 10]);
+    expect(filled.map((p) => p.people)).toEqual([0, 7]);
   });
 });
 

@@ -8,6 +8,7 @@ export * from './formats.ts';
 export * from './geometry.ts';
 export * from './live.ts';
 export * from './messages.ts';
+export * from './opening-hours-clock.ts';
 export * from './topics.ts';
 export * from './validate.ts';
 export * from './video.ts';

@@ -148,13 +148,16 @@ export function fillHours(
   from: string,
   to: string,
   now = Date.now(),
+  open: (start: Date, end: Date) => boolean = () => true,
 ): { start: number; people: number }[] {
   const HOUR = 3_600_000;
   const byHour = new Map(series.map((p) => [Math.floor(Date.parse(p.start) / HOUR) * HOUR, p.people]));
   const first = Math.floor(Date.parse(from) / HOUR) * HOUR;
   const end = Math.min(Date.parse(to), now);
   const out: { start: number; people: number }[] = [];
-  for (let t = first; t < end && out.length < 24 * 400; t += HOUR)
-    out.push({ start: t, people: byHour.get(t) ?? 0 });
+  for (let t = first; t < end && out.length < 24 * 400; t += HOUR) {
+    // Closed hours are left out, not drawn as empty (the hub counts opening hours only).
+    if (open(new Date(t), new Date(t + HOUR))) out.push({ start: t, people: byHour.get(t) ?? 0 });
+  }
   return out;
 }

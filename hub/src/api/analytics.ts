@@ -9,8 +9,7 @@
  * Every number counts the store's opening hours only (the repositories filter by them); series leave
  * closed hours and closed days out, so averages over their points count open time only.
  */
-import type { OpeningHours } from '@oskartrack/protocol';
-import { isOpenDate, isOpenDuring, localDate } from '../analytics/opening-hours.ts';
+import { isOpenDate, isOpenDuring, localDate, type OpeningHours } from '@oskartrack/protocol';
 import { NotFoundError, ValidationError } from '../db/errors.ts';
 import type {
   BucketCounts,

@@ -5,16 +5,10 @@
  * the local times written next to them.
  */
 import type { OpeningHours } from '@oskartrack/protocol';
+import { isOpenAt, isOpenDuring, openHourCount } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  isOpenAt,
-  isOpenDuring,
-  openHourCount,
-  openSql,
-  openSqlByStore,
-  type StoreHours,
-} from '../../src/analytics/opening-hours.ts';
+import { openSql, openSqlByStore, type StoreHours } from '../../src/analytics/opening-hours.ts';
 import { queryRows } from '../../src/db/database.ts';
 import { BACKENDS, openTestDatabase, type TestDatabase } from '../db/backends.ts';
 

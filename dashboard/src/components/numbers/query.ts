@@ -3,6 +3,7 @@
  * them (summary, visitors by hour and day, areas, walks between areas, people inside, stores compared).
  */
 
+import { isOpenDuring } from '@oskartrack/protocol';
 import { createMemo, createResource, type Resource } from 'solid-js';
 import {
   analyticsFlows,
@@ -84,10 +85,12 @@ export type Numbers = NonNullable<ReturnType<ReturnType<typeof useNumbers>[0]>>;
 
 /** The most people inside per hour, from the hourly CSV export (the API has no series of its own). */
 export function useOccupancy(query: () => NumbersQuery | null) {
-  const { api } = useApp();
+  const { api, places } = useApp();
   const [occupancy] = createResource(query, async (q) => {
     const res = await exportSummariesCsv(api, { storeId: q.storeId, from: q.from, to: q.to, period: 'hour' });
-    return fillHours(occupancySeries(await res.text(), q.cameraId), q.from, q.to);
+    const hours = places.state.stores.find((s) => s.id === q.storeId)?.openingHours ?? null;
+    const open = (start: Date, end: Date) => isOpenDuring(hours, q.timezone, start, end);
+    return fillHours(occupancySeries(await res.text(), q.cameraId), q.from, q.to, Date.now(), open);
   });
   return occupancy;
 }

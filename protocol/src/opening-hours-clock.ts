@@ -1,0 +1,101 @@
+/**
+ * A store's opening hours on its own wall clock, as pure functions shared by the hub (which also turns
+ * the same rules into SQL) and the dashboard (which leaves closed hours out of its charts).
+ *
+ * Rules: an instant counts when it is in [open, close) on an open weekday that is not a closed date; a
+ * span (an hour bucket) counts when the store is open during any part of it. No hours: always open.
+ */
+import type { OpeningHours, OpeningPeriod } from './api/opening-hours.ts';
+
+const HOUR = 3_600_000;
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function format(timezone: string): Intl.DateTimeFormat {
+  let f = formats.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formats.set(timezone, f);
+  }
+  return f;
+}
+
+/** Local wall clock of an instant: `YYYY-MM-DD`, weekday 0-6 and `HH:MM`. */
+function wall(at: Date, timezone: string): { date: string; day: number; time: string } {
+  const parts = format(timezone).formatToParts(at);
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    day: WEEKDAYS.indexOf(get('weekday')),
+    time: `${get('hour')}:${get('minute')}`,
+  };
+}
+
+/** The store-local date (`YYYY-MM-DD`) of an instant. */
+export function localDate(at: Date, timezone: string): string {
+  return wall(at, timezone).date;
+}
+
+/** The day (0 Sunday) of a `YYYY-MM-DD` date. */
+function weekdayOf(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay();
+}
+
+function periodsOn(hours: OpeningHours, date: string): OpeningPeriod[] {
+  if (hours.closedDates.includes(date)) return [];
+  const day = weekdayOf(date);
+  return hours.week.filter((p) => p.day === day);
+}
+
+/** Whether the store is open at this instant (null hours: always). */
+export function isOpenAt(hours: OpeningHours | null, timezone: string, at: Date): boolean {
+  if (!hours) return true;
+  const w = wall(at, timezone);
+  return periodsOn(hours, w.date).some((p) => w.time >= p.open && w.time < p.close);
+}
+
+/** A wall-clock `YYYY-MM-DDTHH:MM` moved by `ms` as a clock would be, ignoring time zones. */
+function wallPlus(date: string, time: string, ms: number): string {
+  return new Date(Date.parse(`${date}T${time}:00Z`) + ms).toISOString().slice(0, 16);
+}
+
+/**
+ * Whether the store is open during any part of [start, end), on the local wall clock from the start's
+ * local time for as long as the span lasts (as the SQL predicate does: the hour that repeats when the
+ * clocks go back is 01:00-02:00 both times). `YYYY-MM-DDTHH:MM` strings sort as times (`24:00` after
+ * `23:59`).
+ */
+export function isOpenDuring(hours: OpeningHours | null, timezone: string, start: Date, end: Date): boolean {
+  if (!hours) return true;
+  const from = wall(start, timezone);
+  const span = end.getTime() - start.getTime();
+  const ls = `${from.date}T${from.time}`;
+  const le = wallPlus(from.date, from.time, span);
+  const last = wallPlus(from.date, from.time, span - 60_000).slice(0, 10);
+  return [...new Set([from.date, last])].some((d) =>
+    periodsOn(hours, d).some((p) => ls < `${d}T${p.close}` && le > `${d}T${p.open}`),
+  );
+}
+
+/** Whether a local date has any opening (not a closed date, a weekday with hours). */
+export function isOpenDate(hours: OpeningHours | null, date: string): boolean {
+  return !hours || periodsOn(hours, date).length > 0;
+}
+
+/** How many hour buckets [t, t + 1 h) from `from` up to `to` the store is open in: for averages. */
+export function openHourCount(hours: OpeningHours | null, timezone: string, from: Date, to: Date): number {
+  let n = 0;
+  for (let t = Math.floor(from.getTime() / HOUR) * HOUR; t < to.getTime(); t += HOUR) {
+    if (isOpenDuring(hours, timezone, new Date(t), new Date(t + HOUR))) n++;
+  }
+  return n;
+}
