@@ -42,7 +42,7 @@ export default function Alerts(): JSX.Element {
               <RulesCard storeId={id()} />
             </Show>
             <section class="card" data-testid="alerts-history">
-              <h2>Earlier alerts</h2>
+              <h2>All alerts, newest first</h2>
               <Show when={alerts.history().length} fallback={<p class="muted">No alerts yet.</p>}>
                 <AlertList alerts={alerts.history()} storeName={storeName()} testId="alerts-history-list" />
               </Show>

@@ -2,14 +2,19 @@
  * The Alerts page in real Chromium, on a phone (390x844) and a desktop (1366x900), against the real
  * hub with the demo camera unit playing the PETS 2009 clip: a store manager adds "more than N people
  * inside" on the page, the hub's alert engine fires it while people walk through the clip, the page
- * shows it under "Going on now" (brought by the live feed) and the Overview's banner names it; a viewer
- * of the store sees it too, without the rules. Everyday words only.
+ * shows it under "Going on now" (brought by the live feed) and the Overview's banner names it; the
+ * manager changes it and switches it off, and the page shows it over; a viewer of the store sees it
+ * too, without the rules. Everyday words only.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboardIfStale, startTestHub, type TestHub } from './hub.ts';
 import { apiAs, launchChromium, openAs, SIZES, type WindowSize } from './session.ts';
 
+const SHOTS = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-output', 'screenshots');
 const MANAGER = { name: 'alert-anna', password: 'alert-password-2025' };
 const VIEWER = { name: 'alert-victor', password: 'viewer-password-2025' };
 /** Words a shop owner does not use. */
@@ -22,6 +27,7 @@ let browser: Browser;
 const errors: string[] = [];
 
 beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
   buildDashboardIfStale();
   hub = await startTestHub();
   const admin = await apiAs(hub.url, hub.admin);
@@ -85,13 +91,31 @@ describe('alerts in Chromium', () => {
         const text = await p.evaluate(() => document.body.textContent ?? '');
         for (const word of FORBIDDEN) expect(text).not.toMatch(word);
         await fitsWidth(p);
+        await p.screenshot({ path: join(SHOTS, `alerts-${size.name}.png`), fullPage: true });
 
         // The Overview's banner names it and leads to the Alerts page.
         await p.goto(`${hub.url}/`);
         await p.waitForSelector(`[data-testid=alerts-banner] >> text=${fired}`, { timeout: 60_000 });
         await fitsWidth(p);
+        await p.screenshot({ path: join(SHOTS, `alerts-banner-${size.name}.png`) });
         await p.click('[data-testid=alerts-banner] a[href="/alerts"]');
         await p.waitForSelector('[data-testid=alerts-now]');
+
+        // Changed on the page: e-mail added; then switched off, which ends the alert.
+        const row = `[data-testid=alert-rule]:has-text("More than ${limit} ")`;
+        await p.click(`${row} button:has-text("Change")`);
+        const change = '[data-testid=change-alert-rule]';
+        await p.fill(`${change} input[name=alert-emails]`, 'owner@shop.example');
+        await p.click(`${change} button[type=submit]`);
+        await p.waitForSelector(`${row} >> text=e-mail to owner@shop.example`);
+        await p.click(`${row} [data-testid=alert-rule-on]`);
+        await p.waitForSelector(
+          `[data-testid=alerts-history-list] [data-testid=alert-line][data-state=cleared]:has-text("${fired}")`,
+          { timeout: 60_000 },
+        );
+        expect(
+          await p.$(`[data-testid=alerts-firing] [data-testid=alert-line]:has-text("${fired}")`),
+        ).toBeNull();
         await p.context().close();
       },
       FIRE_WAIT_MS + 120_000,
@@ -100,7 +124,7 @@ describe('alerts in Chromium', () => {
 
   it('shows a viewer the alerts of their store, without the rules', async () => {
     const p = await openAlerts(SIZES[0]!, VIEWER);
-    await p.waitForSelector('[data-testid=alerts-firing] >> text=people inside (your limit is 1)', {
+    await p.waitForSelector('[data-testid=alerts-history-list] >> text=people inside (your limit is 1)', {
       timeout: 60_000,
     });
     expect(await p.$('[data-testid=alert-rules]')).toBeNull();

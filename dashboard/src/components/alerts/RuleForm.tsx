@@ -1,6 +1,6 @@
 /** A new alert rule: what to watch, the number, and where the alert goes besides this page. */
-import type { AlertKind, AlertRuleBody } from '@oskartrack/protocol';
-import { createSignal, For, type JSX } from 'solid-js';
+import type { AlertKind, AlertRule, AlertRuleBody } from '@oskartrack/protocol';
+import { createSignal, For, type JSX, Show } from 'solid-js';
 import { Icon } from '../Icon.tsx';
 import { KIND_ORDER, KINDS } from './words.ts';
 
@@ -12,17 +12,22 @@ export function splitAddresses(text: string): string[] {
     .filter(Boolean);
 }
 
-/** `onCreate` answers whether the rule was saved; the form starts over only then. */
+/**
+ * A new rule, or with `rule` a change to that one (its kind stays). `onSave` answers whether it was
+ * saved; a new-rule form starts over only then.
+ */
 export function RuleForm(props: {
   storeId: string;
   busy: boolean;
-  onCreate: (body: AlertRuleBody) => Promise<boolean>;
+  rule?: AlertRule;
+  onSave: (body: AlertRuleBody) => Promise<boolean>;
 }): JSX.Element {
-  const [kind, setKind] = createSignal<AlertKind>('people_inside');
-  const [threshold, setThreshold] = createSignal(KINDS.people_inside.start);
-  const [emails, setEmails] = createSignal('');
-  const [webhook, setWebhook] = createSignal('');
-  const [mqtt, setMqtt] = createSignal(false);
+  const start = props.rule;
+  const [kind, setKind] = createSignal<AlertKind>(start?.kind ?? 'people_inside');
+  const [threshold, setThreshold] = createSignal(start?.threshold ?? KINDS.people_inside.start);
+  const [emails, setEmails] = createSignal(start?.channels.email.join(', ') ?? '');
+  const [webhook, setWebhook] = createSignal(start?.channels.webhook ?? '');
+  const [mqtt, setMqtt] = createSignal(start?.channels.mqtt ?? false);
   const words = () => KINDS[kind()];
 
   const choose = (k: AlertKind) => {
@@ -31,23 +36,28 @@ export function RuleForm(props: {
   };
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    const ok = await props.onCreate({
+    const ok = await props.onSave({
       storeId: props.storeId,
       kind: kind(),
       threshold: threshold(),
       channels: { email: splitAddresses(emails()), webhook: webhook().trim() || null, mqtt: mqtt() },
     });
-    if (ok) {
+    if (ok && !start) {
       setEmails('');
       setWebhook('');
       setMqtt(false);
     }
   };
   return (
-    <form class="row" onSubmit={submit} data-testid="new-alert-rule">
+    <form class="row" onSubmit={submit} data-testid={start ? 'change-alert-rule' : 'new-alert-rule'}>
       <label>
         <span>Tell me when</span>
-        <select name="alert-kind" value={kind()} onChange={(e) => choose(e.currentTarget.value as AlertKind)}>
+        <select
+          name="alert-kind"
+          value={kind()}
+          disabled={start !== undefined}
+          onChange={(e) => choose(e.currentTarget.value as AlertKind)}
+        >
           <For each={KIND_ORDER}>{(k) => <option value={k}>{KINDS[k].title}</option>}</For>
         </select>
       </label>
@@ -83,7 +93,7 @@ export function RuleForm(props: {
           onInput={(e) => setWebhook(e.currentTarget.value)}
         />
       </label>
-      <label class="choice small">
+      <label class="choice small" style={{ 'flex-direction': 'row', 'align-items': 'center', gap: '0.4rem' }}>
         <input
           name="alert-mqtt"
           type="checkbox"
@@ -93,7 +103,16 @@ export function RuleForm(props: {
         <span>Building system (MQTT)</span>
       </label>
       <button type="submit" class="primary" disabled={props.busy}>
-        <Icon name="plus" /> Add alert
+        <Show
+          when={start}
+          fallback={
+            <>
+              <Icon name="plus" /> Add alert
+            </>
+          }
+        >
+          Save
+        </Show>
       </button>
     </form>
   );

@@ -1,6 +1,6 @@
 /** A store's alert rules (managers and administrators): each as a sentence, on or off, delete; add one. */
 import type { AlertRule, AlertRuleBody } from '@oskartrack/protocol';
-import { createResource, For, type JSX, Show } from 'solid-js';
+import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { describeError } from '../../api/client.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
@@ -15,6 +15,7 @@ function RuleRow(props: {
   busy: boolean;
   onToggle: (r: AlertRule) => void;
   onDelete: (r: AlertRule) => void;
+  onChange: (r: AlertRule) => void;
 }): JSX.Element {
   const r = () => props.rule;
   return (
@@ -24,18 +25,21 @@ function RuleRow(props: {
         {channelWords(r())}
       </td>
       <td data-label="On">
-        <label class="choice small">
-          <input
-            type="checkbox"
-            checked={r().enabled}
-            disabled={props.busy}
-            onChange={() => props.onToggle(r())}
-            aria-label="Alert on"
-          />
-          <span>{r().enabled ? 'On' : 'Off'}</span>
-        </label>
+        <input
+          type="checkbox"
+          checked={r().enabled}
+          disabled={props.busy}
+          onChange={() => props.onToggle(r())}
+          aria-label={
+            r().enabled ? 'On: click to switch this alert off' : 'Off: click to switch this alert on'
+          }
+          data-testid="alert-rule-on"
+        />
       </td>
       <td class="actions">
+        <button type="button" class="ghost small" disabled={props.busy} onClick={() => props.onChange(r())}>
+          Change
+        </button>
         <button
           type="button"
           class="ghost small danger"
@@ -56,9 +60,23 @@ export function RulesCard(props: { storeId: string }): JSX.Element {
     () => props.storeId,
     (id) => listAlertRules(api, id),
   );
+  const [changing, setChanging] = createSignal<AlertRule | null>(null);
   const create = async (body: AlertRuleBody) => {
     const ok = await act.run(() => createAlertRule(api, body));
     if (ok) await refetch();
+    return ok;
+  };
+  const save = async (body: AlertRuleBody) => {
+    const rule = changing();
+    if (!rule) return false;
+    const { threshold, channels } = body;
+    const ok = await act.run(() =>
+      updateAlertRule(api, rule.id, { threshold, ...(channels ? { channels } : {}) }),
+    );
+    if (ok) {
+      setChanging(null);
+      await refetch();
+    }
     return ok;
   };
   const toggle = async (r: AlertRule) => {
@@ -89,14 +107,33 @@ export function RulesCard(props: { storeId: string }): JSX.Element {
             </thead>
             <tbody>
               <For each={rules()}>
-                {(r) => <RuleRow rule={r} busy={act.busy()} onToggle={toggle} onDelete={remove} />}
+                {(r) => (
+                  <RuleRow
+                    rule={r}
+                    busy={act.busy()}
+                    onToggle={toggle}
+                    onDelete={remove}
+                    onChange={setChanging}
+                  />
+                )}
               </For>
             </tbody>
           </table>
         </div>
       </Show>
+      <Show when={changing()} keyed>
+        {(rule) => (
+          <>
+            <h3 style={{ 'margin-top': '1rem' }}>Change: {KINDS[rule.kind].sentence(rule.threshold)}</h3>
+            <RuleForm storeId={props.storeId} busy={act.busy()} rule={rule} onSave={save} />
+            <button type="button" class="ghost small" onClick={() => setChanging(null)}>
+              Keep it as it is
+            </button>
+          </>
+        )}
+      </Show>
       <h3 style={{ 'margin-top': '1rem' }}>Add an alert</h3>
-      <RuleForm storeId={props.storeId} busy={act.busy()} onCreate={create} />
+      <RuleForm storeId={props.storeId} busy={act.busy()} onSave={create} />
       <ErrorNote text={act.error()} />
     </section>
   );
