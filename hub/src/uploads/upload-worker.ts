@@ -4,11 +4,15 @@
  * them took longer than counting a short recording). It is started when first needed (the first
  * upload: its route calls `start` before the file arrives, so the start overlaps the transfer), not
  * with the hub: a hub that never gets an upload keeps neither the memory nor the start-up CPU. A worker
- * that dies fails what it was doing (worker-process.ts) and the next request starts a new one; `stop`
- * ends it with the hub.
+ * that dies fails what it was doing (worker-process.ts) and a new one starts at once, so the next
+ * upload does not wait for it; one that dies within `RESTART_AFTER_MS` of its start is not restarted
+ * until the next request (no restart loop when it cannot start). `stop` ends it with the hub.
  */
 import type { Done, Probed, ProbeRequest, ProcessRequest } from './worker-messages.ts';
 import { type Answer, UploadWorkerError, type WorkerHooks, WorkerProcess } from './worker-process.ts';
+
+/** A worker that ran at least this long is restarted as soon as it dies. */
+const RESTART_AFTER_MS = 10_000;
 
 export interface UploadWorkerLogger {
   info(obj: object, msg?: string): void;
@@ -72,14 +76,19 @@ export class UploadWorker {
   private worker(): WorkerProcess {
     const live = this.live();
     if (live) return live;
+    const at = Date.now();
     const started = new WorkerProcess({
       onReady: (ms) => this.log?.info({ pid: started.pid, ms: Math.round(ms) }, 'upload worker ready'),
       onExit: (code, signal, failed) => {
         if (this.stopped) return;
+        const restart = Date.now() - at >= RESTART_AFTER_MS;
         this.log?.warn(
           { pid: started.pid, code, signal, failedJobs: failed },
-          'the upload worker stopped; the next upload starts a new one',
+          restart
+            ? 'the upload worker stopped; starting a new one'
+            : 'the upload worker stopped; the next upload starts a new one',
         );
+        if (restart) this.start();
       },
     });
     this.current = started;
