@@ -142,7 +142,10 @@ export class SceneAnalytics {
 
   /**
    * One tracker step: `tracks` are the confirmed tracks of this frame, `endedIds` the tracks the tracker
-   * dropped (they are closed after this frame's tracks are applied; unknown ids are ignored).
+   * dropped (they are closed after this frame's tracks are applied; unknown ids are ignored). A box
+   * with score 0 is a lost person the tracker still shows at their predicted place (coasting): it is
+   * not a sighting, so it moves nobody into or out of an area, crosses no line and does not extend a
+   * stay or a visit (time spent ends at the last sighting).
    */
   update(tracks: Tracks, endedIds: Iterable<number> = []): TrackingEvent[] {
     const out: TrackingEvent[] = [];
@@ -154,6 +157,7 @@ export class SceneAnalytics {
     for (let i = 0; i < tracks.count; i++) {
       const id = ids[i]!;
       if (id === 0) throw new RangeError('track id 0 is not allowed: track ids start at 1');
+      if (!(tracks.scores[i]! > 0)) continue;
       const x = footX(boxes, i);
       const y = footY(boxes, i);
       if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(boxes[4 * i + 1]!)) continue;

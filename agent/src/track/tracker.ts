@@ -42,7 +42,8 @@ export interface TrackerOptions {
   /**
    * Keep outputting a lost track at its predicted place for this many frames after its last match
    * (bridges single missed detections; each bridged frame is an FP if the person really left). 0 is
-   * ByteTrack's behaviour: lost tracks are not output.
+   * ByteTrack's behaviour: lost tracks are not output. Such a box has score 0 (nobody was seen there),
+   * so the scene analytics do not count it as presence.
    */
   coastFrames: number;
   /** Consecutive detection frames a new track must be matched on before it gets an id (>= 1). */
@@ -713,7 +714,8 @@ export class Tracker {
     for (const t of this.tracks) {
       if (!this.visible(t, frame)) continue;
       out.ids[k] = t.id;
-      out.scores[k] = t.score;
+      // Score 0: a lost person shown at their predicted place, not seen on this frame (`coastFrames`).
+      out.scores[k] = t.state === TRACKED ? t.score : 0;
       this.writeVisible(t, out.boxes, k * 4);
       k++;
     }

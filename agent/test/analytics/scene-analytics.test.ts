@@ -126,6 +126,24 @@ describe('SceneAnalytics', () => {
     expect(end[0]).toMatchObject({ at: 300, dwellMs: 300 });
   });
 
+  it('a box with score 0 (a lost person at their predicted place) is not a sighting', () => {
+    const a = new SceneAnalytics('cam', scene, { zoneInertia: 1, lineMinDistance: 10, lineMinFrames: 0 });
+    const unseen = (at: number, x: number, y: number) => {
+      const f = frame(at, [[1, x, y]]);
+      f.scores[0] = 0;
+      return f;
+    };
+    a.update(frame(0, [[1, 200, 200]]));
+    // Predicted out of the shelf and across the door: nobody saw it, nothing changes.
+    expect(a.update(unseen(100, 200, 300))).toEqual([]);
+    expect(a.update(unseen(200, 200, 450))).toEqual([]);
+    expect(a.zonesOf(1)).toEqual(['shelf']);
+    const end = a.update(frame(900, []), [1]);
+    expect(end[0]).toMatchObject({ kind: 'zone_left', at: 0, dwellMs: 0 });
+    expect(end.find((e) => e.kind === 'visit_closed')).toMatchObject({ at: 0, durationMs: 0 });
+    expect(a.counts().lines[0]).toMatchObject({ in: 0, out: 0 });
+  });
+
   it('finish() closes everyone at their last sighting', () => {
     const a = new SceneAnalytics('cam', scene, { zoneInertia: 1 });
     a.update(
