@@ -125,6 +125,9 @@ function samples(s: StoreData): Record<string, Sample> {
     'POST /api/alerts/rules': { payload: { storeId: s.store.id, kind: 'people_inside', threshold: 10 } },
     'PATCH /api/alerts/rules/:id': { payload: {} },
     'DELETE /api/alerts/rules/:id': {},
+    'GET /api/alert-listeners': {},
+    'POST /api/alert-listeners': { payload: { name: 'Building system', storeId: s.store.id } },
+    'DELETE /api/alert-listeners/:id': {},
   };
 }
 
