@@ -10,7 +10,7 @@ import { ValidationError } from '../../db/errors.ts';
 import type { Store } from '../../db/repositories/stores.ts';
 import { caller, range, visibleCamera } from '../routes/helpers.ts';
 import { errors, Range } from '../schemas.ts';
-import { requireStore } from '../scope.ts';
+import { type Principal, requireStore } from '../scope.ts';
 import { exportFileName } from './file-name.ts';
 import { placeNames } from './names.ts';
 import { numbersTable } from './numbers-table.ts';
@@ -50,7 +50,7 @@ const download = {
 async function storeAndRange(
   app: App,
   q: { storeId: string; from: string | Date; to: string | Date },
-  p: ReturnType<typeof caller>,
+  p: Principal,
   maxDays: number,
 ): Promise<{ store: Store; from: Date; to: Date }> {
   requireStore(p, q.storeId);
@@ -60,6 +60,18 @@ async function storeAndRange(
     throw new ValidationError(`export at most ${maxDays} days at a time: choose fewer days`);
   }
   return { store, from, to };
+}
+
+/** What every export is about: the store (its name and zone), the days, recordings or not. */
+function about(store: Store, from: Date, to: Date, includeRecordings: boolean | undefined) {
+  return {
+    storeId: store.id,
+    storeName: store.name,
+    timeZone: store.timezone,
+    from,
+    to,
+    includeRecordings: includeRecordings === true,
+  };
 }
 
 function visitsRoute(app: App): void {
@@ -88,29 +100,9 @@ function visitsRoute(app: App): void {
         throw new ValidationError('the camera belongs to another store than storeId');
       }
       const format: ExportFormat = q.format ?? 'csv';
-      const names = await placeNames(app.repos, store.id);
-      const table = visitsTable(
-        app.repos,
-        {
-          storeId: store.id,
-          storeName: store.name,
-          timeZone: store.timezone,
-          cameraId: q.cameraId,
-          from,
-          to,
-          includeRecordings: q.includeRecordings === true,
-        },
-        names,
-      );
-      const what = 'visits';
-      const fileName = exportFileName({
-        storeName: store.name,
-        what,
-        from,
-        to,
-        timeZone: store.timezone,
-        extension: format,
-      });
+      const scope = { ...about(store, from, to, q.includeRecordings), cameraId: q.cameraId };
+      const table = visitsTable(app.repos, scope, await placeNames(app.repos, store.id));
+      const fileName = exportFileName({ ...scope, what: 'visits', extension: format });
       return sendTable(reply, table, format, fileName);
     },
   );
@@ -139,29 +131,10 @@ function numbersRoute(app: App): void {
       const period = q.period ?? 'hour';
       const { store, from, to } = await storeAndRange(app, q, caller(request), MAX_DAYS[period]);
       const format: ExportFormat = q.format ?? 'csv';
-      const names = await placeNames(app.repos, store.id);
-      const table = numbersTable(
-        app.repos,
-        {
-          storeId: store.id,
-          storeName: store.name,
-          timeZone: store.timezone,
-          period,
-          from,
-          to,
-          includeRecordings: q.includeRecordings === true,
-        },
-        names,
-      );
+      const scope = { ...about(store, from, to, q.includeRecordings), period };
+      const table = numbersTable(app.repos, scope, await placeNames(app.repos, store.id));
       const what = period === 'day' ? 'daily-numbers' : 'hourly-numbers';
-      const fileName = exportFileName({
-        storeName: store.name,
-        what,
-        from,
-        to,
-        timeZone: store.timezone,
-        extension: format,
-      });
+      const fileName = exportFileName({ ...scope, what, extension: format });
       return sendTable(reply, table, format, fileName);
     },
   );
