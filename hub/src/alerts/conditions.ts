@@ -93,9 +93,11 @@ function cameraStatuses(f: StoreFacts) {
   const known: { id: string; name: string; entry: CameraEntry }[] = [];
   const unknown = new Set<string>();
   for (const camera of f.cameras) {
-    const status = camera.deviceId ? f.statusOf(camera.deviceId) : undefined;
+    // A camera switched off or taken off its unit has nothing to watch: its alerts end.
+    if (!camera.enabled || !camera.deviceId) continue;
+    const status = f.statusOf(camera.deviceId);
     const entry = status?.cameras.find((c) => c.cameraId === camera.id);
-    if (!camera.enabled || !status || status.state !== 'online' || !entry) unknown.add(camera.id);
+    if (status?.state !== 'online' || !entry) unknown.add(camera.id);
     else known.push({ id: camera.id, name: camera.name, entry });
   }
   return { known, unknown };

@@ -320,6 +320,19 @@ describe.each(BACKENDS)('alert evaluation on %s', (kind) => {
     expect(ofRule((await evaluate(now + 2 * MIN)).fired, r.id)).toEqual([]);
   });
 
+  it('ends the alerts of a camera switched off', async () => {
+    const s = await seedStore(t.repos, 'Switched off');
+    const now = Date.now();
+    statuses.set(
+      s.device.id,
+      status([{ cameraId: s.camera.id, state: 'failed', fps: 0, since: now - 30 * MIN }], now),
+    );
+    const r = await rule(s.store.id, 'camera_stopped', 10);
+    expect(ofRule((await evaluate(now)).fired, r.id)).toHaveLength(1);
+    await t.repos.cameras.update(s.camera.id, { enabled: false });
+    expect(ofRule((await evaluate(now + MIN)).cleared, r.id)).toHaveLength(1);
+  });
+
   it('fires counts waiting to be sent for longer than the threshold', async () => {
     const s = await seedStore(t.repos, 'Backlog');
     const now = Date.now();
