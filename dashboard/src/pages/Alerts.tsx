@@ -4,6 +4,7 @@
  */
 import { type JSX, Show } from 'solid-js';
 import { AlertList } from '../components/alerts/AlertList.tsx';
+import { BuildingSystems } from '../components/alerts/BuildingSystems.tsx';
 import { RulesCard } from '../components/alerts/RulesCard.tsx';
 import { useStoreAlerts } from '../components/alerts/use-alerts.ts';
 import { ErrorNote, Loading, PageHeader, PlacePicker } from '../components/Common.tsx';
@@ -41,6 +42,7 @@ export default function Alerts(): JSX.Element {
             <Show when={canEdit()}>
               <RulesCard storeId={id()} />
             </Show>
+            <BuildingSystems />
             <section class="card" data-testid="alerts-history">
               <h2>All alerts, newest first</h2>
               <Show when={alerts.history().length} fallback={<p class="muted">No alerts yet.</p>}>
