@@ -174,12 +174,6 @@ export class AlertsRepository {
     return { items, nextCursor: rows.length > limit ? encodeAlertCursor(items[items.length - 1]!) : null };
   }
 
-  async getAlert(id: string): Promise<AlertRow> {
-    const [row] = isUuid(id) ? await this.db.select().from(alerts).where(eq(alerts.id, id)) : [];
-    if (!row) throw new NotFoundError('alert', id);
-    return row;
-  }
-
   /**
    * Fires an alert and queues its deliveries. undefined when this rule already fires for this subject
    * (maybe just fired by another hub process): nothing was written then.
