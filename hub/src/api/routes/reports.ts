@@ -188,6 +188,8 @@ function previewRoute(app: App): void {
       const q = request.query;
       const storeId = (await oneStore(app, p, { storeId: q.storeId })) ?? null;
       const at = q.at ? toDate(q.at, 'at') : new Date();
+      if (at.getUTCFullYear() < 2000 || at.getUTCFullYear() > 2100)
+        throw badRequest('choose a date (at) between the years 2000 and 2100');
       const service = app.reports.service;
       const report = await service.build(storeId, await service.periodBefore(storeId, q.period, at));
       const summary = await service.summarize(report);
