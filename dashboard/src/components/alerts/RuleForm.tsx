@@ -2,15 +2,7 @@
 import type { AlertKind, AlertRule, AlertRuleBody } from '@oskartrack/protocol';
 import { createSignal, For, type JSX, Show } from 'solid-js';
 import { Icon } from '../Icon.tsx';
-import { KIND_ORDER, KINDS } from './words.ts';
-
-/** E-mail addresses typed with commas, spaces or new lines between them. */
-export function splitAddresses(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+import { KIND_ORDER, KINDS, splitAddresses } from './words.ts';
 
 /**
  * A new rule, or with `rule` a change to that one (its kind stays). `onSave` answers whether it was

@@ -107,3 +107,11 @@ export function entries(alerts: readonly Alert[]): AlertEntry[] {
   }
   return out;
 }
+
+/** E-mail addresses typed with commas, spaces or new lines between them. */
+export function splitAddresses(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
