@@ -24,10 +24,12 @@ const Fields = {
   from: Type.String({ format: 'email', maxLength: 320 }),
 };
 
-/** What the hub answers: never the password. */
+/** What the hub answers: never the password; before a server is set, `host` and `from` are empty. */
 export const EmailSettings = Type.Object({
   configured: Type.Boolean(),
   ...Fields,
+  host: Type.String({ maxLength: 253 }),
+  from: Type.String({ maxLength: 320 }),
   passwordSet: Type.Boolean(),
 });
 export type EmailSettings = Static<typeof EmailSettings>;
