@@ -33,8 +33,14 @@ type Check = (rule: Rule, f: StoreFacts) => RuleCheck;
 const MINUTE = 60_000;
 const none = new Set<string>();
 
+/** A crowd alert ends only below 90% of the limit, so a count hovering at it does not flap. */
+export const PEOPLE_CLEAR_SHARE = 0.9;
+
 function peopleInside(rule: Rule, f: StoreFacts): RuleCheck {
-  if (f.peopleInside <= rule.threshold) return { findings: [], unknown: none };
+  if (f.peopleInside <= rule.threshold) {
+    const hovering = f.peopleInside >= rule.threshold * PEOPLE_CLEAR_SHARE;
+    return { findings: [], unknown: hovering ? new Set([f.store.id]) : none };
+  }
   return {
     findings: [
       {

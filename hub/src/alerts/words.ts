@@ -72,7 +72,7 @@ export function stoppedMessage(cameraName: string, stoppedMs: number, problem?: 
 
 const PICTURE_WORDS: Record<PictureProblem, string> = {
   covered: 'the picture looks covered',
-  moved: 'the camera looks moved (the picture changed)',
+  moved: 'it looks turned or moved (the picture changed)',
   dark: 'the picture is too dark to see people',
 };
 

@@ -255,6 +255,46 @@ describe.each(BACKENDS)('alert evaluation on %s', (kind) => {
     expect(ofRule((await evaluate(now + MIN)).cleared, r.id)).toHaveLength(1);
   });
 
+  it('ends a crowd alert only below nine tenths of the limit', async () => {
+    const now = Date.now();
+    const s = await seedStore(t.repos, 'Hovering');
+    let seq = 0;
+    const start = (trackId: number) => ({
+      seq: ++seq,
+      event: {
+        kind: 'track_started' as const,
+        cameraId: s.camera.id,
+        at: now - MIN,
+        trackId,
+        box: [10, 10, 50, 120] as [number, number, number, number],
+      },
+    });
+    const end = (trackId: number) => ({
+      seq: ++seq,
+      event: {
+        kind: 'track_ended' as const,
+        cameraId: s.camera.id,
+        at: now,
+        trackId,
+        firstSeen: now - MIN,
+        durationMs: 1,
+      },
+    });
+    await t.repos.events.insertEvents(
+      s.device.id,
+      Array.from({ length: 11 }, (_, i) => start(i + 1)),
+    );
+    const r = await rule(s.store.id, 'people_inside', 10);
+    expect(ofRule((await evaluate(now)).fired, r.id)).toHaveLength(1);
+    // 9 inside: under the limit, but not below nine tenths of it: still going on.
+    await t.repos.events.insertEvents(s.device.id, [end(1), end(2)]);
+    const hovering = await evaluate(now + MIN);
+    expect(ofRule(hovering.cleared, r.id)).toEqual([]);
+    expect(ofRule(hovering.fired, r.id)).toEqual([]);
+    await t.repos.events.insertEvents(s.device.id, [end(3)]);
+    expect(ofRule((await evaluate(now + 2 * MIN)).cleared, r.id)).toHaveLength(1);
+  });
+
   it("says a covered picture with the store's clock time, and keeps it while the unit is not heard", async () => {
     const s = await seedStore(t.repos, 'Covered');
     await t.repos.stores.update(s.store.id, { timezone: 'Europe/Berlin' });
