@@ -128,6 +128,16 @@ function samples(s: StoreData): Record<string, Sample> {
     'GET /api/alert-listeners': {},
     'POST /api/alert-listeners': { payload: { name: 'Building system', storeId: s.store.id } },
     'DELETE /api/alert-listeners/:id': {},
+    'GET /api/reports/schedules': { list: true },
+    'POST /api/reports/schedules': {
+      payload: { storeId: s.store.id, period: 'weekly', recipients: ['a@example.com'] },
+    },
+    'PATCH /api/reports/schedules/:id': { payload: {} },
+    'DELETE /api/reports/schedules/:id': {},
+    'POST /api/reports/schedules/:id/send-now': {},
+    'GET /api/reports/preview': { query: { storeId: s.store.id, period: 'daily', format: 'pdf' } },
+    'GET /api/settings/report-writer': {},
+    'PUT /api/settings/report-writer': { payload: { enabled: false, endpoint: '', model: '' } },
   };
 }
 
