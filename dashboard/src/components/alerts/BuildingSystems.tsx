@@ -56,25 +56,31 @@ function NewAccountNote(props: { account: NewAlertListener; onDone: () => void }
         Enter these in the building system's MQTT settings. The password is shown only now: copy it before you
         close this note.
       </p>
-      <For each={a().brokerUrls}>
-        {(url) => <CopyLine label="Server address" value={url} testId="building-system-url" />}
-      </For>
-      <CopyLine label="User name and client id" value={a().username} testId="building-system-user" />
-      <CopyLine label="Password" value={a().password} testId="building-system-password" />
-      <CopyLine label="Topic to subscribe to" value={a().topic} testId="building-system-topic" />
+      {/* One value a line: the note itself lays its children out in a row. */}
+      <div style={{ display: 'grid', gap: '0.4rem', width: '100%' }}>
+        <For each={a().brokerUrls}>
+          {(url) => <CopyLine label="Server address" value={url} testId="building-system-url" />}
+        </For>
+        <CopyLine label="User name and client id" value={a().username} testId="building-system-user" />
+        <CopyLine label="Password" value={a().password} testId="building-system-password" />
+        <CopyLine label="Topic to subscribe to" value={a().topic} testId="building-system-topic" />
+      </div>
       <p class="small muted">
         Each alert arrives as a short JSON message when it starts and again when it is over. The account can
         only read alerts: it cannot send anything.{' '}
         {a().topic.includes('+') ? 'The + stands for every store.' : ''}
       </p>
-      <button type="button" class="small" onClick={() => props.onDone()}>
+      <button type="button" class="small" onClick={() => props.onDone()} data-testid="building-system-done">
         I have copied it
       </button>
     </div>
   );
 }
 
-function AddForm(props: { busy: boolean; onAdd: (body: AlertListenerBody) => void }): JSX.Element {
+function AddForm(props: {
+  busy: boolean;
+  onAdd: (body: AlertListenerBody) => Promise<boolean>;
+}): JSX.Element {
   const { places } = useApp();
   const [name, setName] = createSignal('');
   const [storeId, setStoreId] = createSignal('');
@@ -83,7 +89,7 @@ function AddForm(props: { busy: boolean; onAdd: (body: AlertListenerBody) => voi
       class="row"
       onSubmit={(e) => {
         e.preventDefault();
-        props.onAdd({ name: name().trim(), storeId: storeId() || null });
+        void props.onAdd({ name: name().trim(), storeId: storeId() || null }).then((ok) => ok && setName(''));
       }}
     >
       <label>
@@ -132,12 +138,12 @@ function BuildingSystemsCard(): JSX.Element {
   const [fresh, setFresh] = createSignal<NewAlertListener | null>(null);
   const storeName = (id: string | null) =>
     id === null ? 'All stores' : (places.state.stores.find((s) => s.id === id)?.name ?? id);
-  const add = async (body: AlertListenerBody) => {
+  const add = async (body: AlertListenerBody): Promise<boolean> => {
     let made: NewAlertListener | undefined;
-    if (await act.run(async () => (made = await createAccount(api, body)))) {
-      setFresh(made ?? null);
-      await refetch();
-    }
+    if (!(await act.run(async () => (made = await createAccount(api, body))))) return false;
+    setFresh(made ?? null);
+    await refetch();
+    return true;
   };
   const remove = async (a: AlertListener) => {
     if (!confirm(`Delete "${a.name}"? The building system stops receiving alerts at once.`)) return;
@@ -193,7 +199,7 @@ function BuildingSystemsCard(): JSX.Element {
         {(account) => <NewAccountNote account={account} onDone={() => setFresh(null)} />}
       </Show>
       <h3 style={{ 'margin-top': '1rem' }}>Add a building system</h3>
-      <AddForm busy={act.busy()} onAdd={(body) => void add(body)} />
+      <AddForm busy={act.busy()} onAdd={add} />
       <ErrorNote text={act.error()} />
     </section>
   );
