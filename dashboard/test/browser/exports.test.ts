@@ -29,7 +29,7 @@ let dir = '';
 const errors: string[] = [];
 /** The store's midnight today, and what was seeded from it. */
 let midnight = 0;
-let live: { startedAt: number; durationMs: number; camera: string }[] = [];
+let live: { startedAt: number; durationMs: number; camera: string; area: string | null }[] = [];
 let recorded: { startedAt: number; durationMs: number }[] = [];
 
 async function seed(s: SeededHub): Promise<void> {
@@ -43,7 +43,7 @@ async function seed(s: SeededHub): Promise<void> {
     source: '0',
   });
   const till = await r.cameras.create({ storeId: store.id, name: 'Till', source: '0' });
-  await r.zones.createZone({
+  const bakery = await r.zones.createZone({
     cameraId: door.id,
     name: 'Bakery',
     polygon: [
@@ -54,8 +54,8 @@ async function seed(s: SeededHub): Promise<void> {
   });
   midnight = zoneMidnight(ZONE);
   live = [
-    { startedAt: midnight + MIN, durationMs: 83_400, camera: door.id },
-    { startedAt: midnight + 2 * H + 30_500, durationMs: 1_600, camera: till.id },
+    { startedAt: midnight + MIN, durationMs: 83_400, camera: door.id, area: 'Bakery' },
+    { startedAt: midnight + 2 * H + 30_500, durationMs: 1_600, camera: till.id, area: null },
   ];
   for (const [i, v] of live.entries()) {
     await r.visits.create({
@@ -63,6 +63,7 @@ async function seed(s: SeededHub): Promise<void> {
       trackId: i + 1,
       startedAt: new Date(v.startedAt),
       endedAt: new Date(v.startedAt + v.durationMs),
+      zones: v.area ? [{ zoneId: bakery.id, dwellMs: 20_000 }] : [],
     });
   }
   recorded = [{ startedAt: midnight + 3 * H, durationMs: 125_000 }];
@@ -148,19 +149,22 @@ describe('downloads for a spreadsheet in Chromium', () => {
         'Time spent (seconds)',
         'Store',
         'Camera',
+        'Areas',
       ]);
       expect(sheet.getRow(1).getCell(1).font?.bold).toBe(true);
       expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
       // The recorded video is left out: the switch is off by default.
       expect(sheet.rowCount).toBe(1 + live.length);
       for (const [i, v] of live.entries()) {
-        expect(rowValues(sheet, i + 2)).toEqual([
+        expect(rowValues(sheet, i + 2).slice(0, 5)).toEqual([
           excelTime(v.startedAt),
           excelTime(v.startedAt + v.durationMs),
           Math.round(v.durationMs / 1000),
           'Demo Store',
           cameraName(v.camera),
         ]);
+        // The areas the visit went through; none: an empty cell.
+        expect(sheet.getRow(i + 2).getCell(6).value).toBe(v.area);
       }
       // The card fits the window: nothing sticks out on a phone.
       const card = await p.$eval('[data-testid=downloads]', (e) => e.getBoundingClientRect().right);
@@ -181,7 +185,8 @@ describe('downloads for a spreadsheet in Chromium', () => {
     expect(rowValues(sheet, 1).at(-1)).toBe('From a recorded video');
     expect(sheet.rowCount).toBe(1 + live.length + recorded.length);
     const rows = Array.from({ length: sheet.rowCount - 1 }, (_, i) => rowValues(sheet, i + 2));
-    const fromVideo = rows.filter((row) => row.at(-1) === 'Yes');
+    // Started, ended, seconds, store, camera, and the recorded-video column (the areas: none).
+    const fromVideo = rows.filter((row) => row[6] === 'Yes').map((row) => [...row.slice(0, 5), row[6]]);
     expect(fromVideo).toEqual(
       recorded.map((v) => [
         excelTime(v.startedAt),

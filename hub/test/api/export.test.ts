@@ -27,6 +27,7 @@ const VISITS = [
     start: '2026-11-24T19:05:00Z',
     ms: 83_400,
     local: ['2026-11-24 14:05:00', '2026-11-24 14:06:23'],
+    areas: ['Entrance', 'Bakery'],
   },
   {
     camera: 'till',
@@ -80,6 +81,7 @@ describe.each(BACKENDS)('exports for spreadsheets on %s', (kind) => {
   let storeId: string;
   let cameras: Record<'door' | 'till', string>;
   let bakery: string;
+  let areaIds: Record<string, string>;
   let viewer: string;
 
   beforeAll(async () => {
@@ -103,13 +105,25 @@ describe.each(BACKENDS)('exports for spreadsheets on %s', (kind) => {
         ],
       })
     ).id;
+    const entrance = await r.zones.createZone({
+      cameraId: cameras.door,
+      name: 'Entrance',
+      polygon: [
+        [300, 300],
+        [600, 300],
+        [300, 470],
+      ],
+    });
+    areaIds = { Bakery: bakery, Entrance: entrance.id };
     for (const [i, v] of VISITS.entries()) {
       const startedAt = new Date(v.start);
+      const areas = 'areas' in v ? v.areas : [];
       await r.visits.create({
         cameraId: cameras[v.camera],
         trackId: i + 1,
         startedAt,
         endedAt: new Date(startedAt.getTime() + v.ms),
+        zones: areas.map((name) => ({ zoneId: areaIds[name]!, dwellMs: 10_000 })),
       });
     }
     const upload = await r.uploads.create({
@@ -130,7 +144,12 @@ describe.each(BACKENDS)('exports for spreadsheets on %s', (kind) => {
       [
         {
           seq: 1,
-          event: { ...visitClosed(cameras.door, recStart, 9), startedAt: recStart, durationMs: RECORDED.ms },
+          event: {
+            ...visitClosed(cameras.door, recStart, 9),
+            startedAt: recStart,
+            durationMs: RECORDED.ms,
+            zones: [{ zoneId: bakery, dwellMs: 5_000, entries: 1 }],
+          },
         },
       ],
       { uploadId: upload.id },
@@ -202,7 +221,16 @@ describe.each(BACKENDS)('exports for spreadsheets on %s', (kind) => {
   });
 
   const liveVisits = VISITS.filter((v) => v.local !== null);
-  const VISIT_HEADER = [`Started (${ZONE})`, `Ended (${ZONE})`, 'Time spent (seconds)', 'Store', 'Camera'];
+  const VISIT_HEADER = [
+    `Started (${ZONE})`,
+    `Ended (${ZONE})`,
+    'Time spent (seconds)',
+    'Store',
+    'Camera',
+    'Areas',
+  ];
+  /** A visit's area names as the export lists them: alphabetical, comma-separated; '' for none. */
+  const areaText = (v: (typeof VISITS)[number]) => ('areas' in v ? [...v.areas].sort().join(', ') : '');
   const cameraName = { door: 'Front door', till: 'Till, left' } as const;
 
   it('downloads a week of visits as CSV with local times, seconds and names, named after the days', async () => {
@@ -220,7 +248,14 @@ describe.each(BACKENDS)('exports for spreadsheets on %s', (kind) => {
     expect(lines[0]).toBe(VISIT_HEADER.join(','));
     expect(lines.slice(1)).toEqual(
       liveVisits.map((v) =>
-        [v.local![0], v.local![1], secs(v.ms), 'Café Démo', csvQuoted(cameraName[v.camera])].join(','),
+        [
+          v.local![0],
+          v.local![1],
+          secs(v.ms),
+          'Café Démo',
+          csvQuoted(cameraName[v.camera]),
+          csvQuoted(areaText(v)),
+        ].join(','),
       ),
     );
   });
@@ -244,9 +279,17 @@ describe.each(BACKENDS)('exports for spreadsheets on %s', (kind) => {
     const rows = csvRows(r);
     expect(rows[0]).toEqual([...VISIT_HEADER, 'From a recorded video']);
     expect(rows).toHaveLength(1 + liveVisits.length + 1);
-    const recorded = rows.filter((row) => row[5] === 'Yes');
+    const recorded = rows.filter((row) => row[6] === 'Yes');
     expect(recorded).toEqual([
-      [RECORDED.local[0], RECORDED.local[1], String(secs(RECORDED.ms)), 'Café Démo', 'Front door', 'Yes'],
+      [
+        RECORDED.local[0],
+        RECORDED.local[1],
+        String(secs(RECORDED.ms)),
+        'Café Démo',
+        'Front door',
+        'Bakery',
+        'Yes',
+      ],
     ]);
     const without = csvRows(await get('/api/export/visits', week()));
     expect(without.some((row) => row[0] === RECORDED.local[0])).toBe(false);
@@ -266,13 +309,15 @@ describe.each(BACKENDS)('exports for spreadsheets on %s', (kind) => {
     expect(sheet.getColumn(1).width).toBeGreaterThanOrEqual(19);
     expect(sheet.rowCount).toBe(1 + liveVisits.length);
     for (const [i, v] of liveVisits.entries()) {
-      expect(rowValues(sheet, i + 2)).toEqual([
+      expect(rowValues(sheet, i + 2).slice(0, 5)).toEqual([
         wall(v.local![0]),
         wall(v.local![1]),
         secs(v.ms),
         'Café Démo',
         cameraName[v.camera],
       ]);
+      // No area: an empty cell.
+      expect(sheet.getRow(i + 2).getCell(6).value).toBe(areaText(v) || null);
     }
     expect(sheet.getRow(2).getCell(1).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
   });
