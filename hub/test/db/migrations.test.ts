@@ -13,6 +13,10 @@ import { BACKENDS, dropSchema, randomSchema, TEST_DATABASE_URL } from './backend
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/oskartrack-hub.js', import.meta.url));
 const TABLES = [
+  'alert_deliveries',
+  'alert_listeners',
+  'alert_rules',
+  'alerts',
   'analytics_summaries',
   'auth_sessions',
   'cameras',
@@ -23,6 +27,8 @@ const TABLES = [
   'enrollment_codes',
   'hub_settings',
   'login_attempts',
+  'report_runs',
+  'report_schedules',
   'stores',
   'tracking_events',
   'upload_jobs',
