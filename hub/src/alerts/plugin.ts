@@ -27,7 +27,11 @@ export function alertsPlugin(live: LiveFeed, options: AlertsPluginOptions = {}) 
         db: app.database.db,
         statusOf: (deviceId) => live.latestStatus(deviceId),
         log: app.log,
-        onChange: (alert) => live.alert(alert),
+        onChange: (alert) => {
+          live.alert(alert);
+          // Its e-mails, webhooks and MQTT messages go now, not at the worker's next poll.
+          app.alertDelivery.wake();
+        },
         ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
       });
       app.decorate('alerts', engine);
@@ -38,6 +42,6 @@ export function alertsPlugin(live: LiveFeed, options: AlertsPluginOptions = {}) 
         await engine.stop();
       });
     },
-    { dependencies: ['database', 'live-feed'] },
+    { dependencies: ['database', 'live-feed', 'alert-delivery'] },
   );
 }

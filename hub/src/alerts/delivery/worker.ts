@@ -49,14 +49,6 @@ interface Job {
   send(): Promise<void>;
 }
 
-/** Every started worker of this process, for `wake()`. */
-const running = new Set<DeliveryWorker>();
-
-/** Makes every worker of this process look for due deliveries now (the alert engine calls it). */
-export function wake(): void {
-  for (const worker of running) worker.wake();
-}
-
 export class DeliveryWorker {
   private readonly now: () => number;
   private readonly random: () => number;
@@ -74,7 +66,6 @@ export class DeliveryWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    running.add(this);
     this.schedule(0);
   }
 
@@ -88,7 +79,6 @@ export class DeliveryWorker {
   /** Stops polling and waits for the pass under way. */
   async stop(): Promise<void> {
     this.stopped = true;
-    running.delete(this);
     clearTimeout(this.timer);
     await this.pass;
   }

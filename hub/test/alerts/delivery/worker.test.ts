@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryWorker, GIVEN_UP_AT, wake } from '../../../src/alerts/delivery/index.ts';
+import { DeliveryWorker, GIVEN_UP_AT } from '../../../src/alerts/delivery/index.ts';
 import { claimDue } from '../../../src/alerts/delivery/queue.ts';
 import { webhookSecret } from '../../../src/alerts/delivery/signing-secret.ts';
 import { buildApp } from '../../../src/app.ts';
@@ -215,7 +215,7 @@ describe.each(BACKENDS)('delivery worker (%s)', (kind) => {
         message: covered,
       });
       const d = await insertDelivery(t.db, alert.id, 'email', 'woken@shop.example');
-      wake();
+      w.wake();
       const row = await waitFor('the woken worker to deliver', async () => {
         const r = await delivery(t.db, d.id);
         return r.deliveredAt ? r : undefined;
