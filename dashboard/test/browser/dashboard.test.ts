@@ -107,6 +107,15 @@ describe('dashboard in Chromium against the demo hub', () => {
     await page.waitForURL(`${hub.url}/dashboard`);
     await page.click('nav >> text=Overview');
     await page.waitForSelector('[data-testid=device-demo-box] >> text=Online', { timeout: 60_000 });
+    // Today's figures say how they compare: with the day before and with the same day last week.
+    const changes = page.locator(
+      '[data-testid=store-demo-store] [data-testid=stat-visitors] [data-testid=stat-change]',
+    );
+    await changes.first().waitFor({ timeout: 30_000 });
+    expect(await changes.allTextContents()).toEqual([
+      expect.stringMatching(/(vs|with) the day before$/),
+      expect.stringMatching(/(vs|with) last (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day$/),
+    ]);
     await shot(page, 'overview');
   }, 90_000);
 

@@ -7,7 +7,7 @@
 import { A } from '@solidjs/router';
 import { createResource, type JSX, onCleanup, Show } from 'solid-js';
 import { describeError } from '../../api/client.ts';
-import { analyticsSummary } from '../../api/endpoints.ts';
+import { analyticsSummary, summaryChanges } from '../../api/endpoints.ts';
 import type { Store } from '../../api/types.ts';
 import { presetRange, rangeToIso } from '../../lib/format.ts';
 import { useApp } from '../../stores/app.tsx';
@@ -65,8 +65,18 @@ export function StoreCard(props: { store: Store }): JSX.Element {
     () => ({ storeId: props.store.id, withRecordings: includeRecordings() }),
     async ({ storeId, withRecordings }) => {
       if ('error' in range) throw new Error(range.error);
-      const recordings = withRecordings ? { includeRecordings: true } : {};
-      return analyticsSummary(api, { storeId, from: range.from, to: range.to, ...recordings });
+      const query = {
+        storeId,
+        from: range.from,
+        to: range.to,
+        ...(withRecordings ? { includeRecordings: true } : {}),
+      };
+      const [summary, changes] = await Promise.all([
+        analyticsSummary(api, query),
+        // A failure to compare shows no change lines rather than an error.
+        summaryChanges(api, query).catch(() => undefined),
+      ]);
+      return { summary, changes };
     },
   );
   const poll = setInterval(() => void refetch(), REFRESH_MS);
@@ -94,7 +104,7 @@ export function StoreCard(props: { store: Store }): JSX.Element {
           when={!today.error}
           fallback={<ErrorNote text={describeError(today.error)} onRetry={() => void refetch()} />}
         >
-          <TodayStats today={today.latest} inside={inside()} />
+          <TodayStats today={today.latest?.summary} changes={today.latest?.changes} inside={inside()} />
           <Definitions />
         </Show>
       </Show>

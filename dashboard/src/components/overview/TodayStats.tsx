@@ -1,30 +1,42 @@
-/** A store's numbers for today, and how many people the cameras see right now. */
+/**
+ * A store's numbers for today, each with how it compares (today so far against yesterday and the same
+ * day last week, up to the same time), and how many people the cameras see right now.
+ */
+import type { SummaryChanges } from '@oskartrack/protocol';
 import type { JSX } from 'solid-js';
 import type { Summary } from '../../api/types.ts';
 import { ENTRANCES, TIME_SPENT, VISITORS } from '../../lib/definitions.ts';
 import { formatCount, formatDuration, hourOfDayLabel } from '../../lib/format.ts';
 import { Stat } from '../Common.tsx';
+import { changeLines, HeadlineStat } from '../compare/HeadlineStat.tsx';
 
-export function TodayStats(props: { today: Summary | undefined; inside: number | null }): JSX.Element {
+export function TodayStats(props: {
+  today: Summary | undefined;
+  changes: SummaryChanges | undefined;
+  inside: number | null;
+}): JSX.Element {
   const today = () => props.today;
   return (
     <div class="stats">
-      <Stat
+      <HeadlineStat
         testId="stat-visitors"
         label={`${VISITORS.term} today`}
         value={today() ? formatCount(today()!.visitors) : '…'}
         hint={VISITORS.hint}
+        changes={changeLines(props.changes, 'visitors')}
       />
-      <Stat
+      <HeadlineStat
         testId="stat-entrances"
         label={ENTRANCES.term}
         value={today() ? formatCount(today()!.entries) : '…'}
         hint={ENTRANCES.hint}
+        changes={changeLines(props.changes, 'entries')}
       />
-      <Stat
+      <HeadlineStat
         label={TIME_SPENT.term}
         value={today() ? formatDuration(today()!.averageTimeSpentMs) : '…'}
         hint={TIME_SPENT.hint}
+        changes={changeLines(props.changes, 'averageTimeSpentMs')}
       />
       <Stat
         testId="stat-inside"
