@@ -3,8 +3,13 @@
  * `FOR UPDATE SKIP LOCKED` and moves their `next_attempt_at` past a lease in the same statement, so
  * no other worker takes them while it sends; a worker that dies mid-send leaves them due again when
  * the lease ends (sent at least once, possibly twice).
+ *
+ * A clearing waits for its firing: a 'cleared' row is not claimed while the 'firing' row of the same
+ * alert, channel and target is still to be sent (waiting for a retry, or being sent), so a receiver
+ * never hears "over" before "alert" and keeps a stuck alarm. A given-up firing counts as done.
  */
-import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, ne, notExists, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/database.ts';
 import { alertDeliveries, alerts, stores } from '../../db/schema.ts';
 import { GAVE_UP_PREFIX, GIVEN_UP_AT } from './schedule.ts';
@@ -30,12 +35,37 @@ export interface DueDelivery {
   store: { name: string; timezone: string };
 }
 
+const firing = alias(alertDeliveries, 'firing');
+
+/** The firing message this row's clearing must wait for, while it is still to be sent. */
+function firingStillToSend(db: Db) {
+  return db
+    .select({ id: firing.id })
+    .from(firing)
+    .where(
+      and(
+        eq(firing.alertId, alertDeliveries.alertId),
+        eq(firing.channel, alertDeliveries.channel),
+        eq(firing.target, alertDeliveries.target),
+        eq(firing.event, 'firing'),
+        isNull(firing.deliveredAt),
+        lt(firing.nextAttemptAt, GIVEN_UP_AT),
+      ),
+    );
+}
+
 /** Claims up to `limit` deliveries due at `now`; they stay claimed until `leaseUntil`. */
 export async function claimDue(db: Db, now: Date, leaseUntil: Date, limit: number): Promise<DueDelivery[]> {
   const due = db
     .select({ id: alertDeliveries.id })
     .from(alertDeliveries)
-    .where(and(isNull(alertDeliveries.deliveredAt), lte(alertDeliveries.nextAttemptAt, now)))
+    .where(
+      and(
+        isNull(alertDeliveries.deliveredAt),
+        lte(alertDeliveries.nextAttemptAt, now),
+        or(ne(alertDeliveries.event, 'cleared'), notExists(firingStillToSend(db))),
+      ),
+    )
     .orderBy(asc(alertDeliveries.nextAttemptAt))
     .limit(limit)
     .for('update', { skipLocked: true });

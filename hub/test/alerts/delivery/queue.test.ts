@@ -89,4 +89,34 @@ describe('delivery queue', () => {
     expect(row?.nextAttemptAt.getTime()).toBe(GIVEN_UP_AT.getTime());
     expect(row?.lastError).toBe('Gave up after 24 hours: the webhook at x answered 500');
   });
+
+  it('holds a clearing back while its firing waits for a retry, and sends it once the firing is done', async () => {
+    const a = await insertAlert(t.db, { storeId: demo.store.id, ruleId: demo.rule.id, message: 'Covered.' });
+    const hook = 'https://hooks.example.com/a';
+    const now = soon();
+    const retry = new Date(now.getTime() + 60_000);
+    const fired = await insertDelivery(t.db, a.id, 'webhook', hook, { nextAttemptAt: retry });
+    const cleared = await insertDelivery(t.db, a.id, 'webhook', hook, { event: 'cleared' });
+    // Another receiver's firing does not hold this clearing back, nor this one's that one's.
+    const other = await insertDelivery(t.db, a.id, 'mqtt', '', { event: 'cleared' });
+    expect((await claimDue(t.db, now, lease(now), 100)).map((d) => d.id)).toEqual([other.id]);
+    const atRetry = new Date(retry.getTime() + 1000);
+    const firstRetry = await claimDue(t.db, atRetry, lease(atRetry), 100);
+    expect(firstRetry.map((d) => d.id)).toEqual([fired.id]);
+    await markDelivered(t.db, [fired.id], atRetry);
+    const after = await claimDue(t.db, atRetry, lease(atRetry), 100);
+    expect(after.map((d) => [d.id, d.event])).toEqual([[cleared.id, 'cleared']]);
+  });
+
+  it('sends a clearing whose firing was given up', async () => {
+    const a = await insertAlert(t.db, { storeId: demo.store.id, ruleId: demo.rule.id, message: 'Dark.' });
+    const now = soon();
+    const fired = await insertDelivery(t.db, a.id, 'email', 'owner@shop.example', {
+      nextAttemptAt: new Date(now.getTime() + 60_000),
+    });
+    const cleared = await insertDelivery(t.db, a.id, 'email', 'owner@shop.example', { event: 'cleared' });
+    expect(await claimDue(t.db, now, lease(now), 100)).toEqual([]);
+    await markFailed(t.db, [fired.id], 'the mail server refused the message', null);
+    expect((await claimDue(t.db, now, lease(now), 100)).map((d) => d.id)).toEqual([cleared.id]);
+  });
 });
