@@ -16,7 +16,9 @@ export interface Mailer {
 
 export class EmailNotSetUpError extends Error {
   constructor() {
-    super('e-mail is not set up: an administrator enters the SMTP server under Settings, then tries again');
+    super(
+      'e-mail is not set up: an administrator enters the mail server on the Reports page (E-mail server), then tries again',
+    );
   }
 }
 
@@ -39,7 +41,9 @@ function explain(err: unknown, s: StoredEmailSettings): Error {
   const code = (err as { code?: string }).code;
   const where = `${s.host}:${s.port}`;
   if (code === 'EAUTH')
-    return new Error(`the mail server ${where} refused the user name or password: check them under Settings`);
+    return new Error(
+      `the mail server ${where} refused the user name or password: check them on the Reports page (E-mail server)`,
+    );
   if (code === 'ECONNECTION' || code === 'ETIMEDOUT' || code === 'ESOCKET' || code === 'EDNS')
     return new Error(
       `could not reach the mail server ${where} (${(err as Error).message}): check its address, port and security`,

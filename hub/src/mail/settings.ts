@@ -20,7 +20,10 @@ export async function loadEmailSettings(repo: HubSettingsRepository): Promise<St
   return r.ok ? r.value : null;
 }
 
-/** Saves what the administrator sent; a password left out keeps the one stored before. */
+/**
+ * Saves what the administrator sent; a password left out keeps the one stored before, but only for the
+ * same server and user: the password is never sent to a server it was not given for.
+ */
 export async function saveEmailSettings(
   repo: HubSettingsRepository,
   body: EmailSettingsBody,
@@ -29,10 +32,18 @@ export async function saveEmailSettings(
   const { password, ...fields } = body;
   const stored: StoredEmailSettings = {
     ...fields,
-    password: password === undefined ? (before?.password ?? null) : password,
+    password: password === undefined ? keptPassword(before, fields) : password,
   };
   await repo.set(EMAIL_SETTING, stored);
   return stored;
+}
+
+function keptPassword(
+  before: StoredEmailSettings | null,
+  next: Omit<StoredEmailSettings, 'password'>,
+): string | null {
+  const same = before && before.host === next.host && before.port === next.port && before.user === next.user;
+  return same ? before.password : null;
 }
 
 /** The answer for the settings page: no password, only whether one is set. */

@@ -25,17 +25,22 @@ export async function loadWriterSettings(repo: HubSettingsRepository): Promise<S
   return r.ok ? r.value : null;
 }
 
-/** Saves what the administrator sent; a key left out keeps the one stored before. */
+/**
+ * Saves what the administrator sent; a key left out keeps the one stored before, but only for the same
+ * endpoint: the key is never sent to an address it was not given for.
+ */
 export async function saveWriterSettings(
   repo: HubSettingsRepository,
   body: ReportWriterSettingsBody,
 ): Promise<StoredWriterSettings> {
   const before = await loadWriterSettings(repo);
+  const endpoint = body.endpoint.trim().replace(/\/+$/, '');
+  const kept = before?.endpoint === endpoint ? before.apiKey : null;
   const stored: StoredWriterSettings = {
     enabled: body.enabled,
-    endpoint: body.endpoint.trim().replace(/\/+$/, ''),
+    endpoint,
     model: body.model.trim(),
-    apiKey: body.apiKey === undefined ? (before?.apiKey ?? null) : body.apiKey,
+    apiKey: body.apiKey === undefined ? kept : body.apiKey,
   };
   await repo.set(REPORT_WRITER_SETTING, stored);
   return stored;

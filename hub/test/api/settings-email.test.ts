@@ -28,7 +28,7 @@ describe('e-mail settings', () => {
     expect(get.json()).toMatchObject({ configured: false, passwordSet: false });
     const test = await sendTest(f.tokens.admin);
     expect(test.statusCode).toBe(400);
-    expect(test.json().message).toMatch(/not set up.*Settings/);
+    expect(test.json().message).toMatch(/not set up.*E-mail server/);
     expect(smtp.received).toHaveLength(0);
   });
 
@@ -52,6 +52,17 @@ describe('e-mail settings', () => {
     expect(get.json()).toMatchObject({ configured: true, host: '127.0.0.1', passwordSet: true });
   });
 
+  it('keeps the password for the same server only: never sends it to a new address', async () => {
+    const { password: _, ...withoutPassword } = smtp.settings();
+    const put = (payload: Record<string, unknown>) =>
+      f.inject(f.tokens.admin, { method: 'PUT', url: '/api/settings/email', payload });
+    expect((await put(withoutPassword)).json()).toMatchObject({ passwordSet: true });
+    const moved = await put({ ...withoutPassword, host: 'mail.elsewhere.example' });
+    expect(moved.json()).toMatchObject({ host: 'mail.elsewhere.example', passwordSet: false });
+    // Back to the real server, with its password again, for the tests below.
+    expect((await put(smtp.settings())).json()).toMatchObject({ host: '127.0.0.1', passwordSet: true });
+  });
+
   it('sends a test message that arrives with its subject', async () => {
     const res = await sendTest(f.tokens.admin, 'test-to@shop.example');
     expect(res.statusCode).toBe(204);
@@ -70,7 +81,9 @@ describe('e-mail settings', () => {
     const before = smtp.received.length;
     const res = await sendTest(f.tokens.admin);
     expect(res.statusCode).toBe(502);
-    expect(res.json().message).toMatch(/refused the user name or password: check them under Settings/);
+    expect(res.json().message).toMatch(
+      /refused the user name or password: check them on the Reports page \(E-mail server\)/,
+    );
     expect(res.body).not.toContain('wrong-password-77');
     expect(smtp.received.length).toBe(before);
   });

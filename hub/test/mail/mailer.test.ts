@@ -23,7 +23,7 @@ describe('mailer', () => {
     expect(await mailer.configured()).toBe(false);
     const sent = mailer.send({ to: ['a@shop.example'], subject: 'x', text: 'y' });
     await expect(sent).rejects.toBeInstanceOf(EmailNotSetUpError);
-    await expect(sent).rejects.toThrow(/Settings/);
+    await expect(sent).rejects.toThrow(/E-mail server/);
   });
 
   it('sends through the saved server: the message arrives with its subject, sender and text', async () => {
@@ -56,7 +56,9 @@ describe('mailer', () => {
         () => undefined,
         (e: unknown) => e as Error,
       );
-    expect(err?.message).toMatch(/refused the user name or password: check them under Settings/);
+    expect(err?.message).toMatch(
+      /refused the user name or password: check them on the Reports page \(E-mail server\)/,
+    );
     expect(err?.message).not.toContain('not-the-password-42');
     expect(smtp.received.length).toBe(before);
   });
