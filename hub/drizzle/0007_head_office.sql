@@ -56,7 +56,7 @@ CREATE TABLE "report_runs" (
 	"error" text,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "report_runs_once_uq" UNIQUE("schedule_id","period_start")
+	CONSTRAINT "report_runs_once_uq" UNIQUE("schedule_id","period_start","period_end")
 );
 --> statement-breakpoint
 CREATE TABLE "report_schedules" (

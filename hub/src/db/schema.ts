@@ -645,7 +645,7 @@ export const reportSchedules = pgTable(
 );
 
 /**
- * Each report made: one row per schedule and period (unique), claimed before it is built so two hub
+ * Each report made: one row per schedule and period (start and end; unique), claimed before it is built so two hub
  * processes never send the same report; `sentAt` and `error` tell how it went.
  */
 export const reportRuns = pgTable(
@@ -664,5 +664,6 @@ export const reportRuns = pgTable(
     attempts: integer('attempts').notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [unique('report_runs_once_uq').on(t.scheduleId, t.periodStart)],
+  // The period's end too: a schedule changed from daily to weekly claims Monday's week, not Monday.
+  (t) => [unique('report_runs_once_uq').on(t.scheduleId, t.periodStart, t.periodEnd)],
 );
