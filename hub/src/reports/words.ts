@@ -1,5 +1,6 @@
 /** How reports write numbers, times and periods for people (English, no ids). */
 import type { ReportPeriod } from '@oskartrack/protocol';
+import { slug } from '../api/export/file-name.ts';
 import { isoDate, type LocalDate, type ReportRange } from './period.ts';
 
 const MONTHS = [
@@ -68,17 +69,6 @@ export const PREVIOUS_WORDS: Record<ReportPeriod, string> = {
 /** "Demo store — weekly report, 23-29 November 2026". */
 export function subjectOf(title: string, r: ReportRange): string {
   return `${title} — ${PERIOD_WORDS[r.period]} report, ${rangeWords(r)}`;
-}
-
-/** Letters and digits only, for file names: "Demo store" -> "demo-store". */
-export function slug(text: string): string {
-  const s = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return s || 'store';
 }
 
 /** "demo-store-2026-11-23-to-2026-11-29.xlsx" (one date for a day). */
