@@ -1,6 +1,8 @@
 // `/api/alerts`: rules (managers and administrators of the store), their validation in words, and the
 // history and firing alerts (everyone who sees the store), on both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markDelivered, markFailed } from '../../src/alerts/delivery/queue.ts';
+import { evaluateAlerts } from '../../src/alerts/evaluator.ts';
 import type { AlertRuleRow } from '../../src/db/repositories/index.ts';
 import { BACKENDS } from '../db/backends.ts';
 import { type Fixture, openFixture } from './fixture.ts';
@@ -102,6 +104,48 @@ describe.each(BACKENDS)('alert rules and history on %s', (kind) => {
     const patched = await rules(f.tokens.managerA, 'PATCH', `/${rule.id}`, { threshold: 0 });
     expect(patched.statusCode).toBe(400);
     expect(patched.json().message).toContain('number of people');
+  });
+
+  it('refuses to delete a rule whose alerts go on; switched off, its alerts end and the word goes out first', async () => {
+    const created = await rules(f.tokens.managerA, 'POST', '', {
+      storeId: f.a.store.id,
+      kind: 'box_offline',
+      threshold: 30,
+      channels,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const rule = await f.repos.alerts.getRule(created.json().id);
+    const alert = await f.repos.alerts.fire({
+      rule,
+      subject: 'unit-gone',
+      message: "Camera unit 'Back door' has been offline for 40 minutes",
+      details: {},
+      at: new Date(),
+    });
+    const refused = await rules(f.tokens.managerA, 'DELETE', `/${rule.id}`);
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().message).toContain('switch the rule off first');
+    expect((await f.repos.alerts.getRule(rule.id)).id).toBe(rule.id);
+
+    // Switched off: the engine's next evaluation ends the alert and queues word of it to each target.
+    const off = await rules(f.tokens.managerA, 'PATCH', `/${rule.id}`, { enabled: false });
+    expect(off.statusCode, off.body).toBe(200);
+    const { cleared } = await evaluateAlerts({ db: f.t.db, statusOf: () => undefined, now: Date.now() });
+    expect(cleared.map((a) => a.id)).toContain(alert!.id);
+    const deliveries = await f.repos.alerts.deliveriesOf(alert!.id);
+    const clearings = deliveries.filter((d) => d.event === 'cleared');
+    expect(clearings.map((d) => d.channel).sort()).toEqual(['email', 'mqtt', 'webhook']);
+
+    // Not before those messages are sent (or given up): the delete would take them with it.
+    const sending = await rules(f.tokens.managerA, 'DELETE', `/${rule.id}`);
+    expect(sending.statusCode, sending.body).toBe(409);
+    expect(sending.json().message).toContain('still being sent');
+    const webhook = deliveries.filter((d) => d.channel === 'webhook').map((d) => d.id);
+    const others = deliveries.filter((d) => d.channel !== 'webhook').map((d) => d.id);
+    await markFailed(f.t.db, webhook, 'the web address answered 500', null);
+    await markDelivered(f.t.db, others, new Date());
+    expect((await rules(f.tokens.managerA, 'DELETE', `/${rule.id}`)).statusCode).toBe(204);
+    expect(await f.repos.alerts.deliveriesOf(alert!.id)).toEqual([]);
   });
 
   describe('history', () => {

@@ -147,9 +147,10 @@ function ruleRoutes(app: App): void {
       config: managerRoute,
       schema: {
         tags,
-        summary: 'Delete an alert rule with its alerts',
+        summary:
+          'Delete an alert rule with its alerts (409 while they go on: switching it off ends them, with word to those told)',
         params: RuleParams,
-        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+        response: { 204: Type.Null(), ...errors(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -5,9 +5,10 @@
  * `clear` inside a transaction so an alert and its deliveries commit together.
  */
 import type { AlertChannels, AlertKind, AlertState } from '@oskartrack/protocol';
-import { and, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, gte, inArray, isNull, lt, notExists, or, sql } from 'drizzle-orm';
+import { GIVEN_UP_AT } from '../../alerts/delivery/schedule.ts';
 import type { Db } from '../database.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { alertDeliveries, alertRules, alerts, trackingEvents } from '../schema.ts';
 import { defined, isUuid, type Page, pageLimit } from './common.ts';
 
@@ -130,24 +131,65 @@ export class AlertsRepository {
     return row;
   }
 
-  /** Deletes the rule and, with it, its alerts and their deliveries (cascade). */
+  /**
+   * Deletes the rule and, with it, its alerts and their deliveries (cascade). Refused (ConflictError)
+   * while one of its alerts is going on or a message about one is still to be sent: the cascade would
+   * take the message saying the alert is over with it. Switching the rule off ends its alerts (the
+   * engine clears them and queues those messages).
+   */
   async deleteRule(id: string): Promise<void> {
     const rows = isUuid(id)
-      ? await this.db.delete(alertRules).where(eq(alertRules.id, id)).returning({ id: alertRules.id })
+      ? await this.db
+          .delete(alertRules)
+          .where(and(eq(alertRules.id, id), notExists(this.unfinishedAlerts(id))))
+          .returning({ id: alertRules.id })
       : [];
-    if (rows.length === 0) throw new NotFoundError('alert rule', id);
+    if (rows.length > 0) return;
+    await this.getRule(id);
+    const [going] = await this.firing({ ruleId: id });
+    throw new ConflictError(
+      going
+        ? 'switch the rule off first: its alerts will end and the people told will hear so'
+        : 'the messages saying its alerts are over are still being sent (tried for up to 24 hours): try again later',
+    );
+  }
+
+  /** The rule's alerts still going on, or with a message still to be sent (not delivered, not given up). */
+  private unfinishedAlerts(ruleId: string) {
+    const unsent = this.db
+      .select({ id: alertDeliveries.id })
+      .from(alertDeliveries)
+      .where(
+        and(
+          eq(alertDeliveries.alertId, alerts.id),
+          isNull(alertDeliveries.deliveredAt),
+          lt(alertDeliveries.nextAttemptAt, GIVEN_UP_AT),
+        ),
+      );
+    return this.db
+      .select({ id: alerts.id })
+      .from(alerts)
+      .where(and(eq(alerts.ruleId, ruleId), or(eq(alerts.state, 'firing'), exists(unsent))));
   }
 
   // ---- alerts ----
 
   /** The alerts firing now, newest first. */
-  async firing(options: { storeIds?: readonly string[] | undefined } = {}): Promise<AlertRow[]> {
-    const { storeIds } = options;
+  async firing(
+    options: { storeIds?: readonly string[] | undefined; ruleId?: string } = {},
+  ): Promise<AlertRow[]> {
+    const { storeIds, ruleId } = options;
     if (storeIds && storeIds.length === 0) return [];
     return this.db
       .select()
       .from(alerts)
-      .where(and(eq(alerts.state, 'firing'), storeIds ? inArray(alerts.storeId, [...storeIds]) : undefined))
+      .where(
+        and(
+          eq(alerts.state, 'firing'),
+          storeIds ? inArray(alerts.storeId, [...storeIds]) : undefined,
+          ruleId ? eq(alerts.ruleId, ruleId) : undefined,
+        ),
+      )
       .orderBy(desc(alerts.firedAt), desc(alerts.id));
   }
 
