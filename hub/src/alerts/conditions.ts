@@ -6,7 +6,7 @@
  */
 import type { AlertKind } from '@oskartrack/protocol';
 import type { AlertRuleRow } from '../db/repositories/index.ts';
-import type { StoreFacts } from './facts.ts';
+import type { HeardStatus, StoreFacts } from './facts.ts';
 import {
   backlogMessage,
   offlineMessage,
@@ -94,21 +94,35 @@ function backlogGrowing(rule: Rule, f: StoreFacts): RuleCheck {
   return { findings, unknown };
 }
 
-/** Each camera of the store with its unit's latest status entry, or why it cannot be judged. */
+/**
+ * Each camera of the store with its unit's latest status entry (times on the hub's clock), or why it
+ * cannot be judged.
+ */
 function cameraStatuses(f: StoreFacts) {
   const known: { id: string; name: string; entry: CameraEntry }[] = [];
   const unknown = new Set<string>();
   for (const camera of f.cameras) {
     // A camera switched off or taken off its unit has nothing to watch: its alerts end.
     if (!camera.enabled || !camera.deviceId) continue;
-    const status = f.statusOf(camera.deviceId);
-    const entry = status?.cameras.find((c) => c.cameraId === camera.id);
-    if (status?.state !== 'online' || !entry) unknown.add(camera.id);
-    else known.push({ id: camera.id, name: camera.name, entry });
+    const heard = f.statusOf(camera.deviceId);
+    const entry = heard?.status.cameras.find((c) => c.cameraId === camera.id);
+    if (heard?.status.state !== 'online' || !entry) unknown.add(camera.id);
+    else known.push({ id: camera.id, name: camera.name, entry: onHubClock(entry, heard) });
   }
   return { known, unknown };
 }
-type CameraEntry = NonNullable<ReturnType<StoreFacts['statusOf']>>['cameras'][number];
+type CameraEntry = HeardStatus['status']['cameras'][number];
+
+/**
+ * The entry's times moved from the unit's clock to the hub's by the status's offset (received here
+ * minus made there). The offset also holds the status's time in transit (at most one status interval
+ * for a retained one after a hub restart): a problem may then count from a little later.
+ */
+function onHubClock(entry: CameraEntry, heard: HeardStatus): CameraEntry {
+  const offset = heard.receivedAt - heard.status.at;
+  const shift = (t: number | undefined) => (t === undefined ? undefined : t + offset);
+  return { ...entry, since: shift(entry.since), pictureSince: shift(entry.pictureSince) };
+}
 
 function cameraStopped(rule: Rule, f: StoreFacts): RuleCheck {
   const { known, unknown } = cameraStatuses(f);

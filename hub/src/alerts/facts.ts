@@ -13,8 +13,8 @@ export interface StoreFacts {
   units: Device[];
   cameras: Camera[];
   peopleInside: number;
-  /** A unit's latest status this hub received; undefined before the first one. */
-  statusOf(deviceId: string): DeviceStatus | undefined;
+  /** A unit's latest status this hub received, and when; undefined before the first one. */
+  statusOf(deviceId: string): HeardStatus | undefined;
   now: number;
   /** Since when this hub has been watching (its start): it cannot vouch for what happened before. */
   watchingSince: number;
@@ -30,7 +30,13 @@ export interface FactsQuery {
   watchingSince: number;
 }
 
-export type StatusSource = (deviceId: string) => DeviceStatus | undefined;
+/** A unit's status and when this hub received it, on the hub's clock (the unit's clock may be off). */
+export interface HeardStatus {
+  status: DeviceStatus;
+  receivedAt: number;
+}
+
+export type StatusSource = (deviceId: string) => HeardStatus | undefined;
 
 /** The facts of each of `q.storeIds` (stores that no longer exist are left out). */
 export async function gatherFacts(

@@ -6,6 +6,7 @@
 import { definePlugin } from '../api/plugin.ts';
 import type { LiveFeed } from '../live/index.ts';
 import { AlertEngine } from './engine.ts';
+import type { StatusSource } from './facts.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,13 +20,22 @@ export interface AlertsPluginOptions {
   intervalMs?: number;
 }
 
+/** The feed's latest status of a unit with when it arrived (the conditions correct the unit's clock). */
+export function heardStatusOf(live: Pick<LiveFeed, 'latestStatus' | 'statusReceivedAt'>): StatusSource {
+  return (deviceId) => {
+    const status = live.latestStatus(deviceId);
+    const receivedAt = live.statusReceivedAt(deviceId);
+    return status && receivedAt !== undefined ? { status, receivedAt } : undefined;
+  };
+}
+
 export function alertsPlugin(live: LiveFeed, options: AlertsPluginOptions = {}) {
   return definePlugin(
     'alert-engine',
     async (app) => {
       const engine = new AlertEngine({
         db: app.database.db,
-        statusOf: (deviceId) => live.latestStatus(deviceId),
+        statusOf: heardStatusOf(live),
         log: app.log,
         onChange: (alert) => {
           live.alert(alert);

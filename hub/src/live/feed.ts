@@ -94,6 +94,8 @@ export class LiveFeed implements ClientHost {
    * are never stored); a deleted device's entry has no store any more and is not sent.
    */
   private readonly statuses = new Map<string, DeviceStatus>();
+  /** When each device's latest status was stored, on this hub's clock (the unit's may be off). */
+  private readonly receivedAt = new Map<string, number>();
   /** Told of every stored status after the clients (the alert engine). */
   private readonly statusListeners = new Set<(deviceId: string, status: DeviceStatus) => void>();
   private readonly timer: NodeJS.Timeout;
@@ -229,6 +231,7 @@ export class LiveFeed implements ClientHost {
   deviceStatus(deviceId: string, status: DeviceStatus): void {
     const wasOnline = this.statuses.get(deviceId)?.state === 'online';
     this.statuses.set(deviceId, status);
+    this.receivedAt.set(deviceId, this.now());
     if (status.state === 'online' && !wasOnline) this.video?.deviceOnline(deviceId);
     this.withStore(deviceId, (storeId) =>
       this.broadcast(storeId, { type: 'status', storeId, deviceId, status }, 'other', 0),
@@ -239,6 +242,11 @@ export class LiveFeed implements ClientHost {
   /** A device's latest stored status; undefined before its first one since the hub started. */
   latestStatus(deviceId: string): DeviceStatus | undefined {
     return this.statuses.get(deviceId);
+  }
+
+  /** When the device's latest status was stored (this hub's clock); undefined before its first one. */
+  statusReceivedAt(deviceId: string): number | undefined {
+    return this.receivedAt.get(deviceId);
   }
 
   /** Listens to every stored status; returns the function that stops listening. */

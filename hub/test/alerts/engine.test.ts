@@ -41,7 +41,10 @@ describe('alert engine', () => {
     const statuses = new Map<string, DeviceStatus>();
     const engine = new AlertEngine({
       db: t.db,
-      statusOf: (id) => statuses.get(id),
+      statusOf: (id) => {
+        const status = statuses.get(id);
+        return status && { status, receivedAt: status.at };
+      },
       log: silent,
       intervalMs: 100,
       onChange: (a) => changes.push(a),

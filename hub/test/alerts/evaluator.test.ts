@@ -46,7 +46,12 @@ function status(
 describe.each(BACKENDS)('alert evaluation on %s', (kind) => {
   let t: TestDatabase;
   const statuses = new Map<string, DeviceStatus>();
-  const statusOf = (id: string) => statuses.get(id);
+  /** When the hub got each status, if not when the unit made it (a unit whose clock is off). */
+  const received = new Map<string, number>();
+  const statusOf = (id: string) => {
+    const status = statuses.get(id);
+    return status && { status, receivedAt: received.get(id) ?? status.at };
+  };
   beforeAll(async () => {
     t = await openTestDatabase(kind);
   });
@@ -382,6 +387,47 @@ describe.each(BACKENDS)('alert evaluation on %s', (kind) => {
     const fired = ofRule((await evaluate(now)).fired, r.id);
     expect(fired.map((a) => a.message)).toEqual([
       `Camera unit '${s.device.name}' has 1,234 counts waiting to be sent, the oldest for 35 minutes: check its internet connection`,
+    ]);
+  });
+
+  it("judges a camera's times by the hub's clock when its unit's clock is an hour behind", async () => {
+    const s = await seedStore(t.repos, 'Slow clock');
+    await t.repos.stores.update(s.store.id, { timezone: 'Europe/Berlin' });
+    const now = Date.parse('2026-03-01T13:06:00Z'); // the hub's clock: 14:06 in Berlin
+    const unitNow = now - 60 * MIN; // the unit's clock
+    statuses.set(
+      s.device.id,
+      status(
+        [
+          {
+            cameraId: s.camera.id,
+            state: 'reconnecting',
+            fps: 0,
+            problem: 'unreachable',
+            since: unitNow - 2 * MIN,
+            picture: 'covered',
+            pictureSince: unitNow - MIN,
+          },
+        ],
+        unitNow,
+      ),
+    );
+    received.set(s.device.id, now);
+    const stopped = await rule(s.store.id, 'camera_stopped', 10);
+    const covered = await rule(s.store.id, 'picture_changed', 0);
+    const lasting = await rule(s.store.id, 'picture_changed', 5);
+    const first = await evaluate(now);
+    expect(ofRule(first.fired, stopped.id)).toEqual([]);
+    expect(ofRule(first.fired, lasting.id)).toEqual([]);
+    expect(ofRule(first.fired, covered.id).map((a) => a.message)).toEqual([
+      'Entrance camera: the picture looks covered since 14:05',
+    ]);
+    expect(ofRule((await evaluate(now + 3 * MIN)).fired, lasting.id)).toEqual([]);
+    const later = await evaluate(now + 7 * MIN);
+    expect(ofRule(later.fired, stopped.id)).toEqual([]);
+    expect(ofRule(later.fired, lasting.id)).toHaveLength(1);
+    expect(ofRule((await evaluate(now + 9 * MIN)).fired, stopped.id).map((a) => a.message)).toEqual([
+      'Entrance camera: no picture for 11 minutes (the camera does not answer at its address)',
     ]);
   });
 });
