@@ -82,8 +82,10 @@ function backlogGrowing(rule: Rule, f: StoreFacts): RuleCheck {
     // An offline unit's waiting counts are its offline alert's business; one already told stays told.
     if (!unit.online) unknown.add(unit.id);
     if (!unit.online || unit.outboxDepth <= 0 || !unit.statusAt) continue;
-    // The oldest waiting count's age as of now: its age in the last status plus the time since.
-    const waitingMs = unit.outboxOldestAgeMs + Math.max(0, f.now - unit.statusAt.getTime());
+    // The oldest waiting count's age as of now: its age in the last status plus the time since
+    // (the status's time is on the unit's clock: moved to the hub's when a status of it was heard).
+    const madeAt = unit.statusAt.getTime() + clockOffset(f.statusOf(unit.id));
+    const waitingMs = unit.outboxOldestAgeMs + Math.max(0, f.now - madeAt);
     if (waitingMs <= rule.threshold * MINUTE) continue;
     findings.push({
       subject: unit.id,
@@ -113,13 +115,18 @@ function cameraStatuses(f: StoreFacts) {
 }
 type CameraEntry = HeardStatus['status']['cameras'][number];
 
+/** How far the hub's clock is ahead of the unit's, as its status tells (0 before one is heard). */
+function clockOffset(heard: HeardStatus | undefined): number {
+  return heard ? heard.receivedAt - heard.status.at : 0;
+}
+
 /**
  * The entry's times moved from the unit's clock to the hub's by the status's offset (received here
  * minus made there). The offset also holds the status's time in transit (at most one status interval
  * for a retained one after a hub restart): a problem may then count from a little later.
  */
 function onHubClock(entry: CameraEntry, heard: HeardStatus): CameraEntry {
-  const offset = heard.receivedAt - heard.status.at;
+  const offset = clockOffset(heard);
   const shift = (t: number | undefined) => (t === undefined ? undefined : t + offset);
   return { ...entry, since: shift(entry.since), pictureSince: shift(entry.pictureSince) };
 }

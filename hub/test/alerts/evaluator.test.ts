@@ -430,4 +430,21 @@ describe.each(BACKENDS)('alert evaluation on %s', (kind) => {
       'Entrance camera: no picture for 11 minutes (the camera does not answer at its address)',
     ]);
   });
+
+  it("counts the time since a unit's status on the hub's clock when the unit's clock is an hour behind", async () => {
+    const s = await seedStore(t.repos, 'Slow backlog');
+    const now = Date.now();
+    const unitNow = now - 60 * MIN;
+    const st = { ...status([], unitNow), outbox: { depth: 40, oldestAgeMs: 20 * MIN, dropped: 0 } };
+    await t.repos.devices.recordStatus(s.device.id, st, new Date(now));
+    statuses.set(s.device.id, st);
+    received.set(s.device.id, now);
+    const r = await rule(s.store.id, 'backlog_growing', 30);
+    expect(ofRule((await evaluate(now)).fired, r.id)).toEqual([]);
+    expect(ofRule((await evaluate(now + 9 * MIN)).fired, r.id)).toEqual([]);
+    const fired = ofRule((await evaluate(now + 11 * MIN)).fired, r.id);
+    expect(fired.map((a) => a.message)).toEqual([
+      `Camera unit '${s.device.name}' has 40 counts waiting to be sent, the oldest for 31 minutes: check its internet connection`,
+    ]);
+  });
 });
