@@ -12,3 +12,4 @@ export * from './opening-hours-clock.ts';
 export * from './topics.ts';
 export * from './validate.ts';
 export * from './video.ts';
+export * from './wall-clock.ts';

@@ -6,43 +6,13 @@
  * span (an hour bucket) counts when the store is open during any part of it. No hours: always open.
  */
 import type { OpeningHours, OpeningPeriod } from './api/opening-hours.ts';
+import { wallClock } from './wall-clock.ts';
 
 const HOUR = 3_600_000;
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function format(timezone: string): Intl.DateTimeFormat {
-  let f = formats.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formats.set(timezone, f);
-  }
-  return f;
-}
-
-/** Local wall clock of an instant: `YYYY-MM-DD`, weekday 0-6 and `HH:MM`. */
-function wall(at: Date, timezone: string): { date: string; day: number; time: string } {
-  const parts = format(timezone).formatToParts(at);
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    date: `${get('year')}-${get('month')}-${get('day')}`,
-    day: WEEKDAYS.indexOf(get('weekday')),
-    time: `${get('hour')}:${get('minute')}`,
-  };
-}
-
-/** The store-local date (`YYYY-MM-DD`) of an instant. */
-export function localDate(at: Date, timezone: string): string {
-  return wall(at, timezone).date;
+/** Local wall clock of an instant: `YYYY-MM-DD` and `HH:MM`. */
+function wall(at: Date, timezone: string): { date: string; time: string } {
+  const iso = wallClock(at, timezone).toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
 }
 
 /** The day (0 Sunday) of a `YYYY-MM-DD` date. */

@@ -1,8 +1,8 @@
 /** An export table as CSV for spreadsheets: a UTF-8 BOM (Excel then reads accents right), CRLF lines. */
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { localDate, localDateTime } from '@oskartrack/protocol';
 import { type CsvValue, csvLine } from '../csv.ts';
-import { localDate, localDateTime } from './local-time.ts';
 import { type CellKind, type CellValue, seconds, slices, type Table } from './table.ts';
 
 const BOM = '\uFEFF';

@@ -1,5 +1,5 @@
 /** Export file names people recognise: the store's name and the days they chose, last day included. */
-import { localDate } from './local-time.ts';
+import { localDate } from '@oskartrack/protocol';
 
 /** `Café Müller & Co` -> `cafe-muller-co`; `store` when nothing usable is left. */
 export function slug(name: string): string {

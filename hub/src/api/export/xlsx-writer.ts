@@ -6,8 +6,8 @@
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { wallClock } from '@oskartrack/protocol';
 import ExcelJS from 'exceljs';
-import { wallClock } from './local-time.ts';
 import { type CellKind, type CellValue, seconds, slices, type Table } from './table.ts';
 
 const FORMATS: Record<CellKind, string | undefined> = {

@@ -4,7 +4,7 @@
  * dates in the ISO order) for instants spread over two years.
  */
 import { describe, expect, it } from 'vitest';
-import { localDate, localDateTime, wallClock } from '../../../src/api/export/local-time.ts';
+import { localDate, localDateTime, wallClock } from '../src/wall-clock.ts';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 /** Intl's own `2026-11-24 14:05:00` (Sweden writes dates in the ISO order). */
