@@ -59,7 +59,38 @@ export function zonedMidnight(d: LocalDate, timezone: string): Date {
   const guess = Date.UTC(d.year, d.month - 1, d.day);
   // Correct by the zone's offset twice: the offset at the guess may differ from the one at midnight.
   const first = guess - (wallClock(guess, timezone) - guess);
-  return new Date(guess - (wallClock(first, timezone) - first));
+  const t = guess - (wallClock(first, timezone) - first);
+  // Where the clocks skip midnight (America/Santiago), that lands on the evening before: the day starts
+  // at the clock change, the first instant whose local date is the day.
+  return dayKey(localDate(new Date(t), timezone)) < dayKey(d) ? firstInstantOf(d, t, timezone) : new Date(t);
+}
+
+function dayKey(d: LocalDate): number {
+  return Date.UTC(d.year, d.month - 1, d.day);
+}
+
+/** The first instant after `before` (still on an earlier local date) that falls on the date: bisection. */
+function firstInstantOf(d: LocalDate, before: number, timezone: string): Date {
+  let lo = before;
+  let hi = before + DAY;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (dayKey(localDate(new Date(mid), timezone)) < dayKey(d)) lo = mid;
+    else hi = mid;
+  }
+  return new Date(hi);
+}
+
+/**
+ * The range of a run's own instants, in the zone: its local dates, and its kind told by its length
+ * (one day, seven days, else a month), so a retry sends the period that was claimed.
+ */
+export function rangeBetween(start: Date, end: Date, timezone: string): ReportRange {
+  const first = localDate(start, timezone);
+  const last = localDate(new Date(end.getTime() - 1), timezone);
+  const days = Math.round((dayKey(last) - dayKey(first)) / DAY) + 1;
+  const period: ReportPeriod = days === 1 ? 'daily' : days === 7 ? 'weekly' : 'monthly';
+  return { period, timezone, first, last, start, end };
 }
 
 export function addDays(d: LocalDate, days: number): LocalDate {

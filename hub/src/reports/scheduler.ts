@@ -3,13 +3,16 @@
  * schedule, the last complete period (see service.ts for the time zone), claims it by inserting its
  * run row (ON CONFLICT DO NOTHING: of several hub processes only one sends), builds and sends it.
  * A failed send records its error and is tried again later: after 5, 15, 35 and 75 minutes (from the
- * claim), five tries at most.
+ * first claim; each wait counts from the try before), five tries at most. A try the hub never finished
+ * (it stopped between claim and send) is tried again once its claim is older than a lease.
  */
 import type { ReportSchedulesRepository, RunRow, ScheduleRow } from './schedules-repository.ts';
 import type { ReportService } from './service.ts';
 
 export const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 5 * 60_000;
+/** Longer than any one try (language model 30 s, mail server 60 s, building the files). */
+export const CLAIM_LEASE_MS = 15 * 60_000;
 
 export interface SchedulerLog {
   info(obj: object, msg: string): void;
@@ -25,7 +28,7 @@ export interface SchedulerOptions {
   clock?: (() => number) | undefined;
   /** Between ticks (default one minute). */
   intervalMs?: number | undefined;
-  /** Wait before a failed run is tried again, times 2^tries - 1 (default five minutes). */
+  /** Wait after a failed try before the next, times 2^(tries - 1) (default five minutes). */
   retryBaseMs?: number | undefined;
 }
 
@@ -56,7 +59,7 @@ export class ReportScheduler {
     this.timer.unref();
   }
 
-  /** Stops the timer and waits for a tick in progress. */
+  /** Stops the timer and waits for the report in progress (a round stops between reports). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -66,7 +69,10 @@ export class ReportScheduler {
   /** One round: new periods of every enabled schedule, then failed runs whose wait is over. */
   async tick(): Promise<void> {
     try {
-      for (const s of await this.o.schedules.listEnabled()) await this.sendDue(s);
+      for (const s of await this.o.schedules.listEnabled()) {
+        if (this.stopped) return;
+        await this.sendDue(s);
+      }
       await this.retryFailed();
     } catch (err) {
       this.o.log.error({ err }, 'report scheduler: a round failed; the next one tries again');
@@ -82,19 +88,22 @@ export class ReportScheduler {
 
   private async retryFailed(): Promise<void> {
     const base = this.o.retryBaseMs ?? RETRY_BASE_MS;
-    const now = this.now().getTime();
-    for (const run of await this.o.schedules.failed(MAX_ATTEMPTS)) {
-      if (now < run.createdAt.getTime() + base * (2 ** run.attempts - 1)) continue;
+    const now = this.now();
+    const staleBefore = new Date(now.getTime() - CLAIM_LEASE_MS);
+    for (const run of await this.o.schedules.failed(MAX_ATTEMPTS, staleBefore)) {
+      if (this.stopped) return;
+      if (now.getTime() < run.createdAt.getTime() + base * 2 ** (run.attempts - 1)) continue;
       const schedule = await this.o.schedules.get(run.scheduleId).catch(() => null);
       if (!schedule?.enabled) continue;
-      const claimed = await this.o.schedules.claimRetry(run);
+      const claimed = await this.o.schedules.claimRetry(run, now);
       if (claimed) await this.attempt(schedule, claimed);
     }
   }
 
   private async attempt(s: ScheduleRow, run: RunRow): Promise<void> {
     try {
-      const range = await this.o.service.periodBefore(s.storeId, s.period, run.periodEnd);
+      // The run's own period: the schedule's period or zone may have changed since the claim.
+      const range = await this.o.service.rangeOfRun(s.storeId, run);
       const source = await this.o.service.send(s, range);
       await this.o.schedules.markSent(run.id, source, this.now());
       this.o.log.info({ schedule: s.id, periodStart: run.periodStart, summary: source }, 'report sent');

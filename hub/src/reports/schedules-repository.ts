@@ -1,10 +1,11 @@
 /**
  * Report schedules and their runs. A run row is the claim on one schedule's period: inserted before
  * the report is built (ON CONFLICT DO NOTHING), so of two hub processes only one sends it; a retry is
- * claimed by raising `attempts` from the value seen, so again only one process wins.
+ * claimed by raising `attempts` from the value seen, so again only one process wins. `created_at` is
+ * the time of the latest claim: an unsent run claimed long ago without an error was cut short.
  */
 import type { ReportPeriod } from '@oskartrack/protocol';
-import { and, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../db/errors.ts';
 import { reportRuns, reportSchedules } from '../db/schema.ts';
@@ -87,21 +88,31 @@ export class ReportSchedulesRepository {
     return row ?? null;
   }
 
-  /** Failed runs that may be tried again (fewer than `maxAttempts` tries). */
-  async failed(maxAttempts: number): Promise<RunRow[]> {
+  /**
+   * Runs that may be tried again (fewer than `maxAttempts` tries): failed ones, and unsent ones whose
+   * last claim (`created_at`) is older than `staleBefore`: the hub stopped during that try.
+   */
+  async failed(maxAttempts: number, staleBefore: Date): Promise<RunRow[]> {
     return this.db
       .select()
       .from(reportRuns)
       .where(
-        and(isNull(reportRuns.sentAt), isNotNull(reportRuns.error), lt(reportRuns.attempts, maxAttempts)),
+        and(
+          isNull(reportRuns.sentAt),
+          or(isNotNull(reportRuns.error), lt(reportRuns.createdAt, staleBefore)),
+          lt(reportRuns.attempts, maxAttempts),
+        ),
       );
   }
 
-  /** Claims another try of a failed run: only the process that saw `attempts` gets it. */
-  async claimRetry(run: RunRow): Promise<RunRow | null> {
+  /**
+   * Claims another try of a run: only the process that saw `attempts` gets it. `created_at` becomes
+   * the time of this claim, so a try cut short by a stop is itself found stale later.
+   */
+  async claimRetry(run: RunRow, now: Date): Promise<RunRow | null> {
     const [row] = await this.db
       .update(reportRuns)
-      .set({ attempts: sql`${reportRuns.attempts} + 1`, error: null })
+      .set({ attempts: sql`${reportRuns.attempts} + 1`, error: null, createdAt: now })
       .where(and(eq(reportRuns.id, run.id), eq(reportRuns.attempts, run.attempts), isNull(reportRuns.sentAt)))
       .returning();
     return row ?? null;

@@ -15,7 +15,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { buildWorkbook } from './excel.ts';
 import { LANGUAGE_MODEL_TIMEOUT_MS, writeWithLanguageModel } from './language-model.ts';
 import { buildPdf, type PdfOptions } from './pdf.ts';
-import { lastCompleteRange, type ReportRange } from './period.ts';
+import { lastCompleteRange, type ReportRange, rangeBetween } from './period.ts';
 import { type Report, storeReport } from './report-data.ts';
 import { writeSummary } from './summary-template.ts';
 import { fileNameOf, rangeWords, subjectOf } from './words.ts';
@@ -74,6 +74,14 @@ export class ReportService {
     return lastCompleteRange(period, at, await this.zoneOf(storeId));
   }
 
+  /** The range of a claimed run, from its own instants (not the schedule's period now). */
+  async rangeOfRun(
+    storeId: string | null,
+    run: { periodStart: Date; periodEnd: Date },
+  ): Promise<ReportRange> {
+    return rangeBetween(run.periodStart, run.periodEnd, await this.zoneOf(storeId));
+  }
+
   /** The numbers of a report (stores one after another, so a big hub is read in small steps). */
   async build(storeId: string | null, range: ReportRange): Promise<Report> {
     const stores = await this.storesOf(storeId);
@@ -100,6 +108,11 @@ export class ReportService {
       if (r.text) return { text: r.text, source: 'language-model' };
       this.o.log?.warn({ problem: r.problem }, 'report summary: the language model was not used');
     }
+    return this.templateSummary(report);
+  }
+
+  /** Our own sentences only: previews never call the language model (each call may cost money). */
+  templateSummary(report: Report): WrittenSummary {
     return { text: writeSummary(report), source: 'template' };
   }
 

@@ -71,19 +71,7 @@ describe('report summary by a language model', () => {
     });
     ids = { customer: customer.id, visit: visit.id };
     schedules = new ReportSchedulesRepository(f.t.db);
-    const service = new ReportService({
-      analytics: f.app.analytics,
-      stores: f.repos.stores,
-      settings: f.repos.settings,
-      mailer: f.app.mailer,
-      languageModelTimeoutMs: 1_000,
-    });
-    scheduler = new ReportScheduler({
-      service,
-      schedules,
-      log: pino({ level: 'silent' }),
-      clock: () => clock,
-    });
+    scheduler = schedulerWaiting(30_000);
     scheduleId = (
       await schedules.create({
         storeId: seeded.store.id,
@@ -104,6 +92,21 @@ describe('report summary by a language model', () => {
     await box?.close();
     await f?.close();
   });
+
+  /** A scheduler whose language model may take `timeoutMs`: long unless the test is about the time-out. */
+  const schedulerWaiting = (timeoutMs: number) =>
+    new ReportScheduler({
+      service: new ReportService({
+        analytics: f.app.analytics,
+        stores: f.repos.stores,
+        settings: f.repos.settings,
+        mailer: f.app.mailer,
+        languageModelTimeoutMs: timeoutMs,
+      }),
+      schedules,
+      log: pino({ level: 'silent' }),
+      clock: () => clock,
+    });
 
   const lastRun = async () =>
     (await schedules.runsOf(scheduleId)).sort(
@@ -169,9 +172,9 @@ describe('report summary by a language model', () => {
   });
 
   it('falls back to our own summary when the model does not answer in time', async () => {
-    chat.mode = 'hang';
+    chat.mode = 'hang'; // never answers: a short time-out keeps the test quick
     clock += WEEK_MS;
-    await scheduler.tick();
+    await schedulerWaiting(1_000).tick();
     const mails = await waitForMails(box, 3);
     expect(chat.bodies).toHaveLength(3);
     expect(mails[2]!.text).not.toContain(REPLY);

@@ -1,9 +1,11 @@
 /**
  * /api/reports and its scope: store managers schedule reports for their own stores only, every-store
- * reports are for administrators, viewers download the preview of their stores only.
+ * reports are for administrators, managers download the preview of their stores only (viewers none:
+ * it is made on demand), always with our own summary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, openFixture } from '../api/fixture.ts';
+import { startChatServer } from './chat-server.ts';
 import { openWorkbook } from './report-files.ts';
 import { AFTER_WEEK, expectedWeek, seedReportStore } from './seed.ts';
 
@@ -126,7 +128,7 @@ describe('reports API', () => {
     expect(r.json().message).toMatch(/administrator enters the SMTP server/);
   });
 
-  it("downloads the preview of a store's week as Excel and PDF, for its viewers only", async () => {
+  it("downloads the preview of a store's week as Excel and PDF, for its managers only", async () => {
     const want = expectedWeek(seeded.hours);
     const q = `storeId=${seeded.store.id}&period=weekly&at=${encodeURIComponent(at)}`;
     const xlsx = await f.inject(f.tokens.admin, {
@@ -148,16 +150,47 @@ describe('reports API', () => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 
-    const other = await f.inject(f.tokens.viewerA, {
+    const other = await f.inject(f.tokens.managerA, {
       method: 'GET',
       url: `/api/reports/preview?${q}&format=pdf`,
     });
     expect(other.statusCode).toBe(404);
-    const own = await f.inject(f.tokens.viewerA, {
+    const own = await f.inject(f.tokens.managerA, {
       method: 'GET',
       url: `/api/reports/preview?storeId=${f.a.store.id}&period=daily&format=pdf`,
     });
     expect(own.statusCode).toBe(200);
+    const viewer = await f.inject(f.tokens.viewerA, {
+      method: 'GET',
+      url: `/api/reports/preview?storeId=${f.a.store.id}&period=daily&format=pdf`,
+    });
+    expect(viewer.statusCode).toBe(403);
+  });
+
+  it('writes the preview summary itself, never asking the language model (each call may cost money)', async () => {
+    const chat = await startChatServer('A summary from the model.');
+    try {
+      const put = await f.inject(f.tokens.admin, {
+        method: 'PUT',
+        url: '/api/settings/report-writer',
+        payload: { enabled: true, endpoint: chat.endpoint, model: 'test-model', apiKey: 'sk-test' },
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      const r = await f.inject(f.tokens.managerA, {
+        method: 'GET',
+        url: `/api/reports/preview?storeId=${f.a.store.id}&period=weekly&format=xlsx&at=${encodeURIComponent(at)}`,
+      });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.headers['x-summary-source']).toBe('template');
+      expect(chat.bodies).toHaveLength(0);
+    } finally {
+      await f.inject(f.tokens.admin, {
+        method: 'PUT',
+        url: '/api/settings/report-writer',
+        payload: { enabled: false, endpoint: chat.endpoint, model: 'test-model' },
+      });
+      await chat.close();
+    }
   });
 
   it('makes one sheet per store in the every-store preview', async () => {

@@ -18,7 +18,7 @@ import type { RunRow, ScheduleRow } from '../../reports/schedules-repository.ts'
 import { badRequest, forbidden, HttpError } from '../errors.ts';
 import { errors, IdParams } from '../schemas.ts';
 import { type Principal, requireStore } from '../scope.ts';
-import { caller, managerRoute, oneStore, readerRoute, toDate } from './helpers.ts';
+import { caller, managerRoute, oneStore, toDate } from './helpers.ts';
 
 type App = Parameters<FastifyPluginAsyncTypebox>[0];
 const tags = ['reports'];
@@ -175,10 +175,11 @@ function previewRoute(app: App): void {
   app.get(
     '/preview',
     {
-      config: readerRoute,
+      config: managerRoute,
       schema: {
         tags,
-        summary: 'Download the Excel or PDF report of the last complete period before `at` (default now)',
+        summary:
+          'Download the Excel or PDF report of the last complete period before `at` (default now), with our own summary (never the language model: it may cost money)',
         querystring: ReportPreviewQuery,
         response: { ...errors(400, 401, 403, 404) },
       },
@@ -192,7 +193,7 @@ function previewRoute(app: App): void {
         throw badRequest('choose a date (at) between the years 2000 and 2100');
       const service = app.reports.service;
       const report = await service.build(storeId, await service.periodBefore(storeId, q.period, at));
-      const summary = await service.summarize(report);
+      const summary = service.templateSummary(report);
       const file =
         q.format === 'xlsx'
           ? await service.excel(report, summary.text)
