@@ -125,7 +125,7 @@ describe('reports API', () => {
       url: `/api/reports/schedules/${s.json().id}/send-now`,
     });
     expect(r.statusCode).toBe(400);
-    expect(r.json().message).toMatch(/administrator enters the SMTP server/);
+    expect(r.json().message).toMatch(/administrator enters the mail server/);
   });
 
   it("downloads the preview of a store's week as Excel and PDF, for its managers only", async () => {
