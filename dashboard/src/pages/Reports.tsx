@@ -12,6 +12,7 @@ import { PreviewDownloads } from '../components/reports/PreviewDownloads.tsx';
 import { ReportWriterForm } from '../components/reports/ReportWriterForm.tsx';
 import { ScheduleForm } from '../components/reports/ScheduleForm.tsx';
 import { ScheduleList } from '../components/reports/ScheduleList.tsx';
+import { allows } from '../components/Shell.tsx';
 import { useApp } from '../stores/app.tsx';
 
 export default function Reports(): JSX.Element {
@@ -38,10 +39,13 @@ export default function Reports(): JSX.Element {
         <h3>Add a report</h3>
         <ScheduleForm onCreated={() => refetch()} />
       </section>
-      <section class="card">
-        <h2>Download a report now</h2>
-        <PreviewDownloads />
-      </section>
+      {/* Managers and administrators: a download builds the whole report on the hub. */}
+      <Show when={allows(session.state.user?.role, 'manager')}>
+        <section class="card">
+          <h2>Download a report now</h2>
+          <PreviewDownloads />
+        </section>
+      </Show>
       <Show when={admin()}>
         <section class="card">
           <h2>E-mail server</h2>
