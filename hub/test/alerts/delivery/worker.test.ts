@@ -71,10 +71,12 @@ describe.each(BACKENDS)('delivery worker (%s)', (kind) => {
       event: 'cleared',
     });
     const before = smtp.received.length;
-    expect(await worker().runOnce()).toBe(2);
+    // The clearing goes only once the firing is delivered, never before it.
+    expect(await worker().runOnce()).toBe(1);
+    expect(await worker().runOnce()).toBe(1);
 
     const mails = smtp.received.slice(before);
-    expect(mails.map((m) => m.subject).sort()).toEqual([
+    expect(mails.map((m) => m.subject)).toEqual([
       "Alert in Demo store: the Front door camera's picture looks covered",
       "Cleared in Demo store: the Front door camera's picture looks covered",
     ]);
@@ -87,6 +89,33 @@ describe.each(BACKENDS)('delivery worker (%s)', (kind) => {
       expect(row.deliveredAt).not.toBeNull();
       expect(row.attempts).toBe(1);
       expect(row.lastError).toBeNull();
+    }
+  });
+
+  it('tells a webhook "cleared" only after "firing", even when the firing waited for a retry', async () => {
+    const receiver = await startReceiver(() => webhookSecret(t.db), [500, 200]);
+    try {
+      const clock = testClock();
+      const w = worker(clock);
+      const alert = await insertAlert(t.db, {
+        storeId: demo.store.id,
+        ruleId: demo.rule.id,
+        message: covered,
+      });
+      const hook = `${receiver.url}/hook`;
+      await insertDelivery(t.db, alert.id, 'webhook', hook, { nextAttemptAt: new Date(clock.t) });
+      expect(await w.runOnce()).toBe(1); // the receiver fails: tried again in 30 s
+      // The alert clears meanwhile: its clearing is due now, its firing not yet.
+      const due = { event: 'cleared' as const, nextAttemptAt: new Date(clock.t) };
+      await insertDelivery(t.db, alert.id, 'webhook', hook, due);
+      expect(await w.runOnce()).toBe(0);
+      clock.advance(31_000);
+      expect(await w.runOnce()).toBe(1);
+      expect(await w.runOnce()).toBe(1);
+      const states = receiver.received.map((r) => (JSON.parse(r.body) as { state: string }).state);
+      expect(states).toEqual(['firing', 'firing', 'cleared']);
+    } finally {
+      await receiver.close();
     }
   });
 
