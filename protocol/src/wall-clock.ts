@@ -61,3 +61,33 @@ export function localDateTime(at: Date, timeZone: string): string {
 export function localDate(at: Date, timeZone: string): string {
   return wallClock(at, timeZone).toISOString().slice(0, 10);
 }
+
+/**
+ * The instant the store's clock shows as `wall` (a Date whose UTC fields hold the local time). In the
+ * hour skipped when clocks go forward there is none: the instant an hour later is taken.
+ */
+export function fromWallClock(wall: Date, timeZone: string): Date {
+  const w = wall.getTime();
+  const guess = w - offsetMs(Math.floor(w / 1000) * 1000, timeZone);
+  return new Date(w - offsetMs(Math.floor(guess / 1000) * 1000, timeZone));
+}
+
+/** The wall clock of `at` to the millisecond (wallClock keeps whole seconds). */
+function exactWall(at: Date, timeZone: string): Date {
+  const ms = at.getTime();
+  return new Date(wallClock(at, timeZone).getTime() + (ms - Math.floor(ms / 1000) * 1000));
+}
+
+/** The same clock time `days` days away on the store's clock (across a clock change too). */
+export function shiftLocalDays(at: Date, days: number, timeZone: string): Date {
+  const wall = exactWall(at, timeZone);
+  wall.setUTCDate(wall.getUTCDate() + days);
+  return fromWallClock(wall, timeZone);
+}
+
+/** The same date and clock time `years` years away on the store's clock (29 February: 1 March). */
+export function shiftLocalYears(at: Date, years: number, timeZone: string): Date {
+  const wall = exactWall(at, timeZone);
+  wall.setUTCFullYear(wall.getUTCFullYear() + years);
+  return fromWallClock(wall, timeZone);
+}

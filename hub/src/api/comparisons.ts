@@ -108,7 +108,8 @@ export class ComparisonService {
     const range = { from: q.from, to: q.to };
     const source = this.analytics.pickSource(q.from, q.to, q.source);
     const end = countedTo(range, now);
-    const bases = basesFor(range).map((base) => ({ base, ...basePeriod(base, range, end) }));
+    const { timezone } = await this.repos.stores.get(q.storeId);
+    const bases = basesFor(range).map((base) => ({ base, ...basePeriod(base, range, end, timezone) }));
     const periods = [
       { label: 'current', from: q.from, to: end },
       ...bases.map((b) => ({ ...b, label: b.base })),

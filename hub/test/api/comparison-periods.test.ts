@@ -16,6 +16,20 @@ describe('comparison periods', () => {
     expect(basesFor(range('2026-03-23T23:00:00Z', '2026-03-30T22:00:00Z'))).toEqual(['previous', 'lastYear']);
   });
 
+  it("shifts on the store's clock across a clock change, and a week by 52 weeks for last year", () => {
+    // Monday 30 March 2026 in London, the day after the clocks went forward: from 23:00 UTC.
+    const monday = range('2026-03-29T23:00:00Z', '2026-03-30T23:00:00Z');
+    expect(basePeriod('lastWeek', monday, monday.to, 'Europe/London')).toEqual(
+      range('2026-03-23T00:00:00Z', '2026-03-24T00:00:00Z'),
+    );
+    expect(basePeriod('previous', monday, monday.to, 'Europe/London')).toEqual(
+      range('2026-03-29T00:00:00Z', '2026-03-29T23:00:00Z'),
+    );
+    const week = range('2026-11-02T00:00:00Z', '2026-11-09T00:00:00Z');
+    expect(basePeriod('lastYear', week, week.to).from).toEqual(new Date(week.from.getTime() - 364 * DAY));
+    expect(basePeriod('lastYear', week, week.to).from.getUTCDay()).toBe(week.from.getUTCDay());
+  });
+
   it('shifts by the length, by 7 days, or by a calendar year', () => {
     const day = range('2026-11-03T00:00:00Z', '2026-11-04T00:00:00Z');
     expect(basePeriod('previous', day, day.to)).toEqual(

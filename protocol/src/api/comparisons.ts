@@ -2,11 +2,13 @@
  * Comparisons: the headline figures against earlier periods (`GET /api/analytics/summary/changes`) and
  * every store's figures side by side with their change (`GET /api/analytics/stores-table`).
  *
- * The periods compared with a range [from, to):
- * - previous: the same length immediately before;
+ * The periods compared with a range [from, to), on the store's own clock (across a clock change a
+ * day still starts at midnight):
+ * - previous: the same number of days immediately before (the same length for part days);
  * - lastWeek: the same range 7 days earlier (ranges shorter than a week);
- * - lastYear: the same dates one year earlier (ranges of a week or longer, where the week before is
- *   the previous period already).
+ * - lastYear: ranges of a week or longer, where the week before is the previous period already: a
+ *   week against the same weekdays 52 weeks earlier, longer ranges against the same dates one year
+ *   earlier (as the weekly and monthly reports).
  * A range that runs past now is counted up to now, and so is each earlier period (the same length
  * from its start): today so far against last Tuesday up to the same time.
  * A change is a fraction (0.12 = +12 %), null when the earlier figure is 0 or the earlier period has

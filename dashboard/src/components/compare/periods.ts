@@ -29,7 +29,10 @@ function firstDay(choice: CompareChoice, first: Date, days: number, customDay: s
     case 'lastWeek':
       return shiftDays(first, -7);
     case 'lastYear':
-      return new Date(first.getFullYear() - 1, first.getMonth(), first.getDate());
+      // A week against the same weekdays 52 weeks earlier, as the hub's comparisons and reports.
+      return days === 7
+        ? shiftDays(first, -364)
+        : new Date(first.getFullYear() - 1, first.getMonth(), first.getDate());
     case 'custom':
       return fromDateInput(customDay);
   }

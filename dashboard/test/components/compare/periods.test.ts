@@ -9,7 +9,8 @@ describe('compared days', () => {
   it('is the period before, a week earlier or a year earlier, as long as the range', () => {
     expect(comparedDays('previous', week)).toEqual({ fromDay: '2026-10-27', toDay: '2026-11-02' });
     expect(comparedDays('lastWeek', week)).toEqual({ fromDay: '2026-10-27', toDay: '2026-11-02' });
-    expect(comparedDays('lastYear', week)).toEqual({ fromDay: '2025-11-03', toDay: '2025-11-09' });
+    // A week: the same weekdays 52 weeks earlier (3 November 2026 and 4 November 2025 are Tuesdays).
+    expect(comparedDays('lastYear', week)).toEqual({ fromDay: '2025-11-04', toDay: '2025-11-10' });
     expect(comparedDays('previous', day)).toEqual({ fromDay: '2026-02-28', toDay: '2026-02-28' });
     expect(comparedDays('lastWeek', day)).toEqual({ fromDay: '2026-02-22', toDay: '2026-02-22' });
   });
