@@ -18,6 +18,7 @@ declare -A BENCH=(
   [ingest]="node --import tsx hub/bench/ingest.ts"
   [api]="node --import tsx hub/bench/api.ts"
   [fanout]="node --import tsx hub/bench/fanout.ts"
+  [reports]="node --import tsx hub/bench/reports.ts"
 )
 [ -f hub/bench/field-drain.ts ] && BENCH[field-drain]="node --import tsx hub/bench/field-drain.ts"
 names=("$@"); [ "${#names[@]}" -gt 0 ] || names=("${!BENCH[@]}")
