@@ -64,12 +64,16 @@ export function localDate(at: Date, timeZone: string): string {
 
 /**
  * The instant the store's clock shows as `wall` (a Date whose UTC fields hold the local time). In the
- * hour skipped when clocks go forward there is none: the instant an hour later is taken.
+ * hour skipped when clocks go forward there is none: the first instant after the gap is taken (a day
+ * whose midnight is skipped starts when the clocks jump).
  */
 export function fromWallClock(wall: Date, timeZone: string): Date {
   const w = wall.getTime();
   const guess = w - offsetMs(Math.floor(w / 1000) * 1000, timeZone);
-  return new Date(w - offsetMs(Math.floor(guess / 1000) * 1000, timeZone));
+  const t = w - offsetMs(Math.floor(guess / 1000) * 1000, timeZone);
+  const seen = wallClock(new Date(t), timeZone).getTime();
+  const wanted = Math.floor(w / 1000) * 1000;
+  return new Date(seen < wanted ? t + (wanted - seen) : t);
 }
 
 /** The wall clock of `at` to the millisecond (wallClock keeps whole seconds). */

@@ -2,7 +2,7 @@
  * Report periods in a store's time zone: the last complete day, week (Monday to Sunday) or calendar
  * month before an instant, and the periods reports compare with.
  */
-import type { ReportPeriod } from '@oskartrack/protocol';
+import { fromWallClock, type ReportPeriod, wallClock } from '@oskartrack/protocol';
 
 /** A calendar date (month 1-12). */
 export interface LocalDate {
@@ -22,63 +22,18 @@ export interface ReportRange {
 }
 
 const DAY = 86_400_000;
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function partsFormat(timezone: string): Intl.DateTimeFormat {
-  let f = formats.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formats.set(timezone, f);
-  }
-  return f;
-}
-
-/** The wall-clock time of `t` in the zone, written as if it were UTC (milliseconds). */
-function wallClock(t: number, timezone: string): number {
-  const parts = partsFormat(timezone).formatToParts(new Date(t));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-}
-
 export function localDate(at: Date, timezone: string): LocalDate {
-  const d = new Date(wallClock(at.getTime(), timezone));
+  const d = wallClock(at, timezone);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
-/** The instant the local date starts in the zone. */
+/** The instant the local date starts in the zone (where the clocks skip midnight: when they jump). */
 export function zonedMidnight(d: LocalDate, timezone: string): Date {
-  const guess = Date.UTC(d.year, d.month - 1, d.day);
-  // Correct by the zone's offset twice: the offset at the guess may differ from the one at midnight.
-  const first = guess - (wallClock(guess, timezone) - guess);
-  const t = guess - (wallClock(first, timezone) - first);
-  // Where the clocks skip midnight (America/Santiago), that lands on the evening before: the day starts
-  // at the clock change, the first instant whose local date is the day.
-  return dayKey(localDate(new Date(t), timezone)) < dayKey(d) ? firstInstantOf(d, t, timezone) : new Date(t);
+  return fromWallClock(new Date(dayKey(d)), timezone);
 }
 
 function dayKey(d: LocalDate): number {
   return Date.UTC(d.year, d.month - 1, d.day);
-}
-
-/** The first instant after `before` (still on an earlier local date) that falls on the date: bisection. */
-function firstInstantOf(d: LocalDate, before: number, timezone: string): Date {
-  let lo = before;
-  let hi = before + DAY;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (dayKey(localDate(new Date(mid), timezone)) < dayKey(d)) lo = mid;
-    else hi = mid;
-  }
-  return new Date(hi);
 }
 
 /**
