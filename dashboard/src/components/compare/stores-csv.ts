@@ -1,6 +1,7 @@
 /** The store table as CSV for a spreadsheet: friendly headers, a file name naming the days. */
 import type { StoresTableRow } from '@oskartrack/protocol';
 import type { DayRange } from '../../lib/format.ts';
+import { saveBlob } from '../../lib/save-file.ts';
 
 const HEADERS = [
   'Rank',
@@ -46,13 +47,5 @@ export function storesCsvName(r: DayRange): string {
 
 /** Hands the text to the browser as a download. */
 export function saveCsv(text: string, name: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Some browsers start reading the blob only after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(new Blob([text], { type: 'text/csv;charset=utf-8' }), name);
 }

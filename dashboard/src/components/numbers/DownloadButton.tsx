@@ -1,25 +1,12 @@
 /** A button that downloads one export (CSV or Excel) for the chosen store, camera and days. */
 import { createSignal, type JSX, Show } from 'solid-js';
 import { describeError } from '../../api/client.ts';
+import { saveAsFile } from '../../lib/save-file.ts';
 import { useApp } from '../../stores/app.tsx';
 import { Icon } from '../Icon.tsx';
 import type { NumbersQuery } from './query.ts';
 
 export type ExportFormat = 'csv' | 'xlsx';
-
-/** Hands the answer to the browser as a download, under the file name the hub gave it. */
-async function saveAsFile(res: Response, fallback: string): Promise<void> {
-  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallback;
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Some browsers start reading the blob only after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** What the hub is asked: the store, the days, the camera (visits only), recordings when counted. */
 function exportQuery(

@@ -2,11 +2,11 @@
 import type { ReportPeriod } from '@oskartrack/protocol';
 import { createSignal, For, type JSX, Show } from 'solid-js';
 import { reportPreview } from '../../api/endpoints.ts';
+import { saveAsFile } from '../../lib/save-file.ts';
 import { useApp } from '../../stores/app.tsx';
 import { ErrorNote } from '../Common.tsx';
 import { Icon } from '../Icon.tsx';
 import { useAction } from '../use-action.ts';
-import { saveAsFile } from './save-file.ts';
 import { LAST_PERIODS } from './words.ts';
 
 const EVERY_STORE = '*';
