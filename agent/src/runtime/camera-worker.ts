@@ -205,7 +205,8 @@ export class CameraWorker {
       await runSource(source, engine, {
         signal: this.abort.signal,
         onStep: async (frame, result) => {
-          this.gaps.frame(frame.at);
+          // A frame read just before the stream broke, whose step ends after it, is no picture back.
+          if (this.state !== 'reconnecting' && this.state !== 'failed') this.gaps.frame(frame.at);
           await this.watchPicture(frame);
           if (result.events.length) this.opts.onEvents(result.events);
           this.measureFps();
