@@ -80,7 +80,9 @@ export async function insertDelivery(
       channel,
       target,
       event: extra.event ?? 'firing',
-      ...(extra.nextAttemptAt ? { nextAttemptAt: extra.nextAttemptAt } : {}),
+      // Due a second ago by this process's clock: the database's own now() has microseconds, and a
+      // worker whose clock is taken in the same millisecond would not see it due yet.
+      nextAttemptAt: extra.nextAttemptAt ?? new Date(Date.now() - 1000),
       ...(extra.createdAt ? { createdAt: extra.createdAt } : {}),
     })
     .returning();
