@@ -29,15 +29,19 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
  */
 export function wallClock(at: Date, timeZone: string): Date {
   const ms = Math.floor(at.getTime() / 1000) * 1000;
-  return new Date(ms + offsetMs(ms, timeZone));
+  return new Date(ms + zoneOffsetMs(ms, timeZone));
 }
 
 /** Offsets by zone and quarter hour: zones change offset only on a quarter hour of UTC. */
 const offsets = new Map<string, number>();
 const QUARTER_MS = 900_000;
 
-/** The zone's offset from UTC at `ms` (whole seconds), from Intl once per quarter hour. */
-function offsetMs(ms: number, timeZone: string): number {
+/**
+ * The zone's offset from UTC at `ms` (the wall clock read as UTC, minus the instant, to the second),
+ * from Intl once per quarter hour.
+ */
+export function zoneOffsetMs(at: number, timeZone: string): number {
+  const ms = Math.floor(at / 1000) * 1000;
   const key = `${timeZone}|${Math.floor(ms / QUARTER_MS)}`;
   let offset = offsets.get(key);
   if (offset === undefined) {
@@ -69,8 +73,8 @@ export function localDate(at: Date, timeZone: string): string {
  */
 export function fromWallClock(wall: Date, timeZone: string): Date {
   const w = wall.getTime();
-  const guess = w - offsetMs(Math.floor(w / 1000) * 1000, timeZone);
-  const t = w - offsetMs(Math.floor(guess / 1000) * 1000, timeZone);
+  const guess = w - zoneOffsetMs(w, timeZone);
+  const t = w - zoneOffsetMs(guess, timeZone);
   const seen = wallClock(new Date(t), timeZone).getTime();
   const wanted = Math.floor(w / 1000) * 1000;
   return new Date(seen < wanted ? t + (wanted - seen) : t);

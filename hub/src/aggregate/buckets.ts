@@ -4,42 +4,13 @@
  * for charts). Days follow the store's own time zone (`stores.timezone`, an IANA name, UTC by
  * default): a day bucket starts at the store's local midnight, written as the UTC instant.
  */
+import { zoneOffsetMs } from '@oskartrack/protocol';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 export function hourStart(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The wall-clock time in `timeZone` at instant `ms`, read as if it were UTC, minus `ms`. */
-function offsetMs(ms: number, timeZone: string): number {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return wall - Math.floor(ms / 1000) * 1000;
 }
 
 const dayCache = new Map<string, number>();
@@ -55,12 +26,12 @@ export function dayStart(ms: number, timeZone = 'UTC'): number {
   const key = `${timeZone}|${Math.floor(ms / 60_000)}`;
   const hit = dayCache.get(key);
   if (hit !== undefined) return hit;
-  const local = ms + offsetMs(ms, timeZone);
+  const local = ms + zoneOffsetMs(ms, timeZone);
   const midnightWall = Math.floor(local / DAY_MS) * DAY_MS;
-  let t = midnightWall - offsetMs(midnightWall, timeZone);
-  t = midnightWall - offsetMs(t, timeZone);
+  let t = midnightWall - zoneOffsetMs(midnightWall, timeZone);
+  t = midnightWall - zoneOffsetMs(t, timeZone);
   // Past a DST gap the computed instant can land on the previous day's late evening, or after `ms`.
-  if (t > ms) t = midnightWall - offsetMs(ms, timeZone);
+  if (t > ms) t = midnightWall - zoneOffsetMs(ms, timeZone);
   t = Math.floor(t / 60_000) * 60_000;
   if (dayCache.size > 50_000) dayCache.clear();
   dayCache.set(key, t);
