@@ -8,16 +8,14 @@
  * UPDATE_SCREENSHOTS=1.
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningHub } from '@oskartrack/hub/server';
-import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDateInput } from '../../src/lib/format.ts';
 import { buildDashboardIfStale } from './hub.ts';
+import { type SeededHub, startSeededHub } from './seeded-hub.ts';
 import { launchChromium, openAs, SIZES } from './session.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -38,7 +36,7 @@ type Seeded = (typeof STORES)[number];
 const visitorsOn = (s: Seeded, daysAgo: 1 | 2 | 8) => s.visitors[daysAgo];
 
 let hub: RunningHub;
-let dataDir = '';
+let seeded: SeededHub | undefined;
 let browser: Browser;
 const errors: string[] = [];
 
@@ -139,21 +137,8 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   if (process.env.UPDATE_SCREENSHOTS) mkdirSync(DOCS_SHOTS, { recursive: true });
   buildDashboardIfStale();
-  dataDir = await mkdtemp(join(tmpdir(), 'oskartrack-compare-'));
-  const { startHub } = await import('@oskartrack/hub/server');
-  hub = await startHub({
-    settings: {
-      databaseUrl: undefined,
-      databaseSchema: undefined,
-      dataDir,
-      mediaDir: join(dataDir, 'media'),
-    },
-    log: pino({ level: process.env.OSKARTRACK_TEST_LOG ?? 'silent' }),
-    port: 0,
-    host: '127.0.0.1',
-    mqttPort: 0,
-    insecure: true,
-  });
+  seeded = await startSeededHub();
+  hub = seeded.hub;
   await seed(hub);
   const { createUser } = await import('@oskartrack/hub/api/users-command');
   await createUser(hub.app.repos, { ...HEAD_OFFICE, role: 'viewer', storeIds: STORES.map((s) => s.id) });
@@ -163,8 +148,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await hub?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await seeded?.stop();
 }, 60_000);
 
 describe('comparisons in Chromium', () => {

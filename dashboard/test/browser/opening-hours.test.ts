@@ -5,54 +5,19 @@
  * screen, the hub keeps what was set, and the Numbers page says the figures count opening hours only.
  */
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OpeningHours } from '@oskartrack/protocol';
-import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboardIfStale } from './hub.ts';
+import { type SeededHub, startSeededHub } from './seeded-hub.ts';
 import { apiAs, launchChromium, openAs, SIZES, type WindowSize } from './session.ts';
-
-interface Hub {
-  url: string;
-  admin: { name: string; password: string };
-  stop(): Promise<void>;
-}
-
-async function startHub(): Promise<Hub> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'oskartrack-hours-'));
-  const { startHub } = await import('@oskartrack/hub/server');
-  const hub = await startHub({
-    settings: {
-      databaseUrl: undefined,
-      databaseSchema: undefined,
-      dataDir,
-      mediaDir: join(dataDir, 'media'),
-    },
-    log: pino({ level: process.env.OSKARTRACK_TEST_LOG ?? 'silent' }),
-    port: 0,
-    host: '127.0.0.1',
-    mqttPort: 0,
-    insecure: true,
-  });
-  if (!hub.admin) throw new Error('the hub created no first administrator');
-  return {
-    url: hub.url,
-    admin: hub.admin,
-    async stop() {
-      await hub.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Pictures to look at after a run (not compared): test-output/screenshots/opening-hours-*.png. */
 const SHOTS = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-output', 'screenshots');
 
-let hub: Hub;
+let hub: SeededHub;
 let browser: Browser;
 let admin: Awaited<ReturnType<typeof apiAs>>;
 const errors: string[] = [];
@@ -66,7 +31,7 @@ async function noSidewaysScroll(p: Page, size: WindowSize): Promise<void> {
 beforeAll(async () => {
   buildDashboardIfStale();
   mkdirSync(SHOTS, { recursive: true });
-  hub = await startHub();
+  hub = await startSeededHub();
   admin = await apiAs(hub.url, hub.admin);
   browser = await launchChromium();
 }, 300_000);
