@@ -29,7 +29,14 @@ export function Loading(props: { text?: string }): JSX.Element {
   );
 }
 
-export function Stat(props: { label: string; value: string; hint?: string; testId?: string }): JSX.Element {
+/** A headline figure; `children` go under it (e.g. how it changed). */
+export function Stat(props: {
+  label: string;
+  value: string;
+  hint?: string | undefined;
+  testId?: string | undefined;
+  children?: JSX.Element;
+}): JSX.Element {
   return (
     <div class="stat" data-testid={props.testId}>
       <div class="stat-label">{props.label}</div>
@@ -37,6 +44,7 @@ export function Stat(props: { label: string; value: string; hint?: string; testI
       <Show when={props.hint}>
         <div class="stat-hint">{props.hint}</div>
       </Show>
+      {props.children}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /** A headline figure with its changes against earlier periods underneath, one line each. */
 import type { FigureChanges, SummaryChanges } from '@oskartrack/protocol';
-import { For, type JSX, Show } from 'solid-js';
+import { For, type JSX } from 'solid-js';
+import { Stat } from '../Common.tsx';
 import { changeWords, direction } from './change-words.ts';
 
 export interface ChangeLine {
@@ -27,12 +28,7 @@ export function HeadlineStat(props: {
   changes: ChangeLine[];
 }): JSX.Element {
   return (
-    <div class="stat" data-testid={props.testId}>
-      <div class="stat-label">{props.label}</div>
-      <div class="stat-value">{props.value}</div>
-      <Show when={props.hint}>
-        <div class="stat-hint">{props.hint}</div>
-      </Show>
+    <Stat label={props.label} value={props.value} hint={props.hint} testId={props.testId}>
       <For each={props.changes}>
         {(c) => (
           <div
@@ -49,6 +45,6 @@ export function HeadlineStat(props: {
           </div>
         )}
       </For>
-    </div>
+    </Stat>
   );
 }
