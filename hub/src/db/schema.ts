@@ -667,3 +667,32 @@ export const reportRuns = pgTable(
   // The period's end too: a schedule changed from daily to weekly claims Monday's week, not Monday.
   (t) => [unique('report_runs_once_uq').on(t.scheduleId, t.periodStart, t.periodEnd)],
 );
+
+/**
+ * How far a device's events are stored, shared by every hub process: with several hubs splitting the
+ * ingest (MQTT shared subscriptions), any hub may store a device's next batch. The row is locked in
+ * each ingest transaction (FOR UPDATE), so one hub at a time moves a device; `version` tells a hub
+ * whether the copy it holds in memory is still the latest.
+ */
+export const deviceProgress = pgTable('device_progress', {
+  deviceId: text('device_id')
+    .primaryKey()
+    .references(() => devices.id, { onDelete: 'cascade' }),
+  /** Every seq up to here is stored (in `tracking_events` or `dead_letters`). */
+  ackedUpTo: id64('acked_up_to').notNull().default(0),
+  /** Who is inside per camera and area, as the occupancy tracker keeps it (null: rebuild from events). */
+  occupancy: jsonb('occupancy').$type<unknown>(),
+  version: id64('version').notNull().default(0),
+  updatedAt: updatedAt(),
+});
+
+/** Request counters of the API's rate limits, shared by every hub process (one row per key). */
+export const rateLimitHits = pgTable(
+  'rate_limit_hits',
+  {
+    key: text('key').primaryKey(),
+    hits: integer('hits').notNull(),
+    resetAt: timestamp('reset_at', tz).notNull(),
+  },
+  (t) => [index('rate_limit_hits_reset_idx').on(t.resetAt)],
+);
