@@ -16,6 +16,8 @@ pkgs=(libopencv-dev pkg-config build-essential python3)
 pkgs+=(opencv-doc)
 # iproute2 (ip, tc) and nftables: the field tests' network namespaces, pulled link, drops, slow link.
 if [ "$want_test" = 1 ]; then pkgs+=(chromium postgresql mosquitto openssl iproute2 nftables systemd); fi
+# redis-server: the shared rate-limit test starts a throwaway Redis (hubs may keep rate limits there).
+if [ "$want_test" = 1 ]; then pkgs+=(redis-server); fi
 # GStreamer's RTSP server (through python3-gi): the network camera tests' RTSP camera (x264enc is in -ugly).
 if [ "$want_test" = 1 ]; then
   pkgs+=(python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0)
