@@ -28,6 +28,7 @@ import {
   bigint,
   boolean,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -49,6 +50,12 @@ export type SummaryPeriod = (typeof SUMMARY_PERIODS)[number];
 export const GENDER_ESTIMATES = ['female', 'male', 'unknown'] as const;
 export type GenderEstimate = (typeof GENDER_ESTIMATES)[number];
 
+/**
+ * Raw data kept 400 days by default: a whole year plus a month, so this month can still be compared
+ * in detail with the same month a year ago; summaries keep the numbers for years after.
+ */
+export const DEFAULT_RAW_RETENTION_DAYS = 400;
+
 const tz = { withTimezone: true } as const;
 const createdAt = () => timestamp('created_at', tz).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', tz).notNull().defaultNow();
@@ -60,16 +67,30 @@ const id64 = (name: string) => bigint(name, { mode: 'number' });
 const uploadRef = () =>
   uuid('upload_id').references((): AnyPgColumn => uploadJobs.id, { onDelete: 'cascade' });
 
-export const stores = pgTable('stores', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  /** IANA time zone; daily summaries follow the store's local day. */
-  timezone: text('timezone').notNull().default('UTC'),
-  /** Weekly hours and closed dates in the store's time zone; null: open around the clock. */
-  openingHours: jsonb('opening_hours').$type<OpeningHours>(),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-});
+export const stores = pgTable(
+  'stores',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** IANA time zone; daily summaries follow the store's local day. */
+    timezone: text('timezone').notNull().default('UTC'),
+    /** Weekly hours and closed dates in the store's time zone; null: open around the clock. */
+    openingHours: jsonb('opening_hours').$type<OpeningHours>(),
+    /**
+     * How many days the detailed data (raw events, visits and their paths) is kept; null: kept forever.
+     * Hourly and daily summaries, flows and heatmap cells are kept regardless (retention/ says why 400).
+     */
+    rawRetentionDays: integer('raw_retention_days').default(DEFAULT_RAW_RETENTION_DAYS),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check(
+      'stores_raw_retention_days',
+      sql`${t.rawRetentionDays} IS NULL OR ${t.rawRetentionDays} BETWEEN 1 AND 36500`,
+    ),
+  ],
+);
 
 export const devices = pgTable(
   'devices',
@@ -280,11 +301,16 @@ export const zoneVisits = pgTable(
  * Every event the agents sent, exactly once per (device, seq): a redelivered batch inserts nothing.
  * `zone_id` / `line_id` are copied from the payload for queries; they carry no foreign key because an
  * event may name an area that was since removed.
+ *
+ * In the database the table is partitioned by month of `at` (migration 0009; drizzle cannot declare
+ * partitioning, so this declaration is the parent's columns and keys only). A partitioned table's
+ * unique keys must contain `at`: exactly-once is (device, seq, at), which holds because an agent resends
+ * an event exactly as it first sent it (its outbox stores the event, `at` included).
  */
 export const trackingEvents = pgTable(
   'tracking_events',
   {
-    id: id64('id').primaryKey().generatedAlwaysAsIdentity(),
+    id: id64('id').generatedAlwaysAsIdentity(),
     deviceId: text('device_id')
       .notNull()
       .references(() => devices.id, { onDelete: 'cascade' }),
@@ -307,14 +333,80 @@ export const trackingEvents = pgTable(
     uploadId: uploadRef(),
   },
   (t) => [
-    unique('tracking_events_device_seq_uq').on(t.deviceId, t.seq),
+    primaryKey({ name: 'tracking_events_pk', columns: [t.id, t.at] }),
+    unique('tracking_events_device_seq_at_uq').on(t.deviceId, t.seq, t.at),
     index('tracking_events_upload_idx').on(t.uploadId).where(sql`${t.uploadId} IS NOT NULL`),
     index('tracking_events_store_at_idx').on(t.storeId, t.at),
     index('tracking_events_camera_at_idx').on(t.cameraId, t.at),
     index('tracking_events_zone_at_idx').on(t.zoneId, t.at).where(sql`${t.zoneId} IS NOT NULL`),
+    // The previous area of a track, looked up at ingest for the daily flows between areas.
+    index('tracking_events_track_zone_idx')
+      .on(t.deviceId, t.cameraId, t.trackId, t.at)
+      .where(sql`${t.kind} = 'zone_entered'`),
     check(
       'tracking_events_kind',
       sql`${t.kind} IN ('track_started', 'track_ended', 'zone_entered', 'zone_left', 'line_crossed', 'visit_closed')`,
+    ),
+  ],
+);
+
+/**
+ * Walks from area to area per store-local day (`from_zone_id` null: the first area of a track that
+ * day), kept after the raw events are gone. Area ids carry no foreign key, like the events'.
+ */
+export const zoneFlowDays = pgTable(
+  'zone_flow_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    cameraId: text('camera_id')
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    fromZoneId: text('from_zone_id'),
+    toZoneId: text('to_zone_id').notNull(),
+    count: integer('count').notNull(),
+    uploadId: uploadRef(),
+  },
+  (t) => [
+    unique('zone_flow_days_uq')
+      .on(t.storeId, t.day, t.cameraId, t.fromZoneId, t.toZoneId, t.uploadId)
+      .nullsNotDistinct(),
+    index('zone_flow_days_camera_idx').on(t.cameraId, t.day),
+    check('zone_flow_days_count', sql`${t.count} >= 0`),
+  ],
+);
+
+/** The heatmap's summary grid: path points per cell of a HEAT_GRID_COLS x HEAT_GRID_ROWS grid. */
+export const HEAT_GRID_COLS = 64;
+export const HEAT_GRID_ROWS = 48;
+
+/**
+ * Foot points of visit paths per cell of the summary grid over the camera's picture and store-local
+ * day of the visit's start, kept after the visits are gone.
+ */
+export const heatmapCellDays = pgTable(
+  'heatmap_cell_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    cameraId: text('camera_id')
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    cellX: smallint('cell_x').notNull(),
+    cellY: smallint('cell_y').notNull(),
+    count: integer('count').notNull(),
+    uploadId: uploadRef(),
+  },
+  (t) => [
+    unique('heatmap_cell_days_uq').on(t.cameraId, t.day, t.cellX, t.cellY, t.uploadId).nullsNotDistinct(),
+    index('heatmap_cell_days_store_idx').on(t.storeId, t.day),
+    check(
+      'heatmap_cell_days_cell',
+      sql`${t.cellX} BETWEEN 0 AND 63 AND ${t.cellY} BETWEEN 0 AND 47 AND ${t.count} >= 0`,
     ),
   ],
 );

@@ -23,10 +23,13 @@ const TABLES = [
   'counting_lines',
   'customers',
   'dead_letters',
+  'device_progress',
   'devices',
   'enrollment_codes',
+  'heatmap_cell_days',
   'hub_settings',
   'login_attempts',
+  'rate_limit_hits',
   'report_runs',
   'report_schedules',
   'stores',
@@ -35,6 +38,7 @@ const TABLES = [
   'user_stores',
   'users',
   'visits',
+  'zone_flow_days',
   'zone_visits',
   'zones',
 ];
@@ -45,7 +49,8 @@ const journal = JSON.parse(readFileSync(join(MIGRATIONS_DIR, 'meta', '_journal.j
 async function tablesOf(handle: DatabaseHandle): Promise<string[]> {
   const rows = await queryRows<{ table_name: string }>(
     handle.db,
-    sql`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '__drizzle_migrations' ORDER BY table_name`,
+    sql`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '__drizzle_migrations'
+      AND table_name NOT IN (SELECT relname FROM pg_class WHERE relispartition) ORDER BY table_name`,
   );
   return rows.map((r) => r.table_name);
 }

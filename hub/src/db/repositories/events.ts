@@ -129,7 +129,8 @@ export class EventsRepository {
 
   /**
    * One statement for the whole chunk: the rows travel as a single JSON parameter that PostgreSQL
-   * unpacks itself (building a 500-row VALUES list in drizzle costs more than the insert).
+   * unpacks itself (building a 500-row VALUES list in drizzle costs more than the insert). The conflict
+   * key carries `at` because the table is partitioned by it; a resent event has the same `at`.
    */
   private async insertChunk(
     db: Db,
@@ -162,7 +163,8 @@ export class EventsRepository {
           ${uploadId}::uuid
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(seq bigint, kind text, at timestamptz,
           store_id text, camera_id text, track_id bigint, zone_id text, line_id text, payload jsonb)
-        ON CONFLICT (${sql.identifier(t.deviceId.name)}, ${sql.identifier(t.seq.name)}) DO NOTHING
+        ON CONFLICT (${sql.identifier(t.deviceId.name)}, ${sql.identifier(t.seq.name)}, ${sql.identifier(t.at.name)})
+          DO NOTHING
         RETURNING ${sql.identifier(t.seq.name)}`,
     );
     return stored.map((r) => Number(r.seq));
