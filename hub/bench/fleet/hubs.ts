@@ -1,0 +1,162 @@
+/**
+ * The fleet's hubs: `oskartrack-hub serve` processes on one database and one external broker (the
+ * dynsec admin account), each with a data folder of its own holding the same signing key, and one
+ * JWT secret, so a dashboard token from one hub works on every hub. Also `migrate` and `users create`
+ * through the same command line an owner uses.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signingKeyPath } from '../../src/identity/signing-key.ts';
+import type { FleetBroker } from './broker.ts';
+import type { FleetDatabase } from './database.ts';
+import { freePort, waitUntil } from './net.ts';
+
+const HUB_BIN = fileURLToPath(new URL('../../bin/oskartrack-hub.js', import.meta.url));
+
+export interface HubCluster {
+  broker: FleetBroker;
+  database: FleetDatabase;
+  /** A folder the hubs' data folders go in. */
+  workDir: string;
+}
+
+function clusterEnv(c: HubCluster, jwtSecret: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: c.database.url,
+    ...(c.database.schema ? { OSKARTRACK_DB_SCHEMA: c.database.schema } : {}),
+    OSKARTRACK_JWT_SECRET: jwtSecret,
+    OSKARTRACK_MQTT_PASSWORD: c.broker.admin.password,
+    LOG_LEVEL: process.env.FLEET_HUB_LOG_LEVEL ?? 'warn',
+    NODE_ENV: 'production',
+  };
+}
+
+/** Runs a hub command to its end; throws with its output when it fails. */
+function runCommand(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HUB_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stdin.end(input ?? '');
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`oskartrack-hub ${args[0]} failed (${code}):\n${out}`)),
+    );
+  });
+}
+
+export class HubProcess {
+  private output = '';
+  private readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+
+  constructor(
+    readonly index: number,
+    readonly url: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.child = spawn(process.execPath, [HUB_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (b: Buffer) => {
+      this.output = (this.output + b.toString()).slice(-65_536);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  async ready(): Promise<void> {
+    await waitUntil(
+      `hub ${this.index} ready`,
+      () => {
+        if (!this.alive) throw new Error(`hub ${this.index} exited at start:\n${this.output}`);
+        return this.output.includes('OskarTrack is running');
+      },
+      120_000,
+      100,
+    );
+  }
+
+  /** The crash: no goodbye, no acks for what it was storing. */
+  kill(): Promise<void> {
+    if (this.alive) this.child.kill('SIGKILL');
+    return this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+export interface StartedHubs {
+  hubs: HubProcess[];
+  admin: { name: string; password: string };
+  stop(): Promise<void>;
+}
+
+/** Migrates, makes the first administrator, then starts `count` hubs (the first alone: it makes the key). */
+export async function startHubs(c: HubCluster, count: number): Promise<StartedHubs> {
+  const env = clusterEnv(c, randomBytes(32).toString('hex'));
+  const admin = { name: 'fleet-admin', password: randomBytes(18).toString('base64url') };
+  const firstDir = join(c.workDir, 'hub-0');
+  mkdirSync(firstDir, { recursive: true, mode: 0o700 });
+  await runCommand(['migrate'], { ...env, OSKARTRACK_DATA_DIR: firstDir });
+  await runCommand(
+    ['users', 'create', admin.name, '--role', 'admin'],
+    { ...env, OSKARTRACK_DATA_DIR: firstDir },
+    `${admin.password}\n`,
+  );
+  const hubs: HubProcess[] = [];
+  const stop = async () => {
+    await Promise.all(hubs.map((h) => h.stop()));
+  };
+  try {
+    const start = async (i: number) => {
+      const dataDir = join(c.workDir, `hub-${i}`);
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      if (i > 0) copyFileSync(signingKeyPath(firstDir), signingKeyPath(dataDir));
+      const port = await freePort();
+      const hub = new HubProcess(
+        i,
+        `http://127.0.0.1:${port}`,
+        ['serve', '--host', '127.0.0.1', '--port', String(port), '--insecure'].concat([
+          '--mqtt-url',
+          c.broker.url,
+          '--mqtt-username',
+          c.broker.admin.username,
+        ]),
+        { ...env, OSKARTRACK_DATA_DIR: dataDir },
+      );
+      hubs.push(hub);
+      await hub.ready();
+    };
+    await start(0);
+    await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1)));
+    hubs.sort((a, b) => a.index - b.index);
+    return { hubs, admin, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
