@@ -56,26 +56,41 @@ export async function storedOccupancy(
  * One device's occupancy, applied in seq order over the gap-free prefix only, so batches arriving out
  * of order (the agent's backlog and fresh lanes) do not scramble it; events above a gap wait in memory
  * (at most `maxPending`, past that they are applied as they come).
+ *
+ * The waiting events are this hub process's copy only: ingest trusts them while no other hub stored a
+ * batch of the device since (the `device_progress` version is its own, ../ingest/device-progress.ts).
+ * Otherwise they are dropped and the events above the point are read back from the database when the
+ * point passes them: they are stored, so none is lost when another hub takes the device over.
  */
 export class DeviceOccupancy {
-  /** Who is inside after every event applied so far; undefined until loaded after a hub start. */
+  /** Who is inside after every event applied so far; undefined until loaded. */
   tracker: OccupancyTracker | undefined;
   /** New occupancy events above the gap-free point, by seq, waiting to be applied in order. */
   private readonly pending = new Map<number, TrackingEvent>();
 
   constructor(private readonly maxPending: number) {}
 
-  /**
-   * Applies what may be applied of `stored` (and of the events waiting) on a copy of `base`, the peaks
-   * going to `acc`. Nothing changes here until the returned `commit` is called (after the database
-   * commit), so a failed transaction leaves the state as it was.
-   */
+  /** `step` on `base`, returning only the commit. */
   advance(
     base: OccupancyTracker,
     stored: readonly SequencedEvent[],
     upTo: number,
     acc: SummaryAccumulator,
   ): () => void {
+    return this.step(base, stored, upTo, acc).commit;
+  }
+
+  /**
+   * Applies what may be applied of `stored` (and of the events waiting) on a copy of `base`, the peaks
+   * going to `acc`. Nothing changes here until `commit` is called (after the database commit), so a
+   * failed transaction leaves the state as it was. `next` is who is inside once committed.
+   */
+  step(
+    base: OccupancyTracker,
+    stored: readonly SequencedEvent[],
+    upTo: number,
+    acc: SummaryAccumulator,
+  ): { next: OccupancyTracker; commit: () => void } {
     const candidates: [number, TrackingEvent][] = [...this.pending];
     for (const e of stored) if (OCCUPANCY_KINDS.has(e.event.kind)) candidates.push([e.seq, e.event]);
     candidates.sort((a, b) => a[0] - b[0]);
@@ -89,10 +104,11 @@ export class DeviceOccupancy {
         applied.push(seq);
       } else if (!this.pending.has(seq)) waiting.push([seq, event]);
     });
-    return () => {
+    const commit = () => {
       this.tracker = next;
       for (const seq of applied) this.pending.delete(seq);
       for (const [seq, event] of waiting) this.pending.set(seq, event);
     };
+    return { next, commit };
   }
 }

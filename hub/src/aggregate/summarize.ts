@@ -155,6 +155,26 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * after they came in) changes nothing instead of going negative, and a repeated "entered" counts once.
  * Someone not heard of for `OCCUPANCY_STALE_MS` is dropped (a "left" that was never sent).
  */
+/** An `OccupancyTracker` as JSON: per key, [track id, last heard] pairs. */
+export interface OccupancyState {
+  lastPrune: number;
+  inside: [string, [number, number][]][];
+}
+
+function isOccupancyState(v: unknown): v is OccupancyState {
+  if (typeof v !== 'object' || v === null) return false;
+  const { lastPrune, inside } = v as Partial<OccupancyState>;
+  const pair = (p: unknown) =>
+    Array.isArray(p) && p.length === 2 && Number.isFinite(p[0]) && Number.isFinite(p[1]);
+  return (
+    Number.isFinite(lastPrune) &&
+    Array.isArray(inside) &&
+    inside.every(
+      (e) => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]) && e[1].every(pair),
+    )
+  );
+}
+
 export class OccupancyTracker {
   /** `${cameraId}|${zoneId}` ('' for the whole camera) → track id → last heard (event time). */
   private readonly inside = new Map<string, Map<number, number>>();
@@ -166,6 +186,20 @@ export class OccupancyTracker {
     for (const [k, m] of this.inside) c.inside.set(k, new Map(m));
     c.lastPrune = this.lastPrune;
     return c;
+  }
+
+  /** Who is inside as plain data: kept in `device_progress` so another hub process can go on. */
+  toState(): OccupancyState {
+    return { lastPrune: this.lastPrune, inside: [...this.inside].map(([k, m]) => [k, [...m]]) };
+  }
+
+  /** The tracker `toState` wrote; undefined when `value` is not one (then it is rebuilt from events). */
+  static fromState(value: unknown): OccupancyTracker | undefined {
+    if (!isOccupancyState(value)) return undefined;
+    const t = new OccupancyTracker();
+    t.lastPrune = value.lastPrune;
+    for (const [k, tracks] of value.inside) t.inside.set(k, new Map(tracks));
+    return t;
   }
 
   /** People inside now, per `${cameraId}|${zoneId}` key ('' zone: the camera). */

@@ -9,8 +9,10 @@
  *   are refused (device-gate.ts): not stored, not acknowledged, one rate-limited log line.
  * - device-queue.ts: per-device order, backpressure, micro-batching, retries while the database is down.
  * - store-transaction.ts: one transaction per group (events, dead letters, visits, summaries).
- * - device-acks.ts: the gap-free point per device, published after the commit. A batch that was all
- *   duplicates is acknowledged again (the agent may have missed the first ack).
+ * - device-progress.ts: the gap-free point and who is inside per device, in `device_progress`, locked
+ *   in each transaction, so any hub process may get any batch of a device (shared subscriptions).
+ * - device-acks.ts: the gap-free point published after the commit. A batch that was all duplicates is
+ *   acknowledged again (the agent may have missed the first ack).
  * - device-info.ts: each device's store, cameras and areas, cached; looked up again once when an
  *   event names a camera or area the cache does not know.
  * - ../aggregate/: summaries, visits and the peak occupancy in seq order (occupancy.ts).
@@ -23,7 +25,6 @@ import {
   type SequencedEvent,
   topics,
 } from '@oskartrack/protocol';
-import { DeviceOccupancy } from '../aggregate/occupancy.ts';
 import type { InboundMessage, MessageBus } from '../broker/bus.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import { NotFoundError, translateDbError } from '../db/errors.ts';
@@ -32,17 +33,24 @@ import { batchProblem } from './batch-check.ts';
 import { DeviceAcks } from './device-acks.ts';
 import { brokerRefusal, type Refusal } from './device-gate.ts';
 import { DeviceInfoCache } from './device-info.ts';
+import type { DeviceState } from './device-progress.ts';
 import { DeviceQueues, type QueuedBatch } from './device-queue.ts';
 import { type IngestLogger, RateLimitedLog } from './rate-limited-log.ts';
-import { mergeGroup, type StoredGroup, storeGroup } from './store-transaction.ts';
+import { type Announce, mergeGroup, type StoredGroup, storeGroup } from './store-transaction.ts';
 
 export { visitorId } from '../aggregate/visits.ts';
 export type { IngestLogger } from './rate-limited-log.ts';
+export type { Announce } from './store-transaction.ts';
 
 export interface IngestOptions {
   bus: MessageBus;
   db: DatabaseHandle;
   log: IngestLogger;
+  /**
+   * Called inside each storing transaction with the events stored now, after they are written (the
+   * other hub processes are told through it: cluster/live-bridge.ts). A throw rolls the group back.
+   */
+  announce?: Announce;
   /** Called after each commit with the events stored now (not the duplicates), in seq order. */
   onStored?: (deviceId: string, storedEvents: SequencedEvent[]) => void;
   /** Transactions at once, over all devices (default 4; keep it under the pool size). */
@@ -91,12 +99,14 @@ export class Ingest {
   private readonly log: IngestLogger;
   private readonly limited: RateLimitedLog;
   private readonly onStored: IngestOptions['onStored'];
+  private readonly announce: Announce | undefined;
   private readonly maxPayloadBytes: number | undefined;
   private readonly maxPending: number;
   private readonly queues: DeviceQueues;
   private readonly acks: DeviceAcks;
   private readonly info: DeviceInfoCache;
-  private readonly occupancy = new Map<string, DeviceOccupancy>();
+  /** This hub's copy of each device's progress (trusted only while the row's version is its own). */
+  private readonly progress = new Map<string, DeviceState>();
   private started = false;
   private stopped = false;
   private readonly counters = {
@@ -117,6 +127,7 @@ export class Ingest {
     this.log = options.log;
     this.limited = new RateLimitedLog(options.log);
     this.onStored = options.onStored;
+    this.announce = options.announce;
     this.maxPayloadBytes = options.maxPayloadBytes;
     this.maxPending = options.maxPendingOccupancy ?? 50_000;
     this.acks = new DeviceAcks(this.bus, this.limited);
@@ -153,9 +164,9 @@ export class Ingest {
     return { ...this.counters, ...this.queues.stats() };
   }
 
-  /** The device's current gap-free point (what the last ack said); undefined before its first batch. */
+  /** The device's gap-free point as this hub last stored it; undefined before its first batch here. */
   ackedUpTo(deviceId: string): number | undefined {
-    return this.acks.upTo(deviceId);
+    return this.progress.get(deviceId)?.ack.upTo;
   }
 
   /** Batches waiting, over all devices. */
@@ -234,27 +245,18 @@ export class Ingest {
     const state = {
       deviceId,
       info,
-      ack: this.acks.draft(deviceId),
-      ackKnown: this.acks.known(deviceId),
-      occupancy: this.deviceOccupancy(deviceId),
+      progress: this.progress.get(deviceId),
+      maxPending: this.maxPending,
+      announce: this.announce,
     };
     const result = await storeGroup(this.handle.db, state, mergeGroup(info, batches), fresh);
-    // Committed: now the state may move and the ack go out.
-    this.acks.commit(deviceId, state.ack);
-    result.commit();
+    // Committed: now the copy may move and the ack go out (never past what the database holds).
+    const progress = result.commit();
+    this.progress.set(deviceId, progress);
     this.count(deviceId, result);
-    if (await this.acks.send(deviceId)) this.counters.acks++;
+    if (await this.acks.send(deviceId, progress.ack.upTo)) this.counters.acks++;
     this.notify(deviceId, result.stored);
     return undefined;
-  }
-
-  private deviceOccupancy(deviceId: string): DeviceOccupancy {
-    let o = this.occupancy.get(deviceId);
-    if (!o) {
-      o = new DeviceOccupancy(this.maxPending);
-      this.occupancy.set(deviceId, o);
-    }
-    return o;
   }
 
   private count(deviceId: string, result: StoredGroup): void {

@@ -1,23 +1,24 @@
 /**
- * One transaction per group of a device's batches: the events (idempotent on device + seq), the dead
- * letters (events for a camera that is not the box's own, camera-check.ts), the visits of each new
- * `visit_closed`, and the hourly / daily summaries with the peak occupancy. Only events stored now
- * count, so a redelivery never counts twice; events count in the hour of their own `at`.
+ * One transaction per group of a device's batches: the device's progress row locked first
+ * (device-progress.ts: one transaction at a time per device, over every hub process), the events
+ * (idempotent on device + seq), the dead letters (events for a camera that is not the box's own,
+ * camera-check.ts), the visits of each new `visit_closed`, the hourly / daily summaries with the peak
+ * occupancy, and the progress written back. Only events stored now count, so a redelivery never counts
+ * twice; events count in the hour of their own `at`.
  *
  * The gap-free point and the occupancy move on copies inside the transaction; `commit` makes them the
  * device's once the database has committed. Every seq the point covers is either in
- * `tracking_events` or in `dead_letters`.
+ * `tracking_events` or in `dead_letters`, and the point written in `device_progress` is the one acked.
  */
 import type { EventBatch, SequencedEvent, TrackingEvent } from '@oskartrack/protocol';
-import { type DeviceOccupancy, storedOccupancy } from '../aggregate/occupancy.ts';
 import { SummaryAccumulator } from '../aggregate/summarize.ts';
 import { recordVisits } from '../aggregate/visits.ts';
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../db/errors.ts';
-import { inTransaction, type Repositories } from '../db/repositories/index.ts';
-import type { AckTracker } from './ack-tracker.ts';
+import { createRepositories, type Repositories } from '../db/repositories/index.ts';
 import { deadLettersOf, splitByCamera } from './camera-check.ts';
 import type { DeviceInfo } from './device-info.ts';
+import { type DeviceState, openProgress } from './device-progress.ts';
 
 /** A group's batches merged: the highest floor, every seq once (ascending), split by camera. */
 export interface MergedGroup {
@@ -30,20 +31,23 @@ export interface MergedGroup {
 export interface GroupState {
   deviceId: string;
   info: DeviceInfo;
-  /** A copy of the device's gap-free point, moved here. */
-  ack: AckTracker;
-  /** Whether `ack` is the device's point since the hub started (else it is found in the database). */
-  ackKnown: boolean;
-  occupancy: DeviceOccupancy;
+  /** This hub's copy of the device's progress (used when still current). */
+  progress: DeviceState | undefined;
+  /** Occupancy events held above a gap at most. */
+  maxPending: number;
+  announce: Announce | undefined;
 }
+
+/** Runs inside the storing transaction with the events stored now (tells the other hub processes). */
+export type Announce = (tx: Db, deviceId: string, stored: readonly SequencedEvent[]) => Promise<void>;
 
 export interface StoredGroup {
   stored: SequencedEvent[];
   duplicates: number;
   visits: number;
   deadLettered: number;
-  /** After the commit: the occupancy moves (the ack point is `GroupState.ack`). */
-  commit: () => void;
+  /** After the commit: the device's new progress (its point is what the ack says). */
+  commit: () => DeviceState;
 }
 
 export function mergeGroup(info: DeviceInfo, batches: readonly EventBatch[]): MergedGroup {
@@ -67,15 +71,23 @@ export async function storeGroup(
 ): Promise<StoredGroup> {
   // A stray may be a camera added since the info was cached: look again before dead-lettering.
   if (group.strays.length > 0 && !fresh) throw new NotFoundError('camera', 'of a batch event');
-  return inTransaction(db, async (tx) => {
+  return db.transaction(async (txDb) => {
+    const tx = createRepositories(txDb);
+    const progress = await openProgress(tx, {
+      deviceId: s.deviceId,
+      ctx: s.info.ctx,
+      mem: s.progress,
+      maxPending: s.maxPending,
+      at: group.keep[0]?.event.at ?? Date.now(),
+    });
     const { stored, duplicates } = await insertEvents(tx, s.deviceId, group.keep);
     const deadLettered = await keepStrays(tx, s, group.strays);
     const visits = await recordVisits(tx, s.deviceId, s.info.ctx.storeId, stored);
-    const base = await advanceAck(tx, s, group);
     const acc = new SummaryAccumulator(s.info.ctx);
     for (const { event } of stored) acc.addEvent(event);
-    const commit = s.occupancy.advance(base, stored, s.ack.upTo, acc);
+    const commit = await progress.finish(tx, group, stored, acc);
     await tx.summaries.increment(acc.deltas());
+    await s.announce?.(txDb, s.deviceId, stored);
     return { stored, duplicates, visits, deadLettered, commit };
   });
 }
@@ -94,21 +106,4 @@ async function keepStrays(tx: Repositories, s: GroupState, strays: SequencedEven
   if (strays.length === 0) return 0;
   const letters = await deadLettersOf(s.info.owners, strays, (id) => tx.cameras.find(id));
   return tx.deadLetters.add(s.deviceId, letters);
-}
-
-/**
- * Moves the gap-free point this commit will reach: to at least `floor - 1`, then over every seq of the
- * group. After a hub start, from the run of seqs the database already holds, and who is inside comes
- * from the events already stored. Returns the occupancy to apply the new events on.
- */
-async function advanceAck(tx: Repositories, s: GroupState, group: MergedGroup) {
-  s.ack.raiseTo(group.floor - 1);
-  let base = s.occupancy.tracker;
-  if (!s.ackKnown || !base) {
-    s.ack.raiseTo(await tx.events.storedRunEnd(s.deviceId, s.ack.upTo + 1));
-    const at = group.keep[0]?.event.at ?? Date.now();
-    base = await storedOccupancy(tx, s.deviceId, s.ack.upTo, at, s.info.ctx);
-  }
-  s.ack.addSeqs(group.seqs);
-  return base;
 }

@@ -5,10 +5,12 @@ import { AnalyticsRepository } from './analytics.ts';
 import { CamerasRepository } from './cameras.ts';
 import { CustomersRepository } from './customers.ts';
 import { DeadLettersRepository } from './dead-letters.ts';
+import { DeviceProgressRepository } from './device-progress.ts';
 import { DevicesRepository } from './devices.ts';
 import { EnrollmentRepository } from './enrollment.ts';
 import { EventsRepository } from './events.ts';
 import { LoginAttemptsRepository } from './login-attempts.ts';
+import { RateLimitsRepository } from './rate-limits.ts';
 import { SessionsRepository } from './sessions.ts';
 import { HubSettingsRepository } from './settings.ts';
 import { StoresRepository } from './stores.ts';
@@ -26,10 +28,12 @@ export * from './cameras.ts';
 export type { Page } from './common.ts';
 export * from './customers.ts';
 export * from './dead-letters.ts';
+export * from './device-progress.ts';
 export * from './devices.ts';
 export * from './enrollment.ts';
 export * from './events.ts';
 export * from './login-attempts.ts';
+export * from './rate-limits.ts';
 export * from './sessions.ts';
 export * from './settings.ts';
 export * from './stores.ts';
@@ -51,12 +55,14 @@ export interface Repositories {
   visitDurations: VisitDurationsRepository;
   events: EventsRepository;
   deadLetters: DeadLettersRepository;
+  deviceProgress: DeviceProgressRepository;
   summaries: SummariesRepository;
   users: UsersRepository;
   enrollment: EnrollmentRepository;
   settings: HubSettingsRepository;
   sessions: SessionsRepository;
   loginAttempts: LoginAttemptsRepository;
+  rateLimits: RateLimitsRepository;
   analytics: AnalyticsRepository;
   uploads: UploadsRepository;
   alerts: AlertsRepository;
@@ -74,12 +80,14 @@ export function createRepositories(db: Db): Repositories {
     visitDurations: new VisitDurationsRepository(db),
     events: new EventsRepository(db),
     deadLetters: new DeadLettersRepository(db),
+    deviceProgress: new DeviceProgressRepository(db),
     summaries: new SummariesRepository(db),
     users: new UsersRepository(db),
     enrollment: new EnrollmentRepository(db),
     settings: new HubSettingsRepository(db),
     sessions: new SessionsRepository(db),
     loginAttempts: new LoginAttemptsRepository(db),
+    rateLimits: new RateLimitsRepository(db),
     analytics: new AnalyticsRepository(db),
     uploads: new UploadsRepository(db),
     alerts: new AlertsRepository(db),
