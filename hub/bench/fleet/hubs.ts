@@ -1,15 +1,17 @@
 /**
  * The fleet's hubs: `oskartrack-hub serve` processes on one database and one external broker (the
  * dynsec admin account), each with a data folder of its own holding the same signing key, and one
- * JWT secret, so a dashboard token from one hub works on every hub. Also `migrate` and `users create`
- * through the same command line an owner uses.
+ * JWT secret, so a dashboard token from one hub works on every hub.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signingKeyPath } from '../../src/identity/signing-key.ts';
+import { createUser } from '../../src/api/users-command.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { createRepositories } from '../../src/db/repositories/index.ts';
+import { loadOrCreateSigningKey, signingKeyPath } from '../../src/identity/signing-key.ts';
 import type { FleetBroker } from './broker.ts';
 import type { FleetDatabase } from './database.ts';
 import { freePort, waitUntil } from './net.ts';
@@ -35,25 +37,6 @@ function clusterEnv(c: HubCluster, jwtSecret: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs a hub command to its end; throws with its output when it fails. */
-function runCommand(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HUB_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
-    child.stdin.end(input ?? '');
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`oskartrack-hub ${args[0]} failed (${code}):\n${out}`)),
-    );
-  });
-}
-
 export class HubProcess {
   private output = '';
   private readonly child: ChildProcess;
@@ -67,7 +50,7 @@ export class HubProcess {
   ) {
     this.child = spawn(process.execPath, [HUB_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (b: Buffer) => {
-      this.output = (this.output + b.toString()).slice(-65_536);
+      this.output = (this.output + b.toString()).slice(-4_000_000);
     };
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
@@ -109,24 +92,42 @@ export class HubProcess {
   }
 }
 
+/**
+ * The tables and the first administrator, in this process (the same functions as `oskartrack-hub
+ * migrate` and `users create`, without two more process starts on a busy machine).
+ */
+async function migrateWithAdmin(
+  database: FleetDatabase,
+  dataDir: string,
+  admin: { name: string; password: string },
+): Promise<void> {
+  const handle = await openDatabase(
+    { databaseUrl: database.url, dataDir, databaseSchema: database.schema },
+    { maxConnections: 2 },
+  );
+  try {
+    await handle.migrate();
+    await createUser(createRepositories(handle.db), { ...admin, role: 'admin' });
+  } finally {
+    await handle.close();
+  }
+}
+
 export interface StartedHubs {
   hubs: HubProcess[];
   admin: { name: string; password: string };
   stop(): Promise<void>;
 }
 
-/** Migrates, makes the first administrator, then starts `count` hubs (the first alone: it makes the key). */
+/** Migrates, makes the first administrator and the signing key, then starts `count` hubs at once. */
 export async function startHubs(c: HubCluster, count: number): Promise<StartedHubs> {
   const env = clusterEnv(c, randomBytes(32).toString('hex'));
   const admin = { name: 'fleet-admin', password: randomBytes(18).toString('base64url') };
   const firstDir = join(c.workDir, 'hub-0');
   mkdirSync(firstDir, { recursive: true, mode: 0o700 });
-  await runCommand(['migrate'], { ...env, OSKARTRACK_DATA_DIR: firstDir });
-  await runCommand(
-    ['users', 'create', admin.name, '--role', 'admin'],
-    { ...env, OSKARTRACK_DATA_DIR: firstDir },
-    `${admin.password}\n`,
-  );
+  await migrateWithAdmin(c.database, firstDir, admin);
+  // Made here once (as the first hub would), so the hubs can all start at once.
+  await loadOrCreateSigningKey(firstDir);
   const hubs: HubProcess[] = [];
   const stop = async () => {
     await Promise.all(hubs.map((h) => h.stop()));
@@ -151,8 +152,7 @@ export async function startHubs(c: HubCluster, count: number): Promise<StartedHu
       hubs.push(hub);
       await hub.ready();
     };
-    await start(0);
-    await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1)));
+    await Promise.all(Array.from({ length: count }, (_, i) => start(i)));
     hubs.sort((a, b) => a.index - b.index);
     return { hubs, admin, stop };
   } catch (error) {

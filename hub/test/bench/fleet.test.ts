@@ -31,6 +31,9 @@ describe('fleet simulator', () => {
       dashboardShops: 2,
       drainTimeoutSeconds: 90,
       databaseUrl: TEST_DATABASE_URL,
+      // Batches a box sends after the broker restart but before the hubs have subscribed again are
+      // dropped by the broker and resent after the ack time-out (30 s by default): shorter here.
+      link: { ackTimeoutMs: 3000 },
       say,
     });
     const e = report.exactlyOnce;
