@@ -36,9 +36,21 @@ export const MAX_VIDEO_BASE64 = Math.ceil(VIDEO_MAX_BYTES / 3) * 4;
 
 const V = Type.Literal(PROTOCOL_VERSION);
 
-/** At `.../request/watch`, signed: keep sending this camera's pictures for `leaseMs` (0: stop now). */
+/** A hub process's own id (several hubs may share one broker and one database). */
+export const HubInstanceId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
+/**
+ * At `.../request/watch`, signed: keep sending this camera's pictures for `leaseMs` (0: stop now).
+ * `hub` names the hub process asking: each hub's lease is its own, so one hub's last watcher leaving
+ * does not stop the pictures another hub's watchers still get (absent: one lease for every hub).
+ */
 export const WatchRequest = Type.Object(
-  { v: V, cameraId: Id, leaseMs: Type.Integer({ minimum: 0, maximum: 60_000 }) },
+  {
+    v: V,
+    cameraId: Id,
+    leaseMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+    hub: Type.Optional(HubInstanceId),
+  },
   { additionalProperties: false },
 );
 export type WatchRequest = Static<typeof WatchRequest>;

@@ -66,8 +66,8 @@ export class LiveVideo {
       return;
     }
     const was = this.leases.active(request.cameraId);
-    this.leases.renew(request.cameraId, request.leaseMs);
-    if (was !== request.leaseMs > 0)
+    this.leases.renew(request.cameraId, request.leaseMs, request.hub);
+    if (was !== this.leases.active(request.cameraId))
       this.o.log.info({ camera: request.cameraId }, was ? 'live video stopped' : 'live video started');
   }
 

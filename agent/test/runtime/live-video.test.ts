@@ -54,7 +54,13 @@ const frameOf = (index: number): Frame => {
 async function rig(options: Partial<LiveVideoOptions> = {}) {
   const clock = { now: 0 };
   let video: LiveVideo | undefined;
-  const f = await setup(resources, { onWatch: (r) => video?.watch(r) });
+  let handled = 0;
+  const f = await setup(resources, {
+    onWatch: (r) => {
+      handled++;
+      video?.watch(r);
+    },
+  });
   const link = f.link;
   video = new LiveVideo({
     publish: (frame) => link.publishVideo(frame),
@@ -72,8 +78,12 @@ async function rig(options: Partial<LiveVideoOptions> = {}) {
   await f.link.start();
   await waitFor('connected', () => f.link.state().hub === 'online');
   const topic = topics.request(f.id, 'watch');
-  const watch = (leaseMs: number, key = undefined as ReturnType<typeof newHubKey> | undefined) => {
-    const request: WatchRequest = { v: 1, cameraId: CAMERA, leaseMs };
+  const watch = (
+    leaseMs: number,
+    key = undefined as ReturnType<typeof newHubKey> | undefined,
+    hub?: string,
+  ) => {
+    const request: WatchRequest = { v: 1, cameraId: CAMERA, leaseMs, ...(hub ? { hub } : {}) };
     return f.broker.publish(topic, key ? hubSigned(topic, request, key) : hubSigned(topic, request));
   };
   /** Offers frames the way the camera worker does, the clock moving `stepMs` between them. */
@@ -85,7 +95,7 @@ async function rig(options: Partial<LiveVideoOptions> = {}) {
     }
     return sent;
   };
-  return { f, video: video!, clock, received, watch, play };
+  return { f, video: video!, clock, received, watch, play, handled: () => handled };
 }
 
 describe('live video on the box', () => {
@@ -115,6 +125,19 @@ describe('live video on the box', () => {
     // QoS 0 keeps order on one connection: nothing from the expired or stopped stretches came.
     expect(r.received.map((p) => p.frame)).toEqual([4, 5, 6, 7, 8, 15]);
     expect(r.video.stats).toMatchObject({ sent: 6, dropped: 0, tooBig: 0 });
+  }, 60_000);
+
+  it('keeps a lease per hub: one hub saying stop leaves the pictures on for another hub still watching', async () => {
+    const r = await rig();
+    await r.watch(10_000, undefined, 'hub-a');
+    await r.watch(10_000, undefined, 'hub-b');
+    await waitFor('lease', () => r.video.due(CAMERA));
+    await r.watch(0, undefined, 'hub-b'); // hub B's last watcher left
+    await waitFor('the three requests handled', () => r.handled() === 3);
+    expect(r.video.due(CAMERA)).toBe(true);
+    expect(await r.play(0, 2)).toBe(2);
+    await r.watch(0, undefined, 'hub-a'); // now nobody watches
+    await waitFor('stopped', () => !r.video.due(CAMERA));
   }, 60_000);
 
   it('sends VIDEO_FPS pictures a second from a 7 frames/s camera, on a steady beat', async () => {

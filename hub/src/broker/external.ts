@@ -7,8 +7,10 @@
  *   offers them (CONNACK `sharedSubscriptionAvailable`, absent means yes): hubs of one group split the
  *   ingest, each batch goes to one of them. Status, live and response topics are subscribed plainly,
  *   so every hub sees every status (idempotent writes; retained statuses are not delivered to shared
- *   subscriptions), every live box (each hub feeds its own dashboards) and the responses to its own
- *   requests.
+ *   subscriptions), every live box and video picture (each hub feeds its own dashboards) and every response:
+ *   a hub takes only the answers whose random transaction id it waits for, so a snapshot or camera
+ *   check reaches the hub that asked whichever hubs share the broker. Only events may be shared
+ *   (`sharedChannels`).
  * - The retained hub status is `online` while a hub of the group runs: each hub connects with a last
  *   will that sets it `offline`, and a hub that sees `offline` while it is itself online publishes
  *   `online` again (another hub went away: the agents then resend what it had not acknowledged).
@@ -156,6 +158,17 @@ interface Settings {
   signing: { key: KeyObject; topic: string };
 }
 
+/**
+ * Only event batches may be dealt to one hub of the group: a response or a picture must reach the hub
+ * that asked (every hub gets them and takes only its own), a status every hub.
+ */
+function sharedChannels(channels: readonly Channel[] = ['events']): Set<string> {
+  const wrong = channels.filter((c) => c !== 'events');
+  if (wrong.length > 0)
+    throw new Error(`only events can go through a shared subscription, not ${wrong.join(', ')}`);
+  return new Set<string>(channels);
+}
+
 function settings(options: ExternalBusOptions): Settings {
   const group = options.group ?? 'oskartrack-hub';
   if (!/^[^/#+]+$/.test(group)) throw new Error(`invalid shared subscription group ${JSON.stringify(group)}`);
@@ -166,7 +179,7 @@ function settings(options: ExternalBusOptions): Settings {
     group,
     clientId: options.clientId ?? `oskartrack-hub-${randomBytes(6).toString('hex')}`,
     hubStatusTopic,
-    sharedChannels: new Set<string>(options.sharedChannels ?? ['events']),
+    sharedChannels: sharedChannels(options.sharedChannels),
     maxPayload: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
     signing: { key: options.signingKey, topic: hubStatusTopic },
   };

@@ -73,7 +73,12 @@ export interface LiveFeedOptions {
   /** The backstop tick that drains queues and closes hopeless clients (default 250 ms). */
   tickMs?: number;
   now?: () => number;
+  /** This hub process's id, named in watch requests (several hubs on one broker). */
+  instanceId?: string;
 }
+
+/** What one hub hands the others through the database (alerts and upload job progress). */
+export type RelayedMessage = ServerMessageOf<'alert'> | ServerMessageOf<'job'>;
 
 /** Live video through the feed: requests sent to boxes, pictures relayed and refused. */
 export interface LiveVideoStats extends VideoWatchStats {
@@ -101,6 +106,8 @@ export class LiveFeed implements ClientHost {
   private readonly timer: NodeJS.Timeout;
   private stopped = false;
   private readonly repos: Pick<Repositories, 'devices' | 'cameras'>;
+  private readonly instanceId: string | undefined;
+  private relay: ((message: RelayedMessage) => void) | undefined;
   /** Who watches which camera's video; made when the bus is attached. */
   private video: VideoWatch | undefined;
   private readonly videoCounters = { relayed: 0, rejected: 0 };
@@ -119,6 +126,7 @@ export class LiveFeed implements ClientHost {
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.repos = options.repos;
+    this.instanceId = options.instanceId;
     this.directory = new StoreDirectory({
       repos: options.repos,
       ...(options.storeCacheTtlMs !== undefined ? { ttlMs: options.storeCacheTtlMs } : {}),
@@ -170,6 +178,7 @@ export class LiveFeed implements ClientHost {
     this.video = new VideoWatch({
       leaseMs: this.limits.videoLeaseMs,
       renewMs: this.limits.videoRenewMs,
+      ...(this.instanceId ? { hub: this.instanceId } : {}),
       request: (deviceId, request) => send(bus, 'request', deviceId, request, 'watch'),
       cameraDevice: async (cameraId) => (await this.repos.cameras.find(cameraId))?.deviceId ?? undefined,
       log: this.log,
@@ -255,9 +264,25 @@ export class LiveFeed implements ClientHost {
     return () => this.statusListeners.delete(listener);
   }
 
-  /** An alert fired or cleared: to the clients that see its store. */
+  /** An alert fired or cleared: to the clients that see its store (and the other hubs'). */
   alert(alert: ServerMessageOf<'alert'>['alert']): void {
-    this.broadcast(alert.storeId, { type: 'alert', alert }, 'other', 0);
+    const message: RelayedMessage = { type: 'alert', alert };
+    this.fromOtherHub(message);
+    this.relay?.(message);
+  }
+
+  /**
+   * Hands the alerts and upload job progress of this hub to the other hubs on the database
+   * (cluster/live-bridge.ts); stored events go there from the ingest's transaction instead.
+   */
+  relayTo(relay: (message: RelayedMessage) => void): void {
+    this.relay = relay;
+  }
+
+  /** An alert or job progress another hub produced: to this hub's clients only. */
+  fromOtherHub(message: RelayedMessage): void {
+    const storeId = message.type === 'alert' ? message.alert.storeId : message.job.storeId;
+    this.broadcast(storeId, message, 'other', 0);
   }
 
   /** Events stored in one commit (the ingest's onStored), in seq order. */
@@ -273,9 +298,11 @@ export class LiveFeed implements ClientHost {
     );
   }
 
-  /** An upload job changed (queued, progress, done, failed). */
+  /** An upload job changed (queued, progress, done, failed); the other hubs' clients are told too. */
   jobUpdated(job: UploadJob): void {
-    this.broadcast(job.storeId, { type: 'job', job }, 'other', 0);
+    const message: RelayedMessage = { type: 'job', job };
+    this.fromOtherHub(message);
+    this.relay?.(message);
   }
 
   // ---- clients ----

@@ -4,7 +4,8 @@
  * socket closes; the Overview's box subscriptions never start a video. The first
  * watcher of a camera sends its box a signed watch request, renewed every `renewMs` while anyone
  * watches; the last one leaving sends `leaseMs: 0`. A hub that dies simply stops renewing and the
- * box stops by itself when the lease runs out.
+ * box stops by itself when the lease runs out. Each request names this hub process (`hub`): with
+ * several hubs on one broker the box keeps a lease per hub, so this hub's stop ends only its own.
  */
 import { PROTOCOL_VERSION, VIDEO_LEASE_MS, VIDEO_RENEW_MS, type WatchRequest } from '@oskartrack/protocol';
 import type { LiveClient } from './client.ts';
@@ -15,6 +16,8 @@ export interface VideoWatchOptions {
   /** The box a camera runs on, or undefined (no such camera, or no box assigned). */
   cameraDevice(cameraId: string): Promise<string | undefined>;
   log: { warn(obj: object, msg?: string): void };
+  /** This hub process's id (cluster/instance.ts), sent in every request; absent: not sent. */
+  hub?: string;
   leaseMs?: number;
   renewMs?: number;
 }
@@ -124,7 +127,8 @@ export class VideoWatch {
   }
 
   private send(deviceId: string, cameraId: string, leaseMs: number): void {
-    this.o.request(deviceId, { v: PROTOCOL_VERSION, cameraId, leaseMs }).catch((err: unknown) => {
+    const hub = this.o.hub === undefined ? {} : { hub: this.o.hub };
+    this.o.request(deviceId, { v: PROTOCOL_VERSION, cameraId, leaseMs, ...hub }).catch((err: unknown) => {
       this.o.log.warn({ err, deviceId, cameraId }, 'live video: the watch request could not be sent');
     });
   }

@@ -5,6 +5,7 @@
  */
 import { incoming, topics, type VideoFrame, type WatchRequest } from '@oskartrack/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VideoLeases } from '../../../agent/src/runtime/video-leases.ts';
 import { topicMatches } from '../../src/broker/acl.ts';
 import type { InboundMessage, MessageBus, MessageHandler } from '../../src/broker/bus.ts';
 import type { Repositories } from '../../src/db/repositories/index.ts';
@@ -74,7 +75,7 @@ describe('live video in the feed', () => {
     for (const f of feeds.splice(0)) f.close();
   });
 
-  async function setup(renewMs: number) {
+  async function setup(renewMs: number, instanceId?: string, shared?: MemoryBus) {
     const cameras: Record<string, { storeId: string; deviceId: string | null }> = {
       'cam-a': { storeId: 'store-a', deviceId: 'dev-a' },
     };
@@ -86,9 +87,10 @@ describe('live video in the feed', () => {
       repos,
       log: { debug() {}, info() {}, warn() {}, error() {} },
       limits: { videoLeaseMs: 10_000, videoRenewMs: renewMs },
+      ...(instanceId ? { instanceId } : {}),
     });
     feeds.push(feed);
-    const bus = new MemoryBus();
+    const bus = shared ?? new MemoryBus();
     await feed.attach(bus);
     const socket = new Socket();
     const principal = {
@@ -100,11 +102,30 @@ describe('live video in the feed', () => {
     };
     const client = feed.connect(socket, { principal, token: 't', verify: async () => principal });
     await feed.receive(client, JSON.stringify({ type: 'watch', cameraId: 'cam-a' }));
-    await until(() => bus.watches().length === 1, 'the first watch request');
+    const before = bus.watches().length;
+    await until(() => bus.watches().length === before + 1, 'the first watch request');
     const send = (deviceId: string, topicCamera: string, frame: VideoFrame) =>
       bus.publish(topics.video(deviceId, topicCamera), JSON.stringify(frame));
     return { feed, bus, socket, client, cameras, send };
   }
+
+  it('two hubs on one broker: each names itself, so one hub stopping leaves the box sending for the other', async () => {
+    const box = new VideoLeases(() => 0);
+    const a = await setup(60_000, 'hub-a');
+    const b = await setup(60_000, 'hub-b', a.bus);
+    const requests = () =>
+      a.bus.published
+        .filter((m) => m.topic.endsWith('/request/watch'))
+        .map((m) => JSON.parse(m.payload.toString()) as WatchRequest);
+    for (const r of requests()) box.renew(r.cameraId, r.leaseMs, r.hub);
+    expect(requests().map((r) => r.hub)).toEqual(['hub-a', 'hub-b']);
+    await b.feed.receive(b.client, JSON.stringify({ type: 'unwatch', cameraId: 'cam-a' }));
+    await until(() => requests().length === 3, 'hub B stopping');
+    const stop = requests()[2]!;
+    expect(stop).toMatchObject({ hub: 'hub-b', leaseMs: 0 });
+    box.renew(stop.cameraId, stop.leaseMs, stop.hub);
+    expect(box.active('cam-a')).toBe(true);
+  });
 
   it('renews the lease while someone watches, and stops renewing once the last watcher leaves', async () => {
     const s = await setup(50);
