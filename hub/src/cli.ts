@@ -78,6 +78,11 @@ export function serveCommand(ctx: () => CliContext): Command {
     .option('--mqtt-username <name>', 'user name for the external broker')
     .option('--mqtt-password <password>', 'password for the external broker (or OSKARTRACK_MQTT_PASSWORD)')
     .option(
+      '--mqtt-group <name>',
+      'shared-subscription group on the external broker: hubs with the same group split the ingest (default oskartrack-hub)',
+    )
+    .option('--instance-id <id>', "this hub process's id among several hubs (default: random at each start)")
+    .option(
       '--public-url <url>',
       "the hub's address as boxes reach it, e.g. https://hub.example.com:8080 (or OSKARTRACK_PUBLIC_URL)",
     )
@@ -105,6 +110,8 @@ export function serveCommand(ctx: () => CliContext): Command {
         ...(o.mqttPort !== undefined ? { mqttPort: o.mqttPort } : {}),
         ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
         ...(o.mqttUsername ? { mqttUsername: o.mqttUsername } : {}),
+        ...(o.mqttGroup ? { mqttGroup: o.mqttGroup } : {}),
+        ...(o.instanceId ? { instanceId: o.instanceId } : {}),
         ...((o.mqttPassword ?? process.env.OSKARTRACK_MQTT_PASSWORD)
           ? { mqttPassword: o.mqttPassword ?? process.env.OSKARTRACK_MQTT_PASSWORD }
           : {}),

@@ -15,7 +15,7 @@ import { deviceStatusPlugin } from './broker/device-status-plugin.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import type { Repositories } from './db/repositories/index.ts';
 import { liveStoresPlugin } from './domain/live-stores.ts';
-import { Ingest } from './ingest/index.ts';
+import { type Announce, Ingest } from './ingest/index.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
 import type { LiveFeed } from './live/index.ts';
 
@@ -32,6 +32,8 @@ export interface MqttSideOptions {
   live: LiveFeed;
   /** Every device offline until it reports (embedded broker: none is connected yet). */
   markAllOffline: boolean;
+  /** Tells the other hub processes of each commit's events (cluster/live-bridge.ts), if any. */
+  announce?: Announce | undefined;
 }
 
 /** Subscribes the hub's modules on `bus` and publishes every device's config; call it from `prepare`. */
@@ -49,6 +51,7 @@ export async function startMqttSide(bus: MessageBus, o: MqttSideOptions): Promis
     db: o.db,
     log: o.log,
     onStored: (deviceId, events) => o.live.eventsStored(deviceId, events),
+    ...(o.announce ? { announce: o.announce } : {}),
   });
   await ingest.start();
   const push = new ConfigPush({ db: o.db.db, bus, log: o.log });

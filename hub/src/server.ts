@@ -1,5 +1,6 @@
 // `oskartrack-hub serve`: database, broker (embedded or external), ingest, config push, the HTTP
 // API with the dashboard, and with `demo` one demo box.
+
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -23,6 +24,8 @@ import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBus, type ExternalBus } from './broker/external.ts';
 import { type ExternalAccounts, setUpExternalAccounts } from './broker/external-accounts.ts';
 import type { PrepareHook } from './broker/hub-bus.ts';
+import { instanceId } from './cluster/instance.ts';
+import { LiveBridge } from './cluster/live-bridge.ts';
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { createRepositories, type Repositories } from './db/repositories/index.ts';
 import { prepareDemo, startDemoAgent } from './demo.ts';
@@ -47,6 +50,10 @@ export interface ServeOptions {
   mqttUrl?: string;
   mqttUsername?: string;
   mqttPassword?: string;
+  /** The external broker's shared-subscription group: hubs with the same one split the ingest. */
+  mqttGroup?: string;
+  /** This hub process's id (several hubs on one database and broker); default random per start. */
+  instanceId?: string;
   /** Certificate (chain) and key files instead of the hub's own CA (`--tls-cert`, `--tls-key`). */
   tlsCert?: string;
   tlsKey?: string;
@@ -72,6 +79,8 @@ export interface ServeOptions {
 
 export interface RunningHub {
   app: FastifyInstance;
+  /** This hub process's id (cluster/instance.ts). */
+  instanceId: string;
   db: DatabaseHandle;
   bus: EmbeddedBroker | ExternalBus;
   ingest: Ingest;
@@ -206,6 +215,7 @@ async function startBus(
       log,
       signingKey: signingKey.privateKey,
       prepare,
+      ...(opts.mqttGroup ? { group: opts.mqttGroup } : {}),
       ...(opts.mqttUsername ? { username: opts.mqttUsername } : {}),
       ...(opts.mqttPassword ? { password: opts.mqttPassword } : {}),
     }).catch(async (error: unknown) => {
@@ -280,6 +290,30 @@ async function listenApp(
   return { app, url };
 }
 
+/**
+ * On a PostgreSQL server, the live feed of every hub process on it (LISTEN/NOTIFY); none on the
+ * embedded database, which one hub process holds alone.
+ */
+async function startLiveBridge(
+  opts: ServeOptions,
+  db: DatabaseHandle,
+  hubId: string,
+  live: LiveFeed,
+): Promise<LiveBridge | undefined> {
+  const url = opts.settings.databaseUrl;
+  if (db.kind !== 'postgres' || !url) return undefined;
+  const bridge = new LiveBridge({
+    connectionString: url,
+    schema: db.schema,
+    instanceId: hubId,
+    db: db.db,
+    feed: live,
+    log: opts.log,
+  });
+  await bridge.start();
+  return bridge;
+}
+
 export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   const { settings, log } = opts;
   const db = opts.db ?? (await openDatabase(settings));
@@ -293,11 +327,25 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
 
   // The live feed exists before the bus delivers anything: statuses, live boxes and stored events all
   // go to it from the start.
-  const live = new LiveFeed({ repos, log, ...(opts.liveLimits ? { limits: opts.liveLimits } : {}) });
+  const hubId = instanceId(opts.instanceId);
+  const live = new LiveFeed({
+    repos,
+    log,
+    instanceId: hubId,
+    ...(opts.liveLimits ? { limits: opts.liveLimits } : {}),
+  });
+  const bridge = await startLiveBridge(opts, db, hubId, live);
   // Subscribed before the hub announces itself online (mqtt-side.ts says why).
   let side: MqttSide | undefined;
   const prepare = async (bus: MessageBus) => {
-    side = await startMqttSide(bus, { db, repos, log, live, markAllOffline: !opts.mqttUrl });
+    side = await startMqttSide(bus, {
+      db,
+      repos,
+      log,
+      live,
+      markAllOffline: !opts.mqttUrl,
+      announce: bridge?.announceStored,
+    });
   };
   const started = await startBus(opts, tls, repos, signingKey, prepare);
   const { bus, brokerUrl, external } = started;
@@ -339,6 +387,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
   log.info(`OskarTrack hub ready: open ${url} (MQTT ${brokerUrl})`);
   return {
     app,
+    instanceId: hubId,
     db,
     bus,
     ingest: mqtt.ingest,
@@ -355,6 +404,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       // Stops ingest (its transactions finish and ack) and drains config push: their plugins' onClose.
       await app.close();
       live.close();
+      await bridge?.stop();
       await bus.close();
       await external?.close();
       if (!opts.db) await db.close();

@@ -1,0 +1,180 @@
+/**
+ * The live feed across hub processes on one PostgreSQL server, over LISTEN/NOTIFY (docs/architecture.md
+ * says why not the broker). Each hub listens on one channel per database schema and:
+ *
+ * - announces its stored events from inside the ingest's transaction (`announceStored`): PostgreSQL
+ *   delivers a NOTIFY on commit only, so no hub shows an event that was rolled back. The notice holds
+ *   seq ranges (payloads must stay under 8000 bytes); the other hubs read the events back.
+ * - relays its alerts and upload job progress (the feed's `relayTo`) after they happened.
+ * - hands what other hubs announced to its own feed, in arrival order, and skips its own notices:
+ *   its clients got them already.
+ *
+ * Device statuses need none of this: every hub subscribes to every status on the broker. A notice
+ * sent while a hub's listening connection is down is lost for that hub's dashboards (they catch up
+ * over the API); the connection is opened again after `retryMs`.
+ */
+import { type SequencedEvent, topics } from '@oskartrack/protocol';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import type { Db } from '../db/database.ts';
+import { createRepositories } from '../db/repositories/index.ts';
+import type { LiveFeed, RelayedMessage } from '../live/feed.ts';
+import { type EventsNotice, eventsNotices, MAX_NOTICE_BYTES, parseNotice } from './notices.ts';
+
+export interface LiveBridgeOptions {
+  /** The PostgreSQL server the hubs share (`DATABASE_URL`). */
+  connectionString: string;
+  /** The schema the tables live in, when one was chosen: hubs of another schema are not told. */
+  schema: string | undefined;
+  /** This hub process (cluster/instance.ts). */
+  instanceId: string;
+  /** The hub's pool: relays are sent and announced events read back through it. */
+  db: Db;
+  feed: Pick<LiveFeed, 'eventsStored' | 'fromOtherHub' | 'relayTo'>;
+  log: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
+  /** Pause before listening again after the connection broke (default 1 s). */
+  retryMs?: number;
+}
+
+export interface LiveBridgeStats {
+  /** Notices sent (events announced in transactions, alerts and job progress relayed). */
+  sent: number;
+  /** Other hubs' notices handed to this hub's feed. */
+  delivered: number;
+  /** This hub's own notices, skipped. */
+  own: number;
+  /** Notices refused (not a notice, or too big to send). */
+  rejected: number;
+}
+
+/** The NOTIFY channel of a schema ('public' when none was chosen). */
+export function liveChannel(schema: string | undefined): string {
+  return `oskartrack_live_${schema ?? 'public'}`.slice(0, 63);
+}
+
+export class LiveBridge {
+  readonly channel: string;
+  readonly stats: LiveBridgeStats = { sent: 0, delivered: 0, own: 0, rejected: 0 };
+  private client: pg.Client | undefined;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
+  /** Notices are handled one at a time, in arrival order. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: LiveBridgeOptions) {
+    this.channel = liveChannel(o.schema);
+  }
+
+  /** Listens (resolves once listening) and takes over the feed's relays. */
+  async start(): Promise<void> {
+    await this.listen();
+    this.o.feed.relayTo((message) => this.relay(message));
+  }
+
+  /** Ingest's hook, inside the storing transaction: the other hubs are told on commit. */
+  readonly announceStored = async (tx: Db, deviceId: string, stored: readonly SequencedEvent[]) => {
+    if (stored.length === 0) return;
+    for (const text of eventsNotices(
+      this.o.instanceId,
+      deviceId,
+      stored.map((e) => e.seq),
+    )) {
+      await tx.execute(sql`SELECT pg_notify(${this.channel}, ${text})`);
+      this.stats.sent++;
+    }
+  };
+
+  /** Resolves once every notice received so far is handled (tests). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.chain;
+    await this.client?.end().catch(() => {});
+    this.client = undefined;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.o.connectionString,
+      application_name: `oskartrack-live-${this.o.instanceId}`,
+    });
+    client.on('notification', (n) => {
+      if (n.channel !== this.channel || n.payload === undefined) return;
+      const text = n.payload;
+      this.chain = this.chain.then(() => this.receive(text));
+    });
+    client.on('error', (err) => this.broken(client, err));
+    client.on('end', () => this.broken(client, new Error('connection ended')));
+    await client.connect();
+    await client.query(`LISTEN "${this.channel}"`);
+    this.client = client;
+  }
+
+  private broken(client: pg.Client, err: Error): void {
+    if (this.stopped || this.client !== client) return;
+    this.client = undefined;
+    client.end().catch(() => {});
+    this.o.log.warn(
+      { error: err.message },
+      'live feed: lost the database connection that hears the other hubs; listening again',
+    );
+    const again = () => {
+      this.retry = undefined;
+      if (this.stopped) return;
+      this.listen().catch(() => {
+        this.retry = setTimeout(again, this.o.retryMs ?? 1000);
+        this.retry.unref();
+      });
+    };
+    this.retry = setTimeout(again, this.o.retryMs ?? 1000);
+    this.retry.unref();
+  }
+
+  /** An alert or job progress of this hub, to the others (after the fact: nothing to roll back). */
+  private relay(message: RelayedMessage): void {
+    const text = JSON.stringify({ hub: this.o.instanceId, kind: 'relay', message });
+    if (Buffer.byteLength(text) > MAX_NOTICE_BYTES) {
+      this.stats.rejected++;
+      this.o.log.warn({ type: message.type }, 'live feed: a message too big for the other hubs was not sent');
+      return;
+    }
+    this.stats.sent++;
+    this.o.db.execute(sql`SELECT pg_notify(${this.channel}, ${text})`).catch((err: unknown) => {
+      this.o.log.warn({ error: String(err) }, 'live feed: could not tell the other hubs');
+    });
+  }
+
+  private async receive(text: string): Promise<void> {
+    const parsed = parseNotice(text);
+    if (!parsed.ok) {
+      this.stats.rejected++;
+      this.o.log.warn({ error: parsed.error }, 'live feed: a notice from another hub was refused');
+      return;
+    }
+    const notice = parsed.value;
+    if (notice.hub === this.o.instanceId) {
+      this.stats.own++;
+      return;
+    }
+    try {
+      if (notice.kind === 'relay') this.o.feed.fromOtherHub(notice.message);
+      else await this.events(notice);
+      this.stats.delivered++;
+    } catch (err) {
+      this.o.log.warn({ error: String(err) }, 'live feed: could not read back events another hub stored');
+    }
+  }
+
+  private async events(notice: EventsNotice): Promise<void> {
+    topics.deviceRoot(notice.deviceId); // a device id that is a safe topic segment, or it throws
+    const events = await createRepositories(this.o.db).deviceProgress.eventsIn(
+      notice.deviceId,
+      notice.ranges,
+    );
+    this.o.feed.eventsStored(notice.deviceId, events);
+  }
+}
