@@ -3,7 +3,8 @@
  * - per (user name, address) pair, kept in the database: after `freeFailures` wrong passwords each
  *   further try waits, 1 s, 2 s, 4 s ... up to `maxDelayMs`; a correct password clears the pair. The
  *   account itself is never locked: wrong guesses from one address do not slow its owner elsewhere.
- * - per address over every user name (password spraying), in memory through @fastify/rate-limit.
+ * - per address over every user name (password spraying), through @fastify/rate-limit with its
+ *   counters in the database (or Redis), so the limit holds over every hub process.
  */
 import type { FastifyInstance } from 'fastify';
 import type { LoginPair } from '../db/repositories/index.ts';
