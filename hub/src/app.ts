@@ -32,6 +32,7 @@ import errorsPlugin from './api/plugins/app/errors.ts';
 import mailerPlugin from './api/plugins/app/mailer.ts';
 import reportsPlugin from './api/plugins/app/reports.ts';
 import repositoriesPlugin from './api/plugins/app/repositories.ts';
+import retentionPlugin from './api/plugins/app/retention.ts';
 import snapshotsPlugin from './api/plugins/app/snapshots.ts';
 import corsPlugin from './api/plugins/external/cors.ts';
 import databasePlugin from './api/plugins/external/database.ts';
@@ -118,6 +119,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   });
   await app.register(cameraChecksPlugin, { bus: opts.bus });
   await app.register(reportsPlugin);
+  await app.register(retentionPlugin);
 
   await app.register(apiRoutes, {
     prefix: '/api',

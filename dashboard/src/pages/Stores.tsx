@@ -12,6 +12,7 @@ import { exactZone, localTimeZone, zoneProblem } from '../components/boxes/time-
 import { ErrorNote, PageHeader } from '../components/Common.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { OpeningHoursCard } from '../components/stores/OpeningHoursCard.tsx';
+import { RetentionCard } from '../components/stores/RetentionCard.tsx';
 import { useAction } from '../components/use-action.ts';
 import { UsersCard } from '../components/users/UsersCard.tsx';
 import { useApp } from '../stores/app.tsx';
@@ -24,6 +25,7 @@ export default function Stores(): JSX.Element {
       <PageHeader title="Stores & users" />
       <StoresCard />
       <OpeningHoursCard />
+      <RetentionCard />
       {/* By id: reloading the stores must not close an editor open inside a store's card. */}
       <For each={places.state.stores.map((s) => s.id)}>
         {(id) => (

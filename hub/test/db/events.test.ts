@@ -240,17 +240,31 @@ describe.each(BACKENDS)('events on %s', (kind) => {
     expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(400);
   });
 
-  it('deletes raw events older than a cutoff', async () => {
-    const { device, camera, zone, line } = await setup();
+  it("deletes a store's raw events older than a cutoff, a batch at a time", async () => {
+    const { store, device, camera, zone, line } = await setup();
+    const other = await setup();
+    await t.repos.events.insertEvents(
+      other.device.id,
+      stream(other.camera.id, other.zone.id, other.line.id, 10),
+    );
     await t.repos.events.insertEvents(device.id, stream(camera.id, zone.id, line.id, 10));
     const before = (
       await t.repos.events.list({ deviceId: device.id, from: new Date(0), to: new Date(T0 + MIN) })
     ).items;
     expect(before).toHaveLength(10);
-    expect(await t.repos.events.deleteBefore(new Date(T0 + 5000))).toBeGreaterThanOrEqual(5);
+    expect(await t.repos.events.deleteStoreBefore(store.id, new Date(T0 + 5000), 3)).toBe(3);
+    expect(await t.repos.events.deleteStoreBefore(store.id, new Date(T0 + 5000), 3)).toBe(2);
+    expect(await t.repos.events.deleteStoreBefore(store.id, new Date(T0 + 5000), 3)).toBe(0);
     const after = (
       await t.repos.events.list({ deviceId: device.id, from: new Date(0), to: new Date(T0 + MIN) })
     ).items;
     expect(after.map((e) => e.seq)).toEqual([6, 7, 8, 9, 10]);
+    // Another store's events are its own retention's business.
+    const kept = await t.repos.events.list({
+      deviceId: other.device.id,
+      from: new Date(0),
+      to: new Date(T0 + MIN),
+    });
+    expect(kept.items).toHaveLength(10);
   });
 });

@@ -9,12 +9,20 @@ import { DateTime, Nullable, NullableDateTime, Uuid, type Wire } from './wire.ts
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('manager'), Type.Literal('viewer')]);
 export type Role = Static<typeof Role>;
 
+/** How long a store keeps detailed data: 1 day to a hundred years. */
+export const RawRetentionDays = Type.Integer({ minimum: 1, maximum: 36_500 });
+
 export const Store = Type.Object({
   id: Id,
   name: Type.String(),
   timezone: Type.String(),
   /** Weekly hours and closed dates in the store's time zone; null: open around the clock. */
   openingHours: Nullable(OpeningHours),
+  /**
+   * Days each visitor's detailed movements (raw events, visits) are kept; null: forever. Hourly and
+   * daily numbers, flows and heatmaps are kept regardless.
+   */
+  rawRetentionDays: Nullable(RawRetentionDays),
   createdAt: DateTime,
   updatedAt: DateTime,
 });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id, isLoopbackHost, NewEnrollmentCode, OpeningHours } from '@oskartrack/protocol';
+import { Id, isLoopbackHost, NewEnrollmentCode, OpeningHours, RawRetentionDays } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../db/errors.ts';
 import { AddressError, hubUrlFor } from '../box-addresses.ts';
@@ -22,6 +22,14 @@ const tags = ['stores'];
 
 /** Weekly hours and closed dates in the store's time zone; null: open around the clock. */
 const Hours = Type.Optional(Type.Union([OpeningHours, Type.Null()]));
+
+/**
+ * Days each visitor's detailed movements are kept; null: forever (default 400 on create). One type
+ * list rather than a union: with the API's type coercion a union's null branch would take 0 as null.
+ */
+const Retention = Type.Optional(
+  Type.Unsafe<number | null>({ ...RawRetentionDays, type: ['integer', 'null'] }),
+);
 
 /** Stores: list and create. */
 function listAndCreateRoutes(app: App): void {
@@ -52,6 +60,7 @@ function listAndCreateRoutes(app: App): void {
           name: Name,
           timezone: Type.Optional(Timezone),
           openingHours: Hours,
+          rawRetentionDays: Retention,
         }),
         response: { 201: Store, ...errors(400, 401, 403, 409) },
       },
@@ -79,12 +88,13 @@ function oneStoreRoutes(app: App): void {
       config: managerRoute,
       schema: {
         tags,
-        summary: 'Rename a store, change its time zone or opening hours',
+        summary: 'Rename a store, change its time zone, opening hours or how long detailed data is kept',
         params: IdParams,
         body: Type.Object({
           name: Type.Optional(Name),
           timezone: Type.Optional(Timezone),
           openingHours: Hours,
+          rawRetentionDays: Retention,
         }),
         response: { 200: Store, ...errors(400, 401, 403, 404) },
       },

@@ -11,6 +11,7 @@ import { type Db, queryRows } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { cameras, devices, trackingEvents } from '../schema.ts';
 import { decodeCursor, encodeCursor, type Page, pageLimit, requireRange } from './common.ts';
+import { MovementSummariesRepository } from './movement-summaries.ts';
 
 export type StoredEvent = typeof trackingEvents.$inferSelect;
 export interface EventQuery {
@@ -113,13 +114,22 @@ export class EventsRepository {
     });
 
     const uploadId = options.uploadId ?? null;
+    const entered = new Set(rows.filter((r) => r.kind === 'zone_entered').map((r) => r.seq));
     const insertedSeqs = await guard(async () => {
-      if (rows.length <= INSERT_CHUNK) return this.insertChunk(this.db, deviceId, rows, uploadId);
+      // One statement alone needs no transaction; with chunks or flows to add, all or nothing.
+      if (rows.length <= INSERT_CHUNK && entered.size === 0) {
+        return this.insertChunk(this.db, deviceId, rows, uploadId);
+      }
       return this.db.transaction(async (tx) => {
         const seqs: number[] = [];
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
           seqs.push(...(await this.insertChunk(tx, deviceId, rows.slice(i, i + INSERT_CHUNK), uploadId)));
         }
+        // Only events stored now add to the daily flows, so a redelivery never counts twice.
+        await new MovementSummariesRepository(tx).addFlowsOfEvents(
+          deviceId,
+          seqs.filter((seq) => entered.has(seq)),
+        );
         return seqs;
       });
     });
@@ -231,13 +241,19 @@ export class EventsRepository {
     return row?.end === null || row?.end === undefined ? fromSeq - 1 : Number(row.end);
   }
 
-  /** Deletes raw events that happened before `before` (retention); returns how many. */
-  async deleteBefore(before: Date): Promise<number> {
+  /**
+   * Deletes up to `limit` of a store's raw events that happened before `before` (retention, for the
+   * months not dropped whole); returns how many. Call again until it returns less than `limit`.
+   */
+  async deleteStoreBefore(storeId: string, before: Date, limit: number): Promise<number> {
     requireRange(new Date(0), before);
-    const rows = await this.db
-      .delete(trackingEvents)
-      .where(lt(trackingEvents.at, before))
-      .returning({ id: trackingEvents.id });
+    const rows = await queryRows<{ id: unknown }>(
+      this.db,
+      sql`DELETE FROM ${trackingEvents} WHERE (id, at) IN (
+            SELECT id, at FROM ${trackingEvents}
+            WHERE store_id = ${storeId} AND at < ${before.toISOString()}::timestamptz LIMIT ${limit})
+          RETURNING id`,
+    );
     return rows.length;
   }
 

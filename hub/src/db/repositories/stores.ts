@@ -3,7 +3,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { StoreHours } from '../../analytics/opening-hours.ts';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
-import { cameras, stores } from '../schema.ts';
+import { cameras, DEFAULT_RAW_RETENTION_DAYS, stores } from '../schema.ts';
 import { defined, idOrNew, requireName } from './common.ts';
 import { requireOpeningHours } from './opening-hours-rules.ts';
 
@@ -15,8 +15,23 @@ export interface NewStore {
   timezone?: string;
   /** Weekly hours and closed dates; null or absent: open around the clock. */
   openingHours?: OpeningHours | null;
+  /** Days the detailed data is kept; null: forever; absent: `DEFAULT_RAW_RETENTION_DAYS`. */
+  rawRetentionDays?: number | null;
 }
-export type StorePatch = Partial<Pick<NewStore, 'name' | 'timezone' | 'openingHours'>>;
+export type StorePatch = Partial<Pick<NewStore, 'name' | 'timezone' | 'openingHours' | 'rawRetentionDays'>>;
+
+/** The most days a store may keep detailed data (a hundred years; null keeps it forever). */
+export const MAX_RAW_RETENTION_DAYS = 36_500;
+
+function requireRetention(days: number | null): number | null {
+  if (days === null) return null;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_RAW_RETENTION_DAYS) {
+    throw new ValidationError(
+      `keep detailed data for 1 to ${MAX_RAW_RETENTION_DAYS} days, or leave it empty to keep it forever`,
+    );
+  }
+  return days;
+}
 
 const checkedHours = (h: OpeningHours | null | undefined): OpeningHours | null | undefined =>
   h === undefined || h === null ? h : requireOpeningHours(h);
@@ -41,6 +56,10 @@ export class StoresRepository {
       name: requireName(input.name, 'a store'),
       timezone: requireTimezone(input.timezone ?? 'UTC'),
       openingHours: checkedHours(input.openingHours) ?? null,
+      rawRetentionDays:
+        input.rawRetentionDays === undefined
+          ? DEFAULT_RAW_RETENTION_DAYS
+          : requireRetention(input.rawRetentionDays),
     };
     const [created] = await guard(() => this.db.insert(stores).values(row).returning());
     return created!;
@@ -70,11 +89,20 @@ export class StoresRepository {
       name: patch.name === undefined ? undefined : requireName(patch.name, 'a store'),
       timezone: patch.timezone === undefined ? undefined : requireTimezone(patch.timezone),
     });
+    const retention =
+      patch.rawRetentionDays === undefined
+        ? {}
+        : { rawRetentionDays: requireRetention(patch.rawRetentionDays) };
     const hours = checkedHours(patch.openingHours);
     const [row] = await guard(() =>
       this.db
         .update(stores)
-        .set({ ...set, ...(hours === undefined ? {} : { openingHours: hours }), updatedAt: new Date() })
+        .set({
+          ...set,
+          ...retention,
+          ...(hours === undefined ? {} : { openingHours: hours }),
+          updatedAt: new Date(),
+        })
         .where(eq(stores.id, id))
         .returning(),
     );
@@ -101,6 +129,14 @@ export class StoresRepository {
       .where(eq(cameras.id, cameraId));
     if (!row) return undefined;
     return { storeId: row.id, hours: { timezone: row.timezone, openingHours: row.openingHours ?? null } };
+  }
+
+  /** Each store's detailed-data retention in days (null: kept forever), for the retention job. */
+  async retentions(): Promise<{ id: string; rawRetentionDays: number | null }[]> {
+    return this.db
+      .select({ id: stores.id, rawRetentionDays: stores.rawRetentionDays })
+      .from(stores)
+      .orderBy(asc(stores.id));
   }
 
   /** Deletes the store and everything in it (devices, cameras, areas, history). */

@@ -1,6 +1,6 @@
 import { type EventOf, MAX_PATH_POINTS, MAX_ZONES_PER_VISIT, type PathPoint } from '@oskartrack/protocol';
 import { and, asc, eq, gt, gte, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../database.ts';
+import { type Db, queryRows } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { cameras, visits, zones, zoneVisits } from '../schema.ts';
 import {
@@ -13,6 +13,7 @@ import {
   requireDate,
   requireRange,
 } from './common.ts';
+import { MovementSummariesRepository } from './movement-summaries.ts';
 
 export type Visit = typeof visits.$inferSelect;
 export type ZoneVisit = typeof zoneVisits.$inferSelect;
@@ -127,6 +128,7 @@ export class VisitsRepository {
             entries: z.entries ?? 1,
           }));
         const zoneRows = rows.length > 0 ? await tx.insert(zoneVisits).values(rows).returning() : [];
+        await new MovementSummariesRepository(tx).addHeatmapOfVisits([inserted.id]);
         return { visit: { ...inserted, zones: zoneRows }, created: true };
       }),
     );
@@ -261,6 +263,8 @@ export class VisitsRepository {
           }));
       });
       if (zoneValues.length > 0) await this.db.insert(zoneVisits).values(zoneValues);
+      // Only visits created now add to the heatmap, so a redelivery never counts twice.
+      await new MovementSummariesRepository(this.db).addHeatmapOfVisits(created.map((c) => c.id));
       return created.length;
     });
   }
@@ -353,6 +357,22 @@ export class VisitsRepository {
       ...r,
       avgDwellMs: r.visits ? Math.round(r.totalDwellMs / r.visits) : 0,
     }));
+  }
+
+  /**
+   * Deletes up to `limit` of a store's visits that started before `before`, their time per area with
+   * them (retention; the daily summaries and heatmap cells stay); returns how many.
+   */
+  async deleteStoreBefore(storeId: string, before: Date, limit: number): Promise<number> {
+    requireDate(before, 'before');
+    const rows = await queryRows<{ id: unknown }>(
+      this.db,
+      sql`DELETE FROM ${visits} WHERE id IN (
+            SELECT id FROM ${visits} WHERE store_id = ${storeId} AND started_at < ${before.toISOString()}::timestamptz
+            LIMIT ${limit})
+          RETURNING id`,
+    );
+    return rows.length;
   }
 
   async delete(id: number): Promise<void> {

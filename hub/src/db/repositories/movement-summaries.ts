@@ -1,0 +1,149 @@
+/**
+ * Daily summaries of where visitors walked, kept after the raw events and visits are gone: walks from
+ * area to area (`zone_flow_days`, from `zone_entered` events) and heatmap cells (`heatmap_cell_days`,
+ * from visit paths), per store-local day. Ingest adds what it stores (same transaction); the rebuild
+ * recomputes whole days; migration 0009 filled them from the data stored before.
+ *
+ * Flows: a track's previous area is the last area it entered earlier the same store-local day (same
+ * device, camera, track and recording). Heatmap: a path's foot points on a HEAT_GRID_COLS x
+ * HEAT_GRID_ROWS grid over the camera's picture (cameras whose picture size is known).
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../database.ts';
+import { HEAT_GRID_COLS, HEAT_GRID_ROWS } from '../schema.ts';
+
+const FLOW_UPSERT = sql`ON CONFLICT ON CONSTRAINT zone_flow_days_uq
+  DO UPDATE SET count = zone_flow_days.count + excluded.count`;
+const HEAT_UPSERT = sql`ON CONFLICT ON CONSTRAINT heatmap_cell_days_uq
+  DO UPDATE SET count = heatmap_cell_days.count + excluded.count`;
+
+const ids = (values: readonly number[]) => sql`${`{${values.join(',')}}`}::bigint[]`;
+
+/** Heatmap cells of the visits `where` selects (alias v), added to the stored counts. */
+function heatInsert(where: SQL): SQL {
+  return sql`INSERT INTO heatmap_cell_days (day, store_id, camera_id, cell_x, cell_y, upload_id, count)
+    SELECT day, store_id, camera_id,
+      least(floor(x * ${HEAT_GRID_COLS}::int / w)::int, ${HEAT_GRID_COLS - 1}::int),
+      least(floor(y * ${HEAT_GRID_ROWS}::int / h)::int, ${HEAT_GRID_ROWS - 1}::int), upload_id, count(*)::int
+    FROM (
+      SELECT v.store_id, v.camera_id, v.upload_id, (v.started_at AT TIME ZONE s.timezone)::date AS day,
+        (p->'point'->>0)::float8 AS x, (p->'point'->>1)::float8 AS y,
+        c.frame_width::float8 AS w, c.frame_height::float8 AS h
+      FROM visits v JOIN stores s ON s.id = v.store_id JOIN cameras c ON c.id = v.camera_id
+        CROSS JOIN LATERAL jsonb_array_elements(v.path) AS p
+      WHERE c.frame_width IS NOT NULL AND c.frame_height IS NOT NULL AND jsonb_typeof(v.path) = 'array'
+        AND ${where}
+    ) pts
+    WHERE x >= 0 AND y >= 0 AND x <= w AND y <= h
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ${HEAT_UPSERT}`;
+}
+
+/** Flows into the `zone_entered` events `where` selects (alias e), added to the stored counts. */
+function flowInsert(where: SQL): SQL {
+  return sql`INSERT INTO zone_flow_days (day, store_id, camera_id, from_zone_id, to_zone_id, upload_id, count)
+    SELECT t.day, t.store_id, t.camera_id, prev.zone_id, t.zone_id, t.upload_id, count(*)::int
+    FROM (
+      SELECT e.*, (e.at AT TIME ZONE s.timezone)::date AS day,
+        ((e.at AT TIME ZONE s.timezone)::date::timestamp AT TIME ZONE s.timezone) AS day_start
+      FROM tracking_events e JOIN stores s ON s.id = e.store_id
+      WHERE e.kind = 'zone_entered' AND e.zone_id IS NOT NULL AND ${where}
+    ) t
+    LEFT JOIN LATERAL (
+      SELECT p.zone_id FROM tracking_events p
+      WHERE p.device_id = t.device_id AND p.camera_id = t.camera_id AND p.track_id = t.track_id
+        AND p.kind = 'zone_entered' AND p.upload_id IS NOT DISTINCT FROM t.upload_id
+        AND p.at >= t.day_start AND (p.at, p.seq) < (t.at, t.seq)
+      ORDER BY p.at DESC, p.seq DESC LIMIT 1
+    ) prev ON TRUE
+    WHERE prev.zone_id IS DISTINCT FROM t.zone_id
+    GROUP BY 1, 2, 3, 4, 5, 6
+    ${FLOW_UPSERT}`;
+}
+
+export class MovementSummariesRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Adds the flows into a device's `zone_entered` events just stored (by seq). */
+  async addFlowsOfEvents(deviceId: string, seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.db.execute(flowInsert(sql`e.device_id = ${deviceId} AND e.seq = ANY(${ids(seqs)})`));
+  }
+
+  /** Adds the heatmap cells of visits just stored (by id). */
+  async addHeatmapOfVisits(visitIds: readonly number[]): Promise<void> {
+    if (visitIds.length === 0) return;
+    await this.db.execute(heatInsert(sql`v.id = ANY(${ids(visitIds)})`));
+  }
+
+  /**
+   * Recomputes a store's flows and heatmap cells for the store-local days [fromDay, toDay)
+   * (YYYY-MM-DD) from the raw data still stored: call it inside a transaction.
+   */
+  async rebuildDays(storeId: string, fromDay: string, toDay: string): Promise<void> {
+    const days = (column: string) =>
+      sql`(${sql.raw(column)} AT TIME ZONE s.timezone)::date >= ${fromDay}::date
+        AND (${sql.raw(column)} AT TIME ZONE s.timezone)::date < ${toDay}::date`;
+    await this.db.execute(
+      sql`DELETE FROM zone_flow_days WHERE store_id = ${storeId} AND day >= ${fromDay}::date AND day < ${toDay}::date`,
+    );
+    await this.db.execute(
+      sql`DELETE FROM heatmap_cell_days WHERE store_id = ${storeId} AND day >= ${fromDay}::date AND day < ${toDay}::date`,
+    );
+    await this.db.execute(flowInsert(sql`e.store_id = ${storeId} AND ${days('e.at')}`));
+    await this.db.execute(heatInsert(sql`v.store_id = ${storeId} AND ${days('v.started_at')}`));
+  }
+
+  /** Summed flows of a store over [fromDay, toDay), most frequent first. */
+  async flows(q: {
+    storeId: string;
+    cameraId?: string;
+    fromDay: string;
+    toDay: string;
+    /** Store-local days left out (the store was closed all day). */
+    closedDays: readonly string[];
+    includeRecordings?: boolean;
+    limit: number;
+  }): Promise<{ fromZoneId: string | null; toZoneId: string; count: number }[]> {
+    const rows = await queryRows<{ from_zone_id: string | null; to_zone_id: string; n: unknown }>(
+      this.db,
+      sql`SELECT from_zone_id, to_zone_id, sum(count)::int AS n FROM zone_flow_days
+          WHERE store_id = ${q.storeId} AND day >= ${q.fromDay}::date AND day < ${q.toDay}::date
+            ${q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``}
+            ${q.includeRecordings ? sql`` : sql`AND upload_id IS NULL`}
+            ${closed(q.closedDays)}
+          GROUP BY from_zone_id, to_zone_id
+          ORDER BY n DESC, from_zone_id NULLS FIRST, to_zone_id
+          LIMIT ${q.limit}`,
+    );
+    return rows.map((r) => ({ fromZoneId: r.from_zone_id, toZoneId: r.to_zone_id, count: Number(r.n) }));
+  }
+
+  /** A camera's heatmap cells over [fromDay, toDay), regrouped onto a `cols` x `rows` grid. */
+  async heatmap(q: {
+    cameraId: string;
+    fromDay: string;
+    toDay: string;
+    closedDays: readonly string[];
+    includeRecordings?: boolean;
+    cols: number;
+    rows: number;
+  }): Promise<{ col: number; row: number; count: number }[]> {
+    const rows = await queryRows<{ cx: unknown; cy: unknown; n: unknown }>(
+      this.db,
+      sql`SELECT (cell_x * ${q.cols}::int / ${HEAT_GRID_COLS}::int) AS cx,
+            (cell_y * ${q.rows}::int / ${HEAT_GRID_ROWS}::int) AS cy, sum(count)::int AS n
+          FROM heatmap_cell_days
+          WHERE camera_id = ${q.cameraId} AND day >= ${q.fromDay}::date AND day < ${q.toDay}::date
+            ${q.includeRecordings ? sql`` : sql`AND upload_id IS NULL`}
+            ${closed(q.closedDays)}
+          GROUP BY 1, 2`,
+    );
+    return rows.map((r) => ({ col: Number(r.cx), row: Number(r.cy), count: Number(r.n) }));
+  }
+}
+
+function closed(days: readonly string[]): SQL {
+  if (days.length === 0) return sql``;
+  return sql`AND day <> ALL(${`{${days.join(',')}}`}::date[])`;
+}
