@@ -88,6 +88,14 @@ export class FleetBroker {
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
+  /** The user names of the broker's accounts, from the plugin's file. */
+  accounts(): Set<string> {
+    const file = JSON.parse(readFileSync(join(this.dir, 'dynamic-security.json'), 'utf8')) as {
+      clients?: Array<{ username: string }>;
+    };
+    return new Set((file.clients ?? []).map((c) => c.username));
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -12,6 +12,7 @@ import { Dashboards } from './dashboards.ts';
 import { type FleetDatabase, fleetDatabase } from './database.ts';
 import { login } from './http.ts';
 import { type HubProcess, startHubs } from './hubs.ts';
+import { keepLogs } from './logs.ts';
 import { waitUntil } from './net.ts';
 import type { FleetOptions } from './options.ts';
 import { type BoxSpec, type HubEndpoint, provisionFleet } from './provision.ts';
@@ -24,7 +25,7 @@ export interface Cluster {
   specs: BoxSpec[];
   fleet: Fleet;
   dashboards: Dashboards | undefined;
-  setup: { provisionSeconds: number; connectSeconds: number };
+  setup: { provisionSeconds: number; connectSeconds: number; hubRestarts: string[] };
   close(): Promise<void>;
 }
 
@@ -36,15 +37,20 @@ async function connectedBoxes(fleet: Fleet): Promise<number> {
 
 export async function startCluster(o: FleetOptions): Promise<Cluster> {
   const resources = new Resources();
+  let broker: FleetBroker | undefined;
+  let hubs: HubProcess[] = [];
   try {
     const workDir = mkdtempSync(join(tmpdir(), 'oskartrack-fleet-'));
     chmodSync(workDir, 0o700);
     resources.add(() => rmSync(workDir, { recursive: true, force: true }));
-    const broker = await FleetBroker.create();
-    resources.add(() => broker.close());
+    const theBroker = await FleetBroker.create();
+    broker = theBroker;
+    resources.add(() => theBroker.close());
     const database = await fleetDatabase(resources, o.databaseUrl);
-    o.say(`broker ${broker.url}, database ready; starting ${o.hubs} hubs`);
-    const started = await startHubs({ broker, database, workDir }, o.hubs);
+    o.say(`broker ${theBroker.url}, database ready; starting ${o.hubs} hubs`);
+    const started = await startHubs({ broker: theBroker, database, workDir }, o.hubs);
+    hubs = started.hubs;
+    for (const why of started.restarts) o.say(`started again: ${why}`);
     resources.add(() => started.stop());
     const endpoints: HubEndpoint[] = [];
     for (const h of started.hubs)
@@ -57,6 +63,11 @@ export async function startCluster(o: FleetOptions): Promise<Cluster> {
     const provisionSeconds = seconds(t0);
     o.say(`${specs.length} boxes enrolled with their cameras in ${provisionSeconds} s`);
 
+    const noAccount = specs.filter((b) => !theBroker.accounts().has(b.deviceId));
+    if (noAccount.length > 0)
+      throw new Error(
+        `${noAccount.length} of ${specs.length} enrolled boxes have no account on the broker (e.g. ${noAccount[0]!.deviceId})`,
+      );
     const t1 = Date.now();
     const fleet = Fleet.start(specs, o.threads, { hubKey: specs[0]!.hubKey, link: o.link, inside: o.inside });
     resources.add(() => fleet.close());
@@ -80,17 +91,18 @@ export async function startCluster(o: FleetOptions): Promise<Cluster> {
       o.say(`${o.dashboards} dashboards connected over ${endpoints.length} hubs`);
     }
     return {
-      broker,
+      broker: theBroker,
       database,
       hubs: started.hubs,
       endpoints,
       specs,
       fleet,
       dashboards,
-      setup: { provisionSeconds, connectSeconds },
+      setup: { provisionSeconds, connectSeconds, hubRestarts: started.restarts },
       close: () => resources.release(),
     };
   } catch (error) {
+    keepLogs(hubs, broker);
     await resources.release();
     throw error;
   }

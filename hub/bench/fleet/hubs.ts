@@ -65,16 +65,21 @@ export class HubProcess {
     return this.output;
   }
 
+  /** Up to 5 minutes: three hubs compiling their TypeScript at once on a busy 2-core machine are slow. */
   async ready(): Promise<void> {
-    await waitUntil(
-      `hub ${this.index} ready`,
-      () => {
-        if (!this.alive) throw new Error(`hub ${this.index} exited at start:\n${this.output}`);
-        return this.output.includes('OskarTrack is running');
-      },
-      120_000,
-      100,
-    );
+    try {
+      await waitUntil(
+        `hub ${this.index} ready`,
+        () => {
+          if (!this.alive) throw new Error(`hub ${this.index} exited at start`);
+          return this.output.includes('OskarTrack is running');
+        },
+        300_000,
+        100,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; its output:\n${this.output.slice(-5000)}`);
+    }
   }
 
   /** The crash: no goodbye, no acks for what it was storing. */
@@ -113,48 +118,78 @@ async function migrateWithAdmin(
   }
 }
 
+function spawnHub(c: HubCluster, env: NodeJS.ProcessEnv, dataDir: string, i: number, port: number) {
+  const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--insecure'];
+  args.push('--mqtt-url', c.broker.url, '--mqtt-username', c.broker.admin.username);
+  return new HubProcess(i, `http://127.0.0.1:${port}`, args, { ...env, OSKARTRACK_DATA_DIR: dataDir });
+}
+
+/**
+ * The broker line of the hub's /api/health. A hub whose broker administration failed at start (for
+ * instance "the broker did not answer getClient within 10000 ms" on a loaded machine) runs on without
+ * managing box accounts: it still enrolls boxes, which then can never log in. Undefined: fine.
+ */
+async function brokerProblem(hub: HubProcess): Promise<string | undefined> {
+  const res = await fetch(new URL('/api/health', hub.url), { signal: AbortSignal.timeout(30_000) });
+  const body = (await res.json()) as { broker?: { ok: boolean; detail?: string } | null };
+  return body.broker?.ok ? undefined : (body.broker?.detail ?? 'no broker line in /api/health');
+}
+
+/** Hub `i`, started again (at most twice) while it cannot manage box accounts; `restarts` says why. */
+async function startManagedHub(
+  c: HubCluster,
+  env: NodeJS.ProcessEnv,
+  firstDir: string,
+  i: number,
+  restarts: string[],
+): Promise<HubProcess> {
+  const dataDir = join(c.workDir, `hub-${i}`);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (i > 0) copyFileSync(signingKeyPath(firstDir), signingKeyPath(dataDir));
+  const port = await freePort();
+  for (let attempt = 0; ; attempt++) {
+    const hub = spawnHub(c, env, dataDir, i, port);
+    try {
+      await hub.ready();
+    } catch (error) {
+      await hub.stop();
+      throw error;
+    }
+    const problem = await brokerProblem(hub);
+    if (!problem) return hub;
+    await hub.stop();
+    restarts.push(`hub ${i}: ${problem}`);
+    if (attempt >= 2) throw new Error(`hub ${i} could not manage the box accounts on the broker: ${problem}`);
+  }
+}
+
 export interface StartedHubs {
   hubs: HubProcess[];
   admin: { name: string; password: string };
+  /** Hubs started again because they could not manage the box accounts on the broker: why. */
+  restarts: string[];
   stop(): Promise<void>;
 }
 
-/** Migrates, makes the first administrator and the signing key, then starts `count` hubs at once. */
+/** Migrates, makes the first administrator and the signing key, then starts `count` hubs. */
 export async function startHubs(c: HubCluster, count: number): Promise<StartedHubs> {
   const env = clusterEnv(c, randomBytes(32).toString('hex'));
   const admin = { name: 'fleet-admin', password: randomBytes(18).toString('base64url') };
   const firstDir = join(c.workDir, 'hub-0');
   mkdirSync(firstDir, { recursive: true, mode: 0o700 });
   await migrateWithAdmin(c.database, firstDir, admin);
-  // Made here once (as the first hub would), so the hubs can all start at once.
+  // Made here once, as the first hub would; the others get a copy.
   await loadOrCreateSigningKey(firstDir);
   const hubs: HubProcess[] = [];
+  const restarts: string[] = [];
   const stop = async () => {
     await Promise.all(hubs.map((h) => h.stop()));
   };
   try {
-    const start = async (i: number) => {
-      const dataDir = join(c.workDir, `hub-${i}`);
-      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      if (i > 0) copyFileSync(signingKeyPath(firstDir), signingKeyPath(dataDir));
-      const port = await freePort();
-      const hub = new HubProcess(
-        i,
-        `http://127.0.0.1:${port}`,
-        ['serve', '--host', '127.0.0.1', '--port', String(port), '--insecure'].concat([
-          '--mqtt-url',
-          c.broker.url,
-          '--mqtt-username',
-          c.broker.admin.username,
-        ]),
-        { ...env, OSKARTRACK_DATA_DIR: dataDir },
-      );
-      hubs.push(hub);
-      await hub.ready();
-    };
-    await Promise.all(Array.from({ length: count }, (_, i) => start(i)));
-    hubs.sort((a, b) => a.index - b.index);
-    return { hubs, admin, stop };
+    // One after another: hubs sharing the broker's admin account that start together can cut each
+    // other's broker administration sessions (see brokerProblem).
+    for (let i = 0; i < count; i++) hubs.push(await startManagedHub(c, env, firstDir, i, restarts));
+    return { hubs, admin, stop, restarts };
   } catch (error) {
     await stop();
     throw error;

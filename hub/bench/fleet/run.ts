@@ -3,10 +3,9 @@
  * then the boxes stop making events, everything waiting is delivered, and the database is checked
  * against every box's seqs.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Cluster, startCluster } from './cluster.ts';
 import { checkExactlyOnce, type ExactlyOnce } from './exactly-once.ts';
+import { keepLogs } from './logs.ts';
 import { waitUntil } from './net.ts';
 import type { FleetOptions } from './options.ts';
 import { type OutageResult, outagePhase } from './outage.ts';
@@ -73,16 +72,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     o.say(`broker log (end):\n${c.broker.log().slice(-3000)}`);
     throw error;
   } finally {
-    keepLogs(c);
+    keepLogs(c.hubs, c.broker);
     await c.close();
   }
-}
-
-/** With FLEET_LOG_DIR set, the hubs' and the broker's logs are written there (for a failed run). */
-function keepLogs(c: Cluster): void {
-  const dir = process.env.FLEET_LOG_DIR;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  for (const h of c.hubs) writeFileSync(join(dir, `hub-${h.index}.log`), h.log);
-  writeFileSync(join(dir, 'mosquitto.log'), c.broker.log());
 }
