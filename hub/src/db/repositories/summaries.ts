@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { openSql, type StoreHours } from '../../analytics/opening-hours.ts';
 import type { Db } from '../database.ts';
@@ -95,9 +95,7 @@ export class SummariesRepository {
     const merged = new Map<string, Required<SummaryDelta>>();
     for (const d of deltas) {
       checkKey(d);
-      const values = Object.fromEntries(
-        VALUE_KEYS.map((k) => [k, requireCount(d[k] ?? 0, k, Number.MAX_SAFE_INTEGER)]),
-      ) as Required<SummaryValues>;
+      const values = checkedValues(d);
       const key = keyOf(d);
       const prev = merged.get(key);
       if (!prev) {
@@ -108,65 +106,49 @@ export class SummariesRepository {
         prev[k] = k === 'peakOccupancy' ? Math.max(prev[k], values[k]) : prev[k] + values[k];
       }
     }
-    if (merged.size === 0) return 0;
-    const t = analyticsSummaries;
-    const rows = await guard(() =>
-      this.db
-        .insert(t)
-        .values([...merged.values()])
-        .onConflictDoUpdate({
-          target: [t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId, t.uploadId],
-          set: {
-            visitors: sql`${t.visitors} + excluded.visitors`,
-            entries: sql`${t.entries} + excluded.entries`,
-            exits: sql`${t.exits} + excluded.exits`,
-            dwellCount: sql`${t.dwellCount} + excluded.dwell_count`,
-            totalDwellMs: sql`${t.totalDwellMs} + excluded.total_dwell_ms`,
-            peakOccupancy: sql`GREATEST(${t.peakOccupancy}, excluded.peak_occupancy)`,
-            updatedAt: sql`now()`,
-          },
-        })
-        .returning({ id: t.id }),
-    );
-    return rows.length;
+    return this.upsert('increment', merged);
   }
 
   /** Sets buckets to exactly these values (a recomputation); values not given become 0. */
   async replace(rows: readonly SummaryDelta[]): Promise<number> {
-    const seen = new Set<string>();
-    const values = rows.map((r) => {
+    const byKey = new Map<string, Required<SummaryDelta>>();
+    for (const r of rows) {
       checkKey(r);
       const key = keyOf(r);
-      if (seen.has(key)) throw new ValidationError('the same bucket appears twice');
-      seen.add(key);
-      return {
-        ...pickKey(r),
-        ...(Object.fromEntries(
-          VALUE_KEYS.map((k) => [k, requireCount(r[k] ?? 0, k, Number.MAX_SAFE_INTEGER)]),
-        ) as Required<SummaryValues>),
-      };
-    });
-    if (values.length === 0) return 0;
-    const t = analyticsSummaries;
-    const out = await guard(() =>
-      this.db
-        .insert(t)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [t.period, t.bucketStart, t.storeId, t.cameraId, t.zoneId, t.uploadId],
-          set: {
-            visitors: sql`excluded.visitors`,
-            entries: sql`excluded.entries`,
-            exits: sql`excluded.exits`,
-            dwellCount: sql`excluded.dwell_count`,
-            totalDwellMs: sql`excluded.total_dwell_ms`,
-            peakOccupancy: sql`excluded.peak_occupancy`,
-            updatedAt: sql`now()`,
-          },
-        })
-        .returning({ id: t.id }),
+      if (byKey.has(key)) throw new ValidationError('the same bucket appears twice');
+      byKey.set(key, { ...pickKey(r), ...checkedValues(r) });
+    }
+    return this.upsert('replace', byKey);
+  }
+
+  /**
+   * One prepared upsert (the same text every time, so PostgreSQL parses and plans it once per
+   * connection): the rows travel as one JSON parameter, in key order, so concurrent transactions lock
+   * shared buckets in the same order. Building a VALUES list of hundreds of rows costs more.
+   */
+  private async upsert(mode: UpsertMode, rows: Map<string, Required<SummaryDelta>>): Promise<number> {
+    if (rows.size === 0) return 0;
+    const json = JSON.stringify(
+      [...rows.keys()].sort().map((k) => {
+        const r = rows.get(k)!;
+        return {
+          period: r.period,
+          bucket_start: r.bucketStart.toISOString(),
+          store_id: r.storeId,
+          camera_id: r.cameraId,
+          zone_id: r.zoneId,
+          upload_id: r.uploadId,
+          visitors: r.visitors,
+          entries: r.entries,
+          exits: r.exits,
+          dwell_count: r.dwellCount,
+          total_dwell_ms: r.totalDwellMs,
+          peak_occupancy: r.peakOccupancy,
+        };
+      }),
     );
-    return out.length;
+    const [out] = await guard(() => upsertStatement(this.db, mode).execute({ rows: json }));
+    return out?.rows ?? 0;
   }
 
   /**
@@ -311,6 +293,51 @@ function addUpPerBucket(rows: readonly Summary[]): StoreTotal[] {
     out.set(key, o);
   }
   return [...out.values()].sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime());
+}
+
+function checkedValues(d: SummaryValues): Required<SummaryValues> {
+  return Object.fromEntries(
+    VALUE_KEYS.map((k) => [k, requireCount(d[k] ?? 0, k, Number.MAX_SAFE_INTEGER)]),
+  ) as Required<SummaryValues>;
+}
+
+type UpsertMode = 'increment' | 'replace';
+
+/** The columns of a bucket's numbers: added up, or the new value, on a bucket that exists. */
+const COUNT_COLUMNS = ['visitors', 'entries', 'exits', 'dwell_count', 'total_dwell_ms'];
+
+/**
+ * `INSERT ... SELECT FROM jsonb_to_recordset($rows) ON CONFLICT DO UPDATE` in a data-modifying WITH,
+ * so drizzle can prepare it under a name: node-postgres then parses and plans it once per connection.
+ */
+function upsertStatement(db: Db, mode: UpsertMode) {
+  const t = sql.identifier(getTableName(analyticsSummaries));
+  const set = COUNT_COLUMNS.map((c) =>
+    mode === 'increment' ? `"${c}" = s."${c}" + excluded."${c}"` : `"${c}" = excluded."${c}"`,
+  );
+  set.push(
+    mode === 'increment'
+      ? '"peak_occupancy" = GREATEST(s."peak_occupancy", excluded."peak_occupancy")'
+      : '"peak_occupancy" = excluded."peak_occupancy"',
+    '"updated_at" = now()',
+  );
+  const upserted = db.$with('upserted', { n: sql<number>`n` }).as(
+    sql`INSERT INTO ${t} AS s ("period", "bucket_start", "store_id", "camera_id", "zone_id", "upload_id",
+        "visitors", "entries", "exits", "dwell_count", "total_dwell_ms", "peak_occupancy")
+      SELECT r.period, r.bucket_start, r.store_id, r.camera_id, r.zone_id, r.upload_id,
+        r.visitors, r.entries, r.exits, r.dwell_count, r.total_dwell_ms, r.peak_occupancy
+      FROM jsonb_to_recordset(${sql.placeholder('rows')}::jsonb) AS r(period text, bucket_start timestamptz,
+        store_id text, camera_id text, zone_id text, upload_id uuid, visitors integer, entries integer,
+        exits integer, dwell_count integer, total_dwell_ms bigint, peak_occupancy integer)
+      ON CONFLICT ("period", "bucket_start", "store_id", "camera_id", "zone_id", "upload_id")
+      DO UPDATE SET ${sql.raw(set.join(', '))}
+      RETURNING 1 AS n`,
+  );
+  return db
+    .with(upserted)
+    .select({ rows: sql<number>`count(*)::int`.mapWith(Number) })
+    .from(upserted)
+    .prepare(`analytics_summaries_${mode}`);
 }
 
 function pickKey(k: SummaryKey): Required<SummaryKey> {
