@@ -83,7 +83,10 @@ describe('live video through the hub', () => {
     const pictures = () => first.of('video');
     await first.waitFor((m) => pictures().length >= 3 && m.type === 'video', 90_000, 'three pictures');
     expect(requests).toEqual([
-      { deviceId: DEMO_DEVICE_ID, request: { v: 1, cameraId: DEMO_CAMERA_ID, leaseMs: 60_000 } },
+      {
+        deviceId: DEMO_DEVICE_ID,
+        request: { v: 1, cameraId: DEMO_CAMERA_ID, leaseMs: 60_000, hub: h.hub.instanceId },
+      },
     ]);
     for (const p of pictures()) {
       expect(p).toMatchObject({ storeId: DEMO_STORE_ID, deviceId: DEMO_DEVICE_ID, cameraId: DEMO_CAMERA_ID });
@@ -125,7 +128,7 @@ describe('live video through the hub', () => {
     await waitUntil(() => requests.length === 2, 'the stop request');
     expect(requests[1]).toEqual({
       deviceId: DEMO_DEVICE_ID,
-      request: { v: 1, cameraId: DEMO_CAMERA_ID, leaseMs: 0 },
+      request: { v: 1, cameraId: DEMO_CAMERA_ID, leaseMs: 0, hub: h.hub.instanceId },
     });
     await quiet(() => busPictures, 'the box to stop sending pictures');
     expect(stranger.of('video')).toEqual([]);
