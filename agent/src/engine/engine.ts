@@ -14,10 +14,12 @@ import { PaceController, type PaceOptions } from './pace.ts';
  * Tracker settings per detector, because their scores mean different things. Found with
  * agent/bench/tune-tracker.ts on PETS09-S2L1 (docs/benchmarks.md): demanding a confident detection
  * before a new person is followed, and a looser first association, cut id switches most. Re-linking
- * at a walking pace (relinkSpeed 1) is checked against the person's look by the Engine.
+ * at a walking pace (relinkSpeed 1) is checked against the person's look by the Engine. YOLOX people
+ * are shown at the detector's box (detectionBox): on the closer made scenes the filter's estimate
+ * trailed people who turned or stopped by more than the scoring's overlap allows (docs/benchmarks.md).
  */
 export const TRACKER_PRESETS: Record<DetectorKind, Partial<TrackerOptions>> = {
-  yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, relinkSpeed: 1 },
+  yolox: { highThresh: 0.5, newTrackThresh: 0.7, matchThresh: 0.95, relinkSpeed: 1, detectionBox: true },
   hog: { highThresh: 0.5, newTrackThresh: 0.6, matchThresh: 0.9, relinkSpeed: 1 },
 };
 

@@ -14,7 +14,35 @@ export interface CountComparison {
   errorPct: number;
 }
 
-/** Feeds MOT rows frame by frame (frames 1-based, `fps` for times) through a fresh SceneAnalytics. */
+/**
+ * Ids for counting: a person's rows broken by missing frames (they left the picture, e.g. a crop of
+ * the scene, and came back) become one visit per unbroken run, so the truth counts time spent and
+ * entries while the person is in view, as a camera sees them. Each later run gets a new id above all
+ * ids in the file.
+ */
+export function visitIds(rows: MotRows): Int32Array {
+  const out = new Int32Array(rows.count);
+  const order = Array.from({ length: rows.count }, (_, i) => i).sort(
+    (a, b) => rows.id[a]! - rows.id[b]! || rows.frame[a]! - rows.frame[b]!,
+  );
+  let next = 1;
+  for (let i = 0; i < rows.count; i++) next = Math.max(next, rows.id[i]! + 1);
+  let visit = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const prev = k > 0 ? order[k - 1]! : -1;
+    const same = prev >= 0 && rows.id[prev] === rows.id[i];
+    if (!same) visit = rows.id[i]!;
+    else if (rows.frame[i]! > rows.frame[prev]! + 1) visit = next++;
+    out[i] = visit;
+  }
+  return out;
+}
+
+/**
+ * Feeds MOT rows frame by frame (frames 1-based, `fps` for times) through a fresh SceneAnalytics. A
+ * person missing from some frames has left the picture for that time (`visitIds`).
+ */
 export function countsFromRows(
   rows: MotRows,
   scene: Scene,
@@ -24,10 +52,11 @@ export function countsFromRows(
   options: Partial<AnalyticsOptions> = {},
 ): SceneCounts {
   const analytics = new SceneAnalytics(cameraId, scene, { fps, ...options });
+  const ids = visitIds(rows);
   const lastFrame = new Map<number, number>();
   let maxFrame = 0;
   for (let i = 0; i < rows.count; i++) {
-    lastFrame.set(rows.id[i]!, Math.max(lastFrame.get(rows.id[i]!) ?? 0, rows.frame[i]!));
+    lastFrame.set(ids[i]!, Math.max(lastFrame.get(ids[i]!) ?? 0, rows.frame[i]!));
     maxFrame = Math.max(maxFrame, rows.frame[i]!);
   }
   const endsAt = new Map<number, number[]>();
@@ -58,7 +87,7 @@ export function countsFromRows(
     while (k < order.length && rows.frame[order[k]!]! === f) {
       const i = order[k++]!;
       const n = tracks.count++;
-      tracks.ids[n] = rows.id[i]!;
+      tracks.ids[n] = ids[i]!;
       tracks.boxes[n * 4] = rows.left[i]!;
       tracks.boxes[n * 4 + 1] = rows.top[i]!;
       tracks.boxes[n * 4 + 2] = rows.left[i]! + rows.width[i]!;

@@ -4,7 +4,10 @@
 //
 // Rules:
 // - A box is mapped with the crop and scale, then cut at the picture edge; it is kept when at least
-//   half of its area is still visible (less than that and a detector is not expected to find it).
+//   half of its area is still visible. Less than that and a detector is not expected to find it: the
+//   row is kept with conf 0, so the scoring ignores it (neither a miss nor, when a tracker follows the
+//   person out of the picture, a false positive) and the counting still sees the person until they
+//   have left the picture.
 // - An area is clipped to the crop and kept when at least half of its area remains; a line is clipped
 //   and kept when at least half of its length remains. Others are dropped for that variant.
 // - Frame dropping keeps source frames 1, 1 + step, 1 + 2 step ... and renumbers them 1, 2, 3 ...
@@ -76,25 +79,42 @@ export function keptFrame(frame: number, step: number): number {
   return (frame - 1) % step === 0 ? (frame - 1) / step + 1 : 0;
 }
 
-/** Box `[left, top, width, height]` mapped into the output and cut at its edge; null when under half is visible. */
-export function transformBox(
+/**
+ * Box `[left, top, width, height]` mapped into the output and cut at its edge, with the share of its
+ * area still visible; null when none of it is.
+ */
+export function cutBox(
   box: readonly [number, number, number, number],
   crop: Rect,
   scale: number,
-): [number, number, number, number] | null {
+): { box: [number, number, number, number]; visible: number } | null {
   const [l, t, w, h] = box;
   if (w <= 0 || h <= 0) return null;
   const x1 = Math.max(l, crop.x);
   const y1 = Math.max(t, crop.y);
   const x2 = Math.min(l + w, crop.x + crop.width);
   const y2 = Math.min(t + h, crop.y + crop.height);
-  if (x2 <= x1 || y2 <= y1 || (x2 - x1) * (y2 - y1) < MIN_VISIBLE * w * h) return null;
-  return [(x1 - crop.x) * scale, (y1 - crop.y) * scale, (x2 - x1) * scale, (y2 - y1) * scale];
+  if (x2 <= x1 || y2 <= y1) return null;
+  return {
+    box: [(x1 - crop.x) * scale, (y1 - crop.y) * scale, (x2 - x1) * scale, (y2 - y1) * scale],
+    visible: ((x2 - x1) * (y2 - y1)) / (w * h),
+  };
+}
+
+/** Box `[left, top, width, height]` mapped into the output and cut at its edge; null when under half is visible. */
+export function transformBox(
+  box: readonly [number, number, number, number],
+  crop: Rect,
+  scale: number,
+): [number, number, number, number] | null {
+  const c = cutBox(box, crop, scale);
+  return c && c.visible >= MIN_VISIBLE ? c.box : null;
 }
 
 /**
  * Ground truth (or results) of the variant: rows on dropped frames left out, frames renumbered, boxes
- * mapped and cut. Only source frames up to `maxSourceFrames` are kept when given.
+ * mapped and cut; a box under half visible becomes a row to ignore (conf 0), one wholly outside is left
+ * out. Only source frames up to `maxSourceFrames` are kept when given.
  */
 export function transformRows(
   rows: MotRows,
@@ -108,12 +128,12 @@ export function transformRows(
     if (rows.frame[i]! > maxSourceFrames) continue;
     const frame = keptFrame(rows.frame[i]!, variant.frameStep);
     if (frame === 0) continue;
-    const b = transformBox(
-      [rows.left[i]!, rows.top[i]!, rows.width[i]!, rows.height[i]!],
-      crop,
-      variant.scale,
-    );
-    if (b) out.push(frame, rows.id[i]!, b[0], b[1], b[2], b[3], rows.conf[i]!);
+    const c = cutBox([rows.left[i]!, rows.top[i]!, rows.width[i]!, rows.height[i]!], crop, variant.scale);
+    if (!c) continue;
+    // Under half visible: still there (the tracker may follow them out), but a detector is not
+    // expected to find them, so the row is one to ignore (conf 0) rather than one to find.
+    const conf = c.visible >= MIN_VISIBLE ? rows.conf[i]! : 0;
+    out.push(frame, rows.id[i]!, c.box[0], c.box[1], c.box[2], c.box[3], conf);
   }
   return out.rows();
 }

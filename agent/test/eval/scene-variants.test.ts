@@ -64,6 +64,18 @@ describe('frame dropping', () => {
     expect(Array.from(out.height)).toEqual([40, 40, 40]);
   });
 
+  it('keeps a person under half visible as a row to ignore (conf 0), leaves out one wholly outside', () => {
+    const b = new MotRowsBuilder();
+    b.push(1, 7, 66, 20, 10, 20); // 40 % inside the right edge
+    b.push(2, 7, 64, 20, 10, 20); // 60 % inside
+    b.push(3, 7, 80, 20, 10, 20); // wholly outside
+    const out = transformRows(b.rows(), closer2x, SOURCE);
+    expect(Array.from(out.frame)).toEqual([1, 2]);
+    expect(Array.from(out.conf)).toEqual([0, 1]);
+    expect(Array.from(out.left)).toEqual([92, 88]);
+    expect(Array.from(out.width)).toEqual([8, 12]);
+  });
+
   it('stops at maxSourceFrames before renumbering', () => {
     const b = new MotRowsBuilder();
     for (let f = 1; f <= 10; f++) b.push(f, 1, 30, 20, 10, 20);

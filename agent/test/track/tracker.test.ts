@@ -94,6 +94,23 @@ describe('Tracker', () => {
     }
   });
 
+  it('with detectionBox, shows a matched person where the detector saw them, not where the filter trails', () => {
+    // Walks right 12 px a frame, then stops dead: the constant-velocity filter overshoots.
+    const path = (f: number): Box => ({ x: 10 + 12 * Math.min(f, 8), y: 20, w: 60, h: 160 });
+    const run = (detectionBox: boolean) => {
+      const tr = new Tracker({ minHits: 1, detectionBox });
+      let out = tr.update(dets([path(0)]), 0, 0);
+      for (let f = 1; f <= 10; f++) out = tr.update(dets([path(f)]), f, f * 100);
+      return snapshot(out).get(1)!;
+    };
+    const seen = run(true);
+    expect(seen.x1).toBeCloseTo(106, 3);
+    expect(seen.x2).toBeCloseTo(166, 3);
+    expect(seen.y1).toBeCloseTo(20, 3);
+    expect(seen.y2).toBeCloseTo(180, 3);
+    expect(Math.abs(run(false).x1 - 106)).toBeGreaterThan(1); // the filter's estimate still moves on
+  });
+
   it('confirms at once with minHits 1', () => {
     const tr = new Tracker({ minHits: 1 });
     const out = tr.update(dets([{ x: 0, y: 0, w: 10, h: 20 }]), 0, 0);
