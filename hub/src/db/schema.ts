@@ -81,6 +81,11 @@ export const stores = pgTable(
      * Hourly and daily summaries, flows and heatmap cells are kept regardless (retention/ says why 400).
      */
     rawRetentionDays: integer('raw_retention_days').default(DEFAULT_RAW_RETENTION_DAYS),
+    /**
+     * Set by the retention job before it removes anything: events and visits before this instant may be
+     * gone, so analytics read the summaries there and a rebuild leaves those days alone.
+     */
+    rawRemovedBefore: timestamp('raw_removed_before', tz),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

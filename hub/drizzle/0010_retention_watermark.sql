@@ -1,0 +1,1 @@
+ALTER TABLE "stores" ADD COLUMN "raw_removed_before" timestamp with time zone;
