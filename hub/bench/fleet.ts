@@ -17,6 +17,7 @@
  * Without --database-url it starts a throwaway PostgreSQL (initdb + pg_ctl); with it, a fresh schema
  * there, dropped at the end. Exits 1 when anything was lost or stored twice.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -72,11 +73,22 @@ const options: FleetOptions = {
   say,
 };
 
+/** The code measured: the commit, and the product files changed on top of it (other work in progress). */
+function codeState(): { commit: string; changedProductFiles: string[] } {
+  const git = (args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  const changed = git(['status', '--porcelain', '--', 'hub/src', 'agent/src', 'protocol/src']);
+  return {
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    changedProductFiles: changed ? changed.split('\n').map((l) => l.slice(3)) : [],
+  };
+}
+
+const code = codeState();
 const loadBefore = loadavg();
 const report = await runFleet(options);
-const context = { cpus: cpus().length, loadBefore: loadBefore.map((l) => l.toFixed(2)).join(' ') };
+const context = { cpus: cpus().length, loadBefore: loadBefore.map((l) => l.toFixed(2)).join(' '), code };
 process.stdout.write(
-  `\n${formatReport(report, options)}\nmachine: ${context.cpus} CPUs, load before ${context.loadBefore}, after ${loadavg()
+  `\n${formatReport(report, options)}\ncode: ${code.commit}, ${code.changedProductFiles.length} product files changed on top\nmachine: ${context.cpus} CPUs, load before ${context.loadBefore}, after ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}\n`,
 );

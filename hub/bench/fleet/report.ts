@@ -17,7 +17,7 @@ export function formatReport(r: FleetReport, o: FleetOptions): string {
     `| set-up: boxes enrolled with camera, line, 2 areas (API) | ${r.setup.provisionSeconds} s |`,
     `| first connection of every box | ${r.setup.connectSeconds} s |`,
     `| hubs started again (broker administration failed at start) | ${r.setup.hubRestarts.length ? r.setup.hubRestarts.join('; ') : 'none'} |`,
-    `| steady (${r.steady.seconds} s, shop day x${o.speed}): made / stored events/s, all hubs | ${r.steady.madePerSecond} / ${r.steady.storedPerSecond} |`,
+    `| steady (${r.steady.seconds} s, shop day x${o.speed}): made / acknowledged / rows added per s, all hubs | ${r.steady.madePerSecond} / ${r.steady.storedPerSecond} / ${r.steady.rowsPerSecond} |`,
     `| publish to signed ack | ${spreadText(r.steady.publishToAck)} |`,
     `| event made to ack | ${spreadText(r.steady.madeToAck)} |`,
     `| outage backlog (all boxes / per box) | ${r.outage.backlog} / ${r.outage.backlogPerBox} |`,

@@ -16,6 +16,8 @@ export interface SteadyResult {
   madePerSecond: number;
   /** Events acknowledged (stored) per second, all hubs together. */
   storedPerSecond: number;
+  /** Rows added to tracking_events and dead_letters per second (the database's own count). */
+  rowsPerSecond: number;
   publishToAck: Spread;
   madeToAck: Spread;
   fanOut: Array<Omit<HubFanOut, 'latencies'> & { latency: Spread }> | undefined;
@@ -32,6 +34,7 @@ const acked = (boxes: ReadonlyArray<{ ackedUpTo: number }>) => boxes.reduce((s, 
 export async function steadyPhase(c: Cluster, o: FleetOptions): Promise<SteadyResult> {
   const publishToAck: number[] = [];
   const madeToAck: number[] = [];
+  const rowsBefore = await storedRows(c);
   const first = await c.fleet.snapshot();
   await c.fleet.tell({ type: 'measure', on: true });
   await c.dashboards?.measure(true);
@@ -48,23 +51,37 @@ export async function steadyPhase(c: Cluster, o: FleetOptions): Promise<SteadyRe
   }
   const last = await c.fleet.snapshot();
   const elapsed = (Date.now() - start) / 1000;
+  const rowsAfter = await storedRows(c);
   const endDate = new Date();
   await c.fleet.tell({ type: 'measure', on: false });
   pushAll(publishToAck, last.publishToAck);
   pushAll(madeToAck, last.madeToAck);
-  // The dashboards get a few seconds for what was stored last.
-  await sleep(3000);
+  // The dashboards get time for what was stored last (a saturated hub is seconds behind).
+  await sleep(10_000);
   await c.dashboards?.measure(false);
   const fan = c.dashboards ? await fanOut(c, startDate, endDate) : undefined;
   return {
     seconds: Math.round(elapsed * 10) / 10,
     madePerSecond: Math.round((last.made - first.made) / elapsed),
     storedPerSecond: Math.round((acked(last.boxes) - acked(first.boxes)) / elapsed),
+    rowsPerSecond: Math.round((rowsAfter - rowsBefore) / elapsed),
     publishToAck: spread(publishToAck),
     madeToAck: spread(madeToAck),
     fanOut: fan?.perHub,
     dashboardsClosed: fan?.closed ?? 0,
   };
+}
+
+async function storedRows(c: Cluster): Promise<number> {
+  const db = await c.database.connect();
+  try {
+    const r = await db.query<{ n: string }>(
+      'SELECT (SELECT count(*) FROM tracking_events) + (SELECT count(*) FROM dead_letters) AS n',
+    );
+    return Number(r.rows[0]?.n ?? 0);
+  } finally {
+    await db.end();
+  }
 }
 
 async function fanOut(c: Cluster, from: Date, to: Date) {
