@@ -58,6 +58,8 @@ export class LiveBridge {
   private client: pg.Client | undefined;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  /** Relays are sent one at a time, in order. */
+  private sending: Promise<void> = Promise.resolve();
   /** Notices are handled one at a time, in arrival order. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -92,6 +94,7 @@ export class LiveBridge {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    await this.sending;
     await this.chain;
     await this.client?.end().catch(() => {});
     this.client = undefined;
@@ -143,9 +146,13 @@ export class LiveBridge {
       return;
     }
     this.stats.sent++;
-    this.o.db.execute(sql`SELECT pg_notify(${this.channel}, ${text})`).catch((err: unknown) => {
-      this.o.log.warn({ error: String(err) }, 'live feed: could not tell the other hubs');
-    });
+    // One at a time: the pool's connections would otherwise reorder them (progress going back).
+    this.sending = this.sending
+      .then(() => this.o.db.execute(sql`SELECT pg_notify(${this.channel}, ${text})`))
+      .then(
+        () => undefined,
+        (err: unknown) => this.o.log.warn({ error: String(err) }, 'live feed: could not tell the other hubs'),
+      );
   }
 
   private async receive(text: string): Promise<void> {

@@ -158,9 +158,13 @@ describe('live feed over several hubs on PostgreSQL', () => {
       firedAt: now,
       clearedAt: null,
     });
+    // Relayed in order: the job's progress, then the alert.
     await waitFor(() => b.socket.of('alert').length === 1, 'the alert on hub B', 30_000);
     await b.bridge.idle();
-    expect(b.socket.of('job')).toHaveLength(1);
+    expect(b.socket.got.filter((m) => m.type === 'job' || m.type === 'alert').map((m) => m.type)).toEqual([
+      'job',
+      'alert',
+    ]);
     expect(a.socket.of('job')).toHaveLength(1);
     expect(a.socket.of('alert')).toHaveLength(1);
     expect(b.bridge.stats.rejected).toBe(0);
