@@ -1,11 +1,14 @@
 /**
- * Recomputes a store's hourly and daily summaries from its stored events, for repairs (a bug, a hub
+ * Recomputes a store's hourly and daily summaries, daily flows and heatmap cells from its stored
+ * events and visits (only the days retention has not thinned), for repairs (a bug, a hub
  * restart that lost who was inside, an area deleted and re-created) and for tests that compare the
  * incremental numbers with a recomputation.
  */
+import { localDate } from '@oskartrack/protocol';
 import type { Db } from '../db/database.ts';
 import type { StoredEvent } from '../db/repositories/events.ts';
-import { createRepositories, inTransaction, type Repositories } from '../db/repositories/index.ts';
+import { createRepositories, type Repositories } from '../db/repositories/index.ts';
+import { MovementSummariesRepository } from '../db/repositories/movement-summaries.ts';
 import { dayStart, HOUR_MS, hourStart, nextDayStart } from './buckets.ts';
 import {
   type AggregateContext,
@@ -57,9 +60,14 @@ export async function rebuildSummaries(db: Db, options: RebuildOptions): Promise
   const repos = createRepositories(db);
   const ctx = await loadStoreContext(repos, options.storeId);
   const tz = ctx.timezone;
-  const fromMs = options.from.getTime();
   const toMs = options.to.getTime();
-  if (!(toMs > fromMs)) throw new RangeError('rebuildSummaries: `to` must be after `from`');
+  if (!(toMs > options.from.getTime())) throw new RangeError('rebuildSummaries: `to` must be after `from`');
+  // Days whose detail retention removed keep the numbers they had: a rebuild would count nothing there.
+  const keptFrom = await firstKeptDay(repos, options.storeId, tz);
+  const fromMs = Math.max(options.from.getTime(), keptFrom);
+  if (fromMs >= toMs) {
+    return { from: new Date(fromMs), to: new Date(fromMs), events: 0, hourRows: 0, dayRows: 0 };
+  }
   const dayFrom = dayStart(fromMs, tz);
   const dayTo = dayStart(toMs, tz) === toMs ? toMs : nextDayStart(toMs, tz);
   const hourFrom = hourStart(dayFrom);
@@ -88,7 +96,8 @@ export async function rebuildSummaries(db: Db, options: RebuildOptions): Promise
   const dayRows = rows.filter(
     (r) => r.period === 'day' && r.bucketStart.getTime() >= dayFrom && r.bucketStart.getTime() < dayTo,
   );
-  await inTransaction(db, async (tx) => {
+  await db.transaction(async (txDb) => {
+    const tx = createRepositories(txDb);
     const storeId = options.storeId;
     await tx.summaries.deleteRange({
       storeId,
@@ -98,6 +107,11 @@ export async function rebuildSummaries(db: Db, options: RebuildOptions): Promise
     });
     await tx.summaries.deleteRange({ storeId, period: 'day', from: new Date(dayFrom), to: new Date(dayTo) });
     await tx.summaries.replace([...hourRows, ...dayRows]);
+    await new MovementSummariesRepository(txDb).rebuildDays(
+      storeId,
+      localDate(new Date(dayFrom), tz),
+      localDate(new Date(dayTo), tz),
+    );
   });
   return {
     from: new Date(dayFrom),
@@ -106,6 +120,17 @@ export async function rebuildSummaries(db: Db, options: RebuildOptions): Promise
     hourRows: hourRows.length,
     dayRows: dayRows.length,
   };
+}
+
+/**
+ * The start of the first store-local day whose detail retention has not touched (`raw_removed_before`);
+ * days before it are never rebuilt.
+ */
+async function firstKeptDay(repos: Repositories, storeId: string, tz: string): Promise<number> {
+  const removed = (await repos.stores.get(storeId)).rawRemovedBefore;
+  if (!removed) return Number.NEGATIVE_INFINITY;
+  const cut = removed.getTime();
+  return dayStart(cut, tz) === cut ? cut : nextDayStart(cut, tz);
 }
 
 /** Summary rows for stored events of one store: counts per event, occupancy per device in seq order. */

@@ -19,6 +19,7 @@ import type {
   Repositories,
   ZoneFlow,
 } from '../db/repositories/index.ts';
+import { daysOf, movementSource } from './movement-days.ts';
 
 export type Source = 'raw' | 'summaries';
 export type SourceChoice = Source | 'auto';
@@ -26,7 +27,7 @@ export type SourceChoice = Source | 'auto';
 export interface AnalyticsOptions {
   /** Ranges up to this many hours use the raw tables; longer ones the summaries. */
   rawMaxHours?: number;
-  /** The longest range accepted for heatmaps and flows, which always read raw data (days). */
+  /** The longest range heatmaps and flows read from raw data (days); longer ones read the daily summaries. */
   maxRawRangeDays?: number;
 }
 
@@ -61,6 +62,7 @@ export interface ZoneStat extends Numbers {
 
 export interface HeatmapResult {
   cameraId: string;
+  source: Source;
   width: number;
   height: number;
   cols: number;
@@ -117,12 +119,30 @@ export class AnalyticsService {
     return to.getTime() - from.getTime() <= this.rawMaxMs ? 'raw' : 'summaries';
   }
 
+  /**
+   * `pickSource`, and the summaries also where retention may have removed the stores' detail in the
+   * range (`raw_removed_before`): the raw tables would count nothing there.
+   */
+  async sourceFor(
+    storeIds: readonly string[],
+    from: Date,
+    to: Date,
+    choice: SourceChoice = 'auto',
+  ): Promise<Source> {
+    const source = this.pickSource(from, to, choice);
+    if (source === 'summaries' || choice !== 'auto' || storeIds.length === 0) return source;
+    const stores = await this.repos.stores.list({ ids: storeIds });
+    return stores.some((s) => s.rawRemovedBefore && from.getTime() < s.rawRemovedBefore.getTime())
+      ? 'summaries'
+      : 'raw';
+  }
+
   private async timezone(storeId: string): Promise<string> {
     return (await this.repos.stores.get(storeId)).timezone;
   }
 
   async summary(q: RangeQuery): Promise<SummaryResult> {
-    const source = this.pickSource(q.from, q.to, q.source);
+    const source = await this.sourceFor([q.storeId], q.from, q.to, q.source);
     const timezone = await this.timezone(q.storeId);
     const scope = {
       storeIds: [q.storeId],
@@ -188,7 +208,7 @@ export class AnalyticsService {
   async timeSeries(
     q: RangeQuery & { interval: Interval },
   ): Promise<{ source: Source; interval: Interval; timezone: string; points: SeriesPoint[] }> {
-    const source = this.pickSource(q.from, q.to, q.source);
+    const source = await this.sourceFor([q.storeId], q.from, q.to, q.source);
     const limit = q.interval === 'hour' ? 24 * 400 : 366 * 10;
     const span = q.to.getTime() - q.from.getTime();
     if (span / (q.interval === 'hour' ? HOUR : 24 * HOUR) > limit) {
@@ -215,7 +235,7 @@ export class AnalyticsService {
 
   /** Visitors, entries and time spent per area, with the areas' names. */
   async zones(q: RangeQuery): Promise<{ source: Source; zones: ZoneStat[] }> {
-    const source = this.pickSource(q.from, q.to, q.source);
+    const source = await this.sourceFor([q.storeId], q.from, q.to, q.source);
     const one = {
       storeId: q.storeId,
       from: q.from,
@@ -248,13 +268,33 @@ export class AnalyticsService {
     return out;
   }
 
-  /** Walks from area to area (from the order visitors entered them); always from raw events. */
-  async flows(q: Omit<RangeQuery, 'source'> & { limit?: number }): Promise<{ flows: ZoneFlow[] }> {
-    checkRange(q.from, q.to, this.maxRawRangeMs);
-    return { flows: await this.repos.analytics.flows({ ...q, ...withRecordings(q) }) };
+  /**
+   * Walks from area to area (from the order visitors entered them): from the raw events for short
+   * ranges whose detail is kept, else from the daily flows (movement-days.ts).
+   */
+  async flows(
+    q: Omit<RangeQuery, 'source'> & { limit?: number },
+  ): Promise<{ source: Source; flows: ZoneFlow[] }> {
+    checkRange(q.from, q.to);
+    const store = await this.repos.stores.get(q.storeId);
+    const source = movementSource(store, q.from, q.to, this.maxRawRangeMs);
+    if (source === 'raw') {
+      return { source, flows: await this.repos.analytics.flows({ ...q, ...withRecordings(q) }) };
+    }
+    const flows = await this.repos.analytics.movement.flows({
+      storeId: q.storeId,
+      ...(q.cameraId ? { cameraId: q.cameraId } : {}),
+      ...daysOf(store, q.from, q.to),
+      ...withRecordings(q),
+      limit: Math.min(Math.max(1, Math.trunc(q.limit ?? 200)), 1000),
+    });
+    return { source, flows };
   }
 
-  /** Where people walked on one camera's picture: foot points of visit paths counted per grid cell. */
+  /**
+   * Where people walked on one camera's picture: foot points of visit paths counted per grid cell, from
+   * the raw visits or, like flows, from the daily cells (exact for grids that divide 64 x 48).
+   */
   async heatmap(q: {
     cameraId: string;
     from: Date;
@@ -265,8 +305,9 @@ export class AnalyticsService {
     height?: number;
     includeRecordings?: boolean;
   }): Promise<HeatmapResult> {
-    checkRange(q.from, q.to, this.maxRawRangeMs);
+    checkRange(q.from, q.to);
     const camera = await this.repos.cameras.get(q.cameraId);
+    const store = await this.repos.stores.get(camera.storeId);
     const width = q.width ?? camera.frameWidth;
     const height = q.height ?? camera.frameHeight;
     if (!width || !height) {
@@ -276,7 +317,17 @@ export class AnalyticsService {
     }
     const cols = q.cols ?? 32;
     const rows = q.rows ?? 24;
-    const cells: HeatCell[] = await this.repos.analytics.heatmap({ ...q, width, height, cols, rows });
+    const source = movementSource(store, q.from, q.to, this.maxRawRangeMs);
+    const cells: HeatCell[] =
+      source === 'raw'
+        ? await this.repos.analytics.heatmap({ ...q, width, height, cols, rows })
+        : await this.repos.analytics.movement.heatmap({
+            cameraId: q.cameraId,
+            ...daysOf(store, q.from, q.to),
+            ...withRecordings(q),
+            cols,
+            rows,
+          });
     const grid = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
     let max = 0;
     let total = 0;
@@ -287,7 +338,7 @@ export class AnalyticsService {
       max = Math.max(max, c.count);
       total += c.count;
     }
-    return { cameraId: camera.id, width, height, cols, rows, grid, max, total };
+    return { cameraId: camera.id, source, width, height, cols, rows, grid, max, total };
   }
 
   /** The same numbers for several stores side by side (head office). */
@@ -298,7 +349,7 @@ export class AnalyticsService {
     source?: SourceChoice;
     includeRecordings?: boolean;
   }): Promise<{ source: Source; stores: ({ storeId: string; name: string } & Numbers)[] }> {
-    const source = this.pickSource(q.from, q.to, q.source);
+    const source = await this.sourceFor(q.storeIds, q.from, q.to, q.source);
     const scope = { storeIds: q.storeIds, from: q.from, to: q.to, ...withRecordings(q) };
     const rows =
       source === 'raw'

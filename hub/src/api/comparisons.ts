@@ -87,7 +87,7 @@ export class ComparisonService {
   constructor(
     private readonly repos: Repos,
     private readonly comparisons: ComparisonsRepository,
-    private readonly analytics: Pick<AnalyticsService, 'pickSource'>,
+    private readonly analytics: Pick<AnalyticsService, 'sourceFor'>,
   ) {}
 
   private totals(source: Source, q: ChangesQuery, p: Period): Promise<Counts[]> {
@@ -106,7 +106,7 @@ export class ComparisonService {
   /** The headline figures of a store (or camera) and their changes against the earlier periods. */
   async summaryChanges(q: ChangesQuery, now = Date.now()): Promise<ChangesResult> {
     const range = { from: q.from, to: q.to };
-    const source = this.analytics.pickSource(q.from, q.to, q.source);
+    const source = await this.analytics.sourceFor([q.storeId], q.from, q.to, q.source);
     const end = countedTo(range, now);
     const { timezone } = await this.repos.stores.get(q.storeId);
     const bases = basesFor(range).map((base) => ({ base, ...basePeriod(base, range, end, timezone) }));

@@ -7,7 +7,9 @@
  * 3. each store's events and visits older than its own retention are deleted in batches (the rows of
  *    months still kept for a store that keeps longer, and the default partition's).
  * Summaries (hourly, daily, flows, heatmap cells) are never touched: the numbers stay for years.
- * Each step, and each batch, is its own short transaction under the retention lock (lock.ts).
+ * Each step, and each batch, is its own short transaction under the retention lock (lock.ts). Before
+ * removing anything it moves the store's `raw_removed_before` mark, so analytics and the rebuild
+ * know where the detail may be missing.
  */
 import type { Db } from '../db/database.ts';
 import { EventPartitionsRepository, monthStart } from '../db/repositories/event-partitions.ts';
@@ -88,6 +90,8 @@ async function dropOldMonths(
   const done = await withRetentionLock(db, async (tx) => {
     const partitions = new EventPartitionsRepository(tx);
     const old = (await partitions.months()).filter((p) => p.to.getTime() <= keepFrom.getTime());
+    if (old.length === 0) return [];
+    await new StoresRepository(tx).markRawRemovedBefore(old[old.length - 1]!.to);
     for (const p of old) await partitions.dropMonth(p);
     return old.map((p) => p.name);
   });
@@ -102,6 +106,13 @@ async function deleteStoreRows(
   batch: number,
   result: RetentionResult,
 ): Promise<void> {
+  const marked = await withRetentionLock(db, (tx) =>
+    new StoresRepository(tx).markRawRemovedBefore(before, storeId).then(() => true),
+  );
+  if (marked === undefined) {
+    result.skipped++;
+    return;
+  }
   for (const table of ['events', 'visits'] as const) {
     for (;;) {
       const n = await withRetentionLock(db, (tx) =>

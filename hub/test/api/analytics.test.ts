@@ -259,12 +259,22 @@ describe.each(BACKENDS)('analytics on %s', (kind) => {
       [1, 0],
       [0, 2],
     ]);
+    // A year and more: the daily heatmap cells answer, with the day's points among them.
+    const year = await get('/api/analytics/heatmap', {
+      cameraId,
+      from: iso(DAY0),
+      to: iso(DAY0 + 400 * 24 * H),
+    });
+    expect(year.source).toBe('summaries');
+    expect(year.grid[0][0]).toBeGreaterThanOrEqual(1);
+    expect(year.grid[23][31]).toBeGreaterThanOrEqual(1);
     const tooLong = await f.inject(admin, {
       method: 'GET',
       url: '/api/analytics/heatmap',
-      query: { cameraId, from: iso(DAY0), to: iso(DAY0 + 400 * 24 * H) },
+      query: { cameraId, from: iso(DAY0), to: iso(DAY0 + 4000 * 24 * H) },
     });
     expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().message).toMatch(/choose a range of at most 3660 days/);
   });
 
   it('compares stores side by side', async () => {

@@ -49,6 +49,8 @@ export type ZoneStats = Wire<Static<typeof ZoneStats>>;
 
 /** How visitors walked from area to area (from null: the first area they entered). */
 export const Flows = Type.Object({
+  /** raw: the stored events; summaries: the daily flows (long ranges, or past the store's retention). */
+  source: Type.Optional(AnalyticsSource),
   flows: Type.Array(
     Type.Object({ fromZoneId: Nullable(Type.String()), toZoneId: Type.String(), count: Type.Integer() }),
   ),
@@ -57,6 +59,8 @@ export type Flows = Static<typeof Flows>;
 
 export const Heatmap = Type.Object({
   cameraId: Type.String(),
+  /** raw: the stored visits; summaries: the daily cells (long ranges, or past the store's retention). */
+  source: Type.Optional(AnalyticsSource),
   width: Type.Integer(),
   height: Type.Integer(),
   cols: Type.Integer(),

@@ -15,6 +15,7 @@ import { openSql, openSqlByStore, type Span } from '../../analytics/opening-hour
 import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import { requireRange } from './common.ts';
+import { MovementSummariesRepository } from './movement-summaries.ts';
 import { StoresRepository } from './stores.ts';
 
 export type Interval = 'hour' | 'day';
@@ -134,9 +135,12 @@ function mergeBy<K>(
 
 export class AnalyticsRepository {
   private readonly stores: StoresRepository;
+  /** Flows and heatmap cells per day, kept after the raw data (movement-summaries.ts). */
+  readonly movement: MovementSummariesRepository;
 
   constructor(private readonly db: Db) {
     this.stores = new StoresRepository(db);
+    this.movement = new MovementSummariesRepository(db);
   }
 
   /** `AND <open>` for rows of these stores: their `column` in each store's opening hours. */

@@ -1,5 +1,5 @@
 import type { OpeningHours } from '@oskartrack/protocol';
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { StoreHours } from '../../analytics/opening-hours.ts';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
@@ -137,6 +137,17 @@ export class StoresRepository {
       .select({ id: stores.id, rawRetentionDays: stores.rawRetentionDays })
       .from(stores)
       .orderBy(asc(stores.id));
+  }
+
+  /**
+   * Records that detail before `before` may be removed now (never moves back); `storeId` undefined:
+   * every store (whole months dropped).
+   */
+  async markRawRemovedBefore(before: Date, storeId?: string): Promise<void> {
+    await this.db.execute(
+      sql`UPDATE ${stores} SET raw_removed_before = greatest(coalesce(raw_removed_before, '-infinity'), ${before.toISOString()}::timestamptz)
+          ${storeId === undefined ? sql`` : sql`WHERE id = ${storeId}`}`,
+    );
   }
 
   /** Deletes the store and everything in it (devices, cameras, areas, history). */
