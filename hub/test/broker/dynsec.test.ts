@@ -337,7 +337,12 @@ describe('the hub warns about a broker it can not secure', () => {
       knownDevices: async () => [],
     });
     resources.add(() => setup.close());
-    expect(setup.warnings.join(' ')).toContain('can not manage box accounts');
-    expect(setup.accounts.health().ok).toBe(false);
+    expect(setup.accounts.health()).toMatchObject({ ok: false });
+    expect(setup.accounts.health().detail).toContain('can not manage box accounts');
+    // It was given an admin account: no box is enrolled without its broker account.
+    await expect(setup.accounts.provision('box-without-account', 'secret-1')).rejects.toThrow(
+      "can not create the box's account on the MQTT broker yet",
+    );
+    expect(await admin.getClient('box-without-account')).toBeUndefined();
   });
 });
