@@ -6,6 +6,7 @@ export * from './enrollment.ts';
 export * from './events.ts';
 export * from './formats.ts';
 export * from './geometry.ts';
+export * from './hub-notices.ts';
 export * from './live.ts';
 export * from './messages.ts';
 export * from './opening-hours-clock.ts';

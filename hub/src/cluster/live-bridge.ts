@@ -13,13 +13,13 @@
  * sent while a hub's listening connection is down is lost for that hub's dashboards (they catch up
  * over the API); the connection is opened again after `retryMs`.
  */
-import { type SequencedEvent, topics } from '@oskartrack/protocol';
+import { type EventsNotice, MAX_NOTICE_BYTES, type SequencedEvent, topics } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { Db } from '../db/database.ts';
 import { createRepositories } from '../db/repositories/index.ts';
 import type { LiveFeed, RelayedMessage } from '../live/feed.ts';
-import { type EventsNotice, eventsNotices, MAX_NOTICE_BYTES, parseNotice } from './notices.ts';
+import { eventsNotices, parseNotice } from './notices.ts';
 
 export interface LiveBridgeOptions {
   /** The PostgreSQL server the hubs share (`DATABASE_URL`). */

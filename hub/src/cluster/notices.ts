@@ -1,47 +1,19 @@
 /**
- * What hub processes on one PostgreSQL tell each other over LISTEN/NOTIFY (live-bridge.ts), checked
- * on arrival like any message from outside. A notice's text stays under NOTIFY's 8000-byte limit:
- * stored events go as seq ranges (the others read them back), alerts and job progress as they are.
+ * Hub-to-hub notices over LISTEN/NOTIFY (live-bridge.ts), whose schema is protocol's hub-notices.ts:
+ * checked on arrival like any message from outside, and stored events cut into notices under
+ * NOTIFY's 8000-byte limit.
  */
-import { AlertMessage, check, HubInstanceId, JobMessage } from '@oskartrack/protocol';
-import { type Static, Type } from '@sinclair/typebox';
-
-/** NOTIFY refuses payloads of 8000 bytes or more; room is left for the JSON around the ranges. */
-export const MAX_NOTICE_BYTES = 7900;
-
-const Seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-
-/** A device's events stored in one commit, as runs of seqs. */
-export const EventsNotice = Type.Object(
-  {
-    hub: HubInstanceId,
-    kind: Type.Literal('events'),
-    deviceId: Type.String({ minLength: 1, maxLength: 64 }),
-    ranges: Type.Array(Type.Tuple([Seq, Seq]), { minItems: 1 }),
-  },
-  { additionalProperties: false },
-);
-export type EventsNotice = Static<typeof EventsNotice>;
-
-/** An alert fired or cleared, or an upload job's progress, for the other hubs' dashboards. */
-export const RelayNotice = Type.Object(
-  { hub: HubInstanceId, kind: Type.Literal('relay'), message: Type.Union([AlertMessage, JobMessage]) },
-  { additionalProperties: false },
-);
-export type RelayNotice = Static<typeof RelayNotice>;
-
-export const Notice = Type.Union([EventsNotice, RelayNotice]);
-export type Notice = Static<typeof Notice>;
+import { check, type EventsNotice, HubNotice, MAX_NOTICE_BYTES } from '@oskartrack/protocol';
 
 /** A notice's text, or an error saying what is wrong with it. */
-export function parseNotice(text: string): { ok: true; value: Notice } | { ok: false; error: string } {
+export function parseNotice(text: string): { ok: true; value: HubNotice } | { ok: false; error: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return { ok: false, error: 'not JSON' };
   }
-  return check(Notice, value);
+  return check(HubNotice, value);
 }
 
 /** Ascending seqs as [first, last] runs. */

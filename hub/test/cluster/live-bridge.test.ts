@@ -3,10 +3,10 @@
  * reach hub B's clients once they are committed, exactly once on each hub; alerts and upload job
  * progress too; a rolled-back transaction tells nobody.
  */
-import { type ServerMessage, topics } from '@oskartrack/protocol';
+import { MAX_NOTICE_BYTES, type ServerMessage, topics } from '@oskartrack/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveBridge } from '../../src/cluster/live-bridge.ts';
-import { eventsNotices, MAX_NOTICE_BYTES } from '../../src/cluster/notices.ts';
+import { eventsNotices } from '../../src/cluster/notices.ts';
 import { Ingest } from '../../src/ingest/index.ts';
 import { LiveFeed, type LiveSocket } from '../../src/live/feed.ts';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../db/backends.ts';
