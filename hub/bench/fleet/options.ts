@@ -25,6 +25,8 @@ export interface FleetOptions {
   /** Dashboard WebSockets (0: none), and the shops their viewer sees. */
   dashboards: number;
   dashboardShops: number;
+  /** Seconds the dashboards get, after the steady phase, for the last events stored in it. */
+  fanOutGraceSeconds: number;
   /** Longest wait for the drain and the final check. */
   drainTimeoutSeconds: number;
   link: BoxLinkSettings;
@@ -45,6 +47,7 @@ export const DEFAULT_OPTIONS: Omit<FleetOptions, 'say'> = {
   killHub: false,
   dashboards: 500,
   dashboardShops: 5,
+  fanOutGraceSeconds: 10,
   drainTimeoutSeconds: 900,
   link: {},
 };

@@ -57,7 +57,7 @@ export async function steadyPhase(c: Cluster, o: FleetOptions): Promise<SteadyRe
   pushAll(publishToAck, last.publishToAck);
   pushAll(madeToAck, last.madeToAck);
   // The dashboards get time for what was stored last (a saturated hub is seconds behind).
-  await sleep(10_000);
+  if (c.dashboards) await sleep(o.fanOutGraceSeconds * 1000);
   await c.dashboards?.measure(false);
   const fan = c.dashboards ? await fanOut(c, startDate, endDate) : undefined;
   return {

@@ -29,6 +29,7 @@ describe('fleet simulator', () => {
       outageSeconds: 2,
       dashboards: 4,
       dashboardShops: 2,
+      fanOutGraceSeconds: 3,
       drainTimeoutSeconds: 90,
       databaseUrl: TEST_DATABASE_URL,
       // Batches a box sends after the broker restart but before the hubs have subscribed again are
