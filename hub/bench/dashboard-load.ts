@@ -7,7 +7,8 @@
  *
  *   node --import tsx hub/bench/dashboard-load.ts [--url URL [--schema NAME]] [--events 10000000]
  *        [--stores 100] [--embedded-events 1000000] [--embedded-stores 10] [--connections 50]
- *        [--seconds 20] [--only summary] [--skip-postgres] [--skip-embedded]
+ *        [--seconds 20] [--only summary] [--exclude stores-table,compare] [--skip-postgres]
+ *        [--skip-embedded]
  *
  * Without --url the PostgreSQL year is generated first into a throwaway server of its own; the
  * embedded database is always generated (into a temporary data folder; PGlite is one process's, so
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '20' },
     only: { type: 'string' },
+    exclude: { type: 'string' },
     'skip-postgres': { type: 'boolean', default: false },
     'skip-embedded': { type: 'boolean', default: false },
   },
@@ -106,9 +108,10 @@ async function loadOn(
   const hub = await startHubProcess({ ...settings, jwtSecret: SECRET });
   try {
     const token = await signIn(hub.url, prepared.name);
-    const queries: DashboardQuery[] = values.only
-      ? prepared.queries.filter((q) => q.path.endsWith(`/${values.only}`))
-      : prepared.queries;
+    const excluded = (values.exclude ?? '').split(',').filter(Boolean);
+    const queries: DashboardQuery[] = prepared.queries
+      .filter((q) => !values.only || q.path.endsWith(`/${values.only}`))
+      .filter((q) => !excluded.some((e) => q.path.endsWith(`/${e}`)));
     const r = await runLoad({
       url: hub.url,
       token,

@@ -20,6 +20,7 @@ import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import type { InboundMessage, MessageBus, MessageHandler, PublishOptions } from '../src/broker/bus.ts';
+import { generateSecret, hashSecret } from '../src/broker/credentials.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { createRepositories } from '../src/db/repositories/index.ts';
 import { Ingest } from '../src/ingest/index.ts';
@@ -227,7 +228,13 @@ async function main(): Promise<void> {
 
   const store = await repos.stores.create({ id: 'bench-store', name: 'Bench' });
   async function scene(i: number): Promise<Scene> {
-    const device = await repos.devices.create({ id: `bench-dev-${i}`, storeId: store.id, name: `Box ${i}` });
+    // Ingest refuses devices without credentials (revoked): each gets one, as enrollment gives it.
+    const device = await repos.devices.create({
+      id: `bench-dev-${i}`,
+      storeId: store.id,
+      name: `Box ${i}`,
+      credentialHash: await hashSecret(generateSecret()),
+    });
     const camera = await repos.cameras.create({
       id: `bench-cam-${i}`,
       storeId: store.id,

@@ -31,6 +31,7 @@ interface CannonClient {
   on(event: 'response', f: (status: number, bytes: number, ms: number) => void): void;
   on(event: 'timeout', f: () => void): void;
   requestIterator: { currentRequestIndex: number; requests: { path?: string }[] };
+  setRequests(requests: { method: 'GET'; path: string }[]): void;
 }
 
 export async function runLoad(o: {
@@ -44,15 +45,20 @@ export async function runLoad(o: {
   const byPath = new Map(
     o.queries.map((q) => [urlOf(q), { q, times: [] as number[], non2xx: 0, timeouts: 0 }]),
   );
+  const requests = o.queries.map((q) => ({ method: 'GET' as const, path: urlOf(q) }));
+  let started = 0;
   const result = await autocannon({
     url: o.url,
     connections: o.connections,
     duration: o.seconds,
     timeout: o.timeoutSeconds ?? 10,
     headers: { authorization: `Bearer ${o.token}` },
-    requests: o.queries.map((q) => ({ method: 'GET', path: urlOf(q) })),
+    requests,
     setupClient: (c: unknown) => {
       const client = c as CannonClient;
+      // Each user starts at another page of the round, so the queries run side by side, not in step.
+      const k = started++ % requests.length;
+      client.setRequests([...requests.slice(k), ...requests.slice(0, k)]);
       const it = client.requestIterator;
       const at = (i: number) => byPath.get(it.requests[i]?.path ?? '');
       // An answer comes before the next request is picked; a time-out after (the client reconnects
