@@ -83,6 +83,15 @@ export async function openDatabase(
     : openPglite(settings.dataDir, schemaName, options);
 }
 
+/**
+ * Every connection: the schema, and no JIT. The dashboard's questions are many short queries whose
+ * opening-hours conditions make large expressions: PostgreSQL's JIT spent minutes compiling what ran
+ * in under a second (hub/bench/api-year.ts, docs/benchmarks.md).
+ */
+export function connectionOptions(schemaName: string | undefined): string {
+  return ['-c jit=off', ...(schemaName ? [`-c search_path=${schemaName}`] : [])].join(' ');
+}
+
 async function openPostgres(
   url: string,
   schemaName: string | undefined,
@@ -91,7 +100,7 @@ async function openPostgres(
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
-    ...(schemaName ? { options: `-c search_path=${schemaName}` } : {}),
+    options: connectionOptions(schemaName),
   });
   pool.on('error', (err) => options.onPoolError?.(err));
   // pg removes its idle error listener while a client is checked out, so a connection that dies

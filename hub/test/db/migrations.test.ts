@@ -136,6 +136,16 @@ describe.each(BACKENDS)('migrate on %s', (kind) => {
       }
     });
 
+    it('turns JIT off on its connections (it spent minutes compiling sub-second dashboard queries)', async () => {
+      const handle = await openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: tmpdir() });
+      try {
+        const rows = await queryRows<{ jit: string }>(handle.db, sql`SELECT current_setting('jit') AS jit`);
+        expect(rows).toEqual([{ jit: 'off' }]);
+      } finally {
+        await handle.close();
+      }
+    });
+
     it('says clearly when PostgreSQL cannot be reached', async () => {
       await expect(
         openDatabase({ databaseUrl: 'postgres://postgres:secret@127.0.0.1:1/none', dataDir: tmpdir() }),
