@@ -1,6 +1,6 @@
 /**
- * What the hub sends a box, routed to what acts on it: the hub status (a hub that comes back gets
- * everything unacknowledged again), acks (to the sender), configs (applied in order, newest wins) and
+ * What the hub sends a box, routed to what acts on it: the hub status (to the hub gate, which says
+ * when batches may go out and when everything unacknowledged goes out again), acks (to the sender), configs (applied in order, newest wins) and
  * requests (answered on the response channel). Each is opened through HubMessages first: only what the
  * hub signed for this very topic and what matches the channel's schema gets through.
  */
@@ -24,18 +24,19 @@ import {
 } from '@oskartrack/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
+import type { HubGate } from './hub-gate.ts';
 import { HubMessages } from './hub-messages.ts';
 import type { WindowedSender } from './sender.ts';
 import type { LastError } from './session.ts';
-
-export type HubState = 'online' | 'offline' | 'unknown';
 
 export interface InboundOptions {
   deviceId: string;
   hubStatusTopic: string;
   /** The hub's public signing key, pinned at enrollment. */
   hubKey: KeyObject;
-  sender: Pick<WindowedSender, 'acknowledge' | 'rewind' | 'schedulePump'>;
+  sender: Pick<WindowedSender, 'acknowledge'>;
+  /** Takes the hub's signed status. */
+  gate: Pick<HubGate, 'heard'>;
   /** Revision of the configuration the agent already runs; absent: none yet. */
   configRevision?: number;
   onConfig?: (config: DeviceConfig) => void | Promise<void>;
@@ -54,7 +55,6 @@ export interface InboundOptions {
 }
 
 export class InboundRouter {
-  hub: HubState = 'unknown';
   configRevision: number;
   lastAckAt: number | null = null;
   readonly checked: HubMessages;
@@ -103,17 +103,7 @@ export class InboundRouter {
 
   private onHubStatus(topic: string, payload: Buffer): void {
     const status = this.open(HUB_STATUS_CHANNEL.schema, topic, payload, 'hub status');
-    if (!status) return;
-    const previous = this.hub;
-    this.hub = status.state;
-    if (previous === this.hub) return;
-    this.o.log.info({ hub: this.hub }, `the hub is ${this.hub}`);
-    // Right after connecting (unknown → online) the link has just rewound; only a hub that comes
-    // back (offline → online) needs everything unacknowledged again.
-    if (this.hub === 'online' && previous === 'offline') {
-      this.o.sender.rewind('hub online');
-      this.o.sender.schedulePump();
-    }
+    if (status) this.o.gate.heard(status.state);
   }
 
   private onAck(topic: string, payload: Buffer): void {

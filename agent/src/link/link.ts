@@ -4,6 +4,7 @@
  *
  * - session.ts: the mqtt.js client, login, last will, reconnects, connection numbers;
  * - inbound.ts: the hub's messages (status, ack, config, request), signature-checked, to their handlers;
+ * - hub-gate.ts: after a (re)connect, batches wait until the hub says online (or a few seconds pass);
  * - sender.ts: the windowed sender (backlog / fresh / steady lanes, ack timeout, rewind) and batch.ts;
  * - device-status.ts: the status message, also the last will.
  *
@@ -29,12 +30,13 @@ import type { Logger } from 'pino';
 import { createLogger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { type CameraStatus, type StatusSource, statusMessage } from './device-status.ts';
-import { type HubState, InboundRouter } from './inbound.ts';
+import { HubGate, type HubState } from './hub-gate.ts';
+import { InboundRouter } from './inbound.ts';
 import { WindowedSender } from './sender.ts';
 import { type LastError, Session, type TransportOptions } from './session.ts';
 
 export type { CameraStatus } from './device-status.ts';
-export type { HubState } from './inbound.ts';
+export type { HubState } from './hub-gate.ts';
 
 export interface LinkOptions {
   /** `mqtt://host:1883`, `mqtts://host:8883`, `ws://...`. */
@@ -76,6 +78,11 @@ export interface LinkOptions {
   maxFreshUnacked?: number;
   /** No acknowledgement progress for this long while batches are in flight: resend. Default 30 s. */
   ackTimeoutMs?: number;
+  /**
+   * After connecting, batches wait for the hub's online status at most this long, then go out anyway
+   * (an older hub, or no hub up yet). Default 3 s.
+   */
+  hubWaitMs?: number;
   /** Refresh of the retained online status. Default 60 s. */
   statusIntervalMs?: number;
   /** Default 3 s. mqtt.js retries forever at this period. */
@@ -131,6 +138,7 @@ export class Link {
   private readonly status: StatusSource;
   private readonly sender: WindowedSender;
   private readonly inbound: InboundRouter;
+  private readonly gate: HubGate;
   private readonly session: Session;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribeOutbox: (() => void) | undefined;
@@ -152,10 +160,17 @@ export class Link {
       canSend: () => this.canSend(),
       publish: (message, done) => this.session.publish(message, done),
     });
+    this.gate = new HubGate({
+      waitMs: options.hubWaitMs ?? 3000,
+      rewind: (reason) => this.sender.rewind(reason),
+      kick: () => this.sender.schedulePump(),
+      log,
+    });
     this.inbound = new InboundRouter({
       ...options,
       hubStatusTopic: options.hubStatusTopic ?? topics.hubStatus,
       sender: this.sender,
+      gate: this.gate,
       publish: (message) => this.session.publish(message),
       publishStatus: () => this.publishStatus(),
       guard,
@@ -198,6 +213,7 @@ export class Link {
     this.started = false;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    this.gate.stop();
     this.unsubscribeOutbox?.();
     this.unsubscribeOutbox = undefined;
     await this.session.close(() => statusMessage(this.status, 'offline'));
@@ -246,7 +262,7 @@ export class Link {
     return {
       started: this.started,
       connected: session.connected,
-      hub: inbound.hub,
+      hub: this.gate.hub,
       connection: session.connection,
       lastConnectedAt: session.lastConnectedAt,
       lastDisconnectedAt: session.lastDisconnectedAt,
@@ -271,10 +287,11 @@ export class Link {
       guard,
       log: this.log,
       onConnected: () => {
-        this.inbound.hub = 'unknown';
+        this.gate.connected();
         this.sender.rewind('connected');
       },
       onReady: () => {
+        this.gate.ready();
         this.publishStatus();
         this.sender.schedulePump();
       },
@@ -292,7 +309,7 @@ export class Link {
   }
 
   private canSend(): boolean {
-    return this.started && this.session.ready && this.inbound.hub !== 'offline';
+    return this.started && this.session.ready && this.gate.open;
   }
 
   private dropLive(): false {

@@ -38,7 +38,7 @@ export interface SenderOptions {
   outbox: SenderOutbox;
   /** Puts a message on the wire; `done` runs on the broker's PUBACK (or with the publish error). */
   publish: (message: Outgoing, done: (error?: Error) => void) => void;
-  /** Whether a batch can go out now (connected, subscribed, hub not offline). */
+  /** Whether a batch can go out now (connected, subscribed, a hub listens: link/hub-gate.ts). */
   canSend: () => boolean;
   log: Logger;
   /** Events per batch, at most MAX_BATCH_EVENTS (and a batch is cut to fit MAX_PAYLOAD_BYTES). */
