@@ -13,6 +13,7 @@
  * sent while a hub's listening connection is down is lost for that hub's dashboards (they catch up
  * over the API); the connection is opened again after `retryMs`.
  */
+import { createHash } from 'node:crypto';
 import { type EventsNotice, MAX_NOTICE_BYTES, type SequencedEvent, topics } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -47,9 +48,17 @@ export interface LiveBridgeStats {
   rejected: number;
 }
 
-/** The NOTIFY channel of a schema ('public' when none was chosen). */
+/**
+ * The NOTIFY channel of a schema ('public' when none was chosen). PostgreSQL cuts identifiers at 63
+ * bytes, so a long schema name is replaced by its hash: two long names sharing a start stay apart.
+ */
 export function liveChannel(schema: string | undefined): string {
-  return `oskartrack_live_${schema ?? 'public'}`.slice(0, 63);
+  const channel = `oskartrack_live_${schema ?? 'public'}`;
+  if (Buffer.byteLength(channel) <= 63) return channel;
+  return `oskartrack_live_${createHash('sha256')
+    .update(schema ?? '')
+    .digest('hex')
+    .slice(0, 40)}`;
 }
 
 export class LiveBridge {

@@ -82,6 +82,11 @@ export class ProgressDraft {
     this.ack = current ? current.ack.clone() : new AckTracker(old);
   }
 
+  /** The gap-free point when the transaction began: every seq up to it is stored (or was, before retention). */
+  get point(): number {
+    return this.old;
+  }
+
   /**
    * Moves the point over the group (after its events are inserted), applies the occupancy in seq order
    * with the peaks going to `acc`, and writes the row. The returned function, called after the commit,

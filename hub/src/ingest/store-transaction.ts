@@ -80,8 +80,11 @@ export async function storeGroup(
       maxPending: s.maxPending,
       at: group.keep[0]?.event.at ?? Date.now(),
     });
-    const { stored, duplicates } = await insertEvents(tx, s.deviceId, group.keep);
-    const deadLettered = await keepStrays(tx, s, group.strays);
+    const { keep, strays, removed } = await withoutRemoved(tx, s.info.ctx.storeId, group, progress.point);
+    const inserted = await insertEvents(tx, s.deviceId, keep);
+    const { stored } = inserted;
+    const duplicates = inserted.duplicates + removed;
+    const deadLettered = await keepStrays(tx, s, strays);
     const visits = await recordVisits(tx, s.deviceId, s.info.ctx.storeId, stored);
     const acc = new SummaryAccumulator(s.info.ctx);
     for (const { event } of stored) acc.addEvent(event);
@@ -90,6 +93,27 @@ export async function storeGroup(
     await s.announce?.(txDb, s.deviceId, stored);
     return { stored, duplicates, visits, deadLettered, commit };
   });
+}
+
+/**
+ * Leaves out resent events that retention removed: at or below the point (stored before) and older than
+ * the store's `raw_removed_before`. Stored again they would count twice. A late event below the point
+ * that never was stored (the box's floor jumped past it) is still stored, unless retention would have
+ * removed it anyway.
+ */
+async function withoutRemoved(
+  tx: Repositories,
+  storeId: string,
+  group: MergedGroup,
+  point: number,
+): Promise<{ keep: SequencedEvent[]; strays: SequencedEvent[]; removed: number }> {
+  const { keep, strays } = group;
+  if (!keep.concat(strays).some((e) => e.seq <= point)) return { keep, strays, removed: 0 };
+  const before = (await tx.stores.get(storeId)).rawRemovedBefore?.getTime();
+  if (before === undefined) return { keep, strays, removed: 0 };
+  const live = (e: SequencedEvent) => e.seq > point || e.event.at >= before;
+  const kept = { keep: keep.filter(live), strays: strays.filter(live) };
+  return { ...kept, removed: keep.length + strays.length - kept.keep.length - kept.strays.length };
 }
 
 async function insertEvents(

@@ -4,6 +4,7 @@ import { rebuildSummaries } from '../../src/aggregate/index.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createRepositories, type Repositories } from '../../src/db/repositories/index.ts';
 import { Ingest, type IngestOptions } from '../../src/ingest/index.ts';
+import { runRetention } from '../../src/retention/run.ts';
 import { BACKENDS, openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../db/backends.ts';
 import {
   addDevice,
@@ -319,6 +320,32 @@ describe.each(BACKENDS)('ingest on %s', (kind) => {
       .reduce((a, r) => a + r.visitors, 0);
     expect(dayVisitors).toBe(240);
     expect(Math.max(...incremental.map((r) => r.peakOccupancy))).toBeGreaterThan(1);
+  });
+
+  it('a resend of events retention removed is acknowledged, not stored again or counted twice', async () => {
+    const scene = await seedScene(t.repos);
+    const { bus, ingest } = await startIngest();
+    const events = sequence(visitorStream(scene.camera.id, scene.zone.id, scene.line.id, 5, T0));
+    const topic = topics.events(scene.device.id);
+    bus.inject(topic, batchPayload(events));
+    await waitFor(() => bus.lastAck(scene.device.id) === events.length, 'first ack');
+    await ingest.idle();
+    await t.repos.stores.update(scene.store.id, { rawRetentionDays: 30 });
+    const removed = await runRetention(t.db, { now: new Date(T0 + 60 * 24 * HOUR) });
+    expect(removed.eventsDeleted).toBe(events.length);
+    const before = await summaryRows(t.repos, scene.store.id);
+    // The ack got lost: the box sends the same batch again.
+    bus.inject(topic, batchPayload(events));
+    await waitFor(() => bus.acks(scene.device.id).length === 2, 'ack of the resend');
+    await ingest.idle();
+    expect(bus.lastAck(scene.device.id)).toBe(events.length);
+    const count = await t.repos.events.countByKind({
+      deviceId: scene.device.id,
+      from: WIDE.from,
+      to: WIDE.to,
+    });
+    expect(Object.values(count).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(await summaryRows(t.repos, scene.store.id)).toEqual(before);
   });
 
   it('after a hub restart, acks from the first batch floor and the run already stored', async () => {

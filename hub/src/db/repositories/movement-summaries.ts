@@ -61,13 +61,95 @@ function flowInsert(where: SQL): SQL {
     ${FLOW_UPSERT}`;
 }
 
+/** The last area a track entered before `n` on n's day (alias n; `extra` narrows the candidates). */
+function previousArea(extra: SQL): SQL {
+  return sql`(SELECT p.zone_id FROM tracking_events p
+    WHERE p.device_id = n.device_id AND p.camera_id = n.camera_id AND p.track_id = n.track_id
+      AND p.kind = 'zone_entered' AND p.upload_id IS NOT DISTINCT FROM n.upload_id
+      AND p.at >= n.day_start AND (p.at, p.seq) < (n.at, n.seq) ${extra}
+    ORDER BY p.at DESC, p.seq DESC LIMIT 1)`;
+}
+
+/**
+ * Events that arrive out of order change the flow into the area the track entered next, stored
+ * before them: that walk was counted from an older area. For each such next entry (the first later
+ * one the same day that is not new) this selects the old walk to take back (-1) and the walk from the
+ * new previous area to add (+1). `newSeqs` are the device's `zone_entered` events just stored.
+ */
+function flowCorrections(deviceId: string, newSeqs: SQL): SQL {
+  return sql`SELECT day::text AS day, store_id, camera_id, from_zone_id, zone_id AS to_zone_id, upload_id,
+      sum(delta)::int AS delta
+    FROM (
+      SELECT n.*, ${previousArea(sql`AND p.seq <> ALL(${newSeqs})`)} AS old_from, ${previousArea(sql``)} AS new_from
+      FROM (
+        SELECT DISTINCT x.*, (x.at AT TIME ZONE s.timezone)::date AS day,
+          ((x.at AT TIME ZONE s.timezone)::date::timestamp AT TIME ZONE s.timezone) AS day_start
+        FROM tracking_events t JOIN stores s ON s.id = t.store_id
+        CROSS JOIN LATERAL (
+          SELECT x.* FROM tracking_events x
+          WHERE x.device_id = t.device_id AND x.camera_id = t.camera_id AND x.track_id = t.track_id
+            AND x.kind = 'zone_entered' AND x.upload_id IS NOT DISTINCT FROM t.upload_id
+            AND (x.at, x.seq) > (t.at, t.seq)
+          ORDER BY x.at, x.seq LIMIT 1
+        ) x
+        WHERE t.device_id = ${deviceId} AND t.seq = ANY(${newSeqs}) AND t.kind = 'zone_entered'
+          AND x.seq <> ALL(${newSeqs}) AND x.zone_id IS NOT NULL
+          AND (x.at AT TIME ZONE s.timezone)::date = (t.at AT TIME ZONE s.timezone)::date
+      ) n
+    ) c
+    CROSS JOIN LATERAL (VALUES (old_from, -1), (new_from, 1)) AS d(from_zone_id, delta)
+    WHERE old_from IS DISTINCT FROM new_from AND from_zone_id IS DISTINCT FROM zone_id
+    GROUP BY 1, 2, 3, 4, 5, 6
+    HAVING sum(delta) <> 0`;
+}
+
+interface FlowFix {
+  day: string;
+  store_id: string;
+  camera_id: string;
+  from_zone_id: string | null;
+  to_zone_id: string;
+  upload_id: string | null;
+  delta: number;
+}
+
+/** The fixes as rows `f` (a JSON parameter), matched to the stored row `z` when `z` is given. */
+function fixRows(fixes: readonly FlowFix[]): SQL {
+  return sql`jsonb_to_recordset(${JSON.stringify(fixes)}::jsonb) AS f(day date, store_id text, camera_id text,
+    from_zone_id text, to_zone_id text, upload_id uuid, delta int)`;
+}
+const SAME_FLOW = sql`z.store_id = f.store_id AND z.day = f.day AND z.camera_id = f.camera_id
+  AND z.from_zone_id IS NOT DISTINCT FROM f.from_zone_id AND z.to_zone_id = f.to_zone_id
+  AND z.upload_id IS NOT DISTINCT FROM f.upload_id`;
+
 export class MovementSummariesRepository {
   constructor(private readonly db: Db) {}
 
-  /** Adds the flows into a device's `zone_entered` events just stored (by seq). */
+  /**
+   * Adds the flows into a device's `zone_entered` events just stored (by seq), and corrects the flow
+   * into a later entry stored before them.
+   */
   async addFlowsOfEvents(deviceId: string, seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
     await this.db.execute(flowInsert(sql`e.device_id = ${deviceId} AND e.seq = ANY(${ids(seqs)})`));
+    const fixes = await queryRows<FlowFix>(this.db, flowCorrections(deviceId, ids(seqs)));
+    if (fixes.length > 0) await this.applyFlowFixes(fixes);
+  }
+
+  /** Adds the positive fixes, takes back the negative ones and drops the flows left at zero. */
+  private async applyFlowFixes(fixes: readonly FlowFix[]): Promise<void> {
+    await this.db.execute(
+      sql`INSERT INTO zone_flow_days (day, store_id, camera_id, from_zone_id, to_zone_id, upload_id, count)
+        SELECT day, store_id, camera_id, from_zone_id, to_zone_id, upload_id, delta FROM ${fixRows(fixes)}
+        WHERE delta > 0 ${FLOW_UPSERT}`,
+    );
+    await this.db.execute(
+      sql`UPDATE zone_flow_days z SET count = greatest(z.count + f.delta, 0) FROM ${fixRows(fixes)}
+        WHERE f.delta < 0 AND ${SAME_FLOW}`,
+    );
+    await this.db.execute(
+      sql`DELETE FROM zone_flow_days z USING ${fixRows(fixes)} WHERE z.count = 0 AND ${SAME_FLOW}`,
+    );
   }
 
   /** Adds the heatmap cells of visits just stored (by id). */
