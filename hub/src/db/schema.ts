@@ -356,6 +356,35 @@ export const trackingEvents = pgTable(
 );
 
 /**
+ * Each store's figures per store-local day over its opening hours: the live cameras' whole-camera
+ * hourly summaries added up, so long ranges read one row a day (repositories/open-days.ts). A row is
+ * current when `computed_gen = gen` and `hours_key` matches the store's time zone and opening hours:
+ * triggers on `analytics_summaries` (migration 0012) move `gen` whenever an hour of that day changes.
+ */
+export const storeOpenDays = pgTable(
+  'store_open_days',
+  {
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    gen: bigint('gen', { mode: 'number' }).notNull().default(1),
+    computedGen: bigint('computed_gen', { mode: 'number' }),
+    hoursKey: text('hours_key'),
+    visitors: bigint('visitors', { mode: 'number' }).notNull().default(0),
+    entries: bigint('entries', { mode: 'number' }).notNull().default(0),
+    exits: bigint('exits', { mode: 'number' }).notNull().default(0),
+    dwellCount: bigint('dwell_count', { mode: 'number' }).notNull().default(0),
+    totalDwellMs: bigint('total_dwell_ms', { mode: 'number' }).notNull().default(0),
+    /** The most people inside at once: the cameras' hourly peaks added up, the highest hour. */
+    peak: integer('peak').notNull().default(0),
+    /** Open hours with a summary row. */
+    hours: integer('hours').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'store_open_days_pk', columns: [t.storeId, t.day] })],
+);
+
+/**
  * Walks from area to area per store-local day (`from_zone_id` null: the first area of a track that
  * day), kept after the raw events are gone. Area ids carry no foreign key, like the events'.
  */

@@ -6,7 +6,10 @@
  *    size); none while a store keeps its detailed data forever;
  * 3. each store's events and visits older than its own retention are deleted in batches (the rows of
  *    months still kept for a store that keeps longer, and the default partition's).
- * Summaries (hourly, daily, flows, heatmap cells) are never touched: the numbers stay for years.
+ * 4. each store's day rows (`store_open_days`, repositories/open-days.ts) of the last DAY_ROWS_AHEAD_DAYS
+ *    days are computed where missing or outdated, so the first long-range query of a dashboard after
+ *    a day of ingest (or an upgrade) does not pay for them.
+ * Summaries (hourly, daily, flows, heatmap cells) are never removed: the numbers stay for years.
  * Each step, and each batch, is its own short transaction under the retention lock (lock.ts). Before
  * removing anything it moves the store's `raw_removed_before` mark, so analytics and the rebuild
  * know where the detail may be missing.
@@ -14,6 +17,7 @@
 import type { Db } from '../db/database.ts';
 import { EventPartitionsRepository, monthStart } from '../db/repositories/event-partitions.ts';
 import { EventsRepository } from '../db/repositories/events.ts';
+import { OpenDaysRepository } from '../db/repositories/open-days.ts';
 import { StoresRepository } from '../db/repositories/stores.ts';
 import { VisitsRepository } from '../db/repositories/visits.ts';
 import { withRetentionLock } from './lock.ts';
@@ -23,12 +27,16 @@ export const DAY_MS = 86_400_000;
 export const MONTHS_AHEAD = 3;
 /** Rows deleted per transaction: short enough never to hold up ingest for long. */
 export const DELETE_BATCH = 5000;
+/** How far back the day rows are kept computed ahead (a year and the weeks a comparison reaches back). */
+export const DAY_ROWS_AHEAD_DAYS = 400;
 
 export interface RetentionResult {
   partitionsAdded: string[];
   partitionsDropped: string[];
   eventsDeleted: number;
   visitsDeleted: number;
+  /** Store-local day rows computed (missing or outdated). */
+  daysComputed: number;
   /** Steps skipped because another hub process held the retention lock. */
   skipped: number;
 }
@@ -45,6 +53,7 @@ export async function runRetention(db: Db, options: RetentionOptions = {}): Prom
     partitionsDropped: [],
     eventsDeleted: 0,
     visitsDeleted: 0,
+    daysComputed: 0,
     skipped: 0,
   };
   await addMonthsAhead(db, now, result);
@@ -60,7 +69,22 @@ export async function runRetention(db: Db, options: RetentionOptions = {}): Prom
       result,
     );
   }
+  await computeDayRows(db, now, stores, result);
   return result;
+}
+
+async function computeDayRows(
+  db: Db,
+  now: Date,
+  stores: readonly { id: string }[],
+  result: RetentionResult,
+): Promise<void> {
+  const from = cutoff(now, DAY_ROWS_AHEAD_DAYS);
+  for (const store of stores) {
+    const n = await withRetentionLock(db, (tx) => new OpenDaysRepository(tx).refresh([store.id], from, now));
+    if (n === undefined) result.skipped++;
+    else result.daysComputed += n;
+  }
 }
 
 /** The first instant a store with this retention still keeps. */

@@ -32,6 +32,7 @@ const TABLES = [
   'rate_limit_hits',
   'report_runs',
   'report_schedules',
+  'store_open_days',
   'stores',
   'tracking_events',
   'upload_jobs',

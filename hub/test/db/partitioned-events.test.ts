@@ -1,7 +1,8 @@
 /**
  * tracking_events partitioned by month (migration 0009): an existing database's events are carried
  * over with their ids, an odd clock lands in the default partition, a month added later takes its
- * events out of the default one, and a redelivered event is still stored once.
+ * events out of the default one, and a redelivered event is still stored once. Migration 0011 gives
+ * each device with events its progress row.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +138,13 @@ describe.each(BACKENDS)('partitioned tracking_events on %s', (kind) => {
       [null, 'z1', 1],
       ['z1', 'z2', 1],
     ]);
+
+    // Migration 0011: the device's progress starts at its gap-free run, not at 0.
+    const progress = await queryRows<{ device_id: string; acked_up_to: unknown }>(
+      db,
+      sql`SELECT device_id, acked_up_to FROM device_progress`,
+    );
+    expect(progress.map((p) => [p.device_id, Number(p.acked_up_to)])).toEqual([['d1', 3]]);
 
     const repos = createRepositories(db);
     const next: SequencedEvent[] = [

@@ -2,7 +2,7 @@
  * The retention pass on both databases: whole months past every store's retention are dropped, a
  * store's own older rows are deleted in the months kept for others, nothing goes while a store keeps
  * everything, the months ahead are created, and a pass waits for nobody: while another process holds
- * the lock it skips its steps.
+ * the lock it skips its steps; the stores' day rows of the last 400 days are kept computed.
  */
 import type { SequencedEvent } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
@@ -110,6 +110,28 @@ describe.each(BACKENDS)('retention on %s', (kind) => {
     const r = await runRetention(t.db, { now: NOW });
     expect(r.eventsDeleted).toBeGreaterThanOrEqual(1);
     expect((await kept(s.store.id)).events).toEqual([]);
+  });
+
+  it('keeps the day rows of the last 400 days computed: each changed day once', async () => {
+    const s = await seedStore(t.repos);
+    await runRetention(t.db, { now: NOW });
+    expect((await runRetention(t.db, { now: NOW })).daysComputed).toBe(0);
+    await t.repos.summaries.increment([
+      {
+        period: 'hour',
+        bucketStart: new Date(WEEKS_AGO),
+        storeId: s.store.id,
+        cameraId: s.camera.id,
+        zoneId: null,
+        visitors: 3,
+      },
+    ]);
+    expect((await runRetention(t.db, { now: NOW })).daysComputed).toBe(1);
+    const [row] = await queryRows<{ visitors: unknown }>(
+      t.db,
+      sql`SELECT visitors FROM store_open_days WHERE store_id = ${s.store.id} AND visitors > 0`,
+    );
+    expect(Number(row?.visitors)).toBe(3);
   });
 
   if (kind === 'postgres') {

@@ -16,6 +16,7 @@ import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import { requireRange } from './common.ts';
 import { MovementSummariesRepository } from './movement-summaries.ts';
+import { OpenDaysRepository } from './open-days.ts';
 import { StoresRepository } from './stores.ts';
 
 export type Interval = 'hour' | 'day';
@@ -196,6 +197,7 @@ export class AnalyticsRepository {
   async totalsFromSummaries(q: StoresScope): Promise<StoreCounts[]> {
     requireRange(q.from, q.to);
     if (q.storeIds.length === 0) return [];
+    if (!q.cameraId && !q.includeRecordings) return this.totalsFromOpenDays(q);
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
     const open = await this.open(q.storeIds, 'bucket_start', 'hour');
     const rows = await queryRows<Record<string, unknown>>(
@@ -220,6 +222,21 @@ export class AnalyticsRepository {
         totalDwellMs: num(r?.total_dwell_ms),
       };
     });
+  }
+
+  /** Whole stores' live counts: whole days from the day rows (open-days.ts), computed first where missing. */
+  private async totalsFromOpenDays(q: StoresScope): Promise<StoreCounts[]> {
+    const days = new OpenDaysRepository(this.db);
+    await days.refresh(q.storeIds, q.from, q.to);
+    const rows = await days.totals(q.storeIds, [{ label: 'range', from: q.from, to: q.to }]);
+    return rows.map(({ storeId, visitors, entries, exits, dwellCount, totalDwellMs }) => ({
+      storeId,
+      visitors,
+      entries,
+      exits,
+      dwellCount,
+      totalDwellMs,
+    }));
   }
 
   /** A store's counts per hour (UTC) or per store-local day, from the raw tables; empty buckets left out. */

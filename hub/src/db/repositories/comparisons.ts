@@ -9,6 +9,7 @@ import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import type { Counts } from './analytics.ts';
 import { requireRange } from './common.ts';
+import { OpenDaysRepository } from './open-days.ts';
 import { StoresRepository } from './stores.ts';
 
 /** A named period [from, to). */
@@ -53,6 +54,8 @@ export class ComparisonsRepository {
   async periodTotals(q: PeriodTotalsQuery): Promise<PeriodTotals[]> {
     checkPeriods(q.periods);
     if (q.storeIds.length === 0 || q.periods.length === 0) return [];
+    // The day rows hold whole stores' live cameras; one camera, or recordings too: the hourly rows.
+    if (!q.cameraId && !q.includeRecordings) return this.fromOpenDays(q.storeIds, q.periods);
     const periods = sql.join(
       q.periods.map((p) => sql`(${p.label}::text, ${ts(p.from)}, ${ts(p.to)})`),
       sql`, `,
@@ -105,5 +108,13 @@ export class ComparisonsRepository {
         };
       }),
     );
+  }
+
+  /** The whole store's live figures: whole days from the day rows (computed first where missing). */
+  private async fromOpenDays(storeIds: readonly string[], periods: readonly LabelledPeriod[]) {
+    const days = new OpenDaysRepository(this.db);
+    for (const p of periods) await days.refresh(storeIds, p.from, p.to);
+    const rows = await days.totals(storeIds, periods);
+    return rows.map(({ peak, ...r }) => ({ ...r, peakInside: peak }));
   }
 }

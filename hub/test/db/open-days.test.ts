@@ -1,0 +1,153 @@
+/**
+ * Store figures from one row per store-local day: over many random periods (whole days, ragged ends,
+ * a DST change, a half-hour time zone, opening hours with a holiday) they equal the figures added up
+ * from every hourly row; a day that changes afterwards (new counts, rows deleted, other opening hours
+ * or time zone) is computed again before it is read, and an unchanged day is not.
+ */
+import type { OpeningHours } from '@oskartrack/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ComparisonsRepository, type LabelledPeriod } from '../../src/db/repositories/comparisons.ts';
+import { OpenDaysRepository } from '../../src/db/repositories/open-days.ts';
+import type { SummaryDelta } from '../../src/db/repositories/summaries.ts';
+import { BACKENDS, openTestDatabase, seedStore, type TestDatabase } from './backends.ts';
+
+const H = 3_600_000;
+/** Three weeks around the end of summer time in Europe (26 October 2025). */
+const T0 = Date.parse('2025-10-14T00:00:00Z');
+const SPAN_HOURS = 21 * 24;
+const HOURS: OpeningHours = {
+  week: [1, 2, 3, 4, 5]
+    .map((day) => ({ day, open: '09:30', close: '19:00' }))
+    .concat([{ day: 6, open: '10:00', close: '16:00' }]),
+  closedDates: ['2025-10-22'],
+};
+
+/** A small deterministic random source, so a failure can be replayed. */
+function randomSource(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
+  let t: TestDatabase;
+  let repo: ComparisonsRepository;
+  let days: OpenDaysRepository;
+  const stores: Awaited<ReturnType<typeof seedStore>>[] = [];
+  const random = randomSource(11);
+
+  /** Hourly rows of both cameras of a store, at random hours of the span. */
+  function hourlyRows(s: (typeof stores)[number], camera2: string, count: number): SummaryDelta[] {
+    const rows = new Map<string, SummaryDelta>();
+    while (rows.size < count) {
+      const h = Math.floor(random() * SPAN_HOURS);
+      const cameraId = random() < 0.5 ? s.camera.id : camera2;
+      rows.set(`${h}/${cameraId}`, {
+        period: 'hour',
+        bucketStart: new Date(T0 + h * H),
+        storeId: s.store.id,
+        cameraId,
+        zoneId: null,
+        visitors: 1 + Math.floor(random() * 9),
+        entries: Math.floor(random() * 5),
+        exits: Math.floor(random() * 5),
+        dwellCount: 1 + Math.floor(random() * 3),
+        totalDwellMs: Math.floor(random() * 100_000),
+        peakOccupancy: Math.floor(random() * 7),
+      });
+    }
+    return [...rows.values()];
+  }
+
+  /** Random periods: some from and to local midnights, some at odd minutes. */
+  function randomPeriods(n: number): LabelledPeriod[] {
+    return Array.from({ length: n }, (_, i) => {
+      const a = Math.floor(random() * SPAN_HOURS);
+      const b = a + Math.floor(random() * (SPAN_HOURS - a)) + 1;
+      const odd = () => (random() < 0.5 ? 0 : Math.floor(random() * 60) * 60_000);
+      return { label: `p${i}`, from: new Date(T0 + a * H - odd()), to: new Date(T0 + b * H + odd()) };
+    });
+  }
+
+  /** The same figures from every hourly row (the path for recordings; there are none here). */
+  const fromHours = (periods: LabelledPeriod[]) =>
+    repo.periodTotals({ storeIds: stores.map((s) => s.store.id), periods, includeRecordings: true });
+  const fromDays = (periods: LabelledPeriod[]) =>
+    repo.periodTotals({ storeIds: stores.map((s) => s.store.id), periods });
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    repo = new ComparisonsRepository(t.db);
+    days = new OpenDaysRepository(t.db);
+    const zones = ['Europe/Berlin', 'Asia/Kolkata', 'America/New_York'];
+    for (const [i, timezone] of zones.entries()) {
+      const s = await seedStore(t.repos, `S${i}`);
+      await t.repos.stores.update(s.store.id, { timezone, ...(i === 2 ? {} : { openingHours: HOURS }) });
+      const camera2 = (await t.repos.cameras.create({ storeId: s.store.id, name: 'Till', source: '2' })).id;
+      await t.repos.summaries.replace(hourlyRows(s, camera2, 150));
+      stores.push(s);
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('equal the figures added up from every hourly row, for any period', async () => {
+    const periods = randomPeriods(12);
+    // Midnight to midnight in Berlin, across the DST change: whole days only.
+    periods[0] = {
+      label: 'p0',
+      from: new Date('2025-10-19T22:00:00Z'),
+      to: new Date('2025-10-27T23:00:00Z'),
+    };
+    const expected = await fromHours(periods);
+    expect(expected.some((r) => r.visitors > 0)).toBe(true);
+    expect(await fromDays(periods)).toEqual(expected);
+    // The rows are current now: nothing to compute again.
+    for (const p of periods) {
+      expect(
+        await days.refresh(
+          stores.map((s) => s.store.id),
+          p.from,
+          p.to,
+        ),
+      ).toBe(0);
+    }
+  });
+
+  it('computes a day again after its hours change, and only that day', async () => {
+    const whole = [{ label: 'all', from: new Date(T0), to: new Date(T0 + SPAN_HOURS * H) }];
+    const ids = stores.map((s) => s.store.id);
+    await fromDays(whole);
+    expect(await days.refresh(ids, whole[0]!.from, whole[0]!.to)).toBe(0);
+    // New counts at 10:00 UTC on a Thursday (open in all three stores), as ingest adds them.
+    const s = stores[0]!;
+    const bucket = { period: 'hour' as const, storeId: s.store.id, cameraId: s.camera.id, zoneId: null };
+    await t.repos.summaries.increment([
+      { ...bucket, bucketStart: new Date('2025-10-16T10:00:00Z'), visitors: 40, peakOccupancy: 30 },
+    ]);
+    expect(await days.refresh(ids, whole[0]!.from, whole[0]!.to)).toBe(1);
+    expect(await fromDays(whole)).toEqual(await fromHours(whole));
+    // A rebuild deletes rows.
+    await t.repos.summaries.deleteRange({
+      storeId: s.store.id,
+      period: 'hour',
+      from: new Date('2025-10-16T00:00:00Z'),
+      to: new Date('2025-10-18T00:00:00Z'),
+    });
+    expect(await days.refresh(ids, whole[0]!.from, whole[0]!.to)).toBeGreaterThan(0);
+    expect(await fromDays(whole)).toEqual(await fromHours(whole));
+  });
+
+  it('follows the opening hours and the time zone when they change', async () => {
+    const periods = randomPeriods(6);
+    await fromDays(periods);
+    const [berlin, kolkata, york] = stores;
+    await t.repos.stores.update(berlin!.store.id, { openingHours: null });
+    await t.repos.stores.update(york!.store.id, { openingHours: { ...HOURS, closedDates: ['2025-10-17'] } });
+    await t.repos.stores.update(kolkata!.store.id, { timezone: 'Australia/Adelaide' });
+    expect(await fromDays(periods)).toEqual(await fromHours(periods));
+  });
+});
