@@ -1,8 +1,9 @@
 // One made scene, one detector, the TUNING areas and lines only: a quick look at where MOTA and
 // counting go wrong while a change is tried (scenes.ts runs everything and reports the held-out set).
 //   node --import tsx agent/bench/scene-probe.ts --scene closer-3x [--detector yolox] [--max-frames 300]
-//     [--tracks-out FILE] [--rows]
+//     [--tracks-out FILE] [--rows] [--zones agent/bench/pets09-scene.json,agent/bench/pets09-tuning2-scene.json]
 // The variant's video, ground truth and areas are made once into /tmp/oskartrack-probe/ and reused.
+// --zones: tuning scene files, comma-separated (their areas and lines are counted together).
 // --rows prints every area and line, system against truth.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,12 +29,15 @@ const variant = PETS09_VARIANTS.find((v) => v.name === (arg('--scene') ?? 'close
 if (!variant) throw new Error(`--scene must be one of ${PETS09_VARIANTS.map((v) => v.name).join(', ')}`);
 const detector = (arg('--detector') ?? 'yolox') as 'hog' | 'yolox';
 const maxFrames = arg('--max-frames') ? Number(arg('--max-frames')) : undefined;
-const sceneFile = join(root, 'agent/bench/pets09-scene.json');
-assertTunable(sceneFile);
+const sceneFiles = (arg('--zones') ?? 'agent/bench/pets09-scene.json').split(',').map((p) => join(root, p));
+for (const f of sceneFiles) assertTunable(f);
 
 const dir = join('/tmp/oskartrack-probe', `${variant.name}-${maxFrames ?? 'all'}`);
 mkdirSync(dir, { recursive: true });
-const tuning = transformScene(await loadSceneFile(sceneFile, SOURCE), variant, SOURCE);
+const scenes = await Promise.all(
+  sceneFiles.map(async (f) => transformScene(await loadSceneFile(f, SOURCE), variant, SOURCE)),
+);
+const tuning = { zones: scenes.flatMap((s) => s.zones), lines: scenes.flatMap((s) => s.lines) };
 writeFileSync(join(dir, 'scene.json'), JSON.stringify(tuning));
 const gtFile = join(dir, 'gt.txt');
 writeFileSync(

@@ -7,7 +7,8 @@
 //
 // Jitter. A person's settled side is where they were first seen. A crossing counts when the foot point
 // goes from the settled side to the other one through the segment itself (not around its ends) and then
-// gets at least `minDistance` px past the line, or stays on the other side for `minFrames` frames in a
+// gets at least `minDistanceHeights` of the person's box height past the line (a step, whatever the
+// camera's distance; `minDistance` px instead when set), or stays on the other side for `minFrames` frames in a
 // row (set in seconds, `minSeconds`, turned into frames with the source's frame rate). Going back before either happens cancels it. The other side then becomes the settled side, so
 // crossing back is one "out" (or "in"), and a box jittering on the line counts nothing.
 import type { LineDef, LineDirection, TrackingEvent } from '@oskartrack/protocol';
@@ -15,8 +16,14 @@ import { FALLBACK_FPS, framesFor } from '../timing.ts';
 import { segmentsIntersect } from './geometry.ts';
 
 export interface LineOptions {
-  /** Pixels past the line (perpendicular distance) that confirm a crossing. */
-  minDistance: number;
+  /**
+   * Distance past the line (perpendicular) that confirms a crossing, as a fraction of the person's box
+   * height: 0.06 is about 10 cm for an adult, near or far from the camera (a box jitters in proportion
+   * to its size). Default 0.06.
+   */
+  minDistanceHeights: number;
+  /** Pixels past the line instead of `minDistanceHeights` (for callers without box heights); unset: off. */
+  minDistance: number | undefined;
   /** Time in a row on the other side that also confirms a crossing; 0 turns this rule off. Default 10/7 s. */
   minSeconds: number;
   /** Frame rate of the source, to turn `minSeconds` into frames. */
@@ -26,7 +33,8 @@ export interface LineOptions {
 }
 
 export const DEFAULT_LINE_OPTIONS: LineOptions = Object.freeze({
-  minDistance: 10,
+  minDistanceHeights: 0.06,
+  minDistance: undefined,
   minSeconds: 10 / 7,
   fps: FALLBACK_FPS,
   minFrames: undefined,
@@ -68,7 +76,8 @@ interface TrackLines {
 
 export class LineCounter {
   readonly #cameraId: string;
-  readonly #minDistance: number;
+  readonly #minDistance: number | undefined;
+  readonly #minDistanceHeights: number;
   readonly #minFrames: number;
   #lines: CompiledLine[];
   readonly #tracks = new Map<number, TrackLines>();
@@ -79,9 +88,14 @@ export class LineCounter {
     const minFrames =
       options.minFrames ??
       (minSeconds > 0 ? framesFor(minSeconds, options.fps ?? DEFAULT_LINE_OPTIONS.fps) : 0);
-    if (!Number.isFinite(minDistance) || minDistance < 0) {
+    if (minDistance !== undefined && (!Number.isFinite(minDistance) || minDistance < 0)) {
       throw new RangeError(`line minimum distance must be 0 or more pixels, got ${minDistance}`);
     }
+    const heights = options.minDistanceHeights ?? DEFAULT_LINE_OPTIONS.minDistanceHeights;
+    if (!(heights >= 0 && heights <= 2)) {
+      throw new RangeError(`line minimum distance must be from 0 to 2 box heights, got ${heights}`);
+    }
+    this.#minDistanceHeights = heights;
     if (!Number.isInteger(minFrames) || minFrames < 0 || minFrames > 10_000) {
       throw new RangeError(`line minimum frames must be a whole number from 0 to 10000, got ${minFrames}`);
     }
@@ -99,8 +113,11 @@ export class LineCounter {
     return this.#lines.map((l) => l.def);
   }
 
-  /** One observation of a track's foot point at time `at` (integer ms); events are pushed onto `out`. */
-  update(trackId: number, x: number, y: number, at: number, out: TrackingEvent[]): void {
+  /**
+   * One observation of a track's foot point at time `at` (integer ms), with the height of its box (for
+   * the distance that confirms a crossing; 0: any distance past the line does); events go onto `out`.
+   */
+  update(trackId: number, x: number, y: number, at: number, out: TrackingEvent[], boxHeight = 0): void {
     const lines = this.#lines;
     const nl = lines.length;
     let t = this.#tracks.get(trackId);
@@ -110,7 +127,7 @@ export class LineCounter {
       this.#tracks.set(trackId, t);
     }
     const s = t.state;
-    const minDistance = this.#minDistance;
+    const minDistance = this.#minDistance ?? this.#minDistanceHeights * boxHeight;
     const minFrames = this.#minFrames;
     for (let l = 0; l < nl; l++) {
       const line = lines[l]!;

@@ -21,8 +21,10 @@ export interface AnalyticsOptions {
   zoneBorderBand: number;
   /** The band's largest share of an area's thickness (see ZoneOptions); default 0.25. */
   zoneMaxBandShare: number;
-  /** Pixels past a counting line that confirm a crossing; default 10. */
-  lineMinDistance: number;
+  /** Distance past a counting line that confirms a crossing, in box heights (see LineOptions); default 0.06. */
+  lineMinDistanceHeights: number;
+  /** Pixels instead of `lineMinDistanceHeights`; unset: from the box heights. */
+  lineMinDistance: number | undefined;
   /** Time in a row past a counting line that also confirms a crossing (0: off); default 10/7 s. */
   lineMinSeconds: number;
   /** Frames instead of `lineMinSeconds` (0: off); unset: from the seconds. */
@@ -47,6 +49,7 @@ export const DEFAULT_ANALYTICS_OPTIONS: AnalyticsOptions = Object.freeze({
   zoneInertia: undefined,
   zoneBorderBand: DEFAULT_ZONE_OPTIONS.borderBand,
   zoneMaxBandShare: DEFAULT_ZONE_OPTIONS.maxBandShare,
+  lineMinDistanceHeights: DEFAULT_LINE_OPTIONS.minDistanceHeights,
   lineMinDistance: DEFAULT_LINE_OPTIONS.minDistance,
   lineMinSeconds: DEFAULT_LINE_OPTIONS.minSeconds,
   lineMinFrames: undefined,
@@ -120,6 +123,7 @@ export class SceneAnalytics {
     });
     this.#lines = new LineCounter(cameraId, scene.lines, {
       fps: o.fps,
+      minDistanceHeights: o.lineMinDistanceHeights,
       minDistance: o.lineMinDistance,
       minSeconds: o.lineMinSeconds,
       minFrames: o.lineMinFrames,
@@ -179,8 +183,9 @@ export class SceneAnalytics {
       info.lastAt = at;
       info.path.add(at, x, y);
       const present = atStart && info.firstAt === at ? since : undefined;
-      this.#zones.update(id, x, y, at, out, y - boxes[4 * i + 1]!, present);
-      this.#lines.update(id, x, y, at, out);
+      const height = y - boxes[4 * i + 1]!;
+      this.#zones.update(id, x, y, at, out, height, present);
+      this.#lines.update(id, x, y, at, out, height);
     }
     for (const id of endedIds) this.#end(id, out);
     return out;

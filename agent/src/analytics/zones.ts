@@ -7,10 +7,10 @@ import { distanceToEdges, type PackedPolygon, packPolygon, pointInPolygon, thick
 /**
  * The counting rules of an area (the README's "A person is counted into an area only after..."):
  *
- * - Entry: the foot point is inside the area, past the border band, for `inertiaSeconds` in a row
- *   (as frames at the source's `fps`); the entry is dated at the first of those frames. Exit: the same
- *   outside. Time spent: from the first frame inside to the first frame outside (or the last sighting
- *   when the track ends inside).
+ * - Entry: the foot point is inside the area for `inertiaSeconds` in a row (as frames at the source's
+ *   `fps`); the entry is dated at the first of those frames. Exit: the same outside the area and past
+ *   the border band around it. Time spent: from the first frame inside to the first frame outside (or
+ *   the last sighting when the track ends inside).
  * - Counting starts (`update` with `presentSince`): a person already inside when counting starts is
  *   inside from that moment, without waiting for the inertia or the band: one `zone_entered` at the
  *   start time, counted in `entries` and also in `presentAtStart`; their time spent runs from then.
@@ -30,9 +30,12 @@ export interface ZoneOptions {
   /** Consecutive frames instead of `inertiaSeconds` (1 reacts at once); unset: from the seconds. */
   inertia: number | undefined;
   /**
-   * Width of a band along each area's border, as a fraction of the person's box height, inside which a
-   * foot point does not change the side it is on: a person walking along the border, whose foot point
-   * jitters across it with the box, is not counted in and out again (hysteresis). 0: off; default 0.2
+   * Width of a band along the outside of each area's border, as a fraction of the person's box height,
+   * where a person inside still counts as inside: one walking along the border, whose foot point jitters
+   * across it with the box, is not counted in and out again (hysteresis). Entering needs only the foot
+   * point inside for the inertia time: a band on that side too held people standing just inside the
+   * edge out of the area for their whole stay, all or nothing on a few pixels of box placement (on two
+   * sets of tuning areas it doubled the time-spent error and helped no count). 0: off; default 0.2
    * (about 35 cm for an adult).
    */
   borderBand: number;
@@ -93,6 +96,11 @@ interface TrackZones {
   entries: Uint32Array;
   /** Time of the first frame of the current streak. */
   streakAt: Float64Array;
+  /**
+   * While inside: when the foot point last left the polygon (NaN while it is in it), so an exit
+   * confirmed past the band is dated when the person stepped out, as the entry is when they stepped in.
+   */
+  outAt: Float64Array;
   /** When the current stay began (valid while inside). */
   enteredAt: Float64Array;
   /** Time spent in closed stays. */
@@ -179,13 +187,18 @@ export class ZoneTracker {
     for (let z = 0; z < nz; z++) {
       const zone = zones[z]!;
       let raw = pointInPolygon(zone.poly, x, y) ? 1 : 0;
-      // Within the border band the person stays on the side they were on.
+      // First frame outside the polygon in the current run: the time an exit is dated at.
+      if (raw === 1) t.outAt[z] = Number.NaN;
+      else if (t.inside[z] === 1 && Number.isNaN(t.outAt[z]!)) t.outAt[z] = at;
+      // Within the border band outside the area a person inside stays inside (hysteresis on leaving only:
+      // a band on entering too kept people lingering just inside the edge out for good).
       if (
-        raw !== t.inside[z] &&
+        raw === 0 &&
+        t.inside[z] === 1 &&
         band > 0 &&
         distanceToEdges(zone.poly, x, y) < this.#bandAt(zone, band, x, y)
       ) {
-        raw = t.inside[z]!;
+        raw = 1;
       }
       if (raw === t.inside[z]) {
         t.streak[z] = 0;
@@ -197,7 +210,7 @@ export class ZoneTracker {
       const since = t.streakAt[z]!;
       t.streak[z] = 0;
       if (raw === 1) this.#enter(trackId, t, z, since, out);
-      else this.#leave(trackId, t, z, since, out);
+      else this.#leave(trackId, t, z, steppedOut(t, z, since), out);
     }
   }
 
@@ -225,6 +238,7 @@ export class ZoneTracker {
   #enter(trackId: number, t: TrackZones, z: number, since: number, out: TrackingEvent[]): void {
     const zone = this.#zones[z]!;
     t.inside[z] = 1;
+    t.outAt[z] = Number.NaN;
     t.streak[z] = 0;
     t.enteredAt[z] = since;
     t.entries[z]! += 1;
@@ -250,7 +264,8 @@ export class ZoneTracker {
       if (stopped && t.streak[z]! > 0 && t.inside[z] === 0) this.#enter(trackId, t, z, t.streakAt[z]!, out);
       const pendingExit = t.streak[z]! > 0;
       if (t.inside[z] === 1 && stopped && !pendingExit) zones[z]!.presentAtStop++;
-      if (t.inside[z] === 1) this.#leave(trackId, t, z, pendingExit ? t.streakAt[z]! : t.lastAt, out);
+      if (t.inside[z] === 1)
+        this.#leave(trackId, t, z, steppedOut(t, z, pendingExit ? t.streakAt[z]! : t.lastAt), out);
       if (t.entries[z]! > 0)
         times.push({ zoneId: zones[z]!.def.id, dwellMs: t.dwell[z]!, entries: t.entries[z]! });
     }
@@ -312,7 +327,8 @@ export class ZoneTracker {
     const removed = old.map((_, i) => i).filter((i) => !from.includes(i));
     for (const [trackId, t] of this.#tracks) {
       for (const z of removed) {
-        if (t.inside[z] === 1) this.#leave(trackId, t, z, t.streak[z]! > 0 ? t.streakAt[z]! : t.lastAt, out);
+        if (t.inside[z] === 1)
+          this.#leave(trackId, t, z, steppedOut(t, z, t.streak[z]! > 0 ? t.streakAt[z]! : t.lastAt), out);
         if (t.entries[z]! > 0) {
           t.retired ??= [];
           t.retired.push({ zoneId: old[z]!.def.id, dwellMs: t.dwell[z]!, entries: t.entries[z]! });
@@ -326,6 +342,7 @@ export class ZoneTracker {
         moved.streak[z] = t.streak[o]!;
         moved.entries[z] = t.entries[o]!;
         moved.streakAt[z] = t.streakAt[o]!;
+        moved.outAt[z] = t.outAt[o]!;
         moved.enteredAt[z] = t.enteredAt[o]!;
         moved.dwell[z] = t.dwell[o]!;
       });
@@ -338,6 +355,7 @@ export class ZoneTracker {
     const zone = this.#zones[z]!;
     const dwellMs = Math.max(0, at - t.enteredAt[z]!);
     t.inside[z] = 0;
+    t.outAt[z] = Number.NaN;
     t.streak[z] = 0;
     t.dwell[z]! += dwellMs;
     zone.exits++;
@@ -345,6 +363,12 @@ export class ZoneTracker {
     zone.dwellMs += dwellMs;
     out.push({ kind: 'zone_left', cameraId: this.#cameraId, at, trackId, zoneId: zone.def.id, dwellMs });
   }
+}
+
+/** When a person leaving area `z` at `at` stepped out of its polygon (earlier when they were in the band). */
+function steppedOut(t: TrackZones, z: number, at: number): number {
+  const o = t.outAt[z]!;
+  return Number.isNaN(o) ? at : Math.min(o, at);
 }
 
 function compile(def: ZoneDef): CompiledZone {
@@ -366,6 +390,7 @@ function newTrackZones(n: number, at: number): TrackZones {
     streak: new Uint32Array(n),
     entries: new Uint32Array(n),
     streakAt: new Float64Array(n),
+    outAt: new Float64Array(n).fill(Number.NaN),
     enteredAt: new Float64Array(n),
     dwell: new Float64Array(n),
     lastAt: at,

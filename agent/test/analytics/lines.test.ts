@@ -95,6 +95,30 @@ describe('LineCounter jitter and minimum distance', () => {
     expect(run(door('right'), ys, { minDistance, minFrames: 0 })).toHaveLength(count);
   });
 
+  it.each<[number, number, number]>([
+    // box height, deepest point past the line, expected crossings (0.06 box heights confirm)
+    [100, 305, 0],
+    [100, 306, 1],
+    [300, 317, 0],
+    [300, 318, 1],
+  ])('a %i px tall person reaching y = %i: %i crossing(s)', (height, deepest, count) => {
+    const lc = new LineCounter('cam', [door('right')], { minFrames: 0 });
+    const out: TrackingEvent[] = [];
+    [250, 290, 295, deepest, deepest - 1, 299].forEach((y, i) => {
+      lc.update(1, 300, y, i * 100, out, height);
+    });
+    expect(out).toHaveLength(count);
+  });
+
+  it('a distance in pixels, when given, replaces the one in box heights', () => {
+    const lc = new LineCounter('cam', [door('right')], { minDistance: 5, minFrames: 0 });
+    const out: TrackingEvent[] = [];
+    [250, 290, 306, 305, 294].forEach((y, i) => {
+      lc.update(1, 300, y, i * 100, out, 300);
+    });
+    expect(directions(out)).toEqual(['in', 'out']);
+  });
+
   it('staying past the line for minFrames frames also confirms a crossing', () => {
     const ys = [250, 290, 303, 304, 303, 304, 303];
     expect(run(door('right'), ys, { minDistance: 50, minFrames: 5 })).toHaveLength(1);
@@ -149,6 +173,7 @@ describe('LineCounter jitter and minimum distance', () => {
   it('rejects bad options', () => {
     expect(() => new LineCounter('cam', [door('left')], { minDistance: -1 })).toThrow(/distance/);
     expect(() => new LineCounter('cam', [door('left')], { minFrames: 2.5 })).toThrow(/frames/);
+    expect(() => new LineCounter('cam', [door('left')], { minDistanceHeights: -0.1 })).toThrow(/heights/);
   });
 });
 

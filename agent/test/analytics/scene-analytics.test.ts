@@ -364,19 +364,21 @@ describe('SceneAnalytics rules that hold on any scene', () => {
 
   // Lead-in frames far outside keep the person out of the start rule (seen well after counting began).
   const leadIn = [...Array(7)].map(() => 100);
-  // Down through the strip at 15 px a frame: 3 frames deeper than 22.5 px (its 25 % band cap).
-  const through = [...leadIn, 250, 265, 280, 295, 310, 325, 340, 355, 370, 385, 400, 415, 430];
+  // Down into the strip at 15 px a frame, then standing 26 px below it: past the band capped at a
+  // quarter of the strip (22.5 px), within a full 0.2 box height (30 px).
+  const through = [...leadIn, 250, 265, 280, 295, 310, 325, 340, 355, 370, 385, 400, 416, 416, 416, 416];
 
-  it('a 90 px area with 150 px people still has an inside: the band is capped at a quarter of it', () => {
+  it('a 90 px area with 150 px people: the band is capped at a quarter of it', () => {
     const capped = walk(through, 1).a.counts().zones[0]!;
-    expect(capped.entries).toBe(1);
-    // With the band at a full 0.2 box height (30 px), only 2 frames are past it: never counted.
+    expect([capped.entries, capped.exits]).toEqual([1, 1]);
+    // Inside from y = 310 to the first frame out (y = 400): 6 frames of 1/7 s.
+    expect(Math.abs(capped.dwellMs - (6 * 1000) / 7)).toBeLessThanOrEqual(1);
+    // With the band at a full 0.2 box height, the person standing 26 px out never leaves.
     const uncapped = new SceneAnalytics('cam', stripScene, { fps: 7, zoneMaxBandShare: 0.5 });
     through.forEach((y, i) => {
       uncapped.update(tall(T0 + 10_000 + (i * 1000) / 7, [[1, 300, y]]));
     });
-    uncapped.finish();
-    expect(uncapped.counts().zones[0]!.entries).toBe(0);
+    expect(uncapped.counts().zones[0]!.exits).toBe(0);
   });
 
   // Into the strip, a stay with a 2-frame step out past the band (jitter), then out.

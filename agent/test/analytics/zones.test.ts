@@ -103,25 +103,46 @@ describe('ZoneTracker border band', () => {
     expect(entries.length).toBeGreaterThan(3);
   });
 
-  it('with a band of 0.2 box heights, the same walk is never counted', () => {
+  it('with a band of 0.2 box heights, the same walk is one entry and no exit', () => {
     const zt = new ZoneTracker('cam', [shelf], { borderBand: 0.2 });
-    expect(alongTheTop(zt)).toEqual([]);
+    expect(kinds(alongTheTop(zt))).toEqual(['zone_entered']);
   });
 
-  it('counts a person crossing the band once, dated at the first frame past it', () => {
+  it('enters at the first frame inside; leaves once past the band, dated at the first frame out', () => {
     const zt = new ZoneTracker('cam', [shelf], { borderBand: 0.2, inertia: 3 });
     const out: TrackingEvent[] = [];
-    // Box height 50: the band is 10 px wide on each side of x = 100.
+    // Box height 50: the band is 10 px wide outside x = 100.
     [80, 95, 105, 109, 112, 120, 130, 140].forEach((x, i) => {
       zt.update(1, x, 150, i * 100, out, 50);
     });
-    expect(out).toEqual([{ kind: 'zone_entered', cameraId: 'cam', at: 400, trackId: 1, zoneId: 'shelf' }]);
-    // Leaving: still inside at x = 92 (within the band), outside from x = 85.
+    expect(out).toEqual([{ kind: 'zone_entered', cameraId: 'cam', at: 200, trackId: 1, zoneId: 'shelf' }]);
+    // Leaving: out of the area from x = 95, past the band from x = 85; the stay ends at x = 95.
     [95, 92, 85, 80, 70].forEach((x, i) => {
       zt.update(1, x, 150, 1000 + i * 100, out, 50);
     });
     expect(kinds(out)).toEqual(['zone_entered', 'zone_left']);
-    expect(out[1]).toMatchObject({ at: 1200 });
+    expect(out[1]).toMatchObject({ at: 1000, dwellMs: 800 });
+  });
+
+  it('a step out within the band and back is no exit', () => {
+    const zt = new ZoneTracker('cam', [shelf], { borderBand: 0.2, inertia: 3 });
+    const out: TrackingEvent[] = [];
+    [120, 120, 120, 95, 92, 93, 95, 120, 120].forEach((x, i) => {
+      zt.update(1, x, 150, i * 100, out, 50);
+    });
+    expect(kinds(out)).toEqual(['zone_entered']);
+  });
+
+  it('a person standing just inside the edge is inside for their whole stay', () => {
+    // The foot point 3 px inside the left edge, well within 0.2 of a 50 px box height (10 px).
+    const zt = new ZoneTracker('cam', [shelf], { borderBand: 0.2, inertia: 3 });
+    const out: TrackingEvent[] = [];
+    const xs = [80, 90, ...Array<number>(20).fill(103), 90, 80, 70, 60];
+    xs.forEach((x, i) => {
+      zt.update(1, x, 150, i * 100, out, 50);
+    });
+    expect(kinds(out)).toEqual(['zone_entered', 'zone_left']);
+    expect(out[1]).toMatchObject({ dwellMs: 2000 });
   });
 
   it('rejects a band outside 0..1', () => {
