@@ -11,6 +11,9 @@ CREATE TABLE "store_open_days" (
 	"total_dwell_ms" bigint DEFAULT 0 NOT NULL,
 	"peak" integer DEFAULT 0 NOT NULL,
 	"hours" integer DEFAULT 0 NOT NULL,
+	"busiest_start" timestamp with time zone,
+	"busiest_visitors" bigint DEFAULT 0 NOT NULL,
+	"hour_visitors" bigint[],
 	CONSTRAINT "store_open_days_pk" PRIMARY KEY("store_id","day")
 );
 --> statement-breakpoint

@@ -11,13 +11,15 @@
  */
 import { isOpenDate, isOpenDuring, localDate, type OpeningHours } from '@oskartrack/protocol';
 import { NotFoundError, ValidationError } from '../db/errors.ts';
-import type {
-  BucketCounts,
-  Counts,
-  HeatCell,
-  Interval,
-  Repositories,
-  ZoneFlow,
+import {
+  type BucketCounts,
+  type Counts,
+  type HeatCell,
+  type Interval,
+  type Repositories,
+  type StoreScope,
+  wholeStoreLive,
+  type ZoneFlow,
 } from '../db/repositories/index.ts';
 import { daysOf, movementSource } from './movement-days.ts';
 
@@ -158,29 +160,44 @@ export class AnalyticsService {
       ...(q.cameraId ? { cameraId: q.cameraId } : {}),
       ...withRecordings(q),
     };
-    const [totals, hours, byHour] = await Promise.all([
+    const [totals, busiest] = await Promise.all([
       source === 'raw'
         ? this.repos.analytics.totalsFromRaw(scope)
         : this.repos.analytics.totalsFromSummaries(scope),
-      this.series(source, { ...one, interval: 'hour', timezone }),
-      this.repos.analytics.visitorsByHourOfDay({ ...one, timezone, source }),
+      this.busiest(source, { ...one, timezone }),
     ]);
-    const busiest = hours.reduce<BucketCounts | undefined>(
-      (best, h) => (h.visitors > 0 && (!best || h.visitors > best.visitors) ? h : best),
-      undefined,
-    );
-    const busiestOfDay = byHour.reduce<{ hour: number; visitors: number } | undefined>(
-      (best, h) => (h.visitors > 0 && (!best || h.visitors > best.visitors) ? h : best),
-      undefined,
-    );
     return {
       storeId: q.storeId,
       from: q.from,
       to: q.to,
       source,
       ...numbers(totals[0]!),
-      busiestHour: busiest ? { start: busiest.bucketStart, visitors: busiest.visitors } : null,
-      busiestHourOfDay: busiestOfDay ?? null,
+      ...busiest,
+    };
+  }
+
+  /** The busiest hour of the range and the busiest hour of the day (earliest of equals; null: none). */
+  private async busiest(
+    source: Source,
+    q: StoreScope & { timezone: string; includeRecordings?: boolean },
+  ): Promise<Pick<SummaryResult, 'busiestHour' | 'busiestHourOfDay'>> {
+    const top = <T extends { visitors: number }>(rows: readonly T[]) =>
+      rows.reduce<T | undefined>(
+        (best, h) => (h.visitors > 0 && (!best || h.visitors > best.visitors) ? h : best),
+        undefined,
+      );
+    if (source === 'summaries' && wholeStoreLive(q)) {
+      const days = await this.repos.analytics.busiestFromDays(q);
+      return { busiestHour: days.hour, busiestHourOfDay: top(days.hoursOfDay) ?? null };
+    }
+    const [hours, byHour] = await Promise.all([
+      this.series(source, { ...q, interval: 'hour' }),
+      this.repos.analytics.visitorsByHourOfDay({ ...q, source }),
+    ]);
+    const hour = top(hours);
+    return {
+      busiestHour: hour ? { start: hour.bucketStart, visitors: hour.visitors } : null,
+      busiestHourOfDay: top(byHour) ?? null,
     };
   }
 

@@ -380,6 +380,11 @@ export const storeOpenDays = pgTable(
     peak: integer('peak').notNull().default(0),
     /** Open hours with a summary row. */
     hours: integer('hours').notNull().default(0),
+    /** The open hour with the most visitors (the earliest of equals; null: none). */
+    busiestStart: timestamp('busiest_start', tz),
+    busiestVisitors: bigint('busiest_visitors', { mode: 'number' }).notNull().default(0),
+    /** Visitors per store-local hour of the day, 0 to 23. */
+    hourVisitors: bigint('hour_visitors', { mode: 'number' }).array(),
   },
   (t) => [primaryKey({ name: 'store_open_days_pk', columns: [t.storeId, t.day] })],
 );

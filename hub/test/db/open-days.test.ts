@@ -1,7 +1,7 @@
 /**
  * Store figures from one row per store-local day: over many random periods (whole days, ragged ends,
  * a DST change, a half-hour time zone, opening hours with a holiday) they equal the figures added up
- * from every hourly row; a day that changes afterwards (new counts, rows deleted, other opening hours
+ * from every hourly row (totals, days, busiest hour, hours of the day); a day that changes afterwards (new counts, rows deleted, other opening hours
  * or time zone) is computed again before it is read, and an unchanged day is not.
  */
 import type { OpeningHours } from '@oskartrack/protocol';
@@ -114,6 +114,28 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
           p.to,
         ),
       ).toBe(0);
+    }
+  });
+
+  it("give each day's figures, the busiest hour and the hours of the day as the hourly rows do", async () => {
+    for (const p of randomPeriods(8)) {
+      for (const s of stores) {
+        const { timezone } = await t.repos.stores.get(s.store.id);
+        const q = { storeId: s.store.id, from: p.from, to: p.to, timezone, includeRecordings: true };
+        expect(await days.perDay(s.store.id, p.from, p.to)).toEqual(
+          await t.repos.analytics.seriesFromSummaries({ ...q, interval: 'day' }),
+        );
+        const hours = await t.repos.analytics.seriesFromSummaries({ ...q, interval: 'hour' });
+        const best = hours.reduce<(typeof hours)[number] | undefined>(
+          (b, h) => (h.visitors > 0 && (!b || h.visitors > b.visitors) ? h : b),
+          undefined,
+        );
+        const ofDay = await t.repos.analytics.visitorsByHourOfDay({ ...q, source: 'summaries' });
+        expect(await days.busiest(s.store.id, p.from, p.to)).toEqual({
+          hour: best ? { start: best.bucketStart, visitors: best.visitors } : null,
+          hoursOfDay: ofDay.filter((h) => h.visitors > 0),
+        });
+      }
     }
   });
 

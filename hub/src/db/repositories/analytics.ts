@@ -96,6 +96,11 @@ function requireTimezone(tz: string): string {
 }
 
 /** The bucket a timestamp column falls in: UTC hours, or days in the store's time zone. */
+/** The whole store's live cameras: what the day rows hold (open-days.ts). */
+export function wholeStoreLive(q: { cameraId?: string; includeRecordings?: boolean }): boolean {
+  return !q.cameraId && !q.includeRecordings;
+}
+
 function bucket(column: SQL, interval: Interval, timezone: string): SQL {
   if (interval === 'hour') return sql`date_trunc('hour', ${column})`;
   const tz = requireTimezone(timezone);
@@ -197,7 +202,7 @@ export class AnalyticsRepository {
   async totalsFromSummaries(q: StoresScope): Promise<StoreCounts[]> {
     requireRange(q.from, q.to);
     if (q.storeIds.length === 0) return [];
-    if (!q.cameraId && !q.includeRecordings) return this.totalsFromOpenDays(q);
+    if (wholeStoreLive(q)) return this.totalsFromOpenDays(q);
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
     const open = await this.open(q.storeIds, 'bucket_start', 'hour');
     const rows = await queryRows<Record<string, unknown>>(
@@ -227,7 +232,6 @@ export class AnalyticsRepository {
   /** Whole stores' live counts: whole days from the day rows (open-days.ts), computed first where missing. */
   private async totalsFromOpenDays(q: StoresScope): Promise<StoreCounts[]> {
     const days = new OpenDaysRepository(this.db);
-    await days.refresh(q.storeIds, q.from, q.to);
     const rows = await days.totals(q.storeIds, [{ label: 'range', from: q.from, to: q.to }]);
     return rows.map(({ storeId, visitors, entries, exits, dwellCount, totalDwellMs }) => ({
       storeId,
@@ -237,6 +241,11 @@ export class AnalyticsRepository {
       dwellCount,
       totalDwellMs,
     }));
+  }
+
+  /** The busiest open hour and the visitors per hour of the day of a whole store's live cameras. */
+  busiestFromDays(q: StoreScope) {
+    return new OpenDaysRepository(this.db).busiest(q.storeId, q.from, q.to);
   }
 
   /** A store's counts per hour (UTC) or per store-local day, from the raw tables; empty buckets left out. */
@@ -286,6 +295,9 @@ export class AnalyticsRepository {
     q: StoreScope & { interval: Interval; timezone: string },
   ): Promise<BucketCounts[]> {
     requireRange(q.from, q.to);
+    if (q.interval === 'day' && wholeStoreLive(q)) {
+      return new OpenDaysRepository(this.db).perDay(q.storeId, q.from, q.to);
+    }
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
     const b = bucket(sql.raw('bucket_start'), q.interval, q.timezone);
     const open = await this.open([q.storeId], 'bucket_start', 'hour');

@@ -112,9 +112,7 @@ export class ComparisonsRepository {
 
   /** The whole store's live figures: whole days from the day rows (computed first where missing). */
   private async fromOpenDays(storeIds: readonly string[], periods: readonly LabelledPeriod[]) {
-    const days = new OpenDaysRepository(this.db);
-    for (const p of periods) await days.refresh(storeIds, p.from, p.to);
-    const rows = await days.totals(storeIds, periods);
+    const rows = await new OpenDaysRepository(this.db).totals(storeIds, periods);
     return rows.map(({ peak, ...r }) => ({ ...r, peakInside: peak }));
   }
 }

@@ -38,6 +38,16 @@ export interface OpenDaysTotals {
   hours: number;
 }
 
+/** A store's figures of one store-local day (its start). */
+export interface OpenDayFigures {
+  bucketStart: Date;
+  visitors: number;
+  entries: number;
+  exits: number;
+  dwellCount: number;
+  totalDwellMs: number;
+}
+
 const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const ids = (values: readonly string[]): SQL =>
@@ -64,6 +74,10 @@ function firstWholeDay(at: SQL, tz: SQL): SQL {
 const LIVE_STORE_HOURS = sql`a.period = 'hour' AND a.zone_id IS NULL AND a.upload_id IS NULL`;
 const HOUR_SUMS = sql`sum(a.visitors) AS visitors, sum(a.entries) AS entries, sum(a.exits) AS exits,
   sum(a.dwell_count) AS dwell_count, sum(a.total_dwell_ms) AS total_dwell_ms, sum(a.peak_occupancy) AS peak`;
+/** Visitors per store-local hour of the day (0-23) of `per_hour` rows, as an array. */
+const HOUR_OF_DAY_SUMS = sql.raw(
+  `ARRAY[${Array.from({ length: 24 }, (_, h) => `coalesce(sum(visitors) FILTER (WHERE local_hour = ${h}), 0)`).join(', ')}]::bigint[]`,
+);
 const ADD_UP = sql`sum(visitors) AS visitors, sum(entries) AS entries, sum(exits) AS exits,
   sum(dwell_count) AS dwell_count, sum(total_dwell_ms) AS total_dwell_ms, max(peak) AS peak`;
 
@@ -108,21 +122,26 @@ export class OpenDaysRepository {
       this.db,
       sql`WITH want AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(days)}::jsonb) AS w(day date, gen bigint)),
         daily AS (
-          SELECT day, ${ADD_UP}, count(*)::int AS hours FROM (
-            SELECT (a.bucket_start AT TIME ZONE ${h.timezone}::text)::date AS day, a.bucket_start, ${HOUR_SUMS}
+          SELECT day, ${ADD_UP}, count(*)::int AS hours,
+            (array_agg(bucket_start ORDER BY visitors DESC, bucket_start) FILTER (WHERE visitors > 0))[1] AS busiest_start,
+            coalesce(max(visitors), 0) AS busiest_visitors, ${HOUR_OF_DAY_SUMS} AS hour_visitors
+          FROM (
+            SELECT (a.bucket_start AT TIME ZONE ${h.timezone}::text)::date AS day, a.bucket_start,
+              extract(hour FROM a.bucket_start AT TIME ZONE ${h.timezone}::text)::int AS local_hour, ${HOUR_SUMS}
             FROM analytics_summaries a
             WHERE ${LIVE_STORE_HOURS} AND a.store_id = ${storeId}
               AND a.bucket_start >= ${start(sorted[0]!)}
               AND a.bucket_start < (${last}::timestamp AT TIME ZONE ${h.timezone}::text)
               AND ${openSql(h, sql`a.bucket_start`, 'hour')}
-            GROUP BY 1, 2
+            GROUP BY 1, 2, 3
           ) per_hour
           GROUP BY day
         ),
         vals AS (
           SELECT w.day, w.gen, coalesce(d.visitors, 0) AS visitors, coalesce(d.entries, 0) AS entries,
             coalesce(d.exits, 0) AS exits, coalesce(d.dwell_count, 0) AS dwell_count,
-            coalesce(d.total_dwell_ms, 0) AS total_dwell_ms, coalesce(d.peak, 0) AS peak, coalesce(d.hours, 0) AS hours
+            coalesce(d.total_dwell_ms, 0) AS total_dwell_ms, coalesce(d.peak, 0) AS peak, coalesce(d.hours, 0) AS hours,
+            d.busiest_start, coalesce(d.busiest_visitors, 0) AS busiest_visitors, d.hour_visitors
           FROM want w LEFT JOIN daily d ON d.day = w.day
         ),
         k AS (
@@ -131,9 +150,9 @@ export class OpenDaysRepository {
         ),
         added AS (
           INSERT INTO store_open_days AS o (store_id, day, gen, computed_gen, hours_key, visitors, entries, exits,
-            dwell_count, total_dwell_ms, peak, hours)
+            dwell_count, total_dwell_ms, peak, hours, busiest_start, busiest_visitors, hour_visitors)
           SELECT ${storeId}, v.day, 1, 1, k.key, v.visitors, v.entries, v.exits, v.dwell_count, v.total_dwell_ms,
-            v.peak, v.hours
+            v.peak, v.hours, v.busiest_start, v.busiest_visitors, v.hour_visitors
           FROM vals v, k WHERE v.gen IS NULL AND k.current
           ON CONFLICT (store_id, day) DO NOTHING
           RETURNING 1
@@ -141,7 +160,8 @@ export class OpenDaysRepository {
         updated AS (
           UPDATE store_open_days o SET computed_gen = v.gen, hours_key = k.key, visitors = v.visitors,
             entries = v.entries, exits = v.exits, dwell_count = v.dwell_count, total_dwell_ms = v.total_dwell_ms,
-            peak = v.peak, hours = v.hours
+            peak = v.peak, hours = v.hours, busiest_start = v.busiest_start, busiest_visitors = v.busiest_visitors,
+            hour_visitors = v.hour_visitors
           FROM vals v, k
           WHERE o.store_id = ${storeId} AND o.day = v.day AND v.gen IS NOT NULL AND o.gen = v.gen AND k.current
           RETURNING 1
@@ -158,40 +178,16 @@ export class OpenDaysRepository {
    */
   async totals(storeIds: readonly string[], periods: readonly OpenDaysPeriod[]): Promise<OpenDaysTotals[]> {
     if (storeIds.length === 0 || periods.length === 0) return [];
-    const hours = await new StoresRepository(this.db).hoursOf(storeIds);
-    const open = openSqlByStore(hours, sql`a.store_id`, sql`a.bucket_start`, 'hour');
-    const values = sql.join(
-      periods.map((p) => sql`(${p.label}::text, ${ts(p.from)}, ${ts(p.to)})`),
-      sql`, `,
-    );
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
-      sql`WITH periods(label, p_from, p_to) AS (VALUES ${values}),
-        ps AS (
-          SELECT p.label, s.id AS store_id, p.p_from, p.p_to, b.d_from, b.d_to,
-            CASE WHEN b.d_from < b.d_to THEN (b.d_from::timestamp AT TIME ZONE s.timezone) ELSE p.p_to END AS head_to,
-            CASE WHEN b.d_from < b.d_to THEN (b.d_to::timestamp AT TIME ZONE s.timezone) ELSE p.p_to END AS tail_from
-          FROM periods p CROSS JOIN stores s
-          CROSS JOIN LATERAL (SELECT ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from,
-            (p.p_to AT TIME ZONE s.timezone)::date AS d_to) b
-          WHERE s.id IN (${ids(storeIds)})
-        ),
+      sql`WITH ${await this.parts(storeIds, periods)},
         days AS (
-          SELECT ps.label, ps.store_id, sum(o.visitors) AS visitors, sum(o.entries) AS entries, sum(o.exits) AS exits,
-            sum(o.dwell_count) AS dwell_count, sum(o.total_dwell_ms) AS total_dwell_ms, max(o.peak) AS peak,
-            sum(o.hours) AS hours
-          FROM ps JOIN store_open_days o ON o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.d_to
-          GROUP BY 1, 2
+          SELECT label, store_id, sum(visitors) AS visitors, sum(entries) AS entries, sum(exits) AS exits,
+            sum(dwell_count) AS dwell_count, sum(total_dwell_ms) AS total_dwell_ms, max(peak) AS peak, sum(hours) AS hours
+          FROM whole_days GROUP BY 1, 2
         ),
         ends AS (
-          SELECT label, store_id, ${ADD_UP}, count(*) AS hours FROM (
-            SELECT ps.label, a.store_id, a.bucket_start, ${HOUR_SUMS}
-            FROM ps CROSS JOIN LATERAL (VALUES (ps.p_from, ps.head_to), (ps.tail_from, ps.p_to)) AS r(lo, hi)
-            JOIN analytics_summaries a ON a.store_id = ps.store_id AND a.bucket_start >= r.lo AND a.bucket_start < r.hi
-            WHERE ${LIVE_STORE_HOURS} AND ${open}
-            GROUP BY 1, 2, 3
-          ) per_hour
-          GROUP BY 1, 2
+          SELECT label, store_id, ${ADD_UP}, count(*) AS hours FROM end_hours GROUP BY 1, 2
         )
         SELECT label, store_id, ${ADD_UP}, sum(hours) AS hours
         FROM (SELECT * FROM days UNION ALL SELECT * FROM ends) AS both_parts
@@ -214,5 +210,104 @@ export class OpenDaysRepository {
         };
       }),
     );
+  }
+
+  /** A store's figures per store-local day over [from, to) (days with an open hour counted only). */
+  async perDay(storeId: string, from: Date, to: Date): Promise<OpenDayFigures[]> {
+    const rows = await queryRows<Record<string, unknown>>(
+      this.db,
+      sql`WITH ${await this.parts([storeId], [{ label: 'range', from, to }])}
+        SELECT bucket, sum(visitors) AS visitors, sum(entries) AS entries, sum(exits) AS exits,
+          sum(dwell_count) AS dwell_count, sum(total_dwell_ms) AS total_dwell_ms
+        FROM (
+          SELECT day_start AS bucket, visitors, entries, exits, dwell_count, total_dwell_ms FROM whole_days WHERE hours > 0
+          UNION ALL
+          SELECT (date_trunc('day', bucket_start AT TIME ZONE tz) AT TIME ZONE tz), visitors, entries, exits,
+            dwell_count, total_dwell_ms
+          FROM end_hours
+        ) AS both_parts
+        GROUP BY 1 ORDER BY 1`,
+    );
+    return rows.map((r) => ({
+      bucketStart: r.bucket instanceof Date ? r.bucket : new Date(String(r.bucket)),
+      visitors: num(r.visitors),
+      entries: num(r.entries),
+      exits: num(r.exits),
+      dwellCount: num(r.dwell_count),
+      totalDwellMs: num(r.total_dwell_ms),
+    }));
+  }
+
+  /**
+   * A store's busiest open hour over [from, to) (the earliest of equals; null: nobody came), and its
+   * visitors per store-local hour of the day (hours without visitors left out).
+   */
+  async busiest(
+    storeId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{
+    hour: { start: Date; visitors: number } | null;
+    hoursOfDay: { hour: number; visitors: number }[];
+  }> {
+    const parts = await this.parts([storeId], [{ label: 'range', from, to }]);
+    const [best] = await queryRows<{ start: unknown; visitors: unknown }>(
+      this.db,
+      sql`WITH ${parts}
+        SELECT start, visitors FROM (
+          SELECT busiest_start AS start, busiest_visitors AS visitors FROM whole_days WHERE busiest_visitors > 0
+          UNION ALL SELECT bucket_start, visitors FROM end_hours WHERE visitors > 0
+        ) AS hours ORDER BY visitors DESC, start LIMIT 1`,
+    );
+    const ofDay = await queryRows<{ hour: unknown; visitors: unknown }>(
+      this.db,
+      sql`WITH ${parts}
+        SELECT hour, sum(visitors) AS visitors FROM (
+          SELECT u.h::int - 1 AS hour, u.v AS visitors
+          FROM whole_days CROSS JOIN LATERAL unnest(hour_visitors) WITH ORDINALITY AS u(v, h)
+          UNION ALL SELECT extract(hour FROM bucket_start AT TIME ZONE tz)::int, visitors FROM end_hours
+        ) AS hours GROUP BY 1 HAVING sum(visitors) > 0 ORDER BY 1`,
+    );
+    return {
+      hour: best ? { start: new Date(String(best.start)), visitors: num(best.visitors) } : null,
+      hoursOfDay: ofDay.map((r) => ({ hour: num(r.hour), visitors: num(r.visitors) })),
+    };
+  }
+
+  /**
+   * The CTEs every reader starts from, after computing what is missing: `ps` (each period and store
+   * with its whole days [d_from, d_to) and ragged ends), `whole_days` (the day rows of those days, with
+   * `label` and `day_start`) and `end_hours` (per label, store and hour: the live whole-store sums of
+   * the open hours outside the whole days, with the store's `tz`).
+   */
+  private async parts(storeIds: readonly string[], periods: readonly OpenDaysPeriod[]): Promise<SQL> {
+    for (const p of periods) await this.refresh(storeIds, p.from, p.to);
+    const hours = await new StoresRepository(this.db).hoursOf(storeIds);
+    const open = openSqlByStore(hours, sql`a.store_id`, sql`a.bucket_start`, 'hour');
+    const values = sql.join(
+      periods.map((p) => sql`(${p.label}::text, ${ts(p.from)}, ${ts(p.to)})`),
+      sql`, `,
+    );
+    return sql`periods(label, p_from, p_to) AS (VALUES ${values}),
+      ps AS (
+        SELECT p.label, s.id AS store_id, s.timezone AS tz, p.p_from, p.p_to, b.d_from, b.d_to,
+          CASE WHEN b.d_from < b.d_to THEN (b.d_from::timestamp AT TIME ZONE s.timezone) ELSE p.p_to END AS head_to,
+          CASE WHEN b.d_from < b.d_to THEN (b.d_to::timestamp AT TIME ZONE s.timezone) ELSE p.p_to END AS tail_from
+        FROM periods p CROSS JOIN stores s
+        CROSS JOIN LATERAL (SELECT ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from,
+          (p.p_to AT TIME ZONE s.timezone)::date AS d_to) b
+        WHERE s.id IN (${ids(storeIds)})
+      ),
+      whole_days AS (
+        SELECT ps.label, (o.day::timestamp AT TIME ZONE ps.tz) AS day_start, o.*
+        FROM ps JOIN store_open_days o ON o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.d_to
+      ),
+      end_hours AS (
+        SELECT ps.label, a.store_id, ps.tz, a.bucket_start, ${HOUR_SUMS}
+        FROM ps CROSS JOIN LATERAL (VALUES (ps.p_from, ps.head_to), (ps.tail_from, ps.p_to)) AS r(lo, hi)
+        JOIN analytics_summaries a ON a.store_id = ps.store_id AND a.bucket_start >= r.lo AND a.bucket_start < r.hi
+        WHERE ${LIVE_STORE_HOURS} AND ${open}
+        GROUP BY 1, 2, 3, 4
+      )`;
   }
 }
