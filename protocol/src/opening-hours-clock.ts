@@ -47,11 +47,20 @@ function wallPlus(date: string, time: string, ms: number): string {
 export function isOpenDuring(hours: OpeningHours | null, timezone: string, start: Date, end: Date): boolean {
   if (!hours) return true;
   const from = wall(start, timezone);
-  const span = end.getTime() - start.getTime();
-  const ls = `${from.date}T${from.time}`;
-  const le = wallPlus(from.date, from.time, span);
-  const last = wallPlus(from.date, from.time, span - 60_000).slice(0, 10);
-  return [...new Set([from.date, last])].some((d) =>
+  return isOpenDuringWall(hours, `${from.date}T${from.time}`, end.getTime() - start.getTime());
+}
+
+/**
+ * The same from the span's local start (`YYYY-MM-DDTHH:MM`, e.g. from SQL's `AT TIME ZONE`) and its
+ * length: no time zone lookup, for many spans at once.
+ */
+export function isOpenDuringWall(hours: OpeningHours | null, localStart: string, spanMs: number): boolean {
+  if (!hours) return true;
+  const ls = localStart.slice(0, 16);
+  const date = ls.slice(0, 10);
+  const le = wallPlus(date, ls.slice(11, 16), spanMs);
+  const last = wallPlus(date, ls.slice(11, 16), spanMs - 60_000).slice(0, 10);
+  return [...new Set([date, last])].some((d) =>
     periodsOn(hours, d).some((p) => ls < `${d}T${p.close}` && le > `${d}T${p.open}`),
   );
 }

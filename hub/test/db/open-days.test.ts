@@ -7,6 +7,7 @@
 import type { OpeningHours } from '@oskartrack/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComparisonsRepository, type LabelledPeriod } from '../../src/db/repositories/comparisons.ts';
+import { OpenDayFiguresRepository } from '../../src/db/repositories/open-day-figures.ts';
 import { OpenDaysRepository } from '../../src/db/repositories/open-days.ts';
 import type { SummaryDelta } from '../../src/db/repositories/summaries.ts';
 import { BACKENDS, openTestDatabase, seedStore, type TestDatabase } from './backends.ts';
@@ -35,6 +36,7 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
   let t: TestDatabase;
   let repo: ComparisonsRepository;
   let days: OpenDaysRepository;
+  let figures: OpenDayFiguresRepository;
   const stores: Awaited<ReturnType<typeof seedStore>>[] = [];
   const random = randomSource(11);
 
@@ -81,6 +83,7 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
     t = await openTestDatabase(kind);
     repo = new ComparisonsRepository(t.db);
     days = new OpenDaysRepository(t.db);
+    figures = new OpenDayFiguresRepository(t.db);
     const zones = ['Europe/Berlin', 'Asia/Kolkata', 'America/New_York'];
     for (const [i, timezone] of zones.entries()) {
       const s = await seedStore(t.repos, `S${i}`);
@@ -122,7 +125,7 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
       for (const s of stores) {
         const { timezone } = await t.repos.stores.get(s.store.id);
         const q = { storeId: s.store.id, from: p.from, to: p.to, timezone, includeRecordings: true };
-        expect(await days.perDay(s.store.id, p.from, p.to)).toEqual(
+        expect(await figures.perDay(s.store.id, p.from, p.to)).toEqual(
           await t.repos.analytics.seriesFromSummaries({ ...q, interval: 'day' }),
         );
         const hours = await t.repos.analytics.seriesFromSummaries({ ...q, interval: 'hour' });
@@ -131,7 +134,7 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
           undefined,
         );
         const ofDay = await t.repos.analytics.visitorsByHourOfDay({ ...q, source: 'summaries' });
-        expect(await days.busiest(s.store.id, p.from, p.to)).toEqual({
+        expect(await figures.busiest(s.store.id, p.from, p.to)).toEqual({
           hour: best ? { start: best.bucketStart, visitors: best.visitors } : null,
           hoursOfDay: ofDay.filter((h) => h.visitors > 0),
         });

@@ -16,7 +16,7 @@ import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import { requireRange } from './common.ts';
 import { MovementSummariesRepository } from './movement-summaries.ts';
-import { OpenDaysRepository } from './open-days.ts';
+import { OpenDayFiguresRepository } from './open-day-figures.ts';
 import { StoresRepository } from './stores.ts';
 
 export type Interval = 'hour' | 'day';
@@ -231,7 +231,7 @@ export class AnalyticsRepository {
 
   /** Whole stores' live counts: whole days from the day rows (open-days.ts), computed first where missing. */
   private async totalsFromOpenDays(q: StoresScope): Promise<StoreCounts[]> {
-    const days = new OpenDaysRepository(this.db);
+    const days = new OpenDayFiguresRepository(this.db);
     const rows = await days.totals(q.storeIds, [{ label: 'range', from: q.from, to: q.to }]);
     return rows.map(({ storeId, visitors, entries, exits, dwellCount, totalDwellMs }) => ({
       storeId,
@@ -245,7 +245,7 @@ export class AnalyticsRepository {
 
   /** The busiest open hour and the visitors per hour of the day of a whole store's live cameras. */
   busiestFromDays(q: StoreScope) {
-    return new OpenDaysRepository(this.db).busiest(q.storeId, q.from, q.to);
+    return new OpenDayFiguresRepository(this.db).busiest(q.storeId, q.from, q.to);
   }
 
   /** A store's counts per hour (UTC) or per store-local day, from the raw tables; empty buckets left out. */
@@ -296,7 +296,7 @@ export class AnalyticsRepository {
   ): Promise<BucketCounts[]> {
     requireRange(q.from, q.to);
     if (q.interval === 'day' && wholeStoreLive(q)) {
-      return new OpenDaysRepository(this.db).perDay(q.storeId, q.from, q.to);
+      return new OpenDayFiguresRepository(this.db).perDay(q.storeId, q.from, q.to);
     }
     const camera = q.cameraId ? sql`AND camera_id = ${q.cameraId}` : sql``;
     const b = bucket(sql.raw('bucket_start'), q.interval, q.timezone);

@@ -9,7 +9,7 @@ import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import type { Counts } from './analytics.ts';
 import { requireRange } from './common.ts';
-import { OpenDaysRepository } from './open-days.ts';
+import { OpenDayFiguresRepository } from './open-day-figures.ts';
 import { StoresRepository } from './stores.ts';
 
 /** A named period [from, to). */
@@ -112,7 +112,7 @@ export class ComparisonsRepository {
 
   /** The whole store's live figures: whole days from the day rows (computed first where missing). */
   private async fromOpenDays(storeIds: readonly string[], periods: readonly LabelledPeriod[]) {
-    const rows = await new OpenDaysRepository(this.db).totals(storeIds, periods);
+    const rows = await new OpenDayFiguresRepository(this.db).totals(storeIds, periods);
     return rows.map(({ peak, ...r }) => ({ ...r, peakInside: peak }));
   }
 }

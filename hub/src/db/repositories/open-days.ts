@@ -8,49 +8,17 @@
  * of that day changes: ingest, rebuild, a camera removed) and its `hours_key` is the one of the
  * store's time zone and opening hours now. `refresh` computes the days of a range that are missing or
  * not current; writing back only where `gen` is still the one read, so a day that changed meanwhile
- * stays outdated rather than wrong. `totals` then reads whole days from the rows and the hours at
- * either end of a range from the hourly summaries.
+ * stays outdated rather than wrong. The readers (open-day-figures.ts) take whole days from the rows
+ * and the hours at either end of a range from the hourly summaries.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { openSql, openSqlByStore, type StoreHours } from '../../analytics/opening-hours.ts';
+import { openSql, type StoreHours } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
 import { StoresRepository } from './stores.ts';
 
-/** A named range [from, to). */
-export interface OpenDaysPeriod {
-  label: string;
-  from: Date;
-  to: Date;
-}
-
-/** A store's figures over one period (open hours of live cameras). */
-export interface OpenDaysTotals {
-  label: string;
-  storeId: string;
-  visitors: number;
-  entries: number;
-  exits: number;
-  dwellCount: number;
-  totalDwellMs: number;
-  /** The most people inside at once: the cameras' hourly peaks added up, the highest hour. */
-  peak: number;
-  /** Hours with a summary row. */
-  hours: number;
-}
-
-/** A store's figures of one store-local day (its start). */
-export interface OpenDayFigures {
-  bucketStart: Date;
-  visitors: number;
-  entries: number;
-  exits: number;
-  dwellCount: number;
-  totalDwellMs: number;
-}
-
-const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const ids = (values: readonly string[]): SQL =>
+export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+export const ids = (values: readonly string[]): SQL =>
   sql.join(
     values.map((v) => sql`${v}`),
     sql`, `,
@@ -65,14 +33,14 @@ function hoursKey(h: StoreHours): SQL {
 }
 
 /** The first store-local day that starts at or after `at` (local midnight in `tz`). */
-function firstWholeDay(at: SQL, tz: SQL): SQL {
+export function firstWholeDay(at: SQL, tz: SQL): SQL {
   return sql`(CASE WHEN (${at} AT TIME ZONE ${tz})::time = '00:00' THEN (${at} AT TIME ZONE ${tz})::date
     ELSE (${at} AT TIME ZONE ${tz})::date + 1 END)`;
 }
 
 /** The hourly rows the day rows add up (alias a). */
-const LIVE_STORE_HOURS = sql`a.period = 'hour' AND a.zone_id IS NULL AND a.upload_id IS NULL`;
-const HOUR_SUMS = sql`sum(a.visitors) AS visitors, sum(a.entries) AS entries, sum(a.exits) AS exits,
+export const LIVE_STORE_HOURS = sql`a.period = 'hour' AND a.zone_id IS NULL AND a.upload_id IS NULL`;
+export const HOUR_SUMS = sql`sum(a.visitors) AS visitors, sum(a.entries) AS entries, sum(a.exits) AS exits,
   sum(a.dwell_count) AS dwell_count, sum(a.total_dwell_ms) AS total_dwell_ms, sum(a.peak_occupancy) AS peak`;
 /** Visitors per store-local hour of the day (0-23) of `per_hour` rows, as an array. */
 const HOUR_OF_DAY_SUMS = sql.raw(
@@ -81,21 +49,30 @@ const HOUR_OF_DAY_SUMS = sql.raw(
 const ADD_UP = sql`sum(visitors) AS visitors, sum(entries) AS entries, sum(exits) AS exits,
   sum(dwell_count) AS dwell_count, sum(total_dwell_ms) AS total_dwell_ms, max(peak) AS peak`;
 
+/** The stores asked for with their time zone and hours key, computed once each (CTE `k`). */
+function storeKeys(storeIds: readonly string[]): SQL {
+  return sql`k AS MATERIALIZED (
+    SELECT s.id, s.timezone, ${STORE_HOURS_KEY} AS key FROM stores s WHERE s.id IN (${ids(storeIds)})
+  )`;
+}
+
 export class OpenDaysRepository {
   constructor(private readonly db: Db) {}
 
   /** Computes the whole days in [from, to) of these stores that are missing or outdated; returns how many. */
   async refresh(storeIds: readonly string[], from: Date, to: Date): Promise<number> {
     if (storeIds.length === 0 || from >= to) return 0;
+    const lacking = await this.storesLackingDays(storeIds, from, to);
+    if (lacking.length === 0) return 0;
     const stale = await queryRows<{ store_id: string; day: string; gen: unknown }>(
       this.db,
-      sql`SELECT s.id AS store_id, d.day::date::text AS day, o.gen
-        FROM stores s
-        CROSS JOIN LATERAL generate_series(${firstWholeDay(ts(from), sql`s.timezone`)}::timestamp,
-          ((${ts(to)} AT TIME ZONE s.timezone)::date - 1)::timestamp, interval '1 day') AS d(day)
-        LEFT JOIN store_open_days o ON o.store_id = s.id AND o.day = d.day::date
-        WHERE s.id IN (${ids(storeIds)})
-          AND (o.store_id IS NULL OR o.computed_gen IS DISTINCT FROM o.gen OR o.hours_key IS DISTINCT FROM ${STORE_HOURS_KEY})`,
+      sql`WITH ${storeKeys(lacking)}
+        SELECT k.id AS store_id, d.day::date::text AS day, o.gen
+        FROM k
+        CROSS JOIN LATERAL generate_series(${firstWholeDay(ts(from), sql`k.timezone`)}::timestamp,
+          ((${ts(to)} AT TIME ZONE k.timezone)::date - 1)::timestamp, interval '1 day') AS d(day)
+        LEFT JOIN store_open_days o ON o.store_id = k.id AND o.day = d.day::date
+        WHERE o.store_id IS NULL OR o.computed_gen IS DISTINCT FROM o.gen OR o.hours_key IS DISTINCT FROM k.key`,
     );
     if (stale.length === 0) return 0;
     const byStore = new Map<string, { day: string; gen: number | null }[]>();
@@ -111,6 +88,24 @@ export class OpenDaysRepository {
       if (h) written += await this.compute(storeId, h, days);
     }
     return written;
+  }
+
+  /** The stores with fewer current day rows in the range than it has whole days (an index range each). */
+  private async storesLackingDays(storeIds: readonly string[], from: Date, to: Date): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      sql`WITH ${storeKeys(storeIds)},
+        r AS (
+          SELECT k.id, k.key, ${firstWholeDay(ts(from), sql`k.timezone`)} AS first, (${ts(to)} AT TIME ZONE k.timezone)::date AS stop
+          FROM k
+        )
+        SELECT r.id FROM r
+        WHERE r.stop > r.first AND (
+          SELECT count(*) FROM store_open_days o
+          WHERE o.store_id = r.id AND o.day >= r.first AND o.day < r.stop AND o.computed_gen = o.gen AND o.hours_key = r.key
+        ) < r.stop - r.first`,
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Computes one store's days from its hourly rows and writes those still at the `gen` read. */
@@ -169,145 +164,5 @@ export class OpenDaysRepository {
         SELECT (SELECT count(*) FROM added) + (SELECT count(*) FROM updated) AS n`,
     );
     return num(row?.n);
-  }
-
-  /**
-   * Per period and store: whole store-local days from the day rows (call `refresh` first), the hours
-   * before the first and after the last whole day from the hourly rows. Every store and period asked
-   * for gets a row.
-   */
-  async totals(storeIds: readonly string[], periods: readonly OpenDaysPeriod[]): Promise<OpenDaysTotals[]> {
-    if (storeIds.length === 0 || periods.length === 0) return [];
-    const rows = await queryRows<Record<string, unknown>>(
-      this.db,
-      sql`WITH ${await this.parts(storeIds, periods)},
-        days AS (
-          SELECT label, store_id, sum(visitors) AS visitors, sum(entries) AS entries, sum(exits) AS exits,
-            sum(dwell_count) AS dwell_count, sum(total_dwell_ms) AS total_dwell_ms, max(peak) AS peak, sum(hours) AS hours
-          FROM whole_days GROUP BY 1, 2
-        ),
-        ends AS (
-          SELECT label, store_id, ${ADD_UP}, count(*) AS hours FROM end_hours GROUP BY 1, 2
-        )
-        SELECT label, store_id, ${ADD_UP}, sum(hours) AS hours
-        FROM (SELECT * FROM days UNION ALL SELECT * FROM ends) AS both_parts
-        GROUP BY 1, 2`,
-    );
-    const found = new Map(rows.map((r) => [`${String(r.label)}\n${String(r.store_id)}`, r]));
-    return periods.flatMap((p) =>
-      storeIds.map((storeId) => {
-        const r = found.get(`${p.label}\n${storeId}`);
-        return {
-          label: p.label,
-          storeId,
-          visitors: num(r?.visitors),
-          entries: num(r?.entries),
-          exits: num(r?.exits),
-          dwellCount: num(r?.dwell_count),
-          totalDwellMs: num(r?.total_dwell_ms),
-          peak: num(r?.peak),
-          hours: num(r?.hours),
-        };
-      }),
-    );
-  }
-
-  /** A store's figures per store-local day over [from, to) (days with an open hour counted only). */
-  async perDay(storeId: string, from: Date, to: Date): Promise<OpenDayFigures[]> {
-    const rows = await queryRows<Record<string, unknown>>(
-      this.db,
-      sql`WITH ${await this.parts([storeId], [{ label: 'range', from, to }])}
-        SELECT bucket, sum(visitors) AS visitors, sum(entries) AS entries, sum(exits) AS exits,
-          sum(dwell_count) AS dwell_count, sum(total_dwell_ms) AS total_dwell_ms
-        FROM (
-          SELECT day_start AS bucket, visitors, entries, exits, dwell_count, total_dwell_ms FROM whole_days WHERE hours > 0
-          UNION ALL
-          SELECT (date_trunc('day', bucket_start AT TIME ZONE tz) AT TIME ZONE tz), visitors, entries, exits,
-            dwell_count, total_dwell_ms
-          FROM end_hours
-        ) AS both_parts
-        GROUP BY 1 ORDER BY 1`,
-    );
-    return rows.map((r) => ({
-      bucketStart: r.bucket instanceof Date ? r.bucket : new Date(String(r.bucket)),
-      visitors: num(r.visitors),
-      entries: num(r.entries),
-      exits: num(r.exits),
-      dwellCount: num(r.dwell_count),
-      totalDwellMs: num(r.total_dwell_ms),
-    }));
-  }
-
-  /**
-   * A store's busiest open hour over [from, to) (the earliest of equals; null: nobody came), and its
-   * visitors per store-local hour of the day (hours without visitors left out).
-   */
-  async busiest(
-    storeId: string,
-    from: Date,
-    to: Date,
-  ): Promise<{
-    hour: { start: Date; visitors: number } | null;
-    hoursOfDay: { hour: number; visitors: number }[];
-  }> {
-    const parts = await this.parts([storeId], [{ label: 'range', from, to }]);
-    const [best] = await queryRows<{ start: unknown; visitors: unknown }>(
-      this.db,
-      sql`WITH ${parts}
-        SELECT start, visitors FROM (
-          SELECT busiest_start AS start, busiest_visitors AS visitors FROM whole_days WHERE busiest_visitors > 0
-          UNION ALL SELECT bucket_start, visitors FROM end_hours WHERE visitors > 0
-        ) AS hours ORDER BY visitors DESC, start LIMIT 1`,
-    );
-    const ofDay = await queryRows<{ hour: unknown; visitors: unknown }>(
-      this.db,
-      sql`WITH ${parts}
-        SELECT hour, sum(visitors) AS visitors FROM (
-          SELECT u.h::int - 1 AS hour, u.v AS visitors
-          FROM whole_days CROSS JOIN LATERAL unnest(hour_visitors) WITH ORDINALITY AS u(v, h)
-          UNION ALL SELECT extract(hour FROM bucket_start AT TIME ZONE tz)::int, visitors FROM end_hours
-        ) AS hours GROUP BY 1 HAVING sum(visitors) > 0 ORDER BY 1`,
-    );
-    return {
-      hour: best ? { start: new Date(String(best.start)), visitors: num(best.visitors) } : null,
-      hoursOfDay: ofDay.map((r) => ({ hour: num(r.hour), visitors: num(r.visitors) })),
-    };
-  }
-
-  /**
-   * The CTEs every reader starts from, after computing what is missing: `ps` (each period and store
-   * with its whole days [d_from, d_to) and ragged ends), `whole_days` (the day rows of those days, with
-   * `label` and `day_start`) and `end_hours` (per label, store and hour: the live whole-store sums of
-   * the open hours outside the whole days, with the store's `tz`).
-   */
-  private async parts(storeIds: readonly string[], periods: readonly OpenDaysPeriod[]): Promise<SQL> {
-    for (const p of periods) await this.refresh(storeIds, p.from, p.to);
-    const hours = await new StoresRepository(this.db).hoursOf(storeIds);
-    const open = openSqlByStore(hours, sql`a.store_id`, sql`a.bucket_start`, 'hour');
-    const values = sql.join(
-      periods.map((p) => sql`(${p.label}::text, ${ts(p.from)}, ${ts(p.to)})`),
-      sql`, `,
-    );
-    return sql`periods(label, p_from, p_to) AS (VALUES ${values}),
-      ps AS (
-        SELECT p.label, s.id AS store_id, s.timezone AS tz, p.p_from, p.p_to, b.d_from, b.d_to,
-          CASE WHEN b.d_from < b.d_to THEN (b.d_from::timestamp AT TIME ZONE s.timezone) ELSE p.p_to END AS head_to,
-          CASE WHEN b.d_from < b.d_to THEN (b.d_to::timestamp AT TIME ZONE s.timezone) ELSE p.p_to END AS tail_from
-        FROM periods p CROSS JOIN stores s
-        CROSS JOIN LATERAL (SELECT ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from,
-          (p.p_to AT TIME ZONE s.timezone)::date AS d_to) b
-        WHERE s.id IN (${ids(storeIds)})
-      ),
-      whole_days AS (
-        SELECT ps.label, (o.day::timestamp AT TIME ZONE ps.tz) AS day_start, o.*
-        FROM ps JOIN store_open_days o ON o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.d_to
-      ),
-      end_hours AS (
-        SELECT ps.label, a.store_id, ps.tz, a.bucket_start, ${HOUR_SUMS}
-        FROM ps CROSS JOIN LATERAL (VALUES (ps.p_from, ps.head_to), (ps.tail_from, ps.p_to)) AS r(lo, hi)
-        JOIN analytics_summaries a ON a.store_id = ps.store_id AND a.bucket_start >= r.lo AND a.bucket_start < r.hi
-        WHERE ${LIVE_STORE_HOURS} AND ${open}
-        GROUP BY 1, 2, 3, 4
-      )`;
   }
 }
