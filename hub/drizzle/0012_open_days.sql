@@ -18,8 +18,10 @@ CREATE TABLE "store_open_days" (
 );
 --> statement-breakpoint
 ALTER TABLE "store_open_days" ADD CONSTRAINT "store_open_days_store_id_stores_id_fk" FOREIGN KEY ("store_id") REFERENCES "stores"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
--- A change to any live whole-camera hour of a store moves the generation of that store-local day, so
--- the day row is recomputed before it is read again (hub/src/db/repositories/open-days.ts).
+-- Removing live whole-camera hours (a rebuild's delete, a camera or recording removed) moves the
+-- generation of their store-local days, so those day rows are computed again before they are trusted
+-- (hub/src/db/repositories/open-days.ts). Inserts and updates move it from the summaries' own upsert,
+-- which locks the days first and in order (two statement triggers would lock them in two passes).
 CREATE FUNCTION "store_open_days_touch"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO "store_open_days" ("store_id", "day")
@@ -31,12 +33,6 @@ BEGIN
 	RETURN NULL;
 END
 $$;
---> statement-breakpoint
-CREATE TRIGGER "analytics_summaries_open_days_ins" AFTER INSERT ON "analytics_summaries"
-	REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "store_open_days_touch"();
---> statement-breakpoint
-CREATE TRIGGER "analytics_summaries_open_days_upd" AFTER UPDATE ON "analytics_summaries"
-	REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "store_open_days_touch"();
 --> statement-breakpoint
 CREATE TRIGGER "analytics_summaries_open_days_del" AFTER DELETE ON "analytics_summaries"
 	REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "store_open_days_touch"();

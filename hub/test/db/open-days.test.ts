@@ -2,11 +2,13 @@
  * Store figures from one row per store-local day: over many random periods (whole days, ragged ends,
  * a DST change, a half-hour time zone, opening hours with a holiday) they equal the figures added up
  * from every hourly row (totals, days, busiest hour, hours of the day); a day that changes afterwards (new counts, rows deleted, other opening hours
- * or time zone) is computed again before it is read, and an unchanged day is not.
+ * or time zone) is computed again before it is read, and an unchanged day is not; a day that an
+ * unfinished transaction is changing is read from its hours, without waiting for it.
  */
 import type { OpeningHours } from '@oskartrack/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComparisonsRepository, type LabelledPeriod } from '../../src/db/repositories/comparisons.ts';
+import { createRepositories } from '../../src/db/repositories/index.ts';
 import { OpenDayFiguresRepository } from '../../src/db/repositories/open-day-figures.ts';
 import { OpenDaysRepository } from '../../src/db/repositories/open-days.ts';
 import type { SummaryDelta } from '../../src/db/repositories/summaries.ts';
@@ -84,7 +86,8 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
     repo = new ComparisonsRepository(t.db);
     days = new OpenDaysRepository(t.db);
     figures = new OpenDayFiguresRepository(t.db);
-    const zones = ['Europe/Berlin', 'Asia/Kolkata', 'America/New_York'];
+    // Havana's clocks fall back at midnight (2 November 2025: 00:00 twice).
+    const zones = ['Europe/Berlin', 'Asia/Kolkata', 'America/New_York', 'America/Havana'];
     for (const [i, timezone] of zones.entries()) {
       const s = await seedStore(t.repos, `S${i}`);
       await t.repos.stores.update(s.store.id, { timezone, ...(i === 2 ? {} : { openingHours: HOURS }) });
@@ -175,4 +178,40 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
     await t.repos.stores.update(kolkata!.store.id, { timezone: 'Australia/Adelaide' });
     expect(await fromDays(periods)).toEqual(await fromHours(periods));
   });
+
+  if (kind === 'postgres') {
+    it('reads a day an unfinished transaction is changing from its hours, without waiting', async () => {
+      const whole = [{ label: 'all', from: new Date(T0), to: new Date(T0 + SPAN_HOURS * H) }];
+      const s = stores[1]!;
+      const bucket = { period: 'hour' as const, storeId: s.store.id, cameraId: s.camera.id, zoneId: null };
+      const at = new Date('2025-10-21T08:00:00Z');
+      await fromDays(whole);
+      // Committed: the day is outdated. Then a transaction changes it again and holds its row.
+      await t.repos.summaries.increment([{ ...bucket, bucketStart: at, visitors: 5 }]);
+      let release = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let inside = () => {};
+      const started = new Promise<void>((r) => {
+        inside = r;
+      });
+      const open = t.db.transaction(async (tx) => {
+        await createRepositories(tx).summaries.increment([{ ...bucket, bucketStart: at, visitors: 100 }]);
+        inside();
+        await held;
+      });
+      await started;
+      try {
+        const committed = await fromHours(whole);
+        expect(await fromDays(whole)).toEqual(committed);
+      } finally {
+        release();
+        await open;
+      }
+      const after = await fromDays(whole);
+      expect(after).toEqual(await fromHours(whole));
+      expect(after.find((r) => r.storeId === s.store.id)!.visitors).toBeGreaterThan(100);
+    });
+  }
 });

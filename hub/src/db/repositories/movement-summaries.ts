@@ -89,7 +89,7 @@ function flowCorrections(deviceId: string, newSeqs: SQL): SQL {
           SELECT x.* FROM tracking_events x
           WHERE x.device_id = t.device_id AND x.camera_id = t.camera_id AND x.track_id = t.track_id
             AND x.kind = 'zone_entered' AND x.upload_id IS NOT DISTINCT FROM t.upload_id
-            AND (x.at, x.seq) > (t.at, t.seq)
+            AND (x.at, x.seq) > (t.at, t.seq) AND x.at < t.at + interval '26 hours' -- same day: prunes partitions
           ORDER BY x.at, x.seq LIMIT 1
         ) x
         WHERE t.device_id = ${deviceId} AND t.seq = ANY(${newSeqs}) AND t.kind = 'zone_entered'

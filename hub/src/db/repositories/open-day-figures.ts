@@ -10,7 +10,17 @@ import { isOpenDuringWall } from '@oskartrack/protocol';
 import { type SQL, sql } from 'drizzle-orm';
 import type { StoreHours } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
-import { firstWholeDay, HOUR_SUMS, ids, LIVE_STORE_HOURS, num, OpenDaysRepository, ts } from './open-days.ts';
+import {
+  firstWholeDay,
+  HOUR_SUMS,
+  hoursOfDay,
+  ids,
+  LIVE_STORE_HOURS,
+  num,
+  OpenDaysRepository,
+  STORE_HOURS_KEY,
+  ts,
+} from './open-days.ts';
 import { StoresRepository } from './stores.ts';
 
 /** A named range [from, to). */
@@ -188,37 +198,62 @@ export class OpenDayFiguresRepository {
     );
     const ctes = sql`periods(label, p_from, p_to) AS (VALUES ${values}),
       ps AS MATERIALIZED (
-        SELECT p.label, s.id AS store_id, s.timezone AS tz, p.p_from, p.p_to, b.d_from, b.d_to,
-          CASE WHEN b.d_from < b.d_to THEN (b.d_from::timestamp AT TIME ZONE s.timezone) ELSE p.p_to END AS head_to,
-          CASE WHEN b.d_from < b.d_to THEN (b.d_to::timestamp AT TIME ZONE s.timezone) ELSE p.p_to END AS tail_from
+        SELECT p.label, s.id AS store_id, s.timezone AS tz, ${STORE_HOURS_KEY} AS key, p.p_from, p.p_to,
+          ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from, (p.p_to AT TIME ZONE s.timezone)::date AS d_to
         FROM periods p CROSS JOIN stores s
-        CROSS JOIN LATERAL (SELECT ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from,
-          (p.p_to AT TIME ZONE s.timezone)::date AS d_to) b
         WHERE s.id IN (${ids(storeIds)})
       ),
-      whole_days AS (
+      whole_days AS MATERIALIZED (
         SELECT ps.label, (o.day::timestamp AT TIME ZONE ps.tz) AS day_start, o.*
         FROM ps CROSS JOIN LATERAL (
-          SELECT * FROM store_open_days o WHERE o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.d_to
+          SELECT * FROM store_open_days o
+          WHERE o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.d_to
+            AND o.computed_gen = o.gen AND o.hours_key = ps.key
           OFFSET 0
         ) o
       )`;
     return { ctes, ends: await this.endHours(ctes, storeIds) };
   }
 
-  /** The hours outside the whole days, the whole store's sums, open ones only. */
+  /**
+   * The hours of each period outside its current whole days, the whole store's sums, open ones only:
+   * before the first and after the last whole day (by store-local date), and the whole days without a
+   * current row (today, or changed since they were computed).
+   */
   private async endHours(ctes: SQL, storeIds: readonly string[]): Promise<EndHour[]> {
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
-      sql`WITH ${ctes}
-        SELECT ps.label, a.store_id, a.bucket_start, (date_trunc('day', a.bucket_start AT TIME ZONE ps.tz) AT TIME ZONE ps.tz) AS day_start,
-          to_char(a.bucket_start AT TIME ZONE ps.tz, 'YYYY-MM-DD"T"HH24:MI') AS local_start, ${HOUR_SUMS}
-        FROM ps CROSS JOIN LATERAL (VALUES (ps.p_from, ps.head_to), (ps.tail_from, ps.p_to)) AS r(lo, hi)
-        CROSS JOIN LATERAL (
-          SELECT * FROM analytics_summaries a
-          WHERE a.store_id = ps.store_id AND a.bucket_start >= r.lo AND a.bucket_start < r.hi AND ${LIVE_STORE_HOURS}
-          OFFSET 0
-        ) a
+      sql`WITH ${ctes},
+        counted AS (SELECT label, store_id, count(*) AS n FROM whole_days GROUP BY 1, 2),
+        missing AS (
+          SELECT ps.label, ps.store_id, ps.tz, d.day::date AS day
+          FROM ps LEFT JOIN counted c ON c.label = ps.label AND c.store_id = ps.store_id
+          CROSS JOIN LATERAL generate_series(ps.d_from::timestamp, (ps.d_to - 1)::timestamp, interval '1 day') AS d(day)
+          WHERE ps.d_from < ps.d_to AND coalesce(c.n, 0) < ps.d_to - ps.d_from
+            AND NOT EXISTS (
+              SELECT 1 FROM whole_days w WHERE w.label = ps.label AND w.store_id = ps.store_id AND w.day = d.day::date
+            )
+        ),
+        hours AS (
+          SELECT ps.label, ps.tz, a.* FROM ps
+          CROSS JOIN LATERAL (VALUES
+            (ps.p_from, CASE WHEN ps.d_from < ps.d_to THEN least(ps.p_to, ps.p_from + interval '50 hours') ELSE ps.p_to END,
+              '-infinity'::date, CASE WHEN ps.d_from < ps.d_to THEN ps.d_from ELSE 'infinity'::date END),
+            (CASE WHEN ps.d_from < ps.d_to THEN greatest(ps.p_from, ps.p_to - interval '50 hours') ELSE ps.p_to END, ps.p_to,
+              ps.d_to, 'infinity'::date)
+          ) AS r(lo, hi, day_lo, day_hi)
+          CROSS JOIN LATERAL (
+            SELECT * FROM analytics_summaries a
+            WHERE a.store_id = ps.store_id AND a.bucket_start >= r.lo AND a.bucket_start < r.hi AND ${LIVE_STORE_HOURS}
+              AND (a.bucket_start AT TIME ZONE ps.tz)::date >= r.day_lo AND (a.bucket_start AT TIME ZONE ps.tz)::date < r.day_hi
+            OFFSET 0
+          ) a
+          UNION ALL
+          SELECT m.label, m.tz, a.* FROM missing m CROSS JOIN LATERAL (${hoursOfDay(sql`m.store_id`, sql`m.day`, sql`m.tz`)}) a
+        )
+        SELECT a.label, a.store_id, a.bucket_start, (date_trunc('day', a.bucket_start AT TIME ZONE a.tz) AT TIME ZONE a.tz) AS day_start,
+          to_char(a.bucket_start AT TIME ZONE a.tz, 'YYYY-MM-DD"T"HH24:MI') AS local_start, ${HOUR_SUMS}
+        FROM hours a
         GROUP BY 1, 2, 3, 4, 5`,
     );
     if (rows.length === 0) return [];

@@ -24,18 +24,35 @@ export const ids = (values: readonly string[]): SQL =>
     sql`, `,
   );
 
-/** The key of a store's time zone and opening hours, from its row (alias s). */
-const STORE_HOURS_KEY = sql`md5(s.timezone || '|' || coalesce(s.opening_hours::text, ''))`;
-/** The same key for hours read earlier (jsonb's text form is canonical, so equal hours give equal keys). */
-function hoursKey(h: StoreHours): SQL {
+/** The key of a store's time zone and opening hours, from its row (alias s): both readers and writers use it. */
+export const STORE_HOURS_KEY = sql`md5(s.timezone || '|' || coalesce(nullif(s.opening_hours, 'null'::jsonb)::text, ''))`;
+/** Whether the store's row (alias s) still has the hours read earlier (jsonb compares by value). */
+function sameHours(h: StoreHours): SQL {
   const json = h.openingHours === null ? null : JSON.stringify(h.openingHours);
-  return sql`md5(${h.timezone}::text || '|' || coalesce((${json}::jsonb)::text, ''))`;
+  return sql`(s.timezone = ${h.timezone}::text AND nullif(s.opening_hours, 'null'::jsonb) IS NOT DISTINCT FROM ${json}::jsonb)`;
 }
 
-/** The first store-local day that starts at or after `at` (local midnight in `tz`). */
+/**
+ * The first store-local date all of whose hours come at or after `at`: `at`'s own date when `at` is
+ * where that date begins (the instant before is on an earlier date; a clock falling back at midnight
+ * shows 00:00 twice), else the next. Local dates never go backwards, so every later date qualifies.
+ */
 export function firstWholeDay(at: SQL, tz: SQL): SQL {
-  return sql`(CASE WHEN (${at} AT TIME ZONE ${tz})::time = '00:00' THEN (${at} AT TIME ZONE ${tz})::date
-    ELSE (${at} AT TIME ZONE ${tz})::date + 1 END)`;
+  return sql`(CASE WHEN ((${at} - interval '1 microsecond') AT TIME ZONE ${tz})::date < (${at} AT TIME ZONE ${tz})::date
+    THEN (${at} AT TIME ZONE ${tz})::date ELSE (${at} AT TIME ZONE ${tz})::date + 1 END)`;
+}
+
+/**
+ * The live whole-camera hourly rows (alias a) of store `storeId` whose store-local date is `day`,
+ * found through the index: local dates are bounded by instants only loosely (DST), then exactly.
+ */
+export function hoursOfDay(storeId: SQL, day: SQL, tz: SQL): SQL {
+  return sql`SELECT * FROM analytics_summaries a
+    WHERE a.store_id = ${storeId} AND ${LIVE_STORE_HOURS}
+      AND a.bucket_start >= (${day}::timestamp AT TIME ZONE ${tz}) - interval '3 hours'
+      AND a.bucket_start < ((${day} + 1)::timestamp AT TIME ZONE ${tz}) + interval '3 hours'
+      AND (a.bucket_start AT TIME ZONE ${tz})::date = ${day}
+    OFFSET 0`;
 }
 
 /** The hourly rows the day rows add up (alias a). */
@@ -62,7 +79,11 @@ export class OpenDaysRepository {
   /** Computes the whole days in [from, to) of these stores that are missing or outdated; returns how many. */
   async refresh(storeIds: readonly string[], from: Date, to: Date): Promise<number> {
     if (storeIds.length === 0 || from >= to) return 0;
-    const lacking = await this.storesLackingDays(storeIds, from, to);
+    // Days end before `to` and before the store's today: today changes with every batch, so it is
+    // read from the hourly rows, and a dashboard's reads never wait for a box's ingest on its row.
+    const lastDay = (tz: SQL) =>
+      sql`least((${ts(to)} AT TIME ZONE ${tz})::date, (now() AT TIME ZONE ${tz})::date)`;
+    const lacking = await this.storesLackingDays(storeIds, from, lastDay);
     if (lacking.length === 0) return 0;
     const stale = await queryRows<{ store_id: string; day: string; gen: unknown }>(
       this.db,
@@ -70,7 +91,7 @@ export class OpenDaysRepository {
         SELECT k.id AS store_id, d.day::date::text AS day, o.gen
         FROM k
         CROSS JOIN LATERAL generate_series(${firstWholeDay(ts(from), sql`k.timezone`)}::timestamp,
-          ((${ts(to)} AT TIME ZONE k.timezone)::date - 1)::timestamp, interval '1 day') AS d(day)
+          (${lastDay(sql`k.timezone`)} - 1)::timestamp, interval '1 day') AS d(day)
         LEFT JOIN store_open_days o ON o.store_id = k.id AND o.day = d.day::date
         WHERE o.store_id IS NULL OR o.computed_gen IS DISTINCT FROM o.gen OR o.hours_key IS DISTINCT FROM k.key`,
     );
@@ -91,12 +112,16 @@ export class OpenDaysRepository {
   }
 
   /** The stores with fewer current day rows in the range than it has whole days (an index range each). */
-  private async storesLackingDays(storeIds: readonly string[], from: Date, to: Date): Promise<string[]> {
+  private async storesLackingDays(
+    storeIds: readonly string[],
+    from: Date,
+    lastDay: (tz: SQL) => SQL,
+  ): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       this.db,
       sql`WITH ${storeKeys(storeIds)},
         r AS (
-          SELECT k.id, k.key, ${firstWholeDay(ts(from), sql`k.timezone`)} AS first, (${ts(to)} AT TIME ZONE k.timezone)::date AS stop
+          SELECT k.id, k.key, ${firstWholeDay(ts(from), sql`k.timezone`)} AS first, ${lastDay(sql`k.timezone`)} AS stop
           FROM k
         )
         SELECT r.id FROM r
@@ -110,9 +135,7 @@ export class OpenDaysRepository {
 
   /** Computes one store's days from its hourly rows and writes those still at the `gen` read. */
   private async compute(storeId: string, h: StoreHours, days: { day: string; gen: number | null }[]) {
-    const sorted = days.map((d) => d.day).sort();
-    const start = (day: string) => sql`(${day}::date::timestamp AT TIME ZONE ${h.timezone}::text)`;
-    const last = sql`(${sorted.at(-1)!}::date + 1)`;
+    const tz = sql`${h.timezone}::text`;
     const [row] = await queryRows<{ n: unknown }>(
       this.db,
       sql`WITH want AS (SELECT * FROM jsonb_to_recordset(${JSON.stringify(days)}::jsonb) AS w(day date, gen bigint)),
@@ -121,13 +144,9 @@ export class OpenDaysRepository {
             (array_agg(bucket_start ORDER BY visitors DESC, bucket_start) FILTER (WHERE visitors > 0))[1] AS busiest_start,
             coalesce(max(visitors), 0) AS busiest_visitors, ${HOUR_OF_DAY_SUMS} AS hour_visitors
           FROM (
-            SELECT (a.bucket_start AT TIME ZONE ${h.timezone}::text)::date AS day, a.bucket_start,
-              extract(hour FROM a.bucket_start AT TIME ZONE ${h.timezone}::text)::int AS local_hour, ${HOUR_SUMS}
-            FROM analytics_summaries a
-            WHERE ${LIVE_STORE_HOURS} AND a.store_id = ${storeId}
-              AND a.bucket_start >= ${start(sorted[0]!)}
-              AND a.bucket_start < (${last}::timestamp AT TIME ZONE ${h.timezone}::text)
-              AND ${openSql(h, sql`a.bucket_start`, 'hour')}
+            SELECT w.day, a.bucket_start, extract(hour FROM a.bucket_start AT TIME ZONE ${tz})::int AS local_hour, ${HOUR_SUMS}
+            FROM want w CROSS JOIN LATERAL (${hoursOfDay(sql`${storeId}`, sql`w.day`, tz)}) a
+            WHERE ${openSql(h, sql`a.bucket_start`, 'hour')}
             GROUP BY 1, 2, 3
           ) per_hour
           GROUP BY day
@@ -139,10 +158,7 @@ export class OpenDaysRepository {
             d.busiest_start, coalesce(d.busiest_visitors, 0) AS busiest_visitors, d.hour_visitors
           FROM want w LEFT JOIN daily d ON d.day = w.day
         ),
-        k AS (
-          SELECT ${hoursKey(h)} AS key,
-            EXISTS (SELECT 1 FROM stores s WHERE s.id = ${storeId} AND ${STORE_HOURS_KEY} = ${hoursKey(h)}) AS current
-        ),
+        k AS (SELECT ${STORE_HOURS_KEY} AS key, ${sameHours(h)} AS current FROM stores s WHERE s.id = ${storeId}),
         added AS (
           INSERT INTO store_open_days AS o (store_id, day, gen, computed_gen, hours_key, visitors, entries, exits,
             dwell_count, total_dwell_ms, peak, hours, busiest_start, busiest_visitors, hour_visitors)
@@ -159,6 +175,11 @@ export class OpenDaysRepository {
             hour_visitors = v.hour_visitors
           FROM vals v, k
           WHERE o.store_id = ${storeId} AND o.day = v.day AND v.gen IS NOT NULL AND o.gen = v.gen AND k.current
+            -- A day an ingest transaction is changing stays as it is (read from the hours): never wait for it.
+            AND o.day IN (
+              SELECT l.day FROM store_open_days l WHERE l.store_id = ${storeId} AND l.day IN (SELECT day FROM want)
+              FOR UPDATE SKIP LOCKED
+            )
           RETURNING 1
         )
         SELECT (SELECT count(*) FROM added) + (SELECT count(*) FROM updated) AS n`,

@@ -147,8 +147,14 @@ export class SummariesRepository {
         };
       }),
     );
-    const [out] = await guard(() => upsertStatement(this.db, mode).execute({ rows: json }));
-    return out?.rows ?? 0;
+    const live = [...rows.values()].some(
+      (r) => r.period === 'hour' && r.zoneId === null && r.uploadId === null,
+    );
+    return guard(async () => {
+      const [out] = await upsertStatement(this.db, mode).execute({ rows: json });
+      if (live) await touchDays(this.db, json);
+      return out?.rows ?? 0;
+    });
   }
 
   /**
@@ -338,6 +344,25 @@ function upsertStatement(db: Db, mode: UpsertMode) {
     .select({ rows: sql<number>`count(*)::int`.mapWith(Number) })
     .from(upserted)
     .prepare(`analytics_summaries_${mode}`);
+}
+
+/**
+ * Moves the generation of the store-local days whose live whole-camera hours just changed
+ * (`store_open_days`, open-days.ts; deletes move it by trigger), in one sorted statement: transactions
+ * of several boxes of one store take those day rows in the same order. After the change, never
+ * before: a day computed in between is then outdated again, not wrongly current.
+ */
+async function touchDays(db: Db, rowsJson: string): Promise<void> {
+  await db.execute(
+    sql`INSERT INTO store_open_days (store_id, day)
+      SELECT DISTINCT r.store_id, (r.bucket_start AT TIME ZONE s.timezone)::date
+      FROM jsonb_to_recordset(${rowsJson}::jsonb) AS r(period text, bucket_start timestamptz, store_id text,
+        zone_id text, upload_id uuid)
+      JOIN stores s ON s.id = r.store_id
+      WHERE r.period = 'hour' AND r.zone_id IS NULL AND r.upload_id IS NULL
+      ORDER BY 1, 2
+      ON CONFLICT (store_id, day) DO UPDATE SET gen = store_open_days.gen + 1`,
+  );
 }
 
 function pickKey(k: SummaryKey): Required<SummaryKey> {
