@@ -6,7 +6,9 @@
  * unfinished transaction is changing is read from its hours, without waiting for it.
  */
 import type { OpeningHours } from '@oskartrack/protocol';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/db/database.ts';
 import { ComparisonsRepository, type LabelledPeriod } from '../../src/db/repositories/comparisons.ts';
 import { createRepositories } from '../../src/db/repositories/index.ts';
 import { OpenDayFiguresRepository } from '../../src/db/repositories/open-day-figures.ts';
@@ -167,6 +169,33 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
     });
     expect(await days.refresh(ids, whole[0]!.from, whole[0]!.to)).toBeGreaterThan(0);
     expect(await fromDays(whole)).toEqual(await fromHours(whole));
+  });
+
+  it('reads today from the hours, never from a day row', async () => {
+    const s = stores[2]!;
+    const hour = new Date(Math.floor(Date.now() / H) * H - H);
+    await t.repos.summaries.increment([
+      {
+        period: 'hour',
+        bucketStart: hour,
+        storeId: s.store.id,
+        cameraId: s.camera.id,
+        zoneId: null,
+        visitors: 9,
+      },
+    ]);
+    const upToNow = [
+      { label: 'now', from: new Date(hour.getTime() - 3 * 24 * H), to: new Date(hour.getTime() + 2 * H) },
+    ];
+    const days = await fromDays(upToNow);
+    expect(days).toEqual(await fromHours(upToNow));
+    expect(days.find((r) => r.storeId === s.store.id)!.visitors).toBeGreaterThanOrEqual(9);
+    const [today] = await queryRows<{ n: unknown }>(
+      t.db,
+      sql`SELECT count(*) AS n FROM store_open_days
+          WHERE store_id = ${s.store.id} AND day >= (now() AT TIME ZONE 'America/New_York')::date AND computed_gen IS NOT NULL`,
+    );
+    expect(Number(today!.n)).toBe(0);
   });
 
   it('follows the opening hours and the time zone when they change', async () => {

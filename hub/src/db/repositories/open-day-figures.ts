@@ -65,6 +65,10 @@ interface EndHour extends DayCounts {
 }
 
 const HOUR_MS = 3_600_000;
+/** A day row (alias o) of a period's store (alias ps) that can be trusted. */
+const CURRENT = sql`o.computed_gen = o.gen AND o.hours_key = ps.key`;
+/** The current day rows of a period's store (alias ps) among its ended whole days. */
+const WHOLE_DAY_ROWS = sql`o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.past_to AND ${CURRENT}`;
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const counts = (r: Record<string, unknown>): DayCounts => ({
   visitors: num(r.visitors),
@@ -93,12 +97,16 @@ export class OpenDayFiguresRepository {
   async totals(storeIds: readonly string[], periods: readonly OpenDaysPeriod[]): Promise<OpenDaysTotals[]> {
     if (storeIds.length === 0 || periods.length === 0) return [];
     const { ctes, ends } = await this.parts(storeIds, periods);
+    // Added up per period and store inside the lateral: one row each, no sort of every day row.
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`WITH ${ctes}
-        SELECT label, store_id, sum(visitors) AS visitors, sum(entries) AS entries, sum(exits) AS exits,
-          sum(dwell_count) AS dwell_count, sum(total_dwell_ms) AS total_dwell_ms, max(peak) AS peak, sum(hours) AS hours
-        FROM whole_days GROUP BY 1, 2`,
+        SELECT ps.label, ps.store_id, d.* FROM ps CROSS JOIN LATERAL (
+          SELECT sum(o.visitors) AS visitors, sum(o.entries) AS entries, sum(o.exits) AS exits,
+            sum(o.dwell_count) AS dwell_count, sum(o.total_dwell_ms) AS total_dwell_ms, max(o.peak) AS peak,
+            sum(o.hours) AS hours
+          FROM store_open_days o WHERE ${WHOLE_DAY_ROWS}
+        ) d`,
     );
     const out = new Map<string, OpenDaysTotals>();
     const key = (label: string, storeId: string) => `${label}\n${storeId}`;
@@ -183,7 +191,7 @@ export class OpenDayFiguresRepository {
 
   /**
    * After computing what is missing: the CTEs `ps` (each period and store with its whole days
-   * [d_from, d_to) and ragged ends; materialized, so the day rows and hours are found through their
+   * [d_from, d_to), of which [d_from, past_to) have ended; materialized, so the day rows and hours are found through their
    * indexes, store by store) and `whole_days` (those days' rows, with `label` and `day_start`),
    * and the open end hours.
    */
@@ -199,17 +207,16 @@ export class OpenDayFiguresRepository {
     const ctes = sql`periods(label, p_from, p_to) AS (VALUES ${values}),
       ps AS MATERIALIZED (
         SELECT p.label, s.id AS store_id, s.timezone AS tz, ${STORE_HOURS_KEY} AS key, p.p_from, p.p_to,
-          ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from, (p.p_to AT TIME ZONE s.timezone)::date AS d_to
+          b.d_from, b.d_to, least(b.d_to, greatest(b.d_from, (now() AT TIME ZONE s.timezone)::date)) AS past_to
         FROM periods p CROSS JOIN stores s
+        CROSS JOIN LATERAL (SELECT ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from,
+          (p.p_to AT TIME ZONE s.timezone)::date AS d_to) b
         WHERE s.id IN (${ids(storeIds)})
       ),
-      whole_days AS MATERIALIZED (
+      whole_days AS (
         SELECT ps.label, (o.day::timestamp AT TIME ZONE ps.tz) AS day_start, o.*
         FROM ps CROSS JOIN LATERAL (
-          SELECT * FROM store_open_days o
-          WHERE o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.d_to
-            AND o.computed_gen = o.gen AND o.hours_key = ps.key
-          OFFSET 0
+          SELECT * FROM store_open_days o WHERE ${WHOLE_DAY_ROWS} OFFSET 0
         ) o
       )`;
     return { ctes, ends: await this.endHours(ctes, storeIds) };
@@ -224,14 +231,24 @@ export class OpenDayFiguresRepository {
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`WITH ${ctes},
-        counted AS (SELECT label, store_id, count(*) AS n FROM whole_days GROUP BY 1, 2),
+        counted AS (
+          SELECT ps.label, ps.store_id, (
+            SELECT count(*) FROM store_open_days o WHERE ${WHOLE_DAY_ROWS}
+          ) AS n
+          FROM ps
+        ),
         missing AS (
+          -- Today (and later): never computed.
           SELECT ps.label, ps.store_id, ps.tz, d.day::date AS day
+          FROM ps CROSS JOIN LATERAL generate_series(ps.past_to::timestamp, (ps.d_to - 1)::timestamp, interval '1 day') AS d(day)
+          UNION ALL
+          -- Ended days without a current row (rare: held by an ingest, hours changed meanwhile).
+          SELECT ps.label, ps.store_id, ps.tz, d.day::date
           FROM ps LEFT JOIN counted c ON c.label = ps.label AND c.store_id = ps.store_id
-          CROSS JOIN LATERAL generate_series(ps.d_from::timestamp, (ps.d_to - 1)::timestamp, interval '1 day') AS d(day)
-          WHERE ps.d_from < ps.d_to AND coalesce(c.n, 0) < ps.d_to - ps.d_from
+          CROSS JOIN LATERAL generate_series(ps.d_from::timestamp, (ps.past_to - 1)::timestamp, interval '1 day') AS d(day)
+          WHERE coalesce(c.n, 0) < ps.past_to - ps.d_from
             AND NOT EXISTS (
-              SELECT 1 FROM whole_days w WHERE w.label = ps.label AND w.store_id = ps.store_id AND w.day = d.day::date
+              SELECT 1 FROM store_open_days o WHERE o.store_id = ps.store_id AND o.day = d.day::date AND ${CURRENT}
             )
         ),
         hours AS (
