@@ -185,7 +185,11 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
       },
     ]);
     const upToNow = [
-      { label: 'now', from: new Date(hour.getTime() - 3 * 24 * H), to: new Date(hour.getTime() + 2 * H) },
+      {
+        label: 'now',
+        from: new Date(hour.getTime() - 3 * 24 * H),
+        to: new Date(hour.getTime() + 2 * 24 * H),
+      },
     ];
     const days = await fromDays(upToNow);
     expect(days).toEqual(await fromHours(upToNow));

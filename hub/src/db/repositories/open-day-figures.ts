@@ -69,6 +69,9 @@ const HOUR_MS = 3_600_000;
 const CURRENT = sql`o.computed_gen = o.gen AND o.hours_key = ps.key`;
 /** The current day rows of a period's store (alias ps) among its ended whole days. */
 const WHOLE_DAY_ROWS = sql`o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.past_to AND ${CURRENT}`;
+/** The day rows read: the ended whole days not read from the hours (CTE `from_hours`). */
+const DAY_ROWS_READ = sql`o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.past_to
+  AND NOT EXISTS (SELECT 1 FROM from_hours f WHERE f.label = ps.label AND f.store_id = ps.store_id AND f.day = o.day)`;
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const counts = (r: Record<string, unknown>): DayCounts => ({
   visitors: num(r.visitors),
@@ -105,7 +108,7 @@ export class OpenDayFiguresRepository {
           SELECT sum(o.visitors) AS visitors, sum(o.entries) AS entries, sum(o.exits) AS exits,
             sum(o.dwell_count) AS dwell_count, sum(o.total_dwell_ms) AS total_dwell_ms, max(o.peak) AS peak,
             sum(o.hours) AS hours
-          FROM store_open_days o WHERE ${WHOLE_DAY_ROWS}
+          FROM store_open_days o WHERE ${DAY_ROWS_READ}
         ) d`,
     );
     const out = new Map<string, OpenDaysTotals>();
@@ -204,7 +207,7 @@ export class OpenDayFiguresRepository {
       periods.map((p) => sql`(${p.label}::text, ${ts(p.from)}, ${ts(p.to)})`),
       sql`, `,
     );
-    const ctes = sql`periods(label, p_from, p_to) AS (VALUES ${values}),
+    const base = sql`periods(label, p_from, p_to) AS (VALUES ${values}),
       ps AS MATERIALIZED (
         SELECT p.label, s.id AS store_id, s.timezone AS tz, ${STORE_HOURS_KEY} AS key, p.p_from, p.p_to,
           b.d_from, b.d_to, least(b.d_to, greatest(b.d_from, (now() AT TIME ZONE s.timezone)::date)) AS past_to
@@ -212,14 +215,21 @@ export class OpenDayFiguresRepository {
         CROSS JOIN LATERAL (SELECT ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from,
           (p.p_to AT TIME ZONE s.timezone)::date AS d_to) b
         WHERE s.id IN (${ids(storeIds)})
+      )`;
+    const { ends, readFromHours } = await this.endHours(base, storeIds);
+    // The day rows of every ended whole day the hours above did not cover: decided by that query, so
+    // a row that changes in between is neither lost nor counted twice.
+    const ctes = sql`${base},
+      from_hours(label, store_id, day) AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(readFromHours)}::jsonb) AS f(label text, store_id text, day date)
       ),
       whole_days AS (
         SELECT ps.label, (o.day::timestamp AT TIME ZONE ps.tz) AS day_start, o.*
         FROM ps CROSS JOIN LATERAL (
-          SELECT * FROM store_open_days o WHERE ${WHOLE_DAY_ROWS} OFFSET 0
+          SELECT * FROM store_open_days o WHERE ${DAY_ROWS_READ} OFFSET 0
         ) o
       )`;
-    return { ctes, ends: await this.endHours(ctes, storeIds) };
+    return { ctes, ends };
   }
 
   /**
@@ -227,7 +237,10 @@ export class OpenDayFiguresRepository {
    * before the first and after the last whole day (by store-local date), and the whole days without a
    * current row (today, or changed since they were computed).
    */
-  private async endHours(ctes: SQL, storeIds: readonly string[]): Promise<EndHour[]> {
+  private async endHours(
+    ctes: SQL,
+    storeIds: readonly string[],
+  ): Promise<{ ends: EndHour[]; readFromHours: { label: string; store_id: string; day: string }[] }> {
     const rows = await queryRows<Record<string, unknown>>(
       this.db,
       sql`WITH ${ctes},
@@ -269,13 +282,19 @@ export class OpenDayFiguresRepository {
           SELECT m.label, m.tz, a.* FROM missing m CROSS JOIN LATERAL (${hoursOfDay(sql`m.store_id`, sql`m.day`, sql`m.tz`)}) a
         )
         SELECT a.label, a.store_id, a.bucket_start, (date_trunc('day', a.bucket_start AT TIME ZONE a.tz) AT TIME ZONE a.tz) AS day_start,
-          to_char(a.bucket_start AT TIME ZONE a.tz, 'YYYY-MM-DD"T"HH24:MI') AS local_start, ${HOUR_SUMS}
+          to_char(a.bucket_start AT TIME ZONE a.tz, 'YYYY-MM-DD"T"HH24:MI') AS local_start, ${HOUR_SUMS}, NULL::text AS missing_day
         FROM hours a
-        GROUP BY 1, 2, 3, 4, 5`,
+        GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT label, store_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, day::text FROM missing`,
     );
-    if (rows.length === 0) return [];
+    const readFromHours = rows
+      .filter((r) => r.missing_day !== null)
+      .map((r) => ({ label: String(r.label), store_id: String(r.store_id), day: String(r.missing_day) }));
+    const hourRows = rows.filter((r) => r.missing_day === null);
+    if (hourRows.length === 0) return { ends: [], readFromHours };
     const hours = await new StoresRepository(this.db).hoursOf(storeIds);
-    return rows.flatMap((r) => {
+    const ends = hourRows.flatMap((r) => {
       const storeId = String(r.store_id);
       const start = date(r.bucket_start);
       const local = String(r.local_start);
@@ -293,5 +312,6 @@ export class OpenDayFiguresRepository {
         },
       ];
     });
+    return { ends, readFromHours };
   }
 }
