@@ -134,16 +134,16 @@ function methods(route: RouteOptions): HTTPMethods[] {
   return (Array.isArray(route.method) ? route.method : [route.method]) as HTTPMethods[];
 }
 
+/** A generated value as query text: objects as JSON (String() throws on `{ toString: '' }`). */
+const queryText = (v: unknown): string =>
+  typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+
 function toQuery(value: unknown): Record<string, string | string[]> | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    out[k] = Array.isArray(v)
-      ? v.map((x) => String(x))
-      : typeof v === 'object'
-        ? JSON.stringify(v)
-        : String(v);
+    out[k] = Array.isArray(v) ? v.map(queryText) : queryText(v);
   }
   return out;
 }
