@@ -1,7 +1,8 @@
 /**
- * Figures of several periods for several stores in ONE query over the hourly summaries (whole-camera
- * rows), for comparisons: per period and store, the counts and the most people inside at once (the
- * cameras' hourly peaks added up per hour, as the dashboard's "people inside" chart shows them).
+ * Figures of several periods for several stores, for comparisons: per period and store, the counts and
+ * the most people inside at once (the cameras' hourly peaks added up per hour, as the dashboard's
+ * "people inside" chart shows them). Whole stores' live cameras come from the store day rows
+ * (open-day-figures.ts); one camera, or recordings too, from one query over the hourly summaries.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { openSqlByStore } from '../../analytics/opening-hours.ts';
