@@ -18,11 +18,10 @@ import { createUser } from '../src/api/users-command.ts';
 import { buildApp } from '../src/app.ts';
 import { openDatabase, queryRows } from '../src/db/database.ts';
 import { createRepositories } from '../src/db/repositories/index.ts';
-import { OpenDaysRepository } from '../src/db/repositories/open-days.ts';
-import { DAY_ROWS_AHEAD_DAYS } from '../src/retention/run.ts';
 import { DAY_MS } from './year/chain.ts';
 import { benchDatabase } from './year/cluster.ts';
 import { dashboardQueries, percentile } from './year/dashboard-queries.ts';
+import { computeDayRows } from './year/day-rows.ts';
 import { generateYear } from './year/generate.ts';
 
 const { values } = parseArgs({
@@ -69,18 +68,9 @@ try {
           (SELECT min(id) FROM cameras WHERE store_id = (SELECT min(id) FROM stores)) AS camera`,
   );
   const to = Math.ceil(new Date(facts!.last).getTime() / DAY_MS) * DAY_MS;
-  // The day rows the hourly retention pass keeps computed (the generator writes none): timed once here,
-  // as a hub pays it after an upgrade; the queries below then find them current.
-  const stores = await queryRows<{ id: string }>(handle.db, sql`SELECT id FROM stores ORDER BY id`);
-  const fill = performance.now();
-  const computed = await new OpenDaysRepository(handle.db).refresh(
-    stores.map((s) => s.id),
-    new Date(to - DAY_ROWS_AHEAD_DAYS * DAY_MS),
-    new Date(to),
-  );
-  console.log(
-    `day rows computed: ${computed} in ${((performance.now() - fill) / 1000).toFixed(1)} s; load ${load()}`,
-  );
+  // Timed once, as a hub pays it after an upgrade; the queries below then find the day rows current.
+  const rows = await computeDayRows(handle.db, to);
+  console.log(`day rows computed: ${rows.computed} in ${rows.seconds.toFixed(1)} s; load ${load()}`);
   const name = `bench-${Date.now().toString(36)}`;
   await createUser(repos, { name, password: 'bench-password', role: 'admin' });
   const app = await buildApp({

@@ -22,11 +22,10 @@ import { sql } from 'drizzle-orm';
 import { createUser } from '../src/api/users-command.ts';
 import { openDatabase, queryRows } from '../src/db/database.ts';
 import { createRepositories } from '../src/db/repositories/index.ts';
-import { OpenDaysRepository } from '../src/db/repositories/open-days.ts';
-import { DAY_ROWS_AHEAD_DAYS } from '../src/retention/run.ts';
 import { DAY_MS } from './year/chain.ts';
 import { benchDatabase } from './year/cluster.ts';
 import { type DashboardQuery, dashboardQueries } from './year/dashboard-queries.ts';
+import { computeDayRows } from './year/day-rows.ts';
 import { generateYear } from './year/generate.ts';
 import { startHubProcess } from './year/hub-process.ts';
 import { type LoadResult, runLoad } from './year/load.ts';
@@ -71,15 +70,8 @@ async function prepare(settings: { databaseUrl?: string; dataDir: string; schema
     const name = `load-${Date.now().toString(36)}`;
     await createUser(createRepositories(handle.db), { name, password: PASSWORD, role: 'admin' });
     const to = Math.ceil(new Date(f!.last).getTime() / DAY_MS) * DAY_MS;
-    // The day rows the hub's hourly retention pass keeps computed (the generator writes none).
-    const stores = await queryRows<{ id: string }>(handle.db, sql`SELECT id FROM stores ORDER BY id`);
-    const t = performance.now();
-    const computed = await new OpenDaysRepository(handle.db).refresh(
-      stores.map((s) => s.id),
-      new Date(to - DAY_ROWS_AHEAD_DAYS * DAY_MS),
-      new Date(to),
-    );
-    console.log(`day rows computed: ${computed} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const rows = await computeDayRows(handle.db, to);
+    console.log(`day rows computed: ${rows.computed} in ${rows.seconds.toFixed(1)} s`);
     return { name, events: Number(f!.events), queries: dashboardQueries(f!.store, f!.camera, to) };
   } finally {
     await handle.close();
