@@ -17,6 +17,7 @@ import { ValidationError } from '../errors.ts';
 import { requireRange } from './common.ts';
 import { MovementSummariesRepository } from './movement-summaries.ts';
 import { OpenDayFiguresRepository } from './open-day-figures.ts';
+import { list, num, ts } from './sql-values.ts';
 import { StoresRepository } from './stores.ts';
 
 export type Interval = 'hour' | 'day';
@@ -70,17 +71,6 @@ export interface HeatCell {
 
 const EMPTY: Counts = { visitors: 0, entries: 0, exits: 0, dwellCount: 0, totalDwellMs: 0 };
 
-function ts(d: Date): SQL {
-  return sql`${d.toISOString()}::timestamptz`;
-}
-
-function list(values: readonly string[]): SQL {
-  return sql.join(
-    values.map((v) => sql`${v}`),
-    sql`, `,
-  );
-}
-
 /** Leaves uploaded recordings out unless asked: every table read here has an `upload_id`. */
 function recordings(q: { includeRecordings?: boolean }, table = ''): SQL {
   return q.includeRecordings ? sql`` : sql.raw(`AND ${table}upload_id IS NULL`);
@@ -107,7 +97,6 @@ function bucket(column: SQL, interval: Interval, timezone: string): SQL {
   return sql`(date_trunc('day', ${column} AT TIME ZONE ${tz}) AT TIME ZONE ${tz})`;
 }
 
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 
 function mergeBy<K>(

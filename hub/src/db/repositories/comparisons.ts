@@ -4,13 +4,14 @@
  * "people inside" chart shows them). Whole stores' live cameras come from the store day rows
  * (open-day-figures.ts); one camera, or recordings too, from one query over the hourly summaries.
  */
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { openSqlByStore } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import type { Counts } from './analytics.ts';
 import { requireRange } from './common.ts';
 import { OpenDayFiguresRepository } from './open-day-figures.ts';
+import { num, ts } from './sql-values.ts';
 import { StoresRepository } from './stores.ts';
 
 /** A named period [from, to). */
@@ -36,9 +37,6 @@ export interface PeriodTotals extends Counts {
   /** Hours with a summary row: 0 means the period has no data at all. */
   hours: number;
 }
-
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 
 function checkPeriods(periods: readonly LabelledPeriod[]): void {
   if (periods.length > 12) throw new ValidationError('compare at most 12 periods at once');

@@ -10,17 +10,16 @@ import { isOpenDuringWall } from '@oskartrack/protocol';
 import { type SQL, sql } from 'drizzle-orm';
 import type { StoreHours } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
+import type { Counts } from './analytics.ts';
 import {
   firstWholeDay,
   HOUR_SUMS,
   hoursOfDay,
-  ids,
   LIVE_STORE_HOURS,
-  num,
   OpenDaysRepository,
   STORE_HOURS_KEY,
-  ts,
 } from './open-days.ts';
+import { list, num, ts } from './sql-values.ts';
 import { StoresRepository } from './stores.ts';
 
 /** A named range [from, to). */
@@ -30,17 +29,8 @@ export interface OpenDaysPeriod {
   to: Date;
 }
 
-/** Counts added up over open hours. */
-export interface DayCounts {
-  visitors: number;
-  entries: number;
-  exits: number;
-  dwellCount: number;
-  totalDwellMs: number;
-}
-
 /** A store's figures over one period. */
-export interface OpenDaysTotals extends DayCounts {
+export interface OpenDaysTotals extends Counts {
   label: string;
   storeId: string;
   /** The most people inside at once: the cameras' hourly peaks added up, the highest hour. */
@@ -50,12 +40,12 @@ export interface OpenDaysTotals extends DayCounts {
 }
 
 /** A store's figures of one store-local day (its start). */
-export interface OpenDayFigures extends DayCounts {
+export interface OpenDayFigures extends Counts {
   bucketStart: Date;
 }
 
 /** One open end hour of a period: the whole store's sums. */
-interface EndHour extends DayCounts {
+interface EndHour extends Counts {
   label: string;
   storeId: string;
   start: Date;
@@ -73,21 +63,21 @@ const WHOLE_DAY_ROWS = sql`o.store_id = ps.store_id AND o.day >= ps.d_from AND o
 const DAY_ROWS_READ = sql`o.store_id = ps.store_id AND o.day >= ps.d_from AND o.day < ps.past_to
   AND NOT EXISTS (SELECT 1 FROM from_hours f WHERE f.label = ps.label AND f.store_id = ps.store_id AND f.day = o.day)`;
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
-const counts = (r: Record<string, unknown>): DayCounts => ({
+const counts = (r: Record<string, unknown>): Counts => ({
   visitors: num(r.visitors),
   entries: num(r.entries),
   exits: num(r.exits),
   dwellCount: num(r.dwell_count),
   totalDwellMs: num(r.total_dwell_ms),
 });
-function add(to: DayCounts, c: DayCounts): void {
+function add(to: Counts, c: Counts): void {
   to.visitors += c.visitors;
   to.entries += c.entries;
   to.exits += c.exits;
   to.dwellCount += c.dwellCount;
   to.totalDwellMs += c.totalDwellMs;
 }
-const zero = (): DayCounts => ({ visitors: 0, entries: 0, exits: 0, dwellCount: 0, totalDwellMs: 0 });
+const zero = (): Counts => ({ visitors: 0, entries: 0, exits: 0, dwellCount: 0, totalDwellMs: 0 });
 
 export class OpenDayFiguresRepository {
   private readonly days: OpenDaysRepository;
@@ -214,7 +204,7 @@ export class OpenDayFiguresRepository {
         FROM periods p CROSS JOIN stores s
         CROSS JOIN LATERAL (SELECT ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from,
           (p.p_to AT TIME ZONE s.timezone)::date AS d_to) b
-        WHERE s.id IN (${ids(storeIds)})
+        WHERE s.id IN (${list(storeIds)})
       )`;
     const { ends, readFromHours } = await this.endHours(base, storeIds);
     // The day rows of every ended whole day the hours above did not cover: decided by that query, so

@@ -4,9 +4,9 @@
  * day. Deciding opening hours row by row cost ~25 µs an hourly row (a year of 100 stores: 11 s);
  * a day row is decided once, when it is computed.
  *
- * A day row is current while `computed_gen = gen` (triggers of migration 0012 move `gen` when any hour
- * of that day changes: ingest, rebuild, a camera removed) and its `hours_key` is the one of the
- * store's time zone and opening hours now. `refresh` computes the days of a range that are missing or
+ * A day row is current while `computed_gen = gen` (the summaries' upsert moves `gen` of the days it
+ * changed, a trigger of migration 0012 those whose hours were deleted: a rebuild, a camera removed)
+ * and its `hours_key` is the one of the store's time zone and opening hours now. `refresh` computes the days of a range that are missing or
  * not current; writing back only where `gen` is still the one read, so a day that changed meanwhile
  * stays outdated rather than wrong. The readers (open-day-figures.ts) take whole days from the rows
  * and the hours at either end of a range from the hourly summaries.
@@ -14,15 +14,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { openSql, type StoreHours } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
+import { list, num, ts } from './sql-values.ts';
 import { StoresRepository } from './stores.ts';
-
-export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
-export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-export const ids = (values: readonly string[]): SQL =>
-  sql.join(
-    values.map((v) => sql`${v}`),
-    sql`, `,
-  );
 
 /** The key of a store's time zone and opening hours, from its row (alias s): both readers and writers use it. */
 export const STORE_HOURS_KEY = sql`md5(s.timezone || '|' || coalesce(nullif(s.opening_hours, 'null'::jsonb)::text, ''))`;
@@ -69,7 +62,7 @@ const ADD_UP = sql`sum(visitors) AS visitors, sum(entries) AS entries, sum(exits
 /** The stores asked for with their time zone and hours key, computed once each (CTE `k`). */
 function storeKeys(storeIds: readonly string[]): SQL {
   return sql`k AS MATERIALIZED (
-    SELECT s.id, s.timezone, ${STORE_HOURS_KEY} AS key FROM stores s WHERE s.id IN (${ids(storeIds)})
+    SELECT s.id, s.timezone, ${STORE_HOURS_KEY} AS key FROM stores s WHERE s.id IN (${list(storeIds)})
   )`;
 }
 

@@ -8,6 +8,7 @@ import { type Db, queryRows } from '../database.ts';
 import { ValidationError } from '../errors.ts';
 import type { StoreScope } from './analytics.ts';
 import { requireRange } from './common.ts';
+import { num } from './sql-values.ts';
 import { StoresRepository } from './stores.ts';
 
 export interface DurationCounts {
@@ -19,7 +20,6 @@ export interface DurationCounts {
   counts: number[];
 }
 
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** Bounds must be whole milliseconds, each above the one before. */
