@@ -128,6 +128,8 @@ async function ownerPage(width: number, height: number, phone: boolean): Promise
   const p = await context.newPage();
   p.on('pageerror', (err) => errors.push(err.message));
   await signIn(p, OWNER.name, OWNER.password);
+  // Let the first page finish loading its code: leaving mid-load aborts that fetch (a page error).
+  await p.waitForLoadState('networkidle');
   await p.goto(`${hub.url}/clients`);
   await p.waitForSelector('[data-testid=duration-bucket]', { timeout: 30_000 });
   await p.waitForSelector('[data-testid=path-next]');
@@ -225,6 +227,7 @@ describe('the Visitors page in Chromium', () => {
     p.on('pageerror', (err) => errors.push(err.message));
     const admin = hub.admin!;
     await signIn(p, admin.name, admin.password);
+    await p.waitForLoadState('networkidle');
     await p.goto(`${hub.url}/clients`);
     await p.waitForSelector('[data-testid=duration-bucket]', { timeout: 30_000 });
     expect(await p.locator('[data-testid=installer-visits]').count()).toBe(0);
