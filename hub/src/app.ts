@@ -3,7 +3,7 @@
  * instance); `buildApp` wraps it in a new instance, not listening, for `serve` and for tests.
  *
  * Layout: api/plugins/external (database, jwt, helmet, cors, rate limit, swagger), api/plugins/app
- * (errors, repositories, analytics, auth, snapshots), api/routes (everything under /api).
+ * (errors, repositories, analytics, auth, answer cache, snapshots), api/routes (everything under /api).
  * Extension points: `extraPlugins` are registered last, at the root (not under /api), with every
  * decorator available: the live feed mounts `/ws` there and checks tokens with
  * `app.auth.verifyAccessToken`; uploads can reuse `app.analytics`, `app.repos` and the scope helpers.
@@ -18,12 +18,14 @@ import Fastify, {
   type RouteOptions,
 } from 'fastify';
 import type { AnalyticsOptions } from './api/analytics.ts';
+import type { AnswerCache } from './api/answer-cache.ts';
 import type { EnrollmentSettings } from './api/box-addresses.ts';
 import { resolveJwtSecret } from './api/jwt-secret.ts';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './api/login-limits.ts';
 import { definePlugin } from './api/plugin.ts';
 import alertDeliveryPlugin from './api/plugins/app/alert-delivery.ts';
 import analyticsPlugin from './api/plugins/app/analytics.ts';
+import answerCachePlugin from './api/plugins/app/answer-cache.ts';
 import authPlugin, { type AuthOptions } from './api/plugins/app/auth.ts';
 import cameraChecksPlugin from './api/plugins/app/camera-checks.ts';
 import deviceAccountsPlugin from './api/plugins/app/device-accounts.ts';
@@ -86,6 +88,8 @@ export interface AppOptions {
   /** The hub's signing key; default: `<dataDir>/hub-signing-key.pem`, made when missing. */
   signingKey?: SigningKey;
   analytics?: AnalyticsOptions;
+  /** Keep analytics answers of ended ranges in this cache (`serve` gives one); default: none kept. */
+  answerCache?: AnswerCache | false;
   /** Believe X-Forwarded-For from these proxies (limits, logs); default: `settings.trustProxy`, else none. */
   trustProxy?: TrustProxy;
   /** Called for every route as it is registered (tests walk them all). */
@@ -113,6 +117,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   await app.register(domainEventsPlugin, { events: opts.domain });
   await app.register(analyticsPlugin, opts.analytics ?? {});
   await app.register(authPlugin, { ...opts.auth, clock });
+  await app.register(answerCachePlugin, { cache: opts.answerCache });
   await app.register(snapshotsPlugin, {
     bus: opts.bus,
     ...(opts.snapshotTimeoutMs ? { timeoutMs: opts.snapshotTimeoutMs } : {}),

@@ -34,6 +34,8 @@ export interface MqttSideOptions {
   markAllOffline: boolean;
   /** Tells the other hub processes of each commit's events (cluster/live-bridge.ts), if any. */
   announce?: Announce | undefined;
+  /** After each commit of a device's events, besides the live feed (the answer cache). */
+  onStored?: ((deviceId: string) => void) | undefined;
 }
 
 /** Subscribes the hub's modules on `bus` and publishes every device's config; call it from `prepare`. */
@@ -50,7 +52,10 @@ export async function startMqttSide(bus: MessageBus, o: MqttSideOptions): Promis
     bus,
     db: o.db,
     log: o.log,
-    onStored: (deviceId, events) => o.live.eventsStored(deviceId, events),
+    onStored: (deviceId, events) => {
+      o.onStored?.(deviceId);
+      o.live.eventsStored(deviceId, events);
+    },
     ...(o.announce ? { announce: o.announce } : {}),
   });
   await ingest.start();

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { splitUploadSummaries } from './aggregate/split-uploads.ts';
 import { alertsPlugin } from './alerts/plugin.ts';
+import { AnswerCache, type AnswerCacheOptions } from './api/answer-cache.ts';
 import type { BrokerHealthProvider } from './api/routes/health.ts';
 import { ensureFirstAdmin } from './api/users-command.ts';
 import { buildApp } from './app.ts';
@@ -75,6 +76,8 @@ export interface ServeOptions {
   db?: DatabaseHandle;
   /** Upload job settings (tests): jobs at once, frames at most, progress intervals. */
   uploads?: Pick<UploadServiceOptions, 'concurrency' | 'maxFrames' | 'progressMs' | 'dbProgressMs'>;
+  /** The analytics answer cache's limits, or false: every answer computed (api/answer-cache.ts). */
+  answerCache?: Pick<AnswerCacheOptions, 'maxEntries' | 'maxBytes' | 'ttlMs'> | false;
 }
 
 export interface RunningHub {
@@ -88,6 +91,8 @@ export interface RunningHub {
   live: LiveFeed;
   /** Upload jobs (`/api/uploads`). */
   uploads: UploadService;
+  /** The analytics answer cache; undefined when `answerCache: false`. */
+  answers: AnswerCache | undefined;
   url: string;
   mqttUrl: string;
   /** The key every ack, config, request and hub status is signed with; boxes get its public half. */
@@ -255,6 +260,7 @@ async function listenApp(
     mqtt: MqttSide;
     live: LiveFeed;
     uploads: UploadService;
+    answers: AnswerCache | undefined;
   },
 ): Promise<{ app: FastifyInstance; url: string }> {
   const { settings, log } = opts;
@@ -274,6 +280,7 @@ async function listenApp(
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     deviceAccounts,
     brokerHealth: brokerHealth(bus, deviceAccounts, brokerUrl),
+    answerCache: parts.answers ?? false,
     extraPlugins: [
       ...mqttSidePlugins(mqtt, live),
       livePlugin(live),
@@ -299,6 +306,7 @@ async function startLiveBridge(
   db: DatabaseHandle,
   hubId: string,
   live: LiveFeed,
+  answers: AnswerCache | undefined,
 ): Promise<LiveBridge | undefined> {
   const url = opts.settings.databaseUrl;
   if (db.kind !== 'postgres' || !url) return undefined;
@@ -309,8 +317,10 @@ async function startLiveBridge(
     db: db.db,
     feed: live,
     log: opts.log,
+    answers,
   });
   await bridge.start();
+  answers?.tellOthersWith(bridge.announceChanged);
   return bridge;
 }
 
@@ -334,7 +344,15 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     instanceId: hubId,
     ...(opts.liveLimits ? { limits: opts.liveLimits } : {}),
   });
-  const bridge = await startLiveBridge(opts, db, hubId, live);
+  // Answers of ended ranges, kept until the data they were computed from changes (api/answer-cache.ts).
+  const answers =
+    opts.answerCache === false
+      ? undefined
+      : new AnswerCache({
+          ...opts.answerCache,
+          storeOf: async (deviceId) => (await repos.devices.find(deviceId))?.storeId,
+        });
+  const bridge = await startLiveBridge(opts, db, hubId, live, answers);
   // Subscribed before the hub announces itself online (mqtt-side.ts says why).
   let side: MqttSide | undefined;
   const prepare = async (bus: MessageBus) => {
@@ -345,6 +363,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       live,
       markAllOffline: !opts.mqttUrl,
       announce: bridge?.announceStored,
+      ...(answers ? { onStored: (deviceId: string) => answers.eventsStored(deviceId) } : {}),
     });
   };
   const started = await startBus(opts, tls, repos, signingKey, prepare);
@@ -359,6 +378,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     dataDir: settings.dataDir,
     keepFiles: settings.keepUploads,
     log,
+    ...(answers ? { onStored: (storeId: string) => answers.changedEverywhere(storeId) } : {}),
     ...opts.uploads,
   });
   await uploads.start();
@@ -370,6 +390,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     mqtt,
     live,
     uploads,
+    answers,
   });
 
   const stopDemo = demoSecret
@@ -393,6 +414,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     ingest: mqtt.ingest,
     live,
     uploads,
+    answers,
     url,
     mqttUrl: brokerUrl,
     signingKey,

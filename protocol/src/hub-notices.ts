@@ -5,6 +5,7 @@
  * they are.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { Id } from './geometry.ts';
 import { AlertMessage, JobMessage } from './live.ts';
 import { HubInstanceId } from './video.ts';
 
@@ -32,6 +33,17 @@ export const RelayNotice = Type.Object(
 );
 export type RelayNotice = Static<typeof RelayNotice>;
 
+/**
+ * Stored answers may be out of date: one store's data changed (`storeId`), or, without it, anything
+ * answers depend on (settings, stores, cameras, areas, users, retention). The other hubs drop what their
+ * answer caches hold for it (the hub's api/answer-cache.ts).
+ */
+export const AnswersNotice = Type.Object(
+  { hub: HubInstanceId, kind: Type.Literal('answers'), storeId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+export type AnswersNotice = Static<typeof AnswersNotice>;
+
 /** Any notice from another hub process (`hub` is the sender's instance id). */
-export const HubNotice = Type.Union([EventsNotice, RelayNotice]);
+export const HubNotice = Type.Union([EventsNotice, RelayNotice, AnswersNotice]);
 export type HubNotice = Static<typeof HubNotice>;

@@ -6,6 +6,8 @@
  *   delivers a NOTIFY on commit only, so no hub shows an event that was rolled back. The notice holds
  *   seq ranges (payloads must stay under 8000 bytes); the other hubs read the events back.
  * - relays its alerts and upload job progress (the feed's `relayTo`) after they happened.
+ * - tells the others when answers may be out of date (`announceChanged`: a change through the API, a
+ *   retention pass, a recording's events); their answer caches drop them, as for announced events.
  * - hands what other hubs announced to its own feed, in arrival order, and skips its own notices:
  *   its clients got them already.
  *
@@ -17,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { type EventsNotice, MAX_NOTICE_BYTES, type SequencedEvent, topics } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import type { AnswerCache } from '../api/answer-cache.ts';
 import type { Db } from '../db/database.ts';
 import { createRepositories } from '../db/repositories/index.ts';
 import type { LiveFeed, RelayedMessage } from '../live/feed.ts';
@@ -35,6 +38,8 @@ export interface LiveBridgeOptions {
   log: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
   /** Pause before listening again after the connection broke (default 1 s). */
   retryMs?: number;
+  /** The answer cache: what other hubs stored or changed makes its answers out of date. */
+  answers?: Pick<AnswerCache, 'eventsStored' | 'storeChanged' | 'changed'> | undefined;
 }
 
 export interface LiveBridgeStats {
@@ -92,6 +97,24 @@ export class LiveBridge {
     )) {
       await tx.execute(sql`SELECT pg_notify(${this.channel}, ${text})`);
       this.stats.sent++;
+    }
+  };
+
+  /**
+   * Tells the other hubs that answers about a store (or, without one, any answer) may be out of date;
+   * resolves once sent. Never throws: a lost notice is logged (their safety age still applies).
+   */
+  readonly announceChanged = async (storeId: string | undefined): Promise<void> => {
+    const text = JSON.stringify({
+      hub: this.o.instanceId,
+      kind: 'answers',
+      ...(storeId !== undefined ? { storeId } : {}),
+    });
+    try {
+      await this.o.db.execute(sql`SELECT pg_notify(${this.channel}, ${text})`);
+      this.stats.sent++;
+    } catch (err) {
+      this.o.log.warn({ error: String(err) }, 'answer cache: could not tell the other hubs of a change');
     }
   };
 
@@ -177,8 +200,17 @@ export class LiveBridge {
       return;
     }
     try {
-      if (notice.kind === 'relay') this.o.feed.fromOtherHub(notice.message);
-      else await this.events(notice);
+      if (notice.kind === 'answers') {
+        if (notice.storeId === undefined) this.o.answers?.changed();
+        else this.o.answers?.storeChanged(notice.storeId);
+      } else if (notice.kind === 'relay') {
+        if (notice.message.type === 'job') this.o.answers?.storeChanged(notice.message.job.storeId);
+        this.o.feed.fromOtherHub(notice.message);
+      } else {
+        // Before reading them back: answers are out of date from the commit on.
+        this.o.answers?.eventsStored(notice.deviceId);
+        await this.events(notice);
+      }
       this.stats.delivered++;
     } catch (err) {
       this.o.log.warn({ error: String(err) }, 'live feed: could not read back events another hub stored');

@@ -24,6 +24,8 @@ export class RetentionJob {
     private readonly db: Db,
     private readonly log: RetentionLog,
     private readonly everyMs = RETENTION_EVERY_MS,
+    /** After every pass, failed or not (the answer cache drops what it held). */
+    private readonly afterPass?: () => Promise<void>,
   ) {}
 
   start(firstAfterMs = FIRST_RUN_AFTER_MS): void {
@@ -59,6 +61,9 @@ export class RetentionJob {
     } catch (err) {
       this.log.error({ err }, 'retention pass failed; it runs again within the hour');
       return undefined;
+    } finally {
+      // A failed pass may have removed some data too.
+      await this.afterPass?.().catch(() => {});
     }
   }
 }

@@ -55,6 +55,8 @@ export interface UploadServiceOptions {
   db: Db;
   /** Job progress to the live feed. */
   feed?: { jobUpdated(job: UploadJob): void } | undefined;
+  /** After each stored batch of a recording's events (the answer cache); awaited before the next. */
+  onStored?: ((storeId: string) => Promise<void>) | undefined;
   /** The hub's data directory: videos wait in `<dataDir>/uploads`, YOLOX models are looked up in it. */
   dataDir: string;
   log: UploadLogger;
@@ -284,6 +286,7 @@ export class UploadService {
         onEvents: async (events) => {
           const first = await this.recordings.takeSeqs(deviceId, events.length);
           await store.store(first, events);
+          await this.opts.onStored?.(job.storeId);
           run.stored(first, events);
         },
       },

@@ -12,7 +12,7 @@ import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../db/errors.ts';
 import { errors, Range } from '../schemas.ts';
 import { type Principal, requireStore, storeFilter } from '../scope.ts';
-import { caller, range, visibleCamera } from './helpers.ts';
+import { cachedAnswer, caller, range, visibleCamera } from './helpers.ts';
 
 const SourceChoice = Type.Union([Type.Literal('auto'), Type.Literal('raw'), Type.Literal('summaries')], {
   default: 'auto',
@@ -59,6 +59,7 @@ function storeNumberRoutes(app: App): void {
   app.get(
     '/summary',
     {
+      config: cachedAnswer,
       schema: {
         tags,
         summary: 'Visitors, entries, exits, average time spent and busiest hour for a time range',
@@ -79,6 +80,7 @@ function storeNumberRoutes(app: App): void {
   app.get(
     '/timeseries',
     {
+      config: cachedAnswer,
       schema: {
         tags,
         summary: 'Counts per hour (UTC hours) or per day (store-local days)',
@@ -104,6 +106,7 @@ function storeNumberRoutes(app: App): void {
   app.get(
     '/zones',
     {
+      config: cachedAnswer,
       schema: {
         tags,
         summary: 'Per area: visitors, entries and average time spent',
@@ -127,6 +130,7 @@ function movementRoutes(app: App): void {
   app.get(
     '/flows',
     {
+      config: cachedAnswer,
       schema: {
         tags,
         summary: 'How visitors walked from area to area (from null: the first area they entered)',
@@ -153,6 +157,7 @@ function movementRoutes(app: App): void {
   app.get(
     '/heatmap',
     {
+      config: cachedAnswer,
       schema: {
         tags,
         summary: "Where people walked on a camera's picture: path points per grid cell",
@@ -184,6 +189,7 @@ function compareRoutes(app: App): void {
   app.get(
     '/compare',
     {
+      config: cachedAnswer,
       schema: {
         tags,
         summary: 'The same numbers for several stores side by side (default: every store you can see)',

@@ -7,7 +7,7 @@ import { admitPasswordAttempt, formatWait } from '../login-limits.ts';
 import { errors } from '../schemas.ts';
 import { hashSecret, verifySecret } from '../secrets.ts';
 import { checkPassword } from '../users-command.ts';
-import { caller, optionalBody, publicRoute, type RouteOptions } from './helpers.ts';
+import { caller, optionalBody, publicRoute, type RouteOptions, unchangedAnswers } from './helpers.ts';
 
 // A real argon2id hash, so a login for an unknown name takes as long as one with a wrong password.
 const DUMMY_HASH = hashSecret('oskartrack-no-such-user');
@@ -42,7 +42,7 @@ function loginRoute(app: App, limits: Limits, limitAddress: LimitAddress): void 
   app.post(
     '/login',
     {
-      config: publicRoute,
+      config: { ...publicRoute, ...unchangedAnswers },
       schema: {
         tags: ['accounts'],
         summary: 'Sign in: an access token (short-lived) and a refresh token',
@@ -79,7 +79,7 @@ function sessionRoutes(app: App): void {
   app.post(
     '/refresh',
     {
-      config: publicRoute,
+      config: { ...publicRoute, ...unchangedAnswers },
       schema: {
         tags: ['accounts'],
         summary: 'Swap a refresh token for new tokens (the old refresh token stops working)',
@@ -94,6 +94,7 @@ function sessionRoutes(app: App): void {
   app.post(
     '/logout',
     {
+      config: unchangedAnswers,
       schema: {
         tags: ['accounts'],
         summary: 'Sign out this session (or every session of the user)',

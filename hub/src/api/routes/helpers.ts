@@ -92,6 +92,10 @@ export const readerRoute = {} as const;
 export const managerRoute = { role: 'manager' } as const;
 export const adminRoute = { role: 'admin' } as const;
 export const publicRoute = { public: true } as const;
+/** A read-only answer the answer cache may keep (ended ranges only: plugins/app/answer-cache.ts). */
+export const cachedAnswer = { answers: 'cached' } as const;
+/** A change that no answer depends on (signing in and out): kept answers stay. */
+export const unchangedAnswers = { answers: 'unchanged' } as const;
 
 /** preValidation hook for routes whose body is optional: no body at all counts as `{}`. */
 export async function optionalBody(request: FastifyRequest): Promise<void> {

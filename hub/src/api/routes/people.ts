@@ -19,7 +19,7 @@ import {
   VisitDetail,
 } from '../schemas.ts';
 import { requireStore } from '../scope.ts';
-import { caller, managerRoute, oneStore, range, toDate, visibleZone } from './helpers.ts';
+import { cachedAnswer, caller, managerRoute, oneStore, range, toDate, visibleZone } from './helpers.ts';
 
 /** The app as a route plugin of this file sees it. */
 type App = Parameters<FastifyPluginAsyncTypebox>[0];
@@ -157,6 +157,7 @@ function eventRoutes(app: App): void {
   app.get(
     '/events',
     {
+      config: cachedAnswer,
       schema: {
         tags: ['events'],
         summary: 'Events that happened in [from, to), oldest first; filter by store, camera, area and kind',

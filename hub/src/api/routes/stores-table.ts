@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { ComparisonService } from '../comparisons.ts';
 import { errors, Range } from '../schemas.ts';
 import { storeFilter } from '../scope.ts';
-import { caller, range } from './helpers.ts';
+import { cachedAnswer, caller, range } from './helpers.ts';
 
 const Query = Type.Object({
   ...Range,
@@ -17,6 +17,7 @@ export function storesTableRoute(service: ComparisonService): FastifyPluginAsync
     app.get(
       '/stores-table',
       {
+        config: cachedAnswer,
         schema: {
           tags: ['analytics'],
           summary:

@@ -6,7 +6,7 @@ import { ValidationError } from '../../db/errors.ts';
 import type { ComparisonService } from '../comparisons.ts';
 import { errors, Range } from '../schemas.ts';
 import { requireStore } from '../scope.ts';
-import { caller, range, visibleCamera } from './helpers.ts';
+import { cachedAnswer, caller, range, visibleCamera } from './helpers.ts';
 
 const Query = Type.Object({
   ...Range,
@@ -23,6 +23,7 @@ export function summaryChangesRoute(service: ComparisonService): FastifyPluginAs
     app.get(
       '/summary/changes',
       {
+        config: cachedAnswer,
         schema: {
           tags: ['analytics'],
           summary:

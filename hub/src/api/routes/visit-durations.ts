@@ -7,7 +7,7 @@ import type { DurationCounts } from '../../db/repositories/index.ts';
 import { checkRange } from '../analytics.ts';
 import { errors, Range } from '../schemas.ts';
 import { requireStore } from '../scope.ts';
-import { caller, range, visibleCamera } from './helpers.ts';
+import { cachedAnswer, caller, range, visibleCamera } from './helpers.ts';
 
 /** The counts as buckets with their edges; the first bucket is the short visits, the last the long. */
 function toBuckets(bounds: readonly number[], c: DurationCounts) {
@@ -29,6 +29,7 @@ const visitDurationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/visit-durations',
     {
+      config: cachedAnswer,
       schema: {
         tags: ['analytics'],
         summary:

@@ -16,10 +16,11 @@ export interface RetentionPluginOptions {
 export default definePlugin<RetentionPluginOptions>(
   'retention',
   async (app, opts) => {
-    const job = new RetentionJob(app.database.db, app.log);
+    // After each pass, answers computed from removed or rebuilt data are dropped on every hub.
+    const job = new RetentionJob(app.database.db, app.log, undefined, () => app.answers.changedEverywhere());
     app.decorate('retention', job);
     if (opts.job !== false) app.addHook('onReady', async () => job.start());
     app.addHook('onClose', async () => job.stop());
   },
-  { dependencies: ['database'] },
+  { dependencies: ['database', 'answer-cache'] },
 );
