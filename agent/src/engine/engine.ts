@@ -6,6 +6,7 @@ import { openCV } from '../cv.ts';
 import type { Detector, DetectorKind } from '../detect/detector.ts';
 import type { MotionGate } from '../detect/motion.ts';
 import { Appearance } from '../track/appearance.ts';
+import { BoxMotion } from '../track/box-motion.ts';
 import { Tracker, type TrackerOptions, trackerFrames } from '../track/index.ts';
 import type { Detections, Frame, Tracks } from '../types.ts';
 import { PaceController, type PaceOptions } from './pace.ts';
@@ -50,6 +51,12 @@ export interface EngineOptions {
   appearance?: { minSimilarity: number } | false;
   analytics?: Partial<AnalyticsOptions>;
   /**
+   * On frames between detections (every-Nth above 1), move each person's box as far as the picture
+   * shows them moving (../track/box-motion.ts) instead of only extrapolating the filter's velocity.
+   * Default true; with every frame detected it does nothing.
+   */
+  boxMotion?: boolean;
+  /**
    * A frame this long after the previous one (a camera that dropped and came back) ends every track
    * first: people move during a gap, and joining their tracks across it would count false crossings.
    * Default 2000 ms, or three frame intervals at a low frame rate.
@@ -78,6 +85,8 @@ export class Engine {
   readonly analytics: SceneAnalytics;
   /** Colour signatures of the people tracked, for re-linking; undefined when that is off. */
   readonly appearance: Appearance | undefined;
+  /** Follows boxes between detections; undefined when that is off. */
+  readonly motion: BoxMotion | undefined;
   readonly times: StageTimes = { decode: 0, detect: 0, track: 0, analytics: 0 };
   frames = 0;
   detectedFrames = 0;
@@ -102,6 +111,7 @@ export class Engine {
     this.gapResetMs = opts.gapResetMs ?? Math.max(2000, 3000 / fps);
     const appearance = opts.appearance === false ? undefined : new Appearance(openCV(), opts.appearance);
     this.appearance = appearance;
+    this.motion = opts.boxMotion === false ? undefined : new BoxMotion(openCV(), { fps });
     const frames = trackerFrames(fps, this.nth);
     this.tracker = new Tracker({
       ...frames,
@@ -193,7 +203,7 @@ export class Engine {
     this.lastAt = frame.at;
     let t = performance.now();
     this.appearance?.setFrame(frame.mat);
-    const tracks = this.tracker.update(dets, frame.index, frame.at, frame);
+    const tracks = this.tracker.update(dets, frame.index, frame.at, frame, this.follower(frame));
     this.ended.length = 0;
     this.tracker.ended(this.ended);
     if (this.appearance) {
@@ -210,10 +220,27 @@ export class Engine {
     return { tracks, events, detected: dets !== null };
   }
 
+  /**
+   * The box follower for this frame, while the detector skips frames (every-Nth above 1). It sees
+   * every frame then, so that it always has the previous one; after every-Nth comes back to 1 it
+   * lets its frames go.
+   */
+  private follower(frame: Frame): BoxMotion | undefined {
+    const m = this.motion;
+    if (!m) return undefined;
+    if (this.nth === 1) {
+      m.reset();
+      return undefined;
+    }
+    m.setFrame(frame.mat);
+    return m;
+  }
+
   /** Ends every track and visit at its last sighting (before a gap); new ones start after it. */
   private endAllTracks(): TrackingEvent[] {
     const events = this.analytics.finish();
     this.tracker.reset();
+    this.motion?.reset();
     this.ended.length = 0;
     for (const id of this.tracker.ended(this.ended)) this.appearance?.forget(id);
     this.ended.length = 0;
@@ -222,6 +249,7 @@ export class Engine {
 
   /** Closes every open track and visit (end of a recording). */
   finish(): TrackingEvent[] {
+    this.motion?.close();
     return this.analytics.finish();
   }
 

@@ -22,6 +22,7 @@
 import { framesFor } from '../timing.ts';
 import type { Detections, Tracks } from '../types.ts';
 import { AssignmentSolver } from './assignment.ts';
+import type { BoxFollower } from './box-motion.ts';
 import { KalmanFilter, type KalmanOptions } from './kalman.ts';
 
 export interface TrackerOptions {
@@ -164,6 +165,12 @@ class TrackSlot {
   lastH = 0;
   lastAt = 0;
   score = 0;
+  /** Set by `Tracker.follow`: the previous box moved as seen in this frame, not yet applied. */
+  followed = false;
+  fx1 = 0;
+  fy1 = 0;
+  fx2 = 0;
+  fy2 = 0;
   x1 = 0;
   y1 = 0;
   x2 = 0;
@@ -227,6 +234,8 @@ export class Tracker {
   private detUsed = new Uint8Array(16);
   /** A detection box made whole at the frame edge (`wholeBox`). */
   private readonly whole = new Float64Array(4);
+  /** A box's shift from the previous frame (`BoxFollower.follow`). */
+  private readonly shift = new Float64Array(2);
   /** Counts of `highIdx` / `lowIdx` filled by `splitByScore`. */
   private nHigh = 0;
   private nLow = 0;
@@ -303,13 +312,16 @@ export class Tracker {
    * predicted through. Only confirmed tracks are output, in no particular order. The returned object and
    * its arrays are owned by the tracker and reused: they are valid until the next `update` (copy what
    * must live longer). `frame`: the picture's size, so people cut by its edges are followed until they
-   * have left (see the header); without it boxes are taken as they are.
+   * have left (see the header); without it boxes are taken as they are. `motion`: where boxes moved
+   * since the previous frame, seen in the pictures; each followed box corrects its track's filter
+   * before the detections are matched (see `follow`).
    */
   update(
     dets: Detections | null,
     frameIndex: number,
     at: number,
     frame?: { readonly width: number; readonly height: number },
+    motion?: BoxFollower,
   ): Tracks {
     if (frame && frame.width > 0 && frame.height > 0) {
       this.frameW = frame.width;
@@ -320,10 +332,54 @@ export class Tracker {
       : Math.max(1, Math.min(frameIndex - this.lastFrameIndex, this.options.trackBuffer + 1));
     this.lastFrameIndex = frameIndex;
     this.now = at;
+    const followed = motion && steps === 1 ? this.follow(motion) : 0;
     this.predictAll(steps);
+    if (followed > 0) this.applyFollowed();
     if (dets !== null) this.associate(dets, frameIndex);
     this.expire(frameIndex);
     return this.emit(frameIndex, at);
+  }
+
+  /**
+   * Asks `motion` where each tracked or tentative box of the previous frame went (lost ones are not
+   * followed: nobody was seen there). Kept in the slot until `applyFollowed`; returns how many.
+   */
+  private follow(motion: BoxFollower): number {
+    let n = 0;
+    for (const t of this.tracks) {
+      t.followed = false;
+      if (t.state !== TRACKED && t.state !== TENTATIVE) continue;
+      if (!motion.follow(t.x1, t.y1, t.x2, t.y2, this.shift)) continue;
+      t.followed = true;
+      t.fx1 = t.x1 + this.shift[0]!;
+      t.fy1 = t.y1 + this.shift[1]!;
+      t.fx2 = t.x2 + this.shift[0]!;
+      t.fy2 = t.y2 + this.shift[1]!;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The followed centres as measurements of the predicted tracks (size kept as predicted): the
+   * filter's velocity learns from them between detections. A detection on this frame, matched
+   * afterwards, still has the last word.
+   */
+  private applyFollowed(): void {
+    for (const t of this.tracks) {
+      if (!t.followed) continue;
+      t.followed = false;
+      const m = t.mean;
+      this.kf.update(m, t.cov, (t.fx1 + t.fx2) / 2, (t.fy1 + t.fy2) / 2, m[2]!, m[3]!);
+      t.syncBox();
+      if (this.options.detectionBox) {
+        // Shown as the box of the previous frame moved along with the person.
+        t.x1 = t.fx1;
+        t.y1 = t.fy1;
+        t.x2 = t.fx2;
+        t.y2 = t.fy2;
+      }
+    }
   }
 
   private predictAll(steps: number): void {
