@@ -25,10 +25,20 @@ const args = process.argv.slice(2);
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const maxFrames = arg('--max-frames') ? Number(arg('--max-frames')) : undefined;
 const only = arg('--only')?.split(',');
+const onlyDetectors = arg('--detectors')?.split(',');
 const detectors: { name: string; flags: string[] }[] = [
   { name: 'hog', flags: ['--detector', 'hog'] },
   { name: 'yolox', flags: ['--detector', 'yolox', '--model', model] },
+].filter((d) => !onlyDetectors || onlyDetectors.includes(d.name));
+// Engine settings to compare (the table in docs/benchmarks.md is every frame, the engine's defaults):
+// `--every-nth N` detects every Nth frame, `--no-box-motion` only extrapolates boxes between detections.
+const everyNth = arg('--every-nth');
+const engineFlags = [
+  ...(everyNth ? ['--every-nth', everyNth] : []),
+  ...(args.includes('--no-box-motion') ? ['--no-box-motion'] : []),
 ];
+if (engineFlags.length && args.includes('--write'))
+  throw new Error('--write records the engine with its defaults: leave out --every-nth and --no-box-motion');
 
 interface Report {
   mota: number;
@@ -95,6 +105,7 @@ try {
         zones: join(dir, `${v.name}.json`),
         flags: [
           ...d.flags,
+          ...engineFlags,
           // The source video is not cut: stop it at the same frame as the ground truth.
           ...(maxFrames && video.endsWith('vtest.avi') ? ['--max-frames', String(maxFrames)] : []),
         ],

@@ -39,6 +39,10 @@ const engineOptions = (cmd: Command) =>
     )
     .option('--keep-up <fps>', "frame rate 'auto' keeps up with (default: the recording's)", positiveNumber)
     .option('--motion-gate', 'skip detection on frames where nothing moved')
+    .option(
+      '--no-box-motion',
+      'between detections, only extrapolate boxes (do not follow them in the picture)',
+    )
     .option('--score-threshold <s>', 'minimum detection score', Number)
     .option('--lanes <n>', 'frames detected at the same time (default 2 on 2 or more cores)', positiveInt)
     .option('--max-frames <n>', 'stop after this many frames', positiveInt);

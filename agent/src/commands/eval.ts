@@ -24,6 +24,8 @@ export interface EvalOptions {
   everyNth?: number | 'auto';
   keepUp?: number;
   motionGate?: boolean;
+  /** Follow boxes in the picture between detections (default true; see EngineOptions.boxMotion). */
+  boxMotion?: boolean;
   scoreThreshold?: number;
   /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
   lanes?: number;
@@ -61,6 +63,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     everyNth: opts.everyNth ?? 1,
     ...(opts.keepUp ? { keepUp: opts.keepUp } : {}),
     ...(opts.motionGate ? { motionGate: true } : {}),
+    ...(opts.boxMotion === false ? { boxMotion: false } : {}),
     ...(opts.scoreThreshold !== undefined ? { scoreThreshold: opts.scoreThreshold } : {}),
     ...(opts.lanes ? { lanes: opts.lanes } : {}),
     ...(opts.maxFrames ? { maxFrames: opts.maxFrames } : {}),

@@ -23,6 +23,8 @@ export interface RecordingOptions {
   /** Frame rate an automatic every-Nth keeps up with; default the recording's. */
   keepUp?: number;
   motionGate?: boolean;
+  /** Follow boxes in the picture between detections (default true; see EngineOptions.boxMotion). */
+  boxMotion?: boolean;
   scoreThreshold?: number;
   /** Frames detected at the same time (default: 2 on a machine with 2 or more cores). */
   lanes?: number;
@@ -71,6 +73,7 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
     dataDir: dataDir(),
     scene: (info) => (opts.zones ? loadSceneFile(opts.zones, info) : EMPTY_SCENE),
     keepUpFps: opts.keepUp,
+    ...(opts.boxMotion === false ? { boxMotion: false } : {}),
   });
   const cv = await loadOpenCV();
   const events = opts.eventsOut ? createWriteStream(opts.eventsOut) : undefined;

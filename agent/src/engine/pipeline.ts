@@ -40,6 +40,8 @@ export interface PipelineInput {
    * with; default `fps`. A file processed as fast as possible is paced as if it came live.
    */
   keepUpFps?: number | undefined;
+  /** Follow boxes in the picture between detections (default true; EngineOptions.boxMotion). */
+  boxMotion?: boolean | undefined;
   /** Called as soon as the source is open, before the detector loads (state listeners). */
   onSource?: (source: FrameSource) => void;
 }
@@ -79,6 +81,7 @@ export async function openPipeline(input: PipelineInput): Promise<Pipeline> {
         countRead: source.info.kind === 'file' && input.sourceOptions?.realtime !== true,
       },
       motionGate: gate,
+      ...(input.boxMotion === false ? { boxMotion: false } : {}),
     });
     let closed = false;
     const opened = { detector, gate };
