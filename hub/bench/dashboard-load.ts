@@ -8,11 +8,16 @@
  *   node --import tsx hub/bench/dashboard-load.ts [--url URL [--schema NAME]] [--events 10000000]
  *        [--stores 100] [--embedded-events 1000000] [--embedded-stores 10] [--connections 50]
  *        [--seconds 20] [--only summary] [--exclude stores-table,compare] [--skip-postgres]
- *        [--skip-embedded]
+ *        [--skip-embedded] [--answer-cache on|off|both] [--rounds 1]
  *
  * Without --url the PostgreSQL year is generated first into a throwaway server of its own; the
  * embedded database is always generated (into a temporary data folder; PGlite is one process's, so
  * the load runs against the hub that opens it).
+ *
+ * --answer-cache: the hub keeps answers of ended ranges (on, the default), computes every one (off), or
+ * both one after the other on the same data (off first). This tool repeats the same 17 URLs, so with
+ * the cache on nearly every request after the first of each URL is a hit. --rounds N: N loads of
+ * --seconds each against the same hub, each reported (the first from a cold hub, the others warm).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -44,6 +49,8 @@ const { values } = parseArgs({
     exclude: { type: 'string' },
     'skip-postgres': { type: 'boolean', default: false },
     'skip-embedded': { type: 'boolean', default: false },
+    'answer-cache': { type: 'string', default: 'on' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnop';
@@ -103,26 +110,42 @@ function report(title: string, events: number, r: LoadResult): void {
   }
 }
 
+const cacheRuns: boolean[] =
+  values['answer-cache'] === 'both' ? [false, true] : [values['answer-cache'] !== 'off'];
+
 async function loadOn(
   title: string,
   settings: { databaseUrl?: string; dataDir: string; schema?: string },
 ): Promise<void> {
+  for (const cache of cacheRuns) {
+    await loadOnce(`${title}, answer cache ${cache ? 'on' : 'off'}`, settings, cache);
+  }
+}
+
+async function loadOnce(
+  title: string,
+  settings: { databaseUrl?: string; dataDir: string; schema?: string },
+  cache: boolean,
+): Promise<void> {
   const prepared = await prepare(settings);
-  const hub = await startHubProcess({ ...settings, jwtSecret: SECRET });
+  const hub = await startHubProcess({ ...settings, jwtSecret: SECRET, noAnswerCache: !cache });
   try {
     const token = await signIn(hub.url, prepared.name);
     const excluded = (values.exclude ?? '').split(',').filter(Boolean);
     const queries: DashboardQuery[] = prepared.queries
       .filter((q) => !values.only || q.path.endsWith(`/${values.only}`))
       .filter((q) => !excluded.some((e) => q.path.endsWith(`/${e}`)));
-    const r = await runLoad({
-      url: hub.url,
-      token,
-      queries,
-      connections: Number(values.connections),
-      seconds: Number(values.seconds),
-    });
-    report(title, prepared.events, r);
+    const rounds = Number(values.rounds);
+    for (let round = 1; round <= rounds; round++) {
+      const r = await runLoad({
+        url: hub.url,
+        token,
+        queries,
+        connections: Number(values.connections),
+        seconds: Number(values.seconds),
+      });
+      report(rounds > 1 ? `${title}, round ${round} of ${rounds}` : title, prepared.events, r);
+    }
   } finally {
     await hub.stop();
   }

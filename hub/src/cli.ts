@@ -98,6 +98,7 @@ export function serveCommand(ctx: () => CliContext): Command {
       'believe X-Forwarded-For from reverse proxies: true, a hop count, or addresses/CIDRs (or OSKARTRACK_TRUST_PROXY)',
       (v: string) => parseCliTrustProxy(v),
     )
+    .option('--no-answer-cache', 'compute every analytics answer (default: answers of ended ranges are kept)')
     .option('--demo', 'also run a demo box playing the PETS 2009 clip as a live camera')
     .option('--demo-video <file>', 'the clip the demo box plays')
     .action(async (o) => {
@@ -121,6 +122,7 @@ export function serveCommand(ctx: () => CliContext): Command {
         ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
         ...(o.insecure ? { insecure: true } : {}),
         ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
+        ...(o.answerCache === false ? { answerCache: false as const } : {}),
         ...(o.demo ? { demo: true } : {}),
         ...(o.demoVideo ? { demoVideo: o.demoVideo } : {}),
       });

@@ -17,6 +17,8 @@ export async function startHubProcess(o: {
   schema?: string;
   dataDir: string;
   jwtSecret: string;
+  /** Start the hub with `--no-answer-cache` (every answer computed). */
+  noAnswerCache?: boolean;
 }): Promise<HubProcess> {
   const [port, mqttPort] = [await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
@@ -37,6 +39,7 @@ export async function startHubProcess(o: {
     String(port),
     '--mqtt-port',
     String(mqttPort),
+    ...(o.noAnswerCache ? ['--no-answer-cache'] : []),
   ];
   const child = spawn(process.execPath, [HUB_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

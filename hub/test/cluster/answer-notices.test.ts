@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerCache } from '../../src/api/answer-cache.ts';
 import { buildApp } from '../../src/app.ts';
 import { LiveBridge } from '../../src/cluster/live-bridge.ts';
+import { parseNotice } from '../../src/cluster/notices.ts';
 import { Ingest } from '../../src/ingest/index.ts';
 import { LiveFeed } from '../../src/live/feed.ts';
 import { TEST_DATABASE_URL } from '../db/backends.ts';
@@ -27,6 +28,16 @@ const WED = Date.parse('2025-07-02T00:00:00Z');
 const H = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe('answers notices', () => {
+  it('are checked on arrival like every hub notice', () => {
+    expect(parseNotice('{"hub":"hub-b","kind":"answers"}').ok).toBe(true);
+    expect(parseNotice('{"hub":"hub-b","kind":"answers","storeId":"store-1"}').ok).toBe(true);
+    expect(parseNotice('{"hub":"hub-b","kind":"answers","storeId":"a store"}').ok).toBe(false);
+    expect(parseNotice('{"hub":"hub-b","kind":"answers","storeId":"s","extra":1}').ok).toBe(false);
+    expect(parseNotice('{"kind":"answers"}').ok).toBe(false);
+  });
+});
 
 describe('answer caches of several hubs on PostgreSQL', () => {
   let h: TestHub;
