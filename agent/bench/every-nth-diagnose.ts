@@ -2,7 +2,7 @@
 // re-linking by appearance, box motion between detections) with the detector replaced by detections
 // cached from one every-frame pass, every-Nth fixed at 1..4, errors split into frames the detector
 // ran on and frames the tracker only predicted. Deterministic and fast: no detector runs after the first.
-//   node --import tsx agent/bench/every-nth-diagnose.ts [yolox|hog] [--nth 1,2,3,4] [--flow on|off]
+//   node --import tsx agent/bench/every-nth-diagnose.ts [yolox|hog] [--nth 1,2,3,4] [--no-box-motion]
 // The tuning scene only (agent/bench/pets09-scene.json); the held-out areas stay out (held-out.ts).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,7 +22,7 @@ const args = process.argv.slice(2);
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const kind = (args[0]?.startsWith('--') ? 'yolox' : (args[0] ?? 'yolox')) as 'hog' | 'yolox';
 const nths = (arg('--nth') ?? '1,2,3,4').split(',').map(Number);
-const flow = arg('--flow');
+const boxMotion = !args.includes('--no-box-motion');
 const FPS = 7;
 const video = join(data, 'vtest.avi');
 const cache = `/tmp/oskartrack-nth-${kind}.json`;
@@ -99,7 +99,7 @@ for (const nth of nths) {
     scene,
     fps: FPS,
     everyNth: nth,
-    ...(flow ? { boxMotion: flow === 'on' } : {}),
+    boxMotion,
   });
   const rows = new MotRowsBuilder();
   const detected = new Set<number>();
