@@ -1,6 +1,9 @@
 import type { SequencedEvent, TrackingEvent } from '@oskartrack/protocol';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/db/database.ts';
 import { NotFoundError, ValidationError } from '../../src/db/errors.ts';
+import { createRepositories } from '../../src/db/repositories/index.ts';
 import { BACKENDS, openTestDatabase, seedStore, type TestDatabase } from './backends.ts';
 
 const T0 = Date.parse('2025-06-02T09:00:00Z');
@@ -267,4 +270,75 @@ describe.each(BACKENDS)('events on %s', (kind) => {
     });
     expect(kept.items).toHaveLength(10);
   });
+
+  /** Events of a device still stored, over all time. */
+  async function storedOf(deviceId: string): Promise<number> {
+    const page = await t.repos.events.list({
+      deviceId,
+      from: new Date(0),
+      to: new Date(T0 + 365 * 24 * 60 * MIN),
+    });
+    return page.items.length;
+  }
+
+  it('deletes the events of a deleted camera, box or store (the cascade triggers), and no others', async () => {
+    const byCamera = await setup();
+    const byDevice = await setup();
+    const byStore = await setup();
+    const kept = await setup();
+    for (const s of [byCamera, byDevice, byStore, kept]) {
+      await t.repos.events.insertEvents(s.device.id, stream(s.camera.id, s.zone.id, s.line.id, 10));
+    }
+    await t.repos.cameras.delete(byCamera.camera.id);
+    await t.repos.devices.delete(byDevice.device.id);
+    await t.repos.stores.delete(byStore.store.id);
+    expect(await storedOf(byCamera.device.id)).toBe(0);
+    expect(await storedOf(byDevice.device.id)).toBe(0);
+    expect(await storedOf(byStore.device.id)).toBe(0);
+    expect(await storedOf(kept.device.id)).toBe(10);
+  });
+
+  /** Resolves once another connection's statement on `table` waits for a lock. */
+  async function waitingForLock(table: string): Promise<void> {
+    for (;;) {
+      const rows = await queryRows<{ n: unknown }>(
+        t.db,
+        sql`SELECT count(*) AS n FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query ILIKE ${`%${table}%`} AND pid <> pg_backend_pid()`,
+      );
+      if (Number(rows[0]?.n) > 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  if (kind === 'postgres') {
+    it('a camera deleted while its events are being stored takes them too: the delete waits for the commit', async () => {
+      const s = await setup();
+      let release = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let inside = () => {};
+      const stored = new Promise<void>((r) => {
+        inside = r;
+      });
+      // No area entries: their daily flows would lock the camera by a foreign key of their own.
+      const events = stream(s.camera.id, s.zone.id, s.line.id, 10).filter(
+        (e) => e.event.kind !== 'zone_entered',
+      );
+      const open = t.db.transaction(async (tx) => {
+        await createRepositories(tx).events.insertEvents(s.device.id, events);
+        inside();
+        await held;
+      });
+      await stored;
+      const deleting = t.repos.cameras.delete(s.camera.id);
+      // Go on once the delete waits for a lock, or has finished without waiting (the bug).
+      await Promise.race([deleting, waitingForLock('cameras')]);
+      release();
+      await open;
+      await deleting;
+      expect(await storedOf(s.device.id)).toBe(0);
+    });
+  }
 });

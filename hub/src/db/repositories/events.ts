@@ -8,9 +8,10 @@ import {
 } from '@oskartrack/protocol';
 import { and, asc, count, eq, gt, gte, inArray, isNull, lt, max, or, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../database.ts';
-import { guard, NotFoundError, ValidationError } from '../errors.ts';
-import { cameras, devices, trackingEvents } from '../schema.ts';
+import { guard, ValidationError } from '../errors.ts';
+import { trackingEvents } from '../schema.ts';
 import { decodeCursor, encodeCursor, type Page, pageLimit, requireRange } from './common.ts';
+import { lockParents } from './event-parents.ts';
 import { MovementSummariesRepository } from './movement-summaries.ts';
 
 export type StoredEvent = typeof trackingEvents.$inferSelect;
@@ -60,14 +61,28 @@ interface EventRow {
   payload: TrackingEvent;
 }
 
+function eventRows(events: readonly SequencedEventType[], storeOf: Map<string, string>): EventRow[] {
+  return events.map(({ seq, event }) => ({
+    seq,
+    kind: event.kind,
+    at: new Date(event.at).toISOString(),
+    store_id: storeOf.get(event.cameraId)!,
+    camera_id: event.cameraId,
+    track_id: event.trackId,
+    zone_id: zoneOf(event),
+    line_id: lineOf(event),
+    payload: event,
+  }));
+}
+
 export class EventsRepository {
   constructor(private readonly db: Db) {}
 
   /**
    * Stores a device's events exactly once per (device, seq): one INSERT ... ON CONFLICT DO NOTHING for
-   * the whole batch (one per INSERT_CHUNK rows, in one transaction, for bigger ones), after one query
-   * that finds the device and the cameras of its store. Every event must be valid and name a camera
-   * of the device's store; otherwise nothing is stored and a ValidationError / NotFoundError says why.
+   * the whole batch (one per INSERT_CHUNK rows), in one transaction with the lock on the device, its
+   * store and the cameras named (event-parents.ts). Every event must be valid and name a camera
+   * of the device's store; otherwise nothing is stored and a ValidationError / NotFoundError (event-parents.ts) says why.
    */
   async insertEvents(deviceId: string, events: readonly SequencedEventType[]): Promise<InsertResult> {
     const { inserted, duplicates } = await this.insertEventsDetailed(deviceId, events);
@@ -87,40 +102,13 @@ export class EventsRepository {
       const r = check(SequencedEvent, e);
       if (!r.ok) throw new ValidationError(`event ${i + 1} of the batch is invalid: ${r.error}`);
     });
-    const known = await this.db
-      .select({ cameraId: cameras.id, storeId: cameras.storeId })
-      .from(devices)
-      .leftJoin(cameras, eq(cameras.storeId, devices.storeId))
-      .where(eq(devices.id, deviceId));
-    if (known.length === 0) throw new NotFoundError('device', deviceId);
-    if (events.length === 0) return { inserted: 0, duplicates: 0, insertedSeqs: [] };
-    const storeOf = new Map<string, string>();
-    for (const k of known) if (k.cameraId && k.storeId) storeOf.set(k.cameraId, k.storeId);
-
-    const rows = events.map(({ seq, event }) => {
-      const storeId = storeOf.get(event.cameraId);
-      if (!storeId) throw new NotFoundError('camera', event.cameraId);
-      return {
-        seq,
-        kind: event.kind,
-        at: new Date(event.at).toISOString(),
-        store_id: storeId,
-        camera_id: event.cameraId,
-        track_id: event.trackId,
-        zone_id: zoneOf(event),
-        line_id: lineOf(event),
-        payload: event,
-      };
-    });
-
     const uploadId = options.uploadId ?? null;
-    const entered = new Set(rows.filter((r) => r.kind === 'zone_entered').map((r) => r.seq));
-    const insertedSeqs = await guard(async () => {
-      // One statement alone needs no transaction; with chunks or flows to add, all or nothing.
-      if (rows.length <= INSERT_CHUNK && entered.size === 0) {
-        return this.insertChunk(this.db, deviceId, rows, uploadId);
-      }
-      return this.db.transaction(async (tx) => {
+    const entered = new Set(events.filter((e) => e.event.kind === 'zone_entered').map((e) => e.seq));
+    const insertedSeqs = await guard(() =>
+      // In a transaction (a savepoint inside the caller's) so the parents stay locked until the commit.
+      this.db.transaction(async (tx) => {
+        const storeOf = await lockParents(tx, deviceId, events, uploadId);
+        const rows = eventRows(events, storeOf);
         const seqs: number[] = [];
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
           seqs.push(...(await this.insertChunk(tx, deviceId, rows.slice(i, i + INSERT_CHUNK), uploadId)));
@@ -131,10 +119,10 @@ export class EventsRepository {
           seqs.filter((seq) => entered.has(seq)),
         );
         return seqs;
-      });
-    });
+      }),
+    );
     insertedSeqs.sort((a, b) => a - b);
-    return { inserted: insertedSeqs.length, duplicates: rows.length - insertedSeqs.length, insertedSeqs };
+    return { inserted: insertedSeqs.length, duplicates: events.length - insertedSeqs.length, insertedSeqs };
   }
 
   /**

@@ -8,14 +8,67 @@
  * device, camera, track and recording). Heatmap: a path's foot points on a HEAT_GRID_COLS x
  * HEAT_GRID_ROWS grid over the camera's picture (cameras whose picture size is known).
  */
+import type { PathPoint } from '@oskartrack/protocol';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../database.ts';
 import { HEAT_GRID_COLS, HEAT_GRID_ROWS } from '../schema.ts';
+import { heatCells } from './heat-cells.ts';
 
 const FLOW_UPSERT = sql`ON CONFLICT ON CONSTRAINT zone_flow_days_uq
   DO UPDATE SET count = zone_flow_days.count + excluded.count`;
 const HEAT_UPSERT = sql`ON CONFLICT ON CONSTRAINT heatmap_cell_days_uq
   DO UPDATE SET count = heatmap_cell_days.count + excluded.count`;
+
+/** A visit just stored, as the heatmap needs it; `frame` undefined: the camera's picture size is unknown. */
+export interface HeatVisit {
+  storeId: string;
+  cameraId: string;
+  uploadId: string | null;
+  startedAt: Date;
+  path: readonly PathPoint[];
+  frame: { width: number; height: number } | undefined;
+}
+
+/**
+ * The cells of `stored` added up per store, camera, recording, quarter hour of the start and cell:
+ * every time zone's midnight falls on a quarter hour, so the quarter hour's store-local day is the
+ * visit's own, and the statement gets a few rows instead of one per path point.
+ */
+function heatRows(stored: readonly HeatVisit[]) {
+  const QUARTER = 15 * 60_000;
+  const rows = new Map<string, HeatRow>();
+  for (const v of stored) {
+    if (!v.frame) continue;
+    const quarter = Math.floor(v.startedAt.getTime() / QUARTER) * QUARTER;
+    for (const c of heatCells(v.path, v.frame.width, v.frame.height)) {
+      const key = `${v.storeId}|${v.cameraId}|${v.uploadId}|${quarter}|${c.x}|${c.y}`;
+      const row = rows.get(key);
+      if (row) row.count += c.count;
+      else {
+        rows.set(key, {
+          store_id: v.storeId,
+          camera_id: v.cameraId,
+          upload_id: v.uploadId,
+          started_at: new Date(quarter).toISOString(),
+          cell_x: c.x,
+          cell_y: c.y,
+          count: c.count,
+        });
+      }
+    }
+  }
+  return [...rows.values()];
+}
+
+interface HeatRow {
+  store_id: string;
+  camera_id: string;
+  upload_id: string | null;
+  started_at: string;
+  cell_x: number;
+  cell_y: number;
+  count: number;
+}
 
 const ids = (values: readonly number[]) => sql`${`{${values.join(',')}}`}::bigint[]`;
 
@@ -152,10 +205,24 @@ export class MovementSummariesRepository {
     );
   }
 
-  /** Adds the heatmap cells of visits just stored (by id). */
-  async addHeatmapOfVisits(visitIds: readonly number[]): Promise<void> {
-    if (visitIds.length === 0) return;
-    await this.db.execute(heatInsert(sql`v.id = ANY(${ids(visitIds)})`));
+  /**
+   * Adds the heatmap cells of visits just stored, from their paths in hand (reading them back costs
+   * more): one statement, the day by the store's clock, cells in key order.
+   */
+  async addHeatmapOfVisits(stored: readonly HeatVisit[]): Promise<void> {
+    const rows = heatRows(stored);
+    if (rows.length === 0) return;
+    await this.db.execute(
+      sql`INSERT INTO heatmap_cell_days (day, store_id, camera_id, cell_x, cell_y, upload_id, count)
+        SELECT (r.started_at AT TIME ZONE s.timezone)::date, r.store_id, r.camera_id, r.cell_x, r.cell_y,
+          r.upload_id, sum(r.count)::int
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(store_id text, camera_id text,
+          upload_id uuid, started_at timestamptz, cell_x smallint, cell_y smallint, count int)
+          JOIN stores s ON s.id = r.store_id
+        GROUP BY 1, 2, 3, 4, 5, 6
+        ORDER BY 3, 1, 4, 5, 6
+        ${HEAT_UPSERT}`,
+    );
   }
 
   /**

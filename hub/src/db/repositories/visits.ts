@@ -74,6 +74,11 @@ function validateNewVisit(input: NewVisit): void {
   if (input.customerId && !isUuid(input.customerId)) throw new NotFoundError('customer', input.customerId);
 }
 
+/** A camera's picture size, when known (the heatmap needs it). */
+function frameOf(c: { width: number | null; height: number | null }) {
+  return c.width && c.height ? { width: c.width, height: c.height } : undefined;
+}
+
 export class VisitsRepository {
   constructor(private readonly db: Db) {}
 
@@ -93,7 +98,7 @@ export class VisitsRepository {
     return guard(() =>
       this.db.transaction(async (tx) => {
         const [camera] = await tx
-          .select({ storeId: cameras.storeId })
+          .select({ storeId: cameras.storeId, width: cameras.frameWidth, height: cameras.frameHeight })
           .from(cameras)
           .where(eq(cameras.id, input.cameraId));
         if (!camera) throw new NotFoundError('camera', input.cameraId);
@@ -128,7 +133,9 @@ export class VisitsRepository {
             entries: z.entries ?? 1,
           }));
         const zoneRows = rows.length > 0 ? await tx.insert(zoneVisits).values(rows).returning() : [];
-        await new MovementSummariesRepository(tx).addHeatmapOfVisits([inserted.id]);
+        await new MovementSummariesRepository(tx).addHeatmapOfVisits([
+          { ...inserted, frame: frameOf(camera), startedAt: input.startedAt, path },
+        ]);
         return { visit: { ...inserted, zones: zoneRows }, created: true };
       }),
     );
@@ -210,7 +217,12 @@ export class VisitsRepository {
     const cameraIds = [...new Set(items.map((i) => i.event.cameraId))];
     const [cams, zoneRows] = await Promise.all([
       this.db
-        .select({ id: cameras.id, storeId: cameras.storeId })
+        .select({
+          id: cameras.id,
+          storeId: cameras.storeId,
+          width: cameras.frameWidth,
+          height: cameras.frameHeight,
+        })
         .from(cameras)
         .where(inArray(cameras.id, cameraIds)),
       this.db
@@ -219,6 +231,7 @@ export class VisitsRepository {
         .where(inArray(zones.cameraId, cameraIds)),
     ]);
     const storeOf = new Map(cams.map((c) => [c.id, c.storeId]));
+    const frames = new Map(cams.map((c) => [c.id, frameOf(c)]));
     const knownZones = new Set(zoneRows.map((z) => `${z.cameraId}|${z.id}`));
     const values = items.map(({ seq, event, customerId }) => {
       const storeId = storeOf.get(event.cameraId);
@@ -264,7 +277,19 @@ export class VisitsRepository {
       });
       if (zoneValues.length > 0) await this.db.insert(zoneVisits).values(zoneValues);
       // Only visits created now add to the heatmap, so a redelivery never counts twice.
-      await new MovementSummariesRepository(this.db).addHeatmapOfVisits(created.map((c) => c.id));
+      await new MovementSummariesRepository(this.db).addHeatmapOfVisits(
+        created.map(({ seq }) => {
+          const event = bySeq.get(Number(seq))!;
+          return {
+            storeId: storeOf.get(event.cameraId)!,
+            cameraId: event.cameraId,
+            uploadId,
+            startedAt: new Date(event.startedAt),
+            path: event.path,
+            frame: frames.get(event.cameraId),
+          };
+        }),
+      );
       return created.length;
     });
   }
