@@ -171,6 +171,20 @@ describe.each(BACKENDS)('store figures from day rows on %s', (kind) => {
     expect(await fromDays(whole)).toEqual(await fromHours(whole));
   });
 
+  it("makes no day rows before a store's first data: a range from the year 1 costs what its data does", async () => {
+    const end = new Date(T0 + SPAN_HOURS * H);
+    const ids = stores.map((s) => s.store.id);
+    const ancient = [{ label: 'ancient', from: new Date('0001-01-01T00:00:00Z'), to: end }];
+    const recent = [{ label: 'ancient', from: new Date(T0 - 30 * 24 * H), to: end }];
+    expect(await fromDays(ancient)).toEqual(await fromHours(recent));
+    expect(await days.refresh(ids, ancient[0]!.from, end)).toBe(0);
+    const [before] = await queryRows<{ n: unknown }>(
+      t.db,
+      sql`SELECT count(*) AS n FROM store_open_days WHERE day < ${new Date(T0 - 2 * 24 * H).toISOString()}::date`,
+    );
+    expect(Number(before!.n)).toBe(0);
+  });
+
   it('reads today from the hours, never from a day row', async () => {
     const s = stores[2]!;
     const hour = new Date(Math.floor(Date.now() / H) * H - H);

@@ -12,7 +12,7 @@ import type { StoreHours } from '../../analytics/opening-hours.ts';
 import { type Db, queryRows } from '../database.ts';
 import type { Counts } from './analytics.ts';
 import {
-  firstWholeDay,
+  firstDayWithData,
   HOUR_SUMS,
   hoursOfDay,
   LIVE_STORE_HOURS,
@@ -202,8 +202,9 @@ export class OpenDayFiguresRepository {
         SELECT p.label, s.id AS store_id, s.timezone AS tz, ${STORE_HOURS_KEY} AS key, p.p_from, p.p_to,
           b.d_from, b.d_to, least(b.d_to, greatest(b.d_from, (now() AT TIME ZONE s.timezone)::date)) AS past_to
         FROM periods p CROSS JOIN stores s
-        CROSS JOIN LATERAL (SELECT ${firstWholeDay(sql`p.p_from`, sql`s.timezone`)} AS d_from,
-          (p.p_to AT TIME ZONE s.timezone)::date AS d_to) b
+        CROSS JOIN LATERAL (SELECT (p.p_to AT TIME ZONE s.timezone)::date AS d_to) e
+        CROSS JOIN LATERAL (SELECT e.d_to,
+          ${firstDayWithData(sql`p.p_from`, sql`s.id`, sql`s.timezone`, sql`e.d_to`)} AS d_from) b
         WHERE s.id IN (${list(storeIds)})
       )`;
     const { ends, readFromHours } = await this.endHours(base, storeIds);

@@ -30,9 +30,19 @@ function sameHours(h: StoreHours): SQL {
  * where that date begins (the instant before is on an earlier date; a clock falling back at midnight
  * shows 00:00 twice), else the next. Local dates never go backwards, so every later date qualifies.
  */
-export function firstWholeDay(at: SQL, tz: SQL): SQL {
+function firstWholeDay(at: SQL, tz: SQL): SQL {
   return sql`(CASE WHEN ((${at} - interval '1 microsecond') AT TIME ZONE ${tz})::date < (${at} AT TIME ZONE ${tz})::date
     THEN (${at} AT TIME ZONE ${tz})::date ELSE (${at} AT TIME ZONE ${tz})::date + 1 END)`;
+}
+
+/**
+ * The first day a store's day rows start from for a range beginning at `at`: its first whole day, but
+ * never before the store-local date of the store's first hourly row (none: `otherwise`). Days without
+ * any data need no rows, and a range from the year 1 would otherwise make millions of them.
+ */
+export function firstDayWithData(at: SQL, storeId: SQL, tz: SQL, otherwise: SQL): SQL {
+  return sql`greatest(${firstWholeDay(at, tz)}, coalesce((SELECT (min(a.bucket_start) AT TIME ZONE ${tz})::date
+    FROM analytics_summaries a WHERE a.store_id = ${storeId} AND a.period = 'hour'), ${otherwise}))`;
 }
 
 /**
@@ -83,7 +93,7 @@ export class OpenDaysRepository {
       sql`WITH ${storeKeys(lacking)}
         SELECT k.id AS store_id, d.day::date::text AS day, o.gen
         FROM k
-        CROSS JOIN LATERAL generate_series(${firstWholeDay(ts(from), sql`k.timezone`)}::timestamp,
+        CROSS JOIN LATERAL generate_series(${firstDayWithData(ts(from), sql`k.id`, sql`k.timezone`, lastDay(sql`k.timezone`))}::timestamp,
           (${lastDay(sql`k.timezone`)} - 1)::timestamp, interval '1 day') AS d(day)
         LEFT JOIN store_open_days o ON o.store_id = k.id AND o.day = d.day::date
         WHERE o.store_id IS NULL OR o.computed_gen IS DISTINCT FROM o.gen OR o.hours_key IS DISTINCT FROM k.key`,
@@ -114,7 +124,8 @@ export class OpenDaysRepository {
       this.db,
       sql`WITH ${storeKeys(storeIds)},
         r AS (
-          SELECT k.id, k.key, ${firstWholeDay(ts(from), sql`k.timezone`)} AS first, ${lastDay(sql`k.timezone`)} AS stop
+          SELECT k.id, k.key, ${firstDayWithData(ts(from), sql`k.id`, sql`k.timezone`, lastDay(sql`k.timezone`))} AS first,
+            ${lastDay(sql`k.timezone`)} AS stop
           FROM k
         )
         SELECT r.id FROM r
