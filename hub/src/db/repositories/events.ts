@@ -103,7 +103,9 @@ export class EventsRepository {
       if (!r.ok) throw new ValidationError(`event ${i + 1} of the batch is invalid: ${r.error}`);
     });
     const uploadId = options.uploadId ?? null;
-    const entered = new Set(events.filter((e) => e.event.kind === 'zone_entered').map((e) => e.seq));
+    const entered = events
+      .filter((e) => e.event.kind === 'zone_entered')
+      .map((e) => ({ seq: e.seq, at: e.event.at }));
     const insertedSeqs = await guard(() =>
       // In a transaction (a savepoint inside the caller's) so the parents stay locked until the commit.
       this.db.transaction(async (tx) => {
@@ -114,9 +116,10 @@ export class EventsRepository {
           seqs.push(...(await this.insertChunk(tx, deviceId, rows.slice(i, i + INSERT_CHUNK), uploadId)));
         }
         // Only events stored now add to the daily flows, so a redelivery never counts twice.
+        const stored = new Set(seqs);
         await new MovementSummariesRepository(tx).addFlowsOfEvents(
           deviceId,
-          seqs.filter((seq) => entered.has(seq)),
+          entered.filter((e) => stored.has(e.seq)),
         );
         return seqs;
       }),

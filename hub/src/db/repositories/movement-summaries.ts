@@ -129,7 +129,7 @@ function previousArea(extra: SQL): SQL {
  * one the same day that is not new) this selects the old walk to take back (-1) and the walk from the
  * new previous area to add (+1). `newSeqs` are the device's `zone_entered` events just stored.
  */
-function flowCorrections(deviceId: string, newSeqs: SQL): SQL {
+function flowCorrections(deviceId: string, newSeqs: SQL, newAt: SQL): SQL {
   return sql`SELECT day::text AS day, store_id, camera_id, from_zone_id, zone_id AS to_zone_id, upload_id,
       sum(delta)::int AS delta
     FROM (
@@ -145,7 +145,7 @@ function flowCorrections(deviceId: string, newSeqs: SQL): SQL {
             AND (x.at, x.seq) > (t.at, t.seq) AND x.at < t.at + interval '26 hours' -- same day: prunes partitions
           ORDER BY x.at, x.seq LIMIT 1
         ) x
-        WHERE t.device_id = ${deviceId} AND t.seq = ANY(${newSeqs}) AND t.kind = 'zone_entered'
+        WHERE t.device_id = ${deviceId} AND t.seq = ANY(${newSeqs}) AND ${newAt} AND t.kind = 'zone_entered'
           AND x.seq <> ALL(${newSeqs}) AND x.zone_id IS NOT NULL
           AND (x.at AT TIME ZONE s.timezone)::date = (t.at AT TIME ZONE s.timezone)::date
       ) n
@@ -179,13 +179,21 @@ export class MovementSummariesRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Adds the flows into a device's `zone_entered` events just stored (by seq), and corrects the flow
-   * into a later entry stored before them.
+   * Adds the flows into a device's `zone_entered` events just stored (by seq, with their times), and
+   * corrects the flow into a later entry stored before them. The times bound the reads to the
+   * partitions that hold these events.
    */
-  async addFlowsOfEvents(deviceId: string, seqs: readonly number[]): Promise<void> {
-    if (seqs.length === 0) return;
-    await this.db.execute(flowInsert(sql`e.device_id = ${deviceId} AND e.seq = ANY(${ids(seqs)})`));
-    const fixes = await queryRows<FlowFix>(this.db, flowCorrections(deviceId, ids(seqs)));
+  async addFlowsOfEvents(deviceId: string, entered: readonly { seq: number; at: number }[]): Promise<void> {
+    if (entered.length === 0) return;
+    const seqs = ids(entered.map((e) => e.seq));
+    const ats = entered.map((e) => e.at);
+    const within = (column: string) =>
+      sql`${sql.raw(column)} BETWEEN ${new Date(Math.min(...ats)).toISOString()}::timestamptz
+        AND ${new Date(Math.max(...ats)).toISOString()}::timestamptz`;
+    await this.db.execute(
+      flowInsert(sql`e.device_id = ${deviceId} AND e.seq = ANY(${seqs}) AND ${within('e.at')}`),
+    );
+    const fixes = await queryRows<FlowFix>(this.db, flowCorrections(deviceId, seqs, within('t.at')));
     if (fixes.length > 0) await this.applyFlowFixes(fixes);
   }
 
