@@ -8,6 +8,7 @@ import type { Role, SessionUser } from '../api/client.ts';
 import { useApp } from '../stores/app.tsx';
 import { Loading } from './Common.tsx';
 import { Icon, type IconName } from './Icon.tsx';
+import { PageBoundary } from './PageBoundary.tsx';
 
 interface NavItem {
   path: string;
@@ -83,7 +84,9 @@ export function Shell(props: RouteSectionProps): JSX.Element {
             </nav>
             <main class="content">
               <Show when={allows(user().role, needed())} fallback={<NotAllowed role={user().role} />}>
-                <Suspense fallback={<Loading />}>{props.children}</Suspense>
+                <PageBoundary>
+                  <Suspense fallback={<Loading />}>{props.children}</Suspense>
+                </PageBoundary>
               </Show>
             </main>
           </div>

@@ -176,6 +176,27 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
+describe('a page whose code cannot be fetched', () => {
+  it('says so inside the frame in plain words, with no page error, and the other pages still open', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const p = await context.newPage();
+    const own: string[] = [];
+    p.on('pageerror', (err) => own.push(err.message));
+    await signIn(p, OWNER.name, OWNER.password);
+    await p.waitForLoadState('networkidle');
+    // The connection drops just for the Visitors page's code.
+    await p.route(/\/assets\/Clients[^/]*\.js/, (route) => route.abort('internetdisconnected'));
+    await p.click('nav a[href="/clients"]');
+    const note = p.locator('main [role=alert]');
+    await note.waitFor();
+    expect(await note.textContent()).toContain('This page could not be shown. Check the internet connection');
+    await p.click('nav a[href="/"]');
+    await note.waitFor({ state: 'detached' });
+    expect(own).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the Visitors page in Chromium', () => {
   for (const [size, width, height, phone] of [
     ['phone', 390, 844, true],
