@@ -345,13 +345,12 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     ...(opts.liveLimits ? { limits: opts.liveLimits } : {}),
   });
   // Answers of ended ranges, kept until the data they were computed from changes (api/answer-cache.ts).
-  const answers =
-    opts.answerCache === false
-      ? undefined
-      : new AnswerCache({
-          ...opts.answerCache,
-          storeOf: async (deviceId) => (await repos.devices.find(deviceId))?.storeId,
-        });
+  // Made even when answers are not kept: the other hubs are still told what changes here.
+  const answers = new AnswerCache({
+    ...(opts.answerCache || {}),
+    keep: opts.answerCache !== false,
+    storeOf: async (deviceId) => (await repos.devices.find(deviceId))?.storeId,
+  });
   const bridge = await startLiveBridge(opts, db, hubId, live, answers);
   // Subscribed before the hub announces itself online (mqtt-side.ts says why).
   let side: MqttSide | undefined;
@@ -363,7 +362,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
       live,
       markAllOffline: !opts.mqttUrl,
       announce: bridge?.announceStored,
-      ...(answers ? { onStored: (deviceId: string) => answers.eventsStored(deviceId) } : {}),
+      onStored: (deviceId: string) => answers.eventsStored(deviceId),
     });
   };
   const started = await startBus(opts, tls, repos, signingKey, prepare);
@@ -378,7 +377,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     dataDir: settings.dataDir,
     keepFiles: settings.keepUploads,
     log,
-    ...(answers ? { onStored: (storeId: string) => answers.changedEverywhere(storeId) } : {}),
+    onStored: (storeId: string) => answers.changedEverywhere(storeId),
     ...opts.uploads,
   });
   await uploads.start();
@@ -414,7 +413,7 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
     ingest: mqtt.ingest,
     live,
     uploads,
-    answers,
+    answers: answers.keeps ? answers : undefined,
     url,
     mqttUrl: brokerUrl,
     signingKey,

@@ -42,6 +42,11 @@ export interface AnswerCacheOptions {
   now?: () => number;
   /** A device's store, for events stored by device; without it stored events change everything. */
   storeOf?: (deviceId: string) => Promise<string | undefined>;
+  /**
+   * False: keep no answer, but still tell the other hubs of changes made here (`serve
+   * --no-answer-cache` beside hubs that keep answers). Default true.
+   */
+  keep?: boolean;
 }
 
 export interface AnswerCacheStats {
@@ -92,8 +97,11 @@ export class AnswerCache {
   private bytes = 0;
   private readonly flights = new Map<string, Flight>();
   private teller: ChangeTeller | undefined;
+  /** Whether answers are kept at all (AnswerCacheOptions.keep). */
+  readonly keeps: boolean;
 
   constructor(o: AnswerCacheOptions = {}) {
+    this.keeps = o.keep ?? true;
     this.maxEntries = o.maxEntries ?? 2000;
     this.maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
     this.ttlMs = o.ttlMs ?? 300_000;

@@ -16,7 +16,13 @@
  * over the API); the connection is opened again after `retryMs`.
  */
 import { createHash } from 'node:crypto';
-import { type EventsNotice, MAX_NOTICE_BYTES, type SequencedEvent, topics } from '@oskartrack/protocol';
+import {
+  type EventsNotice,
+  type HubNotice,
+  MAX_NOTICE_BYTES,
+  type SequencedEvent,
+  topics,
+} from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { AnswerCache } from '../api/answer-cache.ts';
@@ -139,8 +145,10 @@ export class LiveBridge {
     });
     client.on('notification', (n) => {
       if (n.channel !== this.channel || n.payload === undefined) return;
-      const text = n.payload;
-      this.chain = this.chain.then(() => this.receive(text));
+      const parsed = parseNotice(n.payload);
+      // At once, not behind the read-back of earlier events: the next request here must not get an old answer.
+      if (parsed.ok && parsed.value.hub !== this.o.instanceId) this.outdate(parsed.value);
+      this.chain = this.chain.then(() => this.receive(parsed));
     });
     client.on('error', (err) => this.broken(client, err));
     client.on('end', () => this.broken(client, new Error('connection ended')));
@@ -160,10 +168,14 @@ export class LiveBridge {
     const again = () => {
       this.retry = undefined;
       if (this.stopped) return;
-      this.listen().catch(() => {
-        this.retry = setTimeout(again, this.o.retryMs ?? 1000);
-        this.retry.unref();
-      });
+      // Whatever the other hubs changed while this one was not listening is unknown: every answer may be old.
+      this.listen().then(
+        () => this.o.answers?.changed(),
+        () => {
+          this.retry = setTimeout(again, this.o.retryMs ?? 1000);
+          this.retry.unref();
+        },
+      );
     };
     this.retry = setTimeout(again, this.o.retryMs ?? 1000);
     this.retry.unref();
@@ -187,8 +199,17 @@ export class LiveBridge {
       );
   }
 
-  private async receive(text: string): Promise<void> {
-    const parsed = parseNotice(text);
+  /** The answers another hub's notice makes out of date. */
+  private outdate(notice: HubNotice): void {
+    if (notice.kind === 'answers') {
+      if (notice.storeId === undefined) this.o.answers?.changed();
+      else this.o.answers?.storeChanged(notice.storeId);
+    } else if (notice.kind === 'relay') {
+      if (notice.message.type === 'job') this.o.answers?.storeChanged(notice.message.job.storeId);
+    } else this.o.answers?.eventsStored(notice.deviceId);
+  }
+
+  private async receive(parsed: ReturnType<typeof parseNotice>): Promise<void> {
     if (!parsed.ok) {
       this.stats.rejected++;
       this.o.log.warn({ error: parsed.error }, 'live feed: a notice from another hub was refused');
@@ -200,17 +221,8 @@ export class LiveBridge {
       return;
     }
     try {
-      if (notice.kind === 'answers') {
-        if (notice.storeId === undefined) this.o.answers?.changed();
-        else this.o.answers?.storeChanged(notice.storeId);
-      } else if (notice.kind === 'relay') {
-        if (notice.message.type === 'job') this.o.answers?.storeChanged(notice.message.job.storeId);
-        this.o.feed.fromOtherHub(notice.message);
-      } else {
-        // Before reading them back: answers are out of date from the commit on.
-        this.o.answers?.eventsStored(notice.deviceId);
-        await this.events(notice);
-      }
+      if (notice.kind === 'relay') this.o.feed.fromOtherHub(notice.message);
+      else if (notice.kind === 'events') await this.events(notice);
       this.stats.delivered++;
     } catch (err) {
       this.o.log.warn({ error: String(err) }, 'live feed: could not read back events another hub stored');

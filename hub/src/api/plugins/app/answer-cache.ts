@@ -74,7 +74,7 @@ export default definePlugin<AnswerCachePluginOptions>(
   'answer-cache',
   async (app, opts) => {
     const cache = opts.cache || new AnswerCache();
-    const enabled = opts.cache !== undefined && opts.cache !== false;
+    const enabled = opts.cache !== undefined && opts.cache !== false && opts.cache.keeps;
     app.decorate('answers', cache);
     /** Misses this process computes and shares (single-flight leaders). */
     const leading = new WeakMap<FastifyRequest, Extract<Turn, { lead: true }>>();
