@@ -116,22 +116,27 @@ describe.each(BACKENDS)('retention on %s', (kind) => {
     const s = await seedStore(t.repos);
     await runRetention(t.db, { now: NOW });
     expect((await runRetention(t.db, { now: NOW })).daysComputed).toBe(0);
-    await t.repos.summaries.increment([
-      {
-        period: 'hour',
-        bucketStart: new Date(WEEKS_AGO),
-        storeId: s.store.id,
-        cameraId: s.camera.id,
-        zoneId: null,
-        visitors: 3,
-      },
-    ]);
+    const visitors = (n: number) => ({
+      period: 'hour' as const,
+      bucketStart: new Date(WEEKS_AGO),
+      storeId: s.store.id,
+      cameraId: s.camera.id,
+      zoneId: null,
+      visitors: n,
+    });
+    // The store's first data: its days from then on are computed (none before it: they have no data).
+    await t.repos.summaries.increment([visitors(3)]);
+    const first = (await runRetention(t.db, { now: NOW })).daysComputed;
+    expect(first).toBeGreaterThan(1);
+    expect(first).toBeLessThanOrEqual(Math.ceil((NOW - WEEKS_AGO) / (24 * 3600_000)) + 1);
+    expect((await runRetention(t.db, { now: NOW })).daysComputed).toBe(0);
+    await t.repos.summaries.increment([visitors(2)]);
     expect((await runRetention(t.db, { now: NOW })).daysComputed).toBe(1);
     const [row] = await queryRows<{ visitors: unknown }>(
       t.db,
       sql`SELECT visitors FROM store_open_days WHERE store_id = ${s.store.id} AND visitors > 0`,
     );
-    expect(Number(row?.visitors)).toBe(3);
+    expect(Number(row?.visitors)).toBe(5);
   });
 
   if (kind === 'postgres') {
