@@ -8,7 +8,9 @@ bash scripts/setup.sh --test
 eval "$(bash scripts/services.sh start)"
 trap 'bash scripts/services.sh stop "$OT_SERVICES_DIR"' EXIT
 . scripts/opencv-env.sh
-echo "[test] type check"; npx tsc -p tsconfig.json && npx tsc -p dashboard/tsconfig.json --noEmit
+echo "[test] type check"
+npx tsc -p tsconfig.json
+npx tsc -p dashboard/tsconfig.json --noEmit
 echo "[test] dashboard build"; npm run build -w dashboard --silent
 echo "[test] lint"; npx biome check .
 echo "[test] unit, integration and browser tests (screenshots go to test-output/screenshots)"
