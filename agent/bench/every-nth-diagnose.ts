@@ -12,7 +12,7 @@ import { loadOpenCV, type Mat } from '../src/cv.ts';
 import { createDetector, type Detector } from '../src/detect/index.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { runSource } from '../src/engine/run.ts';
-import { evaluate, type MotRows, MotRowsBuilder, readMotFile } from '../src/eval/index.ts';
+import { evaluate, type MotRows, MotRowsBuilder, readMotFile, rowsOfFrames } from '../src/eval/index.ts';
 import { openSource } from '../src/source/index.ts';
 import type { Detections } from '../src/types.ts';
 
@@ -71,20 +71,7 @@ function cachedDetector(frames: Cached): Detector {
 
 /** The rows of `rows` whose frame is (or is not) in `frames`. */
 function only(rows: MotRows, frames: Set<number>, inside: boolean): MotRows {
-  const b = new MotRowsBuilder();
-  for (let i = 0; i < rows.count; i++) {
-    if (frames.has(rows.frame[i]!) !== inside) continue;
-    b.push(
-      rows.frame[i]!,
-      rows.id[i]!,
-      rows.left[i]!,
-      rows.top[i]!,
-      rows.width[i]!,
-      rows.height[i]!,
-      rows.conf[i]!,
-    );
-  }
-  return b.rows();
+  return rowsOfFrames(rows, (frame) => frames.has(frame) === inside);
 }
 
 const frames = await detectAll();

@@ -6,9 +6,8 @@ import {
   countsFromRows,
   evaluate,
   type MotMetrics,
-  type MotRows,
-  MotRowsBuilder,
   readMotFile,
+  rowsOfFrames,
 } from '../eval/index.ts';
 import { processRecording } from './process.ts';
 
@@ -69,7 +68,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     ...(opts.maxFrames ? { maxFrames: opts.maxFrames } : {}),
     ...(opts.progress ? { progress: true } : {}),
   });
-  if (opts.maxFrames) gt = clipFrames(gt, opts.maxFrames);
+  if (opts.maxFrames) gt = rowsOfFrames(gt, (frame) => frame <= opts.maxFrames!);
   const report: EvalReport = {
     ...evaluate(gt, run.rows),
     detector: run.stats.detector,
@@ -87,23 +86,6 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
 }
 
 /** Ground truth of the first `n` frames only, when the engine ran on a slice. */
-function clipFrames(rows: MotRows, n: number): MotRows {
-  const b = new MotRowsBuilder();
-  for (let i = 0; i < rows.count; i++) {
-    if (rows.frame[i]! <= n) {
-      b.push(
-        rows.frame[i]!,
-        rows.id[i]!,
-        rows.left[i]!,
-        rows.top[i]!,
-        rows.width[i]!,
-        rows.height[i]!,
-        rows.conf[i]!,
-      );
-    }
-  }
-  return b.rows();
-}
 
 const f1 = (n: number) => n.toFixed(1);
 

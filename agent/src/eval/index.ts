@@ -10,6 +10,7 @@ export {
   MotRowsBuilder,
   parseMot,
   readMotFile,
+  rowsOfFrames,
 } from './mot-format.ts';
 export { type CountComparison, compareCounts, countsFromRows } from './scene-counts.ts';
 export { buildSequence, iouXywh, type Sequence, type ZeroConfPolicy } from './sequence.ts';

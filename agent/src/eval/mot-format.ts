@@ -18,6 +18,24 @@ export interface MotRows {
   conf: Float64Array;
 }
 
+/** The rows whose frame `keep` accepts, in order. */
+export function rowsOfFrames(rows: MotRows, keep: (frame: number) => boolean): MotRows {
+  const b = new MotRowsBuilder();
+  for (let i = 0; i < rows.count; i++) {
+    if (!keep(rows.frame[i]!)) continue;
+    b.push(
+      rows.frame[i]!,
+      rows.id[i]!,
+      rows.left[i]!,
+      rows.top[i]!,
+      rows.width[i]!,
+      rows.height[i]!,
+      rows.conf[i]!,
+    );
+  }
+  return b.rows();
+}
+
 /** Appends rows one by one and grows as needed; `rows()` returns a trimmed copy. */
 export class MotRowsBuilder {
   private n = 0;
