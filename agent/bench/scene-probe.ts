@@ -1,10 +1,12 @@
 // One made scene, one detector, the TUNING areas and lines only: a quick look at where MOTA and
 // counting go wrong while a change is tried (scenes.ts runs everything and reports the held-out set).
 //   node --import tsx agent/bench/scene-probe.ts --scene closer-3x [--detector yolox] [--max-frames 300]
-//     [--tracks-out FILE] [--rows] [--zones agent/bench/pets09-scene.json,agent/bench/pets09-tuning2-scene.json]
+//     [--tracks-out FILE] [--rows] [--every-nth N] [--no-box-motion]
+//     [--zones agent/bench/pets09-scene.json,agent/bench/pets09-tuning2-scene.json,agent/bench/pets09-tuning3-scene.json,agent/bench/pets09-tuning4-scene.json]
 // The variant's video, ground truth and areas are made once into /tmp/oskartrack-probe/ and reused.
 // --zones: tuning scene files, comma-separated (their areas and lines are counted together).
 // --rows prints every area and line, system against truth.
+// --every-nth N detects every Nth frame (default 1); --no-box-motion only extrapolates boxes between them.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +57,8 @@ const run = await processRecording({
   model: join(root, '..', 'shared', 'models', 'yolox_nano.onnx'),
   fps: SOURCE_FPS / variant.frameStep,
   zones: join(dir, 'scene.json'),
-  everyNth: 1,
+  everyNth: arg('--every-nth') ? Number(arg('--every-nth')) : 1,
+  ...(args.includes('--no-box-motion') ? { boxMotion: false } : {}),
   ...(maxFrames && identity ? { maxFrames } : {}),
   ...(arg('--tracks-out') ? { tracksOut: arg('--tracks-out') } : {}),
 });

@@ -6,6 +6,12 @@ import { FALLBACK_FPS } from '../timing.ts';
 import type { Tracks } from '../types.ts';
 import { footX, footY } from './geometry.ts';
 import { DEFAULT_LINE_OPTIONS, type LineCount, LineCounter } from './lines.ts';
+import {
+  checkPartialBoxOptions,
+  DEFAULT_PARTIAL_BOX_OPTIONS,
+  footYOf,
+  RecentHeights,
+} from './partial-box.ts';
 import { checkPathOptions, DEFAULT_PATH_OPTIONS, PathSampler } from './path.ts';
 import { assertScene, type Scene } from './scene.ts';
 import { DEFAULT_ZONE_OPTIONS, type ZoneCount, ZoneTracker } from './zones.ts';
@@ -35,6 +41,14 @@ export interface AnalyticsOptions {
    * above the tracker's 3/7 s confirmation; the engine passes its own confirmation time.
    */
   startGraceSeconds: number;
+  /**
+   * A box shorter than this share of the same person's tallest box within `partialBoxSeconds` is a
+   * partial view: when its top is where that tall box's top was (head and shoulders found, legs not),
+   * the feet are taken at its top plus the tall box's height (see partial-box.ts). 0: off. Default 0.6.
+   */
+  partialBoxShare: number;
+  /** How far back that tallest box is looked for, in seconds. Default 1. */
+  partialBoxSeconds: number;
   /** Path sampling: a new point after this many px of movement; default 10. */
   pathMinDistance: number;
   /** Path sampling: a new point after this long standing still (ms); default 5000. */
@@ -54,6 +68,8 @@ export const DEFAULT_ANALYTICS_OPTIONS: AnalyticsOptions = Object.freeze({
   lineMinSeconds: DEFAULT_LINE_OPTIONS.minSeconds,
   lineMinFrames: undefined,
   startGraceSeconds: 0.5,
+  partialBoxShare: DEFAULT_PARTIAL_BOX_OPTIONS.share,
+  partialBoxSeconds: DEFAULT_PARTIAL_BOX_OPTIONS.seconds,
   pathMinDistance: DEFAULT_PATH_OPTIONS.minDistance,
   pathMaxIntervalMs: DEFAULT_PATH_OPTIONS.maxIntervalMs,
   maxPathPoints: DEFAULT_PATH_OPTIONS.maxPoints,
@@ -73,6 +89,7 @@ interface TrackInfo {
   firstAt: number;
   lastAt: number;
   path: PathSampler;
+  heights: RecentHeights;
 }
 
 /**
@@ -112,6 +129,7 @@ export class SceneAnalytics {
     this.cameraId = cameraId;
     this.#options = o;
     this.#scene = scene;
+    checkPartialBoxOptions({ share: o.partialBoxShare, seconds: o.partialBoxSeconds });
     if (!(o.startGraceSeconds >= 0))
       throw new RangeError(`start grace must be 0 s or more, got ${o.startGraceSeconds}`);
     this.#zones = new ZoneTracker(cameraId, scene.zones, {
@@ -163,7 +181,7 @@ export class SceneAnalytics {
       if (id === 0) throw new RangeError('track id 0 is not allowed: track ids start at 1');
       if (!(tracks.scores[i]! > 0)) continue;
       const x = footX(boxes, i);
-      const y = footY(boxes, i);
+      let y = footY(boxes, i);
       if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(boxes[4 * i + 1]!)) continue;
       let info = this.#tracks.get(id);
       if (info === undefined) {
@@ -175,15 +193,19 @@ export class SceneAnalytics {
             maxIntervalMs: this.#options.pathMaxIntervalMs,
             maxPoints: this.#options.maxPathPoints,
           }),
+          heights: new RecentHeights(this.#options.partialBoxSeconds),
         };
         this.#tracks.set(id, info);
         this.#started++;
         out.push({ kind: 'track_started', cameraId: this.cameraId, at, trackId: id, box: boxOf(boxes, i) });
       }
       info.lastAt = at;
+      const top = boxes[4 * i + 1]!;
+      // The bottom of a partial box (head and shoulders) is not the feet: put them where they were.
+      y = footYOf(info.heights, at, top, y, this.#options.partialBoxShare);
+      const height = y - top;
       info.path.add(at, x, y);
       const present = atStart && info.firstAt === at ? since : undefined;
-      const height = y - boxes[4 * i + 1]!;
       this.#zones.update(id, x, y, at, out, height, present);
       this.#lines.update(id, x, y, at, out, height);
     }
