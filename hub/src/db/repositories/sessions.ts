@@ -21,6 +21,8 @@ export interface SessionPrincipal {
   disabled: boolean;
   /** The stores assigned to the user (admins see every store regardless). */
   storeIds: string[];
+  /** When the session ends (api/principal-cache.ts keeps a caller no longer). */
+  expiresAt: Date;
 }
 export type RotateResult =
   | { ok: true; session: AuthSession }
@@ -140,6 +142,7 @@ export class SessionsRepository {
         name: users.name,
         role: users.role,
         disabled: users.disabled,
+        expiresAt: authSessions.expiresAt,
         storeIds: sql<
           string[]
         >`coalesce((SELECT array_agg(${userStores.storeId} ORDER BY ${userStores.storeId}) FROM ${userStores} WHERE ${userStores.userId} = ${users.id}), '{}')`,

@@ -2,12 +2,15 @@
  * Accounts: short-lived access tokens (JWT, HS256, 15 minutes by default) naming the user and their
  * session, and a rotating refresh token per session (`<session id>.<secret>`, only its SHA-256 kept).
  * Every request re-reads the user and session (one query): a disabled user, a changed role or a
- * logged-out session takes effect at once, not when the access token expires.
+ * logged-out session takes effect at once, not when the access token expires. On the embedded
+ * database the caller is kept in this process instead (api/principal-cache.ts), dropped by every
+ * request that may write, which is as exact there: no other process can write that database.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { UserRole } from '../../../db/schema.ts';
 import { unauthorized } from '../../errors.ts';
 import { definePlugin } from '../../plugin.ts';
+import { PrincipalCache } from '../../principal-cache.ts';
 import type { Principal } from '../../scope.ts';
 import { generateSecret, sha256 } from '../../secrets.ts';
 
@@ -41,7 +44,15 @@ export interface AuthOptions {
   refreshTtlSeconds?: number;
   /** Milliseconds clock (tests move it to check expiry). */
   clock?: () => number;
+  /**
+   * Keep callers in this process (api/principal-cache.ts). Default: on the embedded database only,
+   * where this process makes every change; with PostgreSQL another hub or the `users` command may
+   * change a user or end a session, and each request reads them (docs/architecture.md).
+   */
+  keepPrincipals?: boolean;
 }
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface TokenPair {
   accessToken: string;
@@ -65,6 +76,8 @@ export class AuthService {
   readonly accessTtlSeconds: number;
   readonly refreshTtlSeconds: number;
   readonly clock: () => number;
+  /** Callers kept in this process; undefined: every request reads its user and session. */
+  readonly principals: PrincipalCache | undefined;
 
   constructor(
     private readonly app: FastifyInstance,
@@ -73,6 +86,8 @@ export class AuthService {
     this.accessTtlSeconds = options.accessTtlSeconds ?? 900;
     this.refreshTtlSeconds = options.refreshTtlSeconds ?? 14 * 24 * 3600;
     this.clock = options.clock ?? Date.now;
+    const keep = options.keepPrincipals ?? app.database.kind === 'pglite';
+    this.principals = keep ? new PrincipalCache() : undefined;
   }
 
   now(): Date {
@@ -93,10 +108,13 @@ export class AuthService {
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
       throw unauthorized('the access token is not valid; sign in again');
     }
-    const p = await this.app.repos.sessions.principal(claims.sub, claims.sid, this.now());
+    const now = this.now();
+    const read = () => this.app.repos.sessions.principal(claims.sub, claims.sid, now);
+    const p = this.principals ? await this.principals.read(claims.sub, claims.sid, now, read) : await read();
     if (!p) throw unauthorized('your session has ended; sign in again');
     if (p.disabled) throw unauthorized('this account is disabled; ask an administrator');
-    return { userId: p.userId, name: p.name, role: p.role, storeIds: p.storeIds, sessionId: claims.sid };
+    const storeIds = [...p.storeIds];
+    return { userId: p.userId, name: p.name, role: p.role, storeIds, sessionId: claims.sid };
   }
 
   /** Reads `Authorization: Bearer <token>`, sets `request.principal`. */
@@ -188,8 +206,23 @@ export class AuthService {
 export default definePlugin<AuthOptions>(
   'auth',
   async (app, opts) => {
-    app.decorate('auth', new AuthService(app, opts));
+    const auth = new AuthService(app, opts);
+    app.decorate('auth', auth);
     app.decorateRequest('principal', null);
+    const principals = auth.principals;
+    if (principals) {
+      // Any request that may write users, sessions or store lists (a refused refresh may end a
+      // session; deleting a store shortens store lists), before its answer leaves; onResponse again
+      // for one whose answer never got that far.
+      const forget = async (request: FastifyRequest) => {
+        if (!READS.has(request.method)) principals.changed();
+      };
+      app.addHook('onSend', async (request, _reply, payload) => {
+        await forget(request);
+        return payload;
+      });
+      app.addHook('onResponse', forget);
+    }
   },
-  { dependencies: ['jwt', 'repositories'] },
+  { dependencies: ['jwt', 'repositories', 'database'] },
 );
