@@ -70,8 +70,6 @@ interface HeatRow {
   count: number;
 }
 
-const ids = (values: readonly number[]) => sql`${`{${values.join(',')}}`}::bigint[]`;
-
 /** Heatmap cells of the visits `where` selects (alias v), added to the stored counts. */
 function heatInsert(where: SQL): SQL {
   return sql`INSERT INTO heatmap_cell_days (day, store_id, camera_id, cell_x, cell_y, upload_id, count)
@@ -92,8 +90,11 @@ function heatInsert(where: SQL): SQL {
     ${HEAT_UPSERT}`;
 }
 
-/** Flows into the `zone_entered` events `where` selects (alias e), added to the stored counts. */
-function flowInsert(where: SQL): SQL {
+/**
+ * Flows into the `zone_entered` events `where` selects (alias e), added to the stored counts. `prevAt`
+ * bounds the earlier entries looked up (alias p) by constants, so the planner prunes partitions.
+ */
+function flowInsert(where: SQL, prevAt: SQL = sql`TRUE`): SQL {
   return sql`INSERT INTO zone_flow_days (day, store_id, camera_id, from_zone_id, to_zone_id, upload_id, count)
     SELECT t.day, t.store_id, t.camera_id, prev.zone_id, t.zone_id, t.upload_id, count(*)::int
     FROM (
@@ -106,7 +107,7 @@ function flowInsert(where: SQL): SQL {
       SELECT p.zone_id FROM tracking_events p
       WHERE p.device_id = t.device_id AND p.camera_id = t.camera_id AND p.track_id = t.track_id
         AND p.kind = 'zone_entered' AND p.upload_id IS NOT DISTINCT FROM t.upload_id
-        AND p.at >= t.day_start AND (p.at, p.seq) < (t.at, t.seq)
+        AND p.at >= t.day_start AND (p.at, p.seq) < (t.at, t.seq) AND ${prevAt}
       ORDER BY p.at DESC, p.seq DESC LIMIT 1
     ) prev ON TRUE
     WHERE prev.zone_id IS DISTINCT FROM t.zone_id
@@ -129,11 +130,13 @@ function previousArea(extra: SQL): SQL {
  * one the same day that is not new) this selects the old walk to take back (-1) and the walk from the
  * new previous area to add (+1). `newSeqs` are the device's `zone_entered` events just stored.
  */
-function flowCorrections(deviceId: string, newSeqs: SQL, newAt: SQL): SQL {
+function flowCorrections(deviceId: SQL, newSeqs: SQL, span: AtSpan): SQL {
+  const near = sql`p.at BETWEEN ${span.dayBefore} AND ${span.nextDay}`;
   return sql`SELECT day::text AS day, store_id, camera_id, from_zone_id, zone_id AS to_zone_id, upload_id,
       sum(delta)::int AS delta
     FROM (
-      SELECT n.*, ${previousArea(sql`AND p.seq <> ALL(${newSeqs})`)} AS old_from, ${previousArea(sql``)} AS new_from
+      SELECT n.*, ${previousArea(sql`AND p.seq <> ALL(${newSeqs}) AND ${near}`)} AS old_from,
+        ${previousArea(sql`AND ${near}`)} AS new_from
       FROM (
         SELECT DISTINCT x.*, (x.at AT TIME ZONE s.timezone)::date AS day,
           ((x.at AT TIME ZONE s.timezone)::date::timestamp AT TIME ZONE s.timezone) AS day_start
@@ -142,10 +145,12 @@ function flowCorrections(deviceId: string, newSeqs: SQL, newAt: SQL): SQL {
           SELECT x.* FROM tracking_events x
           WHERE x.device_id = t.device_id AND x.camera_id = t.camera_id AND x.track_id = t.track_id
             AND x.kind = 'zone_entered' AND x.upload_id IS NOT DISTINCT FROM t.upload_id
-            AND (x.at, x.seq) > (t.at, t.seq) AND x.at < t.at + interval '26 hours' -- same day: prunes partitions
+            AND (x.at, x.seq) > (t.at, t.seq) AND x.at < t.at + interval '26 hours' -- same day
+            AND x.at BETWEEN ${span.from} AND ${span.nextDay}
           ORDER BY x.at, x.seq LIMIT 1
         ) x
-        WHERE t.device_id = ${deviceId} AND t.seq = ANY(${newSeqs}) AND ${newAt} AND t.kind = 'zone_entered'
+        WHERE t.device_id = ${deviceId} AND t.seq = ANY(${newSeqs}) AND t.at BETWEEN ${span.from} AND ${span.to}
+          AND t.kind = 'zone_entered'
           AND x.seq <> ALL(${newSeqs}) AND x.zone_id IS NOT NULL
           AND (x.at AT TIME ZONE s.timezone)::date = (t.at AT TIME ZONE s.timezone)::date
       ) n
@@ -154,6 +159,79 @@ function flowCorrections(deviceId: string, newSeqs: SQL, newAt: SQL): SQL {
     WHERE old_from IS DISTINCT FROM new_from AND from_zone_id IS DISTINCT FROM zone_id
     GROUP BY 1, 2, 3, 4, 5, 6
     HAVING sum(delta) <> 0`;
+}
+
+/**
+ * Bounds for every read of `tracking_events` around the entries just stored: their first and last
+ * time, and a day and a bit on either side (a store-local day lasts at most 25 hours). Bounds from
+ * other rows (`t.day_start`) prune partitions only when running, after every partition and its indexes
+ * were planned: that planning was most of an ingest transaction's database time.
+ */
+interface AtSpan {
+  dayBefore: SQL;
+  from: SQL;
+  to: SQL;
+  nextDay: SQL;
+}
+
+/** The parameters of the two prepared flow statements of ingest. */
+const P = {
+  device: sql`${sql.placeholder('device')}::text`,
+  seqs: sql`${sql.placeholder('seqs')}::bigint[]`,
+  span: {
+    dayBefore: sql`${sql.placeholder('dayBefore')}::timestamptz`,
+    from: sql`${sql.placeholder('from')}::timestamptz`,
+    to: sql`${sql.placeholder('to')}::timestamptz`,
+    nextDay: sql`${sql.placeholder('nextDay')}::timestamptz`,
+  } satisfies AtSpan,
+};
+const DAY_AND_A_BIT_MS = 26 * 3_600_000;
+
+function flowParams(deviceId: string, entered: readonly { seq: number; at: number }[]) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const first = Math.min(...entered.map((e) => e.at));
+  const last = Math.max(...entered.map((e) => e.at));
+  return {
+    device: deviceId,
+    seqs: `{${entered.map((e) => e.seq).join(',')}}`,
+    dayBefore: iso(first - DAY_AND_A_BIT_MS),
+    from: iso(first),
+    to: iso(last),
+    nextDay: iso(last + DAY_AND_A_BIT_MS),
+  };
+}
+
+/**
+ * Ingest's two flow statements, prepared under a name: the same text every time, so PostgreSQL
+ * parses them once per connection (planning them took 3 to 8 ms a transaction).
+ */
+function addFlowsStatement(db: Db) {
+  const { device, seqs, span } = P;
+  const added = db
+    .$with('added', { n: sql<number>`n` })
+    .as(
+      sql`${flowInsert(
+        sql`e.device_id = ${device} AND e.seq = ANY(${seqs}) AND e.at BETWEEN ${span.from} AND ${span.to}`,
+        sql`p.at BETWEEN ${span.dayBefore} AND ${span.to}`,
+      )} RETURNING 1 AS n`,
+    );
+  return db.with(added).select({ n: sql<number>`count(*)::int` }).from(added).prepare('zone_flow_days_add');
+}
+
+function flowFixesStatement(db: Db) {
+  const column = <T>(name: string) => sql<T>`${sql.identifier(name)}`.as(name);
+  const fixes = db
+    .$with('fixes', {
+      day: column<string>('day'),
+      store_id: column<string>('store_id'),
+      camera_id: column<string>('camera_id'),
+      from_zone_id: column<string | null>('from_zone_id'),
+      to_zone_id: column<string>('to_zone_id'),
+      upload_id: column<string | null>('upload_id'),
+      delta: column<number>('delta'),
+    })
+    .as(flowCorrections(P.device, P.seqs, P.span));
+  return db.with(fixes).select().from(fixes).prepare('zone_flow_days_fixes');
 }
 
 interface FlowFix {
@@ -185,15 +263,9 @@ export class MovementSummariesRepository {
    */
   async addFlowsOfEvents(deviceId: string, entered: readonly { seq: number; at: number }[]): Promise<void> {
     if (entered.length === 0) return;
-    const seqs = ids(entered.map((e) => e.seq));
-    const ats = entered.map((e) => e.at);
-    const within = (column: string) =>
-      sql`${sql.raw(column)} BETWEEN ${new Date(Math.min(...ats)).toISOString()}::timestamptz
-        AND ${new Date(Math.max(...ats)).toISOString()}::timestamptz`;
-    await this.db.execute(
-      flowInsert(sql`e.device_id = ${deviceId} AND e.seq = ANY(${seqs}) AND ${within('e.at')}`),
-    );
-    const fixes = await queryRows<FlowFix>(this.db, flowCorrections(deviceId, seqs, within('t.at')));
+    const params = flowParams(deviceId, entered);
+    await addFlowsStatement(this.db).execute(params);
+    const fixes: FlowFix[] = await flowFixesStatement(this.db).execute(params);
     if (fixes.length > 0) await this.applyFlowFixes(fixes);
   }
 
