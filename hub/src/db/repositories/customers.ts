@@ -4,6 +4,7 @@ import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { customers, GENDER_ESTIMATES, type GenderEstimate } from '../schema.ts';
 import { isUuid, pageLimit, requireDate, requireRange } from './common.ts';
 import { HubSettingsRepository } from './settings.ts';
+import { type SightingRow, upsertSightingsStatement } from './visit-inserts.ts';
 
 export type Customer = typeof customers.$inferSelect;
 export interface Sighting {
@@ -116,27 +117,19 @@ export class CustomersRepository {
     }
     if (merged.size === 0) return new Map();
     const rows = await guard(() =>
-      this.db
-        .insert(customers)
-        .values(
-          [...merged.values()].map((m) => ({
-            storeId: m.storeId,
-            trackingId: m.trackingId,
-            firstSeenAt: m.first,
-            lastSeenAt: m.last,
-            visitCount: m.visits,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [customers.storeId, customers.trackingId],
-          set: {
-            firstSeenAt: sql`LEAST(${customers.firstSeenAt}, excluded.first_seen_at)`,
-            lastSeenAt: sql`GREATEST(${customers.lastSeenAt}, excluded.last_seen_at)`,
-            visitCount: sql`${customers.visitCount} + excluded.visit_count`,
-            updatedAt: new Date(),
-          },
-        })
-        .returning({ id: customers.id, trackingId: customers.trackingId }),
+      upsertSightingsStatement(this.db).execute({
+        rows: JSON.stringify(
+          [...merged.values()].map(
+            (m): SightingRow => ({
+              store_id: m.storeId,
+              tracking_id: m.trackingId,
+              first_seen_at: m.first.toISOString(),
+              last_seen_at: m.last.toISOString(),
+              visit_count: m.visits,
+            }),
+          ),
+        ),
+      }),
     );
     return new Map(rows.map((r) => [r.trackingId, r.id]));
   }

@@ -14,6 +14,12 @@ import {
   requireRange,
 } from './common.ts';
 import { MovementSummariesRepository } from './movement-summaries.ts';
+import {
+  insertVisitsStatement,
+  insertZoneVisitsStatement,
+  type VisitRow,
+  type ZoneVisitRow,
+} from './visit-inserts.ts';
 
 export type Visit = typeof visits.$inferSelect;
 export type ZoneVisit = typeof zoneVisits.$inferSelect;
@@ -203,8 +209,8 @@ export class VisitsRepository {
   }
 
   /**
-   * `createFromEvent` for many `visit_closed` events of one device at once (ingest): three queries in
-   * all, whatever their number. Visits already built from the same (device, seq) are left alone;
+   * `createFromEvent` for many `visit_closed` events of one device at once (ingest): four statements
+   * in all, whatever their number (visit-inserts.ts). Visits already built from the same (device, seq) are left alone;
    * areas removed since are skipped. Every camera must exist. Returns how many visits were created.
    */
   async createManyFromEvents(
@@ -233,53 +239,55 @@ export class VisitsRepository {
     const storeOf = new Map(cams.map((c) => [c.id, c.storeId]));
     const frames = new Map(cams.map((c) => [c.id, frameOf(c)]));
     const knownZones = new Set(zoneRows.map((z) => `${z.cameraId}|${z.id}`));
-    const values = items.map(({ seq, event, customerId }) => {
+    const rows = items.map(({ seq, event, customerId }): VisitRow => {
       const storeId = storeOf.get(event.cameraId);
       if (!storeId) throw new NotFoundError('camera', event.cameraId);
       return {
-        storeId,
-        cameraId: event.cameraId,
-        customerId: customerId ?? null,
-        sourceDeviceId: deviceId,
-        sourceSeq: seq,
-        trackId: event.trackId,
-        startedAt: new Date(event.startedAt),
-        endedAt: new Date(event.startedAt + event.durationMs),
-        durationMs: event.durationMs,
+        store_id: storeId,
+        camera_id: event.cameraId,
+        customer_id: customerId ?? null,
+        source_device_id: deviceId,
+        source_seq: seq,
+        track_id: event.trackId,
+        started_at: new Date(event.startedAt).toISOString(),
+        ended_at: new Date(event.startedAt + event.durationMs).toISOString(),
+        duration_ms: event.durationMs,
         path: event.path,
-        uploadId,
+        upload_id: uploadId,
       };
     });
     return guard(async () => {
-      const created = await this.db
-        .insert(visits)
-        .values(values)
-        .onConflictDoNothing({ target: [visits.sourceDeviceId, visits.sourceSeq] })
-        .returning({ id: visits.id, seq: visits.sourceSeq });
+      const created = (await insertVisitsStatement(this.db).execute({ rows: JSON.stringify(rows) })).map(
+        (r) => ({ id: Number(r.id), seq: Number(r.seq) }),
+      );
       const bySeq = new Map(items.map((i) => [i.seq, i.event]));
       const zoneValues = created.flatMap(({ id, seq }) => {
-        const event = bySeq.get(Number(seq))!;
+        const event = bySeq.get(seq)!;
         const seen = new Set<string>();
         return event.zones
           .filter(
             (z) =>
               knownZones.has(`${event.cameraId}|${z.zoneId}`) && !seen.has(z.zoneId) && seen.add(z.zoneId),
           )
-          .map((z) => ({
-            visitId: id,
-            zoneId: z.zoneId,
-            storeId: storeOf.get(event.cameraId)!,
-            startedAt: new Date(event.startedAt),
-            dwellMs: z.dwellMs,
-            entries: z.entries,
-            uploadId,
-          }));
+          .map(
+            (z): ZoneVisitRow => ({
+              visit_id: id,
+              zone_id: z.zoneId,
+              store_id: storeOf.get(event.cameraId)!,
+              started_at: new Date(event.startedAt).toISOString(),
+              dwell_ms: z.dwellMs,
+              entries: z.entries,
+              upload_id: uploadId,
+            }),
+          );
       });
-      if (zoneValues.length > 0) await this.db.insert(zoneVisits).values(zoneValues);
+      if (zoneValues.length > 0) {
+        await insertZoneVisitsStatement(this.db).execute({ rows: JSON.stringify(zoneValues) });
+      }
       // Only visits created now add to the heatmap, so a redelivery never counts twice.
       await new MovementSummariesRepository(this.db).addHeatmapOfVisits(
         created.map(({ seq }) => {
-          const event = bySeq.get(Number(seq))!;
+          const event = bySeq.get(seq)!;
           return {
             storeId: storeOf.get(event.cameraId)!,
             cameraId: event.cameraId,
