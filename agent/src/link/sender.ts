@@ -3,7 +3,8 @@
  * hub's signed `ack` says it is stored (a PUBACK proves nothing). It knows no MQTT: the link hands it
  * a `publish` function and says when sending is possible, so it can be tested without a broker.
  *
- * - Window: at most `window` batches wait for an ack in the backlog / steady lane.
+ * - Window: at most `window` batches wait for an ack in the backlog / steady lane; in the steady lane
+ *   a batch that is not full waits until nothing else does (sendSteady).
  * - Rewind: on every (re)connect, when the hub turns online again and after `ackTimeoutMs` without ack
  *   progress, the sender forgets what is in flight and resends from the first unacknowledged seq.
  *   Nothing is ever given up. `epoch` changes on every rewind; callbacks from an older one are ignored.
@@ -206,12 +207,22 @@ export class WindowedSender {
 
   /** One batch in whichever lane may send; false when none can. */
   private sendOne(): boolean {
-    if (this.cursorBacklog >= this.backlogEnd)
-      return this.inFlight.length < this.window && this.sendTail('steady');
+    if (this.cursorBacklog >= this.backlogEnd) return this.sendSteady();
     let progressed = false;
     if (this.laneCount('backlog') < this.window) progressed = this.sendBacklog();
     if (this.freshLaneOpen()) progressed = this.sendTail('fresh') || progressed;
     return progressed;
+  }
+
+  /**
+   * With nothing waiting for an ack, whatever there is goes at once; while a batch waits, only full
+   * ones (as Nagle's rule in TCP). A hub that stores slowly then gets fewer, larger batches instead of
+   * a window of small ones: most of a batch's cost at the hub is per transaction, not per event.
+   */
+  private sendSteady(): boolean {
+    if (this.inFlight.length >= this.window) return false;
+    if (this.inFlight.length > 0 && this.outbox.lastSeq - this.cursorFresh < this.batchSize) return false;
+    return this.sendTail('steady');
   }
 
   private freshLaneOpen(): boolean {

@@ -83,6 +83,33 @@ describe('WindowedSender', () => {
     expect(sender.acknowledge(5)).toEqual({ kind: 'stale' });
   });
 
+  it('while a batch waits for its ack, sends new events only as full batches; the rest goes with the ack', () => {
+    const { outbox, sender, settle, seqs } = setup({ batchSize: 3, window: 4 });
+    sender.rewind('connected');
+    outbox.append(events(1, 1));
+    sender.schedulePump();
+    settle();
+    expect(seqs()).toEqual([[1]]); // nothing waiting: sent at once
+    outbox.append(events(2, 2));
+    sender.schedulePump();
+    settle();
+    expect(seqs(1)).toEqual([]); // two new events wait for the ack of the first
+    outbox.append(events(4, 1));
+    sender.schedulePump();
+    settle();
+    expect(seqs(1)).toEqual([[2, 3, 4]]); // a full batch goes while another waits
+    outbox.append(events(5, 2));
+    sender.schedulePump();
+    settle();
+    expect(seqs(2)).toEqual([]);
+    sender.acknowledge(1);
+    settle();
+    expect(seqs(2)).toEqual([]); // [2..4] still waits
+    sender.acknowledge(4);
+    settle();
+    expect(seqs(2)).toEqual([[5, 6]]);
+  });
+
   it('builds each batch through the events channel: QoS 1, not retained, floor at the oldest waiting seq', () => {
     const { outbox, sender, sent, settle } = setup({ batchSize: 3 });
     outbox.append(events(1, 5));
