@@ -34,7 +34,7 @@ import errorsPlugin from './api/plugins/app/errors.ts';
 import mailerPlugin from './api/plugins/app/mailer.ts';
 import reportsPlugin from './api/plugins/app/reports.ts';
 import repositoriesPlugin from './api/plugins/app/repositories.ts';
-import retentionPlugin from './api/plugins/app/retention.ts';
+import retentionPlugin, { type RetentionPluginOptions } from './api/plugins/app/retention.ts';
 import snapshotsPlugin from './api/plugins/app/snapshots.ts';
 import corsPlugin from './api/plugins/external/cors.ts';
 import databasePlugin from './api/plugins/external/database.ts';
@@ -90,6 +90,8 @@ export interface AppOptions {
   analytics?: AnalyticsOptions;
   /** Keep analytics answers of ended ranges in this cache (`serve` gives one); default: none kept. */
   answerCache?: AnswerCache | false;
+  /** The retention job (`serve` has the day rows computed shortly after the start); default: the hourly pass only. */
+  retention?: RetentionPluginOptions;
   /** Believe X-Forwarded-For from these proxies (limits, logs); default: `settings.trustProxy`, else none. */
   trustProxy?: TrustProxy;
   /** Called for every route as it is registered (tests walk them all). */
@@ -124,7 +126,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   });
   await app.register(cameraChecksPlugin, { bus: opts.bus });
   await app.register(reportsPlugin);
-  await app.register(retentionPlugin);
+  await app.register(retentionPlugin, opts.retention ?? {});
 
   await app.register(apiRoutes, {
     prefix: '/api',

@@ -36,6 +36,7 @@ import type { HubTls } from './identity/tls.ts';
 import type { Ingest } from './ingest/index.ts';
 import { LiveFeed, type LiveLimits, livePlugin, requestLogSerializer } from './live/index.ts';
 import { type MqttSide, mqttSidePlugins, startMqttSide } from './mqtt-side.ts';
+import { DAY_ROWS_AFTER_START_MS } from './retention/job.ts';
 import type { Settings } from './settings.ts';
 import type { TrustProxy } from './trust-proxy.ts';
 import { UploadService, type UploadServiceOptions, uploadsPlugin } from './uploads/index.ts';
@@ -281,6 +282,7 @@ async function listenApp(
     deviceAccounts,
     brokerHealth: brokerHealth(bus, deviceAccounts, brokerUrl),
     answerCache: parts.answers ?? false,
+    retention: { dayRowsAfterStartMs: DAY_ROWS_AFTER_START_MS },
     extraPlugins: [
       ...mqttSidePlugins(mqtt, live),
       livePlugin(live),

@@ -46,16 +46,18 @@ export interface RetentionOptions {
   batch?: number;
 }
 
+const noneYet = (): RetentionResult => ({
+  partitionsAdded: [],
+  partitionsDropped: [],
+  eventsDeleted: 0,
+  visitsDeleted: 0,
+  daysComputed: 0,
+  skipped: 0,
+});
+
 export async function runRetention(db: Db, options: RetentionOptions = {}): Promise<RetentionResult> {
   const now = options.now ?? new Date();
-  const result: RetentionResult = {
-    partitionsAdded: [],
-    partitionsDropped: [],
-    eventsDeleted: 0,
-    visitsDeleted: 0,
-    daysComputed: 0,
-    skipped: 0,
-  };
+  const result = noneYet();
   await addMonthsAhead(db, now, result);
   const stores = await new StoresRepository(db).retentions();
   await dropOldMonths(db, now, stores, result);
@@ -70,6 +72,18 @@ export async function runRetention(db: Db, options: RetentionOptions = {}): Prom
     );
   }
   await computeDayRows(db, now, stores, result);
+  return result;
+}
+
+/**
+ * Step 4 alone, which the hub runs a few seconds after it starts (job.ts): after a restart, an upgrade
+ * or a time down, the days that changed since the last pass (or every day, after an upgrade) are
+ * computed in the background, not by the first dashboards' long-range queries, and not ten minutes
+ * later with the whole pass.
+ */
+export async function runDayRows(db: Db, now: Date = new Date()): Promise<RetentionResult> {
+  const result = noneYet();
+  await computeDayRows(db, now, await new StoresRepository(db).retentions(), result);
   return result;
 }
 

@@ -7,11 +7,12 @@
 import type { SequencedEvent } from '@oskartrack/protocol';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../src/db/database.ts';
 import { EventPartitionsRepository } from '../../src/db/repositories/event-partitions.ts';
+import { FIRST_RUN_AFTER_MS, RetentionJob } from '../../src/retention/job.ts';
 import { RETENTION_LOCK_KEY } from '../../src/retention/lock.ts';
-import { runRetention } from '../../src/retention/run.ts';
+import { runDayRows, runRetention } from '../../src/retention/run.ts';
 import { BACKENDS, openTestDatabase, seedStore, type TestDatabase } from '../db/backends.ts';
 
 const NOW = new Date('2026-12-15T12:00:00Z');
@@ -137,6 +138,39 @@ describe.each(BACKENDS)('retention on %s', (kind) => {
       sql`SELECT visitors FROM store_open_days WHERE store_id = ${s.store.id} AND visitors > 0`,
     );
     expect(Number(row?.visitors)).toBe(5);
+  });
+
+  it('computes the day rows alone shortly after the start, in the background, long before the first pass', async () => {
+    const s = await seedStore(t.repos);
+    /** The store's current (computed) day rows. */
+    const days = async () =>
+      Number(
+        (
+          await queryRows<{ n: unknown }>(
+            t.db,
+            sql`SELECT count(*) AS n FROM store_open_days WHERE store_id = ${s.store.id} AND computed_gen = gen`,
+          )
+        )[0]?.n,
+      );
+    // Data of a few days ago on the real clock (the job's), so within the 400 days kept computed.
+    const at = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 5 * 24 * 3600_000);
+    const hour = { period: 'hour' as const, storeId: s.store.id, cameraId: s.camera.id, zoneId: null };
+    await t.repos.summaries.increment([{ ...hour, bucketStart: at, visitors: 4 }]);
+    expect(await days()).toBe(0);
+    const log = { info: () => {}, error: () => {} };
+    const job = new RetentionJob(t.db, log);
+    job.start(FIRST_RUN_AFTER_MS, 0);
+    try {
+      await vi.waitFor(() => expect(job.dayRowsAtStart).toBeDefined(), { timeout: 30_000 });
+      const r = await job.dayRowsAtStart;
+      expect(r?.daysComputed).toBeGreaterThan(0);
+      expect(await days()).toBeGreaterThan(0);
+      // Only the day rows: nothing else of the pass ran.
+      expect(r?.eventsDeleted).toBe(0);
+    } finally {
+      await job.stop();
+    }
+    expect((await runDayRows(t.db)).daysComputed).toBe(0);
   });
 
   if (kind === 'postgres') {

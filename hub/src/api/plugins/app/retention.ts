@@ -11,6 +11,8 @@ declare module 'fastify' {
 export interface RetentionPluginOptions {
   /** Run the job in this process (default true). */
   job?: boolean;
+  /** Compute the day rows alone this long after the start (`serve`); default: only with the first pass. */
+  dayRowsAfterStartMs?: number;
 }
 
 export default definePlugin<RetentionPluginOptions>(
@@ -19,7 +21,8 @@ export default definePlugin<RetentionPluginOptions>(
     // After each pass, answers computed from removed or rebuilt data are dropped on every hub.
     const job = new RetentionJob(app.database.db, app.log, undefined, () => app.answers.changedEverywhere());
     app.decorate('retention', job);
-    if (opts.job !== false) app.addHook('onReady', async () => job.start());
+    if (opts.job !== false)
+      app.addHook('onReady', async () => job.start(undefined, opts.dayRowsAfterStartMs));
     app.addHook('onClose', async () => job.stop());
   },
   { dependencies: ['database', 'answer-cache'] },
