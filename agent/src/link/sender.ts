@@ -6,8 +6,8 @@
  * - Window: at most `window` batches wait for an ack in the backlog / steady lane; in the steady lane
  *   a batch that is not full waits until nothing else does (sendSteady).
  * - Rewind: on every (re)connect, when the hub turns online again and after `ackTimeoutMs` without ack
- *   progress, the sender forgets what is in flight and resends from the first unacknowledged seq.
- *   Nothing is ever given up. `epoch` changes on every rewind; callbacks from an older one are ignored.
+ *   progress (doubled after each time-out in a row, up to 8 times), the sender forgets what is in
+ *   flight and resends from the first unacknowledged seq. Nothing is ever given up. `epoch` changes on every rewind; callbacks from an older one are ignored.
  * - Lanes: while a backlog from before the last rewind drains, a second "fresh" lane sends the newest
  *   events too (one batch per PUBACK round trip, bounded in events), so current counts reach the hub
  *   in seconds rather than after the whole backlog. The hub stores them idempotently; its gap-free ack
@@ -19,6 +19,9 @@ import { MAX_REBASE_SEQ, type Outbox } from '../outbox/outbox.ts';
 import { buildBatch } from './batch.ts';
 
 export type Lane = 'backlog' | 'fresh' | 'steady';
+
+/** The ack wait doubles at most this many times (8 x `ackTimeoutMs`: 4 minutes by default). */
+const MAX_BACKOFF_DOUBLINGS = 3;
 
 /** The parts of the outbox the sender reads and moves. */
 export type SenderOutbox = Pick<
@@ -105,6 +108,8 @@ export class WindowedSender {
   private cursorBacklog = 0;
   private cursorFresh = 0;
   private waitingSince = 0;
+  /** Ack time-outs in a row without progress: each doubles the next wait (ackWaitMs). */
+  private timeoutStreak = 0;
   private pumping = false;
   private pumpScheduled = false;
   private readonly counters = { batchesSent: 0, rewinds: 0, ackTimeouts: 0 };
@@ -182,24 +187,35 @@ export class WindowedSender {
     this.cursorBacklog = Math.max(this.cursorBacklog, Math.min(upTo, this.backlogEnd));
     this.cursorFresh = Math.max(this.cursorFresh, upTo);
     this.waitingSince = this.now();
+    this.timeoutStreak = 0;
     this.log.debug({ upToSeq: upTo, deleted, depth: this.outbox.depth() }, 'ack');
     this.schedulePump();
     return { kind: 'applied', deleted };
   }
 
-  /** Housekeeping: resend when the hub has not acknowledged anything for `ackTimeoutMs`. */
+  /**
+   * How long to wait for ack progress before resending: `ackTimeoutMs`, doubled after each time-out in
+   * a row up to 8 times it, as TCP backs off its retransmissions. Hubs busy with a whole fleet's
+   * backlog answer late; resending every window at the base time-out only adds copies for them to skip.
+   */
+  ackWaitMs(): number {
+    return this.ackTimeoutMs * 2 ** Math.min(this.timeoutStreak, MAX_BACKOFF_DOUBLINGS);
+  }
+
+  /** Housekeeping: resend when the hub has not acknowledged anything for `ackWaitMs()`. */
   tick(): void {
-    if (this.o.canSend() && this.inFlight.length > 0 && this.now() - this.waitingSince >= this.ackTimeoutMs) {
+    if (this.o.canSend() && this.inFlight.length > 0 && this.now() - this.waitingSince >= this.ackWaitMs()) {
       this.counters.ackTimeouts++;
       this.log.warn(
         {
           inFlight: this.inFlight.length,
           firstSeq: this.inFlight[0]?.first,
-          ackTimeoutMs: this.ackTimeoutMs,
+          waitedMs: this.ackWaitMs(),
         },
         'no acknowledgement from the hub in time; resending',
       );
       this.reportDroppedGap();
+      this.timeoutStreak++;
       this.rewind('ack timeout');
     }
     this.schedulePump();

@@ -171,6 +171,30 @@ describe('WindowedSender', () => {
     expect(sender.acknowledge(4)).toEqual({ kind: 'applied', deleted: 2 });
   });
 
+  it('waits twice as long after each ack time-out in a row (up to 8 times), and the base time again after progress', () => {
+    const { outbox, sender, world, settle } = setup({ batchSize: 2, window: 1, ackTimeoutMs: 1_000 });
+    outbox.append(events(1, 4));
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    const timeoutsAfter = (ms: number) => {
+      world.clock += ms;
+      sender.tick();
+      settle();
+      return sender.stats().ackTimeouts;
+    };
+    expect(timeoutsAfter(1_000)).toBe(1);
+    expect(timeoutsAfter(1_999)).toBe(1);
+    expect(timeoutsAfter(1)).toBe(2);
+    expect(timeoutsAfter(4_000)).toBe(3);
+    expect(timeoutsAfter(8_000)).toBe(4);
+    expect(timeoutsAfter(7_999)).toBe(4); // at most 8 x the base
+    expect(timeoutsAfter(1)).toBe(5);
+    sender.acknowledge(2);
+    settle();
+    expect(timeoutsAfter(1_000)).toBe(6);
+  });
+
   it('lets fresh events overtake a draining backlog, one unPUBACKed fresh batch at a time', () => {
     const { outbox, sender, sent, settle, seqs } = setup({ batchSize: 2, window: 1, freshWindow: 1 });
     outbox.append(events(1, 6)); // the backlog
