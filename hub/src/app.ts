@@ -90,6 +90,8 @@ export interface AppOptions {
   analytics?: AnalyticsOptions;
   /** Keep analytics answers of ended ranges in this cache (`serve` gives one); default: none kept. */
   answerCache?: AnswerCache | false;
+  /** Misses of the answer cache computed at once (`serve`: 4 of the pool's 10 connections); default: no limit. */
+  computeAnswersAtOnce?: number;
   /** The retention job (`serve` has the day rows computed shortly after the start); default: the hourly pass only. */
   retention?: RetentionPluginOptions;
   /** Believe X-Forwarded-For from these proxies (limits, logs); default: `settings.trustProxy`, else none. */
@@ -119,7 +121,10 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
   await app.register(domainEventsPlugin, { events: opts.domain });
   await app.register(analyticsPlugin, opts.analytics ?? {});
   await app.register(authPlugin, { ...opts.auth, clock });
-  await app.register(answerCachePlugin, { cache: opts.answerCache });
+  await app.register(answerCachePlugin, {
+    cache: opts.answerCache,
+    computeAtOnce: opts.computeAnswersAtOnce,
+  });
   await app.register(snapshotsPlugin, {
     bus: opts.bus,
     ...(opts.snapshotTimeoutMs ? { timeoutMs: opts.snapshotTimeoutMs } : {}),

@@ -282,6 +282,8 @@ async function listenApp(
     deviceAccounts,
     brokerHealth: brokerHealth(bus, deviceAccounts, brokerUrl),
     answerCache: parts.answers ?? false,
+    // Fewer than the database pool's 10 connections: a hit's sign-in check never waits behind misses.
+    computeAnswersAtOnce: 4,
     retention: { dayRowsAfterStartMs: DAY_ROWS_AFTER_START_MS },
     extraPlugins: [
       ...mqttSidePlugins(mqtt, live),

@@ -157,4 +157,23 @@ describe.each(BACKENDS)('answer cache on %s', (kind) => {
     // However the requests interleaved, every one was a hit, a shared miss or the one computed.
     expect(cache.stats.misses - misses - (cache.stats.joined - joined)).toBeLessThanOrEqual(1);
   });
+
+  it('computes more different misses than it has slots for, and gets each slot back after a refusal', async () => {
+    // The hub computes 4 misses at once (serve's computeAnswersAtOnce); a slot kept by a refused miss
+    // would leave the fifth request waiting for ever.
+    for (let i = 0; i < 6; i++) {
+      const unknown = { ...day(), storeId: `00000000-0000-4000-8000-00000000000${i}` };
+      expect((await get(h.adminToken, '/api/analytics/summary', unknown)).status).toBe(404);
+    }
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        get(h.adminToken, '/api/analytics/summary', {
+          storeId: scene.store.id,
+          from: iso(WED - (i + 2) * 24 * H),
+          to: iso(WED + 24 * H),
+        }),
+      ),
+    );
+    for (const a of answers) expect(a.status).toBe(200);
+  });
 });

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Answer, AnswerCache, type StoreDeps, type Turn } from '../../answer-cache.ts';
 import { definePlugin } from '../../plugin.ts';
 import type { Principal } from '../../scope.ts';
+import { Slots } from '../../slots.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,6 +30,11 @@ declare module 'fastify' {
 export interface AnswerCachePluginOptions {
   /** The cache (shared with ingest and the live bridge by `serve`); false or absent: nothing is kept. */
   cache?: AnswerCache | false | undefined;
+  /**
+   * Misses computed at once; the next ones wait their turn (`serve`: fewer than the database pool's
+   * connections, so a cache hit's sign-in check never waits behind them). Default: no limit.
+   */
+  computeAtOnce?: number | undefined;
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -78,6 +84,12 @@ export default definePlugin<AnswerCachePluginOptions>(
     app.decorate('answers', cache);
     /** Misses this process computes and shares (single-flight leaders). */
     const leading = new WeakMap<FastifyRequest, Extract<Turn, { lead: true }>>();
+    const slots = opts.computeAtOnce === undefined ? undefined : new Slots(opts.computeAtOnce);
+    /** Leaders holding a slot, until their answer is sent or the request ends. */
+    const holding = new WeakSet<FastifyRequest>();
+    const giveBack = (request: FastifyRequest) => {
+      if (holding.delete(request)) slots?.give();
+    };
 
     app.addHook('preHandler', async (request, reply) => {
       if (!enabled || request.method !== 'GET' || request.routeOptions.config.answers !== 'cached') return;
@@ -92,6 +104,10 @@ export default definePlugin<AnswerCachePluginOptions>(
       const turn = cache.begin(key, cache.stamp(storeDeps(query)));
       if (turn.lead) {
         leading.set(request, turn);
+        if (slots) {
+          await slots.take();
+          holding.add(request);
+        }
         return;
       }
       const shared = await turn.answer;
@@ -109,6 +125,7 @@ export default definePlugin<AnswerCachePluginOptions>(
           ok && typeof contentType === 'string' ? { statusCode: 200, contentType, body: payload } : undefined,
         );
       }
+      giveBack(request);
       // Before the answer leaves: a client that reads right after its change never sees an old answer.
       if (
         !READS.has(request.method) &&
@@ -126,6 +143,7 @@ export default definePlugin<AnswerCachePluginOptions>(
     const release = async (request: FastifyRequest) => {
       leading.get(request)?.finish(undefined);
       leading.delete(request);
+      giveBack(request);
     };
     app.addHook('onResponse', release);
     app.addHook('onRequestAbort', release);
