@@ -2,6 +2,7 @@
 import type { CV, Mat } from '../cv.ts';
 import type { Detections } from '../types.ts';
 import { emptyDetections } from '../types.ts';
+import { type CalibrationTurn, CalibrationTurns } from './calibration-turns.ts';
 import { type Detector, ensureCapacity, Lanes, laneCount } from './detector.ts';
 import { NmsScratch, nms } from './nms.ts';
 import { SizeCalibration, type SizeCalibrationOptions } from './size-calibration.ts';
@@ -114,7 +115,8 @@ export class HogDetector implements Detector {
   private readonly padding: InstanceType<CV['Size']>;
   /** Fixed enlargement; NaN when the calibration chooses it. */
   private readonly upscale: number;
-  private readonly calibration: SizeCalibration | undefined;
+  /** The calibration, in frame order; undefined with a fixed `upscale`. */
+  private readonly turns: CalibrationTurns | undefined;
   private readonly widestSmallPerson: number;
   private readonly maxUpscale: number;
   /** Share of the full work allowed by the engine's speed cap (`setWorkLimit`). */
@@ -131,10 +133,6 @@ export class HogDetector implements Detector {
     options: HogOptions = {},
   ) {
     this.upscale = options.upscale ?? Number.NaN;
-    this.calibration =
-      options.upscale === undefined
-        ? new SizeCalibration({ minScore: 0.6, ...options.calibration })
-        : undefined;
     this.widestSmallPerson = options.widestSmallPerson ?? 1 / 12;
     this.maxUpscale = options.maxUpscale ?? 3;
     this.pyramidScale = options.pyramidScale ?? 1.2;
@@ -159,6 +157,10 @@ export class HogDetector implements Detector {
       return { hog, out: emptyDetections(32), scratch: new NmsScratch(), upscale: 1, levels: ALL_LEVELS };
     });
     this.laneState = new Lanes(lanes, 'HOG');
+    this.turns =
+      options.upscale === undefined
+        ? new CalibrationTurns(new SizeCalibration({ minScore: 0.6, ...options.calibration }), lanes.length)
+        : undefined;
   }
 
   get lanes(): number {
@@ -170,14 +172,16 @@ export class HogDetector implements Detector {
    * searched at every size and teaches the calibration nothing.
    */
   async detect(frame: Mat, at?: number): Promise<Detections> {
-    const out = await this.laneState.run((lane) => {
-      const p = this.pyramidFor(lane, frame, at);
+    return this.laneState.run(async (lane) => {
+      // Sizes chosen from the calls `lag` before this one, whenever they finished (./calibration-turns.ts).
+      const turn = at === undefined ? undefined : this.turns?.begin(at);
+      const p = this.pyramidFor(lane, frame, turn);
       // The work grows with the enlarged frame's pixels: the speed cap shrinks it (small people first).
       if (this.workLimit < 1) p.upscale *= Math.sqrt(this.workLimit);
-      return this.detectIn(p, frame);
+      const out = await this.detectIn(p, frame);
+      if (turn) this.turns?.end(turn, out, frame.rows);
+      return out;
     });
-    if (at !== undefined) this.calibration?.observe(out, at, frame.rows);
-    return out;
   }
 
   /**
@@ -189,22 +193,22 @@ export class HogDetector implements Detector {
   }
 
   /** The enlargement and level count for this frame, from the calibration or the fixed options. */
-  private pyramidFor(lane: HogLane, frame: Mat, at: number | undefined): HogLane {
-    const c = this.calibration;
+  private pyramidFor(lane: HogLane, frame: Mat, turn: CalibrationTurn | undefined): HogLane {
+    const c = this.turns?.calibration;
     if (!c) {
       lane.upscale = this.upscale;
       lane.levels = ALL_LEVELS;
       return lane;
     }
     const ps = this.pyramidScale;
-    if (at === undefined || c.wide(at))
+    if (!turn || turn.wide)
       return hogPyramid(frame.rows * this.widestSmallPerson, frame.rows, ps, this.maxUpscale, lane);
     return hogPyramid(c.low, c.high, ps, this.maxUpscale, lane);
   }
 
   /** The sizes the calibration searches now (undefined with a fixed `upscale`), for reports and tests. */
   get personSizes(): SizeCalibration | undefined {
-    return this.calibration;
+    return this.turns?.calibration;
   }
 
   private async detectIn(lane: HogLane, frame: Mat): Promise<Detections> {

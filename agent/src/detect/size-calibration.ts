@@ -77,12 +77,13 @@ export class SizeCalibration {
   }
 
   /**
-   * Records the detections of the frame at `at` ms (searched as the last `wide()` said). With the
-   * frame's height, boxes cut by its top or bottom edge do not count.
+   * Records the detections of the frame at `at` ms, searched at every size when `wasWide` (default:
+   * what the last `wide()` said; ./calibration-turns.ts passes the frame's own). With the frame's
+   * height, boxes cut by its top or bottom edge do not count.
    */
-  observe(dets: Detections, at: number, frameHeight = 0): void {
+  observe(dets: Detections, at: number, frameHeight = 0, wasWide = this.lastWasWide): void {
     const o = this.options;
-    if (this.lastWasWide && !Number.isNaN(this.low) && this.outsideRange(dets, frameHeight)) {
+    if (wasWide && !Number.isNaN(this.low) && this.outsideRange(dets, frameHeight)) {
       // Someone the narrowed search would miss: search wide again until their size is known.
       this.wideUntil = at + o.calibrationSeconds * 1000;
     }

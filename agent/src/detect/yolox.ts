@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { CV, Mat } from '../cv.ts';
 import type { Detections } from '../types.ts';
 import { emptyDetections } from '../types.ts';
+import { CalibrationTurns } from './calibration-turns.ts';
 import { type Detector, ensureCapacity, Lanes, laneCount } from './detector.ts';
 import { NmsScratch, nms } from './nms.ts';
 import { SizeCalibration, type SizeCalibrationOptions } from './size-calibration.ts';
@@ -124,7 +125,8 @@ export class YoloxDetector implements Detector {
   private readonly fitInput: boolean;
   private readonly fixedScore: boolean;
   private scoreThreshold: number;
-  private readonly calibration: SizeCalibration | undefined;
+  /** The calibration, in frame order; undefined when nothing is chosen automatically. */
+  private readonly turns: CalibrationTurns | undefined;
   private readonly minPersonPixels: number;
   private readonly minSize: number;
   private readonly holdMs: number;
@@ -154,8 +156,10 @@ export class YoloxDetector implements Detector {
     this.fixedScore = options.scoreThreshold !== undefined;
     this.scoreThreshold = options.scoreThreshold ?? AUTO_SCORE_MIN;
     const auto = (options.autoInput ?? true) && this.fitInput;
-    this.calibration =
-      auto || !this.fixedScore ? new SizeCalibration({ minScore: 0.5, ...options.calibration }) : undefined;
+    this.turns =
+      auto || !this.fixedScore
+        ? new CalibrationTurns(new SizeCalibration({ minScore: 0.5, ...options.calibration }), nets.length)
+        : undefined;
     this.minPersonPixels = auto ? (options.minPersonPixels ?? 32) : 0;
     this.minSize = Math.min(this.maxSize, Math.max(32, options.minInputSize ?? 320));
     this.holdMs = (options.holdSeconds ?? 5) * 1000;
@@ -218,12 +222,15 @@ export class YoloxDetector implements Detector {
    */
   async detect(frame: Mat, at?: number): Promise<Detections> {
     if (this.closed) throw new Error('YOLOX detector is closed');
-    const c = at === undefined || frame.empty ? undefined : this.calibration;
-    const chosen = !c || at === undefined || c.wide(at) ? this.maxSize : this.adapt(frame, at, c);
-    const size = Math.min(chosen, this.workCap);
-    const out = await this.laneState.run((lane) => this.detectIn(lane, frame, size));
-    if (at !== undefined) c?.observe(out, at, frame.rows);
-    return out;
+    const turns = at === undefined || frame.empty ? undefined : this.turns;
+    return this.laneState.run(async (lane) => {
+      // Sizes chosen from the calls `lag` before this one, whenever they finished (./calibration-turns.ts).
+      const turn = turns?.begin(at!);
+      const chosen = turns && turn && !turn.wide ? this.adapt(frame, turn.at, turns.calibration) : this.maxSize;
+      const out = await this.detectIn(lane, frame, Math.min(chosen, this.workCap));
+      if (turn) turns?.end(turn, out, frame.rows);
+      return out;
+    });
   }
 
   /**
@@ -247,7 +254,7 @@ export class YoloxDetector implements Detector {
 
   /** The sizes the calibration searches now (undefined when nothing is chosen automatically). */
   get personSizes(): SizeCalibration | undefined {
-    return this.calibration;
+    return this.turns?.calibration;
   }
 
   /**
