@@ -226,7 +226,8 @@ export class YoloxDetector implements Detector {
     return this.laneState.run(async (lane) => {
       // Sizes chosen from the calls `lag` before this one, whenever they finished (./calibration-turns.ts).
       const turn = turns?.begin(at!);
-      const chosen = turns && turn && !turn.wide ? this.adapt(frame, turn.at, turns.calibration) : this.maxSize;
+      const chosen =
+        turns && turn && !turn.wide ? this.adapt(frame, turn.at, turns.calibration) : this.maxSize;
       const out = await this.detectIn(lane, frame, Math.min(chosen, this.workCap));
       if (turn) turns?.end(turn, out, frame.rows);
       return out;
