@@ -52,7 +52,9 @@ export function nms(
   scratch.reserve(count);
   const order = scratch.order.subarray(0, count);
   for (let i = 0; i < count; i++) order[i] = i;
-  order.sort((a, b) => scores[b]! - scores[a]!);
+  // Equal scores fall back on the boxes, not on their input order: OpenCV's HOG hands its hits back in
+  // the order its threads finished, and the result must not depend on that (issue 12).
+  order.sort((a, b) => scores[b]! - scores[a]! || byBox(boxes, a, b));
   const keep = scratch.keep;
   keep.fill(1, 0, count);
   const outBoxes = scratch.boxes;
@@ -72,4 +74,13 @@ export function nms(
   boxes.set(outBoxes.subarray(0, kept * 4));
   scores.set(outScores.subarray(0, kept));
   return kept;
+}
+
+/** Orders two boxes by x1, then y1, x2, y2. */
+function byBox(boxes: Float32Array, a: number, b: number): number {
+  for (let k = 0; k < 4; k++) {
+    const d = boxes[a * 4 + k]! - boxes[b * 4 + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
 }

@@ -26,6 +26,21 @@ describe('nms', () => {
     expect([...boxes.subarray(0, 8)]).toEqual([1, 1, 11, 11, 50, 50, 60, 60]);
   });
 
+  it('keeps the same boxes whatever order equal scores come in (a threaded detector hands them back in any)', () => {
+    // Two overlapping boxes with the same score: which survives must not depend on which came first.
+    const a = [0, 0, 10, 10];
+    const b = [1, 0, 11, 10];
+    const far = [50, 50, 60, 60];
+    const run = (...bs: number[][]) => {
+      const boxes = new Float32Array(bs.flat());
+      const scores = new Float32Array(bs.length).fill(0.8);
+      const kept = nms(boxes, scores, bs.length, 0.5, new NmsScratch());
+      return [...boxes.subarray(0, kept * 4)];
+    };
+    expect(run(b, far, a)).toEqual(run(a, b, far));
+    expect(run(far, b, a)).toEqual([...a, ...far]);
+  });
+
   it('respects maxKeep and handles empty input and growth of the scratch space', () => {
     const n = 500;
     const boxes = new Float32Array(n * 4);
