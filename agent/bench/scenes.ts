@@ -38,6 +38,9 @@ const detectors: { name: string; flags: string[] }[] = [
 // Engine settings to compare (the table in docs/benchmarks.md is every frame, the engine's defaults):
 // `--every-nth N` detects every Nth frame, `--no-box-motion` only extrapolates boxes between detections.
 const everyNth = arg('--every-nth');
+// 'auto' follows this machine's speed at the moment (engine/pace.ts): an accuracy number must not.
+if (everyNth !== undefined && !/^[1-9][0-9]*$/.test(everyNth))
+  throw new Error(`--every-nth takes a whole number here, got ${everyNth}: accuracy runs a fixed every-Nth`);
 const engineFlags = [
   ...(everyNth ? ['--every-nth', everyNth] : []),
   ...(args.includes('--no-box-motion') ? ['--no-box-motion'] : []),
