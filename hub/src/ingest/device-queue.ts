@@ -1,7 +1,7 @@
 /**
  * Ingest's per-device queues: each device's batches handled one group at a time, in arrival order;
  * different devices run in parallel up to `concurrency` groups. A full queue drops the new batch
- * unacknowledged (the agent resends it after its ack timeout). Several queued batches of one device
+ * unacknowledged (the agent resends it after its ack timeout); a copy of a queued batch is left out. Several queued batches of one device
  * are merged into one group (micro-batching, at most `maxGroupEvents`; one batch is never split).
  *
  * A database error that is not bad input keeps the group at the head of its queue, retried with
@@ -40,6 +40,8 @@ export interface DeviceQueueOptions {
 
 export interface QueueStats {
   queueFull: number;
+  /** Broker batches left out because a batch with the same seqs was already queued (a box's resend). */
+  copies: number;
   refused: number;
   dbErrors: number;
   retries: number;
@@ -55,6 +57,19 @@ interface DeviceLine {
   attempts: number;
 }
 
+/**
+ * Both batches carry the same seqs: a box resending what it sent before (outbox events never change).
+ * The queued one is stored and acknowledged, so the copy adds nothing; queued, a box that resends its
+ * window after each ack time-out filled its queue with copies while the hubs drained a fleet.
+ */
+function sameSeqs(a: EventBatch, b: EventBatch): boolean {
+  return (
+    a.events.length === b.events.length &&
+    a.events[0]?.seq === b.events[0]?.seq &&
+    a.events.at(-1)?.seq === b.events.at(-1)?.seq
+  );
+}
+
 export class DeviceQueues {
   private readonly lines = new Map<string, DeviceLine>();
   private readonly ready: DeviceLine[] = [];
@@ -63,6 +78,7 @@ export class DeviceQueues {
   private stopped = false;
   private readonly counts: QueueStats = {
     queueFull: 0,
+    copies: 0,
     refused: 0,
     dbErrors: 0,
     retries: 0,
@@ -78,6 +94,10 @@ export class DeviceQueues {
   /** Queues a broker batch; false (and a rate-limited log line) when the device's queue is full. */
   offer(deviceId: string, batch: EventBatch): boolean {
     const line = this.line(deviceId);
+    if (line.queue.some((q) => q.viaBroker && sameSeqs(q.batch, batch))) {
+      this.counts.copies++;
+      return true;
+    }
     if (line.queue.length >= this.o.maxQueuePerDevice) {
       this.counts.queueFull++;
       this.o.limited.warn(

@@ -77,6 +77,8 @@ export interface IngestStats {
   rejected: number;
   /** Batches dropped unacknowledged because the device's queue was full. */
   queueFull: number;
+  /** Broker batches left out as copies of a batch still queued (a box resending). */
+  copies: number;
   groups: number;
   stored: number;
   duplicates: number;

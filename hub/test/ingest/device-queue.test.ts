@@ -75,6 +75,37 @@ describe('ingest device queues', () => {
     expect(q.stats().queueFull).toBe(1);
   });
 
+  it('leaves out a resent copy of a batch still queued (or being stored), not a different batch', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const groups: number[][] = [];
+    const q = queues(
+      async (_id, group) => {
+        await gate;
+        groups.push(group.flatMap((b) => b.batch.events.map((e) => e.seq)));
+        return undefined;
+      },
+      { maxQueuePerDevice: 3 },
+    );
+    expect(q.offer('a', batch(1, 2))).toBe(true); // being stored
+    expect(q.offer('a', batch(3, 2))).toBe(true);
+    for (let i = 0; i < 5; i++) {
+      expect(q.offer('a', batch(1, 2))).toBe(true);
+      expect(q.offer('a', batch(3, 2))).toBe(true);
+    }
+    expect(q.offer('a', batch(3, 1))).toBe(true); // other seqs: queued
+    expect(q.offer('a', batch(5, 2))).toBe(false); // full
+    release();
+    await q.idle();
+    expect(groups).toEqual([
+      [1, 2],
+      [3, 4, 3],
+    ]);
+    expect(q.stats()).toMatchObject({ copies: 10, queueFull: 1 });
+  });
+
   it('retries a group while the database fails, then gives up unacknowledged after maxRetries', async () => {
     let calls = 0;
     const q = queues(async () => {
