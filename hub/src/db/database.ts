@@ -84,25 +84,13 @@ export async function openDatabase(
 }
 
 /**
- * Every connection: the schema, no JIT, and one plan per named statement. The dashboard's questions
- * are many short queries whose opening-hours conditions make large expressions: PostgreSQL's JIT spent
- * minutes compiling what ran in under a second (hub/bench/api-year.ts, docs/benchmarks.md).
+ * Every connection: the schema, and no JIT. The dashboard's questions are many short queries whose
+ * opening-hours conditions make large expressions: PostgreSQL's JIT spent minutes compiling what ran
+ * in under a second (hub/bench/api-year.ts, docs/benchmarks.md).
  */
 export function connectionOptions(schemaName: string | undefined): string {
-  return [
-    '-c jit=off',
-    `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
-    ...(schemaName ? [`-c search_path=${schemaName}`] : []),
-  ].join(' ');
+  return ['-c jit=off', ...(schemaName ? [`-c search_path=${schemaName}`] : [])].join(' ');
 }
-
-/**
- * Only statements prepared under a name (ingest's: the summaries' upsert, the flows) are planned once
- * per connection with this; every other query is planned for its own values as before. Left to choose,
- * PostgreSQL planned the flow statements anew at every call (a plan for the partitions the values
- * select looks cheaper than one for all of them, whose pruning happens when running), 3 to 8 ms each.
- */
-const PLAN_CACHE_MODE = 'force_generic_plan';
 
 async function openPostgres(
   url: string,
@@ -198,7 +186,6 @@ async function openPgliteLocked(
     ...(dir ? { dataDir: dir } : {}),
     ...(fresh && options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
   });
-  await client.exec(`SET plan_cache_mode = ${PLAN_CACHE_MODE}`);
   if (schemaName) {
     await client.exec(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"; SET search_path TO "${schemaName}"`);
   }

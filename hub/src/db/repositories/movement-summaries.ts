@@ -203,7 +203,10 @@ function flowParams(deviceId: string, entered: readonly { seq: number; at: numbe
 
 /**
  * Ingest's two flow statements, prepared under a name: the same text every time, so PostgreSQL
- * parses them once per connection (planning them took 3 to 8 ms a transaction).
+ * parses and plans them once per connection (planning them took 3 to 8 ms a transaction). Left to
+ * choose, PostgreSQL planned them anew at every call (a plan for the partitions the values select
+ * looks cheaper than one for all of them, whose pruning happens when running), so the caller sets
+ * `plan_cache_mode` for its transaction.
  */
 function addFlowsStatement(db: Db) {
   const { device, seqs, span } = P;
@@ -259,11 +262,13 @@ export class MovementSummariesRepository {
   /**
    * Adds the flows into a device's `zone_entered` events just stored (by seq, with their times), and
    * corrects the flow into a later entry stored before them. The times bound the reads to the
-   * partitions that hold these events.
+   * partitions that hold these events. Call it inside a transaction (it sets a transaction setting).
    */
   async addFlowsOfEvents(deviceId: string, entered: readonly { seq: number; at: number }[]): Promise<void> {
     if (entered.length === 0) return;
     const params = flowParams(deviceId, entered);
+    // For the rest of this transaction only (ingest's): other queries keep plans for their own values.
+    await this.db.execute(sql`SET LOCAL plan_cache_mode = force_generic_plan`);
     await addFlowsStatement(this.db).execute(params);
     const fixes: FlowFix[] = await flowFixesStatement(this.db).execute(params);
     if (fixes.length > 0) await this.applyFlowFixes(fixes);
