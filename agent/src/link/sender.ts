@@ -22,6 +22,9 @@ export type Lane = 'backlog' | 'fresh' | 'steady';
 
 /** The ack wait doubles at most this many times (8 x `ackTimeoutMs`: 4 minutes by default). */
 const MAX_BACKOFF_DOUBLINGS = 3;
+/** While a batch waits for its ack, one that is not full goes at most this often (sendSteady). */
+const NAGLE_HOLD_MS = 5_000;
+const ACK_TIMEOUT = 'ack timeout';
 
 /** The parts of the outbox the sender reads and moves. */
 export type SenderOutbox = Pick<
@@ -110,6 +113,7 @@ export class WindowedSender {
   private waitingSince = 0;
   /** Ack time-outs in a row without progress: each doubles the next wait (ackWaitMs). */
   private timeoutStreak = 0;
+  private lastSentAt = 0;
   private pumping = false;
   private pumpScheduled = false;
   private readonly counters = { batchesSent: 0, rewinds: 0, ackTimeouts: 0 };
@@ -141,6 +145,8 @@ export class WindowedSender {
   /** Forget what is in flight and start again from the first unacknowledged seq. */
   rewind(reason: string): void {
     this.epoch++;
+    // A new connection or a hub back online starts a fresh wait; only time-outs in a row back off.
+    if (reason !== ACK_TIMEOUT) this.timeoutStreak = 0;
     const wasInFlight = this.inFlight.length;
     this.inFlight = [];
     this.backlogEnd = this.outbox.lastSeq;
@@ -216,7 +222,7 @@ export class WindowedSender {
       );
       this.reportDroppedGap();
       this.timeoutStreak++;
-      this.rewind('ack timeout');
+      this.rewind(ACK_TIMEOUT);
     }
     this.schedulePump();
   }
@@ -232,12 +238,15 @@ export class WindowedSender {
 
   /**
    * With nothing waiting for an ack, whatever there is goes at once; while a batch waits, only full
-   * ones (as Nagle's rule in TCP). A hub that stores slowly then gets fewer, larger batches instead of
-   * a window of small ones: most of a batch's cost at the hub is per transaction, not per event.
+   * ones (as Nagle's rule in TCP), or one that is not full every NAGLE_HOLD_MS, so live numbers still
+   * arrive when a batch was lost and its ack only comes after the time-out. A hub that stores slowly
+   * gets fewer, larger batches instead of a window of small ones: most of a batch's cost at the hub is
+   * per transaction, not per event.
    */
   private sendSteady(): boolean {
     if (this.inFlight.length >= this.window) return false;
-    if (this.inFlight.length > 0 && this.outbox.lastSeq - this.cursorFresh < this.batchSize) return false;
+    const partial = this.outbox.lastSeq - this.cursorFresh < this.batchSize;
+    if (partial && this.inFlight.length > 0 && this.now() - this.lastSentAt < NAGLE_HOLD_MS) return false;
     return this.sendTail('steady');
   }
 
@@ -282,6 +291,7 @@ export class WindowedSender {
     this.outbox.markSent(last); // before the publish: the hub can never have more than this
     const batch: Batch = { first, last, count, lane, pubacked: false };
     if (this.inFlight.length === 0) this.waitingSince = this.now();
+    this.lastSentAt = this.now();
     this.inFlight.push(batch);
     this.counters.batchesSent++;
     const epoch = this.epoch;

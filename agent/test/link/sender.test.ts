@@ -110,6 +110,23 @@ describe('WindowedSender', () => {
     expect(seqs(2)).toEqual([[5, 6]]);
   });
 
+  it('while a batch waits for its ack, still sends one batch that is not full every 5 s', () => {
+    const { outbox, sender, world, settle, seqs } = setup({ batchSize: 3, window: 4, ackTimeoutMs: 60_000 });
+    sender.rewind('connected');
+    outbox.append(events(1, 1));
+    sender.schedulePump();
+    settle();
+    outbox.append(events(2, 1));
+    world.clock += 4_999;
+    sender.tick();
+    settle();
+    expect(seqs()).toEqual([[1]]);
+    world.clock += 1;
+    sender.tick();
+    settle();
+    expect(seqs()).toEqual([[1], [2]]);
+  });
+
   it('builds each batch through the events channel: QoS 1, not retained, floor at the oldest waiting seq', () => {
     const { outbox, sender, sent, settle } = setup({ batchSize: 3 });
     outbox.append(events(1, 5));
@@ -193,6 +210,11 @@ describe('WindowedSender', () => {
     sender.acknowledge(2);
     settle();
     expect(timeoutsAfter(1_000)).toBe(6);
+    expect(timeoutsAfter(1_999)).toBe(6);
+    sender.rewind('connected'); // a new connection waits the base time again
+    sender.schedulePump();
+    settle();
+    expect(timeoutsAfter(1_000)).toBe(7);
   });
 
   it('lets fresh events overtake a draining backlog, one unPUBACKed fresh batch at a time', () => {
