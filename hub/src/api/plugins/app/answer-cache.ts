@@ -102,17 +102,16 @@ export default definePlugin<AnswerCachePluginOptions>(
       const hit = cache.get(key);
       if (hit) return send(reply, hit);
       const turn = cache.begin(key, cache.stamp(storeDeps(query)));
-      if (turn.lead) {
-        leading.set(request, turn);
-        if (slots) {
-          await slots.take();
-          holding.add(request);
-        }
-        return;
+      if (turn.lead) leading.set(request, turn);
+      else {
+        const shared = await turn.answer;
+        if (shared) return send(reply, shared);
+        // The leader failed: compute here (errors are never shared or kept), in a slot as well.
       }
-      const shared = await turn.answer;
-      // The leader failed: compute here (errors are never shared or kept).
-      if (shared) return send(reply, shared);
+      if (slots) {
+        await slots.take();
+        holding.add(request);
+      }
     });
 
     app.addHook('onSend', async (request, reply, payload) => {
