@@ -10,6 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Answer, AnswerCache, type StoreDeps, type Turn } from '../../answer-cache.ts';
 import { definePlugin } from '../../plugin.ts';
+import { mayWrite } from '../../request-methods.ts';
 import type { Principal } from '../../scope.ts';
 import { Slots } from '../../slots.ts';
 
@@ -36,8 +37,6 @@ export interface AnswerCachePluginOptions {
    */
   computeAtOnce?: number | undefined;
 }
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** JSON with object keys sorted, so that equal queries make equal keys. */
 function canonical(value: unknown): string {
@@ -127,7 +126,7 @@ export default definePlugin<AnswerCachePluginOptions>(
       giveBack(request);
       // Before the answer leaves: a client that reads right after its change never sees an old answer.
       if (
-        !READS.has(request.method) &&
+        mayWrite(request.method) &&
         request.routeOptions.config.answers !== 'unchanged' &&
         (reply.statusCode < 400 || reply.statusCode >= 500)
       ) {

@@ -11,6 +11,7 @@ import type { UserRole } from '../../../db/schema.ts';
 import { unauthorized } from '../../errors.ts';
 import { definePlugin } from '../../plugin.ts';
 import { PrincipalCache } from '../../principal-cache.ts';
+import { mayWrite } from '../../request-methods.ts';
 import type { Principal } from '../../scope.ts';
 import { generateSecret, sha256 } from '../../secrets.ts';
 
@@ -51,8 +52,6 @@ export interface AuthOptions {
    */
   keepPrincipals?: boolean;
 }
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface TokenPair {
   accessToken: string;
@@ -215,7 +214,7 @@ export default definePlugin<AuthOptions>(
       // session; deleting a store shortens store lists), before its answer leaves; onResponse again
       // for one whose answer never got that far.
       const forget = async (request: FastifyRequest) => {
-        if (!READS.has(request.method)) principals.changed();
+        if (mayWrite(request.method)) principals.changed();
       };
       app.addHook('onSend', async (request, _reply, payload) => {
         await forget(request);
