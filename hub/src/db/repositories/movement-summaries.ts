@@ -301,7 +301,7 @@ export class MovementSummariesRepository {
       sql`INSERT INTO heatmap_cell_days (day, store_id, camera_id, cell_x, cell_y, upload_id, count)
         SELECT (r.started_at AT TIME ZONE s.timezone)::date, r.store_id, r.camera_id, r.cell_x, r.cell_y,
           r.upload_id, sum(r.count)::int
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(store_id text, camera_id text,
+        FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r(store_id text, camera_id text,
           upload_id uuid, started_at timestamptz, cell_x smallint, cell_y smallint, count int)
           JOIN stores s ON s.id = r.store_id
         GROUP BY 1, 2, 3, 4, 5, 6

@@ -332,7 +332,7 @@ function upsertStatement(db: Db, mode: UpsertMode) {
         "visitors", "entries", "exits", "dwell_count", "total_dwell_ms", "peak_occupancy")
       SELECT r.period, r.bucket_start, r.store_id, r.camera_id, r.zone_id, r.upload_id,
         r.visitors, r.entries, r.exits, r.dwell_count, r.total_dwell_ms, r.peak_occupancy
-      FROM jsonb_to_recordset(${sql.placeholder('rows')}::jsonb) AS r(period text, bucket_start timestamptz,
+      FROM json_to_recordset(${sql.placeholder('rows')}::json) AS r(period text, bucket_start timestamptz,
         store_id text, camera_id text, zone_id text, upload_id uuid, visitors integer, entries integer,
         exits integer, dwell_count integer, total_dwell_ms bigint, peak_occupancy integer)
       ON CONFLICT ("period", "bucket_start", "store_id", "camera_id", "zone_id", "upload_id")
@@ -356,7 +356,7 @@ async function touchDays(db: Db, rowsJson: string): Promise<void> {
   await db.execute(
     sql`INSERT INTO store_open_days (store_id, day)
       SELECT DISTINCT r.store_id, (r.bucket_start AT TIME ZONE s.timezone)::date
-      FROM jsonb_to_recordset(${rowsJson}::jsonb) AS r(period text, bucket_start timestamptz, store_id text,
+      FROM json_to_recordset(${rowsJson}::json) AS r(period text, bucket_start timestamptz, store_id text,
         zone_id text, upload_id uuid)
       JOIN stores s ON s.id = r.store_id
       WHERE r.period = 'hour' AND r.zone_id IS NULL AND r.upload_id IS NULL

@@ -7,7 +7,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 
-const rows = sql`${sql.placeholder('rows')}::jsonb`;
+/** `json`, not `jsonb`: read row by row, without first building the whole parameter as jsonb. */
+const rows = sql`${sql.placeholder('rows')}::json`;
 
 /** A visit row as the JSON parameter carries it (times as ISO strings). */
 export interface VisitRow {
@@ -30,10 +31,10 @@ export function insertVisitsStatement(db: Db) {
     sql`INSERT INTO visits (store_id, camera_id, customer_id, source_device_id, source_seq, track_id,
         started_at, ended_at, duration_ms, path, upload_id)
       SELECT r.store_id, r.camera_id, r.customer_id, r.source_device_id, r.source_seq, r.track_id,
-        r.started_at, r.ended_at, r.duration_ms, r.path, r.upload_id
-      FROM jsonb_to_recordset(${rows}) AS r(store_id text, camera_id text, customer_id uuid,
+        r.started_at, r.ended_at, r.duration_ms, r.path::jsonb, r.upload_id
+      FROM json_to_recordset(${rows}) AS r(store_id text, camera_id text, customer_id uuid,
         source_device_id text, source_seq bigint, track_id bigint, started_at timestamptz,
-        ended_at timestamptz, duration_ms bigint, path jsonb, upload_id uuid)
+        ended_at timestamptz, duration_ms bigint, path json, upload_id uuid)
       ON CONFLICT (source_device_id, source_seq) DO NOTHING
       RETURNING id, source_seq AS seq`,
   );
@@ -56,7 +57,7 @@ export function insertZoneVisitsStatement(db: Db) {
   const added = db.$with('added', { n: sql<number>`n`.as('n') }).as(
     sql`INSERT INTO zone_visits (visit_id, zone_id, store_id, started_at, dwell_ms, entries, upload_id)
       SELECT r.visit_id, r.zone_id, r.store_id, r.started_at, r.dwell_ms, r.entries, r.upload_id
-      FROM jsonb_to_recordset(${rows}) AS r(visit_id bigint, zone_id text, store_id text,
+      FROM json_to_recordset(${rows}) AS r(visit_id bigint, zone_id text, store_id text,
         started_at timestamptz, dwell_ms bigint, entries integer, upload_id uuid)
       RETURNING 1 AS n`,
   );
@@ -85,7 +86,7 @@ export function upsertSightingsStatement(db: Db) {
     .as(
       sql`INSERT INTO customers AS c (store_id, tracking_id, first_seen_at, last_seen_at, visit_count)
         SELECT r.store_id, r.tracking_id, r.first_seen_at, r.last_seen_at, r.visit_count
-        FROM jsonb_to_recordset(${rows}) AS r(store_id text, tracking_id text, first_seen_at timestamptz,
+        FROM json_to_recordset(${rows}) AS r(store_id text, tracking_id text, first_seen_at timestamptz,
           last_seen_at timestamptz, visit_count integer)
         ORDER BY r.store_id, r.tracking_id
         ON CONFLICT (store_id, tracking_id) DO UPDATE SET
