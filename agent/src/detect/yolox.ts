@@ -357,8 +357,13 @@ export class YoloxDetector implements Detector {
           'A model exported with a fixed input shape needs fitInput: false.',
       );
     }
+    // The view and the column range share the output's memory (~1 MB): released at once, or they
+    // keep it alive until the garbage collector gets to them (V8 does not see Mat memory, see cv.ts).
     const view = output.flattenFloat(anchors, channels);
-    const cols = view.colRange(0, this.cols).copy();
+    const range = view.colRange(0, this.cols);
+    const cols = range.copy();
+    range.release();
+    view.release();
     const buf = cols.getData();
     cols.release();
     if (buf.byteOffset % 4 === 0) return new Float32Array(buf.buffer, buf.byteOffset, anchors * this.cols);

@@ -107,13 +107,21 @@ export class BoxMotion implements BoxFollower {
     const sx1 = Math.min(cur.cols, px1 + r);
     const sy1 = Math.min(cur.rows, py1 + r);
     const cv = this.cv;
+    // Regions share the frames' pixels: released at once, or each keeps its frame alive until the
+    // garbage collector gets to it (V8 does not see Mat memory, see ../cv.ts).
     const part = prev.getRegion(new cv.Rect(px0, py0, px1 - px0, py1 - py0));
-    const spread = part.meanStdDev().stddev;
-    const flat = spread.at(0, 0) < MIN_PART_STDDEV;
-    spread.release();
-    if (flat) return false;
+    const { mean, stddev } = part.meanStdDev();
+    const flat = stddev.at(0, 0) < MIN_PART_STDDEV;
+    mean.release();
+    stddev.release();
+    if (flat) {
+      part.release();
+      return false;
+    }
     const area = cur.getRegion(new cv.Rect(sx0, sy0, sx1 - sx0, sy1 - sy0));
     const scores = area.matchTemplate(part, cv.TM_CCOEFF_NORMED);
+    part.release();
+    area.release();
     const best = scores.minMaxLoc();
     scores.release();
     if (!(best.maxVal >= this.minScore)) return false;
