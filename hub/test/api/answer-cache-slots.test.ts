@@ -36,14 +36,23 @@ class Watch {
   }
 }
 
-/** The real cache, telling the watch of every miss (so the test knows when followers have joined). */
+/** The real cache, telling the watch of every miss and of every follower its leader let go. */
 class WatchedCache extends AnswerCache {
+  /** Followers whose leader has answered or given up. */
+  woken = 0;
+
   constructor(private readonly watch: Watch) {
     super();
   }
 
   override begin(key: string, stamp: Stamp): Turn {
     const turn = super.begin(key, stamp);
+    if (!turn.lead) {
+      void turn.answer.then(() => {
+        this.woken++;
+        this.watch.check();
+      });
+    }
     this.watch.check();
     return turn;
   }
@@ -101,12 +110,9 @@ describe.each(BACKENDS)('answer cache slots on %s', (kind) => {
     });
   };
 
+  const path = (to: string) => `/test/answer?${new URLSearchParams({ from: iso(DAY0), to })}`;
   const get = (caller: string, to: string) =>
-    f.inject(f.tokens.admin, {
-      method: 'GET',
-      url: `/test/answer?${new URLSearchParams({ from: iso(DAY0), to })}`,
-      headers: { 'x-caller': caller },
-    });
+    f.inject(f.tokens.admin, { method: 'GET', url: path(to), headers: { 'x-caller': caller } });
 
   beforeAll(async () => {
     f = await openFixture(kind, {
@@ -114,6 +120,8 @@ describe.each(BACKENDS)('answer cache slots on %s', (kind) => {
       computeAnswersAtOnce: AT_ONCE,
       extraPlugins: [route],
     });
+    // Real HTTP too: only a real client can go away in the middle of a request.
+    await f.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
     await f?.close();
@@ -174,5 +182,48 @@ describe.each(BACKENDS)('answer cache slots on %s', (kind) => {
     await watch.until(() => computations.started.length >= first + AT_ONCE);
     for (const c of computations.started.slice(first)) c.finish(undefined);
     for (const answer of await Promise.all(pending)) expect(answer.statusCode).toBe(200);
+  });
+
+  it("keeps an aborted leader's slot until its computation ends, though its followers go at once", async () => {
+    const to = iso(DAY0 + 10 * 24 * H);
+    const first = computations.started.length;
+    const joined = cache.stats.joined;
+    const woken = cache.woken;
+    const address = f.app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
+    const gone = new AbortController();
+    const leader = fetch(`http://127.0.0.1:${address.port}${path(to)}`, {
+      headers: { authorization: `Bearer ${f.tokens.admin}`, 'x-caller': 'leader' },
+      signal: gone.signal,
+    }).catch(() => undefined);
+    await watch.until(() => computations.started.length >= first + 1);
+    const other = get('other', iso(DAY0 + 11 * 24 * H));
+    await watch.until(() => computations.started.length >= first + 2);
+    const followers = [get('follower-0', to), get('follower-1', to)];
+    await watch.until(() => cache.stats.joined >= joined + 2);
+
+    // The client goes away: the followers stop waiting for the leader, but its query still runs.
+    gone.abort();
+    await leader;
+    await watch.until(() => cache.woken >= woken + 2);
+    await settled();
+    expect(computations.running).toBe(AT_ONCE);
+    expect(computations.started.length).toBe(first + 2);
+
+    // Its computation ends: its slot goes to the first follower, the other's to the second.
+    computations.started[first]!.finish(undefined);
+    await watch.until(() => computations.started.length >= first + 3);
+    await settled();
+    expect(computations.running).toBe(AT_ONCE);
+    computations.started[first + 1]!.finish(undefined);
+    expect((await other).statusCode).toBe(200);
+    await watch.until(() => computations.started.length >= first + 4);
+    for (const c of computations.started.slice(first + 2)) c.finish(undefined);
+    const answers = await Promise.all(followers);
+    expect(answers.map((a) => a.json())).toEqual([
+      { to, visitors: 7, computedFor: 'follower-0' },
+      { to, visitors: 7, computedFor: 'follower-1' },
+    ]);
+    expect(computations.most).toBe(AT_ONCE);
   });
 });

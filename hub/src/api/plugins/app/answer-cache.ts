@@ -138,13 +138,17 @@ export default definePlugin<AnswerCachePluginOptions>(
     });
 
     // A request that never reached onSend (aborted, failed on the way) lets its followers compute.
-    const release = async (request: FastifyRequest) => {
+    const letFollowersGo = async (request: FastifyRequest) => {
       leading.get(request)?.finish(undefined);
       leading.delete(request);
-      giveBack(request);
     };
-    app.addHook('onResponse', release);
-    app.addHook('onRequestAbort', release);
+    app.addHook('onResponse', async (request) => {
+      await letFollowersGo(request);
+      giveBack(request);
+    });
+    // An aborted request's handler still runs (its query holds a connection): its slot comes back
+    // only when its answer is sent (onSend runs even for a client that went away) or its response ends.
+    app.addHook('onRequestAbort', letFollowersGo);
   },
   { dependencies: ['auth'] },
 );
