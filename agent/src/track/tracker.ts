@@ -75,6 +75,23 @@ export interface TrackerOptions {
    * person hidden behind another, which costs a visitor count every time two people cross.
    */
   duplicateIou: number;
+  /**
+   * People keep walking the way they were walking: a detection that lies behind a moving track's last
+   * sighting (against its direction over the last `directionSeconds` to twice that) costs up to this
+   * much more in the association (added to `1 - IoU`, kept inside the gate). When two people pass each
+   * other their boxes overlap and IoU alone cannot tell who is who; each then keeps the detection ahead
+   * of them. Scaled down for people standing or barely moving (their direction is box jitter). 0: off
+   * (ByteTrack's behaviour). Like OC-SORT's direction term (Cao et al., CVPR 2023), on observed centres.
+   */
+  directionWeight: number;
+  /** How far back (seconds) the walking direction is measured: between this and twice this. */
+  directionSeconds: number;
+  /**
+   * Between detections, two boxes that the follower moved onto each other (one match jumped to the
+   * other person, whose middle showed in its box) are not both followed: the one whose shift strays
+   * further from its filter's velocity is predicted instead. False: every followed box is taken.
+   */
+  dropConverging: boolean;
   /** Ended ids kept for `ended()` when nobody drains them; the oldest are dropped beyond this. */
   maxPendingEnded: number;
   /** Free track slots kept for reuse. */
@@ -99,6 +116,9 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   relinkSpeed: 0,
   relinkCheck: undefined,
   duplicateIou: 1,
+  directionWeight: 0.6,
+  directionSeconds: 0.6,
+  dropConverging: true,
   maxPendingEnded: 10_000,
   maxSpareSlots: 256,
   onEnded: undefined,
@@ -164,6 +184,16 @@ class TrackSlot {
   lastY = 0;
   lastH = 0;
   lastAt = 0;
+  /**
+   * Two earlier sightings (centre, time): `refA` is between `directionSeconds` and twice that before
+   * `refB`'s successor; the walking direction is from `refA` to the last sighting.
+   */
+  refAX = 0;
+  refAY = 0;
+  refAAt = 0;
+  refBX = 0;
+  refBY = 0;
+  refBAt = 0;
   score = 0;
   /** Set by `Tracker.follow`: the previous box moved as seen in this frame, not yet applied. */
   followed = false;
@@ -190,6 +220,23 @@ class TrackSlot {
 
 /** A detection side within this many px of the frame edge counts as cut by it. */
 const EDGE_PX = 1;
+/**
+ * Speed (box heights per second) below which a track's direction is not trusted (box jitter over the
+ * direction's time span looks like this much)...
+ */
+const MOVE_MIN = 0.2;
+/** ... and from which it is fully trusted (a walker covers about 0.8 heights a second). */
+const MOVE_FULL = 0.4;
+/** Distance behind the last sighting (box heights) that costs the whole `directionWeight`. */
+const BEHIND_FULL = 0.1;
+/** Box heights ahead of or behind a lost walker's last place from which a re-link must walk the matching way. */
+const RELINK_ALONG = 0.5;
+/** Two followed boxes overlapping this much (IoU) after the shift... */
+const CONVERGED_IOU = 0.3;
+/** ... and this much more than before it, moved onto the same person. */
+const CONVERGED_GAIN = 0.15;
+/** A pair inside the gate stays just inside it whatever the direction adds. */
+const IN_GATE = 0.999;
 
 function iou(ax1: number, ay1: number, ax2: number, ay2: number, b: Float32Array, k: number): number {
   const bx1 = b[k]!;
@@ -203,6 +250,31 @@ function iou(ax1: number, ay1: number, ax2: number, ay2: number, b: Float32Array
   const inter = iw * ih;
   const union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter;
   return union > 0 ? inter / union : 0;
+}
+
+function boxIou(
+  ax1: number,
+  ay1: number,
+  ax2: number,
+  ay2: number,
+  bx1: number,
+  by1: number,
+  bx2: number,
+  by2: number,
+): number {
+  const iw = Math.min(ax2, bx2) - Math.max(ax1, bx1);
+  const ih = Math.min(ay2, by2) - Math.max(ay1, by1);
+  if (iw <= 0 || ih <= 0) return 0;
+  const inter = iw * ih;
+  return inter / ((ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter);
+}
+
+/** How far a followed shift strays from the track's filter velocity (px per frame). */
+function stray(t: TrackSlot): number {
+  return Math.hypot(
+    (t.fx1 + t.fx2 - t.x1 - t.x2) / 2 - t.mean[4]!,
+    (t.fy1 + t.fy2 - t.y1 - t.y2) / 2 - t.mean[5]!,
+  );
 }
 
 function growI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
@@ -234,6 +306,9 @@ export class Tracker {
   private detUsed = new Uint8Array(16);
   /** A detection box made whole at the frame edge (`wholeBox`). */
   private readonly whole = new Float64Array(4);
+  /** Walking directions (`walking`). */
+  private readonly dirA = new Float64Array(2);
+  private readonly dirB = new Float64Array(2);
   /** A box's shift from the previous frame (`BoxFollower.follow`). */
   private readonly shift = new Float64Array(2);
   /** Counts of `highIdx` / `lowIdx` filled by `splitByScore`. */
@@ -357,7 +432,33 @@ export class Tracker {
       t.fy2 = t.y2 + this.shift[1]!;
       n++;
     }
+    if (n > 1 && this.options.dropConverging) n -= this.dropConverging();
     return n;
+  }
+
+  /**
+   * Two followed boxes that moved onto each other: the searched middle of one box showed both people
+   * and the match jumped to the other one. The box whose shift strays further from its filter's
+   * velocity is not followed (its filter predicts it instead). Returns how many were dropped.
+   */
+  private dropConverging(): number {
+    let dropped = 0;
+    const tracks = this.tracks;
+    for (let i = 0; i < tracks.length; i++) {
+      const a = tracks[i]!;
+      if (!a.followed) continue;
+      for (let j = i + 1; j < tracks.length && a.followed; j++) {
+        const b = tracks[j]!;
+        if (!b.followed) continue;
+        const after = boxIou(a.fx1, a.fy1, a.fx2, a.fy2, b.fx1, b.fy1, b.fx2, b.fy2);
+        if (after < CONVERGED_IOU) continue;
+        if (after - boxIou(a.x1, a.y1, a.x2, a.y2, b.x1, b.y1, b.x2, b.y2) < CONVERGED_GAIN) continue;
+        const worse = stray(a) > stray(b) ? a : b;
+        worse.followed = false;
+        dropped++;
+      }
+    }
+    return dropped;
   }
 
   /**
@@ -530,6 +631,9 @@ export class Tracker {
       t.firstY = t.lastY = y1 + hh / 2;
       t.firstH = t.lastH = hh;
       t.firstAt = t.lastAt = this.now;
+      t.refAX = t.refBX = t.firstX;
+      t.refAY = t.refBY = t.firstY;
+      t.refAAt = t.refBAt = this.now;
       t.score = scores[d]!;
       if (o.minHits <= 1) this.confirm(t);
       this.tracks.push(t);
@@ -574,7 +678,10 @@ export class Tracker {
         const d = cIdx[c]!;
         let sim = this.visibleIou(t, boxes, d * 4);
         if (fuse) sim *= scores[d]!;
-        cost[r * nCols + c] = 1 - sim;
+        const base = 1 - sim;
+        // The direction only ranks pairs inside the gate; it never gates one out.
+        cost[r * nCols + c] =
+          base < limit ? Math.min(base + this.directionCost(t, boxes, d * 4), IN_GATE * limit) : base;
       }
     }
     this.solver.solveWithLimit(cost, nRows, nCols, limit, this.rowToCol, this.colToRow);
@@ -631,6 +738,7 @@ export class Tracker {
     }
     t.score = dets.scores[d]!;
     t.lastFrame = frame;
+    this.keepDirection(t, x1 + w / 2, y1 + h / 2);
     t.lastX = x1 + w / 2;
     t.lastY = y1 + h / 2;
     t.lastH = h;
@@ -641,6 +749,69 @@ export class Tracker {
     } else {
       t.state = TRACKED;
     }
+  }
+
+  /** Moves the direction's reference sightings along before sighting (x, y) becomes the last one. */
+  private keepDirection(t: TrackSlot, x: number, y: number): void {
+    if (this.now - t.refBAt < this.options.directionSeconds * 1000) return;
+    t.refAX = t.refBX;
+    t.refAY = t.refBY;
+    t.refAAt = t.refBAt;
+    t.refBX = x;
+    t.refBY = y;
+    t.refBAt = this.now;
+  }
+
+  /**
+   * Extra cost of giving detection `k` to track `t` when it lies behind the track's last sighting,
+   * against the way the person walks: grows with how far behind (full at `BEHIND_FULL` box heights)
+   * and with how clearly the track moved (none below `MOVE_MIN` heights, full from `MOVE_FULL`).
+   */
+  private directionCost(t: TrackSlot, b: Float32Array, k: number): number {
+    const weight = this.options.directionWeight;
+    if (!(weight > 0)) return 0;
+    const trust = this.walking(t, this.dirA);
+    if (!(trust > 0)) return 0;
+    const cx = (b[k]! + b[k + 2]!) / 2;
+    const cy = (b[k + 1]! + b[k + 3]!) / 2;
+    const behind = -((cx - t.lastX) * this.dirA[0]! + (cy - t.lastY) * this.dirA[1]!) / t.lastH;
+    if (!(behind > 0)) return 0;
+    return weight * trust * Math.min(1, behind / BEHIND_FULL);
+  }
+
+  /**
+   * The way `t` walks, as a unit vector into `out`; returns how far it is trusted (0 for a person
+   * standing or barely moving, 1 for a clear walk; see `MOVE_MIN`, `MOVE_FULL`).
+   */
+  private walking(t: TrackSlot, out: Float64Array): number {
+    if (!(t.lastH > 0)) return 0;
+    const dx = t.lastX - t.refAX;
+    const dy = t.lastY - t.refAY;
+    const moved = Math.hypot(dx, dy);
+    const seconds = (t.lastAt - t.refAAt) / 1000;
+    if (!(seconds > 0)) return 0;
+    const trust = (moved / t.lastH / seconds - MOVE_MIN) / (MOVE_FULL - MOVE_MIN);
+    if (!(trust > 0)) return 0;
+    out[0] = dx / moved;
+    out[1] = dy / moved;
+    return Math.min(1, trust);
+  }
+
+  /**
+   * Whether re-linking new track `t` to `lost` needs the person to have turned round twice: both walk
+   * clearly, and `t` starts well ahead of where `lost` was last seen yet walks back towards it, or
+   * starts well behind yet walks on the same way. One turn (a person who went back the way they came)
+   * is allowed.
+   */
+  private twoTurns(lost: TrackSlot, t: TrackSlot): boolean {
+    if (!(this.options.directionWeight > 0)) return false;
+    if (this.walking(lost, this.dirA) < 1 || this.walking(t, this.dirB) < 1) return false;
+    const a = this.dirA;
+    const along = ((t.firstX - lost.lastX) * a[0]! + (t.firstY - lost.lastY) * a[1]!) / lost.lastH;
+    const sameWay = a[0]! * this.dirB[0]! + a[1]! * this.dirB[1]! > 0;
+    if (along > RELINK_ALONG) return !sameWay;
+    if (along < -RELINK_ALONG) return sameWay;
+    return false;
   }
 
   private confirm(t: TrackSlot): void {
@@ -672,6 +843,7 @@ export class Tracker {
       const distance =
         Math.hypot(t.firstX - lost.lastX, t.firstY - lost.lastY) / ((lost.lastH + t.firstH) / 2);
       if (distance > 0.5 + relinkSpeed * seconds || distance >= bestDistance) continue;
+      if (this.twoTurns(lost, t)) continue;
       if (relinkCheck && !relinkCheck(lost.id, t.x1, t.y1, t.x2, t.y2)) continue;
       best = lost;
       bestDistance = distance;
