@@ -101,3 +101,39 @@ describe('tracker: boxes followed between detections', () => {
     expect(jumpOntoNeighbour({ dropConverging: false })).toBeLessThan(140);
   });
 });
+
+describe('tracker: re-linking a lost walker', () => {
+  /**
+   * A person walks right for 20 frames (25 frames/s, 5 px a frame, 100 px tall), is lost for 25 frames,
+   * then someone appears `ahead` px past their last place walking `dx` px a frame. Returns both ids.
+   */
+  function reappear(opts: Partial<TrackerOptions>, ahead: number, dx: number) {
+    const tracker = new Tracker({ trackBuffer: 60, relinkSpeed: 1, ...opts });
+    let before = 0;
+    let after = 0;
+    for (let f = 0; f < 55; f++) {
+      const x = f < 20 ? 10 + 5 * f : 105 + ahead + dx * (f - 45);
+      const t = tracker.update(dets(f < 20 || f >= 45 ? [[x, 50, x + 40, 150]] : []), f, f * 40);
+      if (f === 19) before = t.ids[0]!;
+      if (f === 54) after = t.ids[0]!;
+    }
+    return { before, after };
+  }
+
+  it('gives a new id to someone ahead of the lost walker who walks back towards them (two turns)', () => {
+    const r = reappear({}, 100, -5);
+    expect(r.before).toBeGreaterThan(0);
+    expect(r.after).toBeGreaterThan(0);
+    expect(r.after).not.toBe(r.before);
+    // Without the walking direction the re-link is made.
+    const off = reappear({ directionWeight: 0 }, 100, -5);
+    expect(off.after).toBe(off.before);
+  });
+
+  it('still re-links a walker found ahead walking on, or one who turned back once', () => {
+    const on = reappear({}, 100, 5);
+    expect(on.after).toBe(on.before);
+    const back = reappear({}, -20, -5);
+    expect(back.after).toBe(back.before);
+  });
+});
