@@ -38,10 +38,7 @@ export class DeviceInfoCache {
     const device = await this.repos.devices.get(deviceId);
     const store = await this.repos.stores.get(device.storeId);
     const cameras = await this.repos.cameras.list({ storeId: device.storeId });
-    const zonesByCamera = new Map<string, Set<string>>();
-    for (const c of cameras) {
-      zonesByCamera.set(c.id, new Set((await this.repos.zones.listZones(c.id)).map((z) => z.id)));
-    }
+    const zonesByCamera = await this.repos.zones.zoneIdsByCamera(cameras.map((c) => c.id));
     return {
       ctx: { storeId: device.storeId, timezone: store.timezone, zonesByCamera },
       owners: {

@@ -50,12 +50,19 @@ export class DeviceProgressRepository {
     await this.db
       .update(deviceProgress)
       .set({
-        ackedUpTo: next.ackedUpTo,
-        version: next.version,
-        occupancy: next.occupancy,
+        ackedUpTo: sql`${sql.placeholder('point')}`,
+        version: sql`${sql.placeholder('version')}`,
+        occupancy: sql`${sql.placeholder('occupancy')}::jsonb`,
         updatedAt: sql`now()`,
       })
-      .where(eq(deviceProgress.deviceId, deviceId));
+      .where(eq(deviceProgress.deviceId, sql.placeholder('id')))
+      .prepare('device_progress_save')
+      .execute({
+        id: deviceId,
+        point: next.ackedUpTo,
+        version: next.version,
+        occupancy: next.occupancy === null || next.occupancy === undefined ? null : JSON.stringify(next.occupancy),
+      });
   }
 
   /**
@@ -116,12 +123,15 @@ export class DeviceProgressRepository {
     return rows;
   }
 
+  /** Prepared under a name, like `save`: planned once per connection, not in every transaction. */
   private async select(deviceId: string): Promise<ProgressRow | undefined> {
     const [row] = await this.db
       .select({ ackedUpTo: deviceProgress.ackedUpTo, version: deviceProgress.version })
       .from(deviceProgress)
-      .where(eq(deviceProgress.deviceId, deviceId))
-      .for('update');
+      .where(eq(deviceProgress.deviceId, sql.placeholder('id')))
+      .for('update')
+      .prepare('device_progress_lock')
+      .execute({ id: deviceId });
     return row;
   }
 }

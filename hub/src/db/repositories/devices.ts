@@ -82,10 +82,13 @@ export class DevicesRepository {
 
   /** The stored hash of the device's MQTT password; null when it has none (not enrolled). */
   async credentialHash(id: string): Promise<string | null> {
+    // Ingest asks before every group: prepared, so it is planned once per connection.
     const [row] = await this.db
       .select({ hash: devices.credentialHash })
       .from(devices)
-      .where(eq(devices.id, id));
+      .where(eq(devices.id, sql.placeholder('id')))
+      .prepare('device_credential')
+      .execute({ id });
     if (!row) throw new NotFoundError('device', id);
     return row.hash;
   }

@@ -5,9 +5,10 @@
  * (migration 0013) then removes the new events too; so no event outlives its parents.
  */
 import type { SequencedEvent } from '@oskartrack/protocol';
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../database.ts';
 import { NotFoundError } from '../errors.ts';
+import { cameras, devices, stores } from '../schema.ts';
 
 /** Locks the parents of `events` and returns each named camera's store; throws NotFoundError. */
 export async function lockParents(
@@ -16,21 +17,13 @@ export async function lockParents(
   events: readonly SequencedEvent[],
   uploadId: string | null,
 ): Promise<Map<string, string>> {
-  const [device] = await queryRows<{ store_id: string }>(
-    tx,
-    sql`SELECT d.store_id FROM devices d JOIN stores s ON s.id = d.store_id
-        WHERE d.id = ${deviceId} FOR KEY SHARE OF d, s`,
-  );
+  const [device] = await lockDevice(tx).execute({ id: deviceId });
   if (!device) throw new NotFoundError('device', deviceId);
   const named = [...new Set(events.map((e) => e.event.cameraId))];
   const storeOf = new Map<string, string>();
   if (named.length > 0) {
-    const found = await queryRows<{ id: string }>(
-      tx,
-      sql`SELECT id FROM cameras WHERE store_id = ${device.store_id}
-          AND id IN (SELECT jsonb_array_elements_text(${JSON.stringify(named)}::jsonb)) ORDER BY id FOR KEY SHARE`,
-    );
-    for (const c of found) storeOf.set(c.id, device.store_id);
+    const found = await lockCameras(tx).execute({ store: device.storeId, ids: JSON.stringify(named) });
+    for (const c of found) storeOf.set(c.id, device.storeId);
     const missing = named.find((id) => !storeOf.has(id));
     if (missing !== undefined) throw new NotFoundError('camera', missing);
   }
@@ -39,4 +32,31 @@ export async function lockParents(
     if (!job) throw new NotFoundError('upload', uploadId);
   }
   return storeOf;
+}
+
+/** Both locks are prepared under a name: every ingest transaction runs them, planned once per connection. */
+function lockDevice(tx: Db) {
+  return tx
+    .select({ storeId: devices.storeId })
+    .from(devices)
+    .innerJoin(stores, eq(stores.id, devices.storeId))
+    .where(eq(devices.id, sql.placeholder('id')))
+    .for('key share', { of: [devices, stores] })
+    .prepare('lock_device_store');
+}
+
+/** The store's cameras among `ids` (a JSON array), in id order so concurrent transactions agree. */
+function lockCameras(tx: Db) {
+  return tx
+    .select({ id: cameras.id })
+    .from(cameras)
+    .where(
+      and(
+        eq(cameras.storeId, sql.placeholder('store')),
+        sql`${cameras.id} IN (SELECT json_array_elements_text(${sql.placeholder('ids')}::json))`,
+      ),
+    )
+    .orderBy(asc(cameras.id))
+    .for('key share')
+    .prepare('lock_cameras');
 }

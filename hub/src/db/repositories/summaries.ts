@@ -353,16 +353,24 @@ function upsertStatement(db: Db, mode: UpsertMode) {
  * before: a day computed in between is then outdated again, not wrongly current.
  */
 async function touchDays(db: Db, rowsJson: string): Promise<void> {
-  await db.execute(
+  // Prepared under a name (the WITH is only there to make it a select): planned once per connection.
+  const touched = db.$with('touched', { n: sql<number>`n` }).as(
     sql`INSERT INTO store_open_days (store_id, day)
       SELECT DISTINCT r.store_id, (r.bucket_start AT TIME ZONE s.timezone)::date
-      FROM json_to_recordset(${rowsJson}::json) AS r(period text, bucket_start timestamptz, store_id text,
-        zone_id text, upload_id uuid)
+      FROM json_to_recordset(${sql.placeholder('rows')}::json) AS r(period text, bucket_start timestamptz,
+        store_id text, zone_id text, upload_id uuid)
       JOIN stores s ON s.id = r.store_id
       WHERE r.period = 'hour' AND r.zone_id IS NULL AND r.upload_id IS NULL
       ORDER BY 1, 2
-      ON CONFLICT (store_id, day) DO UPDATE SET gen = store_open_days.gen + 1`,
+      ON CONFLICT (store_id, day) DO UPDATE SET gen = store_open_days.gen + 1
+      RETURNING 1 AS n`,
   );
+  await db
+    .with(touched)
+    .select({ n: sql<number>`count(*)::int` })
+    .from(touched)
+    .prepare('store_open_days_touch')
+    .execute({ rows: rowsJson });
 }
 
 function pickKey(k: SummaryKey): Required<SummaryKey> {

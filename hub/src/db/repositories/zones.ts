@@ -9,7 +9,7 @@ import {
   polygonProblems,
   type ZoneDef,
 } from '@oskartrack/protocol';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { cameras, countingLines, zones } from '../schema.ts';
@@ -106,6 +106,18 @@ export class ZonesRepository {
     const row = await this.findZone(id);
     if (!row) throw new NotFoundError('area', id);
     return row;
+  }
+
+  /** The ids of the areas of each of `cameraIds`, in one query (ingest's device info). */
+  async zoneIdsByCamera(cameraIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const out = new Map(cameraIds.map((id) => [id, new Set<string>()]));
+    if (cameraIds.length === 0) return out;
+    const rows = await this.db
+      .select({ id: zones.id, cameraId: zones.cameraId })
+      .from(zones)
+      .where(inArray(zones.cameraId, [...cameraIds]));
+    for (const r of rows) out.get(r.cameraId)?.add(r.id);
+    return out;
   }
 
   async listZones(cameraId: string): Promise<Zone[]> {
