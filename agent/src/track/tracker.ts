@@ -681,7 +681,9 @@ export class Tracker {
         const base = 1 - sim;
         // The direction only ranks pairs inside the gate; it never gates one out.
         cost[r * nCols + c] =
-          base < limit ? Math.min(base + this.directionCost(t, boxes, d * 4), IN_GATE * limit) : base;
+          base < limit
+            ? Math.max(base, Math.min(base + this.directionCost(t, boxes, d * 4), IN_GATE * limit))
+            : base;
       }
     }
     this.solver.solveWithLimit(cost, nRows, nCols, limit, this.rowToCol, this.colToRow);
@@ -770,10 +772,15 @@ export class Tracker {
   private directionCost(t: TrackSlot, b: Float32Array, k: number): number {
     const weight = this.options.directionWeight;
     if (!(weight > 0)) return 0;
+    // A direction over less than `directionSeconds` is mostly the detector's jitter.
+    if (t.lastAt - t.refAAt < this.options.directionSeconds * 1000) return 0;
     const trust = this.walking(t, this.dirA);
     if (!(trust > 0)) return 0;
-    const cx = (b[k]! + b[k + 2]!) / 2;
-    const cy = (b[k + 1]! + b[k + 3]!) / 2;
+    // Measured on the box made whole at the frame edge, as the last sighting was: a person walking
+    // out of the frame is otherwise seen behind their own last sighting.
+    const u = this.wholeBox(t, b, k);
+    const cx = (u[0]! + u[2]!) / 2;
+    const cy = (u[1]! + u[3]!) / 2;
     const behind = -((cx - t.lastX) * this.dirA[0]! + (cy - t.lastY) * this.dirA[1]!) / t.lastH;
     if (!(behind > 0)) return 0;
     return weight * trust * Math.min(1, behind / BEHIND_FULL);
