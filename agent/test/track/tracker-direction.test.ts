@@ -137,3 +137,26 @@ describe('tracker: re-linking a lost walker', () => {
     expect(back.after).toBe(back.before);
   });
 });
+
+describe('tracker: walking direction at the frame edge', () => {
+  /** The private cost, reached for this check only: (track, boxes, offset) -> extra cost. */
+  type WithCost = { directionCost(t: unknown, b: Float32Array, k: number): number; tracks: unknown[] };
+
+  it('adds no cost to a person walking out of the frame on their own, cut detection', () => {
+    const frame = { width: 640, height: 480 };
+    const tracker = new Tracker({ minHits: 1 });
+    const inner = tracker as unknown as WithCost;
+    const fps = 25;
+    const step = (0.8 * 200) / fps; // 0.8 box heights a second
+    let worst = 0;
+    for (let f = 0; f < 60; f++) {
+      const x1 = 400 + step * f;
+      // The detector only sees the part of the box inside the frame.
+      const cut = Float32Array.from([Math.min(x1, 639), 140, Math.min(x1 + 80, 640), 340]);
+      const track = inner.tracks[0];
+      if (track) worst = Math.max(worst, inner.directionCost(track, cut, 0));
+      tracker.update(dets([[...cut]]), f, (f * 1000) / fps, frame);
+    }
+    expect(worst).toBe(0);
+  });
+});
