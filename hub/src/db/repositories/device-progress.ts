@@ -61,7 +61,8 @@ export class DeviceProgressRepository {
         id: deviceId,
         point: next.ackedUpTo,
         version: next.version,
-        occupancy: next.occupancy === null || next.occupancy === undefined ? null : JSON.stringify(next.occupancy),
+        occupancy:
+          next.occupancy === null || next.occupancy === undefined ? null : JSON.stringify(next.occupancy),
       });
   }
 
