@@ -11,13 +11,12 @@
 //   node --import tsx agent/bench/count-diagnose.ts [--scenes pets09,closer-2x] [--detectors yolox,hog]
 //     [--every-nth 3] [--no-box-motion] [--tracker '{"matchThresh":0.9}'] [--list]
 // --list prints every missed and extra event with its cause. Held-out scene files are refused.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrackingEvent } from '@oskartrack/protocol';
 import { loadSceneFile, type Scene, SceneAnalytics } from '../src/analytics/index.ts';
-import { loadOpenCV, type Mat } from '../src/cv.ts';
-import { createDetector, type Detector } from '../src/detect/index.ts';
+import { loadOpenCV } from '../src/cv.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { runSource } from '../src/engine/run.ts';
 import { evaluate, formatMotRows, type MotRows, MotRowsBuilder, readMotFile } from '../src/eval/index.ts';
@@ -31,19 +30,14 @@ import {
 } from '../src/eval/scene-variants.ts';
 import { openSource } from '../src/source/index.ts';
 import type { TrackerOptions } from '../src/track/index.ts';
-import type { Detections, Tracks } from '../src/types.ts';
-import { assertTunable } from './held-out.ts';
+import type { Tracks } from '../src/types.ts';
+import { cachedDetector, detectEveryFrame } from './cached-detections.ts';
+import { assertTunable, TUNING_SCENE_FILES } from './held-out.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
 const SOURCE = { width: 768, height: 576 };
 const SOURCE_FPS = 7;
-const TUNING = [
-  'agent/bench/pets09-scene.json',
-  'agent/bench/pets09-tuning2-scene.json',
-  'agent/bench/pets09-tuning3-scene.json',
-  'agent/bench/pets09-tuning4-scene.json',
-];
 /** Events of the truth and the system this far apart (s) may be the same event. */
 const MATCH_SECONDS = 2;
 /** How far around an event (s) the tracks on the person are looked at. */
@@ -60,16 +54,16 @@ const detectors = (arg('--detectors') ?? 'yolox,hog').split(',') as ('hog' | 'yo
 const everyNth = Number(arg('--every-nth') ?? 1);
 const boxMotion = !args.includes('--no-box-motion');
 const trackerOverride = JSON.parse(arg('--tracker') ?? '{}') as Partial<TrackerOptions>;
-for (const f of TUNING) assertTunable(f);
-
-type Cached = { boxes: number[]; scores: number[] }[];
+for (const f of TUNING_SCENE_FILES) assertTunable(f);
 
 /** The scene's video, ground truth and tuning areas, made once into /tmp (as scene-probe.ts does). */
 async function prepare(v: SceneVariant) {
   const dir = join('/tmp/oskartrack-probe', `${v.name}-all`);
   mkdirSync(dir, { recursive: true });
   const scenes = await Promise.all(
-    TUNING.map(async (f) => transformScene(await loadSceneFile(join(root, f), SOURCE), v, SOURCE)),
+    TUNING_SCENE_FILES.map(async (f) =>
+      transformScene(await loadSceneFile(join(root, f), SOURCE), v, SOURCE),
+    ),
   );
   const scene: Scene = { zones: scenes.flatMap((s) => s.zones), lines: scenes.flatMap((s) => s.lines) };
   const gtFile = join(dir, 'gt.txt');
@@ -79,46 +73,6 @@ async function prepare(v: SceneVariant) {
   const video = identity ? join(data, 'vtest.avi') : join(dir, 'video.avi');
   if (!identity && !existsSync(video)) await transformVideo(join(data, 'vtest.avi'), video, v, SOURCE_FPS);
   return { dir, scene, gt: await readMotFile(gtFile), video, fps: SOURCE_FPS / v.frameStep };
-}
-
-/** The detector with its own settings on every frame, once per scene; later runs read the cache. */
-async function detectAll(video: string, fps: number, kind: 'hog' | 'yolox', file: string): Promise<Cached> {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Cached;
-  await loadOpenCV();
-  const detector = await createDetector({
-    kind,
-    model: join(root, '..', 'shared', 'models', 'yolox_nano.onnx'),
-    lanes: 1,
-  });
-  const source = await openSource(video, { fps, startTime: 0 });
-  const out: Cached = [];
-  for (let f = await source.read(); f; f = await source.read()) {
-    const d = await detector.detect(f.mat, f.at);
-    out.push({
-      boxes: Array.from(d.boxes.subarray(0, d.count * 4)),
-      scores: Array.from(d.scores.subarray(0, d.count)),
-    });
-  }
-  detector.close();
-  await source.close();
-  writeFileSync(file, JSON.stringify(out));
-  return out;
-}
-
-function cachedDetector(kind: 'hog' | 'yolox', frames: Cached, fps: number): Detector {
-  return {
-    name: kind,
-    lanes: 1,
-    detect(_frame: Mat, at = 0): Promise<Detections> {
-      const fr = frames[Math.round((at * fps) / 1000)] ?? { boxes: [], scores: [] };
-      return Promise.resolve({
-        count: fr.scores.length,
-        boxes: Float32Array.from(fr.boxes),
-        scores: Float32Array.from(fr.scores),
-      });
-    },
-    close() {},
-  };
 }
 
 /** A counted thing: which area or line, what (entered, left, in, out), when, by which id. */
@@ -298,7 +252,7 @@ const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
 
 async function runOne(v: SceneVariant, kind: 'hog' | 'yolox', tally: Tally): Promise<string> {
   const p = await prepare(v);
-  const frames = await detectAll(p.video, p.fps, kind, join(p.dir, `dets-${kind}.json`));
+  const frames = await detectEveryFrame(p.video, p.fps, kind, join(p.dir, `dets-${kind}.json`), 1);
   await loadOpenCV();
   const source = await openSource(p.video, { fps: p.fps, startTime: 0 });
   const engine = new Engine({

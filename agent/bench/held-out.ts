@@ -4,6 +4,14 @@ import { basename } from 'node:path';
 
 export const HELD_OUT_SCENE_FILE = 'pets09-heldout-scene.json';
 
+/** The areas and lines tuning may use, each written before any result on it (paths from the repository root). */
+export const TUNING_SCENE_FILES = [
+  'agent/bench/pets09-scene.json',
+  'agent/bench/pets09-tuning2-scene.json',
+  'agent/bench/pets09-tuning3-scene.json',
+  'agent/bench/pets09-tuning4-scene.json',
+];
+
 /** Throws when `path` is a held-out scene file: tuning on it would make the reported numbers optimistic. */
 export function assertTunable(path: string): void {
   if (basename(path) === HELD_OUT_SCENE_FILE) {

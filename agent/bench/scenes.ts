@@ -14,18 +14,13 @@ import {
 } from '../src/eval/scene-variants.ts';
 import { writeBenchTable } from './bench-doc.ts';
 import { runEvalCli } from './eval-cli.ts';
+import { TUNING_SCENE_FILES } from './held-out.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(root, '..', 'shared', 'data', 'pets09-s2l1');
 const model = join(root, '..', 'shared', 'models', 'yolox_nano.onnx');
 const SOURCE = { width: 768, height: 576 };
 const SOURCE_FPS = 7;
-const TUNING_SCENES = [
-  'agent/bench/pets09-scene.json',
-  'agent/bench/pets09-tuning2-scene.json',
-  'agent/bench/pets09-tuning3-scene.json',
-  'agent/bench/pets09-tuning4-scene.json',
-];
 const args = process.argv.slice(2);
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const maxFrames = arg('--max-frames') ? Number(arg('--max-frames')) : undefined;
@@ -82,7 +77,9 @@ interface Row {
 async function prepare(v: SceneVariant, dir: string, gtAll: Awaited<ReturnType<typeof readMotFile>>) {
   // The tuning sets (the rules were chosen on them) and the held-out set, counted in one run.
   const tuning = await Promise.all(
-    TUNING_SCENES.map(async (f) => transformScene(await loadSceneFile(join(root, f), SOURCE), v, SOURCE)),
+    TUNING_SCENE_FILES.map(async (f) =>
+      transformScene(await loadSceneFile(join(root, f), SOURCE), v, SOURCE),
+    ),
   );
   const held = await loadSceneFile(join(root, 'agent/bench/pets09-heldout-scene.json'), SOURCE);
   const h = transformScene(held, v, SOURCE);
@@ -158,7 +155,7 @@ const overall = detectors.map((d) => {
 const table = [
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30)} GiB, Node ${process.version}, CPU only.`,
   `Command: \`node --import tsx agent/bench/scenes.ts --write${maxFrames ? ` --max-frames ${maxFrames}\` (first ${maxFrames} source frames)` : '` (all 795 source frames)'}; ground truth rows with conf 0 ignored; load average at the end ${loadavg()[0]!.toFixed(1)}.`,
-  `Tuning sets: ${TUNING_SCENES.map((f) => `\`${f}\``).join(', ')}; held out: \`agent/bench/pets09-heldout-scene.json\`.`,
+  `Tuning sets: ${TUNING_SCENE_FILES.map((f) => `\`${f}\``).join(', ')}; held out: \`agent/bench/pets09-heldout-scene.json\`.`,
   '',
   `Scenes: ${PETS09_VARIANTS.map((v) => `\`${v.name}\` ${v.description}`).join('; ')}.`,
   '',
