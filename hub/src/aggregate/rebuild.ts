@@ -43,10 +43,7 @@ export interface RebuildResult {
 export async function loadStoreContext(repos: Repositories, storeId: string): Promise<AggregateContext> {
   const store = await repos.stores.get(storeId);
   const cameras = await repos.cameras.list({ storeId });
-  const zonesByCamera = new Map<string, Set<string>>();
-  for (const c of cameras) {
-    zonesByCamera.set(c.id, new Set((await repos.zones.listZones(c.id)).map((z) => z.id)));
-  }
+  const zonesByCamera = await repos.zones.zoneIdsByCamera(cameras.map((c) => c.id));
   return { storeId, timezone: store.timezone, zonesByCamera };
 }
 
