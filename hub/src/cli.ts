@@ -218,4 +218,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   }
 }
 
-process.exitCode = await main();
+const code = await main();
+// A hub that failed to start leaves nothing running behind its error: whatever it had opened (a
+// database listener, broker clients, timers) would keep a dead hub alive for a service manager.
+if (code !== 0) process.exit(code);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './cluster/processes.ts';
+import { openTestDatabase, TEST_DATABASE_URL } from './db/backends.ts';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../bin/oskartrack-hub.js', import.meta.url));
@@ -42,5 +44,25 @@ describe('oskartrack-hub serve --trust-proxy', () => {
     expect(r.output).toMatch(
       /"msg":"OSKARTRACK_TRUST_PROXY: \\"my-proxy\\" is not an address or CIDR range; give true/,
     );
+  }, 150_000);
+});
+
+describe('oskartrack-hub serve that cannot start', () => {
+  it('exits with the reason, though it had opened a database listener before failing', async () => {
+    // On PostgreSQL the hub listens for the other hubs' notices before it reaches the broker: that
+    // connection stays open after the failure and kept the failed hub running.
+    const t = await openTestDatabase('postgres');
+    try {
+      const broker = `mqtt://127.0.0.1:${await freePort()}`;
+      const r = await hub(['serve', '--insecure', '--port', '0', '--mqtt-url', broker], {
+        DATABASE_URL: TEST_DATABASE_URL,
+        OSKARTRACK_DB_SCHEMA: t.schema ?? '',
+        OSKARTRACK_JWT_SECRET: 'a'.repeat(64),
+      });
+      expect(r.code).toBe(1);
+      expect(r.output).toContain('ECONNREFUSED');
+    } finally {
+      await t.close();
+    }
   }, 150_000);
 });

@@ -26,6 +26,7 @@ import mqtt, {
 } from 'mqtt';
 import type { Logger } from 'pino';
 import { topicMatches } from './acl.ts';
+import { acrossCuts } from './across-cuts.ts';
 import type { MessageHandler, PublishOptions } from './bus.ts';
 import { type HubBus, hubStatusPayload, type PrepareHook } from './hub-bus.ts';
 import { signedPayload } from './signed-publish.ts';
@@ -280,10 +281,12 @@ class Subscriptions {
   private async subscribe(subscription: Subscription): Promise<void> {
     const shared = subscription.shared && this.sharedOk;
     const filter = shared ? `$share/${this.s.group}/${subscription.pattern}` : subscription.pattern;
-    const code = await subackCode(this.client, filter, {
-      qos: 1,
-      ...(this.useIdentifiers ? { properties: { subscriptionIdentifier: subscription.id } } : {}),
-    });
+    const code = await acrossCuts(this.client, () =>
+      subackCode(this.client, filter, {
+        qos: 1,
+        ...(this.useIdentifiers ? { properties: { subscriptionIdentifier: subscription.id } } : {}),
+      }),
+    );
     if (shared && code === SHARED_NOT_SUPPORTED) {
       this.sharedOk = false;
       this.s.log.warn(
@@ -428,7 +431,7 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
 
   try {
     if (options.prepare) await options.prepare(bus);
-    if (options.announce ?? true) await bus.announceOnline();
+    if (options.announce ?? true) await acrossCuts(client, () => bus.announceOnline());
   } catch (error) {
     live.closing = true;
     client.end(true);

@@ -1,8 +1,9 @@
 /**
  * Ingest's per-device queues: each device's batches handled one group at a time, in arrival order;
  * different devices run in parallel up to `concurrency` groups. A full queue drops the new batch
- * unacknowledged (the agent resends it after its ack timeout); a copy of a queued batch is left out. Several queued batches of one device
- * are merged into one group (micro-batching, at most `maxGroupEvents`; one batch is never split).
+ * unacknowledged (the agent resends it after its ack timeout); a batch whose seqs are all queued is
+ * left out. Several queued batches of one device are merged into one group (micro-batching, at most
+ * `maxGroupEvents`; one batch is never split).
  *
  * A database error that is not bad input keeps the group at the head of its queue, retried with
  * exponential backoff, then dropped unacknowledged after `maxRetries` (the agent resends it). Bad input
@@ -40,7 +41,7 @@ export interface DeviceQueueOptions {
 
 export interface QueueStats {
   queueFull: number;
-  /** Broker batches left out because a batch with the same seqs was already queued (a box's resend). */
+  /** Broker batches left out because queued batches held all their seqs (a box's resend). */
   copies: number;
   refused: number;
   dbErrors: number;
@@ -57,17 +58,35 @@ interface DeviceLine {
   attempts: number;
 }
 
+/** Whether the batch's events hold `seq` (its seqs ascend: batch-check.ts). */
+function holds(batch: EventBatch, seq: number): boolean {
+  const events = batch.events;
+  let lo = 0;
+  let hi = events.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = events[mid]!.seq;
+    if (at === seq) return true;
+    if (at < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
 /**
- * Both batches carry the same seqs: a box resending what it sent before (outbox events never change).
- * The queued one is stored and acknowledged, so the copy adds nothing; queued, a box that resends its
- * window after each ack time-out filled its queue with copies while the hubs drained a fleet.
+ * Every seq of the batch is in a queued broker batch: a box resending what it sent before (outbox
+ * events never change), perhaps cut at other seqs. The queued ones are stored and acknowledged, so the
+ * copy adds nothing; queued, the resends of a box after each ack time-out filled its queue while the
+ * hubs drained a fleet.
  */
-function sameSeqs(a: EventBatch, b: EventBatch): boolean {
-  return (
-    a.events.length === b.events.length &&
-    a.events[0]?.seq === b.events[0]?.seq &&
-    a.events.at(-1)?.seq === b.events.at(-1)?.seq
-  );
+function coveredBy(queue: readonly QueuedBatch[], batch: EventBatch): boolean {
+  let last: EventBatch | undefined;
+  for (const { seq } of batch.events) {
+    if (last && holds(last, seq)) continue;
+    last = queue.find((q) => q.viaBroker && holds(q.batch, seq))?.batch;
+    if (!last) return false;
+  }
+  return true;
 }
 
 export class DeviceQueues {
@@ -94,7 +113,7 @@ export class DeviceQueues {
   /** Queues a broker batch; false (and a rate-limited log line) when the device's queue is full. */
   offer(deviceId: string, batch: EventBatch): boolean {
     const line = this.line(deviceId);
-    if (line.queue.some((q) => q.viaBroker && sameSeqs(q.batch, batch))) {
+    if (coveredBy(line.queue, batch)) {
       this.counts.copies++;
       return true;
     }

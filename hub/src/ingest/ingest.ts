@@ -224,6 +224,7 @@ export class Ingest {
       if (refusal) return refusal;
     }
     const batches = group.map((q) => q.batch);
+    if (this.storedHere(deviceId, batches)) return this.ackAgain(deviceId, batches);
     try {
       return await this.storeAndAck(deviceId, batches, false);
     } catch (err) {
@@ -240,6 +241,21 @@ export class Ingest {
       this.info.forget(deviceId);
       throw err;
     }
+  }
+
+  /**
+   * Every seq of the batches is at or below the point this hub committed for the device: all stored
+   * (the point only moves forward), so a box resending after missed acks needs no transaction.
+   */
+  private storedHere(deviceId: string, batches: readonly EventBatch[]): boolean {
+    const upTo = this.progress.get(deviceId)?.ack.upTo;
+    return upTo !== undefined && batches.every((b) => b.events.at(-1)!.seq <= upTo);
+  }
+
+  private async ackAgain(deviceId: string, batches: readonly EventBatch[]): Promise<undefined> {
+    this.counters.duplicates += batches.reduce((n, b) => n + b.events.length, 0);
+    if (await this.acks.send(deviceId, this.progress.get(deviceId)!.ack.upTo)) this.counters.acks++;
+    return undefined;
   }
 
   private async storeAndAck(deviceId: string, batches: EventBatch[], fresh: boolean): Promise<undefined> {

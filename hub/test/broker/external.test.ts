@@ -193,6 +193,41 @@ describe('external bus over Mosquitto', () => {
     await waitFor('offline', () => states.at(-1) === 'offline');
   });
 
+  it('starts through cuts under its subscribing and announcing (another hub changing the shared account)', async () => {
+    const s = scope();
+    const watcher = await device([s.hubStatusTopic]);
+    const states = hubStates(watcher, s.hubStatusTopic);
+    await watcher.subscribeAsync(s.hubStatusTopic, { qos: 1 });
+    const events: InboundMessage[] = [];
+    const hub = await bus({
+      group: s.group,
+      hubStatusTopic: s.hubStatusTopic,
+      reconnectPeriodMs: 100,
+      prepare: async (bus) => {
+        const b = bus as ExternalBus; // the bus being started
+        const cutOnSubscribe = (packet: { cmd: string }) => {
+          if (packet.cmd !== 'subscribe') return;
+          b.client.removeListener('packetsend', cutOnSubscribe);
+          b.client.stream.destroy();
+        };
+        // Cut while the SUBACK is awaited...
+        b.client.on('packetsend', cutOnSubscribe);
+        await b.subscribe(topics.events(s.device()), (m) => {
+          events.push(m);
+        });
+        // ...and just before the hub announces itself.
+        b.client.stream.destroy();
+        await waitFor('cut', () => !b.connected);
+      },
+    });
+    await waitFor('online', () => states.at(-1) === 'online');
+    expect(hub.online).toBe(true);
+    const dev = await device();
+    await dev.publishAsync(topics.events(s.device()), '{"n":1}', { qos: 1 });
+    await waitFor('the event', () => events.length > 0);
+    expect(events[0]?.payload.toString()).toBe('{"n":1}');
+  });
+
   it('fails clearly when no broker answers', async () => {
     await expect(
       connectExternalBus({

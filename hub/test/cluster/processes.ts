@@ -57,14 +57,20 @@ export class HubProcess {
   }
 
   async ready(): Promise<void> {
-    await waitFor(
-      `${this.name} ready`,
-      () => {
-        if (!this.alive) throw new Error(`${this.name} exited at start:\n${this.output}`);
-        return this.output.includes('OskarTrack is running');
-      },
-      180_000,
-    );
+    try {
+      await waitFor(
+        `${this.name} ready`,
+        () => {
+          if (!this.alive) throw new Error(`${this.name} exited at start:\n${this.output}`);
+          return this.output.includes('OskarTrack is running');
+        },
+        180_000,
+      );
+    } catch (error) {
+      // What the hub printed says where its start stopped.
+      if (this.alive) throw new Error(`${(error as Error).message}; its output:\n${this.output}`);
+      throw error;
+    }
   }
 
   /** The crash: no goodbye, nothing acknowledged of what it was storing. */

@@ -75,7 +75,7 @@ describe('ingest device queues', () => {
     expect(q.stats().queueFull).toBe(1);
   });
 
-  it('leaves out a resent copy of a batch still queued (or being stored), not a different batch', async () => {
+  it('leaves out a resent batch whose seqs are all queued (or being stored), not one with a new seq', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
       release = r;
@@ -95,15 +95,16 @@ describe('ingest device queues', () => {
       expect(q.offer('a', batch(1, 2))).toBe(true);
       expect(q.offer('a', batch(3, 2))).toBe(true);
     }
-    expect(q.offer('a', batch(3, 1))).toBe(true); // other seqs: queued
-    expect(q.offer('a', batch(5, 2))).toBe(false); // full
+    expect(q.offer('a', batch(2, 2))).toBe(true); // cut at other seqs, all of them queued: left out
+    expect(q.offer('a', batch(4, 2))).toBe(true); // one seq new: queued
+    expect(q.offer('a', batch(6, 1))).toBe(false); // full
     release();
     await q.idle();
     expect(groups).toEqual([
       [1, 2],
-      [3, 4, 3],
+      [3, 4, 4, 5],
     ]);
-    expect(q.stats()).toMatchObject({ copies: 10, queueFull: 1 });
+    expect(q.stats()).toMatchObject({ copies: 11, queueFull: 1 });
   });
 
   it('retries a group while the database fails, then gives up unacknowledged after maxRetries', async () => {
