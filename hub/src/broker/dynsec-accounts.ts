@@ -53,11 +53,12 @@ export class DynsecDeviceAccounts implements DeviceAccounts {
   async ensureHubRole(hubUsername: string): Promise<void> {
     const role = await this.dynsec.getRole(HUB_ROLE);
     if (!role) {
-      await this.dynsec.command('createRole', {
-        rolename: HUB_ROLE,
-        textname: 'OskarTrack hub',
-        acls: hubAcls(),
-      });
+      // Another hub starting at the same time may make it first, with the same rules.
+      await this.dynsec.commandIgnoring(
+        'createRole',
+        { rolename: HUB_ROLE, textname: 'OskarTrack hub', acls: hubAcls() },
+        EXISTS,
+      );
     } else {
       const has = new Set(role.acls.map((a) => `${a.acltype} ${a.topic}`));
       for (const acl of hubAcls().filter((a) => !has.has(`${a.acltype} ${a.topic}`))) {
