@@ -1,9 +1,9 @@
 /**
  * Ingest's per-device queues: each device's batches handled one group at a time, in arrival order;
- * different devices run in parallel up to `concurrency` groups. A full queue drops the new batch
- * unacknowledged (the agent resends it after its ack timeout); a batch whose seqs are all queued is
- * left out. Several queued batches of one device are merged into one group (micro-batching, at most
- * `maxGroupEvents`; one batch is never split).
+ * different devices run in parallel up to `concurrency` groups. A full queue drops the batch with the
+ * highest seqs, waiting or new, unacknowledged (the agent resends it after its ack timeout); a batch
+ * whose seqs are all queued is left out. Several queued batches of one device are merged into one
+ * group (micro-batching, at most `maxGroupEvents`; one batch is never split).
  *
  * A database error that is not bad input keeps the group at the head of its queue, retried with
  * exponential backoff, then dropped unacknowledged after `maxRetries` (the agent resends it). Bad input
@@ -52,11 +52,15 @@ export interface QueueStats {
 interface DeviceLine {
   id: string;
   queue: QueuedBatch[];
+  /** Batches at the head of `queue` being stored now. */
+  storing: number;
   /** In the ready list or running: never both, never twice. */
   scheduled: boolean;
   retryTimer: NodeJS.Timeout | undefined;
   attempts: number;
 }
+
+const firstSeq = (batch: EventBatch) => batch.events[0]!.seq;
 
 /** Whether the batch's events hold `seq` (its seqs ascend: batch-check.ts). */
 function holds(batch: EventBatch, seq: number): boolean {
@@ -118,16 +122,36 @@ export class DeviceQueues {
       return true;
     }
     if (line.queue.length >= this.o.maxQueuePerDevice) {
+      const room = this.makeRoom(line, batch);
       this.counts.queueFull++;
       this.o.limited.warn(
         `full:${deviceId}`,
         { deviceId, queued: line.queue.length },
-        'ingest queue of the device is full: batch dropped unacknowledged (the agent resends it)',
+        room
+          ? 'ingest queue of the device is full: its highest batch dropped unacknowledged for lower seqs (the agent resends it)'
+          : 'ingest queue of the device is full: batch dropped unacknowledged (the agent resends it)',
       );
-      return false;
+      if (!room) return false;
     }
     line.queue.push({ batch, receivedAt: Date.now(), viaBroker: true });
     this.schedule(line);
+    return true;
+  }
+
+  /**
+   * A full queue takes a batch with lower seqs than one of its waiting broker batches, dropping the
+   * highest one unacknowledged instead: the device's acknowledged point waits for the lowest seqs (a
+   * box resending the batch that closes its gap), not for those above it, which the box sends again.
+   */
+  private makeRoom(line: DeviceLine, batch: EventBatch): boolean {
+    let highest = -1;
+    for (let i = line.storing; i < line.queue.length; i++) {
+      const q = line.queue[i]!;
+      if (q.viaBroker && (highest < 0 || firstSeq(q.batch) > firstSeq(line.queue[highest]!.batch)))
+        highest = i;
+    }
+    if (highest < 0 || firstSeq(line.queue[highest]!.batch) <= firstSeq(batch)) return false;
+    line.queue.splice(highest, 1);
     return true;
   }
 
@@ -173,7 +197,7 @@ export class DeviceQueues {
   private line(id: string): DeviceLine {
     let line = this.lines.get(id);
     if (!line) {
-      line = { id, queue: [], scheduled: false, retryTimer: undefined, attempts: 0 };
+      line = { id, queue: [], storing: 0, scheduled: false, retryTimer: undefined, attempts: 0 };
       this.lines.set(id, line);
     }
     return line;
@@ -218,6 +242,7 @@ export class DeviceQueues {
   private async runGroup(line: DeviceLine): Promise<void> {
     const n = this.groupSize(line);
     const group = line.queue.slice(0, n);
+    line.storing = n;
     try {
       const refusal = await this.o.handle(line.id, group);
       if (refusal) return this.refuse(line, n, refusal);
@@ -226,6 +251,8 @@ export class DeviceQueues {
       for (const q of group) q.waiter?.resolve();
     } catch (err) {
       this.failed(line, n, err);
+    } finally {
+      line.storing = 0;
     }
   }
 

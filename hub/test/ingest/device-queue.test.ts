@@ -107,6 +107,35 @@ describe('ingest device queues', () => {
     expect(q.stats()).toMatchObject({ copies: 11, queueFull: 1 });
   });
 
+  it('when full, drops its highest waiting batch for one with lower seqs (the one that closes the gap)', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const groups: number[][] = [];
+    const q = queues(
+      async (_id, group) => {
+        await gate;
+        groups.push(group.flatMap((b) => b.batch.events.map((e) => e.seq)));
+        return undefined;
+      },
+      { maxQueuePerDevice: 3 },
+    );
+    expect(q.offer('a', batch(7, 2))).toBe(true); // being stored: never dropped
+    expect(q.offer('a', batch(5, 2))).toBe(true);
+    expect(q.offer('a', batch(9, 2))).toBe(true);
+    expect(q.offer('a', batch(3, 2))).toBe(true); // lower than 9-10, which goes
+    expect(q.offer('a', batch(11, 1))).toBe(false); // higher than every waiting one
+    expect(q.offer('a', batch(1, 2))).toBe(true); // lower than 5-6, which goes
+    release();
+    await q.idle();
+    expect(groups).toEqual([
+      [7, 8],
+      [3, 4, 1, 2],
+    ]);
+    expect(q.stats().queueFull).toBe(3);
+  });
+
   it('retries a group while the database fails, then gives up unacknowledged after maxRetries', async () => {
     let calls = 0;
     const q = queues(async () => {
