@@ -11,21 +11,30 @@ export const RECONNECT_WAIT_MS = 30_000;
 /** Cuts survived by one step before it fails. */
 const MOST_CUTS = 5;
 
-/** Resolves once the client is connected; rejects after `ms`. */
+/** Resolves once the client is connected; rejects after `ms` or when the client is closed. */
 export function connectedWithin(client: MqttClient, ms: number): Promise<void> {
   if (client.connected) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.removeListener('connect', onConnect);
-      reject(
-        new Error(`the MQTT broker did not take the hub back within ${ms / 1000} s; check that it runs`),
-      );
-    }, ms);
-    const onConnect = () => {
+    const settle = (error?: Error) => {
       clearTimeout(timer);
-      resolve();
+      client.removeListener('connect', onConnect);
+      client.removeListener('end', onEnd);
+      if (error) reject(error);
+      else resolve();
     };
+    const onConnect = () => settle();
+    const onEnd = () => settle(new Error('the hub closed its MQTT connection while starting'));
+    const timer = setTimeout(
+      () =>
+        settle(
+          new Error(`the MQTT broker did not take the hub back within ${ms / 1000} s; check that it runs`),
+        ),
+      ms,
+    );
+    // A closing hub must not wait for this timer.
+    timer.unref();
     client.once('connect', onConnect);
+    client.once('end', onEnd);
   });
 }
 

@@ -51,20 +51,7 @@ export class DynsecDeviceAccounts implements DeviceAccounts {
    * either makes the broker cut the hub's sessions: done at start, before the hub's bus connects.
    */
   async ensureHubRole(hubUsername: string): Promise<void> {
-    const role = await this.dynsec.getRole(HUB_ROLE);
-    if (!role) {
-      // Another hub starting at the same time may make it first, with the same rules.
-      await this.dynsec.commandIgnoring(
-        'createRole',
-        { rolename: HUB_ROLE, textname: 'OskarTrack hub', acls: hubAcls() },
-        EXISTS,
-      );
-    } else {
-      const has = new Set(role.acls.map((a) => `${a.acltype} ${a.topic}`));
-      for (const acl of hubAcls().filter((a) => !has.has(`${a.acltype} ${a.topic}`))) {
-        await this.dynsec.commandOnSelf('addRoleACL', { rolename: HUB_ROLE, ...acl }, EXISTS);
-      }
-    }
+    if (!(await this.createHubRole())) await this.addMissingHubAcls();
     const me = await this.dynsec.getClient(hubUsername);
     if (!me) throw new Error(`the broker has no account "${hubUsername}"`);
     if (!(me.roles ?? []).some((r) => r.rolename === HUB_ROLE)) {
@@ -73,6 +60,26 @@ export class DynsecDeviceAccounts implements DeviceAccounts {
         { username: hubUsername, rolename: HUB_ROLE, priority: 10 },
         EXISTS,
       );
+    }
+  }
+
+  /** Creates the hub role with every rule; false when it exists (another hub starting may make it first). */
+  private async createHubRole(): Promise<boolean> {
+    if (await this.dynsec.getRole(HUB_ROLE)) return false;
+    const acls = hubAcls();
+    return this.dynsec.commandIgnoring(
+      'createRole',
+      { rolename: HUB_ROLE, textname: 'OskarTrack hub', acls },
+      EXISTS,
+    );
+  }
+
+  /** Adds the rules the hub role lacks (made by an older hub). */
+  private async addMissingHubAcls(): Promise<void> {
+    const role = await this.dynsec.getRole(HUB_ROLE);
+    const has = new Set((role?.acls ?? []).map((a) => `${a.acltype} ${a.topic}`));
+    for (const acl of hubAcls().filter((a) => !has.has(`${a.acltype} ${a.topic}`))) {
+      await this.dynsec.commandOnSelf('addRoleACL', { rolename: HUB_ROLE, ...acl }, EXISTS);
     }
   }
 

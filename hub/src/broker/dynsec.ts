@@ -68,6 +68,9 @@ interface DynsecResponse {
   data?: unknown;
 }
 
+/** Cuts a read survives before it fails. */
+const MOST_CUTS = 3;
+
 export class DynsecClient {
   private readonly waiting = new Map<string, Waiting>();
 
@@ -153,19 +156,42 @@ export class DynsecClient {
    * cut, then for the reconnection. A broker error in the answer still rejects.
    */
   async commandOnSelf(command: string, params: Record<string, unknown>, ignore: readonly string[] = []) {
-    let onClose = () => {};
-    const cut = new Promise<'cut'>((resolve) => {
-      onClose = () => resolve('cut');
-      this.client.once('close', onClose);
-    });
+    const cut = this.nextClose();
     const answer = this.commandIgnoring(command, params, ignore).then(
       () => 'answered' as const,
       (error: unknown) => error as Error,
     );
-    const first = await Promise.race([answer, cut]);
-    this.client.removeListener('close', onClose);
+    const first = await Promise.race([answer, cut.closed]);
+    cut.cancel();
     if (first instanceof Error) throw first;
     await this.ready();
+  }
+
+  /**
+   * A command that changes nothing, sent again when the connection is cut before its answer (the
+   * answer to a cut session is lost: another hub of the shared account changing its roles cuts it).
+   */
+  private async read(command: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    for (let cuts = 0; ; cuts++) {
+      const cut = this.nextClose();
+      const sent = this.command(command, params);
+      const first = await Promise.race([sent, cut.closed]).finally(() => cut.cancel());
+      if (first !== 'cut') return first;
+      sent.catch(() => undefined); // its answer is lost: only its time-out is left to come
+      if (cuts >= MOST_CUTS)
+        throw new Error(`the broker cut the connection during ${command} ${cuts + 1} times`);
+      await this.ready();
+    }
+  }
+
+  /** Resolves with 'cut' when the connection closes next, until cancelled. */
+  private nextClose(): { closed: Promise<'cut'>; cancel: () => void } {
+    let onClose = () => {};
+    const closed = new Promise<'cut'>((resolve) => {
+      onClose = () => resolve('cut');
+      this.client.once('close', onClose);
+    });
+    return { closed, cancel: () => this.client.removeListener('close', onClose) };
   }
 
   /** Resolves once connected (mqtt.js reconnects on its own); rejects after the command timeout. */
@@ -186,7 +212,7 @@ export class DynsecClient {
 
   async getRole(rolename: string): Promise<{ rolename: string; acls: Acl[] } | undefined> {
     try {
-      const data = await this.command('getRole', { rolename });
+      const data = await this.read('getRole', { rolename });
       return data.role as { rolename: string; acls: Acl[] };
     } catch (error) {
       if (error instanceof DynsecError && error.brokerError.includes('not found')) return undefined;
@@ -195,18 +221,18 @@ export class DynsecClient {
   }
 
   async listClients(): Promise<DynsecClientEntry[]> {
-    const data = await this.command('listClients', { verbose: true, count: -1, offset: 0 });
+    const data = await this.read('listClients', { verbose: true, count: -1, offset: 0 });
     return Array.isArray(data.clients) ? (data.clients as DynsecClientEntry[]) : [];
   }
 
   async listRoles(): Promise<string[]> {
-    const data = await this.command('listRoles', { verbose: false, count: -1, offset: 0 });
+    const data = await this.read('listRoles', { verbose: false, count: -1, offset: 0 });
     return Array.isArray(data.roles) ? data.roles.filter((r): r is string => typeof r === 'string') : [];
   }
 
   async getClient(username: string): Promise<DynsecClientEntry | undefined> {
     try {
-      const data = await this.command('getClient', { username });
+      const data = await this.read('getClient', { username });
       return data.client as DynsecClientEntry;
     } catch (error) {
       if (error instanceof DynsecError && error.brokerError.includes('not found')) return undefined;

@@ -52,7 +52,7 @@ export interface QueueStats {
 interface DeviceLine {
   id: string;
   queue: QueuedBatch[];
-  /** Batches at the head of `queue` being stored now. */
+  /** Batches at the head of `queue` being stored now, or waiting to be retried. */
   storing: number;
   /** In the ready list or running: never both, never twice. */
   scheduled: boolean;
@@ -252,7 +252,8 @@ export class DeviceQueues {
     } catch (err) {
       this.failed(line, n, err);
     } finally {
-      line.storing = 0;
+      // A group waiting to be retried stays protected from makeRoom, with its attempts.
+      line.storing = line.retryTimer ? n : 0;
     }
   }
 

@@ -224,7 +224,9 @@ export class Ingest {
       if (refusal) return refusal;
     }
     const batches = group.map((q) => q.batch);
-    if (this.storedHere(deviceId, batches)) return this.ackAgain(deviceId, batches);
+    if (group.every((q) => q.viaBroker) && this.storedHere(deviceId, batches)) {
+      return this.ackAgain(deviceId, batches);
+    }
     try {
       return await this.storeAndAck(deviceId, batches, false);
     } catch (err) {
@@ -244,8 +246,11 @@ export class Ingest {
   }
 
   /**
-   * Every seq of the batches is at or below the point this hub committed for the device: all stored
-   * (the point only moves forward), so a box resending after missed acks needs no transaction.
+   * Every seq of the box's batches is at or below the point this hub committed for the device, so a
+   * box resending after missed acks needs no transaction. Below the point every seq is stored, or was
+   * declared dropped by the box (its floor passed it: then acknowledging without storing is what the
+   * box asked for; the transaction would still store such a late copy). Only for broker batches: the
+   * recordings device numbers its own seqs and is never resent.
    */
   private storedHere(deviceId: string, batches: readonly EventBatch[]): boolean {
     const upTo = this.progress.get(deviceId)?.ack.upTo;

@@ -5,7 +5,7 @@
  * Why a counter here and not a box's outbox: the outbox exists to keep events across a network and
  * a restart until the hub confirms them; an upload's events are stored by this process
  * (recording-store.ts) and awaited, so nothing waits to be sent again, and a job cut off midway is
- * failed (upload it again). The seqs are one counter per recordings device, continuing after the highest stored, owned
+ * failed (upload it again). The seqs are one counter per recordings device, continuing after the highest used, owned
  * by this module alone: the upload worker numbers nothing (a killed worker would take its counter
  * with it), and jobs of the same store running at once take disjoint ranges from the same counter,
  * so the database's rule (each seq of a device stored once) holds as for a box. Every event also
@@ -35,11 +35,14 @@ export class RecordingsDevices {
     return id;
   }
 
-  /** Takes `n` consecutive seqs of the device, after the highest stored; returns the first. */
+  /**
+   * Takes `n` consecutive seqs of the device, after the highest it used (retention may have deleted
+   * the events below the acknowledged point: those seqs stay used); returns the first.
+   */
   async takeSeqs(deviceId: string, n: number): Promise<number> {
     let counter = this.nextSeq.get(deviceId);
     if (!counter) {
-      counter = this.repos.events.lastSeq(deviceId).then((last) => ({ next: last + 1 }));
+      counter = this.repos.deviceProgress.highestUsed(deviceId).then((last) => ({ next: last + 1 }));
       this.nextSeq.set(deviceId, counter);
       counter.catch(() => this.nextSeq.delete(deviceId));
     }

@@ -136,6 +136,31 @@ describe('ingest device queues', () => {
     expect(q.stats().queueFull).toBe(3);
   });
 
+  it('keeps a group waiting for its retry when full: room is made from the batches behind it', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let calls = 0;
+    const stored: number[] = [];
+    const q = queues(
+      async (_id, group) => {
+        if (++calls === 1) throw new Error('connection refused');
+        await gate;
+        stored.push(...group.flatMap((b) => b.batch.events.map((e) => e.seq)));
+        return undefined;
+      },
+      { maxQueuePerDevice: 2, retryDelayMs: 1000, maxRetryDelayMs: 1000 },
+    );
+    expect(q.offer('a', batch(7, 2))).toBe(true);
+    while (q.stats().dbErrors === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(q.offer('a', batch(5, 2))).toBe(true);
+    expect(q.offer('a', batch(3, 2))).toBe(true); // 5-6 goes, not 7-8 waiting for its retry
+    release();
+    await q.idle();
+    expect(stored.sort((a, b) => a - b)).toEqual([3, 4, 7, 8]);
+  });
+
   it('retries a group while the database fails, then gives up unacknowledged after maxRetries', async () => {
     let calls = 0;
     const q = queues(async () => {

@@ -130,6 +130,20 @@ describe.each(BACKENDS)('ingest on %s', (kind) => {
     expect(await summaryRows(t.repos, scene.store.id)).toEqual(before);
   });
 
+  it('stores a submitted batch below the point in a transaction: only a box resend is acknowledged unseen', async () => {
+    const scene = await seedScene(t.repos);
+    const { bus, ingest } = await startIngest();
+    const events = sequence(visitorStream(scene.camera.id, scene.zone.id, scene.line.id, 6, T0));
+    const [early, late] = [events.slice(0, 10), events.slice(10)];
+    // The box's floor jumps past the early seqs: the point passes them with none of them stored.
+    bus.inject(topics.events(scene.device.id), batchPayload(late, late[0]!.seq));
+    await waitFor(() => bus.lastAck(scene.device.id) === events.length, 'ack of the late batch');
+    await ingest.submit(scene.device.id, { v: 1, sentAt: Date.now(), floor: 1, events: early });
+    await ingest.idle();
+    expect(ingest.stats()).toMatchObject({ groups: 2, stored: events.length });
+    expect(await t.repos.events.lastSeq(scene.device.id)).toBe(events.length);
+  });
+
   it('calls onStored with the new events only', async () => {
     const scene = await seedScene(t.repos);
     const seen: SequencedEvent[] = [];
