@@ -8,6 +8,9 @@
  * - Rewind: on every (re)connect, when the hub turns online again and after `ackTimeoutMs` without ack
  *   progress (doubled after each time-out in a row, up to 8 times), the sender forgets what is in
  *   flight and resends from the first unacknowledged seq. Nothing is ever given up. `epoch` changes on every rewind; callbacks from an older one are ignored.
+ * - After a time-out only one batch is in flight, the first unacknowledged one, until an ack shows
+ *   progress (as TCP's window falls to one segment on a retransmission time-out): a hub late with a
+ *   fleet's backlog most likely holds the rest already, and every copy is work for it to skip.
  * - Lanes: while a backlog from before the last rewind drains, a second "fresh" lane sends the newest
  *   events too (one batch per PUBACK round trip, bounded in events), so current counts reach the hub
  *   in seconds rather than after the whole backlog. The hub stores them idempotently; its gap-free ack
@@ -231,7 +234,7 @@ export class WindowedSender {
   private sendOne(): boolean {
     if (this.cursorBacklog >= this.backlogEnd) return this.sendSteady();
     let progressed = false;
-    if (this.laneCount('backlog') < this.window) progressed = this.sendBacklog();
+    if (this.laneCount('backlog') < this.windowNow()) progressed = this.sendBacklog();
     if (this.freshLaneOpen()) progressed = this.sendTail('fresh') || progressed;
     return progressed;
   }
@@ -244,14 +247,19 @@ export class WindowedSender {
    * per transaction, not per event.
    */
   private sendSteady(): boolean {
-    if (this.inFlight.length >= this.window) return false;
+    if (this.inFlight.length >= this.windowNow()) return false;
     const partial = this.outbox.lastSeq - this.cursorFresh < this.batchSize;
     if (partial && this.inFlight.length > 0 && this.now() - this.lastSentAt < NAGLE_HOLD_MS) return false;
     return this.sendTail('steady');
   }
 
+  /** Batches that may wait for an ack: one after a time-out until progress (the header says why). */
+  private windowNow(): number {
+    return this.timeoutStreak > 0 ? 1 : this.window;
+  }
+
   private freshLaneOpen(): boolean {
-    if (this.freshWindow <= 0) return false;
+    if (this.freshWindow <= 0 || this.timeoutStreak > 0) return false;
     const fresh = this.inFlight.filter((b) => b.lane === 'fresh');
     return (
       fresh.filter((b) => !b.pubacked).length < this.freshWindow &&

@@ -188,6 +188,40 @@ describe('WindowedSender', () => {
     expect(sender.acknowledge(4)).toEqual({ kind: 'applied', deleted: 2 });
   });
 
+  it('after an ack time-out keeps one batch in flight, the first unacknowledged, until an ack shows progress', () => {
+    const { outbox, sender, world, settle, seqs } = setup({
+      batchSize: 2,
+      window: 3,
+      freshWindow: 1,
+      ackTimeoutMs: 1_000,
+    });
+    outbox.append(events(1, 10));
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    expect(seqs()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    outbox.append(events(11, 2)); // new events: the fresh lane stays shut as well
+    world.clock += 1_000;
+    sender.tick();
+    settle();
+    sender.schedulePump();
+    settle();
+    expect(seqs(3)).toEqual([[1, 2]]);
+    expect(sender.stats().inFlightBatches).toBe(1);
+
+    sender.acknowledge(4); // progress (the hub had two batches): the whole window again
+    settle();
+    expect(seqs(4)).toEqual([
+      [5, 6],
+      [7, 8],
+      [9, 10],
+    ]);
+  });
+
   it('waits twice as long after each ack time-out in a row (up to 8 times), and the base time again after progress', () => {
     const { outbox, sender, world, settle } = setup({ batchSize: 2, window: 1, ackTimeoutMs: 1_000 });
     outbox.append(events(1, 4));
