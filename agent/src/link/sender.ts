@@ -189,7 +189,12 @@ export class WindowedSender {
   /** The hub stored every event up to `upTo`. */
   acknowledge(upTo: number): AckOutcome {
     if (upTo <= this.ackedUpTo) return { kind: 'stale' };
-    if (upTo > this.outbox.highestSent) return this.ackBeyondSent(upTo);
+    if (upTo > this.outbox.highestSent) {
+      // Refused or not, the hub answers: the whole window again, so new events can pass its point.
+      this.timeoutStreak = 0;
+      this.schedulePump();
+      return this.ackBeyondSent(upTo);
+    }
     this.ackedUpTo = upTo;
     const deleted = this.outbox.ackUpTo(upTo);
     this.inFlight = this.inFlight.filter((b) => b.last > upTo);

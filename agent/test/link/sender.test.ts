@@ -222,6 +222,27 @@ describe('WindowedSender', () => {
     ]);
   });
 
+  it('opens the window again on a refused ack (the hub answers), so new events can pass its point', () => {
+    const { outbox, sender, world, settle } = setup({
+      batchSize: 2,
+      window: 2,
+      freshWindow: 1,
+      ackTimeoutMs: 1_000,
+    });
+    outbox.append(events(1, 10));
+    sender.rewind('connected');
+    sender.schedulePump();
+    settle();
+    world.clock += 1_000;
+    sender.tick();
+    settle();
+    expect(sender.stats().inFlightBatches).toBe(1);
+    // The hub remembers seq 6 from an outbox this box lost: above what it sent, within what it holds.
+    expect(sender.acknowledge(6).kind).toBe('refused');
+    settle();
+    expect(sender.stats().inFlightBatches).toBe(2);
+  });
+
   it('waits twice as long after each ack time-out in a row (up to 8 times), and the base time again after progress', () => {
     const { outbox, sender, world, settle } = setup({ batchSize: 2, window: 1, ackTimeoutMs: 1_000 });
     outbox.append(events(1, 4));

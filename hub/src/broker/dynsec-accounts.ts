@@ -63,15 +63,19 @@ export class DynsecDeviceAccounts implements DeviceAccounts {
     }
   }
 
-  /** Creates the hub role with every rule; false when it exists (another hub starting may make it first). */
+  /**
+   * Creates the hub role with every rule; false when it exists (another hub starting may make it
+   * first) or when that hub's role change cut the answer off: then the rules are checked instead.
+   */
   private async createHubRole(): Promise<boolean> {
     if (await this.dynsec.getRole(HUB_ROLE)) return false;
     const acls = hubAcls();
-    return this.dynsec.commandIgnoring(
+    const made = await this.dynsec.commandOrCut(
       'createRole',
       { rolename: HUB_ROLE, textname: 'OskarTrack hub', acls },
       EXISTS,
     );
+    return made === true;
   }
 
   /** Adds the rules the hub role lacks (made by an older hub). */

@@ -173,15 +173,34 @@ export class DynsecClient {
    */
   private async read(command: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
     for (let cuts = 0; ; cuts++) {
-      const cut = this.nextClose();
-      const sent = this.command(command, params);
-      const first = await Promise.race([sent, cut.closed]).finally(() => cut.cancel());
+      const first = await this.unlessCut(this.command(command, params));
       if (first !== 'cut') return first;
-      sent.catch(() => undefined); // its answer is lost: only its time-out is left to come
       if (cuts >= MOST_CUTS)
         throw new Error(`the broker cut the connection during ${command} ${cuts + 1} times`);
       await this.ready();
     }
+  }
+
+  /**
+   * `commandIgnoring`, or 'cut' (once connected again) when the connection was cut before the
+   * answer: the command may or may not have run, so it must be one that is safe to check or repeat.
+   */
+  async commandOrCut(
+    command: string,
+    params: Record<string, unknown>,
+    ignore: readonly string[],
+  ): Promise<boolean | 'cut'> {
+    const first = await this.unlessCut(this.commandIgnoring(command, params, ignore));
+    if (first === 'cut') await this.ready();
+    return first;
+  }
+
+  /** The command's outcome, or 'cut' when the connection closes first (its answer is then lost). */
+  private async unlessCut<T>(sent: Promise<T>): Promise<T | 'cut'> {
+    const cut = this.nextClose();
+    const first = await Promise.race([sent, cut.closed]).finally(() => cut.cancel());
+    if (first === 'cut') sent.catch(() => undefined); // only its time-out is left to come
+    return first;
   }
 
   /** Resolves with 'cut' when the connection closes next, until cancelled. */

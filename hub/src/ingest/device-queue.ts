@@ -186,6 +186,7 @@ export class DeviceQueues {
     for (const line of this.lines.values()) {
       if (line.retryTimer) clearTimeout(line.retryTimer);
       line.retryTimer = undefined;
+      line.storing = 0;
       for (const q of line.queue)
         q.waiter?.reject(new Error('the ingest stopped before the batch was stored'));
       line.queue.length = 0;
