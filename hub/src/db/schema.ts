@@ -624,7 +624,7 @@ export type { UploadSummary };
 /**
  * A recorded video uploaded for processing on the hub (api: POST /api/uploads). The file lives in
  * `<dataDir>/uploads/<id>` only until it is processed (unless settings keep it); its events are
- * stored under the store's recordings device (`upload-...`) through the ingest, like a box's.
+ * stored under the store's recordings device (`upload-...`) by `uploads/recording-store.ts`, in one transaction per batch.
  */
 export const uploadJobs = pgTable(
   'upload_jobs',

@@ -36,8 +36,10 @@ export class RecordingsDevices {
   }
 
   /**
-   * Takes `n` consecutive seqs of the device, after the highest it used (retention may have deleted
-   * the events below the acknowledged point: those seqs stay used); returns the first.
+   * Takes `n` consecutive seqs of the device, after the highest it used (stored events, dead letters
+   * and, should its batches ever go through ingest, the acknowledged point); returns the first. The
+   * counter is this process's: two hub processes counting uploads of one store at once could take the
+   * same seqs (not handled yet).
    */
   async takeSeqs(deviceId: string, n: number): Promise<number> {
     let counter = this.nextSeq.get(deviceId);
