@@ -8,7 +8,7 @@
  * | `OSKARTRACK_DATA_DIR` | the hub's data directory; the embedded database lives in `<dir>/pglite` | `~/.oskartrack` |
  * | `OSKARTRACK_JWT_SECRET` | secret signing the API's access tokens (32+ characters) | generated into `<dataDir>/jwt-secret` |
  * | `OSKARTRACK_CORS_ORIGINS` | comma-separated browser origins allowed to call the API from other sites | none (same origin only) |
- * | `OSKARTRACK_MEDIA_DIR` | the only folder whose files may be camera sources (admins only) | `<dataDir>/media` |
+ * | `OSKARTRACK_MEDIA_DIR` | read but not used yet (a camera's video file is a path on its box) | `<dataDir>/media` |
  * | `OSKARTRACK_UPLOAD_MAX_BYTES` | largest recorded video `POST /api/uploads` accepts, in bytes | 500 MiB (524288000) |
  * | `OSKARTRACK_KEEP_UPLOADS` | `1` / `true`: keep uploaded videos after processing (default: deleted, for privacy) | unset (deleted) |
  * | `OSKARTRACK_TRUST_PROXY` | believe `X-Forwarded-For` from these reverse proxies: `true`, a hop count, or comma-separated addresses/CIDRs (see trust-proxy.ts) | unset (header ignored) |
