@@ -47,15 +47,25 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 # script downloads OpenCV): the native addons are built explicitly below.
 # A second run skips the install when the lock file has not changed since the last one, so the
 # native builds below are kept too.
+# A registry connection that stalls can leave npm waiting forever on an idle socket (seen here: 36
+# minutes on an established connection): each attempt gets 15 minutes, and a stalled one is tried once more.
+npm_with_retry() { # ci | install
+  local attempt
+  for attempt in 1 2; do
+    timeout 900 npm "$1" --ignore-scripts --no-audit --no-fund --loglevel=error && return 0
+    log "npm $1 did not finish (attempt $attempt of 2): check the connection to the npm registry"
+  done
+  return 1
+}
 stamp=node_modules/.oskartrack-lock.sha256
 lock_hash="$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1)"
 if [ -n "$lock_hash" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]; then
   log "npm packages are up to date"
 elif [ -n "$lock_hash" ]; then
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  npm_with_retry ci
   echo "$lock_hash" > "$stamp"
 else
-  npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+  npm_with_retry install
 fi
 
 # --- native addons ----------------------------------------------------------------------------
