@@ -122,13 +122,13 @@ program
   .option('--json', 'print the result as one JSON object')
   .option('--data-dir <dir>', 'agent data directory')
   .action(async (source: string | undefined, o) => {
-    const check = await checkCommand({
+    const { check, frameRate } = await checkCommand({
       ...o,
       source,
       noOther: o.other === false,
       dataDir: dataDir(o.dataDir),
     });
-    console.log(o.json ? JSON.stringify(check) : formatCheck(check));
+    console.log(o.json ? JSON.stringify(check) : formatCheck(check, frameRate.note));
   });
 
 program

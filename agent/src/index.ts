@@ -7,3 +7,4 @@ export { openPipeline, type Pipeline, type PipelineDetector, type PipelineInput 
 export { type RunHooks, type RunStats, runSource } from './engine/run.ts';
 export { createLogger } from './log.ts';
 export { type FrameSource, openSource } from './source/index.ts';
+export { truncationWarning } from './source/truncation.ts';

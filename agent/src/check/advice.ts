@@ -43,20 +43,37 @@ export function bestSeen(runs: readonly CheckRun[]): CheckRun {
   return runs.reduce((a, b) => (b.peoplePerFrame > a.peoplePerFrame ? b : a));
 }
 
-/** Which detector: the one that follows clearly more people, else the faster. */
-function chooseDetector(runs: readonly CheckRun[], comparable: number[]): { run: CheckRun; why: string } {
+/** People per frame as the check prints them: 2 decimals under 1, else 1. */
+export function perFrame(v: number): string {
+  return v < 1 ? v.toFixed(2) : v.toFixed(1);
+}
+
+/**
+ * Which detector: the one that follows clearly more people, else the faster. Decided on the numbers
+ * as printed in the reason (same stretch of video, same rounding), so the advice never contradicts
+ * them: `sameSeconds` is the stretch of a file both runs saw; a live camera's runs saw their own.
+ */
+function chooseDetector(
+  runs: readonly CheckRun[],
+  comparable: number[],
+  sameSeconds: number | undefined,
+): { run: CheckRun; why: string } {
   const [a, b] = runs;
   if (!a) throw new Error('a camera check needs at least one run');
   if (!b) return { run: a, why: `${name(a.detector)} is the only detector tried on this box` };
-  const [pa, pb] = comparable as [number, number];
-  if (pb > pa * CLEARLY_MORE && pb > 0)
-    return { run: b, why: `${name(b.detector)} followed more people in this view than ${name(a.detector)}` };
-  if (pa > pb * CLEARLY_MORE && pa > 0)
-    return { run: a, why: `${name(a.detector)} followed more people in this view than ${name(b.detector)}` };
-  const fast = b.fps > a.fps ? b : a;
+  const [pa, pb] = (comparable as [number, number]).map((v) => Number(perFrame(v))) as [number, number];
+  const over = sameSeconds !== undefined ? ` over the same first ${sameSeconds.toFixed(1)} s of video` : '';
+  const more = (x: CheckRun, px: number, y: CheckRun, py: number) => ({
+    run: x,
+    why: `${name(x.detector)} followed clearly more people in this view than ${name(y.detector)}: ${perFrame(px)} against ${perFrame(py)} per frame${over}`,
+  });
+  if (pb > pa * CLEARLY_MORE && pb > 0) return more(b, pb, a, pa);
+  if (pa > pb * CLEARLY_MORE && pa > 0) return more(a, pa, b, pb);
+  const [fast, slow] = b.fps > a.fps ? [b, a] : [a, b];
+  const share = Math.round((CLEARLY_MORE - 1) * 100);
   return {
     run: fast,
-    why: `both detectors followed about as many people; ${name(fast.detector)} is faster here`,
+    why: `both detectors followed about as many people (${name(a.detector)} ${perFrame(pa)}, ${name(b.detector)} ${perFrame(pb)} per frame${over}, less than ${share} % apart), and ${name(fast.detector)} is the faster here (${fast.fps.toFixed(1)} against ${slow.fps.toFixed(1)} frames/s)`,
   };
 }
 
@@ -76,12 +93,18 @@ export function keepsUp(cameraFps: number, fps: number): boolean {
 }
 
 /**
- * `comparable`: people per frame of each run over the same stretch of video. Every-Nth is always
+ * `comparable`: people per frame of each run over the same stretch of video (`sameSeconds` of a file,
+ * named in the reason). Every-Nth is always
  * automatic (the hub's default): the box picks every 1st to 4th frame itself while it counts;
  * `keepsUp` says whether even every 4th frame is fast enough (else a warning says what to do).
  */
-export function recommend(m: Measures, runs: readonly CheckRun[], comparable: number[]): CheckRecommendation {
-  const { run, why } = chooseDetector(runs, comparable);
+export function recommend(
+  m: Measures,
+  runs: readonly CheckRun[],
+  comparable: number[],
+  sameSeconds?: number,
+): CheckRecommendation {
+  const { run, why } = chooseDetector(runs, comparable, sameSeconds);
   const fits = keepsUp(m.cameraFps, run.fps);
   const speed = `${run.fps.toFixed(1)} frames/s on this box, the camera gives ${m.cameraFps.toFixed(1)}`;
   const pace = !fits

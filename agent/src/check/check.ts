@@ -9,7 +9,12 @@ import {
   PROTOCOL_VERSION,
 } from '@oskartrack/protocol';
 import type { PipelineDetector } from '../engine/pipeline.ts';
+import { sourceKind } from '../source/index.ts';
+import { probeStream } from '../source/stream-probe.ts';
+import { endpointOf, probeTcp } from '../source/tcp-probe.ts';
+import { truncationWarning } from '../source/truncation.ts';
 import { bestSeen, name, recommend } from './advice.ts';
+import { type FrameRate, frameRateOf } from './frame-rate.ts';
 import { type Measured, measure } from './measure.ts';
 import { summaryOf, verdictOf, warningsFor } from './warnings.ts';
 
@@ -40,6 +45,11 @@ export interface CheckOptions {
 export function checkBudgetMs(seconds: number): number {
   return Math.max(2 * seconds, seconds + 60) * 1000;
 }
+
+/** A camera host that does not even accept a TCP connection in this time is reported at once. */
+const REACH_TIMEOUT_MS = 3000;
+/** How long the camera may take to answer the stream request (stream-probe.ts). */
+const STREAM_PROBE_MS = 5000;
 
 /** The other detector needs at least this much time left to be worth loading. */
 const MIN_OTHER_MS = 4000;
@@ -85,18 +95,72 @@ function base(o: CheckOptions) {
   return { source: o.source, cameraId: o.cameraId ?? 'check', fps: o.fps, dataDir: o.dataDir };
 }
 
-/** People per frame of each run over the same stretch: a file's sample is the start of the same video. */
-function comparable(first: Measured, other: Measured | undefined): number[] {
-  if (!other) return [first.run.peoplePerFrame];
-  const sameStart = first.info.kind === 'file';
-  const a = sameStart ? first.samples.peoplePerFrame(other.samples.frames) : first.run.peoplePerFrame;
-  return [a, other.run.peoplePerFrame];
+/**
+ * People per frame of each run over the same stretch: a file's sample is the start of the same video,
+ * `sameSeconds` long (at the frame rate the check took); a live camera's runs saw their own stretches.
+ */
+function comparable(
+  first: Measured,
+  other: Measured | undefined,
+  fps: number,
+): { perFrame: number[]; sameSeconds?: number } {
+  if (!other) return { perFrame: [first.run.peoplePerFrame] };
+  if (first.info.kind !== 'file') return { perFrame: [first.run.peoplePerFrame, other.run.peoplePerFrame] };
+  const frames = Math.min(first.samples.frames, other.samples.frames);
+  return {
+    perFrame: [first.samples.peoplePerFrame(frames), other.samples.peoplePerFrame(frames)],
+    ...(fps > 0 ? { sameSeconds: frames / fps } : {}),
+  };
+}
+
+/**
+ * A network camera that cannot be reached, or that refuses the stream, fails the check at once with
+ * the reason: the live source would retry until the check's time is up and then say only "no picture".
+ */
+async function reachable(source: string): Promise<void> {
+  const e = sourceKind(source) === 'stream' ? endpointOf(source) : undefined;
+  if (!e) return;
+  const why = await probeTcp(e, REACH_TIMEOUT_MS);
+  if (why) throw new Error(why);
+  const answer = await probeStream(source, STREAM_PROBE_MS);
+  if (answer.problem === 'credentials' || answer.problem === 'not-found')
+    throw new Error(`${e.host}:${e.port} answered, but ${answer.detail}`);
+}
+
+/** How the file's end limits the check: cut short (truncated or damaged), or simply short. */
+function endNote(first: Measured, seconds: number): CheckWarning | undefined {
+  if (!first.ended) return undefined;
+  const cut = truncationWarning(first.run.frames, first.info.frameCount, 'the check covers');
+  return {
+    code: 'short-video',
+    message: cut ?? `the video is only ${seconds.toFixed(1)} s long: the check looked at all of it`,
+  };
+}
+
+/** A file's runs timed at the rate the check took (measure timed them at the source's rate). */
+function retimed(runs: CheckRun[], info: Measured['info'], fps: number): CheckRun[] {
+  if (info.kind !== 'file' || fps === info.fps || !(fps > 0)) return runs;
+  return runs.map((r) => ({ ...r, seconds: Math.round((r.frames / fps) * 100) / 100 }));
+}
+
+/** The check, and what does not fit the protocol's CameraCheck: for the terminal and the log. */
+export interface CheckOutcome {
+  check: CameraCheck;
+  /** The frame rate taken, and where it came from. */
+  frameRate: FrameRate;
+  /** FFmpeg's own messages were silenced while reading (decoder-log.ts): worth a debug line. */
+  decoderSilenced: boolean;
 }
 
 export async function runCheck(o: CheckOptions): Promise<CameraCheck> {
+  return (await checkCamera(o)).check;
+}
+
+export async function checkCamera(o: CheckOptions): Promise<CheckOutcome> {
   const seconds = o.seconds ?? CHECK_DEFAULT_SECONDS;
   if (!(seconds >= 1 && seconds <= CHECK_MAX_SECONDS))
     throw new Error(`a check looks at 1 to ${CHECK_MAX_SECONDS} seconds of video, not ${seconds}`);
+  await reachable(o.source);
   const started = performance.now();
   const budget = o.budgetMs ?? checkBudgetMs(seconds);
   const deadline = started + budget;
@@ -109,25 +173,28 @@ export async function runCheck(o: CheckOptions): Promise<CameraCheck> {
     deadline: o.tryOther === false ? deadline : started + budget * (1 - OTHER_TIME_SHARE),
     picture: true,
   });
-  if (first.run.frames === 0)
-    throw new Error(`no picture came from ${first.info.uri}: check the camera's address and that it is on`);
+  if (first.run.frames === 0) {
+    const why = first.lastProblem ? ` (${first.lastProblem})` : '';
+    throw new Error(
+      `no picture came from ${first.info.uri}${why}: check the camera's address and that it is on`,
+    );
+  }
   const { other, notes } = await tryOther(o, first, deadline);
-  const runs: CheckRun[] = other ? [first.run, other.run] : [first.run];
   const info = first.info;
+  const frameRate = frameRateOf(info, o.fps, first.timestampFps);
+  const runs = retimed(other ? [first.run, other.run] : [first.run], info, frameRate.fps);
   const measures = {
     width: info.width,
     height: info.height,
-    cameraFps: Math.round((info.fps || 0) * 100) / 100,
-    seconds: first.run.seconds,
+    cameraFps: Math.round((frameRate.fps || 0) * 100) / 100,
+    seconds: runs[0]!.seconds,
     brightness: Math.round(first.brightness * 10) / 10,
     motionShare: Math.round(first.motionShare * 1000) / 1000,
   };
-  if (first.ended)
-    notes.unshift({
-      code: 'short-video',
-      message: `the video is only ${first.run.seconds.toFixed(1)} s long: the check looked at all of it`,
-    });
-  const recommended = recommend(measures, runs, comparable(first, other));
+  const end = endNote(first, measures.seconds);
+  if (end) notes.unshift(end);
+  const same = comparable(first, other, frameRate.fps);
+  const recommended = recommend(measures, runs, same.perFrame, same.sameSeconds);
   const warnings = warningsFor(measures, runs, recommended, notes);
   const verdict = verdictOf(runs, warnings);
   const personHeight = bestSeen(runs).personHeight;
@@ -145,5 +212,6 @@ export async function runCheck(o: CheckOptions): Promise<CameraCheck> {
     summary: '',
   };
   check.summary = summaryOf(check);
-  return check;
+  const decoderSilenced = first.info.decoderSilenced === true || other?.info.decoderSilenced === true;
+  return { check, frameRate, decoderSilenced };
 }

@@ -1,12 +1,12 @@
 // The camera check in plain words, for the terminal.
 import type { CameraCheck, CheckRecommendation, CheckRun } from '@oskartrack/protocol';
-import { name } from './advice.ts';
+import { name, perFrame } from './advice.ts';
 
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
 function runLine(r: CheckRun): string {
   const role = r.configured ? 'set on this box' : 'tried on a sample';
-  const found = `people in ${pct(r.peopleShare)} of ${r.frames} frames, ${r.peoplePerFrame.toFixed(1)} per frame`;
+  const found = `people in ${pct(r.peopleShare)} of ${r.frames} frames (${r.seconds.toFixed(1)} s), ${perFrame(r.peoplePerFrame)} per frame`;
   return `  ${name(r.detector).padEnd(5)} (${role}): ${r.fps.toFixed(1)} frames/s on this box; ${found}`;
 }
 
@@ -15,10 +15,12 @@ export function settingsWords(rec: CheckRecommendation): string {
   return `${name(rec.detector)}, every-Nth automatic`;
 }
 
-export function formatCheck(c: CameraCheck): string {
+/** `frameRate`: where the camera's frame rate came from (CheckOutcome.frameRate.note), when known. */
+export function formatCheck(c: CameraCheck, frameRate?: string): string {
   const h = c.personHeight;
   const lines = [
     `Camera check of ${c.source} (${c.width}x${c.height}, ${c.cameraFps} frames/s, ${c.seconds.toFixed(1)} s looked at)`,
+    ...(frameRate ? [`Frame rate: ${frameRate}`] : []),
     `${c.verdict.toUpperCase()}: ${c.summary}`,
     h
       ? `People: typically ${Math.round(h.median)} px tall (10th-90th percentile ${Math.round(h.p10)}-${Math.round(h.p90)} px, from ${h.boxes} boxes)`

@@ -34,6 +34,10 @@ export interface Measured {
   motionShare: number;
   /** The file ended before `seconds` of it were read. */
   ended: boolean;
+  /** The frame rate the file's own timestamps give (FileSource.timestampFps); undefined for live sources. */
+  timestampFps: number | undefined;
+  /** Why the source last lost or could not get its picture (a live camera's reconnection reason). */
+  lastProblem: string | undefined;
 }
 
 /** A live source waits for its camera through reconnections: closed this long after the deadline. */
@@ -51,14 +55,20 @@ function reachedFps(stats: RunStats, live: boolean): number {
 
 export async function measure(input: MeasureInput): Promise<Measured> {
   const cv = await loadOpenCV();
+  let lastProblem: string | undefined;
   const detector: PipelineDetector = { ...input.detector, everyNth: 1, motionGate: false };
   const p = await openPipeline({
     cameraId: input.cameraId,
     source: input.source,
-    sourceOptions: input.fps ? { fps: input.fps } : {},
+    sourceOptions: { quietDecoder: true, ...(input.fps ? { fps: input.fps } : {}) },
     detector,
     dataDir: input.dataDir,
     scene: EMPTY_SCENE,
+    onSource: (source) => {
+      source.onState((c) => {
+        if (c.state === 'reconnecting' || c.state === 'failed') lastProblem = c.reason;
+      });
+    },
   });
   const live = p.source.info.kind !== 'file';
   const fps = p.source.info.fps || input.fps || 10;
@@ -90,6 +100,8 @@ export async function measure(input: MeasureInput): Promise<Measured> {
       brightness: picture?.brightness() ?? 0,
       motionShare: picture?.motionShare() ?? 0,
       ended: !live && !stop.signal.aborted && stats.frames < Math.round(input.seconds * fps),
+      timestampFps: live ? undefined : p.source.timestampFps?.(),
+      lastProblem,
     };
   } finally {
     for (const t of timers) clearTimeout(t);

@@ -1,8 +1,11 @@
 // `oskartrack-agent check`: the installer's camera check on a file, a stream or a saved camera of this box.
-import type { CameraCheck, CameraConfig, DeviceConfig } from '@oskartrack/protocol';
-import { runCheck } from '../check/check.ts';
+import type { CameraConfig, DeviceConfig } from '@oskartrack/protocol';
+import pino, { type Logger } from 'pino';
+import { type CheckOutcome, checkCamera } from '../check/check.ts';
 import type { DetectorKind } from '../detect/index.ts';
+import { createLogger } from '../log.ts';
 import { loadConfig } from '../runtime/identity.ts';
+import { silencedNote } from '../source/decoder-log.ts';
 
 export interface CheckCommandOptions {
   /** A video file, stream address or webcam number; or use `camera`. */
@@ -18,6 +21,8 @@ export interface CheckCommandOptions {
   /** Wall time the check may take (default: checkBudgetMs of the seconds). */
   budgetMs?: number | undefined;
   dataDir: string;
+  /** Where the debug line about FFmpeg's silenced messages goes; default standard error at LOG_LEVEL. */
+  log?: Logger | undefined;
 }
 
 /** The saved camera the options name, or the only one; an error that says what to type otherwise. */
@@ -41,7 +46,7 @@ function savedCamera(config: DeviceConfig | undefined, id: string | undefined): 
   );
 }
 
-export async function checkCommand(o: CheckCommandOptions): Promise<CameraCheck> {
+export async function checkCommand(o: CheckCommandOptions): Promise<CheckOutcome> {
   const config = o.source === undefined || o.detector === undefined ? await loadConfig(o.dataDir) : undefined;
   const camera = o.source === undefined ? savedCamera(config, o.camera) : undefined;
   const saved = config?.detector;
@@ -49,7 +54,7 @@ export async function checkCommand(o: CheckCommandOptions): Promise<CameraCheck>
   const model = o.model ?? (kind === saved?.kind ? saved.model : undefined);
   // --model names the YOLOX file: the configured one, or the one tried beside HOG.
   const detector = kind === 'yolox' && model ? { kind, model } : { kind };
-  return runCheck({
+  const outcome = await checkCamera({
     source: camera?.source ?? o.source ?? '',
     cameraId: camera?.id,
     fps: o.fps ?? camera?.fps,
@@ -60,4 +65,11 @@ export async function checkCommand(o: CheckCommandOptions): Promise<CameraCheck>
     tryOther: o.noOther !== true,
     budgetMs: o.budgetMs,
   });
+  if (outcome.decoderSilenced) {
+    // Standard error: standard output may carry the check as JSON.
+    const log =
+      o.log ?? createLogger('check', undefined, { destination: pino.destination({ dest: 2, sync: true }) });
+    log.debug(silencedNote(outcome.check.source));
+  }
+  return outcome;
 }

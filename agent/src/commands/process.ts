@@ -2,6 +2,7 @@
 
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import pino, { type Logger } from 'pino';
 import { EMPTY_SCENE, loadSceneFile, type Scene, type SceneCounts } from '../analytics/index.ts';
 import { loadOpenCV } from '../cv.ts';
 import type { DetectorKind } from '../detect/index.ts';
@@ -9,7 +10,10 @@ import { Annotator } from '../engine/annotate.ts';
 import { openPipeline } from '../engine/pipeline.ts';
 import { type RunStats, runSource } from '../engine/run.ts';
 import { formatMotLines, type MotRows, MotRowsBuilder } from '../eval/index.ts';
+import { createLogger } from '../log.ts';
 import { dataDir } from '../paths.ts';
+import { openQuietly, silencedNote } from '../source/decoder-log.ts';
+import { truncationWarning } from '../source/truncation.ts';
 import { progressBar } from './progress.ts';
 
 export interface RecordingOptions {
@@ -35,6 +39,8 @@ export interface RecordingOptions {
   cameraId?: string;
   startTime?: number;
   progress?: boolean;
+  /** Where the debug line about FFmpeg's silenced messages goes; default standard error at LOG_LEVEL. */
+  log?: Logger;
 }
 
 export interface RecordingResult {
@@ -43,6 +49,8 @@ export interface RecordingResult {
   scene: Scene;
   fps: number;
   rows: MotRows;
+  /** The file ended before the frame count its header promised (truncation.ts). */
+  warning?: string;
 }
 
 async function write(stream: WriteStream | undefined, text: string): Promise<void> {
@@ -61,7 +69,11 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
   const { source, engine, scene, close } = await openPipeline({
     cameraId,
     source: opts.video,
-    sourceOptions: { ...(opts.fps ? { fps: opts.fps } : {}), startTime: opts.startTime ?? 0 },
+    sourceOptions: {
+      ...(opts.fps ? { fps: opts.fps } : {}),
+      startTime: opts.startTime ?? 0,
+      quietDecoder: true,
+    },
     detector: {
       kind: opts.detector,
       model: opts.model,
@@ -80,6 +92,9 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
   const tracksFile = opts.tracksOut ? createWriteStream(opts.tracksOut) : undefined;
   const annotator = opts.videoOut ? new Annotator(cv, opts.videoOut, source.info.fps) : undefined;
   const rows = new MotRowsBuilder();
+  // The annotated video's writer opens on the first write, and every OpenCV open sets FFmpeg's log
+  // level again (decoder-log.ts): it opens quietly too, or the decoder's messages would come back.
+  let openWriterQuietly = source.info.decoderSilenced === true;
   try {
     const stats = await runSource(source, engine, {
       ...(opts.maxFrames ? { maxFrames: opts.maxFrames } : {}),
@@ -90,20 +105,34 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
         await write(tracksFile, formatMotLines(result.tracks));
         if (annotator) {
           annotator.draw(f.mat, result.tracks, scene, engine.analytics.counts());
-          await annotator.write(f.mat);
+          const writeFrame = () => annotator.write(f.mat);
+          await (openWriterQuietly ? openQuietly(writeFrame).value : writeFrame());
+          openWriterQuietly = false;
         }
       },
       onFinish: async (last) => {
         for (const e of last) await write(events, `${JSON.stringify(e)}\n`);
       },
     });
-    return { stats, counts: engine.analytics.counts(), scene, fps: source.info.fps, rows: rows.rows() };
+    if (source.info.decoderSilenced) logSilenced(opts.log, source.info.uri);
+    // Stopped by --max-frames is not cut short.
+    const warning =
+      stats.frames === opts.maxFrames ? undefined : truncationWarning(stats.frames, source.info.frameCount);
+    const counts = engine.analytics.counts();
+    return { stats, counts, scene, fps: source.info.fps, rows: rows.rows(), ...(warning ? { warning } : {}) };
   } finally {
     annotator?.close();
     await close();
     await closeStream(events);
     await closeStream(tracksFile);
   }
+}
+
+/** One debug line for FFmpeg's messages kept off the terminal; standard error, as the progress bar. */
+function logSilenced(log: Logger | undefined, uri: string): void {
+  const to =
+    log ?? createLogger('process', undefined, { destination: pino.destination({ dest: 2, sync: true }) });
+  to.debug(silencedNote(uri));
 }
 
 function seconds(ms: number): string {
@@ -123,5 +152,6 @@ export function summary(r: RecordingResult): string {
     `Processed ${r.stats.frames} frames in ${r.stats.seconds.toFixed(1)} s: ${r.stats.fps.toFixed(1)} frames/s with the ${r.stats.detector} detector`,
     `The detector ran on ${r.stats.detectedFrames} frames${r.stats.stillFrames > 0 ? `; ${r.stats.stillFrames} had no motion and were not detected` : ''}`,
   );
+  if (r.warning) out.push(`Warning: ${r.warning}`);
   return out.join('\n');
 }

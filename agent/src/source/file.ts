@@ -5,6 +5,7 @@ import { access, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CV, Mat } from '../cv.ts';
 import type { Frame } from '../types.ts';
+import { openQuietly } from './decoder-log.ts';
 import {
   type Capture,
   errorMessage,
@@ -32,6 +33,8 @@ export interface FileSourceOptions {
   prefetch?: boolean;
   /** Opens the capture; tests inject failures here. Default: `new cv.VideoCapture(path)`. */
   openCapture?: (path: string) => Capture;
+  /** Keep FFmpeg's own messages off the terminal (decoder-log.ts); the caller logs a line instead. */
+  quietDecoder?: boolean;
 }
 
 /** Used when the header has no usable frame rate and the caller gave none. */
@@ -39,6 +42,31 @@ export const DEFAULT_FPS = 25;
 
 function fail(path: string, reason: string): Error {
   return new Error(`Cannot read video file "${path}": ${reason}`);
+}
+
+/** The first and last timestamps (CAP_PROP_POS_MSEC) of the frames decoded, for `timestampFps`. */
+class TimestampClock {
+  private first: number | undefined;
+  private last = 0;
+  private frames = 0;
+  private stopped = false;
+
+  note(ms: number): void {
+    if (this.stopped || !Number.isFinite(ms)) return;
+    this.first ??= ms;
+    this.last = ms;
+    this.frames++;
+  }
+
+  /** A loop starts the timestamps again: the rate is what the first pass gave. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  fps(): number | undefined {
+    if (this.first === undefined || this.frames < 2 || !(this.last > this.first)) return undefined;
+    return ((this.frames - 1) * 1000) / (this.last - this.first);
+  }
 }
 
 export class FileSource implements FrameSource {
@@ -52,6 +80,7 @@ export class FileSource implements FrameSource {
   private closed = false;
   private readonly startTime: number;
   private readonly frameMs: number;
+  private readonly clock = new TimestampClock();
 
   private constructor(
     readonly info: SourceInfo,
@@ -60,12 +89,14 @@ export class FileSource implements FrameSource {
     first: Mat,
     private readonly options: FileSourceOptions,
     private readonly openCapture: (path: string) => Capture,
+    private readonly posMsecProp: number,
   ) {
     this.handedOut = new HandedOutFrames(options.keepFrames ?? false);
     this.capture = capture;
     this.next = Promise.resolve(first);
     this.startTime = options.startTime ?? Date.now();
     this.frameMs = 1000 / info.fps;
+    this.clock.note(capture.get(posMsecProp));
   }
 
   /**
@@ -94,7 +125,16 @@ export class FileSource implements FrameSource {
       throw new Error(`Invalid frame rate ${options.fps} for "${path}": it must be a positive number`);
     }
 
-    const openCapture = options.openCapture ?? ((p: string) => new cv.VideoCapture(p, cv.CAP_FFMPEG));
+    let silenced = false;
+    const openCapture =
+      options.openCapture ??
+      ((p: string) => {
+        const open = () => new cv.VideoCapture(p, cv.CAP_FFMPEG);
+        if (!options.quietDecoder) return open();
+        const opened = openQuietly(open);
+        silenced = opened.silenced;
+        return opened.value;
+      });
     let capture: Capture;
     try {
       capture = openCapture(path);
@@ -125,9 +165,11 @@ export class FileSource implements FrameSource {
       height: first.rows,
       fps: options.fps ?? (usableHeaderFps ? headerFps : DEFAULT_FPS),
       fpsFrom: options.fps !== undefined ? 'override' : usableHeaderFps ? 'header' : 'default',
+      ...(usableHeaderFps ? { headerFps } : {}),
       ...(Number.isFinite(headerCount) && headerCount > 0 ? { frameCount: Math.round(headerCount) } : {}),
+      ...(silenced ? { decoderSilenced: true } : {}),
     };
-    return new FileSource(info, path, capture, first, options, openCapture);
+    return new FileSource(info, path, capture, first, options, openCapture, cv.CAP_PROP_POS_MSEC);
   }
 
   get state(): SourceState {
@@ -136,6 +178,15 @@ export class FileSource implements FrameSource {
 
   keepLast(n: number): void {
     this.handedOut.keepLast(n);
+  }
+
+  /**
+   * The frame rate the file's own timestamps give over the frames decoded so far (before any loop),
+   * or undefined when they cannot tell (fewer than 2 frames, no timestamps). Containers such as AVI
+   * time frames by the header's rate, so there it only repeats the header.
+   */
+  timestampFps(): number | undefined {
+    return this.clock.fps();
   }
 
   onState(listener: StateListener): () => void {
@@ -183,9 +234,14 @@ export class FileSource implements FrameSource {
     const capture = this.capture;
     if (!capture) return null;
     const mat = await capture.readAsync();
-    if (!mat.empty) return mat;
+    if (!mat.empty) {
+      // Read between decodes: no other read is in flight on this capture now.
+      this.clock.note(capture.get(this.posMsecProp));
+      return mat;
+    }
     mat.release();
     if (!this.options.loop || this.closed) return null;
+    this.clock.stop();
     capture.release();
     this.capture = null;
     let reopened: Capture;

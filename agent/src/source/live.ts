@@ -13,6 +13,7 @@
 import type { CameraProblem } from '@oskartrack/protocol';
 import type { CV, Mat } from '../cv.ts';
 import type { Frame } from '../types.ts';
+import { openQuietly } from './decoder-log.ts';
 import { LatestFrame } from './latest-frame.ts';
 import {
   type Capture,
@@ -70,6 +71,8 @@ export interface LiveSourceOptions extends BackoffOptions {
    * caller was too slow to take. Default false: every frame, in order.
    */
   newestOnly?: boolean;
+  /** Keep FFmpeg's own messages off the terminal (decoder-log.ts); the caller logs a line instead. */
+  quietDecoder?: boolean;
 }
 
 /** Delay before attempt `attempt` (1-based), without jitter. */
@@ -310,7 +313,11 @@ export class LiveSource implements FrameSource {
       process.env[key] = `${rtsp}timeout;${us}|analyzeduration;500000`;
     }
     try {
-      return new cv.VideoCapture(target, cv.CAP_FFMPEG);
+      const open = () => new cv.VideoCapture(target, cv.CAP_FFMPEG);
+      if (!this.options.quietDecoder) return open();
+      const opened = openQuietly(open);
+      if (opened.silenced) this.info.decoderSilenced = true;
+      return opened.value;
     } finally {
       if (own) delete process.env[key];
     }

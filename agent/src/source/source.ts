@@ -21,6 +21,10 @@ export interface SourceInfo {
   fpsFrom: 'override' | 'header' | 'default';
   /** Frame count from the container header (files only; headers can be wrong). */
   frameCount?: number;
+  /** The container header's frame rate, also when `fps` overrides it (files only). */
+  headerFps?: number;
+  /** FFmpeg's own messages were silenced for this source (decoder-log.ts). */
+  decoderSilenced?: boolean;
 }
 
 export interface StateChange {
@@ -56,6 +60,8 @@ export interface FrameSource {
   onState(listener: StateListener): () => void;
   /** Stops reading, waits for a decode in flight, frees the capture. State becomes 'stopped'. */
   close(): Promise<void>;
+  /** The frame rate the source's own timestamps give so far (files; FileSource.timestampFps). */
+  timestampFps?(): number | undefined;
 }
 
 /** The part of OpenCV's VideoCapture a source uses; injectable for tests. */

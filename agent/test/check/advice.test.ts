@@ -114,6 +114,27 @@ describe('camera check advice', () => {
     expect(recommend(view, [hog, yolox], [3, 3.1]).detector).toBe('hog');
   });
 
+  it('recommends from the numbers it prints: the same stretch of video, as rounded', () => {
+    // YOLOX (set on this box) saw the whole minute, HOG only the first 20 s; over those 20 s YOLOX
+    // followed 1.2 people per frame, though 2.0 over the minute.
+    const yolox = run({ detector: 'yolox', peoplePerFrame: 2, fps: 5, frames: 420, seconds: 60 });
+    const hog = run({ configured: false, peoplePerFrame: 1.5, fps: 12, frames: 140, seconds: 20 });
+    const more = recommend(view, [yolox, hog], [1.2, 1.5], 20);
+    expect(more.detector).toBe('hog');
+    expect(more.reason).toMatch(
+      /^HOG followed clearly more people in this view than YOLOX: 1\.5 against 1\.2 per frame over the same first 20\.0 s of video; /,
+    );
+    const close = recommend(view, [yolox, hog], [2.0, 1.8], 20);
+    expect(close.detector).toBe('hog');
+    expect(close.reason).toMatch(
+      /^both detectors followed about as many people \(YOLOX 2\.0, HOG 1\.8 per frame over the same first 20\.0 s of video, less than 15 % apart\), and HOG is the faster here \(12\.0 against 5\.0 frames\/s\); /,
+    );
+    // 1.99 and 1.74 print as 2.0 and 1.7, more than 15 % apart: the one that followed more.
+    const rounded = recommend(view, [yolox, hog], [1.99, 1.74], 20);
+    expect(rounded.detector).toBe('yolox');
+    expect(rounded.reason).toContain('2.0 against 1.7 per frame');
+  });
+
   it('recommends no size setting, and writes the settings in plain words', () => {
     const runs = [run({ personHeight: height(41, 35), fps: 1.6 })];
     const rec = recommend(view, runs, [3]);

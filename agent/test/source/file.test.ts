@@ -19,6 +19,7 @@ describe('file source on vtest.avi', () => {
       height: 576,
       fps: 7,
       fpsFrom: 'override',
+      headerFps: 10,
       frameCount: 795,
     });
     const changes: StateChange[] = [];

@@ -9,7 +9,14 @@
  * (see recordings-device.ts). FFmpeg writes its complaints to this process's stderr, which the hub
  * reads and sums up.
  */
-import { loadOpenCV, openPipeline, openSource, type RunStats, runSource } from '@oskartrack/agent';
+import {
+  loadOpenCV,
+  openPipeline,
+  openSource,
+  type RunStats,
+  runSource,
+  truncationWarning,
+} from '@oskartrack/agent';
 import type { TrackingEvent } from '@oskartrack/protocol';
 import { BatchFlow } from './batch-flow.ts';
 import {
@@ -33,15 +40,6 @@ function send(msg: ToHub): Promise<void> {
     if (!process.send) return reject(new Error('the upload worker runs without an IPC channel'));
     process.send(msg, (err: Error | null) => (err ? reject(err) : resolve()));
   });
-}
-
-/**
- * The frames read against what the header promised: a file cut short (an upload stopped midway, a
- * copy of a recording still being written) ends early. Headers estimate, so a few frames short pass.
- */
-function truncationWarning(frames: number, total: number | undefined): string | undefined {
-  if (!total || frames >= total - Math.max(2, total * 0.01)) return undefined;
-  return `the video ends after ${frames} of ${total} frames: the file may be cut short`;
 }
 
 async function processRecording(req: ProcessRequest, { abort, flow }: Active): Promise<Done> {
@@ -110,17 +108,37 @@ async function processRecording(req: ProcessRequest, { abort, flow }: Active): P
   };
 }
 
-/** Opens the file and decodes its first frame: any failure means the hub cannot read this video. */
-async function probe(req: ProbeRequest): Promise<ToHub> {
-  let source: Awaited<ReturnType<typeof openSource>>;
+type Source = Awaited<ReturnType<typeof openSource>>;
+
+/** Reads the source to its end: the frames a file truly holds (a cut file's header promises more). */
+async function countFrames(source: Source, signal: AbortSignal): Promise<number> {
+  let frames = 0;
+  while (await source.read()) {
+    if (signal.aborted) throw new Error('stopped by the hub');
+    frames++;
+  }
+  return frames;
+}
+
+/**
+ * Opens the file and decodes its first frame: any failure means the hub cannot read this video.
+ * With `countFrames`, also reads it to the end.
+ */
+async function probe(req: ProbeRequest, { abort }: Active): Promise<ToHub> {
+  let source: Source;
   try {
     source = await openSource(req.file, { prefetch: false, ...(req.fps ? { fps: req.fps } : {}) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { type: 'error', id: req.id, message, rejected: true };
   }
+  let framesRead: number | undefined;
+  try {
+    if (req.countFrames) framesRead = await countFrames(source, abort.signal);
+  } finally {
+    await source.close();
+  }
   const { width, height, fps, frameCount } = source.info;
-  await source.close();
   return {
     type: 'probed',
     id: req.id,
@@ -128,12 +146,13 @@ async function probe(req: ProbeRequest): Promise<ToHub> {
     height,
     fps,
     ...(frameCount && frameCount > 0 ? { frameCount: Math.round(frameCount) } : {}),
+    ...(framesRead !== undefined ? { framesRead } : {}),
   };
 }
 
 async function answer(req: ProcessRequest | ProbeRequest, run: Active): Promise<void> {
   try {
-    await send(req.type === 'process' ? await processRecording(req, run) : await probe(req));
+    await send(req.type === 'process' ? await processRecording(req, run) : await probe(req, run));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // Unsent only when the hub is gone, and then this process ends.
@@ -142,7 +161,7 @@ async function answer(req: ProcessRequest | ProbeRequest, run: Active): Promise<
     active.delete(req.id);
     // V8 does not see the native memory of OpenCV's frames (cv.ts): in a process that outlives the
     // recording, collect now so that the frames it dropped are freed before the next one.
-    if (req.type === 'process') globalThis.gc?.();
+    if (req.type === 'process' || req.countFrames) globalThis.gc?.();
   }
 }
 

@@ -1,0 +1,83 @@
+// A recording cut short (the first 3 % of PETS09's vtest.avi, as an upload or copy stopped midway):
+// `process` and `check` finish with a warning that names the frames read of the frames the header
+// promised, and FFmpeg's complaints about the cut frame stay off the terminal (one debug line instead).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkCommand } from '../../src/commands/check.ts';
+import { processRecording, summary } from '../../src/commands/process.ts';
+import { VIDEO } from '../detect/pets.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/oskartrack-agent.js', import.meta.url));
+const WARNING =
+  /^The video ended after (\d+) of 795 frames: the file looks truncated or damaged; counts cover only the part that could be read\.$/;
+/** What FFmpeg writes itself: "[msmpeg4 @ 0x55d0c2a4b7c0] ac-tex damaged at 21 33". */
+const FFMPEG_LINE = /\[[\w-]+ @ 0x[0-9a-f]+\]/;
+
+let dir = '';
+let cut = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'oskartrack-truncated-'));
+  cut = join(dir, 'cut.avi');
+  const whole = readFileSync(VIDEO);
+  writeFileSync(cut, whole.subarray(0, Math.round(whole.length * 0.03)));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const exec = promisify(execFile);
+
+describe('a truncated recording', () => {
+  it('process warns with the frames read of the frames expected', async () => {
+    const r = await processRecording({ video: cut, detector: 'hog' });
+    const match = WARNING.exec(r.warning ?? '');
+    expect(match).not.toBeNull();
+    expect(Number(match![1])).toBe(r.stats.frames);
+    expect(r.stats.frames).toBeGreaterThan(0);
+    expect(summary(r).split('\n').at(-1)).toBe(`Warning: ${r.warning}`);
+  });
+
+  it('process on the whole file, or stopped by --max-frames, does not warn', async () => {
+    const r = await processRecording({ video: VIDEO, detector: 'hog', maxFrames: 5 });
+    expect(r.warning).toBeUndefined();
+    expect(summary(r)).not.toContain('Warning');
+  });
+
+  it('check warns that it covers only the part that could be read', async () => {
+    const { check } = await checkCommand({
+      source: cut,
+      detector: 'hog',
+      seconds: 10,
+      noOther: true,
+      dataDir: dir,
+      budgetMs: 240_000,
+    });
+    const warning = check.warnings.find((w) => w.code === 'short-video');
+    expect(warning?.message).toMatch(
+      /^The video ended after \d+ of 795 frames: the file looks truncated or damaged; the check covers only the part that could be read\.$/,
+    );
+  }, 300_000);
+
+  it("keeps FFmpeg's own lines off the terminal, and logs one line about them at debug level", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'debug', LOG_FORMAT: 'json' };
+    delete env.OPENCV_FFMPEG_LOGLEVEL;
+    const r = await exec(process.execPath, [CLI, 'process', cut, '--detector', 'hog'], { env });
+    expect(r.stderr).not.toMatch(FFMPEG_LINE);
+    expect(r.stdout).not.toMatch(FFMPEG_LINE);
+    expect(r.stdout).toMatch(/^Warning: The video ended after \d+ of 795 frames/m);
+    const debug = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(debug).toContainEqual(
+      expect.objectContaining({
+        level: 20,
+        msg: expect.stringMatching(/^FFmpeg's own messages about .*cut\.avi were silenced/),
+      }),
+    );
+  }, 120_000);
+});
