@@ -16,6 +16,30 @@ function isPoint(v: unknown): v is Point {
   return Array.isArray(v) && v.length === 2 && v.every((c) => typeof c === 'number' && Number.isFinite(c));
 }
 
+function isPair(v: unknown): v is [number, number] {
+  return Array.isArray(v) && v.length === 2 && v.every((c) => typeof c === 'number');
+}
+
+/** The point's coordinates are numbers but not finite (1e999 in JSON reads as Infinity): say so. */
+function notFinite([x, y]: [number, number]): string {
+  return `is [${x}, ${y}]: coordinates must be finite numbers of pixels`;
+}
+
+/** Why a polygon is not a list of usable points, naming the first bad point (1-based). */
+function polygonShapeProblem(polygon: unknown): string | undefined {
+  const list = '"polygon" must be a list of [x, y] points';
+  if (!Array.isArray(polygon)) return list;
+  const bad = polygon.findIndex((p) => !isPoint(p));
+  if (bad < 0) return undefined;
+  const p: unknown = polygon[bad];
+  return isPair(p) ? `"polygon" point ${bad + 1} ${notFinite(p)}` : `${list} (point ${bad + 1} is not)`;
+}
+
+function pointProblem(value: unknown, key: 'start' | 'end'): string | undefined {
+  if (isPoint(value)) return undefined;
+  return isPair(value) ? `"${key}" ${notFinite(value)}` : `"${key}" must be an [x, y] point`;
+}
+
 /** Shape problems of one entry: unknown keys, a missing name, an optional id that is not usable. */
 function entryProblems(raw: Raw, keys: readonly string[]): string[] {
   const problems: string[] = [];
@@ -68,9 +92,8 @@ export function parseScene(value: unknown, source: string, frame?: FrameSize): S
     }
     const own = entryProblems(raw, ['id', 'name', 'polygon']);
     const polygon = raw.polygon;
-    if (!Array.isArray(polygon) || !polygon.every(isPoint)) {
-      own.push('"polygon" must be a list of [x, y] points');
-    }
+    const shape = polygonShapeProblem(polygon);
+    if (shape) own.push(shape);
     if (own.length > 0) {
       problems.push(...own.map((p) => `${what}: ${p}`));
       continue;
@@ -88,8 +111,10 @@ export function parseScene(value: unknown, source: string, frame?: FrameSize): S
       continue;
     }
     const own = entryProblems(raw, ['id', 'name', 'start', 'end', 'inSide']);
-    if (!isPoint(raw.start)) own.push('"start" must be an [x, y] point');
-    if (!isPoint(raw.end)) own.push('"end" must be an [x, y] point');
+    for (const key of ['start', 'end'] as const) {
+      const bad = pointProblem(raw[key], key);
+      if (bad) own.push(bad);
+    }
     if (raw.inSide !== 'left' && raw.inSide !== 'right') own.push('"inSide" must be "left" or "right"');
     if (own.length > 0) {
       problems.push(...own.map((p) => `${what}: ${p}`));

@@ -153,6 +153,16 @@ describe('zone files', () => {
       /area "Z" \(#1\): "polygon" must be a list of \[x, y\] points/,
     ],
     [
+      'a coordinate that reads as Infinity',
+      '{"zones": [{"name": "Z", "polygon": [[0, 0], [1e999, 5], [5, 5]]}]}',
+      /area "Z" \(#1\): "polygon" point 2 is \[Infinity, 5\]: coordinates must be finite numbers of pixels/,
+    ],
+    [
+      'a line end that reads as Infinity',
+      '{"lines": [{"name": "Door", "start": [0, 5], "end": [-1e999, 5], "inSide": "left"}]}',
+      /line "Door" \(#1\): "end" is \[-Infinity, 5\]: coordinates must be finite numbers of pixels/,
+    ],
+    [
       'a misspelt field',
       JSON.stringify({ zones: [{ name: 'Z', points: [[0, 0]] }] }),
       /unknown field "points"/,
@@ -231,6 +241,49 @@ describe('zone files', () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toContain(path);
     expect((err as Error).message).toMatch(message);
+  });
+
+  it('reports a bow tie as crossing only, not also as having no surface', () => {
+    const bowTie = {
+      zones: [
+        {
+          name: 'Bow tie',
+          polygon: [
+            [0, 0],
+            [100, 100],
+            [100, 0],
+            [0, 100],
+          ],
+        },
+      ],
+    };
+    expect(() => parseScene(bowTie, 'bow.json')).toThrow(
+      new Error(
+        `zone file bow.json: area "Bow tie" (#1): the area's edges cross each other (edge 1 and edge 3)`,
+      ),
+    );
+  });
+
+  it('names a point with a NaN coordinate (from a caller that hands over values, not JSON)', () => {
+    const scene = {
+      zones: [
+        {
+          name: 'Z',
+          polygon: [
+            [0, 0],
+            [10, 0],
+            [Number.NaN, 10],
+          ],
+        },
+      ],
+      lines: [{ name: 'L', start: [0, Number.NaN], end: [10, 10], inSide: 'left' }],
+    };
+    expect(() => parseScene(scene, 'nan.json')).toThrow(
+      new Error(
+        'zone file nan.json: area "Z" (#1): "polygon" point 3 is [NaN, 10]: coordinates must be finite ' +
+          'numbers of pixels; line "L" (#1): "start" is [0, NaN]: coordinates must be finite numbers of pixels',
+      ),
+    );
   });
 
   it('lists every problem at once', () => {

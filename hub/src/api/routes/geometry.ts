@@ -1,7 +1,8 @@
 /** Areas (zones) and counting lines drawn on a camera's picture. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Id, LineSide, MAX_POLYGON_POINTS, Point } from '@oskartrack/protocol';
+import { Id, LineSide, MAX_COORD, MAX_POLYGON_POINTS, Point } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
+import { bodyTooLarge, type FieldWords, isBodyTooLarge, schemaRefusal } from '../errors.ts';
 import { CountingLine, errors, IdParams, Name, Zone } from '../schemas.ts';
 import { caller, managerRoute, visibleCamera, visibleLine, visibleZone } from './helpers.ts';
 
@@ -11,6 +12,29 @@ const Outline = Type.Array(Point, {
   maxItems: MAX_POLYGON_POINTS,
   description: '[x, y] points in picture pixels',
 });
+
+const POINT = 'must be [x, y] in pixels';
+
+/**
+ * `coordinate`: the refusal is about x or y itself (text, out of range, or 1e999, which JSON reads as
+ * Infinity and ajv does not count as a number), not about the pair's shape.
+ */
+function pointRule(coordinate: boolean): string {
+  return coordinate ? `${POINT}, each a finite number from -${MAX_COORD} to ${MAX_COORD}` : POINT;
+}
+
+/** The fields of these routes in words: ajv's "body/polygon/0 must be array" says nothing of points. */
+const WORDS: FieldWords = {
+  polygon: (issue, [point, coordinate]) => {
+    if (point !== undefined) return `point ${Number(point) + 1} ${pointRule(coordinate !== undefined)}`;
+    if (issue.keyword === 'maxItems') return `an area has at most ${MAX_POLYGON_POINTS} points`;
+    return 'must be a list of [x, y] points in pixels';
+  },
+  start: (_issue, [coordinate]) => pointRule(coordinate !== undefined),
+  end: (_issue, [coordinate]) => pointRule(coordinate !== undefined),
+  inSide: () => 'must be "left" or "right": the side that counts as in, walking from start to end',
+  id: () => 'may only hold letters, digits and _ . : - (at most 64 characters)',
+};
 
 /** The app as a route plugin of this file sees it. */
 type App = Parameters<FastifyPluginAsyncTypebox>[0];
@@ -204,6 +228,15 @@ function oneLineRoutes(app: App): void {
 }
 
 const geometryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.setSchemaErrorFormatter((issues, dataVar) => schemaRefusal(issues, dataVar, WORDS));
+  // Rethrown errors go on to the central handler (plugins/app/errors.ts), which answers them all.
+  app.setErrorHandler(async (err: Error, request) => {
+    if (!isBodyTooLarge(err)) throw err;
+    throw bodyTooLarge(
+      request.routeOptions.bodyLimit,
+      `an area has at most ${MAX_POLYGON_POINTS} points, so check what is being sent`,
+    );
+  });
   cameraZoneRoutes(app);
   oneZoneRoutes(app);
   cameraLineRoutes(app);

@@ -1,17 +1,16 @@
 import {
-  check,
   type LineDef,
   type LineSide,
   lineProblems,
   MAX_POLYGON_POINTS,
+  outsideAnyPicture,
   type Point,
-  Point as PointSchema,
   polygonProblems,
   type ZoneDef,
 } from '@oskartrack/protocol';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../database.ts';
-import { guard, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, guard, NotFoundError, ValidationError } from '../errors.ts';
 import { cameras, countingLines, zones } from '../schema.ts';
 import { defined, idOrNew, requireName } from './common.ts';
 
@@ -36,11 +35,12 @@ export type LinePatch = Partial<Omit<NewLine, 'id' | 'cameraId'>>;
 
 type Frame = { width: number; height: number } | undefined;
 
+/** The shape only: protocol's checks then name non-finite points and points off the picture. */
 function checkPoints(points: unknown, what: string): asserts points is Point[] {
   if (!Array.isArray(points)) throw new ValidationError(`${what} must be a list of [x, y] points`);
   points.forEach((p, i) => {
-    if (!check(PointSchema, p).ok) {
-      throw new ValidationError(`${what}: point ${i + 1} must be [x, y] with finite coordinates`);
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((c) => typeof c === 'number')) {
+      throw new ValidationError(`${what}: point ${i + 1} must be [x, y] in pixels`);
     }
   });
 }
@@ -52,6 +52,8 @@ export function checkPolygon(polygon: unknown, frame: Frame): Point[] {
     throw new ValidationError(`an area has at most ${MAX_POLYGON_POINTS} points, got ${polygon.length}`);
   }
   const problems = polygonProblems(polygon, frame);
+  // Without the camera's picture size, only points off any picture can be refused.
+  if (!frame) problems.push(...outsideAnyPicture(polygon));
   if (problems.length > 0) throw new ValidationError(`bad area: ${problems.join('; ')}`, problems);
   return polygon.map(([x, y]) => [x, y]);
 }
@@ -61,6 +63,7 @@ export function checkLine(start: unknown, end: unknown, frame: Frame): [Point, P
   checkPoints([start, end], 'a counting line');
   const [s, e] = [start as Point, end as Point];
   const problems = lineProblems(s, e, frame);
+  if (!frame) problems.push(...outsideAnyPicture([s, e]));
   if (problems.length > 0) throw new ValidationError(`bad counting line: ${problems.join('; ')}`, problems);
   return [
     [s[0], s[1]],
@@ -71,6 +74,35 @@ export function checkLine(start: unknown, end: unknown, frame: Frame): [Point, P
 function checkSide(side: unknown): LineSide {
   if (side !== 'left' && side !== 'right') throw new ValidationError('inSide must be "left" or "right"');
   return side;
+}
+
+type Kind = 'area' | 'counting line';
+
+/** Names as people tell them apart: case and surrounding spaces do not make another area. */
+function nameKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** The names already used on a camera by areas, or by counting lines. */
+async function namesOn(tx: Db, kind: Kind, cameraId: string): Promise<{ id: string; name: string }[]> {
+  const table = kind === 'area' ? zones : countingLines;
+  return tx.select({ id: table.id, name: table.name }).from(table).where(eq(table.cameraId, cameraId));
+}
+
+/** Two areas (or lines) of one camera called the same cannot be told apart in reports: refuse. */
+async function requireFreeName(tx: Db, kind: Kind, cameraId: string, name: string, self?: string) {
+  const key = nameKey(name);
+  const taken = (await namesOn(tx, kind, cameraId)).find((r) => r.id !== self && nameKey(r.name) === key);
+  if (taken) {
+    throw new ConflictError(
+      `this camera already has ${kind === 'area' ? 'an area' : 'a counting line'} called ` +
+        `${JSON.stringify(taken.name)}: choose another name`,
+    );
+  }
+}
+
+function frameOfRow(camera: { width: number | null; height: number | null }): Frame {
+  return camera.width && camera.height ? { width: camera.width, height: camera.height } : undefined;
 }
 
 /** Areas (zones) and counting lines: the geometry drawn on a camera's picture. */
@@ -84,17 +116,37 @@ export class ZonesRepository {
       .from(cameras)
       .where(eq(cameras.id, cameraId));
     if (!camera) throw new NotFoundError('camera', cameraId);
-    return camera.width && camera.height ? { width: camera.width, height: camera.height } : undefined;
+    return frameOfRow(camera);
+  }
+
+  /**
+   * Runs `work` in a transaction holding the camera's row, so that two requests cannot both find a
+   * name free. (A unique index on lower(trim(name)) would need a migration, and existing data may
+   * already hold such twins.)
+   */
+  private onCamera<T>(cameraId: string, work: (tx: Db, frame: Frame) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const [camera] = await tx
+        .select({ width: cameras.frameWidth, height: cameras.frameHeight })
+        .from(cameras)
+        .where(eq(cameras.id, cameraId))
+        .for('update');
+      if (!camera) throw new NotFoundError('camera', cameraId);
+      return work(tx, frameOfRow(camera));
+    });
   }
 
   async createZone(input: NewZone): Promise<Zone> {
     const id = idOrNew(input.id, 'zone', 'area');
     const name = requireName(input.name, 'an area');
-    const polygon = checkPolygon(input.polygon, await this.frameOf(input.cameraId));
-    const [row] = await guard(() =>
-      this.db.insert(zones).values({ id, cameraId: input.cameraId, name, polygon }).returning(),
-    );
-    return row!;
+    return this.onCamera(input.cameraId, async (tx, frame) => {
+      const polygon = checkPolygon(input.polygon, frame);
+      await requireFreeName(tx, 'area', input.cameraId, name);
+      const [row] = await guard(() =>
+        tx.insert(zones).values({ id, cameraId: input.cameraId, name, polygon }).returning(),
+      );
+      return row!;
+    });
   }
 
   async findZone(id: string): Promise<Zone | undefined> {
@@ -130,22 +182,20 @@ export class ZonesRepository {
 
   async updateZone(id: string, patch: ZonePatch): Promise<Zone> {
     const current = await this.getZone(id);
-    const set = defined({
-      name: patch.name === undefined ? undefined : requireName(patch.name, 'an area'),
-      polygon:
-        patch.polygon === undefined
-          ? undefined
-          : checkPolygon(patch.polygon, await this.frameOf(current.cameraId)),
+    const name = patch.name === undefined ? undefined : requireName(patch.name, 'an area');
+    return this.onCamera(current.cameraId, async (tx, frame) => {
+      const polygon = patch.polygon === undefined ? undefined : checkPolygon(patch.polygon, frame);
+      if (name !== undefined) await requireFreeName(tx, 'area', current.cameraId, name, id);
+      const [row] = await guard(() =>
+        tx
+          .update(zones)
+          .set({ ...defined({ name, polygon }), updatedAt: new Date() })
+          .where(eq(zones.id, id))
+          .returning(),
+      );
+      if (!row) throw new NotFoundError('area', id);
+      return row;
     });
-    const [row] = await guard(() =>
-      this.db
-        .update(zones)
-        .set({ ...set, updatedAt: new Date() })
-        .where(eq(zones.id, id))
-        .returning(),
-    );
-    if (!row) throw new NotFoundError('area', id);
-    return row;
   }
 
   async deleteZone(id: string): Promise<void> {
@@ -157,14 +207,17 @@ export class ZonesRepository {
     const id = idOrNew(input.id, 'line', 'counting line');
     const name = requireName(input.name, 'a counting line');
     const inSide = checkSide(input.inSide);
-    const [start, end] = checkLine(input.start, input.end, await this.frameOf(input.cameraId));
-    const [row] = await guard(() =>
-      this.db
-        .insert(countingLines)
-        .values({ id, cameraId: input.cameraId, name, start, end, inSide })
-        .returning(),
-    );
-    return row!;
+    return this.onCamera(input.cameraId, async (tx, frame) => {
+      const [start, end] = checkLine(input.start, input.end, frame);
+      await requireFreeName(tx, 'counting line', input.cameraId, name);
+      const [row] = await guard(() =>
+        tx
+          .insert(countingLines)
+          .values({ id, cameraId: input.cameraId, name, start, end, inSide })
+          .returning(),
+      );
+      return row!;
+    });
   }
 
   async findLine(id: string): Promise<CountingLine | undefined> {
@@ -188,29 +241,25 @@ export class ZonesRepository {
 
   async updateLine(id: string, patch: LinePatch): Promise<CountingLine> {
     const current = await this.getLine(id);
-    let geometry: { start?: Point; end?: Point } = {};
-    if (patch.start !== undefined || patch.end !== undefined) {
-      const [start, end] = checkLine(
-        patch.start ?? current.start,
-        patch.end ?? current.end,
-        await this.frameOf(current.cameraId),
+    const name = patch.name === undefined ? undefined : requireName(patch.name, 'a counting line');
+    const inSide = patch.inSide === undefined ? undefined : checkSide(patch.inSide);
+    return this.onCamera(current.cameraId, async (tx, frame) => {
+      let geometry: { start?: Point; end?: Point } = {};
+      if (patch.start !== undefined || patch.end !== undefined) {
+        const [start, end] = checkLine(patch.start ?? current.start, patch.end ?? current.end, frame);
+        geometry = { start, end };
+      }
+      if (name !== undefined) await requireFreeName(tx, 'counting line', current.cameraId, name, id);
+      const [row] = await guard(() =>
+        tx
+          .update(countingLines)
+          .set({ ...defined({ name, inSide, ...geometry }), updatedAt: new Date() })
+          .where(eq(countingLines.id, id))
+          .returning(),
       );
-      geometry = { start, end };
-    }
-    const set = defined({
-      name: patch.name === undefined ? undefined : requireName(patch.name, 'a counting line'),
-      inSide: patch.inSide === undefined ? undefined : checkSide(patch.inSide),
-      ...geometry,
+      if (!row) throw new NotFoundError('counting line', id);
+      return row;
     });
-    const [row] = await guard(() =>
-      this.db
-        .update(countingLines)
-        .set({ ...set, updatedAt: new Date() })
-        .where(eq(countingLines.id, id))
-        .returning(),
-    );
-    if (!row) throw new NotFoundError('counting line', id);
-    return row;
   }
 
   async deleteLine(id: string): Promise<void> {
