@@ -107,11 +107,12 @@ async function uploadThroughHub(clip: string) {
   const repos = createRepositories(handle.db);
   await createUser(repos, { name: 'bench', password: PASSWORD, role: 'admin' });
   const store = await repos.stores.create({ id: 'bench-store', name: 'Bench store' });
-  const camera = await repos.cameras.create({
-    storeId: store.id,
-    name: 'Door',
-    source: 'rtsp://10.0.0.9/stream',
-  });
+  // One camera per upload: the same file twice on one camera is refused as counted already.
+  const cameras = await Promise.all(
+    ['Door', 'Till'].map((name) =>
+      repos.cameras.create({ storeId: store.id, name, source: 'rtsp://10.0.0.9/stream' }),
+    ),
+  );
   const hub = await startHub({
     settings: {
       databaseUrl: undefined,
@@ -140,9 +141,9 @@ async function uploadThroughHub(clip: string) {
     const idleTimes = await idle;
 
     const auth = { authorization: `Bearer ${token}` };
-    const upload = async (): Promise<Uploaded> => {
+    const upload = async (cameraId: string): Promise<Uploaded> => {
       const form = new FormData();
-      form.append('cameraId', camera.id);
+      form.append('cameraId', cameraId);
       form.append('detector', DETECTOR);
       form.append('fps', '7');
       form.append('file', new Blob([new Uint8Array(readFileSync(clip))]), 'clip.avi');
@@ -162,8 +163,8 @@ async function uploadThroughHub(clip: string) {
     const busyStop = { done: false };
     const busy = probeApi(hub.url, busyStop);
     try {
-      const cold = await upload();
-      const warm = await upload();
+      const cold = await upload(cameras[0]!.id);
+      const warm = await upload(cameras[1]!.id);
       busyStop.done = true;
       return { cold, warm, idleTimes, busyTimes: await busy };
     } finally {

@@ -646,6 +646,10 @@ export const uploadJobs = pgTable(
     fps: real('fps'),
     /** Wall-clock time of the video's first frame, as the user gave it. */
     startTime: timestamp('start_time', tz).notNull(),
+    /** False: no start time was given, so the hub places the recording to end at its upload. */
+    startTimeGiven: boolean('start_time_given').notNull().default(true),
+    /** SHA-256 of the file's bytes (hex), taken as they arrived; null for jobs from before it was kept. */
+    contentSha256: text('content_sha256'),
     state: text('state').$type<UploadState>().notNull().default('queued'),
     framesDone: integer('frames_done').notNull().default(0),
     framesTotal: integer('frames_total'),
@@ -662,6 +666,10 @@ export const uploadJobs = pgTable(
   },
   (t) => [
     index('upload_jobs_store_idx').on(t.storeId, t.createdAt),
+    // One recording counts once per camera, whichever hub received it: a failed job's file may come again.
+    uniqueIndex('upload_jobs_content_uq')
+      .on(t.cameraId, t.contentSha256)
+      .where(sql`${t.state} <> 'failed' AND ${t.contentSha256} IS NOT NULL`),
     check('upload_jobs_state', sql`${t.state} IN ('queued', 'processing', 'done', 'failed')`),
   ],
 );
@@ -813,6 +821,12 @@ export const deviceProgress = pgTable('device_progress', {
   /** Who is inside per camera and area, as the occupancy tracker keeps it (null: rebuild from events). */
   occupancy: jsonb('occupancy').$type<unknown>(),
   version: id64('version').notNull().default(0),
+  /**
+   * Recordings devices only: the next seq an uploaded recording takes, moved by one statement per
+   * batch, so hubs storing recordings of one store at once never take the same seqs (null: not yet
+   * counted, the first reservation starts after the highest seq used).
+   */
+  nextRecordingSeq: id64('next_recording_seq'),
   updatedAt: updatedAt(),
 });
 

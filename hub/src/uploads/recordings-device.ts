@@ -5,18 +5,17 @@
  * Why a counter here and not a box's outbox: the outbox exists to keep events across a network and
  * a restart until the hub confirms them; an upload's events are stored by this process
  * (recording-store.ts) and awaited, so nothing waits to be sent again, and a job cut off midway is
- * failed (upload it again). The seqs are one counter per recordings device, continuing after the highest used, owned
- * by this module alone: the upload worker numbers nothing (a killed worker would take its counter
- * with it), and jobs of the same store running at once take disjoint ranges from the same counter,
- * so the database's rule (each seq of a device stored once) holds as for a box. Every event also
+ * failed (upload it again). The seqs are one counter per recordings device, continuing after the
+ * highest used, kept in the database (`device_progress.next_recording_seq`) and moved by one
+ * statement per batch: every job and every hub process storing recordings of the same store takes a
+ * disjoint range, so the database's rule (each seq of a device stored once) holds as for a box. The
+ * upload worker numbers nothing (a killed worker would take its numbers with it). Every event also
  * carries its upload's id: the seqs only keep the device's events apart, the id says which upload.
  */
 import { ConflictError } from '../db/errors.ts';
 import { type Repositories, recordingsDeviceId } from '../db/repositories/index.ts';
 
 export class RecordingsDevices {
-  private readonly nextSeq = new Map<string, Promise<{ next: number }>>();
-
   constructor(private readonly repos: Repositories) {}
 
   /** The store's recordings device, created on first use (with no MQTT credential: no box logs in as it). */
@@ -37,20 +36,10 @@ export class RecordingsDevices {
 
   /**
    * Takes `n` consecutive seqs of the device, after the highest it used (stored events, dead letters
-   * and, should its batches ever go through ingest, the acknowledged point); returns the first. The
-   * counter is this process's: two hub processes counting uploads of one store at once could take the
-   * same seqs (not handled yet).
+   * and the acknowledged point); returns the first. Reserved in the database, not counted here: two
+   * hub processes counting uploads of one store at once get disjoint ranges.
    */
-  async takeSeqs(deviceId: string, n: number): Promise<number> {
-    let counter = this.nextSeq.get(deviceId);
-    if (!counter) {
-      counter = this.repos.deviceProgress.highestUsed(deviceId).then((last) => ({ next: last + 1 }));
-      this.nextSeq.set(deviceId, counter);
-      counter.catch(() => this.nextSeq.delete(deviceId));
-    }
-    const c = await counter;
-    const first = c.next;
-    c.next += n;
-    return first;
+  takeSeqs(deviceId: string, n: number): Promise<number> {
+    return this.repos.uploads.reserveSeqs(deviceId, n);
   }
 }

@@ -9,29 +9,35 @@
  * The file is streamed to `<dataDir>/uploads/<id>.part` (never held in memory), limited to
  * `settings.uploadMaxBytes` (413 past it), and accepted only when its name has a video extension, its
  * first bytes are a known container and OpenCV decodes its first frame (400 with the reason
- * otherwise; the file is deleted). Answers 202 with the queued job.
+ * otherwise; the file is deleted). Answers 202 with the queued job. The same bytes (SHA-256, taken as
+ * they arrive) for the same camera count once, whatever start time is given: while the first job is
+ * queued, processing or done, a second upload is refused with 409 ("This recording was already added
+ * on <date>: its visitors are counted once."), on any hub of the database. A failed or deleted job's
+ * file may come again; another file or another camera is a new recording.
  *
  * `GET /api/uploads/:id`: the job (state queued | processing | done | failed, frames done / total,
  * processing speed, error, summary). `GET /api/uploads`: the newest jobs of the caller's stores.
  * `DELETE /api/uploads/:id` (managers of the store): the job and everything it counted (events,
  * visits, its numbers), stopped first if it runs; 204.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import fastifyMultipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Id, UploadJob } from '@oskartrack/protocol';
+import { Id, type UploadJob as Job, UploadJob } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, forbidden, HttpError } from '../api/errors.ts';
+import { badRequest, conflict, forbidden, HttpError } from '../api/errors.ts';
 import { definePlugin } from '../api/plugin.ts';
 import { errors } from '../api/schemas.ts';
 import { canSeeStore, hasRole, type Principal, requireStore, storeFilter } from '../api/scope.ts';
 import { NotFoundError } from '../db/errors.ts';
+import { DuplicateRecordingError } from '../db/repositories/index.ts';
 import { DEFAULT_UPLOAD_MAX_BYTES } from '../settings.ts';
+import { jobView } from './job-view.ts';
 import { extensionProblem, VideoRejected } from './probe.ts';
 import { DETECTORS, type UploadDetector, type UploadService } from './service.ts';
 import { resolveStartTime, videoMs } from './start-time.ts';
@@ -101,6 +107,24 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, `the video is larger than the ${megabytes(maxBytes)} this hub accepts`);
 }
 
+interface ReceivedFile {
+  name: string;
+  size: number;
+  /** SHA-256 of the bytes (hex), taken as they arrived. */
+  sha256: string;
+}
+
+/** The refusal of a recording counted already, dated in its store's time zone. */
+async function alreadyAdded(app: FastifyInstance, existing: Job): Promise<HttpError> {
+  const store = await app.repos.stores.find(existing.storeId);
+  const date = new Intl.DateTimeFormat('en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: store?.timezone ?? 'UTC',
+  }).format(new Date(existing.createdAt));
+  return conflict(`This recording was already added on ${date}: its visitors are counted once.`);
+}
+
 /**
  * Reads the form's fields and its one file part, streamed to `partial`. The file part being read is
  * drained on a refusal, so the request ends and the answer reaches the client (which is still sending).
@@ -111,9 +135,9 @@ async function receiveParts(
   p: Principal,
   partial: string,
   maxBytes: number,
-): Promise<{ fields: Fields; file: { name: string; size: number } }> {
+): Promise<{ fields: Fields; file: ReceivedFile }> {
   const fields: Fields = {};
-  let file: { name: string; size: number } | undefined;
+  let file: ReceivedFile | undefined;
   let current: NodeJS.ReadableStream | undefined;
   try {
     for await (const part of request.parts()) {
@@ -130,12 +154,14 @@ async function receiveParts(
       const problem = extensionProblem(name);
       if (problem) throw badRequest(problem);
       let size = 0;
+      const hash = createHash('sha256');
       part.file.on('data', (chunk: Buffer) => {
         size += chunk.length;
+        hash.update(chunk);
       });
       await pipeline(part.file, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
       if (part.file.truncated) throw tooLarge(maxBytes);
-      file = { name, size };
+      file = { name, size, sha256: hash.digest('hex') };
       current = undefined;
     }
   } catch (err) {
@@ -170,7 +196,11 @@ async function acceptUpload(
     const camera = await managedCamera(app, p, f.cameraId);
     if (file.size === 0) throw badRequest(`"${file.name}" is empty`);
     const info = await service.probe(partial, file.name, f.fps ?? undefined);
+    // Without a start time this is the header's estimate; the job places it by the frames read.
     const startTime = resolveStartTime(f.startTime, videoMs(info.frameCount, info.fps));
+    // A mistake in the form is said first; the unique index in accept() settles two uploads racing.
+    const counted = await service.findRecording(camera.id, file.sha256);
+    if (counted) throw await alreadyAdded(app, counted);
     await rename(partial, service.pathOf(id));
     const job = await service
       .accept({
@@ -183,11 +213,13 @@ async function acceptUpload(
         detector: f.detector,
         fps: f.fps,
         startTime,
+        startTimeGiven: f.startTime !== undefined,
+        contentSha256: file.sha256,
         framesTotal: info.frameCount ?? null,
       })
       .catch(async (err: unknown) => {
         await rm(service.pathOf(id), { force: true });
-        throw err;
+        throw err instanceof DuplicateRecordingError ? await alreadyAdded(app, jobView(err.existing)) : err;
       });
     request.log.info({ jobId: id, bytes: file.size, container: info.container }, 'recording uploaded');
     return reply.code(202).header('location', `/api/uploads/${id}`).send(job);
@@ -227,7 +259,7 @@ export function uploadsPlugin(options: UploadRoutesOptions): FastifyPluginAsync 
           summary:
             'Upload a recorded video for processing (multipart: cameraId, startTime?, fps?, detector?, file)',
           consumes: ['multipart/form-data'],
-          response: { 202: UploadJob, ...errors(400, 401, 403, 404, 413, 415) },
+          response: { 202: UploadJob, ...errors(400, 401, 403, 404, 409, 413, 415) },
         },
       },
       async (request, reply) => acceptUpload(app, service, maxBytes, request, reply),

@@ -20,6 +20,11 @@
  *   running, not the hub; the next job gets a new worker. A file that ends before its header said is done with a
  *   warning in its summary.
  * - Frame times start at the start time the user gave; the camera's areas and lines are its scene.
+ *   Without one, the recording ends at its upload: the job first reads the file to its end, so a file
+ *   cut short is placed by the frames it holds, not by the count its header promised (start-time.ts).
+ * - The same bytes for the same camera count once: a second upload is refused while the first job is
+ *   queued, processing or done (a unique index on the file's SHA-256, so it holds across hubs); after
+ *   it failed or was deleted the file may come again.
  * - The video is deleted once processed (done or failed) unless `keepFiles` (settings.keepUploads).
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
@@ -34,6 +39,7 @@ import { jobView } from './job-view.ts';
 import { probeVideo, type VideoInfo } from './probe.ts';
 import { RecordingStore } from './recording-store.ts';
 import { RecordingsDevices } from './recordings-device.ts';
+import { resolveStartTime, videoMs } from './start-time.ts';
 import { UploadWorker } from './upload-worker.ts';
 import { type Done, UPLOAD_DETECTORS } from './worker-messages.ts';
 
@@ -84,6 +90,10 @@ export interface NewUpload {
   detector: UploadDetector;
   fps: number | null;
   startTime: Date;
+  /** False: `startTime` is an estimate from the header, placed again from the frames read. */
+  startTimeGiven: boolean;
+  /** SHA-256 of the file's bytes (hex). */
+  contentSha256: string;
   framesTotal: number | null;
 }
 
@@ -150,7 +160,16 @@ export class UploadService {
     return probeVideo(this.worker, path, fileName, fps);
   }
 
-  /** Records a checked upload as a queued job and starts it when a slot is free. */
+  /** The job that already counts these bytes for the camera (queued, processing or done), if any. */
+  async findRecording(cameraId: string, contentSha256: string): Promise<UploadJob | undefined> {
+    const row = await this.repos.uploads.findRecording(cameraId, contentSha256);
+    return row ? jobView(row) : undefined;
+  }
+
+  /**
+   * Records a checked upload as a queued job and starts it when a slot is free. Throws
+   * DuplicateRecordingError when the camera's recording with these bytes is counted already.
+   */
   async accept(upload: NewUpload): Promise<UploadJob> {
     if (this.stopped) throw new Error('the hub is shutting down');
     const deviceId = await this.recordings.ensure(upload.storeId);
@@ -237,10 +256,12 @@ export class UploadService {
       { jobId: id, file: job.fileName, cameraId: job.cameraId },
       'processing an uploaded recording',
     );
-    const run = new JobRun(job, startedAt, this.opts);
+    let run = new JobRun(job, startedAt, this.opts);
     try {
       if (!job.deviceId) throw new Error('the store of this recording has no recordings device any more');
-      const done = await this.runWorker(job, job.deviceId, run, signal);
+      const placed = job.startTimeGiven ? job : await this.place(job, signal);
+      run = new JobRun(placed, startedAt, this.opts);
+      const done = await this.runWorker(placed, job.deviceId, run, signal);
       await run.settled();
       // The video goes before the job says it is finished: whoever sees "done" finds nothing kept.
       await this.discard(id);
@@ -259,6 +280,20 @@ export class UploadService {
     } finally {
       await this.discard(id);
     }
+  }
+
+  /**
+   * A job without a given start time ends when it was uploaded: it starts the length of the frames
+   * the file truly holds before that (a cut file's header promises more, which would place it early).
+   */
+  private async place(job: UploadJobRow, signal: AbortSignal): Promise<UploadJobRow> {
+    const probed = await this.worker.probe(
+      { file: this.pathOf(job.id), ...(job.fps ? { fps: job.fps } : {}), countFrames: true },
+      signal,
+    );
+    const ms = videoMs(probed.framesRead, probed.fps);
+    const startTime = resolveStartTime(undefined, ms, job.createdAt.getTime());
+    return this.repos.uploads.update(job.id, { startTime });
   }
 
   /** Runs the job in a worker process; its events are numbered here and stored apart (recording-store.ts). */

@@ -35,9 +35,15 @@ export class UploadWorker {
     if (!this.stopped) this.worker();
   }
 
-  /** Is this a video? Resolves with what the decoder read from its header and first frame. */
-  async probe(request: Omit<ProbeRequest, 'type' | 'id'>): Promise<Probed & { stderr: string }> {
-    const answer = await this.request({ type: 'probe', ...request });
+  /**
+   * Is this a video? Resolves with what the decoder read from its header and first frame (and, with
+   * `countFrames`, how many frames it could read; `signal` stops that).
+   */
+  async probe(
+    request: Omit<ProbeRequest, 'type' | 'id'>,
+    signal?: AbortSignal,
+  ): Promise<Probed & { stderr: string }> {
+    const answer = await this.request({ type: 'probe', ...request }, signal ? { signal } : undefined);
     if (answer.type !== 'probed')
       throw new UploadWorkerError('the upload worker answered a probe with a count');
     return answer;

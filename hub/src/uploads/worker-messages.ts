@@ -47,6 +47,8 @@ export const ProbeRequest = Type.Object({
   id: RequestId,
   file: Type.String({ minLength: 1 }),
   fps: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  /** Also read every frame and say how many there are (a header's count may promise more). */
+  countFrames: Type.Optional(Type.Boolean()),
 });
 export type ProbeRequest = Static<typeof ProbeRequest>;
 
@@ -99,6 +101,8 @@ export const Probed = Type.Object({
   height: Count,
   fps: Type.Number({ exclusiveMinimum: 0 }),
   frameCount: Type.Optional(Count),
+  /** The frames that could be read, when asked (`countFrames`). */
+  framesRead: Type.Optional(Count),
 });
 export type Probed = Static<typeof Probed>;
 

@@ -85,22 +85,6 @@ export class DeviceProgressRepository {
     return { runEnd, top };
   }
 
-  /**
-   * The highest seq the device has used: stored events, dead letters and the acknowledged point (which
-   * stays when retention deletes the events under it), 0 when none.
-   */
-  async highestUsed(deviceId: string): Promise<number> {
-    const [row] = await queryRows<{ top: unknown }>(
-      this.db,
-      sql`SELECT greatest(
-          (SELECT max(seq) FROM tracking_events WHERE device_id = ${deviceId}),
-          (SELECT max(seq) FROM dead_letters WHERE device_id = ${deviceId}),
-          (SELECT acked_up_to FROM device_progress WHERE device_id = ${deviceId})
-        ) AS top`,
-    );
-    return row?.top === null || row?.top === undefined ? 0 : Number(row.top);
-  }
-
   /** The device's stored events of `kinds` with seqs in (afterSeq, upToSeq], in seq order. */
   async eventsBetween(
     deviceId: string,
