@@ -25,6 +25,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 
 /** The SQL migrations drizzle-kit generated, found next to the sources (not through the working directory). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** The advisory lock migrations run under: a fixed number no other part of the hub uses ("schema" in ASCII). */
+const MIGRATION_LOCK_KEY = 0x736368656d61;
 /** Where drizzle records applied migrations unless a schema is chosen. */
 export const DEFAULT_MIGRATIONS_SCHEMA = 'drizzle';
 
@@ -137,11 +139,21 @@ async function openPostgres(
     kind: 'postgres',
     schema: schemaName,
     async migrate() {
-      if (schemaName) await db.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`));
-      await migrateNodePg(db, {
-        migrationsFolder: MIGRATIONS_DIR,
-        migrationsSchema: schemaName ?? DEFAULT_MIGRATIONS_SCHEMA,
-      });
+      // Hubs starting at once on an empty database: one migrates, the others wait and find it done.
+      // The lock is the session's, so the migrations run on the same connection.
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+        const locked = drizzleNodePg({ client, schema });
+        if (schemaName) await locked.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`));
+        await migrateNodePg(locked, {
+          migrationsFolder: MIGRATIONS_DIR,
+          migrationsSchema: schemaName ?? DEFAULT_MIGRATIONS_SCHEMA,
+        });
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]).catch(() => {});
+        client.release();
+      }
     },
     async close() {
       if (closed) return;

@@ -137,6 +137,25 @@ describe.each(BACKENDS)('migrate on %s', (kind) => {
       }
     });
 
+    it('lets hubs starting at once on an empty database all migrate it: one does, the others find it done', async () => {
+      const schema = randomSchema();
+      cleanup.push(() => dropSchema(schema));
+      const settings = { databaseUrl: TEST_DATABASE_URL, dataDir: tmpdir() };
+      const handles = await Promise.all([1, 2, 3].map(() => openDatabase(settings, { schema })));
+      try {
+        const results = await Promise.allSettled(handles.map((h) => h.migrate()));
+        expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual([
+          'ok',
+          'ok',
+          'ok',
+        ]);
+        expect(await tablesOf(handles[0]!)).toEqual(TABLES);
+        expect(await appliedMigrations(handles[0]!, schema)).toBe(journal.entries.length);
+      } finally {
+        await Promise.all(handles.map((h) => h.close()));
+      }
+    });
+
     it('turns JIT off on its connections (it spent minutes compiling sub-second dashboard queries)', async () => {
       const handle = await openDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: tmpdir() });
       try {
