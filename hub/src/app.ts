@@ -79,6 +79,8 @@ export interface AppOptions {
   snapshotTimeoutMs?: number;
   /** An external broker's address for boxes (a loopback host is swapped for the one the box called). */
   mqttUrl?: string;
+  /** The external broker's own certificate authority (PEM), handed to boxes at enrollment. */
+  mqttCa?: string;
   /** The embedded broker's port for boxes (its TLS port when TLS is on); default 8883 with TLS, else 1883. */
   mqttPort?: number;
   /** HTTPS with this certificate; the CA goes to boxes (enrollment codes carry its fingerprint). */
@@ -156,7 +158,7 @@ function enrollmentSettings(opts: AppOptions): EnrollmentSettings {
     publicUrl: opts.publicUrl,
     tls: opts.tls ? { caPem: opts.tls.caPem, caFingerprint: opts.tls.caFingerprint } : undefined,
     broker: opts.mqttUrl
-      ? { url: opts.mqttUrl }
+      ? { url: opts.mqttUrl, ...(opts.mqttCa ? { ca: opts.mqttCa } : {}) }
       : { port: opts.mqttPort ?? (opts.tls ? 8883 : 1883), tls: opts.tls !== undefined },
     signingKey: opts.signingKey.publicKeyBase64,
   };

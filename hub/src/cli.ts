@@ -78,6 +78,10 @@ export function serveCommand(ctx: () => CliContext): Command {
     .option('--mqtt-username <name>', 'user name for the external broker')
     .option('--mqtt-password <password>', 'password for the external broker (or OSKARTRACK_MQTT_PASSWORD)')
     .option(
+      '--mqtt-ca <file>',
+      "the certificate authority (PEM) that issued the external broker's certificate, when it is not the hub's own; boxes get it at enrollment (or OSKARTRACK_MQTT_CA)",
+    )
+    .option(
       '--mqtt-group <name>',
       'shared-subscription group on the external broker: hubs with the same group split the ingest (default oskartrack-hub)',
     )
@@ -112,6 +116,9 @@ export function serveCommand(ctx: () => CliContext): Command {
         ...(o.mqttUrl ? { mqttUrl: o.mqttUrl } : {}),
         ...(o.mqttUsername ? { mqttUsername: o.mqttUsername } : {}),
         ...(o.mqttGroup ? { mqttGroup: o.mqttGroup } : {}),
+        ...((o.mqttCa ?? process.env.OSKARTRACK_MQTT_CA)
+          ? { mqttCa: o.mqttCa ?? process.env.OSKARTRACK_MQTT_CA }
+          : {}),
         ...(o.instanceId ? { instanceId: o.instanceId } : {}),
         ...((o.mqttPassword ?? process.env.OSKARTRACK_MQTT_PASSWORD)
           ? { mqttPassword: o.mqttPassword ?? process.env.OSKARTRACK_MQTT_PASSWORD }

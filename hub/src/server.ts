@@ -13,6 +13,7 @@ import { AnswerCache, type AnswerCacheOptions } from './api/answer-cache.ts';
 import type { BrokerHealthProvider } from './api/routes/health.ts';
 import { ensureFirstAdmin } from './api/users-command.ts';
 import { buildApp } from './app.ts';
+import { loadBrokerCa } from './broker/broker-ca.ts';
 import type { MessageBus } from './broker/bus.ts';
 import {
   createDeviceAuthenticator,
@@ -52,6 +53,8 @@ export interface ServeOptions {
   mqttUrl?: string;
   mqttUsername?: string;
   mqttPassword?: string;
+  /** A file with the external broker's certificate authority (PEM), when the hub's CA did not issue its certificate. */
+  mqttCa?: string;
   /** The external broker's shared-subscription group: hubs with the same one split the ingest. */
   mqttGroup?: string;
   /** This hub process's id (several hubs on one database and broker); default random per start. */
@@ -196,6 +199,8 @@ interface StartedBus {
   brokerUrl: string;
   external: ExternalAccounts | undefined;
   deviceAccounts: DeviceAccounts;
+  /** The external broker's own CA (PEM), handed to boxes at enrollment. */
+  brokerCa?: string;
 }
 
 /** The external broker (with its accounts) or the embedded one; `prepare` runs before it goes online. */
@@ -208,6 +213,8 @@ async function startBus(
 ): Promise<StartedBus> {
   const { log } = opts;
   if (opts.mqttUrl) {
+    const brokerCa = opts.mqttCa ? await loadBrokerCa(opts.mqttCa) : undefined;
+    const mqttOptions = brokerCa ? { mqttOptions: { ca: brokerCa } } : {};
     // Accounts first: the hub's own account gets the hub role before the bus subscribes.
     const external = await setUpExternalAccounts({
       url: opts.mqttUrl,
@@ -215,10 +222,12 @@ async function startBus(
       password: opts.mqttPassword,
       log,
       knownDevices: () => knownDevices(repos),
+      ...mqttOptions,
     });
     const bus = await connectExternalBus({
       url: opts.mqttUrl,
       log,
+      ...mqttOptions,
       signingKey: signingKey.privateKey,
       prepare,
       ...(opts.mqttGroup ? { group: opts.mqttGroup } : {}),
@@ -228,7 +237,13 @@ async function startBus(
       await external.close();
       throw error;
     });
-    return { bus, brokerUrl: opts.mqttUrl, external, deviceAccounts: external.accounts };
+    return {
+      bus,
+      brokerUrl: opts.mqttUrl,
+      external,
+      deviceAccounts: external.accounts,
+      ...(brokerCa ? { brokerCa } : {}),
+    };
   }
   let mqttPort = opts.mqttPort ?? (tls ? 8883 : 1883);
   if (opts.demo && mqttPort !== 0 && !(await portFree(mqttPort, opts.host))) {
@@ -265,7 +280,7 @@ async function listenApp(
   },
 ): Promise<{ app: FastifyInstance; url: string }> {
   const { settings, log } = opts;
-  const { bus, brokerUrl, deviceAccounts } = parts.bus;
+  const { bus, brokerUrl, deviceAccounts, brokerCa } = parts.bus;
   const { signingKey, publicUrl, tls } = parts.identity;
   const { db, mqtt, live, uploads } = parts;
   const app = await buildApp({
@@ -275,6 +290,7 @@ async function listenApp(
     log: log.child({}, { serializers: { req: requestLogSerializer } }),
     bus,
     ...(bus.kind === 'embedded' ? { mqttPort: bus.port } : { mqttUrl: brokerUrl }),
+    ...(brokerCa ? { mqttCa: brokerCa } : {}),
     ...(tls ? { tls } : {}),
     ...(publicUrl ? { publicUrl } : {}),
     signingKey,

@@ -27,6 +27,12 @@ export const EnrollReply = Type.Object(
       {
         url: Type.String({ minLength: 1, maxLength: 2000 }),
         username: Type.String({ minLength: 1, maxLength: 200 }),
+        /**
+         * The broker's certificate authority (PEM) when the hub was told the broker has its own
+         * (`serve --mqtt-ca`): the box trusts it for MQTT instead of the hub's. It comes over the
+         * HTTPS connection the box pinned through the code, so it is as trusted as the hub.
+         */
+        ca: Type.Optional(Type.String({ minLength: 100, maxLength: 20_000 })),
       },
       { additionalProperties: false },
     ),

@@ -9,7 +9,7 @@ import { checkDataDir, checkIdentityFile } from '../doctor/local.ts';
 import { checkMqttLogin } from '../doctor/mqtt-login.ts';
 import { probeAddress } from '../doctor/network.ts';
 import type { AgentStatusFile } from '../runtime/agent.ts';
-import { identityPath, statusPath } from '../runtime/identity.ts';
+import { identityPath, mqttCaOf, statusPath } from '../runtime/identity.ts';
 
 export interface DoctorOptions {
   dataDir: string;
@@ -24,6 +24,7 @@ interface SavedIdentity {
   hubUrl: string;
   mqttUrl: string;
   caPem?: string;
+  mqttCaPem?: string;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -47,7 +48,7 @@ async function runningAgentConnected(dataDir: string, now: number): Promise<bool
 }
 
 async function checkMqtt(identity: SavedIdentity, dataDir: string, timeoutMs: number, now: number) {
-  const caPem = identity.caPem;
+  const caPem = mqttCaOf(identity);
   const opts = { timeoutMs, ...(caPem ? { caPem } : {}) };
   const probe = await probeAddress('MQTT address', identity.mqttUrl, opts);
   if (!probe.ok) return probe.checks;

@@ -105,6 +105,7 @@ export async function enroll(opts: EnrollOptions): Promise<Identity> {
     mqttUrl: opts.mqttUrl ?? r.value.mqtt.url,
     signingKey: r.value.signingKey,
     ...(caPem ? { caPem } : {}),
+    ...(r.value.mqtt.ca ? { mqttCaPem: r.value.mqtt.ca } : {}),
   };
   await saveIdentity(opts.dataDir, identity);
   return identity;

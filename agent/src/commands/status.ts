@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { type LinkProblem, linkProblem } from '../link/diagnose.ts';
 import type { AgentStatusFile } from '../runtime/agent.ts';
 import { cameraWords } from '../runtime/camera-words.ts';
-import { identityPath, outboxPath, statusPath } from '../runtime/identity.ts';
+import { identityPath, mqttCaOf, outboxPath, statusPath } from '../runtime/identity.ts';
 
 /** A status file older than this means the agent is not running. */
 const FRESH_MS = 15_000;
@@ -36,6 +36,7 @@ interface SavedIdentity {
   hubUrl: string;
   mqttUrl: string;
   caPem?: string;
+  mqttCaPem?: string;
 }
 
 function readIdentity(dataDir: string): SavedIdentity | undefined {
@@ -47,7 +48,7 @@ function readIdentity(dataDir: string): SavedIdentity | undefined {
 /** The link's problem: the one the agent wrote, or worked out here from an older status file. */
 function problemOf(status: AgentStatusFile, identity: SavedIdentity): LinkProblem | null {
   if (status.linkProblem !== undefined) return status.linkProblem;
-  const ctx = { url: identity.mqttUrl, pinnedCa: identity.caPem !== undefined };
+  const ctx = { url: identity.mqttUrl, pinnedCa: mqttCaOf(identity) !== undefined };
   return linkProblem(status.link, ctx);
 }
 

@@ -194,7 +194,7 @@ function tlsWords(
       return ctx.pinnedCa
         ? {
             message: `the certificate at ${label} was not issued by the hub this box enrolled with (pinned CA mismatch)`,
-            advice: `if the hub was reinstalled or its certificate authority renewed, ${ENROLL_AGAIN}; otherwise another machine answers at this address`,
+            advice: `if the hub was reinstalled or its certificate authority renewed, ${ENROLL_AGAIN}; if this is a broker of its own (hub: --mqtt-url), its certificate must be issued by the hub's certificate authority or by the one the hub was given with --mqtt-ca (then enroll again); otherwise another machine answers at this address`,
           }
         : {
             message: `the certificate at ${label} is not trusted by this box`,

@@ -19,6 +19,7 @@ import {
   type Identity,
   identityPath,
   loadConfig,
+  mqttCaOf,
   outboxPath,
   pinnedTlsOptions,
   saveConfig,
@@ -261,7 +262,7 @@ export class Agent {
   status(): AgentStatusFile {
     const { identity } = this.opts;
     const link = this.link!.state();
-    const pinnedCa = identity.caPem !== undefined;
+    const pinnedCa = mqttCaOf(identity) !== undefined;
     return {
       at: Date.now(),
       pid: process.pid,

@@ -17,14 +17,22 @@ export const Identity = Type.Object(
     signingKey: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
     /** The hub's certificate authority (PEM), pinned at enrollment; absent for a hub without TLS. */
     caPem: Type.Optional(Type.String({ minLength: 100, maxLength: 20_000 })),
+    /** The broker's own certificate authority (PEM), when the hub gave one (`serve --mqtt-ca`). */
+    mqttCaPem: Type.Optional(Type.String({ minLength: 100, maxLength: 20_000 })),
   },
   { additionalProperties: false },
 );
 export type Identity = typeof Identity.static;
 
+/** The CA the box trusts for MQTT: the broker's own when the hub gave one, else the hub's. */
+export function mqttCaOf(identity: Pick<Identity, 'caPem' | 'mqttCaPem'>): string | undefined {
+  return identity.mqttCaPem ?? identity.caPem;
+}
+
 /** MQTT client options that trust only the CA pinned at enrollment (none: the system's CAs, or plain MQTT). */
 export function pinnedTlsOptions(identity: Identity): { ca: string; rejectUnauthorized: true } | undefined {
-  return identity.caPem ? { ca: identity.caPem, rejectUnauthorized: true } : undefined;
+  const ca = mqttCaOf(identity);
+  return ca ? { ca, rejectUnauthorized: true } : undefined;
 }
 
 export const identityPath = (dataDir: string) => join(dataDir, 'agent.json');

@@ -10,8 +10,11 @@ export interface EnrollmentSettings {
   publicUrl?: string | undefined;
   /** Set when the hub serves HTTPS: the CA boxes pin, and its fingerprint that enrollment codes carry. */
   tls?: { caPem: string; caFingerprint: string } | undefined;
-  /** An external broker's URL (its loopback host is swapped for the hub's), or the embedded broker's port. */
-  broker: { url: string } | { port: number; tls: boolean };
+  /**
+   * An external broker's URL (its loopback host is swapped for the hub's) and its own CA when it has
+   * one (`--mqtt-ca`), or the embedded broker's port.
+   */
+  broker: { url: string; ca?: string } | { port: number; tls: boolean };
   /** The hub's Ed25519 public key (SPKI DER, base64). */
   signingKey: string;
 }

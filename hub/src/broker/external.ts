@@ -27,6 +27,7 @@ import mqtt, {
 import type { Logger } from 'pino';
 import { topicMatches } from './acl.ts';
 import { acrossCuts } from './across-cuts.ts';
+import { brokerTlsProblem } from './broker-ca.ts';
 import type { MessageHandler, PublishOptions } from './bus.ts';
 import { type HubBus, hubStatusPayload, type PrepareHook } from './hub-bus.ts';
 import { signedPayload } from './signed-publish.ts';
@@ -129,7 +130,8 @@ function connectOnce(
     const fail = (error: Error) => {
       cleanup();
       client.end(true);
-      reject(error);
+      const words = brokerTlsProblem(url, error);
+      reject(words ? new Error(words, { cause: error }) : error);
     };
     const onConnect = (connack: IConnackPacket) => {
       cleanup();

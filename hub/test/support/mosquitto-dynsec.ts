@@ -70,7 +70,10 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startDynsecMosquitto(): Promise<DynsecMosquitto> {
+/** `tls`: serve MQTT over TLS only, with this certificate chain and key (PEM); the URL is then mqtts. */
+export async function startDynsecMosquitto(
+  options: { tls?: { cert: string; key: string } } = {},
+): Promise<DynsecMosquitto> {
   const plugin = pluginPath();
   const dir = mkdtempSync(join(tmpdir(), 'oskartrack-dynsec-'));
   chmodSync(dir, 0o755); // mkdtemp makes it 0700: the broker runs as `mosquitto`
@@ -90,12 +93,19 @@ export async function startDynsecMosquitto(): Promise<DynsecMosquitto> {
     await run('mosquitto_ctrl', ['dynsec', 'init', dynsecFile, admin.username, admin.password]);
     const port = await freePort();
     const conf = join(dir, 'mosquitto.conf');
+    const tlsLines: string[] = [];
+    if (options.tls) {
+      writeFileSync(join(dir, 'server.pem'), options.tls.cert);
+      writeFileSync(join(dir, 'server-key.pem'), options.tls.key, { mode: 0o600 });
+      tlsLines.push(`certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server-key.pem')}`);
+    }
     writeFileSync(
       conf,
       [
         'per_listener_settings false',
         'allow_anonymous false',
         `listener ${port} 127.0.0.1`,
+        ...tlsLines,
         `plugin ${plugin}`,
         `plugin_opt_config_file ${dynsecFile}`,
         'persistence false',
@@ -114,7 +124,8 @@ export async function startDynsecMosquitto(): Promise<DynsecMosquitto> {
       if (Date.now() > deadline) throw new Error(`Mosquitto did not answer within 30 s:\n${readLog()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { url: `mqtt://127.0.0.1:${port}`, port, admin, log: readLog, stop: cleanUp };
+    const scheme = options.tls ? 'mqtts' : 'mqtt';
+    return { url: `${scheme}://127.0.0.1:${port}`, port, admin, log: readLog, stop: cleanUp };
   } catch (error) {
     await cleanUp();
     throw error;

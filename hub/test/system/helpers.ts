@@ -18,7 +18,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import pino from 'pino';
 import { type Db, queryRows } from '../../src/db/database.ts';
-import { type RunningHub, startHub } from '../../src/server.ts';
+import { type RunningHub, type ServeOptions, startHub } from '../../src/server.ts';
 import type { Settings } from '../../src/settings.ts';
 import { dropSchema, randomSchema, TEST_DATABASE_URL } from '../db/backends.ts';
 
@@ -86,7 +86,15 @@ export function postgresSettings(resources: Resources, dataDir: string): Setting
 export async function startTestHub(
   resources: Resources,
   settings: Settings,
-  options: { mqttPort?: number; port?: number; tls?: boolean; host?: string; publicUrl?: string } = {},
+  options: {
+    mqttPort?: number;
+    port?: number;
+    tls?: boolean;
+    host?: string;
+    publicUrl?: string;
+    /** An external broker instead of the embedded one. */
+    external?: Pick<ServeOptions, 'mqttUrl' | 'mqttUsername' | 'mqttPassword' | 'mqttCa'>;
+  } = {},
 ): Promise<RunningHub> {
   const hub = await startHub({
     settings,
@@ -96,6 +104,7 @@ export async function startTestHub(
     mqttPort: options.mqttPort ?? 0,
     ...(options.tls ? {} : { insecure: true }),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...options.external,
   });
   let stopped = false;
   const stop = hub.stop.bind(hub);

@@ -230,7 +230,11 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         storeId: device.storeId,
         secret,
         hubUrl: addresses.hubUrl,
-        mqtt: { url: addresses.mqttUrl, username: device.id },
+        mqtt: {
+          url: addresses.mqttUrl,
+          username: device.id,
+          ...('ca' in settings.broker && settings.broker.ca ? { ca: settings.broker.ca } : {}),
+        },
         signingKey: settings.signingKey,
       };
       return reply.code(201).send(answer);

@@ -1,0 +1,115 @@
+/**
+ * A shared Mosquitto whose certificate comes from a certificate authority of its own, not the hub's
+ * (`serve --mqtt-ca`): the hub connects to it trusting that CA, enrollment hands the CA to the box,
+ * and the box, trusting it for MQTT and the hub's CA for HTTPS, gets its event stored. Without the
+ * option the hub refuses to start with a sentence that names it.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { enroll } from '../../../agent/src/commands/enroll.ts';
+import { Link } from '../../../agent/src/link/link.ts';
+import { Outbox } from '../../../agent/src/outbox/outbox.ts';
+import { pinnedTlsOptions } from '../../../agent/src/runtime/identity.ts';
+import { loadBrokerCa } from '../../src/broker/broker-ca.ts';
+import { loadOrCreateHubTls } from '../../src/identity/tls.ts';
+import { startDynsecMosquitto } from '../support/mosquitto-dynsec.ts';
+import {
+  Api,
+  crossing,
+  postgresSettings,
+  Resources,
+  silent,
+  startTestHub,
+  storedSeqs,
+  tempDir,
+  waitFor,
+} from '../system/helpers.ts';
+
+const resources = new Resources();
+afterEach(() => resources.release());
+
+/** A Mosquitto on TLS with a CA made for it alone, and that CA in a file as an installer would have it. */
+async function brokerWithOwnCa() {
+  const made = await loadOrCreateHubTls({ dataDir: tempDir(resources, 'broker-ca'), names: ['127.0.0.1'] });
+  const broker = await startDynsecMosquitto({ tls: { cert: made.certChain, key: made.key } });
+  resources.add(() => broker.stop());
+  const caFile = join(tempDir(resources, 'broker-ca-file'), 'broker-ca.pem');
+  writeFileSync(caFile, made.caPem);
+  const external = {
+    mqttUrl: broker.url,
+    mqttUsername: broker.admin.username,
+    mqttPassword: broker.admin.password,
+  };
+  return { caPem: made.caPem, caFile, external };
+}
+
+describe('an external broker with a certificate authority of its own', () => {
+  it('is trusted by the hub with --mqtt-ca, and by the box through enrollment', async () => {
+    const broker = await brokerWithOwnCa();
+    const hub = await startTestHub(resources, postgresSettings(resources, tempDir(resources, 'hub')), {
+      tls: true,
+      external: { ...broker.external, mqttCa: broker.caFile },
+    });
+    const hubCa = hub.tls!.caPem;
+    expect(hubCa).not.toBe(broker.caPem);
+    const api = await Api.login(hub.url, hub.admin!.name, hub.admin!.password, hubCa);
+    const store = await api.ok<{ id: string }>('POST', '/api/stores', { name: 'Corner shop' });
+    const { code } = await api.ok<{ code: string }>('POST', `/api/stores/${store.id}/enrollment-codes`);
+
+    const dir = tempDir(resources, 'box');
+    const identity = await enroll({ hub: hub.url, code, dataDir: dir });
+    expect(identity.mqttUrl).toBe(broker.external.mqttUrl);
+    expect(identity.caPem).toBe(hubCa);
+    expect(identity.mqttCaPem).toBe(broker.caPem);
+
+    const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
+      storeId: store.id,
+      deviceId: identity.deviceId,
+      name: 'Door',
+      source: 'rtsp://10.0.0.7/stream',
+      frameWidth: 640,
+      frameHeight: 480,
+    });
+    const line = await api.ok<{ id: string }>('POST', `/api/cameras/${camera.id}/lines`, {
+      name: 'Door',
+      start: [0, 240],
+      end: [640, 240],
+      inSide: 'left',
+    });
+    const outbox = new Outbox(join(dir, 'outbox.sqlite'), { logger: silent });
+    resources.add(() => outbox.close());
+    const link = new Link({
+      url: identity.mqttUrl,
+      deviceId: identity.deviceId,
+      secret: identity.secret,
+      software: 'broker-ca-test',
+      outbox,
+      hubKey: publicKeyFromBase64(identity.signingKey!),
+      mqttOptions: pinnedTlsOptions(identity)!,
+      reconnectPeriodMs: 200,
+      logger: silent,
+    });
+    await link.start();
+    resources.add(() => link.stop());
+    outbox.append([crossing(camera.id, line.id, 1)]);
+    await waitFor('the event stored and acknowledged', () => outbox.depth() === 0, 30_000, 50);
+    expect(await storedSeqs(hub.db.db, identity.deviceId)).toEqual([1]);
+  }, 120_000);
+
+  it('without --mqtt-ca the hub does not start, and says which option is missing', async () => {
+    const broker = await brokerWithOwnCa();
+    const start = startTestHub(resources, postgresSettings(resources, tempDir(resources, 'hub')), {
+      tls: true,
+      external: broker.external,
+    });
+    await expect(start).rejects.toThrow(/does not trust .*--mqtt-ca <file>/);
+  }, 120_000);
+
+  it('refuses a --mqtt-ca file that holds no certificate', async () => {
+    const file = join(tempDir(resources, 'not-ca'), 'ca.pem');
+    writeFileSync(file, 'not a certificate\n');
+    await expect(loadBrokerCa(file)).rejects.toThrow(`--mqtt-ca ${file} holds no PEM certificate`);
+  });
+});
