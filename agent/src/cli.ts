@@ -122,13 +122,13 @@ program
   .option('--json', 'print the result as one JSON object')
   .option('--data-dir <dir>', 'agent data directory')
   .action(async (source: string | undefined, o) => {
-    const { check, frameRate } = await checkCommand({
+    const { check } = await checkCommand({
       ...o,
       source,
       noOther: o.other === false,
       dataDir: dataDir(o.dataDir),
     });
-    console.log(o.json ? JSON.stringify(check) : formatCheck(check, frameRate.note));
+    console.log(o.json ? JSON.stringify(check) : formatCheck(check));
   });
 
 program

@@ -30,6 +30,8 @@ const SMALL: CameraCheck = {
   width: 384,
   height: 288,
   cameraFps: 7,
+  cameraFpsFrom:
+    "7 frames/s, as given (--fps, or the camera's settings on the hub); the header says 10 frames/s",
   seconds: 6,
   brightness: 119.6,
   motionShare: 1,
@@ -95,6 +97,13 @@ describe('CameraCheck', () => {
     expect(warnings.map((w) => w.getAttribute('data-code'))).toEqual(['small-people']);
     expect(warnings[0]!.textContent).toContain('move the camera closer');
     expect(root.textContent).toContain('HOG (tried on a sample): people in 20 % of the frames');
+    expect(text(root, 'camera-check-frame-rate')).toBe(`Frame rate: ${SMALL.cameraFpsFrom}`);
+  });
+
+  it('leaves the frame-rate line out for a box too old to say where its rate came from', () => {
+    const { cameraFpsFrom: _, ...old } = SMALL;
+    const root = mount(() => <CameraCheckResult check={old} />);
+    expect(root.querySelector('[data-testid=camera-check-frame-rate]')).toBeNull();
   });
 
   it('runs the check on the button, and says what to do when the box is not connected', async () => {

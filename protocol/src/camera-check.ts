@@ -104,6 +104,11 @@ export const CameraCheck = Type.Object(
     height: Type.Integer({ minimum: 1, maximum: 16384 }),
     /** The camera's frame rate (as the check took it). */
     cameraFps: Fps,
+    /**
+     * Where that rate came from (given, a file's timestamps or header, the camera), in words, with what
+     * to do when it may be wrong. Absent from boxes older than this field.
+     */
+    cameraFpsFrom: Type.Optional(Text),
     /** Seconds of video looked at by the configured detector. */
     seconds: Type.Number({ minimum: 0 }),
     /** Mean grey level of the picture, 0 (black) to 255 (white). */

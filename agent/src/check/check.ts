@@ -14,7 +14,7 @@ import { probeStream } from '../source/stream-probe.ts';
 import { endpointOf, probeTcp } from '../source/tcp-probe.ts';
 import { truncationWarning } from '../source/truncation.ts';
 import { bestSeen, name, recommend } from './advice.ts';
-import { type FrameRate, frameRateOf } from './frame-rate.ts';
+import { frameRateOf } from './frame-rate.ts';
 import { type Measured, measure } from './measure.ts';
 import { summaryOf, verdictOf, warningsFor } from './warnings.ts';
 
@@ -143,11 +143,9 @@ function retimed(runs: CheckRun[], info: Measured['info'], fps: number): CheckRu
   return runs.map((r) => ({ ...r, seconds: Math.round((r.frames / fps) * 100) / 100 }));
 }
 
-/** The check, and what does not fit the protocol's CameraCheck: for the terminal and the log. */
+/** The check, and what the log needs beside it. */
 export interface CheckOutcome {
   check: CameraCheck;
-  /** The frame rate taken, and where it came from. */
-  frameRate: FrameRate;
   /** FFmpeg's own messages were silenced while reading (decoder-log.ts): worth a debug line. */
   decoderSilenced: boolean;
 }
@@ -204,6 +202,7 @@ export async function checkCamera(o: CheckOptions): Promise<CheckOutcome> {
     ...(o.cameraId ? { cameraId: o.cameraId } : {}),
     source: info.uri.slice(0, 2000) || 'camera',
     ...measures,
+    cameraFpsFrom: frameRate.note.slice(0, 500),
     runs,
     personHeight,
     recommended,
@@ -213,5 +212,5 @@ export async function checkCamera(o: CheckOptions): Promise<CheckOutcome> {
   };
   check.summary = summaryOf(check);
   const decoderSilenced = first.info.decoderSilenced === true || other?.info.decoderSilenced === true;
-  return { check, frameRate, decoderSilenced };
+  return { check, decoderSilenced };
 }

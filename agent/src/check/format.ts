@@ -15,12 +15,11 @@ export function settingsWords(rec: CheckRecommendation): string {
   return `${name(rec.detector)}, every-Nth automatic`;
 }
 
-/** `frameRate`: where the camera's frame rate came from (CheckOutcome.frameRate.note), when known. */
-export function formatCheck(c: CameraCheck, frameRate?: string): string {
+export function formatCheck(c: CameraCheck): string {
   const h = c.personHeight;
   const lines = [
     `Camera check of ${c.source} (${c.width}x${c.height}, ${c.cameraFps} frames/s, ${c.seconds.toFixed(1)} s looked at)`,
-    ...(frameRate ? [`Frame rate: ${frameRate}`] : []),
+    ...(c.cameraFpsFrom ? [`Frame rate: ${c.cameraFpsFrom}`] : []),
     `${c.verdict.toUpperCase()}: ${c.summary}`,
     h
       ? `People: typically ${Math.round(h.median)} px tall (10th-90th percentile ${Math.round(h.p10)}-${Math.round(h.p90)} px, from ${h.boxes} boxes)`

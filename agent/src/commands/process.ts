@@ -95,10 +95,11 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
   // The annotated video's writer opens on the first write, and every OpenCV open sets FFmpeg's log
   // level again (decoder-log.ts): it opens quietly too, or the decoder's messages would come back.
   let openWriterQuietly = source.info.decoderSilenced === true;
+  const bar = opts.progress ? progressBar(opts.video) : undefined;
   try {
     const stats = await runSource(source, engine, {
       ...(opts.maxFrames ? { maxFrames: opts.maxFrames } : {}),
-      ...(opts.progress ? { onProgress: progressBar(opts.video) } : {}),
+      ...(bar ? { onProgress: (done: number, total: number | undefined) => bar.update(done, total) } : {}),
       onStep: async (f, result) => {
         rows.pushTracks(result.tracks);
         for (const e of result.events) await write(events, `${JSON.stringify(e)}\n`);
@@ -121,6 +122,7 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
     const counts = engine.analytics.counts();
     return { stats, counts, scene, fps: source.info.fps, rows: rows.rows(), ...(warning ? { warning } : {}) };
   } finally {
+    bar?.end();
     annotator?.close();
     await close();
     await closeStream(events);

@@ -69,13 +69,13 @@ describe('the frame rate a check takes', () => {
     } as const;
     const header = await checkCamera(o);
     expect(header.check.cameraFps).toBe(10);
-    expect(formatCheck(header.check, header.frameRate.note)).toContain(
+    expect(formatCheck(header.check)).toContain(
       "\nFrame rate: 10 frames/s from the file's header (the file's timestamps follow the header, so the file cannot tell whether it is true): if the camera recorded at another rate, check again with --fps\n",
     );
     const given = await checkCamera({ ...o, fps: 7 });
     expect(given.check.cameraFps).toBe(7);
     expect(given.check.runs[0]!.seconds).toBe(3);
-    expect(given.frameRate.note).toBe(
+    expect(given.check.cameraFpsFrom).toBe(
       "7 frames/s, as given (--fps, or the camera's settings on the hub); the header says 10 frames/s",
     );
   }, 300_000);

@@ -44,6 +44,9 @@ export function CameraCheckResult(props: { check: CameraCheck }): JSX.Element {
           Picture: brightness {Math.round(c().brightness)} of 255, {c().width}×{c().height} at {c().cameraFps}{' '}
           frames/s; {c().seconds.toFixed(0)} s looked at.
         </li>
+        <Show when={c().cameraFpsFrom}>
+          <li data-testid="camera-check-frame-rate">Frame rate: {c().cameraFpsFrom}</li>
+        </Show>
         <li data-testid="camera-check-recommended">
           Recommended: {settings(c())} ({c().recommended.reason}).
         </li>
