@@ -85,6 +85,10 @@ program
       dataDir: dataDir(o.dataDir),
       warn: (message: string) => console.error(`warning: ${message}`),
     });
+    if (id.replaced)
+      console.log(
+        `This box was ${id.replaced.deviceId} on this hub: its ${id.replaced.cameras} camera(s) and name now belong to ${id.deviceId}, and the old credential is revoked.`,
+      );
     console.log(`Enrolled as ${id.deviceId}. Start counting with: oskartrack-agent run`);
   });
 

@@ -8,7 +8,7 @@
 import { check, EnrollReply, hostOf, isLoopbackHost } from '@oskartrack/protocol';
 import { splitEnrollmentCode } from '@oskartrack/protocol/enrollment-code';
 import { hubRequest } from '../runtime/hub-request.ts';
-import { type Identity, saveIdentity } from '../runtime/identity.ts';
+import { type Identity, loadIdentity, saveIdentity } from '../runtime/identity.ts';
 import { fetchPinnedCa } from '../runtime/pinned-ca.ts';
 
 export interface EnrollOptions {
@@ -73,16 +73,33 @@ export function refuseLoopback(hub: URL, reply: EnrollReply, mqttUrlGiven: boole
   );
 }
 
+/**
+ * The identity this box had on the same hub (the same pinned authority, or the same address for a hub
+ * without one), offered to the hub to take over: its secret goes to no other hub.
+ */
+async function replacing(dataDir: string, hub: URL, caPem: string | undefined) {
+  const previous = await loadIdentity(dataDir).catch(() => undefined);
+  if (!previous) return undefined;
+  const sameHub = caPem
+    ? previous.caPem === caPem
+    : !previous.caPem && new URL(previous.hubUrl).origin === hub.origin;
+  return sameHub ? { deviceId: previous.deviceId, secret: previous.secret } : undefined;
+}
+
+/** An enrollment's identity, and the old one of this box it took over (its cameras moved). */
+export type Enrolled = Identity & { replaced?: EnrollReply['replaced'] };
+
 /** Trades a one-time enrollment code for this box's credential and saves it (mode 0600). */
-export async function enroll(opts: EnrollOptions): Promise<Identity> {
+export async function enroll(opts: EnrollOptions): Promise<Enrolled> {
   const hub = hubAddress(opts.hub);
   const { fingerprint } = splitEnrollmentCode(opts.code);
   const caPem = await trustFor(hub, fingerprint, opts);
+  const replaces = await replacing(opts.dataDir, hub, caPem);
   let res: Awaited<ReturnType<typeof hubRequest>>;
   try {
     res = await hubRequest(new URL('/api/enroll', hub), {
       method: 'POST',
-      body: { code: opts.code, ...(opts.name ? { name: opts.name } : {}) },
+      body: { code: opts.code, ...(opts.name ? { name: opts.name } : {}), ...(replaces ? { replaces } : {}) },
       ca: caPem,
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
@@ -108,5 +125,5 @@ export async function enroll(opts: EnrollOptions): Promise<Identity> {
     ...(r.value.mqtt.ca ? { mqttCaPem: r.value.mqtt.ca } : {}),
   };
   await saveIdentity(opts.dataDir, identity);
-  return identity;
+  return { ...identity, ...(r.value.replaced ? { replaced: r.value.replaced } : {}) };
 }

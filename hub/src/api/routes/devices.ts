@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { inTransaction } from '../../db/repositories/index.ts';
 import { AddressError, boxAddresses } from '../box-addresses.ts';
 import { badRequest, forbidden, HttpError } from '../errors.ts';
+import { replaceable, takeOver } from '../re-enrollment.ts';
 import { Device, errors, IdParams, Name } from '../schemas.ts';
 import { storeFilter } from '../scope.ts';
 import { generateSecret, hashEnrollmentCode, hashSecret } from '../secrets.ts';
@@ -211,18 +212,20 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const secret = generateSecret(32);
       const credentialHash = await hashSecret(secret);
       const now = app.auth.now();
-      const device = await createEnrolledDevice(
-        app,
-        { code: request.body.code, name: request.body.name },
-        {
-          secret,
-          credentialHash,
-          now,
-        },
-      );
+      const { device, replaced } = await createEnrolledDevice(app, request.body, {
+        secret,
+        credentialHash,
+        now,
+      });
+      if (replaced) await retireReplaced(app, replaced.deviceId);
       app.domain.emit('config-changed', { deviceIds: [device.id] });
       request.log.info(
-        { deviceId: device.id, storeId: device.storeId, mqttUrl: addresses.mqttUrl },
+        {
+          deviceId: device.id,
+          storeId: device.storeId,
+          mqttUrl: addresses.mqttUrl,
+          ...(replaced ? { replaced: replaced.deviceId, camerasTakenOver: replaced.cameras } : {}),
+        },
         'box enrolled',
       );
       const answer: EnrollReply = {
@@ -236,6 +239,7 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
           ...('ca' in settings.broker && settings.broker.ca ? { ca: settings.broker.ca } : {}),
         },
         signingKey: settings.signingKey,
+        ...(replaced ? { replaced } : {}),
       };
       return reply.code(201).send(answer);
     },
@@ -266,10 +270,21 @@ function enrollLimiter(
   };
 }
 
-/** Spends the code and creates the box with its broker account, all or nothing. */
+/**
+ * The replaced identity's broker account goes too. Not a reason to fail the enrollment: its credential
+ * is already revoked in the database, and the hub's reconciliation disables the account later.
+ */
+async function retireReplaced(app: EnrollApp, deviceId: string): Promise<void> {
+  app.domain.emit('device-revoked', { deviceId });
+  await app.deviceAccounts.revoke(deviceId).catch((error: unknown) => {
+    app.log.warn({ err: error, deviceId }, "the replaced box's broker account was not disabled yet");
+  });
+}
+
+/** Spends the code and creates the box with its broker account (taking over a replaced one), all or nothing. */
 async function createEnrolledDevice(
   app: EnrollApp,
-  { code, name }: { code: string; name?: string | undefined },
+  { code, name, replaces }: EnrollRequest,
   { secret, credentialHash, now }: { secret: string; credentialHash: string; now: Date },
 ) {
   return inTransaction(app.database.db, async (repos) => {
@@ -283,16 +298,19 @@ async function createEnrolledDevice(
         }[used.reason],
       );
     }
-    const count = (await repos.devices.list({ storeId: used.code.storeId })).length;
+    const storeId = used.code.storeId;
+    const old = replaces ? await replaceable(repos, replaces, storeId) : undefined;
+    const count = (await repos.devices.list({ storeId })).length;
     const created = await repos.devices.create({
-      storeId: used.code.storeId,
-      name: name ?? `Box ${count + 1}`,
+      storeId,
+      name: name ?? old?.name ?? `Box ${count + 1}`,
       credentialHash,
     });
+    const replaced = old ? { deviceId: old.id, cameras: await takeOver(repos, old, created.id) } : undefined;
     await repos.enrollment.attachDevice(used.code.id, created.id);
     // Last in the transaction: a broker that refuses the account leaves the code unspent.
     await brokerStep(app.deviceAccounts.provision(created.id, secret), 'enrolled');
-    return created;
+    return { device: created, replaced };
   });
 }
 

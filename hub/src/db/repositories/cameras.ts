@@ -144,11 +144,16 @@ export class CamerasRepository {
   }
 
   /** Leaves every camera of a box in its store without a box (unassigned). */
-  async detachDeviceCameras(deviceId: string): Promise<number> {
+  detachDeviceCameras(deviceId: string): Promise<number> {
+    return this.handOverCameras(deviceId, null);
+  }
+
+  /** Gives every camera of box `from` (with its areas and lines) to box `to`, or to none. */
+  async handOverCameras(from: string, to: string | null): Promise<number> {
     const rows = await this.db
       .update(cameras)
-      .set({ deviceId: null, updatedAt: new Date() })
-      .where(eq(cameras.deviceId, deviceId))
+      .set({ deviceId: to, updatedAt: new Date() })
+      .where(eq(cameras.deviceId, from))
       .returning({ id: cameras.id });
     return rows.length;
   }

@@ -1,0 +1,92 @@
+/**
+ * A box enrolled again on the same hub (a new code, the same data folder) takes over its old identity:
+ * the cameras and the name move to the new one and the old credential stops working, so no dead box
+ * and no camera without a reader stay behind. A claim with the wrong secret, or a code of another
+ * store, takes over nothing. Through the whole hub over HTTPS, with the agent's own enroll.
+ */
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { enroll } from '../../../agent/src/commands/enroll.ts';
+import { pinnedTlsOptions, saveIdentity } from '../../../agent/src/runtime/identity.ts';
+import { Api, postgresSettings, Resources, startTestHub, tempDir } from '../system/helpers.ts';
+
+const resources = new Resources();
+afterEach(() => resources.release());
+
+/** 'connected', or why the broker turned the login away. */
+function tryLogin(url: string, options: mqtt.IClientOptions): Promise<string> {
+  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000, ...options }, false).then(
+    (c) => c.endAsync().then(() => 'connected'),
+    (e: Error) => e.message,
+  );
+}
+
+async function hubWithStores() {
+  const hub = await startTestHub(resources, postgresSettings(resources, tempDir(resources, 'hub')), {
+    tls: true,
+  });
+  const ca = hub.tls!.caPem;
+  const api = await Api.login(hub.url, hub.admin!.name, hub.admin!.password, ca);
+  const store = await api.ok<{ id: string }>('POST', '/api/stores', { name: 'Corner shop' });
+  const other = await api.ok<{ id: string }>('POST', '/api/stores', { name: 'High street' });
+  const code = async (storeId = store.id) =>
+    (await api.ok<{ code: string }>('POST', `/api/stores/${storeId}/enrollment-codes`)).code;
+  return { hub, api, store, other, code };
+}
+
+describe('enrolling a box again', () => {
+  it('moves its cameras and name to the new identity and revokes the old one', async () => {
+    const { hub, api, store, code } = await hubWithStores();
+    const dir = tempDir(resources, 'box');
+    const first = await enroll({ hub: hub.url, code: await code(), name: 'Till box', dataDir: dir });
+    const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
+      storeId: store.id,
+      deviceId: first.deviceId,
+      name: 'Door',
+      source: 'rtsp://10.0.0.7/stream',
+    });
+
+    const second = await enroll({ hub: hub.url, code: await code(), dataDir: dir });
+    expect(second.deviceId).not.toBe(first.deviceId);
+    expect(second.replaced).toEqual({ deviceId: first.deviceId, cameras: 1 });
+    expect((await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId).toBe(
+      second.deviceId,
+    );
+    expect((await api.ok<{ name: string }>('GET', `/api/devices/${second.deviceId}`)).name).toBe('Till box');
+    expect((await api.ok<{ name: string }>('GET', `/api/devices/${first.deviceId}`)).name).toBe(
+      'Till box (replaced)',
+    );
+    const login = (id: { deviceId: string; secret: string }) =>
+      tryLogin(second.mqttUrl, {
+        username: id.deviceId,
+        password: id.secret,
+        clientId: id.deviceId,
+        ...pinnedTlsOptions(second),
+      });
+    expect(await login(first)).toMatch(/not authorized|bad user ?name or password/i);
+    expect(await login(second)).toBe('connected');
+  }, 90_000);
+
+  it('takes over nothing with a wrong secret or with a code of another store', async () => {
+    const { hub, api, store, other, code } = await hubWithStores();
+    const dir = tempDir(resources, 'box');
+    const owner = await enroll({ hub: hub.url, code: await code(), name: 'Till box', dataDir: dir });
+    const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
+      storeId: store.id,
+      deviceId: owner.deviceId,
+      name: 'Door',
+      source: 'rtsp://10.0.0.7/stream',
+    });
+    // Another box that claims to be the owner, without its secret.
+    const forger = tempDir(resources, 'forger');
+    await saveIdentity(forger, { ...owner, secret: 'not-the-secret-of-that-box' });
+    const forged = await enroll({ hub: hub.url, code: await code(), dataDir: forger });
+    expect(forged.replaced).toBeUndefined();
+    // The owner itself, moved to another store by its code: a move is an administrator's decision.
+    const moved = await enroll({ hub: hub.url, code: await code(other.id), dataDir: dir });
+    expect(moved.replaced).toBeUndefined();
+    expect((await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId).toBe(
+      owner.deviceId,
+    );
+  }, 90_000);
+});
