@@ -344,7 +344,10 @@ async function startLiveBridge(
   return bridge;
 }
 
-export async function startHub(opts: ServeOptions): Promise<RunningHub> {
+export async function startHub(options: ServeOptions): Promise<RunningHub> {
+  const hubId = instanceId(options.instanceId);
+  // Several hubs on one broker: every line says which hub wrote it.
+  const opts = options.mqttUrl ? { ...options, log: options.log.child({ hub: hubId }) } : options;
   const { settings, log } = opts;
   const db = opts.db ?? (await openDatabase(settings));
   await db.migrate();
@@ -357,7 +360,6 @@ export async function startHub(opts: ServeOptions): Promise<RunningHub> {
 
   // The live feed exists before the bus delivers anything: statuses, live boxes and stored events all
   // go to it from the start.
-  const hubId = instanceId(opts.instanceId);
   const live = new LiveFeed({
     repos,
     log,

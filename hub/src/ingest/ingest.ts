@@ -297,7 +297,13 @@ export class Ingest {
   }
 
   private notify(deviceId: string, stored: SequencedEvent[]): void {
-    if (stored.length === 0 || !this.onStored) return;
+    if (stored.length === 0) return;
+    // Which hub stored what, when several share the broker (the logger carries the hub's id).
+    this.log.debug(
+      { deviceId, stored: stored.length, firstSeq: stored[0]!.seq, lastSeq: stored.at(-1)!.seq },
+      'events stored',
+    );
+    if (!this.onStored) return;
     try {
       this.onStored(deviceId, stored);
     } catch (err) {

@@ -5,6 +5,7 @@
  */
 import { PROTOCOL_VERSION, topics } from '@oskartrack/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireMosquitto } from '../../../agent/test/support/mosquitto.ts';
 import { DynsecClient } from '../../src/broker/dynsec.ts';
@@ -46,11 +47,18 @@ let settings: ReturnType<typeof postgresSettings>;
 let a: Enrolled;
 let b: Enrolled;
 let firstAdmin: { name: string; password: string };
+/** The hub's log lines at debug level, as objects. */
+const logLines: Record<string, unknown>[] = [];
+const hubLog = pino(
+  { level: 'debug' },
+  { write: (line: string) => logLines.push(JSON.parse(line) as Record<string, unknown>) },
+);
 
 async function serve(): Promise<RunningHub> {
   const running = await startHub({
     settings,
-    log: silent,
+    log: hubLog,
+    instanceId: 'hub-east',
     host: '127.0.0.1',
     port: 0,
     mqttPort: 0,
@@ -181,6 +189,10 @@ describe('the hub on a shared Mosquitto with dynamic security', () => {
     ).toBe(0);
     await waitFor('the ack of 20 events', () => acks.upTo() === 20);
     expect(await storedSeqs(hub.db.db, box.deviceId)).toEqual(range(1, 20));
+    // Which hub stored them, for an operator running several.
+    const stored = logLines.filter((l) => l.msg === 'events stored' && l.deviceId === box.deviceId);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.every((l) => l.hub === 'hub-east')).toBe(true);
     const health = await api.ok<{ broker: { ok: boolean; detail: string } }>('GET', '/api/health');
     expect(health.broker).toMatchObject({ ok: true });
     expect(health.broker.detail).toContain('dynamic security');
