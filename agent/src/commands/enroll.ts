@@ -2,7 +2,8 @@
  * `oskartrack-agent enroll`: trades the hub's one-time code for this box's identity. For an https hub
  * the code carries the fingerprint of the hub's certificate authority: the box checks the CA the hub
  * presents against it before sending anything, then trusts only that CA (saved in the identity as
- * `caPem`, used for MQTT over TLS too). A hub address or broker address on the hub's own machine,
+ * `caPem`, used for MQTT over TLS too unless the hub hands the broker's own CA, `mqttCaPem`). A box
+ * enrolled before on the same hub offers its old identity to be taken over (`replacing`). A hub address or broker address on the hub's own machine,
  * handed to a box that reached the hub from elsewhere, is refused with what to do instead.
  */
 import { check, EnrollReply, hostOf, isLoopbackHost } from '@oskartrack/protocol';
@@ -74,10 +75,11 @@ export function refuseLoopback(hub: URL, reply: EnrollReply, mqttUrlGiven: boole
 }
 
 /**
- * The identity this box had on the same hub (the same pinned authority, or the same address for a hub
- * without one), offered to the hub to take over: its secret goes to no other hub.
+ * The identity this box had on the same hub, offered to the hub to take over: the same pinned
+ * authority, or for a hub whose code has no fingerprint the same address (over plain HTTP that
+ * secret then crosses the network in clear, as the new one does). Its secret goes to no other hub.
  */
-async function replacing(dataDir: string, hub: URL, caPem: string | undefined) {
+export async function replacing(dataDir: string, hub: URL, caPem: string | undefined) {
   const previous = await loadIdentity(dataDir).catch(() => undefined);
   if (!previous) return undefined;
   const sameHub = caPem
@@ -114,7 +116,6 @@ export async function enroll(opts: EnrollOptions): Promise<Enrolled> {
   }
   const r = check(EnrollReply, res.body);
   if (!r.ok) throw new Error(`unexpected answer from the hub: ${r.error}`);
-  refuseLoopback(hub, r.value, opts.mqttUrl !== undefined);
   const identity: Identity = {
     deviceId: r.value.deviceId,
     secret: r.value.secret,
@@ -124,6 +125,17 @@ export async function enroll(opts: EnrollOptions): Promise<Enrolled> {
     ...(caPem ? { caPem } : {}),
     ...(r.value.mqtt.ca ? { mqttCaPem: r.value.mqtt.ca } : {}),
   };
+  try {
+    refuseLoopback(hub, r.value, opts.mqttUrl !== undefined);
+  } catch (error) {
+    if (!r.value.replaced) throw error;
+    // The old identity is revoked and its cameras are the new one's: keep the new one, so that
+    // enrolling again (a new code) takes them over once more.
+    await saveIdentity(opts.dataDir, identity);
+    throw new Error(
+      `${(error as Error).message} This box's new identity was kept: enrolling it again keeps its cameras.`,
+    );
+  }
   await saveIdentity(opts.dataDir, identity);
   return { ...identity, ...(r.value.replaced ? { replaced: r.value.replaced } : {}) };
 }

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import type { EnrollReply } from '@oskartrack/protocol';
 import { caFingerprint } from '@oskartrack/protocol/enrollment-code';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enroll, refuseLoopback } from '../../src/commands/enroll.ts';
-import { identityPath, loadIdentity } from '../../src/runtime/identity.ts';
+import { enroll, refuseLoopback, replacing } from '../../src/commands/enroll.ts';
+import { identityPath, loadIdentity, saveIdentity } from '../../src/runtime/identity.ts';
 import { makeCa, makeServerCert } from '../support/certs.ts';
 
 const cleanups: Array<() => unknown> = [];
@@ -219,5 +219,33 @@ describe('enroll', () => {
         false,
       ),
     ).toThrow(/broker address/);
+  });
+
+  it('offers its old identity only to the same hub: the same pinned authority, or the same address without one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oskartrack-replacing-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const hub = new URL('https://hub.example.com:8443');
+    const ca = makeCa('Hub CA').certPem;
+    const otherCa = makeCa('Another hub CA').certPem;
+    expect(await replacing(dir, hub, ca)).toBeUndefined();
+    const old = {
+      deviceId: 'dev-old',
+      secret: 'the-old-secret-of-this-box',
+      hubUrl: hub.origin,
+      mqttUrl: 'mqtts://hub.example.com:8883',
+      caPem: ca,
+    };
+    await saveIdentity(dir, old);
+    const claim = { deviceId: 'dev-old', secret: 'the-old-secret-of-this-box' };
+    expect(await replacing(dir, hub, ca)).toEqual(claim);
+    // Another hub, even at the same address: its authority is not the one pinned before.
+    expect(await replacing(dir, hub, otherCa)).toBeUndefined();
+    expect(await replacing(dir, hub, undefined)).toBeUndefined();
+    // A hub without a pinned authority: only at the same address.
+    const { caPem: _, ...plain } = old;
+    await saveIdentity(dir, { ...plain, hubUrl: 'http://10.0.0.5:8080' });
+    expect(await replacing(dir, new URL('http://10.0.0.5:8080'), undefined)).toEqual(claim);
+    expect(await replacing(dir, new URL('http://10.0.0.6:8080'), undefined)).toBeUndefined();
+    expect(await replacing(dir, new URL('https://10.0.0.5:8080'), ca)).toBeUndefined();
   });
 });

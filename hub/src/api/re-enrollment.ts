@@ -11,8 +11,11 @@ import { verifySecret } from './secrets.ts';
 
 type Claim = NonNullable<EnrollRequest['replaces']>;
 
-/** The old box the claim may take over, or undefined (unknown, another store, already revoked, wrong secret). */
-export async function replaceable(
+/**
+ * The old box, revoked for the claim, or undefined (unknown, another store, already revoked, wrong
+ * secret, or claimed by another enrollment at the same moment).
+ */
+export async function claimOldBox(
   repos: Repositories,
   claim: Claim,
   storeId: string,
@@ -21,13 +24,12 @@ export async function replaceable(
   if (!old || old.storeId !== storeId) return undefined;
   const hash = await repos.devices.credentialHash(old.id);
   if (!hash || !(await verifySecret(hash, claim.secret))) return undefined;
-  return old;
+  return (await repos.devices.revokeIfStill(old.id, hash)) ? old : undefined;
 }
 
-/** Hands the old box's cameras to the new one and revokes the old credential; the cameras moved. */
+/** Hands the claimed box's cameras to the new one and marks it replaced; the number of cameras moved. */
 export async function takeOver(repos: Repositories, old: Device, newId: string): Promise<number> {
   const cameras = await repos.cameras.handOverCameras(old.id, newId);
-  await repos.devices.setCredential(old.id, null);
   await repos.devices.update(old.id, { name: `${old.name} (replaced)`.slice(0, 100) });
   return cameras;
 }

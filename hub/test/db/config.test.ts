@@ -1,7 +1,7 @@
 import type { DeviceStatus } from '@oskartrack/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/db/errors.ts';
-import { recordingsDeviceId } from '../../src/db/repositories/index.ts';
+import { inTransaction, recordingsDeviceId } from '../../src/db/repositories/index.ts';
 import { BACKENDS, openTestDatabase, seedStore, type TestDatabase, uid } from './backends.ts';
 
 const HASH = 'scrypt$0123456789abcdef$0123456789abcdef';
@@ -85,6 +85,32 @@ describe.each(BACKENDS)('configuration repositories on %s', (kind) => {
   });
 
   describe('devices', () => {
+    it('revokes a credential only while it is the one read: of two racing claims, one wins', async () => {
+      const { store } = await seedStore(t.repos);
+      const d = await t.repos.devices.create({ storeId: store.id, name: 'Till', credentialHash: HASH });
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let revoked!: () => void;
+      const firstRevoked = new Promise<void>((r) => {
+        revoked = r;
+      });
+      const first = inTransaction(t.db, async (repos) => {
+        const won = await repos.devices.revokeIfStill(d.id, HASH);
+        revoked();
+        await held;
+        return won;
+      });
+      await firstRevoked;
+      // Waits for the first one's row lock (PostgreSQL) or its turn (PGlite), then finds it revoked.
+      const second = inTransaction(t.db, (repos) => repos.devices.revokeIfStill(d.id, HASH));
+      release();
+      expect(await first).toBe(true);
+      expect(await second).toBe(false);
+      expect(await t.repos.devices.credentialHash(d.id)).toBeNull();
+    });
+
     it('create, read, list, update, credential, delete', async () => {
       const { store } = await seedStore(t.repos);
       const { devices } = t.repos;

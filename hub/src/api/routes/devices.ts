@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { inTransaction } from '../../db/repositories/index.ts';
 import { AddressError, boxAddresses } from '../box-addresses.ts';
 import { badRequest, forbidden, HttpError } from '../errors.ts';
-import { replaceable, takeOver } from '../re-enrollment.ts';
+import { claimOldBox, takeOver } from '../re-enrollment.ts';
 import { Device, errors, IdParams, Name } from '../schemas.ts';
 import { storeFilter } from '../scope.ts';
 import { generateSecret, hashEnrollmentCode, hashSecret } from '../secrets.ts';
@@ -23,6 +23,12 @@ async function brokerStep(step: Promise<void>, done: 'enrolled' | 'revoked' | 'r
         : `the box is ${done} in the hub but the MQTT broker did not confirm it; try again`;
     throw new HttpError(503, `${retry} (${(error as Error).message})`);
   }
+}
+
+/** A credential revoked in the database: the hub's parts cut the box off, the broker disables its account. */
+function revokedEverywhere(app: Pick<App, 'domain' | 'deviceAccounts'>, deviceId: string): Promise<void> {
+  app.domain.emit('device-revoked', { deviceId });
+  return app.deviceAccounts.revoke(deviceId);
 }
 
 /** The app as a route plugin of this file sees it. */
@@ -133,8 +139,7 @@ function revokeAndRemoveRoutes(app: App): void {
     async (request, reply) => {
       const device = await visibleDevice(app, caller(request), request.params.id);
       await app.repos.devices.setCredential(device.id, null);
-      app.domain.emit('device-revoked', { deviceId: device.id });
-      await brokerStep(app.deviceAccounts.revoke(device.id), 'revoked');
+      await brokerStep(revokedEverywhere(app, device.id), 'revoked');
       return reply.code(204).send(null);
     },
   );
@@ -275,8 +280,7 @@ function enrollLimiter(
  * is already revoked in the database, and the hub's reconciliation disables the account later.
  */
 async function retireReplaced(app: EnrollApp, deviceId: string): Promise<void> {
-  app.domain.emit('device-revoked', { deviceId });
-  await app.deviceAccounts.revoke(deviceId).catch((error: unknown) => {
+  await revokedEverywhere(app, deviceId).catch((error: unknown) => {
     app.log.warn({ err: error, deviceId }, "the replaced box's broker account was not disabled yet");
   });
 }
@@ -299,7 +303,7 @@ async function createEnrolledDevice(
       );
     }
     const storeId = used.code.storeId;
-    const old = replaces ? await replaceable(repos, replaces, storeId) : undefined;
+    const old = replaces ? await claimOldBox(repos, replaces, storeId) : undefined;
     const count = (await repos.devices.list({ storeId })).length;
     const created = await repos.devices.create({
       storeId,

@@ -105,6 +105,19 @@ export class DevicesRepository {
   }
 
   /**
+   * Revokes the credential only if it is still `hash`: of two transactions revoking the same one, the
+   * second waits for the first's row lock and then finds nothing to do. True when this one revoked it.
+   */
+  async revokeIfStill(id: string, hash: string): Promise<boolean> {
+    const rows = await this.db
+      .update(devices)
+      .set({ credentialHash: null, updatedAt: new Date() })
+      .where(and(eq(devices.id, id), eq(devices.credentialHash, hash)))
+      .returning({ id: devices.id });
+    return rows.length > 0;
+  }
+
+  /**
    * Applies a status message. A message from an older connection than the one stored (a late last
    * will of a session that already reconnected) is ignored: returns false then.
    */
