@@ -108,6 +108,8 @@ export async function startDemoAgent(opts: {
   signingKey: string;
   /** The hub's CA (PEM) when it serves TLS: the demo box trusts only it. */
   caPem?: string;
+  /** An external broker's own CA (`--mqtt-ca`): the demo box trusts it for MQTT. */
+  mqttCaPem?: string;
   log: Logger;
 }): Promise<() => Promise<void>> {
   const agentDir = join(opts.dataDir, 'demo-agent');
@@ -119,6 +121,7 @@ export async function startDemoAgent(opts: {
     mqttUrl: opts.mqttUrl,
     signingKey: opts.signingKey,
     ...(opts.caPem ? { caPem: opts.caPem } : {}),
+    ...(opts.mqttCaPem ? { mqttCaPem: opts.mqttCaPem } : {}),
   };
   await writeFile(join(agentDir, 'agent.json'), JSON.stringify(identity, null, 2), { mode: 0o600 });
   const bin = fileURLToPath(import.meta.resolve('@oskartrack/agent/bin/oskartrack-agent.js'));

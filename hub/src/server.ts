@@ -245,6 +245,10 @@ async function startBus(
       ...(brokerCa ? { brokerCa } : {}),
     };
   }
+  if (opts.mqttCa)
+    throw new Error(
+      "--mqtt-ca names the authority of an external broker's certificate: give the broker with --mqtt-url too, or leave --mqtt-ca out",
+    );
   let mqttPort = opts.mqttPort ?? (tls ? 8883 : 1883);
   if (opts.demo && mqttPort !== 0 && !(await portFree(mqttPort, opts.host))) {
     log.warn(`MQTT port ${mqttPort} is taken by another program; the demo uses a free port instead`);
@@ -422,6 +426,7 @@ export async function startHub(options: ServeOptions): Promise<RunningHub> {
         mqttUrl: brokerUrl,
         signingKey: signingKey.publicKeyBase64,
         ...(tls ? { caPem: tls.caPem } : {}),
+        ...(started.brokerCa ? { mqttCaPem: started.brokerCa } : {}),
         log,
       })
     : undefined;

@@ -1,6 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Id } from './geometry.ts';
 
+/** The longest certificate authority (PEM) a box keeps: a few certificates of a chain. */
+export const MAX_CA_PEM_CHARS = 20_000;
+/** A certificate authority as PEM text. */
+export const CaPem = Type.String({ minLength: 100, maxLength: MAX_CA_PEM_CHARS });
+
 /** `POST /api/enroll`: a box trades a one-time code for its identity. */
 export const EnrollRequest = Type.Object(
   {
@@ -43,7 +48,7 @@ export const EnrollReply = Type.Object(
          * (`serve --mqtt-ca`): the box trusts it for MQTT instead of the hub's. It comes over the
          * HTTPS connection the box pinned through the code, so it is as trusted as the hub.
          */
-        ca: Type.Optional(Type.String({ minLength: 100, maxLength: 20_000 })),
+        ca: Type.Optional(CaPem),
       },
       { additionalProperties: false },
     ),

@@ -11,7 +11,6 @@ import {
 import type { PipelineDetector } from '../engine/pipeline.ts';
 import { sourceKind } from '../source/index.ts';
 import { probeStream } from '../source/stream-probe.ts';
-import { endpointOf, probeTcp } from '../source/tcp-probe.ts';
 import { truncationWarning } from '../source/truncation.ts';
 import { bestSeen, name, recommend } from './advice.ts';
 import { frameRateOf } from './frame-rate.ts';
@@ -36,6 +35,12 @@ export interface CheckOptions {
   tryOther?: boolean | undefined;
   /** Wall time the whole check may take, in ms. Default checkBudgetMs(seconds). */
   budgetMs?: number | undefined;
+  /**
+   * Keep FFmpeg's own messages off the terminal (decoder-log.ts). Only for a process of its own (the
+   * `check` command): the level is the whole process's, so on a running box it would silence the
+   * live cameras' decoders too.
+   */
+  quietDecoder?: boolean | undefined;
 }
 
 /**
@@ -46,8 +51,6 @@ export function checkBudgetMs(seconds: number): number {
   return Math.max(2 * seconds, seconds + 60) * 1000;
 }
 
-/** A camera host that does not even accept a TCP connection in this time is reported at once. */
-const REACH_TIMEOUT_MS = 3000;
 /** How long the camera may take to answer the stream request (stream-probe.ts). */
 const STREAM_PROBE_MS = 5000;
 
@@ -92,7 +95,13 @@ async function tryOther(
 }
 
 function base(o: CheckOptions) {
-  return { source: o.source, cameraId: o.cameraId ?? 'check', fps: o.fps, dataDir: o.dataDir };
+  return {
+    source: o.source,
+    cameraId: o.cameraId ?? 'check',
+    fps: o.fps,
+    dataDir: o.dataDir,
+    quietDecoder: o.quietDecoder,
+  };
 }
 
 /**
@@ -118,13 +127,10 @@ function comparable(
  * the reason: the live source would retry until the check's time is up and then say only "no picture".
  */
 async function reachable(source: string): Promise<void> {
-  const e = sourceKind(source) === 'stream' ? endpointOf(source) : undefined;
-  if (!e) return;
-  const why = await probeTcp(e, REACH_TIMEOUT_MS);
-  if (why) throw new Error(why);
+  if (sourceKind(source) !== 'stream') return;
   const answer = await probeStream(source, STREAM_PROBE_MS);
-  if (answer.problem === 'credentials' || answer.problem === 'not-found')
-    throw new Error(`${e.host}:${e.port} answered, but ${answer.detail}`);
+  if (answer.problem === 'unreachable' || answer.problem === 'credentials' || answer.problem === 'not-found')
+    throw new Error(`the check cannot read this camera: ${answer.detail}`);
 }
 
 /** How the file's end limits the check: cut short (truncated or damaged), or simply short. */

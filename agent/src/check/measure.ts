@@ -24,6 +24,8 @@ export interface MeasureInput {
   deadline: number;
   /** Also sample the picture's light and movement. */
   picture?: boolean;
+  /** Keep FFmpeg's own messages off the terminal (CheckOptions.quietDecoder). */
+  quietDecoder?: boolean | undefined;
 }
 
 export interface Measured {
@@ -60,7 +62,7 @@ export async function measure(input: MeasureInput): Promise<Measured> {
   const p = await openPipeline({
     cameraId: input.cameraId,
     source: input.source,
-    sourceOptions: { quietDecoder: true, ...(input.fps ? { fps: input.fps } : {}) },
+    sourceOptions: { quietDecoder: input.quietDecoder === true, ...(input.fps ? { fps: input.fps } : {}) },
     detector,
     dataDir: input.dataDir,
     scene: EMPTY_SCENE,

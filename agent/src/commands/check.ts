@@ -64,6 +64,7 @@ export async function checkCommand(o: CheckCommandOptions): Promise<CheckOutcome
     dataDir: o.dataDir,
     tryOther: o.noOther !== true,
     budgetMs: o.budgetMs,
+    quietDecoder: true,
   });
   if (outcome.decoderSilenced) {
     // Standard error: standard output may carry the check as JSON.

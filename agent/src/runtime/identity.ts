@@ -4,7 +4,7 @@
 // such a box again (a new code from the dashboard) to get both.
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { check, DeviceConfig, Id } from '@oskartrack/protocol';
+import { CaPem, check, DeviceConfig, Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 
 export const Identity = Type.Object(
@@ -16,9 +16,9 @@ export const Identity = Type.Object(
     /** The hub's Ed25519 public key (SPKI DER, base64); absent in files from before 0.2. */
     signingKey: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
     /** The hub's certificate authority (PEM), pinned at enrollment; absent for a hub without TLS. */
-    caPem: Type.Optional(Type.String({ minLength: 100, maxLength: 20_000 })),
+    caPem: Type.Optional(CaPem),
     /** The broker's own certificate authority (PEM), when the hub gave one (`serve --mqtt-ca`). */
-    mqttCaPem: Type.Optional(Type.String({ minLength: 100, maxLength: 20_000 })),
+    mqttCaPem: Type.Optional(CaPem),
   },
   { additionalProperties: false },
 );

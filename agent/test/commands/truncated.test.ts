@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../src/commands/check.ts';
 import { processRecording, summary } from '../../src/commands/process.ts';
 import { VIDEO } from '../detect/pets.ts';
+import { cutClip } from '../support/clip.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/oskartrack-agent.js', import.meta.url));
 const WARNING =
@@ -41,11 +42,20 @@ describe('a truncated recording', () => {
     expect(summary(r).split('\n').at(-1)).toBe(`Warning: ${r.warning}`);
   });
 
-  it('process on the whole file, or stopped by --max-frames, does not warn', async () => {
+  it('process stopped by --max-frames does not warn', async () => {
     const r = await processRecording({ video: VIDEO, detector: 'hog', maxFrames: 5 });
     expect(r.warning).toBeUndefined();
     expect(summary(r)).not.toContain('Warning');
   });
+
+  it('process on a whole file does not warn', async () => {
+    // The first 40 frames of vtest.avi written as a file of their own: whole, its header says 40.
+    const whole = join(dir, 'whole.avi');
+    await cutClip(whole, 40);
+    const r = await processRecording({ video: whole, detector: 'hog' });
+    expect(r.stats.frames).toBe(40);
+    expect(r.warning).toBeUndefined();
+  }, 120_000);
 
   it('check warns that it covers only the part that could be read', async () => {
     const { check } = await checkCommand({
@@ -64,6 +74,11 @@ describe('a truncated recording', () => {
 
   it("keeps FFmpeg's own lines off the terminal, and logs one line about them at debug level", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'debug', LOG_FORMAT: 'json' };
+    // The same file with FFmpeg's errors asked for: it does complain about it.
+    const loud = await exec(process.execPath, [CLI, 'process', cut, '--detector', 'hog'], {
+      env: { ...env, OPENCV_FFMPEG_LOGLEVEL: '16' },
+    });
+    expect(`${loud.stderr}${loud.stdout}`).toMatch(FFMPEG_LINE);
     delete env.OPENCV_FFMPEG_LOGLEVEL;
     const r = await exec(process.execPath, [CLI, 'process', cut, '--detector', 'hog'], { env });
     expect(r.stderr).not.toMatch(FFMPEG_LINE);

@@ -6,8 +6,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+import { MAX_CA_PEM_CHARS } from '@oskartrack/protocol';
+import { PEM_BLOCK } from '../identity/tls.ts';
 
 /** The certificates of `file` (PEM, one or more), checked to be certificates; an error that says why not. */
 export async function loadBrokerCa(file: string): Promise<string> {
@@ -17,7 +17,7 @@ export async function loadBrokerCa(file: string): Promise<string> {
   } catch (error) {
     throw new Error(`--mqtt-ca ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
-  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  const blocks = text.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0)
     throw new Error(
       `--mqtt-ca ${file} holds no PEM certificate: give the CA that issued the broker's certificate`,
@@ -31,7 +31,12 @@ export async function loadBrokerCa(file: string): Promise<string> {
       );
     }
   }
-  return `${blocks.join('\n')}\n`;
+  const pem = `${blocks.join('\n')}\n`;
+  if (pem.length > MAX_CA_PEM_CHARS)
+    throw new Error(
+      `--mqtt-ca ${file} holds ${blocks.length} certificates (${pem.length} characters): boxes keep at most ${MAX_CA_PEM_CHARS}; give only the authority that issued the broker's certificate`,
+    );
+  return pem;
 }
 
 /** Node's codes for a certificate chain that does not lead to a trusted authority. */

@@ -25,8 +25,6 @@ export type DatabaseKind = 'postgres' | 'pglite';
 
 /** The SQL migrations drizzle-kit generated, found next to the sources (not through the working directory). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
-/** The advisory lock migrations run under: a fixed number no other part of the hub uses ("schema" in ASCII). */
-const MIGRATION_LOCK_KEY = 0x736368656d61;
 /** Where drizzle records applied migrations unless a schema is chosen. */
 export const DEFAULT_MIGRATIONS_SCHEMA = 'drizzle';
 
@@ -140,10 +138,11 @@ async function openPostgres(
     schema: schemaName,
     async migrate() {
       // Hubs starting at once on an empty database: one migrates, the others wait and find it done.
-      // The lock is the session's, so the migrations run on the same connection.
+      // The lock is the session's, so the migrations run on the same connection; one per schema.
       const client = await pool.connect();
+      const key = `oskartrack-migrations:${schemaName ?? ''}`;
       try {
-        await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
         const locked = drizzleNodePg({ client, schema });
         if (schemaName) await locked.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`));
         await migrateNodePg(locked, {
@@ -151,7 +150,7 @@ async function openPostgres(
           migrationsSchema: schemaName ?? DEFAULT_MIGRATIONS_SCHEMA,
         });
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]).catch(() => {});
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => {});
         client.release();
       }
     },

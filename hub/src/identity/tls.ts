@@ -243,7 +243,8 @@ export async function loadOrCreateHubTls(opts: {
   };
 }
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** One certificate in PEM text (global: `match` finds every one). */
+export const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /**
  * Given files (`--tls-cert`, `--tls-key`, optional `--tls-ca`): the CA boxes pin is the `--tls-ca`

@@ -30,7 +30,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Id, type UploadJob as Job, UploadJob } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, conflict, forbidden, HttpError } from '../api/errors.ts';
+import { badRequest, conflict, forbidden, HttpError, sizeInWords } from '../api/errors.ts';
 import { definePlugin } from '../api/plugin.ts';
 import { errors } from '../api/schemas.ts';
 import { canSeeStore, hasRole, type Principal, requireStore, storeFilter } from '../api/scope.ts';
@@ -53,10 +53,6 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 function caller(p: Principal | null): Principal {
   if (!p) throw new HttpError(401, 'sign in first: this needs a valid access token');
   return p;
-}
-
-function megabytes(bytes: number): string {
-  return `${Math.round((bytes / 2 ** 20) * 10) / 10} MB`;
 }
 
 interface Fields {
@@ -104,7 +100,7 @@ async function managedCamera(app: FastifyInstance, p: Principal, cameraId: strin
 
 /** The answer to a video over the size limit. */
 function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, `the video is larger than the ${megabytes(maxBytes)} this hub accepts`);
+  return new HttpError(413, `the video is larger than the ${sizeInWords(maxBytes)} this hub accepts`);
 }
 
 interface ReceivedFile {

@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_CA_PEM_CHARS } from '@oskartrack/protocol';
 import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enroll } from '../../../agent/src/commands/enroll.ts';
@@ -107,9 +108,21 @@ describe('an external broker with a certificate authority of its own', () => {
     await expect(start).rejects.toThrow(/does not trust .*--mqtt-ca <file>/);
   }, 120_000);
 
-  it('refuses a --mqtt-ca file that holds no certificate', async () => {
+  it('refuses a --mqtt-ca file that holds no certificate, or more than a box keeps', async () => {
     const file = join(tempDir(resources, 'not-ca'), 'ca.pem');
     writeFileSync(file, 'not a certificate\n');
     await expect(loadBrokerCa(file)).rejects.toThrow(`--mqtt-ca ${file} holds no PEM certificate`);
+    const { caPem } = await brokerWithOwnCa();
+    writeFileSync(file, caPem.repeat(Math.ceil(MAX_CA_PEM_CHARS / caPem.length) + 1));
+    await expect(loadBrokerCa(file)).rejects.toThrow(`boxes keep at most ${MAX_CA_PEM_CHARS}`);
   });
+
+  it('refuses --mqtt-ca without an external broker', async () => {
+    const { caFile } = await brokerWithOwnCa();
+    const start = startTestHub(resources, postgresSettings(resources, tempDir(resources, 'hub')), {
+      tls: true,
+      external: { mqttCa: caFile },
+    });
+    await expect(start).rejects.toThrow(/--mqtt-ca names the authority .*--mqtt-url/);
+  }, 60_000);
 });

@@ -217,6 +217,7 @@ describe.each(BACKENDS)('uploads counted once on %s', (kind) => {
       to: new Date(uploaded + 3_600_000),
       limit: 1000,
     });
+    expect(events.items.length).toBeGreaterThan(0);
     for (const e of events.items) {
       expect(e.at.getTime()).toBeGreaterThanOrEqual(Date.parse(job.startTime));
       expect(e.at.getTime()).toBeLessThanOrEqual(uploaded);

@@ -20,6 +20,7 @@ import {
   type VisitRow,
   type ZoneVisitRow,
 } from './visit-inserts.ts';
+import { frameOfCamera } from './zones.ts';
 
 export type Visit = typeof visits.$inferSelect;
 export type ZoneVisit = typeof zoneVisits.$inferSelect;
@@ -81,10 +82,6 @@ function validateNewVisit(input: NewVisit): void {
 }
 
 /** A camera's picture size, when known (the heatmap needs it). */
-function frameOf(c: { width: number | null; height: number | null }) {
-  return c.width && c.height ? { width: c.width, height: c.height } : undefined;
-}
-
 export class VisitsRepository {
   constructor(private readonly db: Db) {}
 
@@ -140,7 +137,7 @@ export class VisitsRepository {
           }));
         const zoneRows = rows.length > 0 ? await tx.insert(zoneVisits).values(rows).returning() : [];
         await new MovementSummariesRepository(tx).addHeatmapOfVisits([
-          { ...inserted, frame: frameOf(camera), startedAt: input.startedAt, path },
+          { ...inserted, frame: frameOfCamera(camera), startedAt: input.startedAt, path },
         ]);
         return { visit: { ...inserted, zones: zoneRows }, created: true };
       }),
@@ -237,7 +234,7 @@ export class VisitsRepository {
         .where(inArray(zones.cameraId, cameraIds)),
     ]);
     const storeOf = new Map(cams.map((c) => [c.id, c.storeId]));
-    const frames = new Map(cams.map((c) => [c.id, frameOf(c)]));
+    const frames = new Map(cams.map((c) => [c.id, frameOfCamera(c)]));
     const knownZones = new Set(zoneRows.map((z) => `${z.cameraId}|${z.id}`));
     const rows = items.map(({ seq, event, customerId }): VisitRow => {
       const storeId = storeOf.get(event.cameraId);

@@ -101,7 +101,8 @@ async function requireFreeName(tx: Db, kind: Kind, cameraId: string, name: strin
   }
 }
 
-function frameOfRow(camera: { width: number | null; height: number | null }): Frame {
+/** A camera row's frame size, when both sides are known. */
+export function frameOfCamera(camera: { width: number | null; height: number | null }): Frame {
   return camera.width && camera.height ? { width: camera.width, height: camera.height } : undefined;
 }
 
@@ -116,7 +117,7 @@ export class ZonesRepository {
       .from(cameras)
       .where(eq(cameras.id, cameraId));
     if (!camera) throw new NotFoundError('camera', cameraId);
-    return frameOfRow(camera);
+    return frameOfCamera(camera);
   }
 
   /**
@@ -132,7 +133,7 @@ export class ZonesRepository {
         .where(eq(cameras.id, cameraId))
         .for('update');
       if (!camera) throw new NotFoundError('camera', cameraId);
-      return work(tx, frameOfRow(camera));
+      return work(tx, frameOfCamera(camera));
     });
   }
 
