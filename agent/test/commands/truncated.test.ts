@@ -16,8 +16,11 @@ import { cutClip } from '../support/clip.ts';
 const CLI = fileURLToPath(new URL('../../bin/oskartrack-agent.js', import.meta.url));
 const WARNING =
   /^The video ended after (\d+) of 795 frames: the file looks truncated or damaged; counts cover only the part that could be read\.$/;
-/** What FFmpeg writes itself: "[msmpeg4 @ 0x55d0c2a4b7c0] ac-tex damaged at 21 33". */
-const FFMPEG_LINE = /\[[\w-]+ @ 0x[0-9a-f]+\]/;
+/**
+ * A line of FFmpeg's: as FFmpeg writes it ("[msmpeg4 @ 0x55d0c2a4b7c0] ac-tex damaged at 21 33"), or
+ * through OpenCV's logger when OPENCV_FFMPEG_LOGLEVEL is set ("[OPENCV:FFMPEG:16] ac-tex damaged ...").
+ */
+const FFMPEG_LINE = /\[(?:[\w-]+ @ 0x[0-9a-f]+|OPENCV:FFMPEG:\d+)\]/;
 
 let dir = '';
 let cut = '';
