@@ -12,7 +12,7 @@
  * otherwise; the file is deleted). Answers 202 with the queued job. The same bytes (SHA-256, taken as
  * they arrive) for the same camera count once, whatever start time is given: while the first job is
  * queued, processing or done, a second upload is refused with 409 ("This recording was already added
- * on <date>: its visitors are counted once."), on any hub of the database. A failed or deleted job's
+ * on <date>: its visitors are counted once. ..."), on any hub of the database. A failed or deleted job's
  * file may come again; another file or another camera is a new recording.
  *
  * `GET /api/uploads/:id`: the job (state queued | processing | done | failed, frames done / total,
@@ -118,7 +118,9 @@ async function alreadyAdded(app: FastifyInstance, existing: Job): Promise<HttpEr
     timeStyle: 'short',
     timeZone: store?.timezone ?? 'UTC',
   }).format(new Date(existing.createdAt));
-  return conflict(`This recording was already added on ${date}: its visitors are counted once.`);
+  return conflict(
+    `This recording was already added on ${date}: its visitors are counted once. To count it again (with another detector, say), delete that upload first.`,
+  );
 }
 
 /**

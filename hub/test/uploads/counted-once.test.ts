@@ -45,7 +45,7 @@ function refusal(first: UploadJob): string {
     timeStyle: 'short',
     timeZone: TIME_ZONE,
   }).format(new Date(first.createdAt));
-  return `This recording was already added on ${date}: its visitors are counted once.`;
+  return `This recording was already added on ${date}: its visitors are counted once. To count it again (with another detector, say), delete that upload first.`;
 }
 
 describe.each(BACKENDS)('uploads counted once on %s', (kind) => {
