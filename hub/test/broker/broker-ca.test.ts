@@ -7,26 +7,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_CA_PEM_CHARS } from '@oskartrack/protocol';
-import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enroll } from '../../../agent/src/commands/enroll.ts';
-import { Link } from '../../../agent/src/link/link.ts';
-import { Outbox } from '../../../agent/src/outbox/outbox.ts';
-import { pinnedTlsOptions } from '../../../agent/src/runtime/identity.ts';
 import { loadBrokerCa } from '../../src/broker/broker-ca.ts';
 import { loadOrCreateHubTls } from '../../src/identity/tls.ts';
+import { sendOneCrossing } from '../support/enrolled-box.ts';
 import { startDynsecMosquitto } from '../support/mosquitto-dynsec.ts';
-import {
-  Api,
-  crossing,
-  postgresSettings,
-  Resources,
-  silent,
-  startTestHub,
-  storedSeqs,
-  tempDir,
-  waitFor,
-} from '../system/helpers.ts';
+import { Api, postgresSettings, Resources, startTestHub, storedSeqs, tempDir } from '../system/helpers.ts';
 
 const resources = new Resources();
 afterEach(() => resources.release());
@@ -65,37 +52,7 @@ describe('an external broker with a certificate authority of its own', () => {
     expect(identity.caPem).toBe(hubCa);
     expect(identity.mqttCaPem).toBe(broker.caPem);
 
-    const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
-      storeId: store.id,
-      deviceId: identity.deviceId,
-      name: 'Door',
-      source: 'rtsp://10.0.0.7/stream',
-      frameWidth: 640,
-      frameHeight: 480,
-    });
-    const line = await api.ok<{ id: string }>('POST', `/api/cameras/${camera.id}/lines`, {
-      name: 'Door',
-      start: [0, 240],
-      end: [640, 240],
-      inSide: 'left',
-    });
-    const outbox = new Outbox(join(dir, 'outbox.sqlite'), { logger: silent });
-    resources.add(() => outbox.close());
-    const link = new Link({
-      url: identity.mqttUrl,
-      deviceId: identity.deviceId,
-      secret: identity.secret,
-      software: 'broker-ca-test',
-      outbox,
-      hubKey: publicKeyFromBase64(identity.signingKey!),
-      mqttOptions: pinnedTlsOptions(identity)!,
-      reconnectPeriodMs: 200,
-      logger: silent,
-    });
-    await link.start();
-    resources.add(() => link.stop());
-    outbox.append([crossing(camera.id, line.id, 1)]);
-    await waitFor('the event stored and acknowledged', () => outbox.depth() === 0, 30_000, 50);
+    await sendOneCrossing(resources, api, store.id, identity, dir);
     expect(await storedSeqs(hub.db.db, identity.deviceId)).toEqual([1]);
   }, 120_000);
 

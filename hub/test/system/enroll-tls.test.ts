@@ -6,26 +6,13 @@
  * another address than loopback never gets a loopback address back.
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enroll } from '../../../agent/src/commands/enroll.ts';
-import { Link } from '../../../agent/src/link/link.ts';
-import { Outbox } from '../../../agent/src/outbox/outbox.ts';
 import { hubRequest } from '../../../agent/src/runtime/hub-request.ts';
 import { pinnedTlsOptions } from '../../../agent/src/runtime/identity.ts';
-import {
-  Api,
-  crossing,
-  postgresSettings,
-  Resources,
-  silent,
-  startTestHub,
-  storedSeqs,
-  tempDir,
-  waitFor,
-} from './helpers.ts';
+import { sendOneCrossing } from '../support/enrolled-box.ts';
+import { Api, postgresSettings, Resources, startTestHub, storedSeqs, tempDir } from './helpers.ts';
 
 const resources = new Resources();
 afterEach(() => resources.release());
@@ -110,37 +97,7 @@ describe('enrollment over TLS', () => {
     expect(await tryLogin(hub.mqttUrl, login)).toMatch(/self.signed|certificate/i);
     expect(await tryLogin(hub.mqttUrl, { ...login, ...pinnedTlsOptions(identity) })).toBe('connected');
 
-    const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
-      storeId: store.id,
-      deviceId: identity.deviceId,
-      name: 'Door',
-      source: 'rtsp://10.0.0.7/stream',
-      frameWidth: 640,
-      frameHeight: 480,
-    });
-    const line = await api.ok<{ id: string }>('POST', `/api/cameras/${camera.id}/lines`, {
-      name: 'Door',
-      start: [0, 240],
-      end: [640, 240],
-      inSide: 'left',
-    });
-    const outbox = new Outbox(join(dir, 'outbox.sqlite'), { logger: silent });
-    resources.add(() => outbox.close());
-    const link = new Link({
-      url: identity.mqttUrl,
-      deviceId: identity.deviceId,
-      secret: identity.secret,
-      software: 'tls-test',
-      outbox,
-      hubKey: publicKeyFromBase64(identity.signingKey!),
-      mqttOptions: pinnedTlsOptions(identity)!,
-      reconnectPeriodMs: 200,
-      logger: silent,
-    });
-    await link.start();
-    resources.add(() => link.stop());
-    outbox.append([crossing(camera.id, line.id, 1)]);
-    await waitFor('the event stored and acknowledged', () => outbox.depth() === 0, 30_000, 50);
+    const link = await sendOneCrossing(resources, api, store.id, identity, dir);
     expect(await storedSeqs(hub.db.db, identity.deviceId)).toEqual([1]);
     expect(link.state().connected).toBe(true);
   }, 90_000);
