@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
@@ -214,7 +215,10 @@ async function startBus(
   const { log } = opts;
   if (opts.mqttUrl) {
     const brokerCa = opts.mqttCa ? await loadBrokerCa(opts.mqttCa) : undefined;
-    const mqttOptions = brokerCa ? { mqttOptions: { ca: brokerCa } } : {};
+    // Without --mqtt-ca the broker's certificate must be one boxes trust: the hub's own authority's
+    // (what boxes pin), or a public one.
+    const ca = brokerCa ?? (tls ? [...rootCertificates, tls.caPem] : undefined);
+    const mqttOptions = ca ? { mqttOptions: { ca } } : {};
     // Accounts first: the hub's own account gets the hub role before the bus subscribes.
     const external = await setUpExternalAccounts({
       url: opts.mqttUrl,

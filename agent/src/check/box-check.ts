@@ -9,6 +9,7 @@ import {
 } from '@oskartrack/protocol';
 import { maskCredentials } from '../source/index.ts';
 import { runCheck } from './check.ts';
+import { DASHBOARD_WORDS } from './frame-rate.ts';
 
 export class BoxChecks {
   private running = false;
@@ -39,6 +40,7 @@ export class BoxChecks {
         seconds: request.seconds ?? CHECK_DEFAULT_SECONDS,
         detector: config.detector,
         dataDir: this.dataDir,
+        rateWords: DASHBOARD_WORDS,
       });
       return { v: PROTOCOL_VERSION, id: request.id, status: 'ok', data };
     } catch (err) {

@@ -13,7 +13,7 @@ import { sourceKind } from '../source/index.ts';
 import { probeStream } from '../source/stream-probe.ts';
 import { truncationWarning } from '../source/truncation.ts';
 import { bestSeen, name, recommend } from './advice.ts';
-import { frameRateOf } from './frame-rate.ts';
+import { frameRateOf, type RateWords } from './frame-rate.ts';
 import { type Measured, measure } from './measure.ts';
 import { summaryOf, verdictOf, warningsFor } from './warnings.ts';
 
@@ -41,6 +41,8 @@ export interface CheckOptions {
    * live cameras' decoders too.
    */
   quietDecoder?: boolean | undefined;
+  /** How the frame-rate line tells the reader to set the rate (default: the `check` command's --fps). */
+  rateWords?: RateWords | undefined;
 }
 
 /**
@@ -185,7 +187,7 @@ export async function checkCamera(o: CheckOptions): Promise<CheckOutcome> {
   }
   const { other, notes } = await tryOther(o, first, deadline);
   const info = first.info;
-  const frameRate = frameRateOf(info, o.fps, first.timestampFps);
+  const frameRate = frameRateOf(info, o.fps, first.timestampFps, o.rateWords);
   const runs = retimed(other ? [first.run, other.run] : [first.run], info, frameRate.fps);
   const measures = {
     width: info.width,

@@ -99,7 +99,7 @@ export async function probeAddress(what: string, url: string, opts: ProbeOptions
     try {
       (await tlsProbe(address, host, port, opts)).destroy();
       const whose = pinnedCa
-        ? "the hub's pinned certificate authority"
+        ? 'the certificate authority pinned at enrollment'
         : 'a certificate authority this box trusts';
       checks.push(pass(`${what}: TLS certificate of ${label} signed by ${whose}`));
     } catch (err) {

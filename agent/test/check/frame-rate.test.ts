@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCamera } from '../../src/check/check.ts';
 import { formatCheck } from '../../src/check/format.ts';
-import { frameRateOf } from '../../src/check/frame-rate.ts';
+import { DASHBOARD_WORDS, frameRateOf } from '../../src/check/frame-rate.ts';
 import { loadOpenCV } from '../../src/cv.ts';
 import { FileSource } from '../../src/source/file.ts';
 import type { Capture } from '../../src/source/index.ts';
@@ -24,7 +24,7 @@ describe('the frame rate a check takes', () => {
     });
     expect(frameRateOf(file, undefined, 10.2)).toEqual({
       fps: 10,
-      note: "10 frames/s from the file's header (the file's timestamps follow the header, so the file cannot tell whether it is true): if the camera recorded at another rate, check again with --fps",
+      note: "10 frames/s from the file's header (the file's timestamps follow the header, so the file cannot tell whether it is true): if the camera recorded at another rate, give the true rate with --fps",
     });
     expect(frameRateOf(file, undefined, undefined).note).toContain(
       'the file has no timestamps to check it against',
@@ -32,6 +32,19 @@ describe('the frame rate a check takes', () => {
     expect(frameRateOf({ kind: 'file', fps: 25, fpsFrom: 'default' }, undefined, undefined).note).toBe(
       'the file says no frame rate: 25 frames/s assumed; give the true rate with --fps',
     );
+  });
+
+  it("says it in the camera settings' words for a check asked from the dashboard", () => {
+    expect(frameRateOf(file, undefined, 7, DASHBOARD_WORDS).note).toBe(
+      "7 frames/s from the file's timestamps; its header says 10 frames/s, which is wrong: set the camera's frame rate to 7 in its settings",
+    );
+    expect(frameRateOf({ ...file, fps: 7, fpsFrom: 'override' }, 7, 10, DASHBOARD_WORDS).note).toBe(
+      "7 frames/s, as given (the camera's settings); the header says 10 frames/s",
+    );
+    expect(
+      frameRateOf({ kind: 'stream', fps: 25, fpsFrom: 'default' }, undefined, undefined, DASHBOARD_WORDS)
+        .note,
+    ).toBe("the camera reports no frame rate: set the camera's true frame rate in its settings");
   });
 
   it("reads a file's own timestamps: vtest.avi's follow its header", async () => {
@@ -70,7 +83,7 @@ describe('the frame rate a check takes', () => {
     const header = await checkCamera(o);
     expect(header.check.cameraFps).toBe(10);
     expect(formatCheck(header.check)).toContain(
-      "\nFrame rate: 10 frames/s from the file's header (the file's timestamps follow the header, so the file cannot tell whether it is true): if the camera recorded at another rate, check again with --fps\n",
+      "\nFrame rate: 10 frames/s from the file's header (the file's timestamps follow the header, so the file cannot tell whether it is true): if the camera recorded at another rate, give the true rate with --fps\n",
     );
     const given = await checkCamera({ ...o, fps: 7 });
     expect(given.check.cameraFps).toBe(7);

@@ -2,7 +2,7 @@
  * An external broker with a certificate authority of its own (`serve --mqtt-ca <file>`): the hub
  * trusts it for its broker connections, and enrollment hands it to boxes, which trust it for MQTT
  * instead of the hub's CA. Without it the broker's certificate must be issued by the hub's CA (the one
- * boxes pin) and be trusted by the hub's Node.js (NODE_EXTRA_CA_CERTS).
+ * boxes pin; the hub trusts it for the broker too) or, for a hub without its own, by a public one.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

@@ -18,9 +18,12 @@ import { Api, postgresSettings, Resources, startTestHub, storedSeqs, tempDir } f
 const resources = new Resources();
 afterEach(() => resources.release());
 
-/** A Mosquitto on TLS with a CA made for it alone, and that CA in a file as an installer would have it. */
-async function brokerWithOwnCa() {
-  const made = await loadOrCreateHubTls({ dataDir: tempDir(resources, 'broker-ca'), names: ['127.0.0.1'] });
+/**
+ * A Mosquitto on TLS with a certificate from the CA kept in `caDir` (made there when missing: a CA for
+ * the broker alone, or the hub's own in its data folder), and that CA in a file as an installer has it.
+ */
+async function brokerWithOwnCa(caDir = tempDir(resources, 'broker-ca')) {
+  const made = await loadOrCreateHubTls({ dataDir: caDir, names: ['127.0.0.1'] });
   const broker = await startDynsecMosquitto({ tls: { cert: made.certChain, key: made.key } });
   resources.add(() => broker.stop());
   const caFile = join(tempDir(resources, 'broker-ca-file'), 'broker-ca.pem');
@@ -52,6 +55,24 @@ describe('an external broker with a certificate authority of its own', () => {
     expect(identity.caPem).toBe(hubCa);
     expect(identity.mqttCaPem).toBe(broker.caPem);
 
+    await sendOneCrossing(resources, api, store.id, identity, dir);
+    expect(await storedSeqs(hub.db.db, identity.deviceId)).toEqual([1]);
+  }, 120_000);
+
+  it("needs no --mqtt-ca when the hub's own authority issued the broker's certificate", async () => {
+    const hubDir = tempDir(resources, 'hub');
+    const broker = await brokerWithOwnCa(hubDir);
+    const hub = await startTestHub(resources, postgresSettings(resources, hubDir), {
+      tls: true,
+      external: broker.external,
+    });
+    expect(hub.tls!.caPem).toBe(broker.caPem);
+    const api = await Api.login(hub.url, hub.admin!.name, hub.admin!.password, broker.caPem);
+    const store = await api.ok<{ id: string }>('POST', '/api/stores', { name: 'Corner shop' });
+    const { code } = await api.ok<{ code: string }>('POST', `/api/stores/${store.id}/enrollment-codes`);
+    const dir = tempDir(resources, 'box');
+    const identity = await enroll({ hub: hub.url, code, dataDir: dir });
+    expect(identity.mqttCaPem).toBeUndefined();
     await sendOneCrossing(resources, api, store.id, identity, dir);
     expect(await storedSeqs(hub.db.db, identity.deviceId)).toEqual([1]);
   }, 120_000);
