@@ -89,7 +89,8 @@ program
       console.log(
         `This box was ${id.replaced.deviceId} on this hub: its ${id.replaced.cameras} camera(s) and name now belong to ${id.deviceId}, and the old credential is revoked.`,
       );
-    console.log(`Enrolled as ${id.deviceId}. Start counting with: oskartrack-agent run`);
+    const where = o.dataDir ? ` --data-dir ${o.dataDir}` : '';
+    console.log(`Enrolled as ${id.deviceId}. Start counting with: npx oskartrack-agent run${where}`);
   });
 
 program

@@ -363,7 +363,6 @@ export async function startHub(options: ServeOptions): Promise<RunningHub> {
   await splitUploadSummaries(db.db);
   const { signingKey, publicUrl, tls } = await hubIdentity(opts);
   const repos = createRepositories(db.db);
-  const admin = await ensureFirstAdmin(repos, log);
   const demoSecret = opts.demo ? await prepareDemo(repos, opts.demoVideo) : undefined;
 
   // The live feed exists before the bus delivers anything: statuses, live boxes and stored events all
@@ -421,6 +420,9 @@ export async function startHub(options: ServeOptions): Promise<RunningHub> {
     uploads,
     answers,
   });
+  // Once the hub serves: a start that fails before (a broker it cannot trust, a port taken) must not
+  // print the first administrator's one-time password into the failure's output.
+  const admin = await ensureFirstAdmin(repos, log);
 
   const stopDemo = demoSecret
     ? await startDemoAgent({

@@ -85,8 +85,21 @@ export function warningsFor(
       code: 'dark',
       message: `the picture is dark (brightness ${Math.round(m.brightness)} of 255): add light, or use a camera that sees well in low light`,
     });
-  out.push(...speedWarning(m, runs, rec), ...notes);
-  return out.slice(0, 16);
+  out.push(...speedWarning(m, runs, rec));
+  // A video too short to judge says so first: every other finding rests on it.
+  const short = notes.filter((n) => n.code === 'short-video');
+  return [...short, ...out, ...notes.filter((n) => n.code !== 'short-video')].slice(0, 16);
+}
+
+/**
+ * Less video than this (seconds of the configured detector's run) cannot carry a verdict: a few
+ * frames of a truncated file would otherwise read "will count well".
+ */
+export const MIN_JUDGED_SECONDS = 10;
+
+/** The video ended before the check had enough of it to judge the view. */
+function tooLittleVideo(runs: readonly CheckRun[], warnings: readonly CheckWarning[]): boolean {
+  return warnings.some((w) => w.code === 'short-video') && (runs[0]?.seconds ?? 0) < MIN_JUDGED_SECONDS;
 }
 
 /** good: counts well; fair: counts, better after the warnings' changes; poor: fix it first. */
@@ -96,13 +109,18 @@ export function verdictOf(
 ): CameraCheck['verdict'] {
   const codes = new Set(warnings.map((w) => w.code));
   const h = bestSeen(runs).personHeight;
+  if (tooLittleVideo(runs, warnings)) return 'poor';
   if (codes.has('no-people') || codes.has('top-down') || (h !== null && h.median < TINY_PERSON_PX))
     return 'poor';
   if (codes.has('small-people') || codes.has('dark') || codes.has('slow')) return 'fair';
   return 'good';
 }
 
-export function summaryOf(check: Pick<CameraCheck, 'verdict' | 'personHeight' | 'runs'>): string {
+export function summaryOf(
+  check: Pick<CameraCheck, 'verdict' | 'personHeight' | 'runs' | 'warnings'>,
+): string {
+  if (tooLittleVideo(check.runs, check.warnings))
+    return `This view cannot be judged yet: only ${(check.runs[0]?.seconds ?? 0).toFixed(1)} s of video could be read. Read the first warning below, then check again on at least ${MIN_JUDGED_SECONDS} s of video (a minute is best).`;
   const h = check.personHeight;
   const found = bestSeen(check.runs).peopleShare;
   const seen = h

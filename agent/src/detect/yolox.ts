@@ -1,5 +1,7 @@
 // YOLOX (Megvii, Apache-2.0) ONNX models through OpenCV's DNN module: letterbox, forward, grid decode.
+
 import { existsSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { CV, Mat } from '../cv.ts';
 import type { Detections } from '../types.ts';
 import { emptyDetections } from '../types.ts';
@@ -192,8 +194,11 @@ export class YoloxDetector implements Detector {
   /** Loads an ONNX file; errors name the file and the reason (missing, not a file, not a YOLOX model). */
   static async load(cv: CV, modelPath: string, options: YoloxOptions = {}): Promise<YoloxDetector> {
     if (!existsSync(modelPath)) {
+      // A pulled model's place is <data dir>/models/: the command names that data dir.
+      const dir =
+        basename(dirname(modelPath)) === 'models' ? ` --data-dir ${dirname(dirname(modelPath))}` : '';
       throw new Error(
-        `YOLOX model file not found: ${modelPath}. Run "oskartrack-agent models pull yolox-nano" or pass --model PATH.`,
+        `YOLOX model file not found: ${modelPath}. Run "oskartrack-agent models pull yolox-nano${dir}" or pass --model PATH.`,
       );
     }
     if (!statSync(modelPath).isFile()) throw new Error(`YOLOX model path is not a file: ${modelPath}`);

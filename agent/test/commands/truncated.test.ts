@@ -69,7 +69,11 @@ describe('a truncated recording', () => {
       dataDir: dir,
       budgetMs: 240_000,
     });
-    const warning = check.warnings.find((w) => w.code === 'short-video');
+    // Too little video for a verdict: it says so first, instead of "will count well".
+    expect(check.verdict).toBe('poor');
+    expect(check.summary).toMatch(/^This view cannot be judged yet: only \d+\.\d s of video could be read\./);
+    const warning = check.warnings[0];
+    expect(warning?.code).toBe('short-video');
     expect(warning?.message).toMatch(
       /^The video ended after \d+ of 795 frames: the file looks truncated or damaged; the check covers only the part that could be read\.$/,
     );

@@ -8,6 +8,7 @@
  */
 import mqtt, { type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
+import { brokerTlsProblem } from './broker-ca.ts';
 import { type DeviceAccounts, unmanagedDeviceAccounts } from './device-accounts.ts';
 import { DynsecClient } from './dynsec.ts';
 import { DynsecDeviceAccounts, type KnownDevice } from './dynsec-accounts.ts';
@@ -102,6 +103,7 @@ class ManagedAccounts implements DeviceAccounts {
   private accounts: DynsecDeviceAccounts | undefined;
   private dynsec: DynsecClient | undefined;
   private lastError = 'not tried yet';
+  private lastFailure: unknown;
   private waitMs = RETRY_FIRST_MS;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -115,6 +117,9 @@ class ManagedAccounts implements DeviceAccounts {
   /** The first try, awaited so a hub that can reach the plugin starts with its accounts in step. */
   async start(): Promise<void> {
     if (await this.attempt()) return;
+    // A certificate this hub does not trust will not change by waiting: the start stops, saying what to do.
+    const untrusted = brokerTlsProblem(this.options.url, this.lastFailure);
+    if (untrusted) throw new Error(untrusted, { cause: this.lastFailure });
     this.options.log.warn(`${this.problem()}; trying again in the background`);
     this.schedule();
   }
@@ -199,6 +204,7 @@ class ManagedAccounts implements DeviceAccounts {
       return true;
     } catch (error) {
       await dynsec?.close();
+      this.lastFailure = error;
       this.lastError = (error as Error).message;
       return false;
     }
