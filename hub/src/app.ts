@@ -36,6 +36,7 @@ import reportsPlugin from './api/plugins/app/reports.ts';
 import repositoriesPlugin from './api/plugins/app/repositories.ts';
 import retentionPlugin, { type RetentionPluginOptions } from './api/plugins/app/retention.ts';
 import snapshotsPlugin from './api/plugins/app/snapshots.ts';
+import sourceProbesPlugin from './api/plugins/app/source-probes.ts';
 import corsPlugin from './api/plugins/external/cors.ts';
 import databasePlugin from './api/plugins/external/database.ts';
 import helmetPlugin from './api/plugins/external/helmet.ts';
@@ -132,6 +133,7 @@ export const hubApp = definePlugin<AppOptions>('oskartrack-hub', async (app, opt
     ...(opts.snapshotTimeoutMs ? { timeoutMs: opts.snapshotTimeoutMs } : {}),
   });
   await app.register(cameraChecksPlugin, { bus: opts.bus });
+  await app.register(sourceProbesPlugin, { bus: opts.bus });
   await app.register(reportsPlugin);
   await app.register(retentionPlugin, opts.retention ?? {});
 

@@ -10,6 +10,7 @@ export * from './hub-notices.ts';
 export * from './live.ts';
 export * from './messages.ts';
 export * from './opening-hours-clock.ts';
+export * from './source-probe.ts';
 export * from './topics.ts';
 export * from './validate.ts';
 export * from './video.ts';

@@ -11,6 +11,7 @@ import {
   SnapshotRequest,
   SnapshotResponse,
 } from './messages.ts';
+import { SourceProbeRequest, SourceProbeResponse } from './source-probe.ts';
 import { VideoFrame, WatchRequest } from './video.ts';
 
 export const TOPIC_ROOT = 'oskartrack/v1';
@@ -29,16 +30,17 @@ export const CHANNELS = {
   config: { schema: DeviceConfig, qos: 1, retain: true, from: 'hub', signed: true },
   live: { schema: LiveTracks, qos: 0, retain: false, from: 'agent', signed: false },
   // The request name is the sub-topic: `snapshot` (a SnapshotRequest), `watch` (a WatchRequest),
-  // `camera-check` (a CameraCheckRequest, answered with a CameraCheckResponse).
+  // `camera-check` (a CameraCheckRequest, answered with a CameraCheckResponse), `source-probe` (a
+  // SourceProbeRequest, answered with a SourceProbeResponse).
   request: {
-    schema: Type.Union([SnapshotRequest, WatchRequest, CameraCheckRequest]),
+    schema: Type.Union([SnapshotRequest, WatchRequest, CameraCheckRequest, SourceProbeRequest]),
     qos: 1,
     retain: false,
     from: 'hub',
     signed: true,
   },
   response: {
-    schema: Type.Union([SnapshotResponse, CameraCheckResponse]),
+    schema: Type.Union([SnapshotResponse, CameraCheckResponse, SourceProbeResponse]),
     qos: 1,
     retain: false,
     from: 'agent',

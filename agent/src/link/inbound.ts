@@ -19,6 +19,8 @@ import {
   parseTopic,
   SnapshotRequest,
   SnapshotResponse,
+  SourceProbeRequest,
+  SourceProbeResponse,
   topics,
   WatchRequest,
 } from '@oskartrack/protocol';
@@ -43,6 +45,8 @@ export interface InboundOptions {
   onSnapshot?: (request: SnapshotRequest) => Promise<SnapshotResponse>;
   /** A signed camera-check request: about a minute of the camera through the detectors (check/box-check.ts). */
   onCameraCheck?: (request: CameraCheckRequest) => Promise<CameraCheckResponse>;
+  /** A signed source-probe request: can this box read a video file (runtime/probe-file.ts)? */
+  onSourceProbe?: (request: SourceProbeRequest) => Promise<SourceProbeResponse>;
   /** A signed watch request: send a camera's pictures for its lease (runtime/live-video.ts). */
   onWatch?: (request: WatchRequest) => void;
   /** Publishes when connected; false otherwise. */
@@ -150,7 +154,14 @@ export class InboundRouter {
     }
     if (name === 'camera-check') {
       const ask = this.open(CameraCheckRequest, topic, payload, 'camera-check request');
-      if (ask) await this.answerCheck(ask);
+      const handle = this.o.onCameraCheck;
+      if (ask) await this.answer(name, ask.id, CameraCheckResponse, handle && (() => handle(ask)));
+      return;
+    }
+    if (name === 'source-probe') {
+      const ask = this.open(SourceProbeRequest, topic, payload, 'source-probe request');
+      const handle = this.o.onSourceProbe;
+      if (ask) await this.answer(name, ask.id, SourceProbeResponse, handle && (() => handle(ask)));
       return;
     }
     const request = this.open(SnapshotRequest, topic, payload, `${name} request`);
@@ -164,25 +175,25 @@ export class InboundRouter {
       this.o.log.warn({ id: request.id }, 'snapshot response dropped: not connected');
   }
 
-  /** Publishes the camera check, or an error answer saying why there is none. */
-  private async answerCheck(request: CameraCheckRequest): Promise<void> {
-    let response: CameraCheckResponse;
+  /** Publishes the answer `handle` gives, or an error answer saying why there is none. */
+  private async answer<R extends CameraCheckResponse | SourceProbeResponse>(
+    name: 'camera-check' | 'source-probe',
+    id: string,
+    schema: TSchema,
+    handle: (() => Promise<R>) | undefined,
+  ): Promise<void> {
+    let response: CameraCheckResponse | SourceProbeResponse;
     try {
-      if (!this.o.onCameraCheck) throw new Error('this agent does not run camera checks');
-      response = { ...(await this.o.onCameraCheck(request)), id: request.id };
-      const valid = check(CameraCheckResponse, response);
-      if (!valid.ok) throw new Error(`invalid camera check: ${valid.error}`);
+      if (!handle) throw new Error(`this agent does not answer ${name} requests`);
+      response = { ...(await handle()), id };
+      const valid = check(schema, response);
+      if (!valid.ok) throw new Error(`invalid ${name} answer: ${valid.error}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      response = {
-        v: PROTOCOL_VERSION,
-        id: request.id,
-        status: 'error',
-        error: message.slice(0, 500) || 'error',
-      };
+      response = { v: PROTOCOL_VERSION, id, status: 'error', error: message.slice(0, 500) || 'error' };
     }
-    if (!this.o.publish(outgoing('response', this.o.deviceId, response, 'camera-check')))
-      this.o.log.warn({ id: request.id }, 'camera check answer dropped: not connected');
+    if (!this.o.publish(outgoing('response', this.o.deviceId, response, name)))
+      this.o.log.warn({ id, name }, 'answer to a request dropped: not connected');
   }
 
   /** The snapshot answer, or an error answer saying why there is none. */

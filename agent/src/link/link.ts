@@ -22,6 +22,8 @@ import {
   outgoing,
   type SnapshotRequest,
   type SnapshotResponse,
+  type SourceProbeRequest,
+  type SourceProbeResponse,
   topics,
   type VideoFrame,
   type WatchRequest,
@@ -63,6 +65,8 @@ export interface LinkOptions {
   onSnapshot?: (request: SnapshotRequest) => Promise<SnapshotResponse>;
   /** A signed request to check a camera's view (check/box-check.ts). */
   onCameraCheck?: (request: CameraCheckRequest) => Promise<CameraCheckResponse>;
+  /** A signed request to say whether this box can read a video file (runtime/probe-file.ts). */
+  onSourceProbe?: (request: SourceProbeRequest) => Promise<SourceProbeResponse>;
   /** A signed request to send a camera's pictures for a while (live video). */
   onWatch?: (request: WatchRequest) => void;
   /** Events per batch, at most MAX_BATCH_EVENTS (and a batch is cut to fit MAX_PAYLOAD_BYTES). */

@@ -27,6 +27,7 @@ import {
   writeJsonAtomic,
 } from './identity.ts';
 import { LiveVideo } from './live-video.ts';
+import { probeFile } from './probe-file.ts';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -160,6 +161,7 @@ export class Agent {
         this.checks ??= new BoxChecks(dataDir, () => this.config);
         return this.checks.answer(request);
       },
+      onSourceProbe: probeFile,
       onWatch: (request) => this.video.watch(request),
       logger: log,
     });

@@ -3,6 +3,7 @@ import { DetectorSettings, Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
 import type { Camera as CameraRow } from '../../db/repositories/index.ts';
 import { deviceIds } from '../../domain/events.ts';
+import { refuseUnreadableFile } from '../camera-file.ts';
 import { conflict, HttpError } from '../errors.ts';
 import { Camera, errors, IdParams, Name } from '../schemas.ts';
 import { hasRole, type Principal, requireStore, storeFilter } from '../scope.ts';
@@ -79,6 +80,7 @@ function listAndCreateRoutes(app: App): void {
       const p = caller(request);
       requireStore(p, request.body.storeId);
       const source = checkCameraSource(request.body.source, { role: p.role });
+      await refuseUnreadableFile(app, request.body.deviceId, source);
       const camera = await app.repos.cameras.create({ ...request.body, source });
       app.domain.emit('camera-changed', { cameraId: camera.id, storeId: camera.storeId });
       app.domain.emit('config-changed', { deviceIds: deviceIds(camera.deviceId) });
@@ -132,6 +134,10 @@ function oneCameraRoutes(app: App): void {
       const patch = { ...request.body };
       if (patch.source !== undefined) {
         patch.source = checkCameraSource(patch.source, { role: p.role });
+      }
+      if (patch.source !== undefined || patch.deviceId !== undefined) {
+        const deviceId = patch.deviceId === undefined ? camera.deviceId : patch.deviceId;
+        await refuseUnreadableFile(app, deviceId, patch.source ?? camera.source);
       }
       const updated = await app.repos.cameras.update(camera.id, patch);
       app.domain.emit('camera-changed', { cameraId: camera.id, storeId: camera.storeId });
