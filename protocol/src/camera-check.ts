@@ -7,7 +7,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp } from './events.ts';
 import { Id } from './geometry.ts';
-import { PROTOCOL_VERSION, TransactionId } from './messages.ts';
+import { PROTOCOL_VERSION, RequestRefused, TransactionId } from './messages.ts';
 
 const V = Type.Literal(PROTOCOL_VERSION);
 const Share = Type.Number({ minimum: 0, maximum: 1 });
@@ -148,10 +148,7 @@ export const CameraCheckResponse = Type.Union([
     { v: V, id: TransactionId, status: Type.Literal('ok'), data: CameraCheck },
     { additionalProperties: false },
   ),
-  Type.Object(
-    { v: V, id: TransactionId, status: Type.Literal('error'), error: Text },
-    { additionalProperties: false },
-  ),
+  RequestRefused,
 ]);
 export type CameraCheckResponse = Static<typeof CameraCheckResponse>;
 

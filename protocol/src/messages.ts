@@ -215,6 +215,17 @@ export const SnapshotRequest = Type.Object(
 export type SnapshotRequest = Static<typeof SnapshotRequest>;
 
 /** At `.../response/snapshot`: a JPEG, or the reason there is none. */
+/** A box's answer to a request it could not carry out, with the reason in plain words (every request kind). */
+export const RequestRefused = Type.Object(
+  {
+    v: V,
+    id: TransactionId,
+    status: Type.Literal('error'),
+    error: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+
 export const SnapshotResponse = Type.Union([
   Type.Object(
     {
@@ -238,15 +249,7 @@ export const SnapshotResponse = Type.Union([
     },
     { additionalProperties: false },
   ),
-  Type.Object(
-    {
-      v: V,
-      id: TransactionId,
-      status: Type.Literal('error'),
-      error: Type.String({ minLength: 1, maxLength: 500 }),
-    },
-    { additionalProperties: false },
-  ),
+  RequestRefused,
 ]);
 export type SnapshotResponse = Static<typeof SnapshotResponse>;
 

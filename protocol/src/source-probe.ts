@@ -4,7 +4,7 @@
  * is refused with the box's reason, instead of failing on the box over and over.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { PROTOCOL_VERSION, TransactionId } from './messages.ts';
+import { PROTOCOL_VERSION, RequestRefused, TransactionId } from './messages.ts';
 
 const V = Type.Literal(PROTOCOL_VERSION);
 
@@ -27,15 +27,7 @@ export const SourceProbeResponse = Type.Union([
     },
     { additionalProperties: false },
   ),
-  Type.Object(
-    {
-      v: V,
-      id: TransactionId,
-      status: Type.Literal('error'),
-      error: Type.String({ minLength: 1, maxLength: 500 }),
-    },
-    { additionalProperties: false },
-  ),
+  RequestRefused,
 ]);
 export type SourceProbeResponse = Static<typeof SourceProbeResponse>;
 

@@ -7,13 +7,11 @@
 import { CameraCheck, check } from '@oskartrack/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOX_NOT_CONNECTED } from '../../src/api/routes/camera-check.ts';
+import { enrollCliBox, runCliBox } from '../support/cli-box.ts';
 import {
-  AGENT_BIN,
   Api,
   postgresSettings,
   Resources,
-  runNode,
-  spawnNode,
   startTestHub,
   tempDir,
   VIDEO,
@@ -74,25 +72,11 @@ describe('camera check through the hub', () => {
     expect((await postCheck(hub.url, viewerToken, camera.id, {})).status).toBe(403);
 
     // The box: enrolled with a code, given the camera, running.
-    const code = await api.ok<{ code: string }>('POST', `/api/stores/${store.id}/enrollment-codes`, {
-      ttlMinutes: 30,
-    });
-    const boxDir = tempDir(resources, 'box');
-    const enrolled = await runNode(resources, AGENT_BIN, [
-      'enroll',
-      '--hub',
-      hub.url,
-      '--code',
-      code.code,
-      '--data-dir',
-      boxDir,
-    ]);
-    expect(enrolled.code).toBe(0);
-    const deviceId = /Enrolled as (\S+)\./.exec(enrolled.stdout)![1]!;
+    const enrolled = await enrollCliBox(resources, hub.url, api, store.id);
+    const { deviceId } = enrolled;
     await api.ok('PATCH', `/api/cameras/${camera.id}`, { deviceId });
-    const box = spawnNode(resources, AGENT_BIN, ['run', '--data-dir', boxDir]);
-    const online = async () => (await api.ok<{ online: boolean }>('GET', `/api/devices/${deviceId}`)).online;
-    await waitFor('the box online', online, 120_000, 500);
+    const box = await runCliBox(resources, api, enrolled);
+    const { online } = box;
 
     const answered = await postCheck(hub.url, token, camera.id, { seconds: 3 });
     expect(answered.status).toBe(200);

@@ -7,18 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AGENT_BIN,
-  Api,
-  postgresSettings,
-  Resources,
-  runNode,
-  spawnNode,
-  startTestHub,
-  tempDir,
-  VIDEO,
-  waitFor,
-} from '../system/helpers.ts';
+import { enrollCliBox, runCliBox } from '../support/cli-box.ts';
+import { Api, postgresSettings, Resources, startTestHub, tempDir, VIDEO } from '../system/helpers.ts';
 
 const resources = new Resources();
 afterEach(() => resources.release());
@@ -28,19 +18,8 @@ describe('a video file of a box as a camera source', () => {
     const hub = await startTestHub(resources, postgresSettings(resources, tempDir(resources, 'hub')));
     const api = await Api.login(hub.url, hub.admin!.name, hub.admin!.password);
     const store = await api.ok<{ id: string }>('POST', '/api/stores', { name: 'Corner shop' });
-    const { code } = await api.ok<{ code: string }>('POST', `/api/stores/${store.id}/enrollment-codes`);
-    const boxDir = tempDir(resources, 'box');
-    const enrolled = await runNode(resources, AGENT_BIN, [
-      'enroll',
-      '--hub',
-      hub.url,
-      '--code',
-      code,
-      '--data-dir',
-      boxDir,
-    ]);
-    expect(enrolled.code).toBe(0);
-    const deviceId = /Enrolled as (\S+)\./.exec(enrolled.stdout)![1]!;
+    const enrolled = await enrollCliBox(resources, hub.url, api, store.id);
+    const { deviceId } = enrolled;
     const notVideo = join(tempDir(resources, 'files'), 'notes.avi');
     writeFileSync(notVideo, 'these are notes, not a video\n'.repeat(50));
     const camera = (source: string) => ({ storeId: store.id, deviceId, name: 'Door', source, fps: 7 });
@@ -49,9 +28,7 @@ describe('a video file of a box as a camera source', () => {
     const unasked = await api.ok<{ id: string }>('POST', '/api/cameras', camera(notVideo));
     await api.ok('DELETE', `/api/cameras/${unasked.id}`);
 
-    const box = spawnNode(resources, AGENT_BIN, ['run', '--data-dir', boxDir]);
-    const online = async () => (await api.ok<{ online: boolean }>('GET', `/api/devices/${deviceId}`)).online;
-    await waitFor('the box online', online, 120_000, 500);
+    const box = await runCliBox(resources, api, enrolled);
 
     const refused = await api.call<{ message: string }>('POST', '/api/cameras', camera(notVideo));
     expect(refused.status).toBe(400);

@@ -4,20 +4,12 @@
  * minute of video on the box). Its own subscription names the response topic fully, so it never
  * replaces the snapshot requester's `response/+` subscription on an external broker.
  */
-import {
-  type CameraCheck,
-  CameraCheckResponse,
-  checkAnswerMs,
-  PROTOCOL_VERSION,
-  parsePayload,
-  parseTopic,
-  TOPIC_ROOT,
-} from '@oskartrack/protocol';
-import type { InboundMessage, MessageBus } from '../../../broker/bus.ts';
+import { type CameraCheck, CameraCheckResponse, checkAnswerMs, PROTOCOL_VERSION } from '@oskartrack/protocol';
+import type { MessageBus } from '../../../broker/bus.ts';
 import { send } from '../../../broker/channel-bus.ts';
 import { HttpError } from '../../errors.ts';
 import { definePlugin } from '../../plugin.ts';
-import { PendingAnswers } from './pending-answers.ts';
+import { listenForAnswers, PendingAnswers } from './pending-answers.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,19 +29,8 @@ export class CameraCheckRequester {
     private readonly timeoutMs: (seconds: number) => number = checkAnswerMs,
   ) {}
 
-  async start(): Promise<void> {
-    await this.bus.subscribe(`${TOPIC_ROOT}/devices/+/response/${NAME}`, (m) => this.onResponse(m));
-  }
-
-  private onResponse(message: InboundMessage): void {
-    const topic = parseTopic(message.topic);
-    if (topic?.channel !== 'response' || topic.sub !== NAME) return;
-    const r = parsePayload(CameraCheckResponse, message.payload);
-    if (!r.ok) return;
-    const a = r.value;
-    this.answers.settle(
-      topic.deviceId,
-      a.id,
+  start(): Promise<void> {
+    return listenForAnswers(this.bus, NAME, CameraCheckResponse, this.answers, (a) =>
       a.status === 'ok'
         ? { ok: true, value: a.data }
         : { ok: false, error: new HttpError(502, `the box could not check the camera: ${a.error}`) },

@@ -1,8 +1,11 @@
 /**
  * Requests the hub sends to a box and whose answer it waits for by transaction id (camera pictures,
- * camera checks): one place for the waiting, the time-out, the broker refusing, and closing.
+ * camera checks, source probes): one place for the waiting, the time-out, the broker refusing, and closing.
  */
 import { randomBytes } from 'node:crypto';
+import { parsePayload, parseTopic, TOPIC_ROOT } from '@oskartrack/protocol';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { MessageBus } from '../../../broker/bus.ts';
 import { HttpError } from '../../errors.ts';
 
 interface Pending<T> {
@@ -67,4 +70,24 @@ export class PendingAnswers<T> {
     clearTimeout(waiting.timer);
     return waiting;
   }
+}
+
+/**
+ * Subscribes to the boxes' answers at `response/<name>` (the topic named fully, so it never replaces
+ * another requester's subscription on an external broker): each one checked against `schema` and
+ * settled by its transaction id as `outcome` says.
+ */
+export async function listenForAnswers<S extends TSchema, T>(
+  bus: MessageBus,
+  name: string,
+  schema: S,
+  answers: PendingAnswers<T>,
+  outcome: (answer: Static<S>) => Outcome<T>,
+): Promise<void> {
+  await bus.subscribe(`${TOPIC_ROOT}/devices/+/response/${name}`, (message) => {
+    const topic = parseTopic(message.topic);
+    if (topic?.channel !== 'response' || topic.sub !== name) return;
+    const r = parsePayload(schema, message.payload);
+    if (r.ok) answers.settle(topic.deviceId, (r.value as { id: string }).id, outcome(r.value));
+  });
 }

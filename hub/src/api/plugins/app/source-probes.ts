@@ -3,18 +3,11 @@
  * `response/source-probe` with the same transaction id): the camera routes refuse a file the box
  * cannot open or decode, with the box's reason. Its own subscription names the response topic fully.
  */
-import {
-  PROTOCOL_VERSION,
-  parsePayload,
-  parseTopic,
-  SOURCE_PROBE_ANSWER_MS,
-  SourceProbeResponse,
-  TOPIC_ROOT,
-} from '@oskartrack/protocol';
-import type { InboundMessage, MessageBus } from '../../../broker/bus.ts';
+import { PROTOCOL_VERSION, SOURCE_PROBE_ANSWER_MS, SourceProbeResponse } from '@oskartrack/protocol';
+import type { MessageBus } from '../../../broker/bus.ts';
 import { send } from '../../../broker/channel-bus.ts';
 import { definePlugin } from '../../plugin.ts';
-import { PendingAnswers } from './pending-answers.ts';
+import { listenForAnswers, PendingAnswers } from './pending-answers.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,17 +29,11 @@ export class SourceProbeRequester {
     private readonly timeoutMs = SOURCE_PROBE_ANSWER_MS,
   ) {}
 
-  async start(): Promise<void> {
-    await this.bus.subscribe(`${TOPIC_ROOT}/devices/+/response/${NAME}`, (m) => this.onResponse(m));
-  }
-
-  private onResponse(message: InboundMessage): void {
-    const topic = parseTopic(message.topic);
-    if (topic?.channel !== 'response' || topic.sub !== NAME) return;
-    const r = parsePayload(SourceProbeResponse, message.payload);
-    if (!r.ok) return;
-    const a = r.value;
-    this.answers.settle(topic.deviceId, a.id, { ok: true, value: a.status === 'ok' ? undefined : a.error });
+  start(): Promise<void> {
+    return listenForAnswers(this.bus, NAME, SourceProbeResponse, this.answers, (a) => ({
+      ok: true,
+      value: a.status === 'ok' ? undefined : a.error,
+    }));
   }
 
   /** The box's verdict on `source`; rejects (504, 503) when the box does not answer. */
