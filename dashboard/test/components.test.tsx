@@ -128,7 +128,7 @@ describe('Stat and ErrorNote', () => {
 });
 
 describe('DeviceState', () => {
-  const device = (kind: Device['kind'], online: boolean): Device => ({
+  const device = (kind: Device['kind'], online: boolean, revoked = false): Device => ({
     createdAt: STAMP,
     updatedAt: STAMP,
     id: 'd',
@@ -136,6 +136,7 @@ describe('DeviceState', () => {
     name: 'Box',
     kind,
     online,
+    revoked,
     lastSeenAt: null,
     statusAt: null,
     outboxDepth: 0,
@@ -144,12 +145,14 @@ describe('DeviceState', () => {
     configRevision: 0,
     connection: 0,
   });
-  it('shows a box online or offline, and the uploaded-videos device as neither', () => {
+  it('shows a box online, offline or locked out, and the uploaded-videos device as none of them', () => {
     expect(mount(() => <DeviceState device={device('box', true)} />).textContent).toBe('Online');
     dispose?.();
     expect(
       mount(() => <DeviceState device={device('box', false)} />).querySelector('.badge.off')?.textContent,
     ).toBe('Offline');
+    dispose?.();
+    expect(mount(() => <DeviceState device={device('box', false, true)} />).textContent).toBe('Locked out');
     dispose?.();
     const rec = mount(() => <DeviceState device={device('recordings', false)} />);
     expect(rec.textContent).toBe('Uploaded videos');

@@ -61,6 +61,9 @@ describe("a box's health in plain words", () => {
     const stuck = describeBox({ ...box, outboxDepth: 40, outboxOldestAgeMs: 20 * 60_000 }, time);
     expect(stuck.ok).toBe(false);
     expect(stuck.headline).toMatch(/40 counts wait on it/);
+    const locked = describeBox({ ...box, online: false, revoked: true }, time);
+    expect(locked).toMatchObject({ ok: false, headline: 'Box Door box: locked out, it cannot connect to the hub' });
+    expect(locked.next).toMatch(/new enrollment code/);
   });
 
   it("gives a camera's last error with its time and the next step", () => {

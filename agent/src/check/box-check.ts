@@ -3,6 +3,7 @@
 import {
   type CameraCheckRequest,
   type CameraCheckResponse,
+  type CameraConfig,
   CHECK_DEFAULT_SECONDS,
   type DeviceConfig,
   PROTOCOL_VERSION,
@@ -16,7 +17,10 @@ export class BoxChecks {
 
   constructor(
     private readonly dataDir: string,
-    private readonly config: () => DeviceConfig | undefined,
+    /** The camera with the configuration it is in; may wait for a configuration being applied. */
+    private readonly cameraOf: (
+      cameraId: string,
+    ) => Promise<{ camera: CameraConfig; config: DeviceConfig } | undefined>,
   ) {}
 
   async answer(request: CameraCheckRequest): Promise<CameraCheckResponse> {
@@ -26,13 +30,13 @@ export class BoxChecks {
       status: 'error',
       error: error.slice(0, 500) || 'error',
     });
-    const config = this.config();
-    const camera = config?.cameras.find((c) => c.id === request.cameraId);
-    if (!config || !camera) return fail(`camera ${request.cameraId} is not on this box`);
     if (this.running)
       return fail('a camera check is already running on this box: wait for it to finish, then try again');
     this.running = true;
     try {
+      const found = await this.cameraOf(request.cameraId);
+      if (!found) return fail(`camera ${request.cameraId} is not on this box`);
+      const { camera, config } = found;
       const data = await runCheck({
         source: camera.source,
         cameraId: camera.id,

@@ -11,6 +11,7 @@ import {
 import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import type { Logger } from 'pino';
 import { BoxChecks } from '../check/box-check.ts';
+import { ConfigWaits } from './config-waits.ts';
 import { type LinkProblem, linkProblem } from '../link/diagnose.ts';
 import { Link, type LinkOptions } from '../link/index.ts';
 import { Outbox, type OutboxOptions } from '../outbox/index.ts';
@@ -30,6 +31,8 @@ import { LiveVideo } from './live-video.ts';
 import { probeFile } from './probe-file.ts';
 
 export const SOFTWARE_VERSION = '0.1.0';
+/** How long a request for a camera not (yet) in the configuration waits for one that brings it. */
+const CAMERA_WAIT_MS = 3000;
 
 export interface AgentOptions {
   dataDir: string;
@@ -116,6 +119,8 @@ export class Agent {
   private readonly workers = new Map<string, CameraWorker>();
   private statusTimer: NodeJS.Timeout | undefined;
   private applying: Promise<void> = Promise.resolve();
+  /** Requests for a camera a configuration being applied brings wait for it (config-waits.ts). */
+  private readonly waits = new ConfigWaits();
   /** The hub's camera checks, run on the cameras of the current configuration. */
   private checks: BoxChecks | undefined;
   /** Pictures of the cameras someone watches on the dashboard, sent only while the hub's lease runs. */
@@ -158,7 +163,7 @@ export class Agent {
       onConfig: (config) => this.apply(config),
       onSnapshot: (request) => this.snapshot(request),
       onCameraCheck: (request) => {
-        this.checks ??= new BoxChecks(dataDir, () => this.config);
+        this.checks ??= new BoxChecks(dataDir, (id) => this.cameraOf(id));
         return this.checks.answer(request);
       },
       onSourceProbe: probeFile,
@@ -211,6 +216,7 @@ export class Agent {
         this.workers.set(camera.id, worker);
         worker.start();
       }
+      this.waits.applied();
       this.opts.log.info(
         { revision: config.revision, cameras: config.cameras.length },
         'configuration applied',
@@ -219,8 +225,16 @@ export class Agent {
     return this.applying;
   }
 
+  /** The camera in the configuration, waiting a little for one being applied to bring it. */
+  private async cameraOf(id: string): Promise<{ camera: CameraConfig; config: DeviceConfig } | undefined> {
+    return this.waits.until(() => {
+      const camera = this.config?.cameras.find((c) => c.id === id);
+      return camera && this.config ? { camera, config: this.config } : undefined;
+    }, CAMERA_WAIT_MS);
+  }
+
   private async snapshot(request: SnapshotRequest): Promise<SnapshotResponse> {
-    const worker = this.workers.get(request.cameraId);
+    const worker = await this.waits.until(() => this.workers.get(request.cameraId), CAMERA_WAIT_MS);
     if (!worker)
       return {
         v: PROTOCOL_VERSION,

@@ -54,7 +54,7 @@ export function DeviceState(props: { device: Device }): JSX.Element {
   return (
     <Show when={props.device.kind === 'box'} fallback={<span class="badge neutral">Uploaded videos</span>}>
       <span class={`badge ${props.device.online ? 'ok' : 'off'}`}>
-        {props.device.online ? 'Online' : 'Offline'}
+        {props.device.revoked ? 'Locked out' : props.device.online ? 'Online' : 'Offline'}
       </span>
     </Show>
   );

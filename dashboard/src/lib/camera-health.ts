@@ -148,6 +148,8 @@ export function lastCameraError(h: CameraHealth): { text: string; at?: number | 
 export interface BoxLink {
   name: string;
   online: boolean;
+  /** Locked out: its credential was revoked (absent from older hubs). */
+  revoked?: boolean;
   /** ISO time, or null when never heard from. */
   lastSeenAt: string | null;
   outboxDepth: number;
@@ -167,6 +169,13 @@ const STUCK_MS = 5 * 60_000;
 /** Plain words for a box's link to the hub; `time` formats a moment (the browser's clock time by default). */
 export function describeBox(b: BoxLink, time: (t: number) => string = hhmm): BoxWords {
   const status = '"npx oskartrack-agent status" on the box names what fails (the hub link, the cameras)';
+  if (b.revoked) {
+    return {
+      ok: false,
+      headline: `Box ${b.name}: locked out, it cannot connect to the hub`,
+      next: 'Next: to use it again, make a new enrollment code on this page and run the enrollment command on the box.',
+    };
+  }
   if (!b.lastSeenAt) {
     return {
       ok: false,

@@ -375,9 +375,13 @@ describe.each(BACKENDS)('resources on %s', (kind) => {
     expect(expired.json().message).toMatch(/expired/);
     f.advance(-2 * H);
 
+    const shown = async () =>
+      (await f.inject(manager, { method: 'GET', url: `/api/devices/${body.deviceId}` })).json().revoked;
+    expect(await shown()).toBe(false);
     const revoke = await f.inject(manager, { method: 'POST', url: `/api/devices/${body.deviceId}/revoke` });
     expect(revoke.statusCode).toBe(204);
     expect(await f.repos.devices.credentialHash(body.deviceId)).toBeNull();
+    expect(await shown()).toBe(true); // the installer sees it locked out
     const moved = await f.inject(manager, {
       method: 'PATCH',
       url: `/api/devices/${body.deviceId}`,

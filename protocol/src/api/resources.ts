@@ -35,6 +35,8 @@ export const Device = Type.Object({
   /** `recordings`: where the store's uploaded videos are filed; never online, not a box. */
   kind: Type.Union([Type.Literal('box'), Type.Literal('recordings')]),
   online: Type.Boolean(),
+  /** The box's credential was revoked: it cannot connect until it is enrolled again. */
+  revoked: Type.Boolean(),
   lastSeenAt: NullableDateTime,
   statusAt: NullableDateTime,
   outboxDepth: Type.Integer(),

@@ -1,5 +1,5 @@
 /** One box of a store: its state, when it was last heard from, its software, rename and lock out. */
-import type { JSX } from 'solid-js';
+import { type JSX, Show } from 'solid-js';
 import type { Device } from '../../api/types.ts';
 import { formatAgo } from '../../lib/format.ts';
 import { DeviceState } from '../Common.tsx';
@@ -22,9 +22,11 @@ export function BoxRow(props: {
         <button type="button" class="ghost small" onClick={() => props.onRename(d)}>
           Rename
         </button>
-        <button type="button" class="ghost small danger" onClick={() => props.onLockOut(d)}>
-          Lock out
-        </button>
+        <Show when={!d.revoked}>
+          <button type="button" class="ghost small danger" onClick={() => props.onLockOut(d)}>
+            Lock out
+          </button>
+        </Show>
       </td>
     </tr>
   );

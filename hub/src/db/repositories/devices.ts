@@ -6,13 +6,19 @@ import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { devices } from '../schema.ts';
 import { defined, idOrNew, requireDate, requireName } from './common.ts';
 
-const { credentialHash: _hidden, ...publicColumns } = getTableColumns(devices);
+const { credentialHash: _hidden, ...columns } = getTableColumns(devices);
+/** Every column but the credential hash, and whether there is one (none: revoked, or never enrolled). */
+const publicColumns = { ...columns, revoked: sql<boolean>`(${devices.credentialHash} IS NULL)` };
 
 /** A box beside a camera, or the device a store's uploaded recordings are filed under. */
 export type DeviceKind = 'box' | 'recordings';
 
 /** A device row without its credential hash (use `credentialHash(id)` to check a login). */
-export type Device = Omit<typeof devices.$inferSelect, 'credentialHash'> & { kind: DeviceKind };
+export type Device = Omit<typeof devices.$inferSelect, 'credentialHash'> & {
+  kind: DeviceKind;
+  /** No credential: the box cannot connect until it is enrolled again. */
+  revoked: boolean;
+};
 
 /** The recordings device of a store: `upload-<storeId>`, or a hash when that would be too long. */
 export function recordingsDeviceId(storeId: string): string {
@@ -21,9 +27,13 @@ export function recordingsDeviceId(storeId: string): string {
   return `upload-${createHash('sha256').update(storeId).digest('hex').slice(0, 32)}`;
 }
 
-/** The recordings device is never online: it is told apart here, so no screen counts it as a box down. */
+/**
+ * The recordings device is never online and has no credential: it is told apart here, so no screen
+ * counts it as a box down or revoked.
+ */
 function withKind(row: Omit<Device, 'kind'>): Device {
-  return { ...row, kind: row.id === recordingsDeviceId(row.storeId) ? 'recordings' : 'box' };
+  const kind = row.id === recordingsDeviceId(row.storeId) ? 'recordings' : 'box';
+  return { ...row, kind, revoked: kind === 'box' && row.revoked };
 }
 export interface NewDevice {
   id?: string;
