@@ -62,7 +62,10 @@ describe("a box's health in plain words", () => {
     expect(stuck.ok).toBe(false);
     expect(stuck.headline).toMatch(/40 counts wait on it/);
     const locked = describeBox({ ...box, online: false, revoked: true }, time);
-    expect(locked).toMatchObject({ ok: false, headline: 'Box Door box: locked out, it cannot connect to the hub' });
+    expect(locked).toMatchObject({
+      ok: false,
+      headline: 'Box Door box: locked out, it cannot connect to the hub',
+    });
     expect(locked.next).toMatch(/new enrollment code/);
   });
 

@@ -11,11 +11,11 @@ import {
 import { publicKeyFromBase64 } from '@oskartrack/protocol/signing';
 import type { Logger } from 'pino';
 import { BoxChecks } from '../check/box-check.ts';
-import { ConfigWaits } from './config-waits.ts';
 import { type LinkProblem, linkProblem } from '../link/diagnose.ts';
 import { Link, type LinkOptions } from '../link/index.ts';
 import { Outbox, type OutboxOptions } from '../outbox/index.ts';
 import { CameraWorker } from './camera-worker.ts';
+import { ConfigWaits } from './config-waits.ts';
 import {
   type Identity,
   identityPath,

@@ -16,7 +16,7 @@ async function closedPort(): Promise<number> {
 
 const request = (cameraId: string) => ({ v: PROTOCOL_VERSION, id: 'req-1', cameraId, seconds: 3 }) as const;
 
-describe("a camera check asked by the hub", () => {
+describe('a camera check asked by the hub', () => {
   it('is refused in words for a camera this box does not run', async () => {
     const checks = new BoxChecks('/nonexistent', async () => undefined);
     await expect(checks.answer(request('cam-x'))).resolves.toMatchObject({
