@@ -220,7 +220,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
       return (err as { exitCode?: number }).exitCode ?? 1;
     }
     // Not ctx(): when the settings themselves are wrong it would throw again.
-    (context?.log ?? createLogger('hub')).error({ err }, (err as Error).message);
+    const log = context?.log ?? createLogger('hub');
+    // The sentence says what to do; the stack is for a developer (debug level).
+    log.debug({ err }, 'the error in full');
+    log.error(err instanceof Error ? err.message : String(err));
     return 1;
   }
 }

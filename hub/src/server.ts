@@ -36,6 +36,7 @@ import { checkPublicUrl, serveTls } from './identity/serve-tls.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './identity/signing-key.ts';
 import type { HubTls } from './identity/tls.ts';
 import type { Ingest } from './ingest/index.ts';
+import { listenError } from './listen-error.ts';
 import { LiveFeed, type LiveLimits, livePlugin, requestLogSerializer } from './live/index.ts';
 import { type MqttSide, mqttSidePlugins, startMqttSide } from './mqtt-side.ts';
 import { DAY_ROWS_AFTER_START_MS } from './retention/job.ts';
@@ -318,7 +319,9 @@ async function listenApp(
       dashboardPlugin,
     ],
   });
-  await app.listen({ port: opts.port, host: opts.host });
+  await app.listen({ port: opts.port, host: opts.host }).catch((error: unknown) => {
+    throw listenError(error, opts.port, opts.host, '--port');
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `${tls ? 'https' : 'http'}://${localHost(opts.host, 'localhost')}:${port}`;

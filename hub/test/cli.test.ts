@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,43 @@ describe('oskartrack-hub serve that cannot start', () => {
       expect(r.output).toContain('ECONNREFUSED');
     } finally {
       await t.close();
+    }
+  }, 150_000);
+
+  it('names a port already in use and the option that moves the hub, without a stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      const web = await hub([
+        'serve',
+        '--insecure',
+        '--host',
+        '127.0.0.1',
+        '--mqtt-port',
+        '0',
+        '--port',
+        port,
+      ]);
+      expect(web.code).toBe(1);
+      expect(web.output).toContain(
+        `port ${port} on 127.0.0.1 is already in use (another hub, or another program): stop that program, or start the hub with --port and a free port`,
+      );
+      expect(web.output).not.toContain('"stack"');
+      const mqtt = await hub([
+        'serve',
+        '--insecure',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--mqtt-port',
+        port,
+      ]);
+      expect(mqtt.code).toBe(1);
+      expect(mqtt.output).toContain('start the hub with --mqtt-port and a free port');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   }, 150_000);
 });

@@ -21,6 +21,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { MAX_PAYLOAD_BYTES, parseTopic, topics } from '@oskartrack/protocol';
 import { Aedes, type AuthErrorCode, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
+import { listenError } from '../listen-error.ts';
 import { devicePublishDecision, deviceSubscribeDecision } from './acl.ts';
 import type { InboundMessage, MessageHandler, PublishOptions } from './bus.ts';
 import type { ListenerAuthenticate } from './credentials.ts';
@@ -102,9 +103,10 @@ const NOT_AUTHORIZED = 5;
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: unknown) => reject(listenError(error, port, host, '--mqtt-port'));
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       const address = server.address();
       if (!address || typeof address === 'string') reject(new Error('the broker has no TCP address'));
       else resolve(address.port);
