@@ -87,7 +87,7 @@ program
     });
     if (id.replaced)
       console.log(
-        `This box was ${id.replaced.deviceId} on this hub: its ${id.replaced.cameras} camera(s) and name now belong to ${id.deviceId}, and the old credential is revoked.`,
+        `This box was ${id.replaced.deviceId} on this hub: ${id.deviceId} has its name now, and once it runs it takes over its ${id.replaced.cameras} camera(s) and the old credential stops working.`,
       );
     const where = o.dataDir ? ` --data-dir ${o.dataDir}` : '';
     console.log(`Enrolled as ${id.deviceId}. Start counting with: npx oskartrack-agent run${where}`);

@@ -12,6 +12,7 @@ import { ConfigPush } from './broker/config-push.ts';
 import { configPushPlugin } from './broker/config-push-plugin.ts';
 import { type DeviceStatusTracker, trackDeviceStatus } from './broker/device-status.ts';
 import { deviceStatusPlugin } from './broker/device-status-plugin.ts';
+import { takeoverPlugin } from './broker/takeover-plugin.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import type { Repositories } from './db/repositories/index.ts';
 import { liveStoresPlugin } from './domain/live-stores.ts';
@@ -68,6 +69,7 @@ export async function startMqttSide(bus: MessageBus, o: MqttSideOptions): Promis
 export function mqttSidePlugins(side: MqttSide, live: LiveFeed): FastifyPluginAsync[] {
   return [
     deviceStatusPlugin(side.status),
+    takeoverPlugin,
     ingestPlugin(side.ingest),
     configPushPlugin(side.push),
     liveStoresPlugin(live),

@@ -12,8 +12,8 @@ export const EnrollRequest = Type.Object(
     code: Type.String({ minLength: 4, maxLength: 200 }),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     /**
-     * A box enrolled again on the same hub names its old identity: the new one takes over its cameras
-     * and name, and the old credential is revoked. Sent only over the connection pinned to the same
+     * A box enrolled again on the same hub names its old identity: the new one takes over its name,
+     * and when it first reports online its cameras, and the old credential is revoked. Sent only over the connection pinned to the same
      * hub authority as before (the old secret goes nowhere else).
      */
     replaces: Type.Optional(
@@ -54,7 +54,10 @@ export const EnrollReply = Type.Object(
     ),
     /** The hub's Ed25519 public key (SPKI DER, base64): configs and acks carry its signature. */
     signingKey: Type.String({ minLength: 16, maxLength: 200 }),
-    /** The old identity this box took over (`replaces`), when the hub accepted it. */
+    /**
+     * The old identity this box takes over (`replaces`), when the hub accepted the claim: its name now,
+     * its cameras and the end of its credential when this identity first reports online.
+     */
     replaced: Type.Optional(Type.Object({ deviceId: Id, cameras: Type.Integer({ minimum: 0 }) })),
   },
   { additionalProperties: false },

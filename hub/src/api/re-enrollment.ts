@@ -1,8 +1,10 @@
 /**
  * A box enrolled again (a new code, the same box) names its old identity and proves it with the old
- * secret: the new identity takes over the old one's cameras (with their areas and lines) and name,
- * and the old credential is revoked, so the dashboard is not left with a dead box and cameras nobody
- * reads. Only within the same store: a code for another store is a move, done by an administrator.
+ * secret. The new identity gets the old one's name at once; when it first reports online it takes over
+ * the old one's cameras (with their areas and lines), and the old credential is revoked, so the
+ * dashboard is not left with a dead box and cameras nobody reads. Waiting for that first report means
+ * an enrollment answer lost on the way leaves the box its old, working identity. Only within the same
+ * store: a code for another store is a move, done by an administrator.
  */
 import type { EnrollRequest } from '@oskartrack/protocol';
 import type { Device } from '../db/repositories/devices.ts';
@@ -11,11 +13,8 @@ import { verifySecret } from './secrets.ts';
 
 type Claim = NonNullable<EnrollRequest['replaces']>;
 
-/**
- * The old box, revoked for the claim, or undefined (unknown, another store, already revoked, wrong
- * secret, or claimed by another enrollment at the same moment).
- */
-export async function claimOldBox(
+/** The old box the claim proves, or undefined (unknown, another store, revoked, wrong secret). */
+export async function provenOldBox(
   repos: Repositories,
   claim: Claim,
   storeId: string,
@@ -23,13 +22,24 @@ export async function claimOldBox(
   const old = await repos.devices.find(claim.deviceId);
   if (!old || old.storeId !== storeId) return undefined;
   const hash = await repos.devices.credentialHash(old.id);
-  if (!hash || !(await verifySecret(hash, claim.secret))) return undefined;
-  return (await repos.devices.revokeIfStill(old.id, hash)) ? old : undefined;
+  return hash && (await verifySecret(hash, claim.secret)) ? old : undefined;
 }
 
-/** Hands the claimed box's cameras to the new one and marks it replaced; the number of cameras moved. */
-export async function takeOver(repos: Repositories, old: Device, newId: string): Promise<number> {
+/**
+ * Run in one transaction when box `newId` reports online: takes over the old identity it proved at
+ * enrollment, if any and if nobody took it first. The old box's id and the cameras moved, or undefined.
+ */
+export async function completeTakeover(
+  repos: Repositories,
+  newId: string,
+): Promise<{ oldId: string; cameras: number } | undefined> {
+  const oldId = await repos.devices.takeReplaces(newId);
+  if (!oldId) return undefined;
+  const old = await repos.devices.find(oldId);
+  const box = await repos.devices.find(newId);
+  if (!old || !box || old.storeId !== box.storeId) return undefined;
+  if (!(await repos.devices.revokeIfHeld(old.id))) return undefined;
   const cameras = await repos.cameras.handOverCameras(old.id, newId);
   await repos.devices.update(old.id, { name: `${old.name} (replaced)`.slice(0, 100) });
-  return cameras;
+  return { oldId: old.id, cameras };
 }

@@ -22,7 +22,7 @@ export interface DeviceStatusOptions {
    */
   markAllOffline?: boolean;
   /** Called after a status was stored (not for a stale one), e.g. to push it to dashboards. */
-  onStatus?: (deviceId: string, status: DeviceStatus) => void;
+  onStatus?: StatusListener;
   now?: () => Date;
 }
 
@@ -31,7 +31,11 @@ export interface DeviceStatusTracker {
   stats(): { recorded: number; stale: number; rejected: number };
   /** Resolves once every status received so far is processed. */
   idle(): Promise<void>;
+  /** Also calls `listener` after each status stored (not a stale one); it must not throw. */
+  listen(listener: StatusListener): void;
 }
+
+export type StatusListener = (deviceId: string, status: DeviceStatus) => void;
 
 /** Subscribes to `oskartrack/v1/devices/+/status` and keeps the devices table up to date. */
 export async function trackDeviceStatus(options: DeviceStatusOptions): Promise<DeviceStatusTracker> {
@@ -39,6 +43,8 @@ export async function trackDeviceStatus(options: DeviceStatusOptions): Promise<D
   const now = options.now ?? (() => new Date());
   const queue = new KeyedQueue();
   const counts = { recorded: 0, stale: 0, rejected: 0 };
+  const listeners = new Set<StatusListener>();
+  if (options.onStatus) listeners.add(options.onStatus);
 
   async function record(deviceId: string, parsed: Parsed<DeviceStatus>, receivedAt: Date): Promise<void> {
     if (!parsed.ok) {
@@ -55,7 +61,7 @@ export async function trackDeviceStatus(options: DeviceStatusOptions): Promise<D
       }
       counts.recorded++;
       log.debug({ deviceId, state: parsed.value.state }, 'device status recorded');
-      options.onStatus?.(deviceId, parsed.value);
+      for (const listener of listeners) listener(deviceId, parsed.value);
     } catch (error) {
       counts.rejected++;
       if (error instanceof NotFoundError) log.warn({ deviceId }, 'status of an unknown device ignored');
@@ -83,5 +89,8 @@ export async function trackDeviceStatus(options: DeviceStatusOptions): Promise<D
   return {
     stats: () => ({ ...counts }),
     idle: () => queue.idle(),
+    listen: (listener) => {
+      listeners.add(listener);
+    },
   };
 }

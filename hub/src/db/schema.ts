@@ -108,6 +108,12 @@ export const devices = pgTable(
     name: text('name').notNull(),
     /** Hash of the device's MQTT password; null until enrolled. Never the password itself. */
     credentialHash: text('credential_hash'),
+    /**
+     * The box's old identity, proven at enrollment with its old secret: taken over (cameras moved, old
+     * credential revoked) when this identity first reports online, so a lost enrollment answer leaves
+     * the old one working. Null once done, or when it replaces nothing.
+     */
+    replacesDeviceId: text('replaces_device_id'),
     softwareVersion: text('software_version'),
     /** The configuration revision the agent last reported as applied (from its status). */
     configRevision: integer('config_revision').notNull().default(0),

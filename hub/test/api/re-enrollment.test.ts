@@ -1,14 +1,16 @@
 /**
  * A box enrolled again on the same hub (a new code, the same data folder) takes over its old identity:
- * the cameras and the name move to the new one and the old credential stops working, so no dead box
- * and no camera without a reader stay behind. A claim with the wrong secret, or a code of another
+ * the name moves to the new one at once; once the new one runs, the cameras move and the old credential
+ * stops working, so no dead box and no camera without a reader stay behind. A claim with the wrong secret, or a code of another
  * store, takes over nothing. Through the whole hub over HTTPS, with the agent's own enroll.
  */
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enroll } from '../../../agent/src/commands/enroll.ts';
 import { pinnedTlsOptions, saveIdentity } from '../../../agent/src/runtime/identity.ts';
-import { Api, postgresSettings, Resources, startTestHub, tempDir } from '../system/helpers.ts';
+import { runCliBox } from '../support/cli-box.ts';
+import { Api, postgresSettings, Resources, startTestHub, tempDir, waitFor } from '../system/helpers.ts';
 
 const resources = new Resources();
 afterEach(() => resources.release());
@@ -35,7 +37,7 @@ async function hubWithStores() {
 }
 
 describe('enrolling a box again', () => {
-  it('moves its cameras and name to the new identity and revokes the old one', async () => {
+  it('moves its cameras and name to the new identity once that connects, and revokes the old one', async () => {
     const { hub, api, store, code } = await hubWithStores();
     const dir = tempDir(resources, 'box');
     const first = await enroll({ hub: hub.url, code: await code(), name: 'Till box', dataDir: dir });
@@ -43,29 +45,36 @@ describe('enrolling a box again', () => {
       storeId: store.id,
       deviceId: first.deviceId,
       name: 'Door',
-      source: 'rtsp://10.0.0.7/stream',
+      source: join(dir, 'no-such-camera.avi'),
     });
+    const login = (id: { deviceId: string; secret: string }) =>
+      tryLogin(first.mqttUrl, {
+        username: id.deviceId,
+        password: id.secret,
+        clientId: id.deviceId,
+        ...pinnedTlsOptions(first),
+      });
+    const cameraBox = async () =>
+      (await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId;
 
     const second = await enroll({ hub: hub.url, code: await code(), dataDir: dir });
     expect(second.deviceId).not.toBe(first.deviceId);
     expect(second.replaced).toEqual({ deviceId: first.deviceId, cameras: 1 });
-    expect((await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId).toBe(
-      second.deviceId,
-    );
     expect((await api.ok<{ name: string }>('GET', `/api/devices/${second.deviceId}`)).name).toBe('Till box');
+    // Until the new identity connects, the old one keeps working (had the answer been lost, the box
+    // would still have it).
+    expect(await cameraBox()).toBe(first.deviceId);
+    expect(await login(first)).toBe('connected');
+
+    const box = await runCliBox(resources, api, { deviceId: second.deviceId, dir });
+    await waitFor('the cameras taken over', async () => (await cameraBox()) === second.deviceId, 60_000, 250);
     expect((await api.ok<{ name: string }>('GET', `/api/devices/${first.deviceId}`)).name).toBe(
       'Till box (replaced)',
     );
-    const login = (id: { deviceId: string; secret: string }) =>
-      tryLogin(second.mqttUrl, {
-        username: id.deviceId,
-        password: id.secret,
-        clientId: id.deviceId,
-        ...pinnedTlsOptions(second),
-      });
     expect(await login(first)).toMatch(/not authorized|bad user ?name or password/i);
+    await box.stop();
     expect(await login(second)).toBe('connected');
-  }, 90_000);
+  }, 180_000);
 
   it('takes over nothing with a wrong secret or with a code of another store', async () => {
     const { hub, api, store, other, code } = await hubWithStores();

@@ -85,7 +85,7 @@ describe.each(BACKENDS)('configuration repositories on %s', (kind) => {
   });
 
   describe('devices', () => {
-    it('revokes a credential only while it is the one read: of two racing claims, one wins', async () => {
+    it('revokes a credential only while there is one: of two racing takeovers, one wins', async () => {
       const { store } = await seedStore(t.repos);
       const d = await t.repos.devices.create({ storeId: store.id, name: 'Till', credentialHash: HASH });
       let release!: () => void;
@@ -97,14 +97,14 @@ describe.each(BACKENDS)('configuration repositories on %s', (kind) => {
         revoked = r;
       });
       const first = inTransaction(t.db, async (repos) => {
-        const won = await repos.devices.revokeIfStill(d.id, HASH);
+        const won = await repos.devices.revokeIfHeld(d.id);
         revoked();
         await held;
         return won;
       });
       await firstRevoked;
       // Waits for the first one's row lock (PostgreSQL) or its turn (PGlite), then finds it revoked.
-      const second = inTransaction(t.db, (repos) => repos.devices.revokeIfStill(d.id, HASH));
+      const second = inTransaction(t.db, (repos) => repos.devices.revokeIfHeld(d.id));
       release();
       expect(await first).toBe(true);
       expect(await second).toBe(false);

@@ -6,7 +6,8 @@ import type { FastifyRequest } from 'fastify';
 import { inTransaction } from '../../db/repositories/index.ts';
 import { AddressError, boxAddresses } from '../box-addresses.ts';
 import { badRequest, forbidden, HttpError } from '../errors.ts';
-import { claimOldBox, takeOver } from '../re-enrollment.ts';
+import { provenOldBox } from '../re-enrollment.ts';
+import { revokedEverywhere } from '../revoked-everywhere.ts';
 import { Device, errors, IdParams, Name } from '../schemas.ts';
 import { storeFilter } from '../scope.ts';
 import { generateSecret, hashEnrollmentCode, hashSecret } from '../secrets.ts';
@@ -23,12 +24,6 @@ async function brokerStep(step: Promise<void>, done: 'enrolled' | 'revoked' | 'r
         : `the box is ${done} in the hub but the MQTT broker did not confirm it; try again`;
     throw new HttpError(503, `${retry} (${(error as Error).message})`);
   }
-}
-
-/** A credential revoked in the database: the hub's parts cut the box off, the broker disables its account. */
-function revokedEverywhere(app: Pick<App, 'domain' | 'deviceAccounts'>, deviceId: string): Promise<void> {
-  app.domain.emit('device-revoked', { deviceId });
-  return app.deviceAccounts.revoke(deviceId);
 }
 
 /** The app as a route plugin of this file sees it. */
@@ -222,14 +217,13 @@ export const enrollRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         credentialHash,
         now,
       });
-      if (replaced) await retireReplaced(app, replaced.deviceId);
       app.domain.emit('config-changed', { deviceIds: [device.id] });
       request.log.info(
         {
           deviceId: device.id,
           storeId: device.storeId,
           mqttUrl: addresses.mqttUrl,
-          ...(replaced ? { replaced: replaced.deviceId, camerasTakenOver: replaced.cameras } : {}),
+          ...(replaced ? { replaces: replaced.deviceId, camerasToTakeOver: replaced.cameras } : {}),
         },
         'box enrolled',
       );
@@ -275,17 +269,7 @@ function enrollLimiter(
   };
 }
 
-/**
- * The replaced identity's broker account goes too. Not a reason to fail the enrollment: its credential
- * is already revoked in the database, and the hub's reconciliation disables the account later.
- */
-async function retireReplaced(app: EnrollApp, deviceId: string): Promise<void> {
-  await revokedEverywhere(app, deviceId).catch((error: unknown) => {
-    app.log.warn({ err: error, deviceId }, "the replaced box's broker account was not disabled yet");
-  });
-}
-
-/** Spends the code and creates the box with its broker account (taking over a replaced one), all or nothing. */
+/** Spends the code and creates the box with its broker account (naming the one it replaces), all or nothing. */
 async function createEnrolledDevice(
   app: EnrollApp,
   { code, name, replaces }: EnrollRequest,
@@ -303,14 +287,18 @@ async function createEnrolledDevice(
       );
     }
     const storeId = used.code.storeId;
-    const old = replaces ? await claimOldBox(repos, replaces, storeId) : undefined;
+    const old = replaces ? await provenOldBox(repos, replaces, storeId) : undefined;
     const count = (await repos.devices.list({ storeId })).length;
     const created = await repos.devices.create({
       storeId,
       name: name ?? old?.name ?? `Box ${count + 1}`,
       credentialHash,
+      ...(old ? { replacesDeviceId: old.id } : {}),
     });
-    const replaced = old ? { deviceId: old.id, cameras: await takeOver(repos, old, created.id) } : undefined;
+    // Taken over when the new identity first reports online (plugins/app/takeovers.ts).
+    const replaced = old
+      ? { deviceId: old.id, cameras: (await repos.cameras.list({ deviceId: old.id })).length }
+      : undefined;
     await repos.enrollment.attachDevice(used.code.id, created.id);
     // Last in the transaction: a broker that refuses the account leaves the code unspent.
     await brokerStep(app.deviceAccounts.provision(created.id, secret), 'enrolled');

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { DeviceStatus } from '@oskartrack/protocol';
-import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { devices } from '../schema.ts';
 import { defined, idOrNew, requireDate, requireName } from './common.ts';
 
-const { credentialHash: _hidden, ...columns } = getTableColumns(devices);
+const { credentialHash: _hidden, replacesDeviceId: _pending, ...columns } = getTableColumns(devices);
 /** Every column but the credential hash, and whether there is one (none: revoked, or never enrolled). */
 const publicColumns = { ...columns, revoked: sql<boolean>`(${devices.credentialHash} IS NULL)` };
 
@@ -14,7 +14,7 @@ const publicColumns = { ...columns, revoked: sql<boolean>`(${devices.credentialH
 export type DeviceKind = 'box' | 'recordings';
 
 /** A device row without its credential hash (use `credentialHash(id)` to check a login). */
-export type Device = Omit<typeof devices.$inferSelect, 'credentialHash'> & {
+export type Device = Omit<typeof devices.$inferSelect, 'credentialHash' | 'replacesDeviceId'> & {
   kind: DeviceKind;
   /** No credential: the box cannot connect until it is enrolled again. */
   revoked: boolean;
@@ -40,6 +40,8 @@ export interface NewDevice {
   storeId: string;
   name: string;
   credentialHash?: string;
+  /** The box's old identity, to take over when this one first reports online (re-enrollment.ts). */
+  replacesDeviceId?: string;
 }
 export type DevicePatch = Partial<Pick<NewDevice, 'name' | 'storeId'>>;
 
@@ -52,6 +54,7 @@ export class DevicesRepository {
       storeId: input.storeId,
       name: requireName(input.name, 'a device'),
       credentialHash: input.credentialHash ?? null,
+      replacesDeviceId: input.replacesDeviceId ?? null,
     };
     const [created] = await guard(() => this.db.insert(devices).values(row).returning(publicColumns));
     return withKind(created!);
@@ -115,16 +118,37 @@ export class DevicesRepository {
   }
 
   /**
-   * Revokes the credential only if it is still `hash`: of two transactions revoking the same one, the
-   * second waits for the first's row lock and then finds nothing to do. True when this one revoked it.
+   * Revokes the credential if there still is one: of two transactions revoking the same one, the second
+   * waits for the first's row lock and then finds nothing to do. True when this one revoked it.
    */
-  async revokeIfStill(id: string, hash: string): Promise<boolean> {
+  async revokeIfHeld(id: string): Promise<boolean> {
     const rows = await this.db
       .update(devices)
       .set({ credentialHash: null, updatedAt: new Date() })
-      .where(and(eq(devices.id, id), eq(devices.credentialHash, hash)))
+      .where(and(eq(devices.id, id), isNotNull(devices.credentialHash)))
       .returning({ id: devices.id });
     return rows.length > 0;
+  }
+
+  /** Boxes online with an old identity still to take over (statuses heard before anyone listened). */
+  async onlineWithTakeover(): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: devices.id })
+      .from(devices)
+      .where(and(eq(devices.online, true), isNotNull(devices.replacesDeviceId)));
+    return rows.map((r) => r.id);
+  }
+
+  /** The old identity this box is to take over, cleared as it is read: of racing callers one gets it. */
+  async takeReplaces(id: string): Promise<string | undefined> {
+    const [row] = await this.db
+      .select({ old: devices.replacesDeviceId })
+      .from(devices)
+      .where(eq(devices.id, id))
+      .for('update');
+    if (!row?.old) return undefined;
+    await this.db.update(devices).set({ replacesDeviceId: null }).where(eq(devices.id, id));
+    return row.old;
   }
 
   /**

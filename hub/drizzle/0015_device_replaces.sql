@@ -1,0 +1,1 @@
+ALTER TABLE "devices" ADD COLUMN "replaces_device_id" text;
