@@ -1,18 +1,9 @@
 // The hub's camera check on a running box: the camera is looked up through the box's configuration,
 // which may still be on its way (the lookup waits for it); a camera the box does not run is refused.
-import { createServer } from 'node:net';
 import { type DeviceConfig, PROTOCOL_VERSION } from '@oskartrack/protocol';
 import { describe, expect, it } from 'vitest';
 import { BoxChecks } from '../../src/check/box-check.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
+import { refusedPort } from '../support/servers.ts';
 
 const request = (cameraId: string) => ({ v: PROTOCOL_VERSION, id: 'req-1', cameraId, seconds: 3 }) as const;
 
@@ -26,7 +17,7 @@ describe('a camera check asked by the hub', () => {
   });
 
   it('runs on the camera the lookup gives once its configuration is there', async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const camera = { id: 'cam-1', name: 'Door', source: `rtsp://127.0.0.1:${port}/x`, zones: [], lines: [] };
     const config: DeviceConfig = {
       v: PROTOCOL_VERSION,

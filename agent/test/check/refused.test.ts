@@ -1,22 +1,12 @@
 // The camera check on a network camera that is not there: a closed port on this machine (loopback
 // only) fails the check at once, saying why and what to check, instead of waiting out the check's time.
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check/check.ts';
-
-/** A port on 127.0.0.1 that nothing listens on: one the system just gave out and took back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
+import { refusedPort } from '../support/servers.ts';
 
 describe('check on a camera address where nothing listens', () => {
   it('fails with the reason and what to do next', async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     await expect(
       runCheck({
         source: `rtsp://127.0.0.1:${port}/x`,
