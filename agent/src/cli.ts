@@ -24,8 +24,27 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function score(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('must be a score above 0 and at most 1, e.g. 0.3');
+  return n;
+}
+
+// No default here: a --model without --detector means YOLOX (engineChoice).
 const detectorOption = () =>
-  new Option('--detector <kind>', 'person detector').choices(['hog', 'yolox']).default('hog');
+  new Option('--detector <kind>', 'person detector (default: hog, or yolox with --model)').choices([
+    'hog',
+    'yolox',
+  ]);
+
+/** The engine options as given, the detector chosen: a model file only makes sense for YOLOX. */
+function engineChoice<O extends { detector?: 'hog' | 'yolox'; model?: string }>(o: O) {
+  if (o.detector === 'hog' && o.model)
+    throw new InvalidArgumentError(
+      '--model is a YOLOX model: leave --detector hog out, or give --detector yolox',
+    );
+  return { ...o, detector: o.detector ?? (o.model ? 'yolox' : 'hog') };
+}
 const engineOptions = (cmd: Command) =>
   cmd
     .addOption(detectorOption())
@@ -43,7 +62,7 @@ const engineOptions = (cmd: Command) =>
       '--no-box-motion',
       'between detections, only extrapolate boxes (do not follow them in the picture)',
     )
-    .option('--score-threshold <s>', 'minimum detection score', Number)
+    .option('--score-threshold <s>', 'minimum detection score (above 0, at most 1)', score)
     .option('--lanes <n>', 'frames detected at the same time (default 2 on 2 or more cores)', positiveInt)
     .option('--max-frames <n>', 'stop after this many frames', positiveInt);
 
@@ -56,7 +75,7 @@ engineOptions(
   .option('--tracks-out <file>', 'tracks in MOTChallenge format')
   .option('--video-out <file>', 'annotated video (boxes, ids, areas, lines, counts)')
   .action(async (video: string, o) => {
-    const result = await processRecording({ video, ...o, progress: true });
+    const result = await processRecording({ video, ...engineChoice(o), progress: true });
     console.log(summary(result));
   });
 
@@ -66,7 +85,7 @@ engineOptions(program.command('eval').description('score tracking against MOTCha
   .option('--tracks <file>', 'score this MOTChallenge result file instead of running the engine')
   .option('--json', 'print the report as one JSON object on the last line')
   .action(async (o) => {
-    const report = await runEval({ ...o, progress: !o.json });
+    const report = await runEval({ ...engineChoice(o), progress: !o.json });
     console.log(formatReport(report));
     if (o.json) console.log(JSON.stringify(report));
   });
@@ -90,7 +109,7 @@ program
         `This box was ${id.replaced.deviceId} on this hub: ${id.deviceId} has its name now, and once it runs it takes over its ${id.replaced.cameras} camera(s) and the old credential stops working.`,
       );
     const where = o.dataDir ? ` --data-dir ${o.dataDir}` : '';
-    console.log(`Enrolled as ${id.deviceId}. Start counting with: npx oskartrack-agent run${where}`);
+    console.log(`Enrolled as ${id.deviceId}. Start counting with: npx --no oskartrack-agent run${where}`);
   });
 
 program
@@ -183,13 +202,17 @@ program
 const models = program.command('models').description('detector model files');
 models
   .command('pull')
+  .description('download a YOLOX model into the data folder and check its SHA-256')
   .argument('<name>', `one of ${Object.keys(MODELS).join(', ')}`)
   .option('--sha256 <hex>', 'expected SHA-256 of the file')
   .option('--base-url <url>', 'download from this mirror instead of the official YOLOX release')
   .option('--force', 'download again even when the file is present')
   .option('--data-dir <dir>', 'agent data directory')
   .action(async (name: string, o) => {
-    if (!isModelName(name)) throw new InvalidArgumentError(`unknown model "${name}"`);
+    if (!isModelName(name))
+      throw new InvalidArgumentError(
+        `unknown model "${name}": give one of ${Object.keys(MODELS).join(', ')}`,
+      );
     const r = await pullModel(name, {
       dataDir: dataDir(o.dataDir),
       ...(o.sha256 ? { sha256: o.sha256 } : {}),

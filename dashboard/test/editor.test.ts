@@ -226,7 +226,7 @@ describe('validation in plain words', () => {
         ]),
         frame,
       ),
-    ).toEqual(['point 3 lies outside the 768x576 picture']);
+    ).toEqual(['point 3 lies outside the 768x576 picture (10, 900: x goes from 0 to 768, y from 0 to 576)']);
     expect(
       shapeProblems(
         area([

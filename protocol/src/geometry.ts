@@ -138,7 +138,11 @@ function noSurface(polygon: readonly Point[]): string {
 
 function outsideFrame(points: readonly Point[], frame: Frame): string[] {
   const bad = points.findIndex(([x, y]) => x < 0 || y < 0 || x > frame.width || y > frame.height);
-  return bad < 0 ? [] : [`point ${bad + 1} lies outside the ${frame.width}x${frame.height} picture`];
+  if (bad < 0) return [];
+  const [x, y] = points[bad]!;
+  return [
+    `point ${bad + 1} lies outside the ${frame.width}x${frame.height} picture (${x}, ${y}: x goes from 0 to ${frame.width}, y from 0 to ${frame.height})`,
+  ];
 }
 
 /**

@@ -4,7 +4,7 @@
 // Ids are optional: a missing one is derived from the name ("Front door" -> "front-door").
 import { readFile } from 'node:fs/promises';
 import { check, Id, type LineDef, type Point, type ZoneDef } from '@oskartrack/protocol';
-import { type FrameSize, idFromName, type Scene, sceneProblems } from './scene.ts';
+import { describe, type FrameSize, idFromName, type Scene, sceneProblems } from './scene.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -133,9 +133,30 @@ export function parseScene(value: unknown, source: string, frame?: FrameSize): S
   }
   if (problems.length > 0) fail(problems);
   const scene: Scene = { zones, lines };
-  const more = sceneProblems(scene, frame);
+  const more = [
+    ...duplicateNames(zones, 'area'),
+    ...duplicateNames(lines, 'line'),
+    ...sceneProblems(scene, frame),
+  ];
   if (more.length > 0) fail(more);
   return scene;
+}
+
+/**
+ * Names used twice in a file (ignoring case): the two counts could not be told apart. (The hub refuses
+ * them too; its cameras' scenes are not checked for this, so older ones keep counting.)
+ */
+function duplicateNames(items: readonly { name?: unknown }[], kind: string): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  items.forEach((item, i) => {
+    if (typeof item.name !== 'string') return;
+    const key = item.name.toLowerCase();
+    if (seen.has(key))
+      problems.push(`${kind} ${describe(item.name, i)}: another ${kind} has that name; give each its own`);
+    seen.add(key);
+  });
+  return problems;
 }
 
 /** Parses the text of a zone file; bad JSON gives an error naming the file and the parser's reason. */

@@ -57,7 +57,22 @@ export function sceneProblems(scene: Scene, frame?: FrameSize): string[] {
     if (lineIds.has(line.id)) problems.push(`${what}: the id "${line.id}" is used by another line`);
     lineIds.add(line.id);
   });
+  if (frame) problems.push(...drawnForAnotherPicture(scene, frame));
   return problems;
+}
+
+/** Points beyond the picture on the far sides: the file was most likely drawn on a larger picture. */
+function drawnForAnotherPicture(scene: Scene, frame: FrameSize): string[] {
+  const points = [
+    ...scene.zones.flatMap((z) => (Array.isArray(z.polygon) ? z.polygon : [])),
+    ...scene.lines.flatMap((l) => [l.start, l.end]),
+  ].filter((p): p is [number, number] => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  const maxX = Math.max(0, ...points.map((p) => p[0]));
+  const maxY = Math.max(0, ...points.map((p) => p[1]));
+  if (maxX <= frame.width && maxY <= frame.height) return [];
+  return [
+    `the areas and lines reach (${maxX}, ${maxY}), beyond this ${frame.width}x${frame.height} video: they look drawn on a larger picture; draw them again on a picture of this camera`,
+  ];
 }
 
 /** Throws one error listing every problem of the scene; `source` says where it came from. */
@@ -66,7 +81,7 @@ export function assertScene(scene: Scene, source = 'scene', frame?: FrameSize): 
   if (problems.length > 0) throw new Error(`${source}: ${problems.join('; ')}`);
 }
 
-function describe(name: unknown, index: number): string {
+export function describe(name: unknown, index: number): string {
   return typeof name === 'string' && name.length > 0 ? `"${name}" (#${index + 1})` : `#${index + 1}`;
 }
 

@@ -138,7 +138,7 @@ async function reachable(source: string): Promise<void> {
 /** How the file's end limits the check: cut short (truncated or damaged), or simply short. */
 function endNote(first: Measured, seconds: number): CheckWarning | undefined {
   if (!first.ended) return undefined;
-  const cut = truncationWarning(first.run.frames, first.info.frameCount, 'the check covers');
+  const cut = truncationWarning(first.run.frames, first.info.frameCount, 'the check covers', first.readToEnd);
   return {
     code: 'short-video',
     message: cut ?? `the video is only ${seconds.toFixed(1)} s long: the check looked at all of it`,

@@ -38,6 +38,8 @@ export interface Measured {
   ended: boolean;
   /** The frame rate the file's own timestamps give (FileSource.timestampFps); undefined for live sources. */
   timestampFps: number | undefined;
+  /** A file's timestamps reached its header's duration (FileSource.readToEnd): whole, if short. */
+  readToEnd: boolean;
   /** Why the source last lost or could not get its picture (a live camera's reconnection reason). */
   lastProblem: string | undefined;
 }
@@ -103,6 +105,7 @@ export async function measure(input: MeasureInput): Promise<Measured> {
       motionShare: picture?.motionShare() ?? 0,
       ended: !live && !stop.signal.aborted && stats.frames < Math.round(input.seconds * fps),
       timestampFps: live ? undefined : p.source.timestampFps?.(),
+      readToEnd: !live && p.source.readToEnd?.() === true,
       lastProblem,
     };
   } finally {

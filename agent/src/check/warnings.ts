@@ -86,9 +86,12 @@ export function warningsFor(
       message: `the picture is dark (brightness ${Math.round(m.brightness)} of 255): add light, or use a camera that sees well in low light`,
     });
   out.push(...speedWarning(m, runs, rec));
-  // A video too short to judge says so first: every other finding rests on it.
+  // A video too short to judge says so first: every other finding rests on it. Otherwise it is only
+  // a note, last: the summary sends the reader to the first warning, which must be the one to act on.
   const short = notes.filter((n) => n.code === 'short-video');
-  return [...short, ...out, ...notes.filter((n) => n.code !== 'short-video')].slice(0, 16);
+  const others = notes.filter((n) => n.code !== 'short-video');
+  const lead = tooLittleVideo(runs, notes);
+  return [...(lead ? short : []), ...out, ...others, ...(lead ? [] : short)].slice(0, 16);
 }
 
 /**

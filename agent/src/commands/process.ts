@@ -14,6 +14,7 @@ import { createLogger } from '../log.ts';
 import { dataDir } from '../paths.ts';
 import { openQuietly, silencedNote } from '../source/decoder-log.ts';
 import { truncationWarning } from '../source/truncation.ts';
+import { checkOutputFile, checkVideoOutput } from './output-files.ts';
 import { progressBar } from './progress.ts';
 
 export interface RecordingOptions {
@@ -53,6 +54,13 @@ export interface RecordingResult {
   warning?: string;
 }
 
+/** A file stream, open: a refusal (no permission, no space) is an error here, not an unhandled event later. */
+async function openOutput(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  await once(stream, 'open');
+  return stream;
+}
+
 async function write(stream: WriteStream | undefined, text: string): Promise<void> {
   if (stream && !stream.write(text)) await once(stream, 'drain');
 }
@@ -66,6 +74,9 @@ async function closeStream(stream: WriteStream | undefined): Promise<void> {
 /** Runs the engine over a video file and writes the requested outputs. */
 export async function processRecording(opts: RecordingOptions): Promise<RecordingResult> {
   const cameraId = opts.cameraId ?? 'recording';
+  if (opts.eventsOut) checkOutputFile(opts.eventsOut, 'the events');
+  if (opts.tracksOut) checkOutputFile(opts.tracksOut, 'the tracks');
+  if (opts.videoOut) checkVideoOutput(opts.videoOut);
   const { source, engine, scene, close } = await openPipeline({
     cameraId,
     source: opts.video,
@@ -88,8 +99,8 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
     ...(opts.boxMotion === false ? { boxMotion: false } : {}),
   });
   const cv = await loadOpenCV();
-  const events = opts.eventsOut ? createWriteStream(opts.eventsOut) : undefined;
-  const tracksFile = opts.tracksOut ? createWriteStream(opts.tracksOut) : undefined;
+  const events = opts.eventsOut ? await openOutput(opts.eventsOut) : undefined;
+  const tracksFile = opts.tracksOut ? await openOutput(opts.tracksOut) : undefined;
   const annotator = opts.videoOut ? new Annotator(cv, opts.videoOut, source.info.fps) : undefined;
   const rows = new MotRowsBuilder();
   // The annotated video's writer opens on the first write, and every OpenCV open sets FFmpeg's log
@@ -118,7 +129,9 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
     if (source.info.decoderSilenced) logSilenced(opts.log, source.info.uri);
     // Stopped by --max-frames is not cut short.
     const warning =
-      stats.frames === opts.maxFrames ? undefined : truncationWarning(stats.frames, source.info.frameCount);
+      stats.frames === opts.maxFrames
+        ? undefined
+        : truncationWarning(stats.frames, source.info.frameCount, undefined, source.readToEnd?.());
     const counts = engine.analytics.counts();
     return { stats, counts, scene, fps: source.info.fps, rows: rows.rows(), ...(warning ? { warning } : {}) };
   } finally {

@@ -17,6 +17,11 @@ export const MODELS: Readonly<Record<ModelName, { file: string; inputSize: numbe
 export const DEFAULT_MODEL_BASE_URL =
   'https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0';
 
+/** The known model kept under this file name, if any. */
+export function modelNameOfFile(file: string): ModelName | undefined {
+  return (Object.keys(MODELS) as ModelName[]).find((name) => MODELS[name].file === file);
+}
+
 export function isModelName(name: string): name is ModelName {
   return Object.hasOwn(MODELS, name);
 }

@@ -7,6 +7,7 @@ import type { Detections } from '../types.ts';
 import { emptyDetections } from '../types.ts';
 import { CalibrationTurns } from './calibration-turns.ts';
 import { type Detector, ensureCapacity, Lanes, laneCount } from './detector.ts';
+import { modelNameOfFile } from './models.ts';
 import { NmsScratch, nms } from './nms.ts';
 import { SizeCalibration, type SizeCalibrationOptions } from './size-calibration.ts';
 
@@ -197,8 +198,9 @@ export class YoloxDetector implements Detector {
       // A pulled model's place is <data dir>/models/: the command names that data dir.
       const dir =
         basename(dirname(modelPath)) === 'models' ? ` --data-dir ${dirname(dirname(modelPath))}` : '';
+      const name = modelNameOfFile(basename(modelPath)) ?? 'yolox-nano';
       throw new Error(
-        `YOLOX model file not found: ${modelPath}. Run "oskartrack-agent models pull yolox-nano${dir}" or pass --model PATH.`,
+        `YOLOX model file not found: ${modelPath}. Run "oskartrack-agent models pull ${name}${dir}" or pass --model PATH.`,
       );
     }
     if (!statSync(modelPath).isFile()) throw new Error(`YOLOX model path is not a file: ${modelPath}`);

@@ -12,6 +12,11 @@ function colourOf(cv: CV, id: number): InstanceType<CV['Vec3']> {
   return new cv.Vec3(64 + (h & 0x7f), 64 + ((h >> 8) & 0x7f), 64 + ((h >> 16) & 0x7f));
 }
 
+/** Where a label's baseline goes near (x, y), kept inside the picture (an area or line on its edge). */
+function labelAt(cv: CV, mat: Mat, x: number, y: number): InstanceType<CV['Point2']> {
+  return new cv.Point2(Math.min(Math.max(2, x), mat.cols - 40), Math.min(Math.max(14, y), mat.rows - 4));
+}
+
 export class Annotator {
   private writer: VideoWriter | undefined;
 
@@ -31,7 +36,7 @@ export class Annotator {
       const [x, y] = z.polygon[0]!;
       mat.putText(
         `${z.name}: ${occupancy}`,
-        new cv.Point2(x, y - 4),
+        labelAt(cv, mat, x, y - 4),
         cv.FONT_HERSHEY_SIMPLEX,
         0.5,
         zoneColour,
@@ -43,7 +48,7 @@ export class Annotator {
       const c = counts.lines.find((x) => x.lineId === l.id);
       mat.putText(
         `${l.name} in ${c?.in ?? 0} out ${c?.out ?? 0}`,
-        new cv.Point2(l.start[0] + 4, l.start[1]),
+        labelAt(cv, mat, l.start[0] + 4, l.start[1]),
         cv.FONT_HERSHEY_SIMPLEX,
         0.5,
         lineColour,

@@ -63,6 +63,11 @@ class TimestampClock {
     this.stopped = true;
   }
 
+  /** The timestamp of the last frame decoded (before any loop), if the file has timestamps. */
+  lastMs(): number | undefined {
+    return this.first === undefined ? undefined : this.last;
+  }
+
   fps(): number | undefined {
     if (this.first === undefined || this.frames < 2 || !(this.last > this.first)) return undefined;
     return ((this.frames - 1) * 1000) / (this.last - this.first);
@@ -187,6 +192,18 @@ export class FileSource implements FrameSource {
    */
   timestampFps(): number | undefined {
     return this.clock.fps();
+  }
+
+  /**
+   * Whether the frames decoded reached the end of the header's duration by their own timestamps: a
+   * file with dropped (empty) frames holds fewer frames than its header counts, yet is whole.
+   */
+  readToEnd(): boolean {
+    const { frameCount, headerFps } = this.info;
+    const endMs = this.clock.lastMs();
+    if (!frameCount || !headerFps || endMs === undefined) return false;
+    const durationMs = (frameCount / headerFps) * 1000;
+    return endMs >= durationMs - Math.max(2000 / headerFps, durationMs * 0.01);
   }
 
   onState(listener: StateListener): () => void {

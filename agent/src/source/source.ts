@@ -62,6 +62,8 @@ export interface FrameSource {
   close(): Promise<void>;
   /** The frame rate the source's own timestamps give so far (files; FileSource.timestampFps). */
   timestampFps?(): number | undefined;
+  /** Whether a file's timestamps reached its header's duration (files; FileSource.readToEnd). */
+  readToEnd?(): boolean;
 }
 
 /** The part of OpenCV's VideoCapture a source uses; injectable for tests. */

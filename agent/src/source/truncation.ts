@@ -20,7 +20,10 @@ export function truncationWarning(
   framesRead: number,
   framesExpected: number | undefined,
   covered = 'counts cover',
+  readToEnd = false,
 ): string | undefined {
-  if (!endedEarly(framesRead, framesExpected)) return undefined;
+  // Fewer frames than the header counts, but the last one is timed at the file's end: frames dropped
+  // by the recorder, not a file cut short (FileSource.readToEnd).
+  if (readToEnd || !endedEarly(framesRead, framesExpected)) return undefined;
   return `The video ended after ${framesRead} of ${framesExpected} frames: the file looks truncated or damaged; ${covered} only the part that could be read.`;
 }

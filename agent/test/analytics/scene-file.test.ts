@@ -29,7 +29,7 @@ const good = {
       ],
     },
     {
-      name: 'Front door',
+      name: 'Front-door',
       polygon: [
         [200, 0],
         [300, 0],
@@ -225,7 +225,35 @@ describe('zone files', () => {
           },
         ],
       }),
-      /area "Big" \(#1\): point 2 lies outside the 640x480 picture/,
+      /area "Big" \(#1\): point 2 lies outside the 640x480 picture \(1000, 0: x goes from 0 to 640.*they look drawn on a larger picture/,
+    ],
+    [
+      'two areas, or two lines, of one name',
+      JSON.stringify({
+        zones: [
+          {
+            name: 'Door',
+            polygon: [
+              [0, 0],
+              [10, 0],
+              [10, 10],
+            ],
+          },
+          {
+            name: 'door',
+            polygon: [
+              [20, 0],
+              [30, 0],
+              [30, 10],
+            ],
+          },
+        ],
+        lines: [
+          { name: 'Till', start: [0, 50], end: [50, 50], inSide: 'left' },
+          { name: 'Till', start: [0, 60], end: [50, 60], inSide: 'left' },
+        ],
+      }),
+      /area "door" \(#2\): another area has that name; give each its own; line "Till" \(#2\): another line has that name/,
     ],
     [
       'a missing name',

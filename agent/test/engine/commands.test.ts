@@ -154,6 +154,39 @@ describe('process', () => {
     expect(r.stderr).toMatch(/Bow tie.*cross/);
     expect(r.stderr).toMatch(/Two points.*at least 3 points/);
   });
+
+  it('refuses output paths it cannot write before reading a frame, saying what to give', async () => {
+    const missing = join(tmp, 'no-such-folder');
+    const cases: [string[], string][] = [
+      [
+        ['--events-out', join(missing, 'e.jsonl')],
+        `cannot write the events to ${join(missing, 'e.jsonl')}: the folder ${missing} does not exist`,
+      ],
+      [['--tracks-out', tmp], `cannot write the tracks to ${tmp}: that is a folder`],
+      [['--video-out', join(missing, 'v.mp4')], 'cannot write the annotated video'],
+      [['--video-out', join(tmp, 'v.txt')], 'give a file name ending in .mp4, .avi, .mkv, .mov'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await agentCli(['process', video, '--max-frames', '2', ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toMatch(/Unhandled|node:events|GStreamer/);
+    }
+    expect(existsSync(join(tmp, 'v.txt'))).toBe(false);
+  });
+
+  it('takes --model for YOLOX and refuses a score that is not one', async () => {
+    const yolox = await agentCli(['process', video, '--model', model, '--max-frames', '2']);
+    expect(yolox.code).toBe(0);
+    expect(yolox.stdout).toContain('with the yolox detector');
+    const hog = await agentCli(['process', video, '--detector', 'hog', '--model', model]);
+    expect(hog.stderr).toContain('--model is a YOLOX model');
+    for (const bad of ['abc', '-1', '2']) {
+      const r = await agentCli(['process', video, '--score-threshold', bad]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('must be a score above 0 and at most 1');
+    }
+  });
 });
 
 describe('models pull', () => {

@@ -132,7 +132,7 @@ export function cameraNextStep(h: CameraHealth): string {
   if (h.state === 'stopped')
     return 'The box stopped reading this camera: check that counting is on for it, or restart the agent on the box.';
   const advice = h.problem ? ADVICE[h.problem] : undefined;
-  const then = 'On the box, "npx oskartrack-agent doctor" tries the camera and says what fails.';
+  const then = 'On the box, "npx --no oskartrack-agent doctor" tries the camera and says what fails.';
   return advice ? `Next: ${advice}. ${then}` : `Next: ${then}`;
 }
 
@@ -168,7 +168,7 @@ const STUCK_MS = 5 * 60_000;
 
 /** Plain words for a box's link to the hub; `time` formats a moment (the browser's clock time by default). */
 export function describeBox(b: BoxLink, time: (t: number) => string = hhmm): BoxWords {
-  const status = '"npx oskartrack-agent status" on the box names what fails (the hub link, the cameras)';
+  const status = '"npx --no oskartrack-agent status" on the box names what fails (the hub link, the cameras)';
   if (b.revoked) {
     return {
       ok: false,
@@ -180,7 +180,7 @@ export function describeBox(b: BoxLink, time: (t: number) => string = hhmm): Box
     return {
       ok: false,
       headline: `Box ${b.name}: has never connected`,
-      next: `Next: on the box, run the enrollment command, then "npx oskartrack-agent run"; ${status}.`,
+      next: `Next: on the box, run the enrollment command, then "npx --no oskartrack-agent run"; ${status}.`,
     };
   }
   if (!b.online) {

@@ -87,7 +87,10 @@ async function processRecording(req: ProcessRequest, { abort, flow }: Active): P
   if (abort.signal.aborted) throw new Error('stopped by the hub');
   const total = source.info.frameCount;
   const counts = engine.analytics.counts();
-  const warning = stats.frames === req.maxFrames ? undefined : truncationWarning(stats.frames, total);
+  const warning =
+    stats.frames === req.maxFrames
+      ? undefined
+      : truncationWarning(stats.frames, total, undefined, source.readToEnd?.());
   return {
     type: 'done',
     id: req.id,

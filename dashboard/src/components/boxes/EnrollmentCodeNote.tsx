@@ -66,7 +66,7 @@ export function EnrollmentCodeNote(props: { code: FreshCode }): JSX.Element {
           ? "; its last part is this hub's fingerprint, so the box talks to this hub only"
           : ''}
         ). Type it in the OskarTrack folder on the box; then start counting with{' '}
-        <span class="code">npx oskartrack-agent run</span>.
+        <span class="code">npx --no oskartrack-agent run</span>.
       </p>
       <Show when={c().hubUrlWarning}>
         {(w) => (
