@@ -79,5 +79,6 @@ export async function loadConfig(dataDir: string): Promise<DeviceConfig | undefi
 }
 
 export async function saveConfig(dataDir: string, config: DeviceConfig): Promise<void> {
-  await writeJsonAtomic(configPath(dataDir), config, 0o644);
+  // Camera addresses may carry their passwords: readable by the box's own user only.
+  await writeJsonAtomic(configPath(dataDir), config);
 }

@@ -184,6 +184,29 @@ describe.each(BACKENDS)('configuration repositories on %s', (kind) => {
       expect(d.online).toBe(false);
       expect(d.lastSeenAt?.toISOString()).toBe(seen.toISOString());
 
+      // A newer report of connection 4, then its last will, written when it connected: offline, but
+      // the outbox and config it reported later stay (the will's are as old as the connection).
+      const later = Date.parse('2025-03-01T10:05:00Z');
+      const connected = Date.parse('2025-03-01T10:01:00Z');
+      const fresh = {
+        connection: 4,
+        configRevision: 9,
+        outbox: { depth: 83, oldestAgeMs: 60_000, dropped: 0 },
+      };
+      await devices.recordStatus(device.id, status({ ...fresh, at: later }), seen);
+      const will = { connection: 4, configRevision: 8, outbox: { depth: 0, oldestAgeMs: 0, dropped: 0 } };
+      expect(
+        await devices.recordStatus(device.id, status({ ...will, state: 'offline', at: connected }), seen),
+      ).toBe(true);
+      d = await devices.get(device.id);
+      expect(d).toMatchObject({
+        online: false,
+        configRevision: 9,
+        outboxDepth: 83,
+        outboxOldestAgeMs: 60_000,
+      });
+      expect(d.statusAt?.getTime()).toBe(later);
+
       await devices.touch(device.id, new Date('2025-03-02T00:00:00Z'));
       expect((await devices.get(device.id)).lastSeenAt?.toISOString()).toBe('2025-03-02T00:00:00.000Z');
       await expect(devices.recordStatus('ghost', status())).rejects.toBeInstanceOf(NotFoundError);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DeviceStatus } from '@oskartrack/protocol';
-import { and, asc, eq, getTableColumns, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, lte, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { devices } from '../schema.ts';
@@ -158,16 +158,21 @@ export class DevicesRepository {
   async recordStatus(id: string, status: DeviceStatus, receivedAt: Date = new Date()): Promise<boolean> {
     requireDate(receivedAt, 'receivedAt');
     const online = status.state === 'online';
+    const at = new Date(status.at);
+    // A last will was written when the box connected: it says "offline", but its outbox depth and
+    // config revision are as old as the connection. Only a report newer than the stored one moves them.
+    const newer = <T>(column: SQLWrapper, value: T) =>
+      sql`CASE WHEN ${devices.statusAt} IS NULL OR ${devices.statusAt} <= ${at.toISOString()}::timestamptz THEN ${value} ELSE ${column} END`;
     const rows = await this.db
       .update(devices)
       .set({
         online,
         connection: status.connection,
         softwareVersion: status.software,
-        configRevision: status.configRevision,
-        outboxDepth: status.outbox.depth,
-        outboxOldestAgeMs: status.outbox.oldestAgeMs,
-        statusAt: new Date(status.at),
+        configRevision: newer(devices.configRevision, status.configRevision),
+        outboxDepth: newer(devices.outboxDepth, status.outbox.depth),
+        outboxOldestAgeMs: newer(devices.outboxOldestAgeMs, status.outbox.oldestAgeMs),
+        statusAt: sql`GREATEST(${devices.statusAt}, ${at.toISOString()}::timestamptz)`,
         lastSeenAt: sql`GREATEST(${devices.lastSeenAt}, ${receivedAt.toISOString()}::timestamptz)`,
         updatedAt: new Date(),
       })
