@@ -2,26 +2,38 @@
 import { createLogger } from '../log.ts';
 import { Agent } from '../runtime/agent.ts';
 import { loadIdentity } from '../runtime/identity.ts';
+import { watchIdentity } from '../runtime/identity-watch.ts';
 import { startNotifier } from '../service/notify.ts';
 
-/** Runs the agent until SIGINT / SIGTERM. */
+/** Runs the agent until SIGINT / SIGTERM; moves to a new identity when the box is enrolled again. */
 export async function run(dataDir: string): Promise<void> {
   const log = createLogger('agent');
-  const identity = await loadIdentity(dataDir);
+  let identity = await loadIdentity(dataDir);
   if (!identity)
     throw new Error(
       `this box is not enrolled yet (no ${dataDir}/agent.json): run "oskartrack-agent enroll --hub URL --code CODE"`,
     );
-  const agent = new Agent({ dataDir, identity, log });
-  await agent.start();
-  log.info({ deviceId: identity.deviceId, hub: identity.mqttUrl }, 'agent running');
-  const notifier = startNotifier(log);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const stopped = new Promise<undefined>((resolve) => {
+    process.once('SIGINT', () => resolve(undefined));
+    process.once('SIGTERM', () => resolve(undefined));
   });
-  log.info('stopping');
+  const notifier = startNotifier(log);
+  for (;;) {
+    const agent = new Agent({ dataDir, identity, log });
+    await agent.start();
+    log.info({ deviceId: identity.deviceId, hub: identity.mqttUrl }, 'agent running');
+    const watch = watchIdentity(dataDir, identity);
+    const next = await Promise.race([stopped, watch.next]);
+    watch.stop();
+    if (!next) log.info('stopping');
+    else
+      log.info(
+        { deviceId: next.deviceId, was: identity.deviceId },
+        'this box was enrolled again: moving to its new identity',
+      );
+    await agent.stop();
+    if (!next) break;
+    identity = next;
+  }
   notifier.stop();
-  await agent.stop();
 }
