@@ -6,11 +6,13 @@
  * enrolled before on the same hub offers its old identity to be taken over (`replacing`). A hub address or broker address on the hub's own machine,
  * handed to a box that reached the hub from elsewhere, is refused with what to do instead.
  */
+
 import { check, EnrollReply, hostOf, isLoopbackHost } from '@oskartrack/protocol';
 import { splitEnrollmentCode } from '@oskartrack/protocol/enrollment-code';
 import { hubRequest } from '../runtime/hub-request.ts';
 import { type Identity, loadIdentity, saveIdentity } from '../runtime/identity.ts';
 import { fetchPinnedCa } from '../runtime/pinned-ca.ts';
+import { unreachableHub } from '../runtime/unreachable-hub.ts';
 
 export interface EnrollOptions {
   /** The hub's address as the installer typed it (`https://hub.example.com:8080`). */
@@ -106,7 +108,11 @@ export async function enroll(opts: EnrollOptions): Promise<Enrolled> {
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
   } catch (err) {
-    throw new Error(`cannot reach the hub at ${hub.origin}: ${(err as Error).message}`);
+    if (!fingerprint && /not signed by the certificate authority/.test(String(err)))
+      throw new Error(
+        `the hub's certificate is not trusted by this machine, and this code carries no hub fingerprint to trust it by: copy the whole code from the dashboard (a hub with a certificate authority of its own gives codes that end with its fingerprint)`,
+      );
+    throw unreachableHub(hub, err);
   }
   if (res.status !== 201) {
     const message = (res.body as { message?: unknown } | undefined)?.message;

@@ -89,7 +89,7 @@ const RULES: Rule[] = [
   {
     kind: 'timeout',
     codes: ['ETIMEDOUT', 'ETIMEOUT'],
-    pattern: /ETIMEDOUT|connack timeout|timed out|timeout/i,
+    pattern: /ETIMEDOUT|connack timeout|timed out|timeout|no (TLS )?answer within/i,
   },
   {
     kind: 'unreachable',

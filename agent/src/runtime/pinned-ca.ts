@@ -4,11 +4,13 @@
  * keeps it only when its SHA-256 matches the fingerprint in the enrollment code. Nothing the hub says
  * is trusted before that check; afterwards only this CA is.
  */
+
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate } from 'node:tls';
 import { caFingerprint } from '@oskartrack/protocol/enrollment-code';
+import { unreachableHub } from './unreachable-hub.ts';
 
 export class PinningError extends Error {}
 
@@ -77,7 +79,7 @@ export async function fetchPinnedCa(hub: URL, fingerprint: string, timeoutMs = 1
   try {
     chain = await presentedChain(hub, timeoutMs);
   } catch (error) {
-    throw new Error(`cannot open a TLS connection to the hub at ${hub.origin}: ${(error as Error).message}`);
+    throw unreachableHub(hub, error);
   }
   const match = chain.find((der) => caFingerprint(der) === fingerprint);
   if (match) return pem(match);

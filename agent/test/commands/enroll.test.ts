@@ -17,6 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { enroll, refuseLoopback, replacing } from '../../src/commands/enroll.ts';
 import { identityPath, loadIdentity, saveIdentity } from '../../src/runtime/identity.ts';
 import { makeCa, makeServerCert } from '../support/certs.ts';
+import { refusedPort } from '../support/servers.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -147,9 +148,22 @@ describe('enroll', () => {
     const warnings: string[] = [];
     await expect(
       enroll({ hub: hub.url, code: CODE, dataDir: dataDir(), warn: (m) => warnings.push(m) }),
-    ).rejects.toThrow(/not signed by the certificate authority this box trusts/);
+    ).rejects.toThrow(
+      /not trusted by this machine, and this code carries no hub fingerprint to trust it by: copy the whole code/,
+    );
     expect(warnings.join()).toMatch(/no hub fingerprint/);
     expect(hub.requests).toEqual([]);
+  });
+
+  it('says why the hub cannot be reached and what to check, in the words of status and doctor', async () => {
+    const port = await refusedPort();
+    const at = `https://127.0.0.1:${port}`;
+    await expect(enroll({ hub: at, code: `${CODE}-${'A'.repeat(26)}`, dataDir: dataDir() })).rejects.toThrow(
+      `cannot reach the hub at ${at}: 127.0.0.1:${port} refused the connection: nothing listens on that port: check that --hub is the hub's web address and port`,
+    );
+    await expect(enroll({ hub: `http://127.0.0.1:${port}`, code: CODE, dataDir: dataDir() })).rejects.toThrow(
+      /refused the connection: nothing listens on that port: check that --hub/,
+    );
   });
 
   it('an http hub: a fingerprinted code is refused, a plain one works with a warning', async () => {
