@@ -67,7 +67,7 @@ function parseCliTrustProxy(value: string): TrustProxy {
 export function serveCommand(ctx: () => CliContext): Command {
   return new Command('serve')
     .description('start the broker, the ingest, the API and the dashboard')
-    .option('--port <port>', 'HTTP port', port, 8080)
+    .option('--port <port>', 'web port: HTTPS, or HTTP with --insecure', port, 8080)
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option(
       '--mqtt-port <port>',
@@ -133,10 +133,12 @@ export function serveCommand(ctx: () => CliContext): Command {
         ...(o.demo ? { demo: true } : {}),
         ...(o.demoVideo ? { demoVideo: o.demoVideo } : {}),
       });
-      process.stdout.write(`\nOskarTrack is running: open ${hub.url}\n`);
+      const publicUrl = o.publicUrl ?? process.env.OSKARTRACK_PUBLIC_URL;
+      const elsewhere = publicUrl && publicUrl !== hub.url ? ` here, or ${publicUrl} from other machines` : '';
+      process.stdout.write(`\nOskarTrack is running: open ${hub.url}${elsewhere}\n`);
       if (hub.tls && !o.tlsCert)
         process.stdout.write(
-          `The hub made its own certificate authority (${tlsFiles(settings.dataDir).ca}): a browser warns until ` +
+          `The hub uses its own certificate authority (${tlsFiles(settings.dataDir).ca}): a browser warns until ` +
             'you import that file as trusted. Boxes check it through the fingerprint in each enrollment code.\n',
         );
       await new Promise<void>((resolve) => {

@@ -188,7 +188,8 @@ export class Session {
         : (this.o.reconnectPeriodMs ?? 3000);
     }
     const message = error.message || String(error);
-    if (message !== this.o.lastError.message) this.o.log.warn({ err: error }, 'MQTT error');
+    // Expected on a bad network: the reason, not a stack (status and doctor explain it).
+    if (message !== this.o.lastError.message) this.o.log.warn({ error: message }, 'MQTT error');
     this.o.lastError.message = message;
   }
 }
