@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // The installer's camera check: the configured detector over about a minute of the camera's video,
 // the other detector on a sample when time allows, and what that means for counting.
 import {
@@ -129,6 +130,12 @@ function comparable(
  * the reason: the live source would retry until the check's time is up and then say only "no picture".
  */
 async function reachable(source: string): Promise<void> {
+  const device = `/dev/video${source.trim()}`;
+  // Without the device OpenCV tries for a minute and then says only "can't open camera by index".
+  if (sourceKind(source) === 'webcam' && process.platform === 'linux' && !existsSync(device))
+    throw new Error(
+      `the check cannot read this camera: there is no ${device} on this box: check that the camera is plugged in (ls /dev/video*) and give its number`,
+    );
   if (sourceKind(source) !== 'stream') return;
   const answer = await probeStream(source, STREAM_PROBE_MS);
   if (answer.problem === 'unreachable' || answer.problem === 'credentials' || answer.problem === 'not-found')

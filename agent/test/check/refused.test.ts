@@ -21,4 +21,19 @@ describe('check on a camera address where nothing listens', () => {
       `the check cannot read this camera: nothing listens at 127.0.0.1:${port}: check the camera is on and the port is right`,
     );
   });
+
+  it('fails at once for a webcam number with no such device, saying what to check', async () => {
+    // A number no machine has a camera under.
+    await expect(
+      runCheck({
+        source: '63',
+        seconds: 5,
+        detector: { kind: 'hog' },
+        dataDir: '/nonexistent',
+        tryOther: false,
+      }),
+    ).rejects.toThrow(
+      'the check cannot read this camera: there is no /dev/video63 on this box: check that the camera is plugged in',
+    );
+  });
 });
