@@ -134,7 +134,8 @@ export function serveCommand(ctx: () => CliContext): Command {
         ...(o.demoVideo ? { demoVideo: o.demoVideo } : {}),
       });
       const publicUrl = o.publicUrl ?? process.env.OSKARTRACK_PUBLIC_URL;
-      const elsewhere = publicUrl && publicUrl !== hub.url ? ` here, or ${publicUrl} from other machines` : '';
+      const elsewhere =
+        publicUrl && publicUrl !== hub.url ? ` here, or ${publicUrl} from other machines` : '';
       process.stdout.write(`\nOskarTrack is running: open ${hub.url}${elsewhere}\n`);
       if (hub.tls && !o.tlsCert)
         process.stdout.write(

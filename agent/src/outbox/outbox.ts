@@ -8,6 +8,7 @@ import {
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.ts';
+import { OpenStays } from './open-stays.ts';
 
 /**
  * Durability of a commit.
@@ -95,7 +96,13 @@ export class Outbox {
     setCounterMax: Database.Statement<[{ name: string; value: number }], { value: number }>;
     shiftAll: Database.Statement<[number]>;
   };
-  private readonly appendTx: (events: readonly string[], createdAt: number) => number[];
+  private readonly appendTx: (
+    events: readonly TrackingEventT[],
+    bodies: readonly string[],
+    createdAt: number,
+  ) => number[];
+  /** Tracks and area stays still open (open-stays.ts). */
+  private readonly stays: OpenStays;
   private readonly pruneTx: (now: number) => void;
 
   constructor(path: string, options: OutboxOptions = {}) {
@@ -156,19 +163,23 @@ export class Outbox {
     this.sentCache = this.counter('sent');
     this.droppedCache = this.counter('dropped');
 
-    this.appendTx = db.transaction((bodies: readonly string[], createdAt: number) => {
-      const last = this.stmt.addCounter.get({ name: 'seq', value: bodies.length })!.value;
-      const first = last - bodies.length + 1;
-      const seqs: number[] = new Array(bodies.length);
-      for (let i = 0; i < bodies.length; i++) {
-        seqs[i] = first + i;
-        this.stmt.insert.run(first + i, createdAt, bodies[i]!);
-      }
-      this.depthCache += bodies.length;
-      this.lastSeqCache = last;
-      this.enforceBounds(createdAt);
-      return seqs;
-    });
+    this.stays = new OpenStays(db);
+    this.appendTx = db.transaction(
+      (events: readonly TrackingEventT[], bodies: readonly string[], createdAt) => {
+        const last = this.stmt.addCounter.get({ name: 'seq', value: bodies.length })!.value;
+        const first = last - bodies.length + 1;
+        const seqs: number[] = new Array(bodies.length);
+        for (let i = 0; i < bodies.length; i++) {
+          seqs[i] = first + i;
+          this.stmt.insert.run(first + i, createdAt, bodies[i]!);
+          this.stays.note(events[i]!);
+        }
+        this.depthCache += bodies.length;
+        this.lastSeqCache = last;
+        this.enforceBounds(createdAt);
+        return seqs;
+      },
+    );
     this.pruneTx = db.transaction((now: number) => this.enforceBounds(now));
   }
 
@@ -190,7 +201,7 @@ export class Outbox {
     });
     let seqs: number[];
     try {
-      seqs = this.appendTx(bodies, this.now());
+      seqs = this.appendTx(events, bodies, this.now());
     } catch (error) {
       this.reloadCaches();
       throw error;
@@ -203,6 +214,16 @@ export class Outbox {
       }
     }
     return seqs;
+  }
+
+  /**
+   * Closes the tracks and area stays a stop out of order (power cut, crash) left open, with events
+   * at each camera's last counted moment; the number of events added. Call before counting again.
+   */
+  closeLeftOpen(): number {
+    const closing = this.stays.closing();
+    if (closing.length > 0) this.append(closing);
+    return closing.length;
   }
 
   /** Up to `limit` stored events with `seq > afterSeq`, in ascending seq order. */

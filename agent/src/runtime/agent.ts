@@ -138,6 +138,12 @@ export class Agent {
     const { dataDir, identity, log } = this.opts;
     const hubKey = hubKeyOf(identity, identityPath(dataDir));
     this.outbox = new Outbox(outboxPath(dataDir), { logger: log, ...this.opts.outbox });
+    const closed = this.outbox.closeLeftOpen();
+    if (closed > 0)
+      log.warn(
+        { events: closed },
+        'the last run stopped without closing its tracks (a power cut or a crash): closed them at the last moment it counted',
+      );
     this.config = await loadConfig(dataDir);
     const pinned = pinnedTlsOptions(identity);
     this.link = new Link({

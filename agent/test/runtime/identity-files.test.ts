@@ -17,7 +17,9 @@ describe("the box's saved configuration", () => {
     const config: DeviceConfig = {
       v: PROTOCOL_VERSION,
       revision: 3,
-      cameras: [{ id: 'door', name: 'Door', source: 'rtsp://admin:secret@127.0.0.1/s', zones: [], lines: [] }],
+      cameras: [
+        { id: 'door', name: 'Door', source: 'rtsp://admin:secret@127.0.0.1/s', zones: [], lines: [] },
+      ],
       detector: { kind: 'hog', scoreThreshold: 'auto', everyNth: 'auto', motionGate: false },
       live: { enabled: true, maxFps: 5 },
     };

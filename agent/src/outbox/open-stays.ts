@@ -1,0 +1,70 @@
+// Tracks and area stays that are open, kept beside the outbox in the same transactions: a box that
+// stops without closing them (a power cut, a crash) closes them when it starts again, at the last
+// moment it counted, so the hub does not show people inside (in the store, in an area) for ever.
+// A stop in order closes them itself (the engine ends every track).
+
+import type { TrackingEvent } from '@oskartrack/protocol';
+import type Database from 'better-sqlite3';
+
+interface OpenRow {
+  camera_id: string;
+  track_id: number;
+  zone_id: string;
+  since: number;
+  last_at: number;
+}
+
+export class OpenStays {
+  private readonly stmt;
+
+  constructor(db: Database.Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS open_stays (
+        camera_id TEXT NOT NULL,
+        track_id INTEGER NOT NULL,
+        zone_id TEXT NOT NULL, -- '' for the track itself
+        since INTEGER NOT NULL,
+        PRIMARY KEY (camera_id, track_id, zone_id)
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS camera_last_at (camera_id TEXT PRIMARY KEY, at INTEGER NOT NULL) STRICT;
+    `);
+    this.stmt = {
+      open: db.prepare<[string, number, string, number]>(
+        'INSERT OR REPLACE INTO open_stays (camera_id, track_id, zone_id, since) VALUES (?, ?, ?, ?)',
+      ),
+      closeZone: db.prepare<[string, number, string]>(
+        'DELETE FROM open_stays WHERE camera_id = ? AND track_id = ? AND zone_id = ?',
+      ),
+      closeTrack: db.prepare<[string, number]>('DELETE FROM open_stays WHERE camera_id = ? AND track_id = ?'),
+      lastAt: db.prepare<[string, number]>(
+        `INSERT INTO camera_last_at (camera_id, at) VALUES (?, ?)
+         ON CONFLICT (camera_id) DO UPDATE SET at = max(at, excluded.at)`,
+      ),
+      left: db.prepare<[], OpenRow>(
+        `SELECT s.camera_id, s.track_id, s.zone_id, s.since, max(s.since, coalesce(c.at, s.since)) AS last_at
+         FROM open_stays s LEFT JOIN camera_last_at c USING (camera_id)
+         ORDER BY s.camera_id, s.track_id, s.zone_id DESC`,
+      ),
+    };
+  }
+
+  /** Notes what an event opens or closes; call inside the transaction that stores it. */
+  note(e: TrackingEvent): void {
+    this.stmt.lastAt.run(e.cameraId, e.at);
+    if (e.kind === 'track_started') this.stmt.open.run(e.cameraId, e.trackId, '', e.at);
+    else if (e.kind === 'zone_entered') this.stmt.open.run(e.cameraId, e.trackId, e.zoneId, e.at);
+    else if (e.kind === 'zone_left') this.stmt.closeZone.run(e.cameraId, e.trackId, e.zoneId);
+    else if (e.kind === 'track_ended') this.stmt.closeTrack.run(e.cameraId, e.trackId);
+  }
+
+  /** The events that close what was left open, at each camera's last counted moment (areas first). */
+  closing(): TrackingEvent[] {
+    return this.stmt.left.all().map((r): TrackingEvent => {
+      const base = { cameraId: r.camera_id, at: r.last_at, trackId: r.track_id };
+      const held = r.last_at - r.since;
+      return r.zone_id === ''
+        ? { kind: 'track_ended', ...base, firstSeen: r.since, durationMs: held }
+        : { kind: 'zone_left', ...base, zoneId: r.zone_id, dwellMs: held };
+    });
+  }
+}
