@@ -7,6 +7,8 @@
  * handed to a box that reached the hub from elsewhere, is refused with what to do instead.
  */
 
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { check, EnrollReply, hostOf, isLoopbackHost } from '@oskartrack/protocol';
 import { splitEnrollmentCode } from '@oskartrack/protocol/enrollment-code';
 import { hubRequest } from '../runtime/hub-request.ts';
@@ -25,6 +27,8 @@ export interface EnrollOptions {
   timeoutMs?: number;
   /** Told about what works but is not safe (a hub without TLS). */
   warn?: (message: string) => void;
+  /** Looks a host name up (default the system's resolver; tests give their own). */
+  lookupHost?: (host: string) => Promise<unknown>;
 }
 
 function hubAddress(text: string): URL {
@@ -58,6 +62,26 @@ async function trustFor(hub: URL, fingerprint: string | undefined, opts: EnrollO
     return undefined;
   }
   return fetchPinnedCa(hub, fingerprint, opts.timeoutMs);
+}
+
+/**
+ * Warns about an address the hub gave that this box cannot look up (a --public-url name this network's
+ * DNS does not know): the box would enroll, then never reach the hub.
+ */
+async function warnUnresolvable(identity: Identity, opts: EnrollOptions): Promise<void> {
+  const given = [identity.hubUrl, ...(opts.mqttUrl ? [] : [identity.mqttUrl])];
+  for (const address of given) {
+    const host = new URL(address).hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) continue;
+    const found = await (opts.lookupHost ?? lookup)(host).then(
+      () => true,
+      () => false,
+    );
+    if (!found)
+      opts.warn?.(
+        `the hub gives ${address} as its address, and this box cannot look up ${host} (DNS): add the name to this network's DNS or this box's /etc/hosts, or start the hub with --public-url set to an address this network knows and enroll again${opts.mqttUrl ? '' : ' (for the broker alone: --mqtt-url)'}`,
+      );
+  }
 }
 
 /** Refuses addresses on the hub's own machine when this box reached the hub from elsewhere. */
@@ -131,17 +155,10 @@ export async function enroll(opts: EnrollOptions): Promise<Enrolled> {
     ...(caPem ? { caPem } : {}),
     ...(r.value.mqtt.ca ? { mqttCaPem: r.value.mqtt.ca } : {}),
   };
-  try {
-    refuseLoopback(hub, r.value, opts.mqttUrl !== undefined);
-  } catch (error) {
-    if (!r.value.replaced) throw error;
-    // The old identity is revoked and its cameras are the new one's: keep the new one, so that
-    // enrolling again (a new code) takes them over once more.
-    await saveIdentity(opts.dataDir, identity);
-    throw new Error(
-      `${(error as Error).message} This box's new identity was kept: enrolling it again keeps its cameras.`,
-    );
-  }
+  // Refused before saving: a box enrolled again keeps its old identity, which works until a new one
+  // first connects (the hub's takeover waits for that).
+  refuseLoopback(hub, r.value, opts.mqttUrl !== undefined);
+  await warnUnresolvable(identity, opts);
   await saveIdentity(opts.dataDir, identity);
   return { ...identity, ...(r.value.replaced ? { replaced: r.value.replaced } : {}) };
 }

@@ -149,7 +149,7 @@ function networkWords(kind: LinkProblemKind, ctx: DiagnoseContext, where: Where)
     case 'dns':
       return {
         message: `the name ${host} cannot be found (DNS)`,
-        advice: `check the spelling of the hub address and this box's DNS server; if the hub has no name on this network, enroll again with its IP address`,
+        advice: `check the spelling of the hub address and this box's DNS server; if the hub gives a name this network does not know, add it to this box's /etc/hosts, or start the hub with --public-url set to an address this network knows and enroll again`,
       };
     case 'refused':
       return {

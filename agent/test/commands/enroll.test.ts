@@ -155,6 +155,31 @@ describe('enroll', () => {
     expect(hub.requests).toEqual([]);
   });
 
+  it('warns when the hub gives an address this box cannot look up (a --public-url name)', async () => {
+    const hub = await httpsHub(() => ({
+      status: 201,
+      body: reply({
+        hubUrl: 'https://hubpub.example:8443',
+        mqtt: { url: 'mqtts://hubpub.example:8883', username: 'box-1' },
+      }),
+    }));
+    const warnings: string[] = [];
+    const lookupHost = async (host: string) => {
+      if (host === 'hubpub.example') throw new Error('ENOTFOUND');
+    };
+    await enroll({
+      hub: hub.url,
+      code: `${CODE}-${hub.fingerprint}`,
+      dataDir: dataDir(),
+      warn: (m) => warnings.push(m),
+      lookupHost,
+    });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toBe(
+      "the hub gives https://hubpub.example:8443 as its address, and this box cannot look up hubpub.example (DNS): add the name to this network's DNS or this box's /etc/hosts, or start the hub with --public-url set to an address this network knows and enroll again (for the broker alone: --mqtt-url)",
+    );
+  });
+
   it('says why the hub cannot be reached and what to check, in the words of status and doctor', async () => {
     const port = await refusedPort();
     const at = `https://127.0.0.1:${port}`;
