@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { EMPTY_SCENE, loadSceneFile, type Scene, type SceneCounts } from '../analytics/index.ts';
+import { sceneNotes } from '../analytics/scene-notes.ts';
 import { loadOpenCV } from '../cv.ts';
 import type { DetectorKind } from '../detect/index.ts';
 import { Annotator } from '../engine/annotate.ts';
@@ -52,6 +53,8 @@ export interface RecordingResult {
   rows: MotRows;
   /** The file ended before the frame count its header promised (truncation.ts). */
   warning?: string;
+  /** Areas and lines that will hardly count (scene-notes.ts). */
+  notes?: string[];
 }
 
 /** A file stream, open: a refusal (no permission, no space) is an error here, not an unhandled event later. */
@@ -133,7 +136,16 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
         ? undefined
         : truncationWarning(stats.frames, source.info.frameCount, undefined, source.readToEnd?.());
     const counts = engine.analytics.counts();
-    return { stats, counts, scene, fps: source.info.fps, rows: rows.rows(), ...(warning ? { warning } : {}) };
+    const notes = sceneNotes(scene, source.info);
+    return {
+      stats,
+      counts,
+      scene,
+      fps: source.info.fps,
+      rows: rows.rows(),
+      ...(warning ? { warning } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+    };
   } finally {
     bar?.end();
     annotator?.close();
@@ -167,6 +179,7 @@ export function summary(r: RecordingResult): string {
     `Processed ${r.stats.frames} frames in ${r.stats.seconds.toFixed(1)} s: ${r.stats.fps.toFixed(1)} frames/s with the ${r.stats.detector} detector`,
     `The detector ran on ${r.stats.detectedFrames} frames${r.stats.stillFrames > 0 ? `; ${r.stats.stillFrames} had no motion and were not detected` : ''}`,
   );
+  for (const note of r.notes ?? []) out.push(`Note: ${note}`);
   if (r.warning) out.push(`Warning: ${r.warning}`);
   return out.join('\n');
 }
