@@ -5,7 +5,8 @@ import { name, perFrame } from './advice.ts';
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
 function runLine(r: CheckRun): string {
-  const role = r.configured ? 'set on this box' : 'tried on a sample';
+  // The detector the check is for (the box's, or the one asked for), and the other one beside it.
+  const role = r.configured ? 'checked' : 'tried on a sample';
   const found = `people in ${pct(r.peopleShare)} of ${r.frames} frames (${r.seconds.toFixed(1)} s), ${perFrame(r.peoplePerFrame)} per frame`;
   return `  ${name(r.detector).padEnd(5)} (${role}): ${r.fps.toFixed(1)} frames/s on this box; ${found}`;
 }

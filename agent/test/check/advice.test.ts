@@ -155,7 +155,7 @@ describe('camera check advice', () => {
     expect(text).toContain(
       'Recommended: HOG, every-Nth automatic (HOG is the only detector tried on this box; even detecting on every 4th frame it would not keep up: 1.6 frames/s on this box, the camera gives 7.0)',
     );
-    expect(text).toContain('  HOG   (set on this box): 1.6 frames/s on this box;');
+    expect(text).toContain('  HOG   (checked): 1.6 frames/s on this box;');
     expect(text).not.toMatch(/enlarged|input size/);
   });
 });
