@@ -48,13 +48,17 @@ export class OpenStays {
     };
   }
 
-  /** Notes what an event opens or closes; call inside the transaction that stores it. */
-  note(e: TrackingEvent): void {
-    this.stmt.lastAt.run(e.cameraId, e.at);
-    if (e.kind === 'track_started') this.stmt.open.run(e.cameraId, e.trackId, '', e.at);
-    else if (e.kind === 'zone_entered') this.stmt.open.run(e.cameraId, e.trackId, e.zoneId, e.at);
-    else if (e.kind === 'zone_left') this.stmt.closeZone.run(e.cameraId, e.trackId, e.zoneId);
-    else if (e.kind === 'track_ended') this.stmt.closeTrack.run(e.cameraId, e.trackId);
+  /** Notes what the events open or close; call inside the transaction that stores them. */
+  note(events: readonly TrackingEvent[]): void {
+    const lastAt = new Map<string, number>();
+    for (const e of events) {
+      lastAt.set(e.cameraId, Math.max(e.at, lastAt.get(e.cameraId) ?? 0));
+      if (e.kind === 'track_started') this.stmt.open.run(e.cameraId, e.trackId, '', e.at);
+      else if (e.kind === 'zone_entered') this.stmt.open.run(e.cameraId, e.trackId, e.zoneId, e.at);
+      else if (e.kind === 'zone_left') this.stmt.closeZone.run(e.cameraId, e.trackId, e.zoneId);
+      else if (e.kind === 'track_ended') this.stmt.closeTrack.run(e.cameraId, e.trackId);
+    }
+    for (const [cameraId, at] of lastAt) this.stmt.lastAt.run(cameraId, at);
   }
 
   /** The events that close what was left open, at each camera's last counted moment (areas first). */

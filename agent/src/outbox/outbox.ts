@@ -172,8 +172,8 @@ export class Outbox {
         for (let i = 0; i < bodies.length; i++) {
           seqs[i] = first + i;
           this.stmt.insert.run(first + i, createdAt, bodies[i]!);
-          this.stays.note(events[i]!);
         }
+        this.stays.note(events);
         this.depthCache += bodies.length;
         this.lastSeqCache = last;
         this.enforceBounds(createdAt);
