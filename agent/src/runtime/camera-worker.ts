@@ -238,7 +238,9 @@ export class CameraWorker {
         problem: change.problem,
         reason: change.reason,
       };
-      if (change.state === 'running') this.opts.log.info(line, 'camera picture is back');
+      const lost = this.state === 'reconnecting' || this.state === 'failed';
+      if (change.state === 'running')
+        this.opts.log.info(line, lost ? 'camera picture is back' : 'camera picture coming in');
       else if (change.state !== 'stopped') this.opts.log.warn(line, 'camera gives no picture');
     }
     this.state = change.state;
