@@ -25,21 +25,31 @@ export async function provenOldBox(
   return hash && (await verifySecret(hash, claim.secret)) ? old : undefined;
 }
 
+/** A box enrolled again and again without ever connecting in between leaves a chain this long at most. */
+const MAX_CHAIN = 8;
+
 /**
  * Run in one transaction when box `newId` reports online: takes over the old identity it proved at
- * enrollment, if any and if nobody took it first. The old box's id and the cameras moved, or undefined.
+ * enrollment, and the one that identity was itself to take over when it never connected (enrolled
+ * again before it ran). Each old identity is taken once (`replaced_by`: of racing claims the first
+ * wins), even when an administrator revoked it meanwhile. The old boxes' ids and the cameras moved.
  */
 export async function completeTakeover(
   repos: Repositories,
   newId: string,
-): Promise<{ oldId: string; cameras: number } | undefined> {
-  const oldId = await repos.devices.takeReplaces(newId);
-  if (!oldId) return undefined;
-  const old = await repos.devices.find(oldId);
+): Promise<{ oldIds: string[]; cameras: number } | undefined> {
   const box = await repos.devices.find(newId);
-  if (!old || !box || old.storeId !== box.storeId) return undefined;
-  if (!(await repos.devices.revokeIfHeld(old.id))) return undefined;
-  const cameras = await repos.cameras.handOverCameras(old.id, newId);
-  await repos.devices.update(old.id, { name: `${old.name} (replaced)`.slice(0, 100) });
-  return { oldId: old.id, cameras };
+  let oldId = box && (await repos.devices.takeReplaces(newId));
+  const oldIds: string[] = [];
+  let cameras = 0;
+  while (box && oldId && oldIds.length < MAX_CHAIN) {
+    const old = await repos.devices.find(oldId);
+    if (!old || old.storeId !== box.storeId || !(await repos.devices.claimReplaced(old.id, newId))) break;
+    await repos.devices.revokeIfHeld(old.id);
+    cameras += await repos.cameras.handOverCameras(old.id, newId);
+    await repos.devices.update(old.id, { name: `${old.name} (replaced)`.slice(0, 100) });
+    oldIds.push(old.id);
+    oldId = await repos.devices.takeReplaces(old.id);
+  }
+  return oldIds.length > 0 ? { oldIds, cameras } : undefined;
 }

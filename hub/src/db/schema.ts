@@ -114,6 +114,8 @@ export const devices = pgTable(
      * the old one working. Null once done, or when it replaces nothing.
      */
     replacesDeviceId: text('replaces_device_id'),
+    /** The identity that took this one over (set once: of racing claims the first wins). */
+    replacedBy: text('replaced_by'),
     softwareVersion: text('software_version'),
     /** The configuration revision the agent last reported as applied (from its status). */
     configRevision: integer('config_revision').notNull().default(0),

@@ -17,12 +17,18 @@ export interface CameraOwners {
   deviceId: string;
   /** Camera id to the device it is assigned to (null: unassigned), for every camera of the store. */
   cameras: ReadonlyMap<string, string | null>;
+  /**
+   * The box's old identities it is about to take over (re-enrollment.ts): it already runs their
+   * cameras, and its first events may come before the takeover has moved them.
+   */
+  takingOver?: ReadonlySet<string>;
 }
 
 export function acceptsCamera(owners: CameraOwners, cameraId: string): boolean {
   if (!owners.cameras.has(cameraId)) return false;
   const owner = owners.cameras.get(cameraId);
-  return owners.kind === 'recordings' || owner === null || owner === owners.deviceId;
+  if (owners.kind === 'recordings' || owner === null || owner === owners.deviceId) return true;
+  return owner !== undefined && owners.takingOver?.has(owner) === true;
 }
 
 /** Splits events (ascending seqs) into those to store and those set aside. */

@@ -45,6 +45,7 @@ export class DeviceInfoCache {
         kind: device.kind,
         deviceId: device.id,
         cameras: new Map(cameras.map((c) => [c.id, c.deviceId])),
+        takingOver: new Set(await this.repos.devices.replacesChain(device.id)),
       },
     };
   }

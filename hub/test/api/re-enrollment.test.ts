@@ -99,6 +99,33 @@ describe('enrolling a box again', () => {
     expect(login).toBe('connected');
   }, 90_000);
 
+  it('takes over a chain of identities that never connected, even one an administrator revoked', async () => {
+    const { hub, api, store, code } = await hubWithStores();
+    const dir = tempDir(resources, 'box');
+    const first = await enroll({ hub: hub.url, code: await code(), name: 'Till box', dataDir: dir });
+    const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
+      storeId: store.id,
+      deviceId: first.deviceId,
+      name: 'Door',
+      source: join(dir, 'no-such-camera.avi'),
+    });
+    // Enrolled again, never run; the dashboard shows two "Till box" and the old one is locked out.
+    const second = await enroll({ hub: hub.url, code: await code(), dataDir: dir });
+    await api.ok('POST', `/api/devices/${first.deviceId}/revoke`);
+    // Enrolled once more (the second identity proves itself): this one runs.
+    const third = await enroll({ hub: hub.url, code: await code(), dataDir: dir });
+    expect(third.replaced).toEqual({ deviceId: second.deviceId, cameras: 0 });
+    const box = await runCliBox(resources, api, { deviceId: third.deviceId, dir });
+    const cameraBox = async () =>
+      (await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId;
+    await waitFor('the cameras taken over', async () => (await cameraBox()) === third.deviceId, 60_000, 250);
+    for (const old of [first, second]) {
+      const device = await api.ok<{ name: string; revoked: boolean }>('GET', `/api/devices/${old.deviceId}`);
+      expect(device).toMatchObject({ revoked: true, name: expect.stringMatching(/\(replaced\)$/) });
+    }
+    await box.stop();
+  }, 180_000);
+
   it('takes over nothing with a wrong secret or with a code of another store', async () => {
     const { hub, api, store, other, code } = await hubWithStores();
     const dir = tempDir(resources, 'box');

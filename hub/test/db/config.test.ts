@@ -206,6 +206,16 @@ describe.each(BACKENDS)('configuration repositories on %s', (kind) => {
         outboxOldestAgeMs: 60_000,
       });
       expect(d.statusAt?.getTime()).toBe(later);
+      // The box's clock was ahead and is right again: its next connection's report still counts.
+      const corrected = {
+        connection: 5,
+        configRevision: 10,
+        outbox: { depth: 2, oldestAgeMs: 1000, dropped: 0 },
+      };
+      await devices.recordStatus(device.id, status({ ...corrected, at: later - 60_000 }), seen);
+      d = await devices.get(device.id);
+      expect(d).toMatchObject({ online: true, configRevision: 10, outboxDepth: 2 });
+      expect(d.statusAt?.getTime()).toBe(later - 60_000);
 
       await devices.touch(device.id, new Date('2025-03-02T00:00:00Z'));
       expect((await devices.get(device.id)).lastSeenAt?.toISOString()).toBe('2025-03-02T00:00:00.000Z');

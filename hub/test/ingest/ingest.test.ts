@@ -11,6 +11,7 @@ import {
   batchPayload,
   CuttableProxy,
   chunks,
+  ENROLLED,
   MemoryBus,
   memoryLog,
   seedScene,
@@ -473,6 +474,24 @@ describe.each(BACKENDS)('ingest on %s', (kind) => {
         [other.camera.id, letters.filter((l) => l.cameraId === other.camera.id).length],
       ].sort(),
     );
+  });
+
+  it('stores the events of a box enrolled again for the cameras it is about to take over', async () => {
+    // The new identity runs the old one's cameras at once; its first batch can beat the takeover.
+    const scene = await seedScene(t.repos);
+    const renewed = await t.repos.devices.create({
+      storeId: scene.store.id,
+      name: 'Till box',
+      credentialHash: ENROLLED,
+      replacesDeviceId: scene.device.id,
+    });
+    const { bus } = await startIngest();
+    const events = sequence(visitorStream(scene.camera.id, scene.zone.id, scene.line.id, 1, T0));
+    bus.inject(topics.events(renewed.id), batchPayload(events));
+    await waitFor(() => bus.lastAck(renewed.id) === events.length, 'ack');
+    expect(await t.repos.deadLetters.listForDevice(renewed.id)).toEqual([]);
+    const stored = await t.repos.events.list({ deviceId: renewed.id, ...WIDE, limit: 1000 });
+    expect(stored.items).toHaveLength(events.length);
   });
 
   it('an unknown device gets no ack and does not stop the others', async () => {

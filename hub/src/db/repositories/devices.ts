@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { DeviceStatus } from '@oskartrack/protocol';
-import { and, asc, eq, getTableColumns, isNotNull, lte, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, isNull, lte, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../database.ts';
 import { guard, NotFoundError, ValidationError } from '../errors.ts';
 import { devices } from '../schema.ts';
 import { defined, idOrNew, requireDate, requireName } from './common.ts';
 
-const { credentialHash: _hidden, replacesDeviceId: _pending, ...columns } = getTableColumns(devices);
+const {
+  credentialHash: _hidden,
+  replacesDeviceId: _pending,
+  replacedBy: _takenBy,
+  ...columns
+} = getTableColumns(devices);
 /** Every column but the credential hash, and whether there is one (none: revoked, or never enrolled). */
 const publicColumns = { ...columns, revoked: sql<boolean>`(${devices.credentialHash} IS NULL)` };
 
@@ -14,7 +19,10 @@ const publicColumns = { ...columns, revoked: sql<boolean>`(${devices.credentialH
 export type DeviceKind = 'box' | 'recordings';
 
 /** A device row without its credential hash (use `credentialHash(id)` to check a login). */
-export type Device = Omit<typeof devices.$inferSelect, 'credentialHash' | 'replacesDeviceId'> & {
+export type Device = Omit<
+  typeof devices.$inferSelect,
+  'credentialHash' | 'replacesDeviceId' | 'replacedBy'
+> & {
   kind: DeviceKind;
   /** No credential: the box cannot connect until it is enrolled again. */
   revoked: boolean;
@@ -141,6 +149,8 @@ export class DevicesRepository {
 
   /** The old identity this box is to take over, cleared as it is read: of racing callers one gets it. */
   async takeReplaces(id: string): Promise<string | undefined> {
+    // Most statuses come from boxes with nothing to take over: no row lock for them.
+    if (!(await this.replaces(id))) return undefined;
     const [row] = await this.db
       .select({ old: devices.replacesDeviceId })
       .from(devices)
@@ -149,6 +159,38 @@ export class DevicesRepository {
     if (!row?.old) return undefined;
     await this.db.update(devices).set({ replacesDeviceId: null }).where(eq(devices.id, id));
     return row.old;
+  }
+
+  /** The identity this box is still to take over, if any (read without a lock). */
+  async replaces(id: string): Promise<string | undefined> {
+    const [row] = await this.db
+      .select({ old: devices.replacesDeviceId })
+      .from(devices)
+      .where(eq(devices.id, id));
+    return row?.old ?? undefined;
+  }
+
+  /**
+   * The identities this box is still to take over: the one it proved, and the one that one was itself
+   * to take over when it never connected (at most 8). Empty for almost every box.
+   */
+  async replacesChain(id: string): Promise<string[]> {
+    const chain: string[] = [];
+    for (let next = await this.replaces(id); next && chain.length < 8 && !chain.includes(next); ) {
+      chain.push(next);
+      next = await this.replaces(next);
+    }
+    return chain;
+  }
+
+  /** Marks `oldId` as taken over by `newId`, unless another identity took it first. */
+  async claimReplaced(oldId: string, newId: string): Promise<boolean> {
+    const rows = await this.db
+      .update(devices)
+      .set({ replacedBy: newId, updatedAt: new Date() })
+      .where(and(eq(devices.id, oldId), isNull(devices.replacedBy)))
+      .returning({ id: devices.id });
+    return rows.length > 0;
   }
 
   /**
@@ -161,8 +203,10 @@ export class DevicesRepository {
     const at = new Date(status.at);
     // A last will was written when the box connected: it says "offline", but its outbox depth and
     // config revision are as old as the connection. Only a report newer than the stored one moves them.
+    // A later connection counts as newer too: a box whose clock once ran ahead is not stuck.
     const newer = <T>(column: SQLWrapper, value: T) =>
-      sql`CASE WHEN ${devices.statusAt} IS NULL OR ${devices.statusAt} <= ${at.toISOString()}::timestamptz THEN ${value} ELSE ${column} END`;
+      sql`CASE WHEN ${devices.connection} < ${status.connection} OR ${devices.statusAt} IS NULL
+        OR ${devices.statusAt} <= ${at.toISOString()}::timestamptz THEN ${value} ELSE ${column} END`;
     const rows = await this.db
       .update(devices)
       .set({
@@ -172,7 +216,7 @@ export class DevicesRepository {
         configRevision: newer(devices.configRevision, status.configRevision),
         outboxDepth: newer(devices.outboxDepth, status.outbox.depth),
         outboxOldestAgeMs: newer(devices.outboxOldestAgeMs, status.outbox.oldestAgeMs),
-        statusAt: sql`GREATEST(${devices.statusAt}, ${at.toISOString()}::timestamptz)`,
+        statusAt: newer(devices.statusAt, sql`${at.toISOString()}::timestamptz`),
         lastSeenAt: sql`GREATEST(${devices.lastSeenAt}, ${receivedAt.toISOString()}::timestamptz)`,
         updatedAt: new Date(),
       })
