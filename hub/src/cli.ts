@@ -206,6 +206,18 @@ export function buildProgram(ctx: () => CliContext): Command {
   return program;
 }
 
+/**
+ * An error's sentence with the reasons under it: a wrapped cause's message, or for an error without
+ * one (Node's AggregateError when localhost is both ::1 and 127.0.0.1) its code and inner errors.
+ */
+function errorWords(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const inner = err instanceof AggregateError ? err.errors.map(errorWords).join('; ') : '';
+  const own = err.message || inner || String((err as { code?: unknown }).code ?? err.name);
+  const cause = err.cause === undefined ? '' : errorWords(err.cause);
+  return cause && !own.includes(cause) ? `${own}: ${cause}` : own;
+}
+
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   let context: CliContext | undefined;
   const ctx = () => {
@@ -226,7 +238,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     const log = context?.log ?? createLogger('hub');
     // The sentence says what to do; the stack is for a developer (debug level).
     log.debug({ err }, 'the error in full');
-    log.error(err instanceof Error ? err.message : String(err));
+    log.error(errorWords(err));
     return 1;
   }
 }

@@ -13,27 +13,37 @@ export async function run(dataDir: string): Promise<void> {
     throw new Error(
       `this box is not enrolled yet (no ${dataDir}/agent.json): run "oskartrack-agent enroll --hub URL --code CODE"`,
     );
+  let signalled = false;
   const stopped = new Promise<undefined>((resolve) => {
-    process.once('SIGINT', () => resolve(undefined));
-    process.once('SIGTERM', () => resolve(undefined));
+    const stop = () => {
+      signalled = true;
+      resolve(undefined);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
-  const notifier = startNotifier(log);
-  for (;;) {
-    const agent = new Agent({ dataDir, identity, log });
-    await agent.start();
-    log.info({ deviceId: identity.deviceId, hub: identity.mqttUrl }, 'agent running');
-    const watch = watchIdentity(dataDir, identity);
-    const next = await Promise.race([stopped, watch.next]);
-    watch.stop();
-    if (!next) log.info('stopping');
-    else
-      log.info(
-        { deviceId: next.deviceId, was: identity.deviceId },
-        'this box was enrolled again: moving to its new identity',
-      );
-    await agent.stop();
-    if (!next) break;
-    identity = next;
+  let notifier: ReturnType<typeof startNotifier> | undefined;
+  try {
+    while (!signalled) {
+      const agent = new Agent({ dataDir, identity, log });
+      await agent.start();
+      // Ready once the first agent runs (systemd's READY=1 and watchdog).
+      notifier ??= startNotifier(log);
+      log.info({ deviceId: identity.deviceId, hub: identity.mqttUrl }, 'agent running');
+      const watch = watchIdentity(dataDir, identity, log);
+      const next = await Promise.race([stopped, watch.next]);
+      watch.stop();
+      if (next)
+        log.info(
+          { deviceId: next.deviceId, was: identity.deviceId },
+          'this box was enrolled again: moving to its new identity',
+        );
+      else log.info('stopping');
+      await agent.stop();
+      if (!next) break;
+      identity = next;
+    }
+  } finally {
+    notifier?.stop();
   }
-  notifier.stop();
 }

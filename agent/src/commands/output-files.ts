@@ -1,6 +1,6 @@
 // The files `process` writes, checked before any frame is read: a path that cannot be written is a
 // sentence that says what to do, not a crash (or a silently missing video) at the end of a long run.
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 
 /** Containers the annotated video's writer (MPEG-4 part 2) can fill. */
@@ -15,6 +15,13 @@ export function checkOutputFile(path: string, what: string): void {
     );
   if (existsSync(path) && statSync(path).isDirectory())
     throw new Error(`cannot write ${what} to ${path}: that is a folder; give a file name in it`);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new Error(
+      `cannot write ${what} to ${path}: this user may not write in ${folder}; give another folder`,
+    );
+  }
 }
 
 /** As `checkOutputFile`, and the name must end in a container the writer makes. */
