@@ -102,6 +102,11 @@ function nonFinitePoint(points: readonly Point[]): string | undefined {
   return `point ${bad + 1} is [${x}, ${y}]: coordinates must be finite numbers of pixels`;
 }
 
+/** A polygon's area in px² (shoelace formula), always positive. */
+export function polygonArea(polygon: readonly Point[]): number {
+  return Math.abs(signedArea2(polygon)) / 2;
+}
+
 /** Twice the signed area (shoelace formula). */
 function signedArea2(polygon: readonly Point[]): number {
   let area2 = 0;

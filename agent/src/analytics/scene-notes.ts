@@ -1,22 +1,13 @@
 // Areas and lines that are valid but will hardly ever count, said before a run: a line drawn on the
 // picture's edge (a foot point never crosses it) and an area so thin that someone walking through is
 // not inside long enough to be counted (an entry needs the foot point inside for 3/7 s).
+import { polygonArea } from '@oskartrack/protocol';
 import type { FrameSize, Scene } from './scene.ts';
 
 /** Thinner than this (px, area / longest side) a walker crosses an area within a frame or two. */
 const THIN_AREA_PX = 12;
 /** A line this close to one edge of the picture along its whole length lies on that edge. */
 const EDGE_PX = 2;
-
-function polygonArea(points: readonly (readonly [number, number])[]): number {
-  let twice = 0;
-  for (let i = 0; i < points.length; i++) {
-    const [x1, y1] = points[i]!;
-    const [x2, y2] = points[(i + 1) % points.length]!;
-    twice += x1 * y2 - x2 * y1;
-  }
-  return Math.abs(twice) / 2;
-}
 
 function longestSide(points: readonly (readonly [number, number])[]): number {
   const xs = points.map((p) => p[0]);

@@ -11,7 +11,7 @@
 // - An area is clipped to the crop and kept when at least half of its area remains; a line is clipped
 //   and kept when at least half of its length remains. Others are dropped for that variant.
 // - Frame dropping keeps source frames 1, 1 + step, 1 + 2 step ... and renumbers them 1, 2, 3 ...
-import type { LineDef, Point, ZoneDef } from '@oskartrack/protocol';
+import { type LineDef, type Point, polygonArea, type ZoneDef } from '@oskartrack/protocol';
 import type { Scene } from '../analytics/index.ts';
 import { loadOpenCV, type Mat, openCV } from '../cv.ts';
 import { type MotRows, MotRowsBuilder } from './mot-format.ts';
@@ -136,17 +136,6 @@ export function transformRows(
     out.push(frame, rows.id[i]!, c.box[0], c.box[1], c.box[2], c.box[3], conf);
   }
   return out.rows();
-}
-
-/** Polygon area (shoelace), always positive. */
-export function polygonArea(points: readonly Point[]): number {
-  let s = 0;
-  for (let i = 0; i < points.length; i++) {
-    const [x1, y1] = points[i]!;
-    const [x2, y2] = points[(i + 1) % points.length]!;
-    s += x1 * y2 - x2 * y1;
-  }
-  return Math.abs(s) / 2;
 }
 
 /** Sutherland-Hodgman against one half-plane `inside(p)`, `cut(a, b)` the crossing point. */

@@ -1,3 +1,4 @@
+import { polygonArea } from '@oskartrack/protocol';
 import { describe, expect, it } from 'vitest';
 import { loadOpenCV } from '../../src/cv.ts';
 import { MotRowsBuilder } from '../../src/eval/mot-format.ts';
@@ -7,7 +8,6 @@ import {
   keptFrame,
   outputSize,
   PETS09_VARIANTS,
-  polygonArea,
   type SceneVariant,
   transformBox,
   transformFrame,

@@ -33,12 +33,8 @@ async function hubWithStores() {
   const other = await api.ok<{ id: string }>('POST', '/api/stores', { name: 'High street' });
   const code = async (storeId = store.id) =>
     (await api.ok<{ code: string }>('POST', `/api/stores/${storeId}/enrollment-codes`)).code;
-  return { hub, api, store, other, code };
-}
-
-describe('enrolling a box again', () => {
-  it('moves its cameras and name to the new identity once that connects, and revokes the old one', async () => {
-    const { hub, api, store, code } = await hubWithStores();
+  /** A box enrolled as "Till box" with a camera "Door" (a local file: no traffic leaves the machine). */
+  const enrolledBox = async () => {
     const dir = tempDir(resources, 'box');
     const first = await enroll({ hub: hub.url, code: await code(), name: 'Till box', dataDir: dir });
     const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
@@ -47,6 +43,17 @@ describe('enrolling a box again', () => {
       name: 'Door',
       source: join(dir, 'no-such-camera.avi'),
     });
+    const cameraBox = async () =>
+      (await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId;
+    return { dir, first, camera, cameraBox };
+  };
+  return { hub, api, store, other, code, enrolledBox };
+}
+
+describe('enrolling a box again', () => {
+  it('moves its cameras and name to the new identity once that connects, and revokes the old one', async () => {
+    const { hub, api, code, enrolledBox } = await hubWithStores();
+    const { dir, first, cameraBox } = await enrolledBox();
     const login = (id: { deviceId: string; secret: string }) =>
       tryLogin(first.mqttUrl, {
         username: id.deviceId,
@@ -54,8 +61,6 @@ describe('enrolling a box again', () => {
         clientId: id.deviceId,
         ...pinnedTlsOptions(first),
       });
-    const cameraBox = async () =>
-      (await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId;
 
     // The box runs while the installer enrolls it again: it moves to the new identity by itself.
     const box = await runCliBox(resources, api, { deviceId: first.deviceId, dir });
@@ -73,23 +78,14 @@ describe('enrolling a box again', () => {
   }, 180_000);
 
   it('leaves the old identity working until the new one connects (an answer lost on the way)', async () => {
-    const { hub, api, store, code } = await hubWithStores();
-    const dir = tempDir(resources, 'box');
-    const first = await enroll({ hub: hub.url, code: await code(), name: 'Till box', dataDir: dir });
-    const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
-      storeId: store.id,
-      deviceId: first.deviceId,
-      name: 'Door',
-      source: join(dir, 'no-such-camera.avi'),
-    });
+    const { hub, code, enrolledBox } = await hubWithStores();
+    const { first, cameraBox } = await enrolledBox();
     // The hub answered, the box never got it: it still has only its old identity.
     const lost = tempDir(resources, 'lost-answer');
     await saveIdentity(lost, first);
     const second = await enroll({ hub: hub.url, code: await code(), dataDir: lost });
     expect(second.replaced).toEqual({ deviceId: first.deviceId, cameras: 1 });
-    expect((await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId).toBe(
-      first.deviceId,
-    );
+    expect(await cameraBox()).toBe(first.deviceId);
     const login = await tryLogin(first.mqttUrl, {
       username: first.deviceId,
       password: first.secret,
@@ -100,15 +96,8 @@ describe('enrolling a box again', () => {
   }, 90_000);
 
   it('takes over a chain of identities that never connected, even one an administrator revoked', async () => {
-    const { hub, api, store, code } = await hubWithStores();
-    const dir = tempDir(resources, 'box');
-    const first = await enroll({ hub: hub.url, code: await code(), name: 'Till box', dataDir: dir });
-    const camera = await api.ok<{ id: string }>('POST', '/api/cameras', {
-      storeId: store.id,
-      deviceId: first.deviceId,
-      name: 'Door',
-      source: join(dir, 'no-such-camera.avi'),
-    });
+    const { hub, api, code, enrolledBox } = await hubWithStores();
+    const { dir, first, cameraBox } = await enrolledBox();
     // Enrolled again, never run; the dashboard shows two "Till box" and the old one is locked out.
     const second = await enroll({ hub: hub.url, code: await code(), dataDir: dir });
     await api.ok('POST', `/api/devices/${first.deviceId}/revoke`);
@@ -116,8 +105,6 @@ describe('enrolling a box again', () => {
     const third = await enroll({ hub: hub.url, code: await code(), dataDir: dir });
     expect(third.replaced).toEqual({ deviceId: second.deviceId, cameras: 0 });
     const box = await runCliBox(resources, api, { deviceId: third.deviceId, dir });
-    const cameraBox = async () =>
-      (await api.ok<{ deviceId: string }>('GET', `/api/cameras/${camera.id}`)).deviceId;
     await waitFor('the cameras taken over', async () => (await cameraBox()) === third.deviceId, 60_000, 250);
     for (const old of [first, second]) {
       const device = await api.ok<{ name: string; revoked: boolean }>('GET', `/api/devices/${old.deviceId}`);
