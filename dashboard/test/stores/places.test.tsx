@@ -14,6 +14,7 @@ const device = (online: boolean) => ({
   name: 'Front door',
   kind: 'box',
   online,
+  revoked: false,
   lastSeenAt: null,
   statusAt: null,
   outboxDepth: 0,
