@@ -70,10 +70,16 @@ function chooseDetector(
   if (pb > pa * CLEARLY_MORE && pb > 0) return more(b, pb, a, pa);
   if (pa > pb * CLEARLY_MORE && pa > 0) return more(a, pa, b, pb);
   const [fast, slow] = b.fps > a.fps ? [b, a] : [a, b];
+  const faster = `${name(fast.detector)} is the faster here (${fast.fps.toFixed(1)} against ${slow.fps.toFixed(1)} frames/s)`;
+  if (pa === 0 && pb === 0) {
+    const where =
+      sameSeconds !== undefined ? `the same first ${sameSeconds.toFixed(1)} s of video` : 'this video';
+    return { run: fast, why: `neither detector found anyone in ${where}, so only speed decides: ${faster}` };
+  }
   const share = Math.round((CLEARLY_MORE - 1) * 100);
   return {
     run: fast,
-    why: `both detectors followed about as many people (${name(a.detector)} ${perFrame(pa)}, ${name(b.detector)} ${perFrame(pb)} per frame${over}, less than ${share} % apart), and ${name(fast.detector)} is the faster here (${fast.fps.toFixed(1)} against ${slow.fps.toFixed(1)} frames/s)`,
+    why: `both detectors followed about as many people (${name(a.detector)} ${perFrame(pa)}, ${name(b.detector)} ${perFrame(pb)} per frame${over}, less than ${share} % apart), and ${faster}`,
   };
 }
 

@@ -129,6 +129,11 @@ describe('camera check advice', () => {
     expect(close.reason).toMatch(
       /^both detectors followed about as many people \(YOLOX 2\.0, HOG 1\.8 per frame over the same first 20\.0 s of video, less than 15 % apart\), and HOG is the faster here \(12\.0 against 5\.0 frames\/s\); /,
     );
+    const nobody = recommend(view, [yolox, hog], [0, 0.001], 20);
+    expect(nobody.detector).toBe('hog');
+    expect(nobody.reason).toMatch(
+      /^neither detector found anyone in the same first 20\.0 s of video, so only speed decides: HOG is the faster here \(12\.0 against 5\.0 frames\/s\); /,
+    );
     // 1.99 and 1.74 print as 2.0 and 1.7, more than 15 % apart: the one that followed more.
     const rounded = recommend(view, [yolox, hog], [1.99, 1.74], 20);
     expect(rounded.detector).toBe('yolox');
