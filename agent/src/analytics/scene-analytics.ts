@@ -184,9 +184,13 @@ export class SceneAnalytics {
       let y = footY(boxes, i);
       if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(boxes[4 * i + 1]!)) continue;
       let info = this.#tracks.get(id);
+      // A person seen within the start grace was there when counting started: their visit (and the
+      // areas they stand in) run from then, so no event of theirs is dated before their track's start.
+      const present = info === undefined && atStart ? since : undefined;
       if (info === undefined) {
+        const firstAt = present ?? at;
         info = {
-          firstAt: at,
+          firstAt,
           lastAt: at,
           path: new PathSampler({
             minDistance: this.#options.pathMinDistance,
@@ -197,7 +201,13 @@ export class SceneAnalytics {
         };
         this.#tracks.set(id, info);
         this.#started++;
-        out.push({ kind: 'track_started', cameraId: this.cameraId, at, trackId: id, box: boxOf(boxes, i) });
+        out.push({
+          kind: 'track_started',
+          cameraId: this.cameraId,
+          at: firstAt,
+          trackId: id,
+          box: boxOf(boxes, i),
+        });
       }
       info.lastAt = at;
       const top = boxes[4 * i + 1]!;
@@ -205,7 +215,6 @@ export class SceneAnalytics {
       y = footYOf(info.heights, at, top, y, this.#options.partialBoxShare);
       const height = y - top;
       info.path.add(at, x, y);
-      const present = atStart && info.firstAt === at ? since : undefined;
       this.#zones.update(id, x, y, at, out, height, present);
       this.#lines.update(id, x, y, at, out, height);
     }

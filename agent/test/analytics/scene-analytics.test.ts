@@ -434,6 +434,11 @@ describe('SceneAnalytics rules that hold on any scene', () => {
     events.push(...a.update(tall(T0, [])));
     for (let i = 2; i < 30; i++) events.push(...a.update(tall(T0 + (i * 1000) / 7, [[1, 300, 345]])));
     expect(events.find((e) => e.kind === 'zone_entered')).toMatchObject({ at: T0 });
+    // Their visit runs from then too: the track starts before (not after) its first entry.
+    expect(events.map((e) => [e.kind, e.at]).slice(0, 2)).toEqual([
+      ['track_started', T0],
+      ['zone_entered', T0],
+    ]);
     expect(a.dwell(1, 'strip')).toBe(Math.round(29_000 / 7));
     expect(a.counts().zones[0]).toMatchObject({ entries: 1, presentAtStart: 1, occupancy: 1 });
     // A person appearing inside later came in: an ordinary entry after the inertia, not "present at start".
