@@ -9,6 +9,7 @@ import { formatReport, runEval } from './commands/eval.ts';
 import { run } from './commands/live.ts';
 import { processRecording, summary } from './commands/process.ts';
 import { statusReport } from './commands/status.ts';
+import { stopOnSignal } from './commands/stop-signal.ts';
 import { isModelName, MODELS, pullModel } from './detect/models.ts';
 import { dataDir } from './paths.ts';
 import { installService } from './service/install.ts';
@@ -75,7 +76,12 @@ engineOptions(
   .option('--tracks-out <file>', 'tracks in MOTChallenge format')
   .option('--video-out <file>', 'annotated video (boxes, ids, areas, lines, counts)')
   .action(async (video: string, o) => {
-    const result = await processRecording({ video, ...engineChoice(o), progress: true });
+    const result = await processRecording({
+      video,
+      ...engineChoice(o),
+      progress: true,
+      signal: stopOnSignal(),
+    });
     console.log(summary(result));
   });
 

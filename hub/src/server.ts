@@ -128,6 +128,9 @@ function portFree(port: number, host: string): Promise<boolean> {
 const dashboardPlugin: FastifyPluginAsync = async (app) => {
   const dist = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
   if (!existsSync(`${dist}index.html`)) {
+    app.log.warn(
+      'the dashboard is not built, so the hub serves its API only: run "npm run build -w dashboard"',
+    );
     app.get('/', async (_req, reply) =>
       reply
         .type('text/plain')

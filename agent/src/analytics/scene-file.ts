@@ -71,6 +71,8 @@ export function parseScene(value: unknown, source: string, frame?: FrameSize): S
   for (const k of Object.keys(top)) {
     if (k !== 'zones' && k !== 'lines') problems.push(`unknown field "${k}" (expected "zones" and "lines")`);
   }
+  if (top.zones === undefined && top.lines === undefined)
+    problems.push('it has neither "zones" nor "lines", so nothing would be counted: add an area or a line');
   const list = (key: 'zones' | 'lines'): unknown[] => {
     const v = top[key];
     if (v === undefined) return [];
@@ -159,18 +161,33 @@ function duplicateNames(items: readonly { name?: unknown }[], kind: string): str
   return problems;
 }
 
+/** The parser's reason, with the line and column of the character it names (editors show those). */
+function jsonProblem(err: unknown, text: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return message;
+  const before = text.slice(0, Number(at[1])).split('\n');
+  return `${message} (line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1})`;
+}
+
 /** Parses the text of a zone file; bad JSON gives an error naming the file and the parser's reason. */
 export function parseSceneText(text: string, source: string, frame?: FrameSize): Scene {
+  // Editors on Windows save UTF-8 with a byte order mark, which JSON.parse refuses.
+  const json = text.replace(/^\uFEFF/, '');
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(json);
   } catch (err) {
-    throw new Error(
-      `zone file ${source} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new Error(`zone file ${source} is not valid JSON: ${jsonProblem(err, json)}`);
   }
   return parseScene(value, source, frame);
 }
+
+const READ_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'that is a folder; give the zone file in it',
+  EACCES: 'this user may not read it',
+};
 
 /** Reads and checks a zone file; `frame` (the camera's picture size) also rejects points outside it. */
 export async function loadSceneFile(path: string, frame?: FrameSize): Promise<Scene> {
@@ -178,8 +195,8 @@ export async function loadSceneFile(path: string, frame?: FrameSize): Promise<Sc
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const reason =
-      err instanceof Error && 'code' in err && err.code === 'ENOENT' ? 'no such file' : String(err);
+    const code = err instanceof Error && 'code' in err ? String(err.code) : '';
+    const reason = READ_PROBLEMS[code] ?? String(err);
     throw new Error(`zone file ${path} could not be read: ${reason}`);
   }
   return parseSceneText(text, path, frame);

@@ -84,6 +84,17 @@ async function warnUnresolvable(identity: Identity, opts: EnrollOptions): Promis
   }
 }
 
+/** Refuses a broker address given in clear (mqtt://, ws://) for a hub whose broker speaks TLS. */
+export function refuseCleartext(reply: EnrollReply, mqttUrl: string | undefined): void {
+  const clear = (url: string) => /^(mqtt|ws):/i.test(url);
+  if (mqttUrl === undefined || !clear(mqttUrl) || clear(reply.mqtt.url)) return;
+  throw new Error(
+    `--mqtt-url ${mqttUrl} is not encrypted, but the hub's broker speaks TLS (${reply.mqtt.url}): this box's ` +
+      'secret would cross the network in clear. The code is used up: create a new one and enroll with ' +
+      `--mqtt-url ${mqttUrl.replace(/^mqtt:/i, 'mqtts:').replace(/^ws:/i, 'wss:')} (the broker's TLS port).`,
+  );
+}
+
 /** Refuses addresses on the hub's own machine when this box reached the hub from elsewhere. */
 export function refuseLoopback(hub: URL, reply: EnrollReply, mqttUrlGiven: boolean): void {
   if (isLoopbackHost(hub.hostname)) return;
@@ -158,6 +169,7 @@ export async function enroll(opts: EnrollOptions): Promise<Enrolled> {
   // Refused before saving: a box enrolled again keeps its old identity, which works until a new one
   // first connects (the hub's takeover waits for that).
   refuseLoopback(hub, r.value, opts.mqttUrl !== undefined);
+  refuseCleartext(r.value, opts.mqttUrl);
   await warnUnresolvable(identity, opts);
   await saveIdentity(opts.dataDir, identity);
   return { ...identity, ...(r.value.replaced ? { replaced: r.value.replaced } : {}) };

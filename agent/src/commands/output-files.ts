@@ -24,11 +24,40 @@ export function checkOutputFile(path: string, what: string): void {
   }
 }
 
-/** As `checkOutputFile`, and the name must end in a container the writer makes. */
+/** Throws unless the name ends in a container the annotated video's writer makes. */
 export function checkVideoOutput(path: string): void {
-  checkOutputFile(path, 'the annotated video');
   if (!VIDEO_EXTENSIONS.includes(extname(path).toLowerCase()))
     throw new Error(
       `cannot write the annotated video to ${path}: give a file name ending in ${VIDEO_EXTENSIONS.join(', ')}`,
     );
+}
+
+/** A path and what it holds, for the messages. */
+export interface NamedPath {
+  path: string;
+  what: string;
+}
+
+/** Same file: same inode where both exist (links, `./x` and `x`), else the same absolute path. */
+function sameFile(a: string, b: string): boolean {
+  if (existsSync(a) && existsSync(b)) {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  }
+  return resolve(a) === resolve(b);
+}
+
+/**
+ * Throws when an output would overwrite an input (the video, the areas file) or another output:
+ * writing there would destroy what the run reads, or mix two files in one.
+ */
+export function checkDistinctPaths(inputs: readonly NamedPath[], outputs: readonly NamedPath[]): void {
+  outputs.forEach((out, i) => {
+    const clash = [...inputs, ...outputs.slice(0, i)].find((other) => sameFile(out.path, other.path));
+    if (clash)
+      throw new Error(
+        `cannot write ${out.what} to ${out.path}: that is also ${clash.what}; give each output its own file name`,
+      );
+  });
 }

@@ -14,8 +14,9 @@ import { formatMotLines, type MotRows, MotRowsBuilder } from '../eval/index.ts';
 import { createLogger } from '../log.ts';
 import { dataDir } from '../paths.ts';
 import { openQuietly, silencedNote } from '../source/decoder-log.ts';
+import type { SourceInfo } from '../source/source.ts';
 import { truncationWarning } from '../source/truncation.ts';
-import { checkOutputFile, checkVideoOutput } from './output-files.ts';
+import { checkDistinctPaths, checkOutputFile, checkVideoOutput, type NamedPath } from './output-files.ts';
 import { progressBar } from './progress.ts';
 
 export interface RecordingOptions {
@@ -41,6 +42,8 @@ export interface RecordingOptions {
   cameraId?: string;
   startTime?: number;
   progress?: boolean;
+  /** Stops reading at the next frame; the outputs are finished as at the end of the video. */
+  signal?: AbortSignal;
   /** Where the debug line about FFmpeg's silenced messages goes; default standard error at LOG_LEVEL. */
   log?: Logger;
 }
@@ -50,9 +53,14 @@ export interface RecordingResult {
   counts: SceneCounts;
   scene: Scene;
   fps: number;
+  /** Where `fps` came from (SourceInfo.fpsFrom), and the header's rate when --fps overrode it. */
+  fpsFrom: SourceInfo['fpsFrom'];
+  headerFps?: number;
   rows: MotRows;
   /** The file ended before the frame count its header promised (truncation.ts). */
   warning?: string;
+  /** Stopped by `signal` before the end: the counts cover the frames read until then. */
+  stopped?: boolean;
   /** Areas and lines that will hardly count (scene-notes.ts). */
   notes?: string[];
 }
@@ -74,12 +82,23 @@ async function closeStream(stream: WriteStream | undefined): Promise<void> {
   await once(stream, 'finish');
 }
 
+/** Every output writable, and none of them an input or another output (output-files.ts). */
+function checkOutputs(opts: RecordingOptions): void {
+  const outputs: NamedPath[] = [];
+  if (opts.eventsOut) outputs.push({ path: opts.eventsOut, what: 'the events' });
+  if (opts.tracksOut) outputs.push({ path: opts.tracksOut, what: 'the tracks' });
+  if (opts.videoOut) outputs.push({ path: opts.videoOut, what: 'the annotated video' });
+  for (const out of outputs) checkOutputFile(out.path, out.what);
+  if (opts.videoOut) checkVideoOutput(opts.videoOut);
+  const inputs: NamedPath[] = [{ path: opts.video, what: 'the video being read' }];
+  if (opts.zones) inputs.push({ path: opts.zones, what: 'the areas and lines file' });
+  checkDistinctPaths(inputs, outputs);
+}
+
 /** Runs the engine over a video file and writes the requested outputs. */
 export async function processRecording(opts: RecordingOptions): Promise<RecordingResult> {
   const cameraId = opts.cameraId ?? 'recording';
-  if (opts.eventsOut) checkOutputFile(opts.eventsOut, 'the events');
-  if (opts.tracksOut) checkOutputFile(opts.tracksOut, 'the tracks');
-  if (opts.videoOut) checkVideoOutput(opts.videoOut);
+  checkOutputs(opts);
   const { source, engine, scene, close } = await openPipeline({
     cameraId,
     source: opts.video,
@@ -87,6 +106,8 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
       ...(opts.fps ? { fps: opts.fps } : {}),
       startTime: opts.startTime ?? 0,
       quietDecoder: true,
+      // A stream address that does not answer is an error now, not a silent wait for ever.
+      maxAttempts: 0,
     },
     detector: {
       kind: opts.detector,
@@ -113,6 +134,7 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
   try {
     const stats = await runSource(source, engine, {
       ...(opts.maxFrames ? { maxFrames: opts.maxFrames } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
       ...(bar ? { onProgress: (done: number, total: number | undefined) => bar.update(done, total) } : {}),
       onStep: async (f, result) => {
         rows.pushTracks(result.tracks);
@@ -130,9 +152,10 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
       },
     });
     if (source.info.decoderSilenced) logSilenced(opts.log, source.info.uri);
-    // Stopped by --max-frames is not cut short.
+    // Stopped by --max-frames or by the user is not cut short.
+    const stopped = opts.signal?.aborted === true;
     const warning =
-      stats.frames === opts.maxFrames
+      stats.frames === opts.maxFrames || stopped
         ? undefined
         : truncationWarning(stats.frames, source.info.frameCount, undefined, source.readToEnd?.());
     const counts = engine.analytics.counts();
@@ -142,8 +165,11 @@ export async function processRecording(opts: RecordingOptions): Promise<Recordin
       counts,
       scene,
       fps: source.info.fps,
+      fpsFrom: source.info.fpsFrom,
+      ...(source.info.headerFps ? { headerFps: source.info.headerFps } : {}),
       rows: rows.rows(),
       ...(warning ? { warning } : {}),
+      ...(stopped ? { stopped } : {}),
       ...(notes.length > 0 ? { notes } : {}),
     };
   } finally {
@@ -167,6 +193,20 @@ function seconds(ms: number): string {
   return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
+/** The rate times are counted at, where it came from, and a word when it is unlike any camera's. */
+function frameRateLine(r: RecordingResult): string {
+  const from = {
+    header: "from the file's header; give --fps if the video plays faster or slower than real time",
+    override: `given with --fps${r.headerFps ? `; the file's header says ${r.headerFps.toFixed(1)}` : ''}`,
+    default: 'the file gives none, so this is assumed; give --fps with the real rate',
+  }[r.fpsFrom];
+  const odd =
+    r.fps < 1 || r.fps > 120
+      ? ' (cameras film at 1 to 120 frames/s: times spent and crossings are dated by this rate, check it)'
+      : '';
+  return `Frame rate: ${r.fps.toFixed(1)} frames/s (${from})${odd}`;
+}
+
 /** The plain-language summary printed after `process`. */
 export function summary(r: RecordingResult): string {
   const out = [`Visitors: ${r.counts.tracksStarted}`];
@@ -176,10 +216,15 @@ export function summary(r: RecordingResult): string {
     out.push(`Area "${z.name}": ${z.entries} visits, average time spent ${avg}`);
   }
   out.push(
+    frameRateLine(r),
     `Processed ${r.stats.frames} frames in ${r.stats.seconds.toFixed(1)} s: ${r.stats.fps.toFixed(1)} frames/s with the ${r.stats.detector} detector`,
     `The detector ran on ${r.stats.detectedFrames} frames${r.stats.stillFrames > 0 ? `; ${r.stats.stillFrames} had no motion and were not detected` : ''}`,
   );
   for (const note of r.notes ?? []) out.push(`Note: ${note}`);
+  if (r.stopped)
+    out.push(
+      `Stopped before the end: these numbers cover the first ${seconds((r.stats.frames / r.fps) * 1000)} of the video`,
+    );
   if (r.warning) out.push(`Warning: ${r.warning}`);
   return out.join('\n');
 }

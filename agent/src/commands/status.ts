@@ -1,8 +1,10 @@
 // `oskartrack-agent status`: what an installer wants to know, read from the files the running agent
 // keeps up to date (agent.json, status.json, the outbox). Reads only; `doctor` tests actively.
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { type LinkProblem, linkProblem } from '../link/diagnose.ts';
+import { dataDir as defaultDataDir } from '../paths.ts';
 import type { AgentStatusFile } from '../runtime/agent.ts';
 import { cameraWords } from '../runtime/camera-words.ts';
 import { identityPath, mqttCaOf, outboxPath, statusPath } from '../runtime/identity.ts';
@@ -100,6 +102,19 @@ function cameraLines(report: Report, status: AgentStatusFile, linkUp: boolean): 
   add(report, status.detector !== null, `detector: ${status.detector ?? 'none yet'}`);
 }
 
+/** Events waiting longer than this (seconds) are a problem, whatever the link's state says. */
+const STALE_OUTBOX_S = 600;
+
+/** The running agent's pid: a fresh status file of a process that has died since is not a running agent. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function outboxLine(report: Report, dataDir: string, now: number): void {
   if (!existsSync(outboxPath(dataDir))) return;
   const db = new Database(outboxPath(dataDir), { readonly: true, fileMustExist: true });
@@ -109,7 +124,15 @@ function outboxLine(report: Report, dataDir: string, now: number): void {
       oldest: number | null;
     };
     const age = row.oldest ? Math.round((now - row.oldest) / 1000) : 0;
-    add(report, age < 3600, `outbox: ${row.n} events waiting${row.n ? `, oldest ${age} s old` : ''}`);
+    // A connected link hands events over in seconds: older ones mean the hub does not confirm them.
+    add(
+      report,
+      age < STALE_OUTBOX_S,
+      `outbox: ${row.n} events waiting${row.n ? `, oldest ${age} s old` : ''}`,
+      age < STALE_OUTBOX_S
+        ? undefined
+        : 'the hub has not confirmed them for a while, even if the link says connected: run "oskartrack-agent doctor" to test the way to the hub; nothing is lost, they are sent once it answers',
+    );
   } finally {
     db.close();
   }
@@ -124,7 +147,7 @@ export function statusReport(dataDir: string, now = Date.now()): { ok: boolean; 
       report,
       false,
       `not enrolled (no ${identityPath(dataDir)})`,
-      'run "oskartrack-agent enroll --hub URL --code CODE"',
+      `run "oskartrack-agent enroll --hub URL --code CODE${resolve(dataDir) === defaultDataDir() ? '' : ` --data-dir ${dataDir}`}"`,
     );
     return done();
   }
@@ -135,7 +158,8 @@ export function statusReport(dataDir: string, now = Date.now()): { ok: boolean; 
   }
   add(report, true, `enrolled as ${identity.deviceId} with hub ${identity.hubUrl}`);
   const status = readJson(statusPath(dataDir)) as AgentStatusFile | undefined;
-  const fresh = status !== undefined && typeof status.at === 'number' && now - status.at < FRESH_MS;
+  const fresh =
+    status !== undefined && typeof status.at === 'number' && now - status.at < FRESH_MS && alive(status.pid);
   if (!status || !fresh) {
     add(
       report,

@@ -156,7 +156,7 @@ function networkWords(kind: LinkProblemKind, ctx: DiagnoseContext, where: Where)
         message: `${label} refused the connection: nothing listens on that port`,
         advice: loopback
           ? `${host} is this box itself: unless the hub runs on this box, enroll again with the hub's network address (hub: --public-url)`
-          : `check that the hub is running and listens on port ${port} (hub: oskartrack-hub serve --mqtt-port), and that no firewall rejects the port`,
+          : `check that the hub is running and listens on port ${port} (hub: oskartrack-hub serve ${/^https?:/.test(ctx.url) ? '--port' : '--mqtt-port'}), and that no firewall rejects the port`,
       };
     case 'timeout':
       return {

@@ -122,12 +122,10 @@ export class OpenStays {
   }
 
   #zonesOf(cameraId: string, trackId: number, stillIn: ReadonlyMap<string, number>): ZoneTime[] {
-    return this.stmt.visitZones
-      .all(cameraId, trackId)
-      .map((z) => ({
-        zoneId: z.zone_id,
-        dwellMs: z.dwell_ms + (stillIn.get(z.zone_id) ?? 0),
-        entries: z.entries,
-      }));
+    return this.stmt.visitZones.all(cameraId, trackId).map((z) => ({
+      zoneId: z.zone_id,
+      dwellMs: z.dwell_ms + (stillIn.get(z.zone_id) ?? 0),
+      entries: z.entries,
+    }));
   }
 }

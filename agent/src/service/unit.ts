@@ -36,8 +36,8 @@ After=network-online.target
 Type=notify
 # The READY and WATCHDOG messages come from a systemd-notify child process.
 NotifyAccess=all
+# No Group=: systemd takes the user's own primary group (nobody's is nogroup, not a group "nobody").
 User=${o.user}
-Group=${o.user}
 Environment=OSKARTRACK_DATA_DIR=${quoteArg(o.dataDir)}
 ExecStart=${quoteArg(o.node)} ${quoteArg(o.cli)} run
 Restart=on-failure

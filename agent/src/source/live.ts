@@ -269,7 +269,9 @@ export class LiveSource implements FrameSource {
     const max = this.options.maxAttempts ?? Number.POSITIVE_INFINITY;
     if (this.failures > max) {
       this.failure = new Error(
-        `Camera ${this.info.uri} failed after ${max} reconnection attempts: ${reason}`,
+        max === 0
+          ? `Camera ${this.info.uri} cannot be read: ${reason}`
+          : `Camera ${this.info.uri} failed after ${max} reconnection attempts: ${reason}`,
       );
       this.states.set({ state: 'failed', reason, ...(problem ? { problem } : {}) });
       return;

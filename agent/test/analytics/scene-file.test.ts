@@ -62,7 +62,8 @@ describe('zone files', () => {
         inSide: 'right',
       },
     ]);
-    expect(parseScene({}, 'x')).toEqual({ zones: [], lines: [] });
+    expect(parseScene({ zones: [] }, 'x')).toEqual({ zones: [], lines: [] });
+    expect(() => parseScene({}, 'x')).toThrow(/neither "zones" nor "lines", so nothing would be counted/);
   });
 
   it.each<[string, string]>([
@@ -77,6 +78,7 @@ describe('zone files', () => {
 
   it.each<[string, string, RegExp]>([
     ['bad JSON', '{"zones": [', /zone file .*bad-JSON\.json is not valid JSON: /],
+    ['a trailing comma', '{\n  "zones": [],\n  "lines": [],\n}', /is not valid JSON: .*\(line 4, column 1\)/],
     ['not an object', '[1, 2]', /expected an object with "zones" and "lines"/],
     [
       'a self-intersecting polygon',
@@ -324,10 +326,22 @@ describe('zone files', () => {
     );
   });
 
-  it('a missing file says so', async () => {
+  it('a missing file or a folder says so', async () => {
     await expect(loadSceneFile(join(dir, 'nope.json'))).rejects.toThrow(
       /zone file .*nope\.json could not be read: no such file/,
     );
+    await expect(loadSceneFile(dir)).rejects.toThrow(
+      /could not be read: that is a folder; give the zone file in it/,
+    );
+  });
+
+  it('reads a file saved with a byte order mark', async () => {
+    const path = join(dir, 'bom.json');
+    writeFileSync(
+      path,
+      `\uFEFF${JSON.stringify({ lines: [{ name: 'Door', start: [0, 5], end: [9, 5], inSide: 'left' }] })}`,
+    );
+    expect((await loadSceneFile(path)).lines[0]?.name).toBe('Door');
   });
 });
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { EnrollReply } from '@oskartrack/protocol';
 import { caFingerprint } from '@oskartrack/protocol/enrollment-code';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enroll, refuseLoopback, replacing } from '../../src/commands/enroll.ts';
+import { enroll, refuseCleartext, refuseLoopback, replacing } from '../../src/commands/enroll.ts';
 import { identityPath, loadIdentity, saveIdentity } from '../../src/runtime/identity.ts';
 import { makeCa, makeServerCert } from '../support/certs.ts';
 import { refusedPort } from '../support/servers.ts';
@@ -234,6 +234,19 @@ describe('enroll', () => {
     ).rejects.toThrow(
       'the hub refused the code (400): this enrollment code was already used; create a new one in the dashboard',
     );
+  });
+
+  it('refuses a broker address in clear for a hub whose broker speaks TLS', () => {
+    const tls = reply({ mqtt: { url: 'mqtts://hub.example.com:8883', username: 'b' } });
+    expect(() => refuseCleartext(tls, 'mqtt://10.0.0.2:1883')).toThrow(
+      /--mqtt-url mqtt:\/\/10\.0\.0\.2:1883 is not encrypted.*in clear.*--mqtt-url mqtts:\/\/10\.0\.0\.2:1883/,
+    );
+    expect(() => refuseCleartext(tls, 'WS://10.0.0.2/mqtt')).toThrow(/wss:\/\/10\.0\.0\.2\/mqtt/);
+    expect(() => refuseCleartext(tls, 'mqtts://10.0.0.2:8883')).not.toThrow();
+    expect(() => refuseCleartext(tls, undefined)).not.toThrow();
+    // A hub whose broker is plain itself (an external one): the box could not do better.
+    const plain = reply({ mqtt: { url: 'mqtt://broker.example:1883', username: 'b' } });
+    expect(() => refuseCleartext(plain, 'mqtt://10.0.0.2:1883')).not.toThrow();
   });
 
   it("refuses the hub's own loopback addresses when the hub was reached from elsewhere", () => {

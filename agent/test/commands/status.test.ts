@@ -1,6 +1,7 @@
 // `oskartrack-agent status` with a real agent running against real local servers: it names the address
 // the link tries, says what failed in plain words and what to do, and camera lines wait for the hub.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topics } from '@oskartrack/protocol';
@@ -8,9 +9,11 @@ import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { statusReport } from '../../src/commands/status.ts';
 import type { LinkProblemKind } from '../../src/link/diagnose.ts';
+import { Outbox } from '../../src/outbox/outbox.ts';
 import { Agent, type AgentStatusFile } from '../../src/runtime/agent.ts';
-import { type Identity, saveIdentity, statusPath } from '../../src/runtime/identity.ts';
+import { type Identity, outboxPath, saveIdentity, statusPath } from '../../src/runtime/identity.ts';
 import { waitFor } from '../link/helpers.ts';
+import { crossing } from '../outbox/helpers.ts';
 import { makeCa, makeServerCert } from '../support/certs.ts';
 import { hubSigned, TEST_HUB_KEY } from '../support/hub-key.ts';
 import { type LocalServer, publishRetained, refusedPort, startBroker } from '../support/servers.ts';
@@ -27,18 +30,21 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Starts a real agent for `mqttUrl` and returns its data folder. */
-async function startAgent(mqttUrl: string, extra: { caPem?: string } = {}): Promise<string> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'oskartrack-status-'));
-  dirs.push(dataDir);
-  const identity: Identity = {
+function identityFor(mqttUrl: string): Identity {
+  return {
     deviceId: 'box-1',
     secret: 'a-secret-of-at-least-16-chars',
     hubUrl: 'https://hub.example:8443',
     mqttUrl,
     signingKey: TEST_HUB_KEY.publicKeyBase64,
-    ...extra,
   };
+}
+
+/** Starts a real agent for `mqttUrl` and returns its data folder. */
+async function startAgent(mqttUrl: string, extra: { caPem?: string } = {}): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oskartrack-status-'));
+  dirs.push(dataDir);
+  const identity: Identity = { ...identityFor(mqttUrl), ...extra };
   await saveIdentity(dataDir, identity);
   agent = new Agent({
     dataDir,
@@ -125,6 +131,31 @@ describe('oskartrack-agent status', () => {
     expect(online).toContain(`OK   hub link: connected to mqtt://127.0.0.1:${broker.port}, hub online`);
     expect(online).toContain('FAIL cameras: waiting for the hub to send the configuration');
   }, 60_000);
+
+  it('takes a fresh status file of a process gone for an agent not running; says where to enroll', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oskartrack-status-'));
+    dirs.push(dataDir);
+    expect(statusReport(dataDir).text).toContain(`--code CODE --data-dir ${dataDir}"`);
+    await saveIdentity(dataDir, identityFor('mqtt://127.0.0.1:1'));
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => child.once('exit', r));
+    writeFileSync(statusPath(dataDir), JSON.stringify({ at: Date.now(), pid: child.pid }));
+    expect(statusReport(dataDir).text).toContain('FAIL agent is not running');
+  });
+
+  it('says events the hub has not confirmed for long are a problem, with what to do', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'oskartrack-status-'));
+    dirs.push(dataDir);
+    await saveIdentity(dataDir, identityFor('mqtt://127.0.0.1:1'));
+    const outbox = new Outbox(outboxPath(dataDir));
+    outbox.append([crossing(1)]);
+    outbox.close();
+    expect(statusReport(dataDir).text).toMatch(/OK {3}outbox: 1 events waiting/);
+    const later = statusReport(dataDir, Date.now() + 11 * 60_000).text;
+    expect(later).toMatch(
+      /FAIL outbox: 1 events waiting, oldest 6\d\d s old\n {5}next: the hub has not confirmed them/,
+    );
+  });
 
   it('says the agent is not running, and which address it would try', async () => {
     const port = await refusedPort();

@@ -1,6 +1,6 @@
 // The engine end to end through the commands people run: eval on a slice of PETS09 with a floor on
 // accuracy, process with every output, and the errors a user sees for bad input.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runEval } from '../../src/commands/eval.ts';
 import { processRecording, summary } from '../../src/commands/process.ts';
 import { loadOpenCV } from '../../src/cv.ts';
+import { refusedPort } from '../support/servers.ts';
 
 const shared = join(import.meta.dirname, '..', '..', '..', '..', 'shared');
 const video = join(shared, 'data', 'pets09-s2l1', 'vtest.avi');
@@ -107,12 +108,55 @@ describe('process', () => {
     cap.release();
     expect(summary(r)).toMatch(/Visitors: \d+[\s\S]*Line "West line": \d+ in, \d+ out[\s\S]*frames\/s/);
     expect(summary(r)).toContain('The detector ran on 30 frames');
+    expect(summary(r)).toMatch(/^Frame rate: 7\.0 frames\/s \(given with --fps; the file's header says \d/m);
+    const odd = summary({ ...r, fps: 1000, fpsFrom: 'header' });
+    expect(odd).toContain("Frame rate: 1000.0 frames/s (from the file's header; give --fps");
+    expect(odd).toContain('cameras film at 1 to 120 frames/s');
+    expect(summary(r)).not.toContain('cameras film at');
+  });
+
+  it('on Ctrl-C finishes its outputs for what was read: every visit closed, the video playable', async () => {
+    const events = join(tmp, 'stopped.jsonl');
+    const out = join(tmp, 'stopped.mp4');
+    const child = spawn(
+      process.execPath,
+      [cli, 'process', video, '--detector', 'hog', '--events-out', events, '--video-out', out],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    while (!existsSync(events) || statSync(events).size === 0) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toMatch(/Visitors: \d+[\s\S]*Stopped before the end: these numbers cover the first/);
+    const kinds = readFileSync(events, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as TrackingEvent).kind);
+    expect(kinds.filter((k) => k === 'track_started').length).toBe(
+      kinds.filter((k) => k === 'track_ended').length,
+    );
+    const cv = await loadOpenCV();
+    const cap = new cv.VideoCapture(out);
+    expect(cap.get(cv.CAP_PROP_FRAME_COUNT)).toBeGreaterThan(0);
+    expect(cap.read().rows).toBeGreaterThan(0);
+    cap.release();
   });
 
   it('names a missing video and the reason', async () => {
     const r = await agentCli(['process', join(tmp, 'nope.avi')]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/nope\.avi.*does not exist/);
+  });
+
+  it('says at once that a camera address does not answer, rather than waiting for it', async () => {
+    const url = `rtsp://127.0.0.1:${await refusedPort()}/stream`;
+    const r = await agentCli(['process', url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Camera ${url} cannot be read`);
   });
 
   it('refuses a corrupt video with a clear error', async () => {
@@ -173,6 +217,33 @@ describe('process', () => {
       expect(r.stderr).not.toMatch(/Unhandled|node:events|GStreamer/);
     }
     expect(existsSync(join(tmp, 'v.txt'))).toBe(false);
+  });
+
+  it('refuses an output that is the video, the areas file or another output, leaving each file as it was', async () => {
+    const copy = join(tmp, 'input.avi');
+    const areas = join(tmp, 'areas.json');
+    writeFileSync(copy, readFileSync(video).subarray(0, 4096));
+    writeFileSync(areas, readFileSync(scene));
+    const before = [readFileSync(copy), readFileSync(areas)];
+    const cases: [string[], string][] = [
+      [
+        ['--video-out', copy],
+        `cannot write the annotated video to ${copy}: that is also the video being read`,
+      ],
+      [['--events-out', areas], 'cannot write the events to'],
+      [['--tracks-out', join(tmp, '.', 'areas.json')], 'that is also the areas and lines file'],
+      [
+        ['--events-out', join(tmp, 'e.jsonl'), '--tracks-out', join(tmp, 'e.jsonl')],
+        'that is also the events',
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await agentCli(['process', copy, '--zones', areas, '--max-frames', '2', ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+    }
+    expect([readFileSync(copy), readFileSync(areas)]).toEqual(before);
+    expect(existsSync(join(tmp, 'e.jsonl'))).toBe(false);
   });
 
   it('takes --model for YOLOX and refuses a score that is not one', async () => {

@@ -51,6 +51,8 @@ describe('install-service', () => {
       expect(unit.split('\n')).toContain(line);
     }
     expect(unit).toMatch(/^ProtectHome=(yes|read-only)$/m);
+    // The user's primary group, whatever its name: systemd's default when Group= is not set.
+    expect(unit).not.toMatch(/^Group=/m);
     expect(mode(r.unitPath)).toBe(0o644);
     expect(mode(dataDir)).toBe(0o700);
     expect(mode(join(dataDir, 'models'))).toBe(0o700);

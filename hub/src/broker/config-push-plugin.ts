@@ -1,6 +1,7 @@
 /**
- * Config push as a named plugin: `app.configPush`, fed by the domain events the routes raise. Only the
- * devices a change touches are rebuilt; every device's config is published once at start (the bus's
+ * Config push as a named plugin: `app.configPush`, fed by the domain events the routes raise and by
+ * boxes reporting a revision above the hub's (ConfigPush.catchUp). Only the devices a change touches
+ * are rebuilt; every device's config is published once at start (the bus's
  * prepare hook, hub-side.ts), not here.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -34,11 +35,17 @@ export function configPushPlugin(push: ConfigPush) {
     async (app) => {
       app.decorate('configPush', push);
       const stop = pushOnChanges(push, app.domain, app.log);
+      app.deviceStatus.listen((deviceId, status) => {
+        if (status.state !== 'online') return;
+        push.catchUp(deviceId, status.configRevision).catch((err: unknown) => {
+          app.log.error({ err, deviceId }, 'config push failed');
+        });
+      });
       app.addHook('onClose', async () => {
         stop();
         await push.idle();
       });
     },
-    { dependencies: ['domain-events'] },
+    { dependencies: ['domain-events', 'device-status'] },
   );
 }

@@ -132,6 +132,16 @@ export class ConfigPush {
     });
   }
 
+  /**
+   * A box that reports running a revision above the last one published to it ignores every config
+   * until a higher one comes: it kept the saved config of an identity it had before (enrolled again
+   * after a revoke), or the hub's database was restored from a backup. Publishes again, above it.
+   */
+  async catchUp(deviceId: string, running: number): Promise<void> {
+    const device = await this.repos.devices.find(deviceId);
+    if (device && running > device.publishedConfigRevision) await this.publishDevice(deviceId);
+  }
+
   /** Publishes every device's config: at hub start (the embedded broker forgets retained messages). */
   async publishAll(): Promise<PublishAllResult> {
     const devices = await this.repos.devices.list();

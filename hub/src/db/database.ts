@@ -3,7 +3,7 @@
  * PGlite (the same PostgreSQL schema, in `<dataDir>/pglite`). Both give the same drizzle type, so
  * repositories never know which one they talk to.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -171,7 +171,10 @@ async function openPglite(
   let lock: DatabaseLock | undefined;
   if (!options.inMemory) {
     dir = pgliteDir(dataDir);
-    mkdirSync(dir, { recursive: true });
+    // The database holds password hashes and device secrets' hashes: the hub's user only, also for
+    // a folder an older version made with the default mode.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
     // One process at a time (lock.ts says why); thrown before PGlite touches the folder.
     lock = acquireDatabaseLock(dataDir, options.lockCommand ?? 'serve');
   }

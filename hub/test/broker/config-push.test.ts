@@ -210,6 +210,26 @@ describe('config push', () => {
     expect((await push.publishDevice(d.id)).revision).toBe(11);
   });
 
+  it('publishes again above a revision a box reports running beyond the hub, and only then', async () => {
+    const d = await seed();
+    const broker = await startTestBroker(t.repos, resources);
+    const push = new ConfigPush({ db: t.db, bus: broker, log: silent });
+    await push.publishDevice(d.id);
+    const { configs } = await listen(broker.url, d.id, d.secret);
+    await waitFor('retained', () => configs.length === 1);
+    // e.g. a box enrolled again after a revoke kept its old identity's saved config, revision 7
+    await t.repos.devices.recordStatus(d.id, status({ configRevision: 7 }));
+    await push.catchUp(d.id, 7);
+    await waitFor('caught up', () => configs.length === 2);
+    await push.catchUp(d.id, 8);
+    await push.catchUp(d.id, 1);
+    await push.catchUp('dev-nobody', 9);
+    // An unchanged push marks the end: a catch-up at or below the published revision sends nothing.
+    await push.publishDevice(d.id);
+    await waitFor('marker', () => configs.length === 3);
+    expect(configs.map((c) => c.revision)).toEqual([1, 8, 8]);
+  });
+
   it('concurrent pushes of one device publish in revision order, the newest retained', async () => {
     const d = await seed();
     const broker = await startTestBroker(t.repos, resources);

@@ -5,11 +5,14 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -19,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.ts';
+import { openDatabase, pgliteDir } from '../../src/db/database.ts';
 import {
   acquireDatabaseLock,
   currentBootId,
@@ -94,6 +97,15 @@ describe('the embedded database lock', () => {
     } finally {
       await again.close();
     }
+  }, 240_000);
+
+  it("keeps the database folder to the hub's user, also one an older version made open", async () => {
+    const dataDir = freshDir();
+    mkdirSync(pgliteDir(dataDir), { recursive: true, mode: 0o755 });
+    chmodSync(pgliteDir(dataDir), 0o755);
+    const handle = await openDatabase({ databaseUrl: undefined, dataDir });
+    await handle.close();
+    expect(statSync(pgliteDir(dataDir)).mode & 0o777).toBe(0o700);
   }, 240_000);
 
   it('takes over a lock whose process is gone, and one that cannot be read', async () => {
