@@ -207,6 +207,13 @@ function frameRateLine(r: RecordingResult): string {
   return `Frame rate: ${r.fps.toFixed(1)} frames/s (${from})${odd}`;
 }
 
+/** What to try when a video gave no visitor at all: most often people the detector cannot see. */
+function nobodyFound(detector: string): string {
+  const other =
+    detector === 'hog' ? '--detector yolox (it finds people the HOG detector misses)' : '--detector hog';
+  return `nobody was found. If people are in the video, they may be too small, too close, lying sideways in a turned picture or in the dark for the ${detector} detector: try ${other}, and "oskartrack-agent check <video>" to see how big people are in this view`;
+}
+
 /** The plain-language summary printed after `process`. */
 export function summary(r: RecordingResult): string {
   const out = [`Visitors: ${r.counts.tracksStarted}`];
@@ -221,6 +228,7 @@ export function summary(r: RecordingResult): string {
     `The detector ran on ${r.stats.detectedFrames} frames${r.stats.stillFrames > 0 ? `; ${r.stats.stillFrames} had no motion and were not detected` : ''}`,
   );
   for (const note of r.notes ?? []) out.push(`Note: ${note}`);
+  if (r.counts.tracksStarted === 0 && r.stats.frames > 0) out.push(`Note: ${nobodyFound(r.stats.detector)}`);
   if (r.stopped)
     out.push(
       `Stopped before the end: these numbers cover the first ${seconds((r.stats.frames / r.fps) * 1000)} of the video`,

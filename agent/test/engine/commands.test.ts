@@ -113,6 +113,10 @@ describe('process', () => {
     expect(odd).toContain("Frame rate: 1000.0 frames/s (from the file's header; give --fps");
     expect(odd).toContain('cameras film at 1 to 120 frames/s');
     expect(summary(r)).not.toContain('cameras film at');
+    expect(summary(r)).not.toContain('nobody was found');
+    const empty = summary({ ...r, counts: { ...r.counts, tracksStarted: 0 } });
+    expect(empty).toContain('Note: nobody was found. If people are in the video');
+    expect(empty).toContain('try --detector yolox');
   });
 
   it('on Ctrl-C finishes its outputs for what was read: every visit closed, the video playable', async () => {

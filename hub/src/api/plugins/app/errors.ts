@@ -86,7 +86,10 @@ export default definePlugin('errors', async (app) => {
   app.addSchema(ErrorBody);
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { body: out, headers } = errorBody(err, request);
-    if (out.statusCode >= 500) request.log.error({ err }, 'request failed');
+    // A box or service that did not answer (an HttpError 502-504) is not a fault of the hub: no stack.
+    if (err instanceof HttpError && out.statusCode >= 500)
+      request.log.warn({ statusCode: out.statusCode, reason: out.message }, 'request failed');
+    else if (out.statusCode >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ statusCode: out.statusCode, reason: out.message }, 'request refused');
     return reply.code(out.statusCode).headers(headers).send(out);
   });

@@ -86,6 +86,7 @@ function snapshotOf(d: Extract<SnapshotResponse, { status: 'ok' }>['data']): Sna
   };
 }
 
+/** A picture of a few hundred kB, base64, crosses a 64 kbit/s shop line in about 20 s. */
 export default definePlugin<{ bus?: MessageBus | undefined; timeoutMs?: number }>(
   'snapshots',
   async (app, opts) => {
@@ -93,7 +94,7 @@ export default definePlugin<{ bus?: MessageBus | undefined; timeoutMs?: number }
       app.decorate('snapshots', null);
       return;
     }
-    const requester = new SnapshotRequester(opts.bus, opts.timeoutMs ?? 10_000);
+    const requester = new SnapshotRequester(opts.bus, opts.timeoutMs ?? 30_000);
     await requester.start();
     app.decorate('snapshots', requester);
     app.addHook('onClose', async () => requester.close());
