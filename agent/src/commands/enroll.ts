@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import { check, EnrollReply, hostOf, isLoopbackHost } from '@oskartrack/protocol';
 import { splitEnrollmentCode } from '@oskartrack/protocol/enrollment-code';
 import { hubRequest } from '../runtime/hub-request.ts';
-import { type Identity, loadIdentity, saveIdentity } from '../runtime/identity.ts';
+import { forgetConfig, type Identity, loadIdentity, saveIdentity } from '../runtime/identity.ts';
 import { fetchPinnedCa } from '../runtime/pinned-ca.ts';
 import { unreachableHub } from '../runtime/unreachable-hub.ts';
 
@@ -172,5 +172,6 @@ export async function enroll(opts: EnrollOptions): Promise<Enrolled> {
   refuseCleartext(r.value, opts.mqttUrl);
   await warnUnresolvable(identity, opts);
   await saveIdentity(opts.dataDir, identity);
+  if (!r.value.replaced) await forgetConfig(opts.dataDir);
   return { ...identity, ...(r.value.replaced ? { replaced: r.value.replaced } : {}) };
 }

@@ -2,7 +2,7 @@
 // Boxes enrolled by versions before 0.2 have no `signingKey` and no `caPem`: their files still load,
 // but the box can then neither check the hub's signatures nor pin its certificate authority; enroll
 // such a box again (a new code from the dashboard) to get both.
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CaPem, check, DeviceConfig, Id } from '@oskartrack/protocol';
 import { Type } from '@sinclair/typebox';
@@ -76,6 +76,14 @@ export async function loadConfig(dataDir: string): Promise<DeviceConfig | undefi
   if (value === undefined) return undefined;
   const r = check(DeviceConfig, value);
   return r.ok ? r.value : undefined;
+}
+
+/**
+ * Drops the saved configuration: it belonged to an identity this box no longer has (enrolled again
+ * without taking the old one over), whose cameras are not this one's to read.
+ */
+export async function forgetConfig(dataDir: string): Promise<void> {
+  await rm(configPath(dataDir), { force: true });
 }
 
 export async function saveConfig(dataDir: string, config: DeviceConfig): Promise<void> {

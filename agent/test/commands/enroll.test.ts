@@ -5,7 +5,7 @@
  * code for an http hub, and loopback addresses from a hub reached from elsewhere are all refused.
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:net';
@@ -15,7 +15,7 @@ import type { EnrollReply } from '@oskartrack/protocol';
 import { caFingerprint } from '@oskartrack/protocol/enrollment-code';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enroll, refuseCleartext, refuseLoopback, replacing } from '../../src/commands/enroll.ts';
-import { identityPath, loadIdentity, saveIdentity } from '../../src/runtime/identity.ts';
+import { configPath, identityPath, loadIdentity, saveIdentity } from '../../src/runtime/identity.ts';
 import { makeCa, makeServerCert } from '../support/certs.ts';
 import { refusedPort } from '../support/servers.ts';
 
@@ -124,6 +124,25 @@ describe('enroll', () => {
     expect(new X509Certificate(identity.caPem!).raw).toEqual(new X509Certificate(hub.ca.certPem).raw);
     expect(await loadIdentity(dir)).toEqual(identity);
     expect(statSync(identityPath(dir)).mode & 0o777).toBe(0o600);
+  });
+
+  it("drops the saved configuration of an old identity it did not take over, and keeps a taken-over one's", async () => {
+    let replaced: EnrollReply['replaced'];
+    const hub = await httpsHub((url) => ({
+      status: 201,
+      body: reply({ hubUrl: url, ...(replaced ? { replaced } : {}) }),
+    }));
+    const dir = dataDir();
+    const enrollHere = () => enroll({ hub: hub.url, code: `${CODE}-${hub.fingerprint}`, dataDir: dir });
+    const config = { v: 1, revision: 7, cameras: [], detector: { kind: 'hog' } };
+    writeFileSync(configPath(dir), JSON.stringify(config));
+    replaced = { deviceId: 'box-0', cameras: 2 };
+    await enrollHere();
+    expect(existsSync(configPath(dir))).toBe(true);
+    // Revoked meanwhile, or a code of another store: the hub hands nothing over.
+    replaced = undefined;
+    await enrollHere();
+    expect(existsSync(configPath(dir))).toBe(false);
   });
 
   it('finds the CA through GET /api/hub/ca when the hub presents its certificate alone', async () => {
