@@ -123,7 +123,7 @@ export function summaryOf(
   check: Pick<CameraCheck, 'verdict' | 'personHeight' | 'runs' | 'warnings'>,
 ): string {
   if (tooLittleVideo(check.runs, check.warnings))
-    return `This view cannot be judged yet: only ${(check.runs[0]?.seconds ?? 0).toFixed(1)} s of video could be read. Read the first warning below, then check again on at least ${MIN_JUDGED_SECONDS} s of video (a minute is best).`;
+    return `This view cannot be judged yet: the check had only ${(check.runs[0]?.seconds ?? 0).toFixed(1)} s of video. Read the first warning below, then check again on at least ${MIN_JUDGED_SECONDS} s of video (a minute is best).`;
   const h = check.personHeight;
   const found = bestSeen(check.runs).peopleShare;
   const seen = h

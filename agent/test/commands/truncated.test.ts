@@ -80,7 +80,7 @@ describe('a truncated recording', () => {
     });
     // Too little video for a verdict: it says so first, instead of "will count well".
     expect(check.verdict).toBe('poor');
-    expect(check.summary).toMatch(/^This view cannot be judged yet: only \d+\.\d s of video could be read\./);
+    expect(check.summary).toMatch(/^This view cannot be judged yet: the check had only \d+\.\d s of video\./);
     const warning = check.warnings[0];
     expect(warning?.code).toBe('short-video');
     expect(warning?.message).toMatch(
