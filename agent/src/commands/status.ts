@@ -107,6 +107,8 @@ const STALE_OUTBOX_S = 600;
 
 /** The running agent's pid: a fresh status file of a process that has died since is not a running agent. */
 function alive(pid: number): boolean {
+  // kill(0) would signal this process's own group: a damaged pid is no agent.
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

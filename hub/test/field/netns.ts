@@ -10,6 +10,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
+import { processAlive } from '../../src/db/lock.ts';
 
 const exec = promisify(execFile);
 
@@ -51,15 +52,6 @@ export async function checkTools(): Promise<void> {
     throw new Error('the field tests create network namespaces: run them as root');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function killInside(ns: string): Promise<void> {
   const pids = (await run('ip', ['netns', 'pids', ns]).catch(() => ''))
     .split(/\s+/)
@@ -80,7 +72,7 @@ export async function removeStale(): Promise<void> {
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0] ?? '';
     const m = /^ot-(\d+)-[0-9a-f]+-(hub|box)$/.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     await killInside(name);
     await run('ip', ['netns', 'delete', name]).catch(() => undefined);
   }
